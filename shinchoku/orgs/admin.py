@@ -1,0 +1,15 @@
+from django.contrib import admin
+
+from shinchoku.orgs.models import Department, Organization
+
+
+class DepartmentInline(admin.TabularInline):
+    model = Department
+    fk_name = "organization"
+    extra = 0
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "slug"]
+    inlines = [DepartmentInline]

@@ -1,0 +1,49 @@
+"""The demo data set: the Nishitokyo plans, as interchange files committed with the product."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+DEMO_DIR = Path(__file__).parent
+# Load order: plans that others link to come first (all load in one run anyway).
+DEMO_FILES = [
+    "nishitokyo-chiiki-fukushi-4.json",
+    "nishitokyo-katsudo-4.json",
+    "nishitokyo-action-plan-2019.json",
+]
+
+
+def demo_documents() -> list[dict]:
+    """Read the committed demo documents."""
+    return [json.loads((DEMO_DIR / name).read_text(encoding="utf-8")) for name in DEMO_FILES]
+
+
+def load_demo(replace: bool = False):
+    """Load the demo plans in one transaction."""
+    from shinchoku.plans.interchange import load_documents
+
+    return load_documents(demo_documents(), replace=replace)
+
+
+def write_demo(docs: list[dict], folder: Path) -> list[Path]:
+    """Load documents into a scratch database state and write their canonical exports.
+
+    The committed files are exports, so that they equal what `shinchoku export` writes.
+    """
+    from django.db import transaction
+
+    from shinchoku.plans.interchange import dumps, export_plan, load_documents
+
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    with transaction.atomic():
+        sid = transaction.savepoint()
+        plans = load_documents(docs, replace=True)
+        texts = {p.slug: dumps(export_plan(p)) for p in plans}
+        transaction.savepoint_rollback(sid)
+    for slug, text in texts.items():
+        path = folder / f"{slug}.json"
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written

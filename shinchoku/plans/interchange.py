@@ -1,0 +1,735 @@
+"""The plan interchange format (JSON, version 1): export, validation and import.
+
+See docs/interchange.md. Export is canonical: export → import → export is byte-identical.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+from django.db import transaction
+from django.db.models import Prefetch
+
+from shinchoku.orgs.models import Department, Organization
+from shinchoku.plans.models import (
+    BusinessKind,
+    Content,
+    ContentGoal,
+    Indicator,
+    IndicatorValue,
+    Node,
+    NodeDepartment,
+    NodeKind,
+    Plan,
+    PlanRelation,
+    ProgressNote,
+    ScheduleSpan,
+    Section,
+    SharedContent,
+    WelfareIssue,
+)
+
+FORMAT = "shinchoku-plan"
+VERSION = 1
+SCHEMA_PATH = Path(__file__).parent / "schema" / "plan-v1.schema.json"
+
+
+@cache
+def schema() -> dict:
+    """Return the JSON Schema of the format."""
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def dumps(doc: dict) -> str:
+    """Serialise a document canonically."""
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+# --------------------------------------------------------------------------- export
+
+
+def export_plan(plan: Plan) -> dict:
+    """Return the interchange document of a plan, in a fixed number of queries."""
+    nodes = list(
+        Node.objects.filter(plan=plan)
+        .order_by("seq")
+        .prefetch_related(
+            Prefetch(
+                "nodedepartment_set",
+                queryset=NodeDepartment.objects.select_related("department").order_by("order"),
+            ),
+            Prefetch("nodekind_set", queryset=NodeKind.objects.select_related("kind")),
+            "sdgs",
+            Prefetch("sections", queryset=Section.objects.order_by("order")),
+            Prefetch(
+                "contents",
+                queryset=Content.objects.select_related("shared")
+                .order_by("order")
+                .prefetch_related(
+                    Prefetch(
+                        "contentgoal_set",
+                        queryset=ContentGoal.objects.select_related("node__plan").order_by(
+                            "order"
+                        ),
+                    ),
+                    Prefetch("schedule", queryset=ScheduleSpan.objects.order_by("order")),
+                ),
+            ),
+            Prefetch(
+                "indicators",
+                queryset=Indicator.objects.select_related("department")
+                .order_by("order")
+                .prefetch_related(
+                    Prefetch("values", queryset=IndicatorValue.objects.order_by("fy")),
+                    Prefetch("reports", queryset=ProgressNote.objects.order_by("fy")),
+                ),
+            ),
+        )
+    )
+    children: dict[int | None, list[Node]] = defaultdict(list)
+    for node in nodes:
+        children[node.parent_id].append(node)
+
+    used_departments: set[int] = set()
+
+    def node_doc(node: Node) -> dict:
+        for nd in node.nodedepartment_set.all():
+            used_departments.add(nd.department_id)
+        indicators = []
+        for ind in node.indicators.all():
+            if ind.department_id:
+                used_departments.add(ind.department_id)
+            indicators.append(_indicator_doc(ind))
+        return {
+            "key": node.key,
+            "level": node.level,
+            "label": node.label,
+            "title": node.title,
+            "subtitle": node.subtitle,
+            "sections": [_section_doc(s) for s in node.sections.all()],
+            "departments": [nd.department.name for nd in node.nodedepartment_set.all()],
+            "kinds": [nk.kind.name for nk in sorted(node.nodekind_set.all(), key=_order)],
+            "sdgs": sorted(goal.number for goal in node.sdgs.all()),
+            "contents": [_content_doc(c) for c in node.contents.all()],
+            "indicators": indicators,
+            "children": [node_doc(child) for child in children[node.id]],
+        }
+
+    tree = [node_doc(node) for node in children[None]]
+    departments = _departments_doc(plan.organization, used_departments)
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "organization": {
+            "slug": plan.organization.slug,
+            "name": plan.organization.name,
+            "kind": plan.organization.kind,
+        },
+        "departments": departments,
+        "plan": {
+            "slug": plan.slug,
+            "title": plan.title,
+            "kind": plan.kind,
+            "first_fy": plan.first_fy,
+            "last_fy": plan.last_fy,
+            "philosophy": plan.philosophy,
+            "level_names": list(plan.level_names),
+            "relations": [
+                {"type": r.type, "plan": r.other.slug}
+                for r in plan.relations.select_related("other").order_by("order")
+            ],
+            "sections": [
+                _section_doc(s) for s in plan.sections.filter(node=None).order_by("order")
+            ],
+            "welfare_issues": [
+                {"number": w.number, "title": w.title, "voices": list(w.voices)}
+                for w in plan.welfare_issues.order_by("number")
+            ],
+            "shared_contents": [
+                {"key": s.key, "label": s.label, "text": s.text, "tag": s.tag}
+                for s in plan.shared_contents.order_by("order")
+            ],
+            "nodes": tree,
+        },
+    }
+
+
+def _order(row: Any) -> int:
+    return row.order
+
+
+def _departments_doc(org: Organization, used: set[int]) -> list[dict]:
+    by_id = {d.id: d for d in org.departments.order_by("order", "id")}
+    wanted = set()
+    for dept_id in used:
+        current = by_id.get(dept_id)
+        while current is not None and current.id not in wanted:
+            wanted.add(current.id)
+            current = by_id.get(current.parent_id) if current.parent_id else None
+    return [
+        {"name": d.name, "parent": by_id[d.parent_id].name if d.parent_id else None}
+        for d in by_id.values()
+        if d.id in wanted
+    ]
+
+
+def _section_doc(section: Section) -> dict:
+    return {"heading": section.heading, "style": section.style, "body": list(section.body)}
+
+
+def _content_doc(content: Content) -> dict:
+    return {
+        "label": content.label,
+        "text": content.text,
+        "tag": content.tag,
+        "repost": content.repost,
+        "shared": content.shared.key if content.shared_id else None,
+        "goals": [
+            {"plan": cg.node.plan.slug, "node": cg.node.key} for cg in content.contentgoal_set.all()
+        ],
+        "schedule": [
+            {"track": s.track, "from": s.from_fy, "to": s.to_fy, "phase": s.phase}
+            for s in content.schedule.all()
+        ],
+        "note": content.note,
+    }
+
+
+def _indicator_doc(ind: Indicator) -> dict:
+    values = list(ind.values.all())
+    baseline = next((v for v in values if v.role == IndicatorValue.Role.BASELINE), None)
+    return {
+        "key": ind.key,
+        "label": ind.label,
+        "name": ind.name,
+        "unit": ind.unit,
+        "direction": ind.direction,
+        "department": ind.department.name if ind.department_id else "",
+        "baseline": None
+        if baseline is None
+        else {
+            "fy": baseline.fy,
+            "value": baseline.text,
+            "label": baseline.label,
+            "estimate": baseline.estimate,
+            "as_of": baseline.as_of.isoformat() if baseline.as_of else None,
+        },
+        "targets": [
+            {"fy": v.fy, "value": v.text} for v in values if v.role == IndicatorValue.Role.TARGET
+        ],
+        "actuals": [
+            {"fy": v.fy, "value": v.text, "note": v.note}
+            for v in values
+            if v.role == IndicatorValue.Role.ACTUAL
+        ],
+        "reports": [{"fy": r.fy, "done": r.done, "next": r.next} for r in ind.reports.all()],
+        "notes": ind.notes,
+    }
+
+
+# --------------------------------------------------------------------------- validation
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a document: where (a path in the file) and what, in Japanese."""
+
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+class InvalidDocument(Exception):
+    """Raised with every problem found; nothing has been written."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def _path(parts: Any) -> str:
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(文書全体)"
+
+
+def _schema_message(error: jsonschema.ValidationError) -> str:
+    v = error.validator
+    if v == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else error.message
+        return f"必須の項目「{missing}」がありません。"
+    if v == "additionalProperties":
+        return f"知らない項目があります（{error.message}）。項目名を確認してください。"
+    if v == "enum":
+        allowed = "、".join(f"「{x}」" for x in error.validator_value)
+        return f"「{error.instance}」は使えません。次のいずれかにしてください: {allowed}"
+    if v == "const":
+        return f"「{error.instance}」ではなく「{error.validator_value}」である必要があります。"
+    if v == "type":
+        return f"値の型が違います（{error.validator_value} が必要です）。"
+    if v == "minLength":
+        return "空にはできません。"
+    if v == "maxLength":
+        return f"長すぎます（{error.validator_value}文字まで）。"
+    if v == "pattern":
+        return f"「{error.instance}」は形式が正しくありません（英小文字・数字・ハイフンなど）。"
+    if v in ("minimum", "maximum"):
+        return f"{error.instance} は範囲外です。"
+    return f"値が正しくありません（{error.message}）。"
+
+
+def validate(doc: Any, known_plans: dict[str, set[str]] | None = None) -> list[Problem]:
+    """Check a document against the schema and the format's rules; return every problem.
+
+    known_plans maps plan slugs (in the database or in the same import run) to their node keys.
+    """
+    return schema_problems(doc) or rule_problems(doc, known_plans or {})
+
+
+def schema_problems(doc: Any) -> list[Problem]:
+    """Check a document against the JSON Schema."""
+    validator = jsonschema.Draft202012Validator(schema())
+    return [
+        Problem(_path(e.absolute_path), _schema_message(e))
+        for e in sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path)))
+    ]
+
+
+def rule_problems(doc: dict, known_plans: dict[str, set[str]]) -> list[Problem]:
+    """Check the rules a schema cannot say: unique keys, links, periods, levels."""
+    problems: list[Problem] = []
+    plan = doc["plan"]
+    known = dict(known_plans)
+    own_keys = {n["key"] for n in _walk(plan["nodes"])}
+    known[plan["slug"]] = own_keys
+
+    if plan["first_fy"] > plan["last_fy"]:
+        problems.append(Problem("plan.last_fy", "計画期間の終わりが始まりより前です。"))
+    dept_names = [d["name"] for d in doc["departments"]]
+    for i, dept in enumerate(doc["departments"]):
+        if dept_names.count(dept["name"]) > 1:
+            problems.append(Problem(f"departments[{i}]", f"部署「{dept['name']}」が重複しています。"))
+        if dept["parent"] is not None and dept["parent"] not in dept_names:
+            problems.append(
+                Problem(f"departments[{i}].parent", f"上位部署「{dept['parent']}」がありません。")
+            )
+    for i, rel in enumerate(plan["relations"]):
+        if rel["plan"] not in known or rel["plan"] == plan["slug"]:
+            problems.append(
+                Problem(
+                    f"plan.relations[{i}]",
+                    f"関連する計画「{rel['plan']}」がありません。先にその計画を読み込んでください。",
+                )
+            )
+    shared_keys = [s["key"] for s in plan["shared_contents"]]
+    for i, key in enumerate(shared_keys):
+        if shared_keys.count(key) > 1:
+            problems.append(Problem(f"plan.shared_contents[{i}]", f"キー「{key}」が重複しています。"))
+    seen_nodes: set[str] = set()
+    seen_indicators: set[str] = set()
+    depth = len(plan["level_names"])
+
+    def check(nodes: list[dict], where: str, parent_level: int) -> None:
+        for i, node in enumerate(nodes):
+            here = f"{where}[{i}]"
+            if node["key"] in seen_nodes:
+                problems.append(Problem(f"{here}.key", f"キー「{node['key']}」が重複しています。"))
+            seen_nodes.add(node["key"])
+            if node["level"] <= parent_level or node["level"] > depth:
+                problems.append(
+                    Problem(
+                        f"{here}.level",
+                        f"階層 {node['level']} は使えません（上位は {parent_level}、"
+                        f"計画の階層数は {depth}）。",
+                    )
+                )
+            for name in node["departments"]:
+                if name not in dept_names:
+                    problems.append(
+                        Problem(f"{here}.departments", f"部署「{name}」が departments にありません。")
+                    )
+            for j, content in enumerate(node["contents"]):
+                _check_content(content, f"{here}.contents[{j}]", plan, shared_keys, known, problems)
+            for j, ind in enumerate(node["indicators"]):
+                _check_indicator(ind, f"{here}.indicators[{j}]", dept_names, seen_indicators, problems)
+            check(node["children"], f"{here}.children", node["level"])
+
+    check(plan["nodes"], "plan.nodes", 0)
+    return problems
+
+
+def _check_content(
+    content: dict,
+    where: str,
+    plan: dict,
+    shared_keys: list[str],
+    known: dict[str, set[str]],
+    problems: list[Problem],
+) -> None:
+    if content["shared"] is not None and content["shared"] not in shared_keys:
+        problems.append(
+            Problem(f"{where}.shared", f"共通の実施内容「{content['shared']}」がありません。")
+        )
+    for k, goal in enumerate(content["goals"]):
+        if goal["plan"] not in known:
+            problems.append(
+                Problem(
+                    f"{where}.goals[{k}]",
+                    f"計画「{goal['plan']}」がありません。先にその計画を読み込んでください。",
+                )
+            )
+        elif goal["node"] not in known[goal["plan"]]:
+            problems.append(
+                Problem(
+                    f"{where}.goals[{k}]",
+                    f"計画「{goal['plan']}」に「{goal['node']}」がありません。",
+                )
+            )
+    for k, span in enumerate(content["schedule"]):
+        if span["from"] > span["to"]:
+            problems.append(
+                Problem(f"{where}.schedule[{k}]", "期間の終わりが始まりより前です。")
+            )
+        if span["from"] < plan["first_fy"] or span["to"] > plan["last_fy"]:
+            problems.append(
+                Problem(
+                    f"{where}.schedule[{k}]",
+                    f"{span['from']}〜{span['to']}年度は計画期間"
+                    f"（{plan['first_fy']}〜{plan['last_fy']}年度）の外です。",
+                )
+            )
+
+
+def _check_indicator(
+    ind: dict, where: str, dept_names: list[str], seen: set[str], problems: list[Problem]
+) -> None:
+    if ind["key"] in seen:
+        problems.append(Problem(f"{where}.key", f"キー「{ind['key']}」が重複しています。"))
+    seen.add(ind["key"])
+    if ind["department"] and ind["department"] not in dept_names:
+        problems.append(
+            Problem(f"{where}.department", f"部署「{ind['department']}」が departments にありません。")
+        )
+    for field in ("targets", "actuals", "reports"):
+        years = [row["fy"] for row in ind[field]]
+        if len(years) != len(set(years)):
+            problems.append(Problem(f"{where}.{field}", "同じ年度が二度あります。"))
+    baseline = ind["baseline"]
+    if baseline and baseline["as_of"]:
+        try:
+            date.fromisoformat(baseline["as_of"])
+        except ValueError:
+            problems.append(Problem(f"{where}.baseline.as_of", "日付が正しくありません。"))
+
+
+def _walk(nodes: list[dict]):
+    for node in nodes:
+        yield node
+        yield from _walk(node["children"])
+
+
+# --------------------------------------------------------------------------- import
+
+
+class PlanExists(Exception):
+    """The plan's slug is taken and replacing was not asked for."""
+
+
+def load_documents(docs: list[dict], replace: bool = False) -> list[Plan]:
+    """Validate and load documents as one transaction: all of them, or nothing."""
+    problems: list[Problem] = []
+
+    def prefixed(i: int, found: list[Problem]) -> None:
+        prefix = f"[{i + 1}] " if len(docs) > 1 else ""
+        problems.extend(Problem(prefix + p.where, p.message) for p in found)
+
+    for i, doc in enumerate(docs):
+        prefixed(i, schema_problems(doc))
+    if problems:
+        raise InvalidDocument(problems)
+    in_run = {d["plan"]["slug"]: {n["key"] for n in _walk(d["plan"]["nodes"])} for d in docs}
+    known = _known_plans()
+    known.update(in_run)
+    for i, doc in enumerate(docs):
+        prefixed(i, rule_problems(doc, known))
+    if problems:
+        raise InvalidDocument(problems)
+    existing = set(Plan.objects.filter(slug__in=in_run).values_list("slug", flat=True))
+    if existing and not replace:
+        raise PlanExists(
+            "次の計画は既にあります: "
+            + "、".join(sorted(existing))
+            + "。置き換えるときは --replace を付けてください。"
+        )
+    with transaction.atomic():
+        kept_links = _detach(existing, set(in_run))
+        plans = [_create_plan(doc) for doc in docs]
+        by_slug = {p.slug: p for p in plans}
+        for doc in docs:
+            _link(doc, by_slug)
+        _reattach(kept_links, problems)
+        if problems:
+            raise InvalidDocument(problems)
+    return plans
+
+
+def _known_plans() -> dict[str, set[str]]:
+    known: dict[str, set[str]] = defaultdict(set)
+    for slug in Plan.objects.values_list("slug", flat=True):
+        known[slug]
+    for slug, key in Node.objects.values_list("plan__slug", "key"):
+        known[slug].add(key)
+    return dict(known)
+
+
+@dataclass
+class _KeptLinks:
+    goals: list[tuple[int, str, str, int]]  # (content id, plan slug, node key, order)
+    relations: list[tuple[int, str, str, int]]  # (plan id, other slug, type, order)
+
+
+def _detach(replaced: set[str], in_run: set[str]) -> _KeptLinks:
+    """Remember and remove links from other plans into plans about to be replaced."""
+    goals = [
+        (cg.content_id, cg.node.plan.slug, cg.node.key, cg.order)
+        for cg in ContentGoal.objects.filter(node__plan__slug__in=replaced)
+        .exclude(content__node__plan__slug__in=in_run)
+        .select_related("node__plan")
+    ]
+    relations = [
+        (r.plan_id, r.other.slug, r.type, r.order)
+        for r in PlanRelation.objects.filter(other__slug__in=replaced)
+        .exclude(plan__slug__in=in_run)
+        .select_related("other")
+    ]
+    ContentGoal.objects.filter(node__plan__slug__in=replaced).delete()
+    PlanRelation.objects.filter(other__slug__in=replaced).delete()
+    for plan in Plan.objects.filter(slug__in=replaced):
+        # Shared contents are protected while placed; remove placements first.
+        Content.objects.filter(node__plan=plan).delete()
+        plan.delete()
+    return _KeptLinks(goals, relations)
+
+
+def _reattach(kept: _KeptLinks, problems: list[Problem]) -> None:
+    nodes = {
+        (slug, key): node_id
+        for node_id, slug, key in Node.objects.values_list("id", "plan__slug", "key")
+    }
+    plans = dict(Plan.objects.values_list("slug", "id"))
+    for content_id, slug, key, order in kept.goals:
+        node_id = nodes.get((slug, key))
+        if node_id is None:
+            content = Content.objects.select_related("node__plan").get(id=content_id)
+            problems.append(
+                Problem(
+                    f"{slug}/{key}",
+                    f"計画「{content.node.plan.slug}」の実施内容「{content}」がこの目標に"
+                    "結び付いているため、消すことはできません。",
+                )
+            )
+            continue
+        ContentGoal.objects.create(content_id=content_id, node_id=node_id, order=order)
+    for plan_id, slug, type_, order in kept.relations:
+        PlanRelation.objects.create(plan_id=plan_id, other_id=plans[slug], type=type_, order=order)
+
+
+def _create_plan(doc: dict) -> Plan:
+    org_doc = doc["organization"]
+    org, created = Organization.objects.get_or_create(
+        slug=org_doc["slug"], defaults={"name": org_doc["name"], "kind": org_doc["kind"]}
+    )
+    if not created and (org.name, org.kind) != (org_doc["name"], org_doc["kind"]):
+        org.name, org.kind = org_doc["name"], org_doc["kind"]
+        org.save(update_fields=["name", "kind"])
+    departments = _ensure_departments(org, doc["departments"])
+    p = doc["plan"]
+    plan = Plan.objects.create(
+        organization=org,
+        slug=p["slug"],
+        title=p["title"],
+        kind=p["kind"],
+        first_fy=p["first_fy"],
+        last_fy=p["last_fy"],
+        philosophy=p["philosophy"],
+        level_names=p["level_names"],
+    )
+    Section.objects.bulk_create(
+        Section(plan=plan, order=i, heading=s["heading"], style=s["style"], body=s["body"])
+        for i, s in enumerate(p["sections"])
+    )
+    WelfareIssue.objects.bulk_create(
+        WelfareIssue(plan=plan, number=w["number"], title=w["title"], voices=w["voices"])
+        for w in p["welfare_issues"]
+    )
+    shared = {}
+    for i, s in enumerate(p["shared_contents"]):
+        shared[s["key"]] = SharedContent.objects.create(
+            plan=plan, key=s["key"], label=s["label"], text=s["text"], tag=s["tag"], order=i
+        )
+    kinds: dict[str, BusinessKind] = {}
+    seq = 0
+
+    def create(nodes: list[dict], parent: Node | None) -> None:
+        nonlocal seq
+        for order, nd in enumerate(nodes):
+            node = Node.objects.create(
+                plan=plan,
+                parent=parent,
+                key=nd["key"],
+                level=nd["level"],
+                order=order,
+                seq=seq,
+                label=nd["label"],
+                title=nd["title"],
+                subtitle=nd["subtitle"],
+            )
+            seq += 1
+            NodeDepartment.objects.bulk_create(
+                NodeDepartment(node=node, department=departments[name], order=i)
+                for i, name in enumerate(dict.fromkeys(nd["departments"]))
+            )
+            for i, name in enumerate(dict.fromkeys(nd["kinds"])):
+                if name not in kinds:
+                    kinds[name], _ = BusinessKind.objects.get_or_create(organization=org, name=name)
+                NodeKind.objects.create(node=node, kind=kinds[name], order=i)
+            node.sdgs.set(sorted(set(nd["sdgs"])))
+            Section.objects.bulk_create(
+                Section(
+                    plan=plan, node=node, order=i, heading=s["heading"], style=s["style"],
+                    body=s["body"],
+                )
+                for i, s in enumerate(nd["sections"])
+            )
+            for i, cd in enumerate(nd["contents"]):
+                content = Content.objects.create(
+                    node=node,
+                    shared=shared[cd["shared"]] if cd["shared"] else None,
+                    order=i,
+                    label=cd["label"],
+                    text=cd["text"],
+                    tag=cd["tag"],
+                    repost=cd["repost"],
+                    note=cd["note"],
+                )
+                ScheduleSpan.objects.bulk_create(
+                    ScheduleSpan(
+                        content=content, track=s["track"], from_fy=s["from"], to_fy=s["to"],
+                        phase=s["phase"], order=k,
+                    )
+                    for k, s in enumerate(cd["schedule"])
+                )
+            for i, idoc in enumerate(nd["indicators"]):
+                _create_indicator(node, i, idoc, departments)
+            create(nd["children"], node)
+
+    create(p["nodes"], None)
+    return plan
+
+
+def _ensure_departments(org: Organization, docs: list[dict]) -> dict[str, Department]:
+    existing = {d.name: d for d in org.departments.all()}
+    next_order = max((d.order for d in existing.values()), default=-1) + 1
+    for d in docs:
+        if d["name"] not in existing:
+            existing[d["name"]] = Department.objects.create(
+                organization=org, name=d["name"], order=next_order
+            )
+            next_order += 1
+    for d in docs:
+        dept = existing[d["name"]]
+        parent_id = existing[d["parent"]].id if d["parent"] else None
+        if d["parent"] is not None and dept.parent_id != parent_id:
+            dept.parent_id = parent_id
+            dept.save(update_fields=["parent"])
+    return existing
+
+
+def _create_indicator(node: Node, order: int, doc: dict, departments: dict) -> None:
+    ind = Indicator.objects.create(
+        node=node,
+        key=doc["key"],
+        order=order,
+        label=doc["label"],
+        name=doc["name"],
+        unit=doc["unit"],
+        direction=doc["direction"],
+        department=departments[doc["department"]] if doc["department"] else None,
+        notes=doc["notes"],
+    )
+    values = []
+    base = doc["baseline"]
+    if base is not None:
+        values.append(
+            IndicatorValue(
+                indicator=ind,
+                role=IndicatorValue.Role.BASELINE,
+                fy=base["fy"],
+                text=base["value"],
+                label=base["label"],
+                estimate=base["estimate"],
+                as_of=date.fromisoformat(base["as_of"]) if base["as_of"] else None,
+            )
+        )
+    for t in doc["targets"]:
+        values.append(
+            IndicatorValue(indicator=ind, role=IndicatorValue.Role.TARGET, fy=t["fy"], text=t["value"])
+        )
+    for a in doc["actuals"]:
+        values.append(
+            IndicatorValue(
+                indicator=ind, role=IndicatorValue.Role.ACTUAL, fy=a["fy"], text=a["value"],
+                note=a["note"],
+            )
+        )
+    for v in values:
+        v.apply_parse()
+    IndicatorValue.objects.bulk_create(values)
+    ProgressNote.objects.bulk_create(
+        ProgressNote(indicator=ind, fy=r["fy"], done=r["done"], next=r["next"])
+        for r in doc["reports"]
+    )
+
+
+def _link(doc: dict, by_slug: dict[str, Plan]) -> None:
+    """Create the links that may point into other plans: relations and served goals."""
+    plan = by_slug[doc["plan"]["slug"]]
+    others = {
+        slug: pid for slug, pid in Plan.objects.values_list("slug", "id")
+    }
+    for i, rel in enumerate(doc["plan"]["relations"]):
+        PlanRelation.objects.create(plan=plan, other_id=others[rel["plan"]], type=rel["type"], order=i)
+    wanted = {
+        (g["plan"], g["node"]) for n in _walk(doc["plan"]["nodes"]) for c in n["contents"]
+        for g in c["goals"]
+    }
+    if not wanted:
+        return
+    node_ids = {
+        (slug, key): nid
+        for nid, slug, key in Node.objects.filter(
+            plan__slug__in={slug for slug, _ in wanted}
+        ).values_list("id", "plan__slug", "key")
+    }
+    contents = {
+        (c.node.key, c.order): c.id
+        for c in Content.objects.filter(node__plan=plan).select_related("node")
+    }
+    rows = []
+    for n in _walk(doc["plan"]["nodes"]):
+        for i, c in enumerate(n["contents"]):
+            for k, g in enumerate(dict.fromkeys((g["plan"], g["node"]) for g in c["goals"])):
+                rows.append(
+                    ContentGoal(content_id=contents[(n["key"], i)], node_id=node_ids[g], order=k)
+                )
+    ContentGoal.objects.bulk_create(rows)

@@ -1,0 +1,28 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from shinchoku.plans.interchange import dumps, export_plan
+from shinchoku.plans.models import Plan
+
+
+class Command(BaseCommand):
+    help = "Export a plan in the interchange format."
+
+    def add_arguments(self, parser):
+        parser.add_argument("slug")
+        parser.add_argument("--format", default="json", choices=["json"])
+        parser.add_argument("-o", "--output", help="file to write (default: standard output)")
+
+    def handle(self, *args, **options):
+        try:
+            plan = Plan.objects.select_related("organization").get(slug=options["slug"])
+        except Plan.DoesNotExist:
+            raise CommandError(
+                f"計画「{options['slug']}」はありません。`shinchoku plans` で一覧を確認してください。"
+            ) from None
+        text = dumps(export_plan(plan))
+        if options["output"]:
+            Path(options["output"]).write_text(text, encoding="utf-8")
+        else:
+            self.stdout.write(text, ending="")

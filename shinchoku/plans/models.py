@@ -1,0 +1,373 @@
+"""Plans as data: any shape of welfare plan, its tree, contents, schedules and indicators."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from shinchoku.core.values import parse_value
+from shinchoku.orgs.models import Department, Organization
+
+
+class SdgGoal(models.Model):
+    """One of the 17 Sustainable Development Goals, with its Japanese name."""
+
+    number = models.PositiveSmallIntegerField(primary_key=True)
+    name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("SDG goal")
+        verbose_name_plural = _("SDG goals")
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.name}"
+
+
+class Plan(models.Model):
+    """A welfare plan with its own level names and depth."""
+
+    class Kind(models.TextChoices):
+        ACTIVITY_PLAN = "activity_plan", _("Community welfare activity plan")
+        ACTION_PLAN = "action_plan", _("Action plan")
+        CITY_PLAN = "city_plan", _("Community welfare plan (municipality)")
+        OTHER = "other", _("Other plan")
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="plans")
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    title = models.CharField(_("title"), max_length=300)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    first_fy = models.PositiveSmallIntegerField(_("first fiscal year"))
+    last_fy = models.PositiveSmallIntegerField(_("last fiscal year"))
+    philosophy = models.TextField(_("basic philosophy"), blank=True)
+    level_names = models.JSONField(_("level names"), default=list)
+
+    class Meta:
+        ordering = ["organization__name", "first_fy", "title"]
+        verbose_name = _("plan")
+        verbose_name_plural = _("plans")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def fiscal_years(self) -> list[int]:
+        return list(range(self.first_fy, self.last_fy + 1))
+
+    def level_name(self, level: int) -> str:
+        """Return the plan's own name for a 1-based level."""
+        if 1 <= level <= len(self.level_names):
+            return self.level_names[level - 1]
+        return str(level)
+
+
+class PlanRelation(models.Model):
+    """This plan makes another concrete (具現化) or is kept consistent with it (整合)."""
+
+    class Type(models.TextChoices):
+        EMBODIES = "embodies", _("embodies")
+        ALIGNED = "aligned", _("aligned with")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="relations")
+    other = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="related_from")
+    type = models.CharField(max_length=20, choices=Type.choices)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["plan", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "other", "type"], name="unique_plan_relation")
+        ]
+
+
+class WelfareIssue(models.Model):
+    """A 福祉課題 with the citizens' voices (市民の声) behind it."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="welfare_issues")
+    number = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=300)
+    voices = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["plan", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="unique_welfare_issue")
+        ]
+
+
+class BusinessKind(models.Model):
+    """A 種別 of business (市委託事業, 独自事業, …) as an organization writes it."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="kinds")
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["organization", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="unique_business_kind")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Node(models.Model):
+    """A node of a plan's tree: a goal, a policy, a heading, an item…"""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="nodes")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
+    key = models.CharField(max_length=100)
+    level = models.PositiveSmallIntegerField()
+    order = models.PositiveIntegerField(default=0)
+    # Position in a depth-first walk of the whole tree: lets one query return document order.
+    seq = models.PositiveIntegerField(default=0, db_index=True)
+    label = models.CharField(_("label"), max_length=50, blank=True)
+    title = models.CharField(_("title"), max_length=500)
+    subtitle = models.CharField(_("subtitle"), max_length=500, blank=True)
+    departments = models.ManyToManyField(
+        Department, blank=True, related_name="nodes", through="NodeDepartment"
+    )
+    kinds = models.ManyToManyField(BusinessKind, blank=True, related_name="nodes", through="NodeKind")
+    sdgs = models.ManyToManyField(SdgGoal, blank=True, related_name="nodes")
+
+    class Meta:
+        ordering = ["plan", "seq"]
+        constraints = [models.UniqueConstraint(fields=["plan", "key"], name="unique_node_key")]
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.title}".strip()
+
+
+class NodeDepartment(models.Model):
+    """A 担当課 of a node, in the order the document names them."""
+
+    node = models.ForeignKey(Node, on_delete=models.CASCADE)
+    department = models.ForeignKey(Department, on_delete=models.PROTECT)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["node", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["node", "department"], name="unique_node_department")
+        ]
+
+
+class NodeKind(models.Model):
+    """A 種別 of a node, in the order the document names them."""
+
+    node = models.ForeignKey(Node, on_delete=models.CASCADE)
+    kind = models.ForeignKey(BusinessKind, on_delete=models.PROTECT)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["node", "order"]
+        constraints = [models.UniqueConstraint(fields=["node", "kind"], name="unique_node_kind")]
+
+
+class Section(models.Model):
+    """An ordered text section of a plan or a node: a heading and its paragraphs or bullets."""
+
+    class Style(models.TextChoices):
+        PARAGRAPHS = "paragraphs", _("paragraphs")
+        BULLETS = "bullets", _("bullets")
+        NUMBERED = "numbered", _("numbered")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="sections")
+    node = models.ForeignKey(
+        Node, null=True, blank=True, on_delete=models.CASCADE, related_name="sections"
+    )
+    order = models.PositiveIntegerField(default=0)
+    heading = models.CharField(max_length=200)
+    style = models.CharField(max_length=20, choices=Style.choices, default=Style.PARAGRAPHS)
+    body = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["plan", "node", "order"]
+
+
+class SharedContent(models.Model):
+    """A 実施内容 shared by many items (事業共通): one record, placed under every item that lists it."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="shared_contents")
+    key = models.CharField(max_length=100)
+    label = models.CharField(max_length=50)
+    text = models.TextField()
+    tag = models.CharField(max_length=20, blank=True)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["plan", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "key"], name="unique_shared_content_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.text}"
+
+
+class Content(models.Model):
+    """A 実施内容 row under a node, with its own schedule and the goals it serves."""
+
+    class Tag(models.TextChoices):
+        NEW = "新規", _("new")
+        CONTINUED = "継続", _("continued")
+        EXPANDED = "充実・強化", _("expanded")
+        NONE = "", _("none")
+
+    node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="contents")
+    shared = models.ForeignKey(
+        SharedContent, null=True, blank=True, on_delete=models.PROTECT, related_name="placements"
+    )
+    order = models.PositiveIntegerField(default=0)
+    label = models.CharField(_("label"), max_length=50, blank=True)
+    text = models.TextField(_("text"))
+    tag = models.CharField(_("tag"), max_length=20, blank=True, choices=Tag.choices)
+    repost = models.BooleanField(_("listed again (再掲)"), default=False)
+    note = models.TextField(blank=True)
+    goals = models.ManyToManyField(
+        Node, blank=True, related_name="served_by", through="ContentGoal"
+    )
+
+    class Meta:
+        ordering = ["node", "order"]
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.text}"
+
+    @property
+    def effective_tag(self) -> str:
+        return self.tag or (self.shared.tag if self.shared_id else "")
+
+
+class ContentGoal(models.Model):
+    """A goal (usually of another plan) that a content serves, in the document's order."""
+
+    content = models.ForeignKey(Content, on_delete=models.CASCADE)
+    node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+")
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["content", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["content", "node"], name="unique_content_goal")
+        ]
+
+
+class ScheduleSpan(models.Model):
+    """The phase of a content over one or more fiscal years (実施時期), as written."""
+
+    content = models.ForeignKey(Content, on_delete=models.CASCADE, related_name="schedule")
+    track = models.CharField(max_length=100, blank=True)
+    from_fy = models.PositiveSmallIntegerField()
+    to_fy = models.PositiveSmallIntegerField()
+    phase = models.CharField(max_length=100)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["content", "order"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(to_fy__gte=models.F("from_fy")), name="span_ends_after_start"
+            )
+        ]
+
+
+class Indicator(models.Model):
+    """A 目標(数値) / 指標 under a node."""
+
+    class Direction(models.TextChoices):
+        UP = "up", _("higher is better")
+        DOWN = "down", _("lower is better")
+        KEEP = "keep", _("keep the level")
+        NONE = "none", _("not judged by number")
+
+    node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="indicators")
+    key = models.CharField(max_length=100)
+    order = models.PositiveIntegerField(default=0)
+    label = models.CharField(_("label"), max_length=50, blank=True)
+    name = models.CharField(_("name"), max_length=300)
+    unit = models.CharField(_("unit"), max_length=50, blank=True)
+    direction = models.CharField(
+        _("direction"), max_length=10, choices=Direction.choices, default=Direction.UP
+    )
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="indicators"
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        ordering = ["node", "order"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class IndicatorValue(models.Model):
+    """A baseline, target or actual of an indicator for one FY: the text as written and its parse."""
+
+    class Role(models.TextChoices):
+        BASELINE = "baseline", _("baseline")
+        TARGET = "target", _("target")
+        ACTUAL = "actual", _("actual")
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values")
+    role = models.CharField(max_length=10, choices=Role.choices)
+    fy = models.PositiveSmallIntegerField()
+    text = models.CharField(max_length=300)
+    # Parsed form, derived from text on save.
+    kind = models.CharField(max_length=10, editable=False)
+    number = models.DecimalField(max_digits=24, decimal_places=6, null=True, editable=False)
+    high = models.DecimalField(max_digits=24, decimal_places=6, null=True, editable=False)
+    value_unit = models.CharField(max_length=50, blank=True, editable=False)
+    second_text = models.CharField(max_length=300, blank=True, editable=False)
+    # Baseline details: the heading as printed, estimate (見込み) and as-of date.
+    label = models.CharField(max_length=100, blank=True)
+    estimate = models.BooleanField(default=False)
+    as_of = models.DateField(null=True, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["indicator", "role", "fy"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "role", "fy"], name="unique_indicator_value"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    def save(self, *args, **kwargs) -> None:
+        self.apply_parse()
+        super().save(*args, **kwargs)
+
+    def apply_parse(self) -> None:
+        """Fill the parsed columns from the text."""
+        parsed = parse_value(self.text)
+        self.kind = parsed.kind
+        self.number = parsed.number
+        self.high = parsed.high
+        self.value_unit = parsed.unit
+        self.second_text = parsed.second.text if parsed.second else ""
+
+    @property
+    def parsed(self):
+        return parse_value(self.text)
+
+
+class ProgressNote(models.Model):
+    """取組状況 and 今後の展開 reported for an indicator in one FY."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="reports")
+    fy = models.PositiveSmallIntegerField()
+    done = models.TextField(_("what was done"), blank=True)
+    next = models.TextField(_("what comes next"), blank=True)
+
+    class Meta:
+        ordering = ["indicator", "fy"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "fy"], name="unique_progress_note")
+        ]

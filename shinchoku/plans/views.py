@@ -1,0 +1,285 @@
+"""Browsing pages: plan list, plan tree, node (item) page, roadmap, indicators.
+
+Every page loads a fixed number of queries whatever the size of the plan.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
+
+from shinchoku.orgs.models import Department
+from shinchoku.plans.models import (
+    Content,
+    ContentGoal,
+    Indicator,
+    IndicatorValue,
+    Node,
+    NodeDepartment,
+    Plan,
+    ScheduleSpan,
+    Section,
+)
+from shinchoku.plans.schedule import Row, grid, phase_in
+
+
+def _get_plan(slug: str) -> Plan:
+    """Load a plan by slug or 404."""
+    return get_object_or_404(Plan.objects.select_related("organization"), slug=slug)
+
+
+@dataclass
+class TreeNode:
+    node: Node
+    children: list[TreeNode] = field(default_factory=list)
+
+
+def _tree(nodes: list[Node]) -> list[TreeNode]:
+    by_id = {n.id: TreeNode(n) for n in nodes}
+    roots = []
+    for n in nodes:
+        (by_id[n.parent_id].children if n.parent_id in by_id else roots).append(by_id[n.id])
+    return roots
+
+
+def _level_counts(plan: Plan, nodes: list[Node]) -> list[tuple[str, int]]:
+    counts: dict[int, int] = defaultdict(int)
+    for n in nodes:
+        counts[n.level] += 1
+    return [(plan.level_name(level), counts[level]) for level in sorted(counts)]
+
+
+@require_safe
+def plan_list(request: HttpRequest) -> HttpResponse:
+    """List every plan with its period and the number of nodes per level."""
+    plans = list(Plan.objects.select_related("organization"))
+    counts: dict[int, dict[int, int]] = defaultdict(dict)
+    for row in Node.objects.values("plan_id", "level").annotate(n=Count("id")):
+        counts[row["plan_id"]][row["level"]] = row["n"]
+    rows = [
+        {
+            "plan": p,
+            "levels": [(p.level_name(lv), n) for lv, n in sorted(counts[p.id].items())],
+        }
+        for p in plans
+    ]
+    return render(request, "plans/plan_list.html", {"rows": rows})
+
+
+@require_safe
+def plan_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """Show a plan: its philosophy, sections, issues and its tree with counts per level."""
+    plan = _get_plan(slug)
+    nodes = list(
+        Node.objects.filter(plan=plan)
+        .annotate(n_contents=Count("contents", distinct=True))
+        .annotate(n_indicators=Count("indicators", distinct=True))
+        .order_by("seq")
+    )
+    context = {
+        "plan": plan,
+        "tree": _tree(nodes),
+        "level_counts": _level_counts(plan, nodes),
+        "n_contents": sum(n.n_contents for n in nodes),
+        "n_indicators": sum(n.n_indicators for n in nodes),
+        "sections": plan.sections.filter(node=None).order_by("order"),
+        "issues": plan.welfare_issues.order_by("number"),
+        "relations": plan.relations.select_related("other").order_by("order"),
+        "related_from": plan.related_from.select_related("plan").order_by("plan__title"),
+    }
+    return render(request, "plans/plan_detail.html", context)
+
+
+def _contents_queryset():
+    return Content.objects.select_related("shared").prefetch_related(
+        Prefetch(
+            "contentgoal_set",
+            queryset=ContentGoal.objects.select_related("node__plan").order_by("order"),
+        ),
+        Prefetch("schedule", queryset=ScheduleSpan.objects.order_by("order")),
+    )
+
+
+def _indicators_queryset():
+    return Indicator.objects.select_related("department").prefetch_related(
+        Prefetch("values", queryset=IndicatorValue.objects.order_by("fy")),
+        "reports",
+    )
+
+
+@dataclass
+class IndicatorRow:
+    indicator: Indicator
+    baseline: IndicatorValue | None
+    cells: list[tuple[int, IndicatorValue | None, IndicatorValue | None]]  # fy, target, actual
+    final: IndicatorValue | None
+
+
+def _indicator_years(indicators: list[Indicator], fys: list[int]) -> list[int]:
+    """Return the plan's FYs plus any earlier or later FY that has a target or an actual."""
+    years = set(fys)
+    for ind in indicators:
+        years.update(v.fy for v in ind.values.all() if v.role != IndicatorValue.Role.BASELINE)
+    return sorted(years)
+
+
+def _indicator_rows(indicators: list[Indicator], years: list[int]) -> list[IndicatorRow]:
+    rows = []
+    for ind in indicators:
+        values = list(ind.values.all())
+        baseline = next((v for v in values if v.role == IndicatorValue.Role.BASELINE), None)
+        targets = {v.fy: v for v in values if v.role == IndicatorValue.Role.TARGET}
+        actuals = {v.fy: v for v in values if v.role == IndicatorValue.Role.ACTUAL}
+        final = targets[max(targets)] if targets else None
+        cells = [(fy, targets.get(fy), actuals.get(fy)) for fy in years]
+        rows.append(IndicatorRow(ind, baseline, cells, final))
+    return rows
+
+
+@require_safe
+def node_detail(request: HttpRequest, slug: str, key: str) -> HttpResponse:
+    """Show one node as the plan document prints it: sections, contents, schedule, indicators."""
+    plan = _get_plan(slug)
+    outline = list(
+        Node.objects.filter(plan=plan)
+        .only("id", "parent_id", "key", "label", "title", "level", "seq")
+        .order_by("seq")
+    )
+    by_key = {n.key: n for n in outline}
+    if key not in by_key:
+        raise Http404("no such node")
+    node = (
+        Node.objects.filter(id=by_key[key].id)
+        .prefetch_related(
+            Prefetch(
+                "nodedepartment_set",
+                queryset=NodeDepartment.objects.select_related("department").order_by("order"),
+            ),
+            "nodekind_set__kind",
+            "sdgs",
+            Prefetch("sections", queryset=Section.objects.order_by("order")),
+            Prefetch("contents", queryset=_contents_queryset().order_by("order")),
+            Prefetch("indicators", queryset=_indicators_queryset().order_by("order")),
+        )
+        .get()
+    )
+    by_id = {n.id: n for n in outline}
+    ancestors = []
+    parent_id = node.parent_id
+    while parent_id in by_id:
+        ancestors.insert(0, by_id[parent_id])
+        parent_id = by_id[parent_id].parent_id
+    children = [n for n in outline if n.parent_id == node.id]
+    fys = plan.fiscal_years
+    contents, content_fys = _entries(node.contents.all(), fys)
+    served_by = list(
+        _contents_queryset()
+        .filter(contentgoal__node=node)
+        .select_related("node__plan")
+        .order_by("node__plan__title", "node__seq", "order")
+    )
+    served_entries, served_fys = _entries(served_by, _span_years(served_by))
+    context = {
+        "plan": plan,
+        "node": node,
+        "level_name": plan.level_name(node.level),
+        "ancestors": ancestors,
+        "children": children,
+        "child_level_name": plan.level_name(node.level + 1),
+        "fys": fys,
+        "contents": contents,
+        "indicator_years": (years := _indicator_years(list(node.indicators.all()), fys)),
+        "indicator_rows": _indicator_rows(list(node.indicators.all()), years),
+        "content_fys": content_fys,
+        "served_by": served_entries,
+        "served_fys": served_fys,
+    }
+    return render(request, "plans/node_detail.html", context)
+
+
+def _entries(contents, fys: list[int]) -> tuple[list[dict], list[int]]:
+    """Pair contents with their schedule rows; drop the FY columns when nothing is scheduled."""
+    contents = list(contents)
+    if not any(c.schedule.all() for c in contents):
+        fys = []
+    entries = [
+        {"content": c, "rows": grid(c.schedule.all(), fys) or [Row("", [])]} for c in contents
+    ]
+    return entries, fys
+
+
+def _span_years(contents: list[Content]) -> list[int]:
+    """Return the FYs covered by the contents' plans (they may belong to another plan)."""
+    plans = {c.node.plan_id: c.node.plan for c in contents}
+    years = {fy for p in plans.values() for fy in p.fiscal_years}
+    return sorted(years)
+
+
+@require_safe
+def roadmap(request: HttpRequest, slug: str) -> HttpResponse:
+    """Every content × FY with its phase, filtered by department and by linked goal."""
+    plan = _get_plan(slug)
+    fys = plan.fiscal_years
+    contents = _contents_queryset().filter(node__plan=plan).select_related("node")
+    departments = list(
+        Department.objects.filter(nodes__plan=plan).distinct().order_by("order", "id")
+    )
+    goal_nodes = list(
+        Node.objects.filter(served_by__node__plan=plan)
+        .select_related("plan")
+        .distinct()
+        .order_by("plan__title", "seq")
+    )
+    dept_id = _int_param(request, "department")
+    goal_id = _int_param(request, "goal")
+    if dept_id:
+        contents = contents.filter(node__nodedepartment__department_id=dept_id)
+    if goal_id:
+        contents = contents.filter(contentgoal__node_id=goal_id)
+    contents = contents.distinct().order_by("node__seq", "order")
+    rows = []
+    for c in contents:
+        spans = list(c.schedule.all())
+        tracks = list(dict.fromkeys(s.track for s in spans)) or [""]
+        for track in tracks:
+            rows.append(
+                {
+                    "content": c,
+                    "track": track,
+                    "phases": [phase_in(spans, fy, track) for fy in fys],
+                }
+            )
+    context = {
+        "plan": plan,
+        "fys": fys,
+        "rows": rows,
+        "departments": departments,
+        "goal_nodes": goal_nodes,
+        "dept_id": dept_id,
+        "goal_id": goal_id,
+    }
+    return render(request, "plans/roadmap.html", context)
+
+
+def _int_param(request: HttpRequest, name: str) -> int | None:
+    raw = request.GET.get(name, "")
+    return int(raw) if raw.isdigit() else None
+
+
+@require_safe
+def indicator_list(request: HttpRequest, slug: str) -> HttpResponse:
+    """Every indicator of a plan with baseline, targets per FY and known actuals."""
+    plan = _get_plan(slug)
+    indicators = list(
+        _indicators_queryset().filter(node__plan=plan).select_related("node").order_by(
+            "node__seq", "order"
+        )
+    )
+    years = _indicator_years(indicators, plan.fiscal_years)
+    context = {"plan": plan, "years": years, "rows": _indicator_rows(indicators, years)}
+    return render(request, "plans/indicator_list.html", context)
