@@ -1,4 +1,4 @@
-"""Parse seed 000, the Nishitokyo council's action plan (アクションプラン), into an interchange document.
+"""Parse seed 000, the Nishitokyo council's action plan (アクションプラン), into interchange JSON.
 
 The seed is text extracted from a PDF: tables lost their borders, cells are separated by tabs,
 some pages carry HTML list markup and PDF line breaks left spaces inside Japanese words.
@@ -6,19 +6,20 @@ some pages carry HTML list markup and PDF line breaks left spaces inside Japanes
 What is read, and from where:
 
 - the cover: title and period (平成31（2019）年度～2023年度);
-- chapter 1: plan sections (策定の背景と目的, 基本的な考え方, 使命, 位置づけ, 期間, 推進方法, SDGs);
-  the activity plan's 基本目標 descriptions are skipped (the activity plan, seeds 001/002, has them);
+- chapter 1: plan sections (策定の背景と目的, 基本的な考え方, 使命, 位置づけ, 期間, 推進方法,
+  SDGs); the activity plan's 基本目標 descriptions are skipped (seeds 001/002 carry them);
 - the table of contents and the overview table (施策の体系, 実施項目、実施内容の一覧): only compared
   with the detail pages, every difference is reported and the detail page's version is kept;
 - chapter 2, one detail page per 実施項目: the tree 基本方針 → heading (1)… → 実施項目 with its
   sections, 実施内容 rows, schedule and 目標(数値) indicators;
 - the appendix (資料編) and the back cover are skipped and reported once.
 
-Schedule (実施時期) interpretation. After the label and the text of a 実施内容 row come up to five
-tab-separated cells, one per fiscal year from FY2019 to FY2023. The cells are positional. A non-empty
-cell starts a span that runs through the following empty cells up to the next non-empty cell or the
-plan's last FY; empty cells before the first non-empty one mean no phase in those FYs. A cell is one
-phase text exactly as printed, even when it names several steps ("検討・実施・評価・充実").
+Schedule (実施時期) interpretation. After the label and the text of a 実施内容 row come up to
+five tab-separated cells, one per fiscal year from FY2019 to FY2023. The cells are positional.
+A non-empty cell starts a span that runs through the following empty cells up to the next
+non-empty cell or the plan's last FY; empty cells before the first non-empty one mean no phase
+in those FYs. A cell is one phase text exactly as printed, even when it names several steps
+("検討・実施・評価・充実"), and a truncated cell ("評価・充") is kept as printed and reported.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from typing import Any
 
 from shinchoku.core.values import parse_value
@@ -194,7 +196,6 @@ class _Parser:
         self.toc_item_heading: dict[int, tuple[str, str]] = {}
         self.overview: dict[int, dict[str, Any]] = {}
         self.items: list[_Item] = []
-        self.policies: dict[str, str] = {}
         self.headings: dict[tuple[str, str], str] = {}
         self.phase_parts: Counter[str] = Counter()
         self.spaced_labels: list[str] = []
@@ -233,6 +234,7 @@ class _Parser:
         self.parse_details(ch2 + 1, appendix)
         self.report_appendix(appendix)
         self.compare()
+        self.check_reposts()
         shared = self.shared_contents()
         nodes = self.build_nodes(shared)
         departments: list[str] = []
@@ -279,7 +281,8 @@ class _Parser:
                 title = cjk_join(printed)
                 if title != printed:
                     self.add(
-                        "表紙", "normalised",
+                        "表紙",
+                        "normalised",
                         f"表題「{printed}」の改行による空白を除き「{title}」とした。",
                     )
                 continue
@@ -293,7 +296,8 @@ class _Parser:
         if not title or not self.first_fy:
             raise ValueError("seed 000: cover title or period not found")
         self.add(
-            "表紙", "unplaced",
+            "表紙",
+            "unplaced",
             "表紙の標語・発行年月・発行者は取り込み先がないため取り込まない: "
             + " / ".join(r.rstrip() for r in rest),
         )
@@ -387,7 +391,9 @@ class _Parser:
                     skipped.append(text.split()[0])
                 elif section is not None and re.match(r"^[－―].+[－―]$", text):
                     section["body"].append(text)
-                elif section is not None or "基本的考え方" not in text:
+                elif section is None and "基本的考え方" in text:
+                    pass  # the chapter's own title
+                else:
                     self.add("第1章", "unplaced", f"見出し「{text}」の取り込み先がない。")
                 continue
             if skipping:
@@ -407,8 +413,9 @@ class _Parser:
                         section["body"].append(quoted.group(3))
                     continue
                 # The introduction of the mission belongs to the enclosing section.
-                sections[-2]["body"].append(text)
-                continue
+                if len(sections) > 1:
+                    sections[-2]["body"].append(text)
+                    continue
             body = section["body"]
             if kind == "bullet":
                 section["style"] = "bullets"
@@ -417,12 +424,11 @@ class _Parser:
             else:
                 body.append(text)
         if ruby_removed:
-            self.add(
-                "第1章 1", "normalised", "「SDGs」のふりがな(<sup>エスディーゼーエス</sup>)を除いた。"
-            )
+            self.add("第1章 1", "normalised", "「SDGs」のふりがな(<sup>…</sup>)を除いた。")
         if skipped:
             self.add(
-                "第1章 2(2)", "unplaced",
+                "第1章 2(2)",
+                "unplaced",
                 f"地域福祉活動計画の{'・'.join(skipped)}の説明は活動計画(001/002)が持つため"
                 "取り込まない。",
             )
@@ -466,7 +472,8 @@ class _Parser:
             extra = re.sub(r"[\d、,\s]+", "", raw_goals)
             if extra:
                 self.add(
-                    f"実施項目{number} 実施内容{label}", "interpretation",
+                    f"実施項目{number} 実施内容{label}",
+                    "interpretation",
                     f"一覧の活動計画基本目標「{raw_goals}」は基本目標{_goal_numbers(raw_goals)}"
                     f"として比較した(「{extra}」は比較しない)。",
                 )
@@ -506,18 +513,11 @@ class _Parser:
                 m = _POLICY_RE.match(text)
                 if m:
                     policy = (m.group(1), m.group(2).strip())
-                    known = self.policies.setdefault(policy[0], policy[1])
-                    if known != policy[1]:
-                        self.add(where, "disagreement",
-                                 f"基本方針{policy[0]}の名称「{known}」と「{policy[1]}」が異なる。")
                     continue
                 m = _HEADING_RE.match(text)
                 if m:
                     heading = (m.group(1), m.group(2).strip())
-                    known = self.headings.setdefault((policy[0], heading[0]), heading[1])
-                    if known != heading[1]:
-                        self.add(where, "disagreement",
-                                 f"見出し({heading[0]})の名称「{known}」と「{heading[1]}」が異なる。")
+                    self.headings.setdefault((policy[0], heading[0]), heading[1])
                     continue
                 if re.match(r"^第四次.*基本方針$", text) or text.startswith("第2章"):
                     continue
@@ -538,8 +538,11 @@ class _Parser:
             elif key in ("現状と課題", "基本的な方向性(目的)", "具体的な対応(取組内容)"):
                 style, body = parse_body(cells[1])
                 if re.search(r"[<>]", "".join(body)):
-                    self.add(f"実施項目{item.number} {key}", "unplaced",
-                             f"解釈できないHTMLが残った: {cells[1]}")
+                    self.add(
+                        f"実施項目{item.number} {key}",
+                        "unplaced",
+                        f"解釈できないHTMLが残った: {cells[1]}",
+                    )
                 item.sections.append({"heading": key, "style": style, "body": body})
             elif key == "実施内容":
                 mode = "contents"
@@ -555,8 +558,11 @@ class _Parser:
             elif mode == "indicators" and first.isdigit():
                 self.read_indicator(item, cells, baseline_label)
             else:
-                self.add(where, "unplaced",
-                         f"実施項目{item.number}の行「{line.strip()}」の取り込み先がない。")
+                self.add(
+                    where,
+                    "unplaced",
+                    f"実施項目{item.number}の行「{line.strip()}」の取り込み先がない。",
+                )
 
     def start_item(
         self, cells: list[str], index: int, policy: tuple[str, str], heading: tuple[str, str]
@@ -580,15 +586,21 @@ class _Parser:
             item.years = [int(y) for y in re.findall(r"(\d{4})\)?年度", " ".join(cells))]
             expected = list(range(self.first_fy, self.last_fy + 1))
             if item.years != expected:
-                self.add(where, "interpretation",
-                         f"実施時期の年度見出し{item.years}が計画期間{expected}と異なる。")
+                self.add(
+                    where,
+                    "interpretation",
+                    f"実施時期の年度見出し{item.years}が計画期間{expected}と異なる。",
+                )
             return
         if first.isdigit() or _SHARED_LABEL_RE.match(first):
             shared = _SHARED_LABEL_RE.match(first)
             label = f"事業共通{shared.group(1)}" if shared else first
             if label != first and not self.spaced_labels:
-                self.add(where, "normalised",
-                         f"実施内容の番号「{first}」などの空白を除き「{label}」の形にそろえた。")
+                self.add(
+                    where,
+                    "normalised",
+                    f"実施内容の番号「{first}」などの空白を除き「{label}」の形にそろえた。",
+                )
             if label != first:
                 self.spaced_labels.append(first)
             content = _Content(label, index + 1)
@@ -612,9 +624,12 @@ class _Parser:
         text, tag, repost = split_tag(cells[1])
         years = item.years or list(range(self.first_fy, self.last_fy + 1))
         phase_cells = cells[2:]
-        if any(phase_cells[len(years):]):
-            self.add(f"実施項目{item.number} 実施内容{content.label}", "unplaced",
-                     f"実施時期の列が多すぎる: {phase_cells[len(years):]}")
+        if any(phase_cells[len(years) :]):
+            self.add(
+                f"実施項目{item.number} 実施内容{content.label}",
+                "unplaced",
+                f"実施時期の列が多すぎる: {phase_cells[len(years) :]}",
+            )
         content.texts.append(text)
         content.tags.append(tag)
         content.reposts.append(repost)
@@ -624,8 +639,11 @@ class _Parser:
                 if part:
                     self.phase_parts[part] += 1
         if not tag:
-            self.add(f"実施項目{item.number} 実施内容{content.label}", "missing",
-                     f"「{cells[1]}」に(新規)(継続)(充実・強化)の区分がない。")
+            self.add(
+                f"実施項目{item.number} 実施内容{content.label}",
+                "missing",
+                f"「{cells[1]}」に(新規)(継続)(充実・強化)の区分がない。",
+            )
 
     def read_indicator(self, item: _Item, cells: list[str], baseline_label: str) -> None:
         """Read one 目標(数値) row."""
@@ -636,21 +654,32 @@ class _Parser:
         while values and not values[-1]:
             values.pop()
         if not name:
-            self.add(where, "missing",
-                     f"目標(数値)の行「{label}」に指標名も値もないため、指標として取り込まない。")
+            self.add(
+                where,
+                "missing",
+                f"目標(数値)の行「{label}」に指標名も値もないため、指標として取り込まない。",
+            )
             return
         years = list(range(self.first_fy, self.last_fy + 1))
         normalised = [cjk_join(v) for v in values]
         changed = [f"「{a}」→「{b}」" for a, b in zip(values, normalised, strict=True) if a != b]
         if changed:
-            self.add(where, "normalised",
-                     "値の改行による空白を除いた: " + "、".join(dict.fromkeys(changed)))
+            self.add(
+                where,
+                "normalised",
+                "値の改行による空白を除いた: " + "、".join(dict.fromkeys(changed)),
+            )
         if len(normalised) == len(years) + 1:
             targets = list(zip(years, normalised[1:], strict=True))
         elif len(normalised) == len(years):
+            # Item 11: every row of its page lost the table's rightmost column (the schedule rows
+            # lost their trailing empty cell, the header its last empty cell), so the missing
+            # value is most likely the last FY's target: the first value differs from the
+            # following ones like every other baseline does, and is kept as the baseline.
             targets = list(zip(years[:-1], normalised[1:], strict=True))
             self.add(
-                where, "missing",
+                where,
+                "missing",
                 f"値が{len(normalised)}個しかない(見出しは基準値＋{len(years)}年度)。この頁の表は"
                 "全体に最右列が1列欠けているため、欠けたのは最右列と判断し、1個目を基準値"
                 f"({baseline_label})、残りを{years[0]}〜{years[-2]}年度の目標とした。"
@@ -699,8 +728,11 @@ class _Parser:
         if not all(v.kind in ("number", "range") and v.number is not None for v in (base, final)):
             return
         if (base.unit or "") != (final.unit or ""):
-            self.add(f"実施項目{item.number} 目標(数値){indicator['label']}", "interpretation",
-                     f"基準値と最終目標の単位が異なるため方向を判定しない({base.unit}/{final.unit})。")
+            self.add(
+                f"実施項目{item.number} 目標(数値){indicator['label']}",
+                "interpretation",
+                f"基準値と最終目標の単位が異なるため方向を判定しない({base.unit}/{final.unit})。",
+            )
             return
         if final.number > base.number:
             indicator["direction"] = "up"
@@ -716,7 +748,8 @@ class _Parser:
             and final.number > first.number
         ):
             self.add(
-                f"実施項目{item.number} 目標(数値){indicator['label']}", "interpretation",
+                f"実施項目{item.number} 目標(数値){indicator['label']}",
+                "interpretation",
                 f"最終目標「{indicator['targets'][-1]['value']}」が基準値"
                 f"「{indicator['baseline']['value']}」より低いため方向を「下がるほど良い」とした。"
                 f"ただし目標は「{indicator['targets'][0]['value']}」から年々増えており、"
@@ -745,8 +778,11 @@ class _Parser:
             indicator["notes"] = "\n".join(found)
             for marker in dict.fromkeys(cited):
                 if marker not in notes:
-                    self.add(f"実施項目{item.number} 目標(数値){indicator['label']}", "missing",
-                             f"注記「*{marker}」が備考にない。")
+                    self.add(
+                        f"実施項目{item.number} 目標(数値){indicator['label']}",
+                        "missing",
+                        f"注記「*{marker}」が備考にない。",
+                    )
 
     # -- appendix ----------------------------------------------------------------------------
 
@@ -758,7 +794,8 @@ class _Parser:
             if line.lstrip().startswith("#") or text in ("プロジェクト会議 構成メンバー",):
                 headings.append(cjk_join(text))
         self.add(
-            "資料編", "unplaced",
+            "資料編",
+            "unplaced",
             f"資料編と裏表紙(line {start + 1}〜{len(self.lines)}: "
             + "、".join(headings)
             + ")は計画の内容ではないため取り込まない。",
@@ -768,26 +805,48 @@ class _Parser:
 
     def compare(self) -> None:
         """Compare the detail pages with the overview table and the table of contents."""
+        first_titles: dict[tuple[str, ...], str] = {}
+        for item in self.items:
+            for key, title, name in (
+                (("policy", item.policy[0]), item.policy[1], f"基本方針{item.policy[0]}"),
+                (item.policy[:1] + item.heading[:1], item.heading[1], f"見出し({item.heading[0]})"),
+            ):
+                known = first_titles.setdefault(key, title)
+                if known != title:
+                    self.add(
+                        f"実施項目{item.number} 見出し",
+                        "disagreement",
+                        f"{name}の名称が前の詳細ページでは「{known}」、この詳細ページでは"
+                        f"「{title}」。最初の詳細ページの記載を採用した。",
+                    )
         detail_numbers = [item.number for item in self.items]
         for number in sorted(set(self.overview) - set(detail_numbers)):
-            self.add(f"実施項目{number}", "disagreement",
-                     "一覧にある実施項目の詳細ページがない。一覧の記載は取り込まない。")
+            self.add(
+                f"実施項目{number}",
+                "disagreement",
+                "一覧にある実施項目の詳細ページがない。一覧の記載は取り込まない。",
+            )
         for item in self.items:
             self.compare_toc(item)
             overview = self.overview.get(item.number)
             if overview is None:
-                self.add(f"実施項目{item.number}", "disagreement",
-                         "詳細ページの実施項目が一覧にない。詳細ページの記載を採用した。")
+                self.add(
+                    f"実施項目{item.number}",
+                    "disagreement",
+                    "詳細ページの実施項目が一覧にない。詳細ページの記載を採用した。",
+                )
                 continue
             if _squash(overview["title"]) != _squash(item.title):
                 self.add(
-                    f"実施項目{item.number} 実施項目名", "disagreement",
+                    f"実施項目{item.number} 実施項目名",
+                    "disagreement",
                     f"実施項目名が一覧では「{overview['title']}」、詳細ページでは「{item.title}」。"
                     "詳細ページの記載を採用した。",
                 )
             if sorted(overview["departments"]) != sorted(item.departments):
                 self.add(
-                    f"実施項目{item.number} 担当課", "disagreement",
+                    f"実施項目{item.number} 担当課",
+                    "disagreement",
                     f"担当課が一覧では「{'・'.join(overview['departments'])}」、詳細ページでは"
                     f"「{'・'.join(item.departments)}」。詳細ページの記載を採用した。",
                 )
@@ -806,20 +865,21 @@ class _Parser:
                 "詳細ページの記載を採用した。",
             )
 
-
     def compare_toc(self, item: _Item) -> None:
         """Compare an item's title and heading with the table of contents."""
         title = self.toc_items.get(item.number)
         if title is not None and _squash(title) != _squash(item.title):
             self.add(
-                f"実施項目{item.number} 実施項目名", "disagreement",
+                f"実施項目{item.number} 実施項目名",
+                "disagreement",
                 f"実施項目名が目次では「{title}」、詳細ページでは「{item.title}」。"
                 "詳細ページの記載を採用した。",
             )
         placed = self.toc_item_heading.get(item.number)
         if placed is not None and placed != (item.policy[0], item.heading[0]):
             self.add(
-                f"実施項目{item.number} 見出し", "disagreement",
+                f"実施項目{item.number} 見出し",
+                "disagreement",
                 f"目次では基本方針{placed[0]}({placed[1]})、詳細ページでは基本方針"
                 f"{item.policy[0]}({item.heading[0]})の下にある。詳細ページの記載を採用した。",
             )
@@ -831,15 +891,19 @@ class _Parser:
             where = f"実施項目{item.number} 実施内容{row['label']}"
             content = details.get(row["label"])
             if content is None:
-                self.add(where, "disagreement",
-                         f"一覧の実施内容「{row['text']}」が詳細ページにない。取り込まない。")
+                self.add(
+                    where,
+                    "disagreement",
+                    f"一覧の実施内容「{row['text']}」が詳細ページにない。取り込まない。",
+                )
                 continue
             # A content with several schedule tracks is printed as one text joined by 、.
             detail_text = "、".join(content.texts)
             overview_text, _, _ = split_tag(row["text"])
             if _squash(overview_text) != _squash(detail_text):
                 self.add(
-                    where, "disagreement",
+                    where,
+                    "disagreement",
                     f"実施内容が一覧では「{row['text']}」、詳細ページでは「{detail_text}」。"
                     "詳細ページの記載を採用した。",
                 )
@@ -847,7 +911,8 @@ class _Parser:
             if sorted(row["goals"]) != sorted(goals):
                 shown = "、".join(str(g) for g in goals) or "なし"
                 self.add(
-                    where, "disagreement",
+                    where,
+                    "disagreement",
                     f"活動計画の基本目標が一覧では「{row['raw_goals'] or 'なし'}」、詳細ページでは"
                     f"「{shown}」。詳細ページの記載を採用した。",
                 )
@@ -855,10 +920,38 @@ class _Parser:
         for content in item.contents:
             if content.label not in overview_labels:
                 self.add(
-                    f"実施項目{item.number} 実施内容{content.label}", "disagreement",
+                    f"実施項目{item.number} 実施内容{content.label}",
+                    "disagreement",
                     f"詳細ページの実施内容「{'、'.join(content.texts)}」が一覧にない。"
                     "詳細ページの記載を採用した。",
                 )
+
+    def check_reposts(self) -> None:
+        """Find where each 再掲 content was first listed and report a differing text."""
+        for item in self.items:
+            for content in item.contents:
+                if not any(content.reposts):
+                    continue
+                text = "\n".join(content.texts)
+                best: tuple[float, int, _Content] | None = None
+                for other in self.items:
+                    for candidate in other.contents:
+                        if candidate is content or any(candidate.reposts):
+                            continue
+                        ratio = SequenceMatcher(None, text, "\n".join(candidate.texts)).ratio()
+                        if best is None or ratio > best[0]:
+                            best = (ratio, other.number, candidate)
+                where = f"実施項目{item.number} 実施内容{content.label}"
+                if best is None or best[0] < 0.8:
+                    self.add(where, "missing", f"再掲「{text}」の元の実施内容が見つからない。")
+                elif "\n".join(best[2].texts) != text:
+                    self.add(
+                        where,
+                        "interpretation",
+                        f"再掲「{text}」の元は実施項目{best[1]} 実施内容{best[2].label}"
+                        f"「{chr(10).join(best[2].texts)}」と思われるが表記が異なる。記載どおり残した。",
+                    )
+
     # -- shared contents and the tree --------------------------------------------------------
 
     def shared_contents(self) -> dict[str, tuple[str, str]]:
@@ -885,7 +978,8 @@ class _Parser:
             ]
             if variants:
                 self.add(
-                    label, "interpretation",
+                    label,
+                    "interpretation",
                     f"{label}は{sum(texts[label].values())}か所に記載され、表記の揺れがある: "
                     + "、".join(variants)
                     + f"。共通の記録には最も多い「{text}」を採用し、各項目の記載はそのまま残した。",
@@ -929,17 +1023,21 @@ class _Parser:
         schedule: list[dict[str, Any]] = []
         tracks = [""]
         if len(content.texts) > 1:
-            # Item 23 content 1 prints 理事 and 評議員 on two schedule lines: one content whose text
-            # keeps both lines, and one schedule track per line named by what differs (理事, 評議員).
+            # Item 23 content 1 prints 理事 and 評議員 on two schedule lines. Decision: one
+            # content whose text keeps both lines joined by a newline, and one schedule track per
+            # line, named by the part that differs between the lines (理事, 評議員).
             suffix = _common_suffix(content.texts)
             tracks = [t[: len(t) - len(suffix)] if suffix != t else t for t in content.texts]
             self.add(
-                where, "interpretation",
-                f"実施時期が{len(content.texts)}行({'、'.join(content.texts)})に分かれているため、"
+                where,
+                "interpretation",
+                f"実施時期が{len(content.texts)}行(「{'」「'.join(content.texts)}」)に分かれているため、"
                 f"1つの実施内容とし、実施時期を「{'」「'.join(tracks)}」の{len(tracks)}系列に分けた。",
             )
             if len(set(content.tags)) > 1:
-                self.add(where, "disagreement", f"行ごとに区分が異なる: {content.tags}。最初の区分を採用した。")
+                self.add(
+                    where, "disagreement", f"行ごとに区分が異なる: {content.tags}。最初を採用した。"
+                )
         for track, cells in zip(tracks, content.cells, strict=True):
             schedule += schedule_spans(cells, years, track)
         for span in schedule:
@@ -949,7 +1047,8 @@ class _Parser:
                 if part and longer and key not in truncated:
                     truncated.add(key)
                     self.add(
-                        where, "missing",
+                        where,
+                        "missing",
                         f"実施時期「{span['phase']}」({span['from']}年度)の「{part}」は途中で"
                         f"切れている可能性がある(「{longer[0]}」か)。記載どおり残した。",
                     )
@@ -990,7 +1089,9 @@ def _node(key: str, level: int, label: str, title: str) -> dict[str, Any]:
 def parse_action_plan(text: str, report: ImportReport) -> dict[str, Any]:
     """Parse seed 000 into one interchange document and fill the import report."""
     report.add(
-        SOURCE, "実施時期", "interpretation",
+        SOURCE,
+        "実施時期",
+        "interpretation",
         "実施時期の各セルは2019〜2023年度に位置で対応するとみなした。記載のあるセルから、次に記載の"
         "あるセルの前年度(なければ最終年度)までをその段階の期間とし、最初の記載より前の空欄は"
         "段階なしとした。段階の文字列(「検討・実施・評価・充実」など)は記載どおり1つの段階とした。",
