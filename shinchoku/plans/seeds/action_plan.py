@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Any
 
-from shinchoku.core.values import parse_value
+from shinchoku.core.values import comparable, parse_value
 from shinchoku.plans.seeds.report import ImportReport
 
 SOURCE = "000"
@@ -718,43 +718,40 @@ class _Parser:
         """Set an indicator's unit and direction from its values."""
         texts = [indicator["baseline"]["value"]] if indicator["baseline"] else []
         texts += [t["value"] for t in indicator["targets"]]
-        parsed = [parse_value(t) for t in texts]
-        numeric = [v for v in parsed if v.kind in ("number", "range") and v.number is not None]
-        indicator["unit"] = (numeric[0].unit or "") if numeric else ""
+        numeric = [v for v in map(parse_value, texts) if v.is_numeric()]
+        indicator["unit"] = numeric[0].unit if numeric else ""
         if not indicator["baseline"] or not indicator["targets"]:
             return
+        where = f"実施項目{item.number} 目標(数値){indicator['label']}"
         base = parse_value(indicator["baseline"]["value"])
         final = parse_value(indicator["targets"][-1]["value"])
-        if not all(v.kind in ("number", "range") and v.number is not None for v in (base, final)):
+        pair = comparable(base, final)
+        if pair is None:
+            if base.is_numeric() and final.is_numeric():
+                self.add(
+                    where,
+                    "interpretation",
+                    f"基準値「{base.text}」と最終目標「{final.text}」の単位が比べられないため、"
+                    "方向は判定しない。",
+                )
             return
-        if (base.unit or "") != (final.unit or ""):
-            self.add(
-                f"実施項目{item.number} 目標(数値){indicator['label']}",
-                "interpretation",
-                f"基準値と最終目標の単位が異なるため方向を判定しない({base.unit}/{final.unit})。",
-            )
-            return
-        if final.number > base.number:
-            indicator["direction"] = "up"
-        elif final.number < base.number:
-            indicator["direction"] = "down"
-        else:
-            indicator["direction"] = "keep"
-        first = parse_value(indicator["targets"][0]["value"])
-        if (
-            indicator["direction"] == "down"
-            and first.kind in ("number", "range")
-            and first.number is not None
-            and final.number > first.number
-        ):
-            self.add(
-                f"実施項目{item.number} 目標(数値){indicator['label']}",
-                "interpretation",
-                f"最終目標「{indicator['targets'][-1]['value']}」が基準値"
-                f"「{indicator['baseline']['value']}」より低いため方向を「下がるほど良い」とした。"
-                f"ただし目標は「{indicator['targets'][0]['value']}」から年々増えており、"
-                "実際は「上がるほど良い」の可能性が高い。確認が必要。",
-            )
+        low, high = pair
+        indicator["direction"] = "up" if high > low else "down" if high < low else "keep"
+        # The targets' own trend says more than the baseline, which may be an unusual year.
+        first = comparable(parse_value(indicator["targets"][0]["value"]), final)
+        if first is not None and first[0] != first[1]:
+            trend = "up" if first[1] > first[0] else "down"
+            if trend != indicator["direction"]:
+                self.add(
+                    where,
+                    "interpretation",
+                    f"最終目標「{final.text}」は基準値「{base.text}」より"
+                    f"{'低い' if trend == 'up' else '高い'}が、目標は"
+                    f"「{indicator['targets'][0]['value']}」から年々"
+                    f"{'増えて' if trend == 'up' else '減って'}いるため、方向を"
+                    f"「{'上がるほど良い' if trend == 'up' else '下がるほど良い'}」とした。",
+                )
+                indicator["direction"] = trend
 
     def read_remarks(self, item: _Item, text: str) -> None:
         """Read 備考: keep it as a section and attach marked footnotes to indicators."""

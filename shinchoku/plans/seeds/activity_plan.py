@@ -1,4 +1,4 @@
-"""Parse the council's 第四次西東京市地域福祉活動計画 from seeds 001 (chapter 8) and 002 (summary)."""
+"""Parse the council's 第四次西東京市地域福祉活動計画 from seed 001 (chapter 8) and 002."""
 
 from __future__ import annotations
 
@@ -82,9 +82,7 @@ def dequadruple(text: str) -> str:
     return QUAD.sub(r"\1", text)
 
 
-def normalise_lines(
-    text: str, source: str, report: ImportReport | None
-) -> list[Line]:
+def normalise_lines(text: str, source: str, report: ImportReport | None) -> list[Line]:
     """Split a seed into lines, undo quadrupled bold text and radical forms, report both once."""
     lines: list[Line] = []
     quads: list[int] = []
@@ -178,9 +176,7 @@ def node(key: str, level: int, label: str, title: str, subtitle: str = "") -> di
     }
 
 
-def report_unplaced(
-    source: str, lines: list[Line], used: set[int], report: ImportReport
-) -> None:
+def report_unplaced(source: str, lines: list[Line], used: set[int], report: ImportReport) -> None:
     """Report every non-blank line not used, one entry per run of neighbouring lines."""
     runs: list[list[Line]] = []
     open_run = False
@@ -262,7 +258,8 @@ class MainReader:
                         MAIN,
                         f"line {item.first}",
                         "missing",
-                        f"アクションプランの末尾に（新規）等のタグがない: {join_wrapped(item.parts)}",
+                        "アクションプランの末尾に（新規）等のタグがない: "
+                        + join_wrapped(item.parts),
                     )
                 if target is not None:
                     target["contents"].append(item.placement())
@@ -284,7 +281,8 @@ class MainReader:
                     MAIN,
                     f"line {vision[-1].no}",
                     "unplaced",
-                    f"基本目標{goal['key'][1:]}の「2024年の姿」に続く断片を取り込まなかった: {stray}",
+                    f"基本目標{goal['key'][1:]}の「2024年の姿」に続く断片を"
+                    f"取り込まなかった: {stray}",
                 )
             vision.clear()
 
@@ -313,7 +311,11 @@ class MainReader:
                 continue
             if text == VISION_HEAD:
                 goal["sections"].append(
-                    {"heading": "課題と方向性", "style": "paragraphs", "body": split_paragraphs(desc)}
+                    {
+                        "heading": "課題と方向性",
+                        "style": "paragraphs",
+                        "body": split_paragraphs(desc),
+                    }
                 )
                 self.use(line)
                 mode = "vision-head"
@@ -378,7 +380,9 @@ class MainReader:
         flush_vision()
         for goal in self.goals:
             for child in goal["children"]:
-                bullets = [join_wrapped(b).removeprefix("・").strip() for b in child.pop("_content")]
+                bullets = [
+                    join_wrapped(b).removeprefix("・").strip() for b in child.pop("_content")
+                ]
                 child["sections"].append({"heading": "内容", "style": "bullets", "body": bullets})
 
     def start_goal(self, line: Line, number: str, rest: str) -> dict:
@@ -565,7 +569,9 @@ class SummaryReader:
         rows = self.texts()
         start = next((i for i, x in enumerate(rows) if x.text == "西東京市スタイルとは"), None)
         if start is None:
-            self.report.add(SUMMARY, "西東京市スタイル", "missing", "「西東京市スタイルとは」がない")
+            self.report.add(
+                SUMMARY, "西東京市スタイル", "missing", "「西東京市スタイルとは」がない"
+            )
             return
         intro = ""
         services: list[tuple[str, str]] = []
