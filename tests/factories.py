@@ -50,9 +50,7 @@ def plan_doc(
                             "repost": False,
                             "shared": "common-1",
                             "goals": [],
-                            "schedule": [
-                                {"track": "", "from": 2024, "to": 2028, "phase": "実施"}
-                            ],
+                            "schedule": [{"track": "", "from": 2024, "to": 2028, "phase": "実施"}],
                             "note": "",
                         },
                     ],

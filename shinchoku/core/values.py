@@ -1,8 +1,8 @@
 """Japanese quantities as plan documents write them, parsed beside their exact text.
 
-A value is numeric only when, after its prefix (年, 既受講者…), unit, parenthesised second figure and
-footnote markers are set aside, exactly one number or range remains; otherwise it is text, which is
-always safe: text values are kept and shown as written, and a person judges them.
+A value is numeric only when, after its prefix (年, 既受講者…), unit, parenthesised second
+figure and footnote markers are set aside, exactly one number or range remains. Otherwise it
+is text, which is always safe: text values are kept and shown as written for a person to judge.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from decimal import Decimal, InvalidOperation
 
 NONE_MARKS = frozenset({"－", "―", "-", "—", "ー", "‐", "−", "–", "─"})
 YEN_UNITS: dict[str, int] = {"円": 1, "千円": 1000, "万円": 10000, "百万円": 10**6, "億円": 10**8}
-# Counters recognised at the start of what follows a number; the rest is a suffix (回受講 → 回 + 受講).
+# Counters recognised at the start of what follows a number; the rest is a suffix:
+# 回受講 → 回 + 受講.
 COUNTERS = (
     "百万円", "千円", "万円", "億円", "円", "人/km", "人日", "%", "団体", "世帯", "法人", "組織",
     "施設", "地区", "か所", "箇所", "時間", "人", "件", "回", "名", "校", "戸", "台", "本", "部",

@@ -75,9 +75,7 @@ def export_plan(plan: Plan) -> dict:
                 .prefetch_related(
                     Prefetch(
                         "contentgoal_set",
-                        queryset=ContentGoal.objects.select_related("node__plan").order_by(
-                            "order"
-                        ),
+                        queryset=ContentGoal.objects.select_related("node__plan").order_by("order"),
                     ),
                     Prefetch("schedule", queryset=ScheduleSpan.objects.order_by("order")),
                 ),
@@ -318,7 +316,9 @@ def rule_problems(doc: dict, known_plans: dict[str, set[str]]) -> list[Problem]:
     dept_names = [d["name"] for d in doc["departments"]]
     for i, dept in enumerate(doc["departments"]):
         if dept_names.count(dept["name"]) > 1:
-            problems.append(Problem(f"departments[{i}]", f"部署「{dept['name']}」が重複しています。"))
+            problems.append(
+                Problem(f"departments[{i}]", f"部署「{dept['name']}」が重複しています。")
+            )
         if dept["parent"] is not None and dept["parent"] not in dept_names:
             problems.append(
                 Problem(f"departments[{i}].parent", f"上位部署「{dept['parent']}」がありません。")
@@ -334,7 +334,9 @@ def rule_problems(doc: dict, known_plans: dict[str, set[str]]) -> list[Problem]:
     shared_keys = [s["key"] for s in plan["shared_contents"]]
     for i, key in enumerate(shared_keys):
         if shared_keys.count(key) > 1:
-            problems.append(Problem(f"plan.shared_contents[{i}]", f"キー「{key}」が重複しています。"))
+            problems.append(
+                Problem(f"plan.shared_contents[{i}]", f"キー「{key}」が重複しています。")
+            )
     seen_nodes: set[str] = set()
     seen_indicators: set[str] = set()
     depth = len(plan["level_names"])
@@ -356,12 +358,16 @@ def rule_problems(doc: dict, known_plans: dict[str, set[str]]) -> list[Problem]:
             for name in node["departments"]:
                 if name not in dept_names:
                     problems.append(
-                        Problem(f"{here}.departments", f"部署「{name}」が departments にありません。")
+                        Problem(
+                            f"{here}.departments", f"部署「{name}」が departments にありません。"
+                        )
                     )
             for j, content in enumerate(node["contents"]):
                 _check_content(content, f"{here}.contents[{j}]", plan, shared_keys, known, problems)
             for j, ind in enumerate(node["indicators"]):
-                _check_indicator(ind, f"{here}.indicators[{j}]", dept_names, seen_indicators, problems)
+                _check_indicator(
+                    ind, f"{here}.indicators[{j}]", dept_names, seen_indicators, problems
+                )
             check(node["children"], f"{here}.children", node["level"])
 
     check(plan["nodes"], "plan.nodes", 0)
@@ -397,9 +403,7 @@ def _check_content(
             )
     for k, span in enumerate(content["schedule"]):
         if span["from"] > span["to"]:
-            problems.append(
-                Problem(f"{where}.schedule[{k}]", "期間の終わりが始まりより前です。")
-            )
+            problems.append(Problem(f"{where}.schedule[{k}]", "期間の終わりが始まりより前です。"))
         if span["from"] < plan["first_fy"] or span["to"] > plan["last_fy"]:
             problems.append(
                 Problem(
@@ -418,7 +422,9 @@ def _check_indicator(
     seen.add(ind["key"])
     if ind["department"] and ind["department"] not in dept_names:
         problems.append(
-            Problem(f"{where}.department", f"部署「{ind['department']}」が departments にありません。")
+            Problem(
+                f"{where}.department", f"部署「{ind['department']}」が departments にありません。"
+            )
         )
     for field in ("targets", "actuals", "reports"):
         years = [row["fy"] for row in ind[field]]
@@ -515,8 +521,6 @@ def _detach(replaced: set[str], in_run: set[str]) -> _KeptLinks:
     ContentGoal.objects.filter(node__plan__slug__in=replaced).delete()
     PlanRelation.objects.filter(other__slug__in=replaced).delete()
     for plan in Plan.objects.filter(slug__in=replaced):
-        # Shared contents are protected while placed; remove placements first.
-        Content.objects.filter(node__plan=plan).delete()
         plan.delete()
     return _KeptLinks(goals, relations)
 
@@ -606,7 +610,11 @@ def _create_plan(doc: dict) -> Plan:
             node.sdgs.set(sorted(set(nd["sdgs"])))
             Section.objects.bulk_create(
                 Section(
-                    plan=plan, node=node, order=i, heading=s["heading"], style=s["style"],
+                    plan=plan,
+                    node=node,
+                    order=i,
+                    heading=s["heading"],
+                    style=s["style"],
                     body=s["body"],
                 )
                 for i, s in enumerate(nd["sections"])
@@ -624,8 +632,12 @@ def _create_plan(doc: dict) -> Plan:
                 )
                 ScheduleSpan.objects.bulk_create(
                     ScheduleSpan(
-                        content=content, track=s["track"], from_fy=s["from"], to_fy=s["to"],
-                        phase=s["phase"], order=k,
+                        content=content,
+                        track=s["track"],
+                        from_fy=s["from"],
+                        to_fy=s["to"],
+                        phase=s["phase"],
+                        order=k,
                     )
                     for k, s in enumerate(cd["schedule"])
                 )
@@ -683,12 +695,17 @@ def _create_indicator(node: Node, order: int, doc: dict, departments: dict) -> N
         )
     for t in doc["targets"]:
         values.append(
-            IndicatorValue(indicator=ind, role=IndicatorValue.Role.TARGET, fy=t["fy"], text=t["value"])
+            IndicatorValue(
+                indicator=ind, role=IndicatorValue.Role.TARGET, fy=t["fy"], text=t["value"]
+            )
         )
     for a in doc["actuals"]:
         values.append(
             IndicatorValue(
-                indicator=ind, role=IndicatorValue.Role.ACTUAL, fy=a["fy"], text=a["value"],
+                indicator=ind,
+                role=IndicatorValue.Role.ACTUAL,
+                fy=a["fy"],
+                text=a["value"],
                 note=a["note"],
             )
         )
@@ -704,13 +721,15 @@ def _create_indicator(node: Node, order: int, doc: dict, departments: dict) -> N
 def _link(doc: dict, by_slug: dict[str, Plan]) -> None:
     """Create the links that may point into other plans: relations and served goals."""
     plan = by_slug[doc["plan"]["slug"]]
-    others = {
-        slug: pid for slug, pid in Plan.objects.values_list("slug", "id")
-    }
+    others = {slug: pid for slug, pid in Plan.objects.values_list("slug", "id")}
     for i, rel in enumerate(doc["plan"]["relations"]):
-        PlanRelation.objects.create(plan=plan, other_id=others[rel["plan"]], type=rel["type"], order=i)
+        PlanRelation.objects.create(
+            plan=plan, other_id=others[rel["plan"]], type=rel["type"], order=i
+        )
     wanted = {
-        (g["plan"], g["node"]) for n in _walk(doc["plan"]["nodes"]) for c in n["contents"]
+        (g["plan"], g["node"])
+        for n in _walk(doc["plan"]["nodes"])
+        for c in n["contents"]
         for g in c["goals"]
     }
     if not wanted:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from shinchoku.core.values import parse_value
@@ -54,6 +54,13 @@ class Plan(models.Model):
     @property
     def fiscal_years(self) -> list[int]:
         return list(range(self.first_fy, self.last_fy + 1))
+
+    def delete(self, *args, **kwargs):
+        """Delete the plan with its contents; links from other plans into it protect it."""
+        with transaction.atomic():
+            ContentGoal.objects.filter(content__node__plan=self).delete()
+            Content.objects.filter(node__plan=self).delete()
+            return super().delete(*args, **kwargs)
 
     def level_name(self, level: int) -> str:
         """Return the plan's own name for a 1-based level."""
@@ -130,7 +137,9 @@ class Node(models.Model):
     departments = models.ManyToManyField(
         Department, blank=True, related_name="nodes", through="NodeDepartment"
     )
-    kinds = models.ManyToManyField(BusinessKind, blank=True, related_name="nodes", through="NodeKind")
+    kinds = models.ManyToManyField(
+        BusinessKind, blank=True, related_name="nodes", through="NodeKind"
+    )
     sdgs = models.ManyToManyField(SdgGoal, blank=True, related_name="nodes")
 
     class Meta:
@@ -189,7 +198,7 @@ class Section(models.Model):
 
 
 class SharedContent(models.Model):
-    """A 実施内容 shared by many items (事業共通): one record, placed under every item that lists it."""
+    """A 実施内容 shared by many items (事業共通): one record, placed under each item listing it."""
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="shared_contents")
     key = models.CharField(max_length=100)
@@ -306,7 +315,7 @@ class Indicator(models.Model):
 
 
 class IndicatorValue(models.Model):
-    """A baseline, target or actual of an indicator for one FY: the text as written and its parse."""
+    """A baseline, target or actual of an indicator for one FY: text as written, and its parse."""
 
     class Role(models.TextChoices):
         BASELINE = "baseline", _("baseline")

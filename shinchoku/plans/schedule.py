@@ -57,8 +57,6 @@ def grid(spans: Iterable[Span], fiscal_years: list[int]) -> list[Row]:
 def phase_in(spans: Iterable[Span], fy: int, track: str | None = None) -> str:
     """Return the phase planned for one FY ("" when none)."""
     phases = [
-        s.phase
-        for s in spans
-        if s.from_fy <= fy <= s.to_fy and (track is None or s.track == track)
+        s.phase for s in spans if s.from_fy <= fy <= s.to_fy and (track is None or s.track == track)
     ]
     return "／".join(phases)

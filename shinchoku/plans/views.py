@@ -276,9 +276,10 @@ def indicator_list(request: HttpRequest, slug: str) -> HttpResponse:
     """Every indicator of a plan with baseline, targets per FY and known actuals."""
     plan = _get_plan(slug)
     indicators = list(
-        _indicators_queryset().filter(node__plan=plan).select_related("node").order_by(
-            "node__seq", "order"
-        )
+        _indicators_queryset()
+        .filter(node__plan=plan)
+        .select_related("node")
+        .order_by("node__seq", "order")
     )
     years = _indicator_years(indicators, plan.fiscal_years)
     context = {"plan": plan, "years": years, "rows": _indicator_rows(indicators, years)}

@@ -43,7 +43,7 @@ def test_export_import_export_is_byte_identical_for_the_demo_plans(empty_db):
 def test_round_trip_of_a_built_plan(empty_db):
     (plan,) = load_documents([plan_doc()])
     first = dumps(export_plan(plan))
-    Plan.objects.all().delete()
+    plan.delete()
     (again,) = load_documents([json.loads(first)])
     assert dumps(export_plan(again)) == first
 

@@ -510,26 +510,26 @@ class SummaryReader:
                 return
         self.report.add(SUMMARY, "基本理念", "missing", "基本理念の2行が見つからない")
 
-    def paragraphs_after(self, heading: str, stop: tuple[str, ...]) -> tuple[list[str], int]:
-        """Collect paragraph lines after a heading until a stop line; return them and the end."""
+    def paragraphs_after(self, heading: str, stop: str) -> list[str]:
+        """Collect the paragraph lines after a heading until a line that starts with stop."""
         rows = self.texts()
         start = next((i for i, x in enumerate(rows) if x.text == heading), None)
         if start is None:
             self.report.add(SUMMARY, heading, "missing", f"「{heading}」が見つからない")
-            return [], -1
+            return []
         self.used.add(rows[start].no)
         body = []
         for x in rows[start + 1 :]:
-            if x.text in stop or x.text.startswith(stop):
-                return body, x.no
+            if x.text.startswith(stop):
+                break
             body.append(x.text)
             self.used.add(x.no)
-        return body, -1
+        return body
 
     def read_about(self) -> None:
         """Read 第四次西東京市地域福祉活動計画とは."""
         heading = "第四次西東京市地域福祉活動計画とは"
-        body, _ = self.paragraphs_after(heading, ("詳しい調査結果",))
+        body = self.paragraphs_after(heading, "詳しい調査結果")
         self.sections.append({"heading": heading, "style": "paragraphs", "body": body})
 
     def read_issues(self) -> None:

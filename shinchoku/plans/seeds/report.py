@@ -1,4 +1,4 @@
-"""The import report: everything a seed parser could not place, normalised or found in disagreement."""
+"""The import report: what a seed reader could not place, normalised or found in disagreement."""
 
 from __future__ import annotations
 

@@ -19,7 +19,8 @@ class Command(BaseCommand):
             plan = Plan.objects.select_related("organization").get(slug=options["slug"])
         except Plan.DoesNotExist:
             raise CommandError(
-                f"計画「{options['slug']}」はありません。`shinchoku plans` で一覧を確認してください。"
+                f"計画「{options['slug']}」はありません。"
+                "`shinchoku plans` で一覧を確認してください。"
             ) from None
         text = dumps(export_plan(plan))
         if options["output"]:
