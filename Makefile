@@ -51,6 +51,7 @@ messages: $(STAMP)
 
 # Re-read the seed documents and rewrite the committed demo data set.
 demo-data: $(STAMP)
+	$(BIN)/shinchoku migrate --noinput
 	$(BIN)/shinchoku import-seeds ../shared/seeds --json-out shinchoku/plans/demo --no-load
 
 clean:

@@ -118,6 +118,24 @@ def plan_doc(
             "shared_contents": [
                 {"key": "common-1", "label": "事業共通1", "text": "共通の内容", "tag": "継続"}
             ],
+            "previous_evaluations": [
+                {
+                    "goal": "基本目標1",
+                    "category": "相談支援",
+                    "item": "出張相談会",
+                    "followup": "年2回実施",
+                    "evaluation": "参加者が少ない",
+                    "status": "再検討",
+                },
+                {
+                    "goal": "基本目標2",
+                    "category": "",
+                    "item": "見守り協定",
+                    "followup": "",
+                    "evaluation": "",
+                    "status": "未実施",
+                },
+            ],
             "nodes": goals,
         },
     }

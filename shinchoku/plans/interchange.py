@@ -33,12 +33,14 @@ from shinchoku.plans.models import (
     ScheduleSpan,
     Section,
     SharedContent,
+    PreviousEvaluation,
     WelfareIssue,
 )
 
 FORMAT = "shinchoku-plan"
 VERSION = 1
 SCHEMA_PATH = Path(__file__).parent / "schema" / "plan-v1.schema.json"
+EVALUATION_FIELDS = ("goal", "category", "item", "followup", "evaluation", "status")
 
 
 @cache
@@ -153,6 +155,10 @@ def export_plan(plan: Plan) -> dict:
             "shared_contents": [
                 {"key": s.key, "label": s.label, "text": s.text, "tag": s.tag}
                 for s in plan.shared_contents.order_by("order")
+            ],
+            "previous_evaluations": [
+                {f: getattr(e, f) for f in EVALUATION_FIELDS}
+                for e in plan.previous_evaluations.order_by("order", "id")
             ],
             "nodes": tree,
         },
@@ -575,6 +581,10 @@ def _create_plan(doc: dict) -> Plan:
     WelfareIssue.objects.bulk_create(
         WelfareIssue(plan=plan, number=w["number"], title=w["title"], voices=w["voices"])
         for w in p["welfare_issues"]
+    )
+    PreviousEvaluation.objects.bulk_create(
+        PreviousEvaluation(plan=plan, order=i, **{f: e[f] for f in EVALUATION_FIELDS})
+        for i, e in enumerate(p.get("previous_evaluations", []))
     )
     shared = {}
     for i, s in enumerate(p["shared_contents"]):

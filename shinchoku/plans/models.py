@@ -103,6 +103,26 @@ class WelfareIssue(models.Model):
         ]
 
 
+class PreviousEvaluation(models.Model):
+    """A row of the previous plan's evaluation table carried into this plan (前計画の評価).
+
+    Columns as councils print them: 基本目標, 事業区分, 事業項目, その後の取組, 評価・課題, and a
+    status such as 実施済 / 未実施 / 再検討, each kept exactly as written.
+    """
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="previous_evaluations")
+    order = models.PositiveIntegerField(default=0)
+    goal = models.CharField(max_length=300, blank=True)
+    category = models.CharField(max_length=200, blank=True)
+    item = models.CharField(max_length=300)
+    followup = models.TextField(blank=True)
+    evaluation = models.TextField(blank=True)
+    status = models.CharField(max_length=50, blank=True)
+
+    class Meta:
+        ordering = ["plan", "order", "id"]
+
+
 class BusinessKind(models.Model):
     """A 種別 of business (市委託事業, 独自事業, …) as an organization writes it."""
 

@@ -48,6 +48,15 @@ def test_round_trip_of_a_built_plan(empty_db):
     assert dumps(export_plan(again)) == first
 
 
+def test_previous_evaluation_rows_keep_order_and_text(empty_db):
+    (plan,) = load_documents([plan_doc()])
+    rows = list(plan.previous_evaluations.values_list("item", "status"))
+    assert rows == [("出張相談会", "再検討"), ("見守り協定", "未実施")]
+    doc = plan_doc()
+    del doc["plan"]["previous_evaluations"]
+    assert validate(doc, {}) == []
+
+
 def test_shared_content_is_one_record_placed_under_every_item(empty_db):
     (plan,) = load_documents([plan_doc(n_goals=2, items_per_goal=3)])
     shared = plan.shared_contents.get()
