@@ -29,11 +29,11 @@ from shinchoku.plans.models import (
     NodeKind,
     Plan,
     PlanRelation,
+    PreviousEvaluation,
     ProgressNote,
     ScheduleSpan,
     Section,
     SharedContent,
-    PreviousEvaluation,
     WelfareIssue,
 )
 

@@ -1,5 +1,7 @@
 """Template filters for fiscal years and plan values."""
 
+from datetime import date
+
 from django import template
 
 from shinchoku.core import wareki
@@ -31,3 +33,15 @@ def fy_western(fy: int) -> str:
 def tag_class(tag: str) -> str:
     """CSS class for a 新規 / 継続 / 充実・強化 tag."""
     return TAG_CLASSES.get(tag, "tag-other")
+
+
+@register.filter
+def wareki_date(day: date | None) -> str:
+    """平成30年3月31日 (2018年3月31日), or "" when there is no date."""
+    if not day:
+        return ""
+    era, year = wareki.era_of(day)
+    return (
+        f"{era}{wareki.era_year_text(year)}年{day.month}月{day.day}日"
+        f"({day.year}年{day.month}月{day.day}日)"
+    )
