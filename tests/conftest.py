@@ -2,18 +2,7 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
-
-REPO = Path(__file__).resolve().parents[1]
-
-
-def seeds_folder() -> Path | None:
-    """The shared seed documents, when this checkout has them beside it."""
-    folder = Path(os.environ.get("SHINCHOKU_SEEDS", REPO.parent / "shared" / "seeds"))
-    return folder if folder.is_dir() else None
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -18,31 +17,18 @@ from shinchoku.plans.seeds.action_plan import (
     split_tag,
 )
 from shinchoku.plans.seeds.report import ImportReport
+from tests.seeds import seed_text
 
 SEED_NAME = "000_ee122d3fe59ff67a.txt"
 REPO = Path(__file__).resolve().parents[2]
 YEARS = [2019, 2020, 2021, 2022, 2023]
 
 
-def seeds_dir() -> Path:
-    """Return the folder of the shared seed documents."""
-    env = os.environ.get("SHINCHOKU_SEEDS")
-    return Path(env) if env else Path(__file__).resolve().parents[3] / "shared" / "seeds"
-
-
-def seed_text() -> str:
-    """Return the seed text, or skip when this checkout has no seeds beside it."""
-    path = seeds_dir() / SEED_NAME
-    if not path.is_file():
-        pytest.skip(f"seed {path} is not available")
-    return path.read_text(encoding="utf-8")
-
-
 @pytest.fixture(scope="module")
 def parsed() -> tuple[dict[str, Any], ImportReport]:
     """Parse the seed once for the whole module."""
     report = ImportReport()
-    return parse_action_plan(seed_text(), report), report
+    return parse_action_plan(seed_text(SEED_NAME), report), report
 
 
 @pytest.fixture(scope="module")
@@ -387,7 +373,7 @@ def test_report_entries(report: ImportReport) -> None:
 
 def test_json_serialisable_and_deterministic(doc: dict[str, Any], report: ImportReport) -> None:
     again = ImportReport()
-    second = parse_action_plan(seed_text(), again)
+    second = parse_action_plan(seed_text(SEED_NAME), again)
     assert json.dumps(doc, ensure_ascii=False) == json.dumps(second, ensure_ascii=False)
     assert report.lines() == again.lines()
 

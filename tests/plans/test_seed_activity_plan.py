@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +17,7 @@ from shinchoku.plans.seeds.activity_plan import (
 )
 from shinchoku.plans.seeds.report import ImportReport
 from shinchoku.plans.seeds.sdgs import SDG_GOALS, parse_sdgs
+from tests.seeds import seed_text, seeds_dir
 
 MAIN = "001_1bd9884819cece0a.txt"
 SUMMARY = "002_7c29771b2f4e3fb4.txt"
@@ -29,20 +28,6 @@ PHILOSOPHY = (
 )
 MEASURES_PER_GOAL = [3, 1, 2, 4, 1, 3]
 QUAD = re.compile(r"(\S.*?)\1{3}")
-
-
-def seeds_dir() -> Path:
-    """Return the folder of the shared seed documents."""
-    env = os.environ.get("SHINCHOKU_SEEDS")
-    return Path(env) if env else Path(__file__).resolve().parents[3] / "shared" / "seeds"
-
-
-def seed_text(name: str) -> str:
-    """Return one seed text, or skip when this checkout has no seeds beside it."""
-    path = seeds_dir() / name
-    if not path.is_file():
-        pytest.skip(f"seed {path} is not available")
-    return path.read_text(encoding="utf-8")
 
 
 def parse() -> tuple[dict[str, Any], ImportReport]:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from shinchoku.plans.seeds.city_plan import ROWS, ReadingGuideError, parse_city_plan
 from shinchoku.plans.seeds.report import ImportReport
+from tests.seeds import seed_text
 
 SEED_NAME = "004_8688e8a2ad1a98be.txt"
 DEPARTMENTS = ["地域共生課", "協働コミュニティ課", "高齢者支援課", "危機管理課", "交通課"]
@@ -42,25 +41,11 @@ EXPECTED = [
 ]  # fmt: skip
 
 
-def seeds_dir() -> Path:
-    """Return the folder of the shared seed documents."""
-    env = os.environ.get("SHINCHOKU_SEEDS")
-    return Path(env) if env else Path(__file__).resolve().parents[3] / "shared" / "seeds"
-
-
-def seed_text() -> str:
-    """Return the seed text, or skip when this checkout has no seeds beside it."""
-    path = seeds_dir() / SEED_NAME
-    if not path.is_file():
-        pytest.skip(f"seed {path} is not available")
-    return path.read_text(encoding="utf-8")
-
-
 @pytest.fixture(scope="module")
 def parsed() -> tuple[dict[str, Any], ImportReport]:
     """Parse the seed once for the whole module."""
     report = ImportReport()
-    return parse_city_plan(seed_text(), report), report
+    return parse_city_plan(seed_text(SEED_NAME), report), report
 
 
 @pytest.fixture(scope="module")
@@ -191,7 +176,7 @@ def test_nothing_unplaced_and_judgements_reported(
 
 def test_reading_guide_is_verified() -> None:
     """A text that does not match the reading guide fails loudly with a report entry."""
-    text = seed_text().replace("女性相談件数", "男性相談件数")
+    text = seed_text(SEED_NAME).replace("女性相談件数", "男性相談件数")
     report = ImportReport()
     with pytest.raises(ReadingGuideError):
         parse_city_plan(text, report)
@@ -202,5 +187,5 @@ def test_reading_guide_is_verified() -> None:
 def test_output_is_json_and_deterministic(parsed: tuple[dict[str, Any], ImportReport]) -> None:
     """The document serialises to JSON and a second parse gives the same bytes."""
     first = json.dumps(parsed[0], ensure_ascii=False, indent=2)
-    again = parse_city_plan(seed_text(), ImportReport())
+    again = parse_city_plan(seed_text(SEED_NAME), ImportReport())
     assert json.dumps(again, ensure_ascii=False, indent=2) == first

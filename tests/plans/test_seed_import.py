@@ -7,7 +7,7 @@ import pytest
 from shinchoku.plans.demo import DEMO_DIR, DEMO_FILES
 from shinchoku.plans.interchange import dumps, export_plan, load_documents
 from shinchoku.plans.seeds import SeedsMissing, build_documents, read_seed_texts
-from tests.conftest import seeds_folder
+from tests.seeds import seeds_folder
 
 
 @pytest.fixture(scope="module")

@@ -31,6 +31,7 @@ from difflib import SequenceMatcher
 from typing import Any
 
 from shinchoku.core.values import comparable, parse_value
+from shinchoku.plans.seeds.doc import empty_node
 from shinchoku.plans.seeds.report import ImportReport
 
 SOURCE = "000"
@@ -991,12 +992,12 @@ class _Parser:
             self.attach_footnotes(item)
             policy_key = f"P{ROMAN.get(item.policy[0], 0)}"
             if not policies or policies[-1]["key"] != policy_key:
-                policies.append(_node(policy_key, 1, item.policy[0], item.policy[1]))
+                policies.append(empty_node(policy_key, 1, item.policy[0], item.policy[1]))
             headings = policies[-1]["children"]
             heading_key = f"{policy_key}-{item.heading[0]}"
             if not headings or headings[-1]["key"] != heading_key:
-                headings.append(_node(heading_key, 2, f"({item.heading[0]})", item.heading[1]))
-            node = _node(f"item-{item.number}", 3, str(item.number), item.title)
+                headings.append(empty_node(heading_key, 2, f"({item.heading[0]})", item.heading[1]))
+            node = empty_node(f"item-{item.number}", 3, str(item.number), item.title)
             node["sections"] = item.sections
             node["departments"] = item.departments
             node["kinds"] = item.kinds
@@ -1063,24 +1064,6 @@ class _Parser:
             "schedule": schedule,
             "note": "",
         }
-
-
-def _node(key: str, level: int, label: str, title: str) -> dict[str, Any]:
-    """Return an empty node with every interchange field."""
-    return {
-        "key": key,
-        "level": level,
-        "label": label,
-        "title": title,
-        "subtitle": "",
-        "sections": [],
-        "departments": [],
-        "kinds": [],
-        "sdgs": [],
-        "contents": [],
-        "indicators": [],
-        "children": [],
-    }
 
 
 def parse_action_plan(text: str, report: ImportReport) -> dict[str, Any]:

@@ -6,6 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from shinchoku.plans.seeds.doc import empty_node
 from shinchoku.plans.seeds.report import ImportReport
 
 MAIN = "001"
@@ -155,24 +156,6 @@ def placement(label: str, text: str, tag: str) -> dict:
         "goals": [],
         "schedule": [],
         "note": "",
-    }
-
-
-def node(key: str, level: int, label: str, title: str, subtitle: str = "") -> dict:
-    """Build an empty NODE of the interchange format."""
-    return {
-        "key": key,
-        "level": level,
-        "label": label,
-        "title": title,
-        "subtitle": subtitle,
-        "sections": [],
-        "departments": [],
-        "kinds": [],
-        "sdgs": [],
-        "contents": [],
-        "indicators": [],
-        "children": [],
     }
 
 
@@ -393,7 +376,7 @@ class MainReader:
         if WAVE in title:
             cut = title.index(WAVE)
             title, subtitle = title[:cut].strip(), title[cut:].strip()
-        goal = node(f"G{n}", 1, f"基本目標{n}", title, subtitle)
+        goal = empty_node(f"G{n}", 1, f"基本目標{n}", title, subtitle)
         self.goals.append(goal)
         self.visions[goal["key"]] = []
         return goal
@@ -401,7 +384,7 @@ class MainReader:
     def start_measure(self, goal: dict, line: Line, label: str, title: str) -> dict:
         """Open a 施策 under the current goal."""
         self.use(line)
-        child = node(f"{goal['key']}-{len(goal['children']) + 1}", 2, label, title.strip())
+        child = empty_node(f"{goal['key']}-{len(goal['children']) + 1}", 2, label, title.strip())
         child["_content"] = []
         goal["children"].append(child)
         return child

@@ -16,6 +16,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from shinchoku.core.values import parse_value
+from shinchoku.plans.seeds.doc import empty_node
 from shinchoku.plans.seeds.report import ImportReport
 
 SOURCE = "004"
@@ -315,9 +316,9 @@ class SheetReader:
             for s in (*title, *directions):
                 s.role = "goal"
             key = f"C{number}"
-            goal = node(key, 1, src.text, "".join(s.text for s in title))
+            goal = empty_node(key, 1, src.text, "".join(s.text for s in title))
             goal["children"] = [
-                node(f"{key}-{k}", 2, "・", s.text.removeprefix("・").strip())
+                empty_node(f"{key}-{k}", 2, "・", s.text.removeprefix("・").strip())
                 for k, s in enumerate(directions, start=1)
             ]
             self.goals[key] = goal
@@ -486,24 +487,6 @@ class SheetReader:
         for src in self.srcs:
             if not src.role:
                 self.report.add(SOURCE, f"line {src.no}", "unplaced", f"配置できない行: {src.text}")
-
-
-def node(key: str, level: int, label: str, title: str) -> dict:
-    """Build an empty NODE of the interchange format."""
-    return {
-        "key": key,
-        "level": level,
-        "label": label,
-        "title": title,
-        "subtitle": "",
-        "sections": [],
-        "departments": [],
-        "kinds": [],
-        "sdgs": [],
-        "contents": [],
-        "indicators": [],
-        "children": [],
-    }
 
 
 def direction(baseline: str, target: str) -> str:
