@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "shinchoku.orgs",
+    "shinchoku.accounts",
     "shinchoku.plans",
 ]
 
@@ -54,6 +55,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "shinchoku.accounts.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -133,3 +135,7 @@ CSRF_COOKIE_SECURE = not DEBUG
 EMAIL_BACKEND = os.environ.get(
     "SHINCHOKU_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
+
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "plans:list"
+LOGOUT_REDIRECT_URL = "accounts:login"

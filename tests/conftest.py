@@ -24,3 +24,41 @@ def empty_db(db):
     Plan.objects.all().delete()
     Organization.objects.all().delete()
     return db
+
+
+COUNCIL = "nishitokyo-shakyo"
+CITY_ORG = "nishitokyo-city"
+
+
+def login_client(username: str, *, role: str | None = None, org_slug: str = COUNCIL,
+                 superuser: bool = False, departments: tuple[str, ...] = ()):
+    """A test client logged in as a new user with the given role in the organization."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from shinchoku.accounts.models import Membership
+    from shinchoku.orgs.models import Organization
+
+    user = get_user_model().objects.create_user(
+        username, password="x", is_superuser=superuser, last_name=username
+    )
+    if role:
+        org = Organization.objects.get(slug=org_slug)
+        member = Membership.objects.create(user=user, organization=org, role=role)
+        member.departments.set(org.departments.filter(name__in=departments))
+    client = Client()
+    client.force_login(user)
+    client.user = user
+    return client
+
+
+@pytest.fixture
+def federation_client(db):
+    """Logged in as a federation operator (superuser): sees every organization."""
+    return login_client("federation", superuser=True)
+
+
+@pytest.fixture
+def admin_client_council(db):
+    """Logged in as 管理者 of the Nishitokyo council (owner of the activity and action plans)."""
+    return login_client("council-admin", role="admin")

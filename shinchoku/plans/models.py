@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -42,6 +43,8 @@ class Plan(models.Model):
     last_fy = models.PositiveSmallIntegerField(_("last fiscal year"))
     philosophy = models.TextField(_("basic philosophy"), blank=True)
     level_names = models.JSONField(_("level names"), default=list)
+    # Optimistic concurrency: every save through the editor checks and raises this.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["organization__name", "first_fy", "title"]
@@ -161,6 +164,8 @@ class Node(models.Model):
         BusinessKind, blank=True, related_name="nodes", through="NodeKind"
     )
     sdgs = models.ManyToManyField(SdgGoal, blank=True, related_name="nodes")
+    # Optimistic concurrency: every save through the editor checks and raises this.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["plan", "seq"]
@@ -212,6 +217,8 @@ class Section(models.Model):
     heading = models.CharField(max_length=200)
     style = models.CharField(max_length=20, choices=Style.choices, default=Style.PARAGRAPHS)
     body = models.JSONField(default=list)
+    # Optimistic concurrency: every save through the editor checks and raises this.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["plan", "node", "order"]
@@ -259,6 +266,8 @@ class Content(models.Model):
     goals = models.ManyToManyField(
         Node, blank=True, related_name="served_by", through="ContentGoal"
     )
+    # Optimistic concurrency: every save through the editor checks and raises this.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["node", "order"]
@@ -326,6 +335,8 @@ class Indicator(models.Model):
         Department, null=True, blank=True, on_delete=models.PROTECT, related_name="indicators"
     )
     notes = models.TextField(_("notes"), blank=True)
+    # Optimistic concurrency: every save through the editor checks and raises this.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["node", "order"]
@@ -400,3 +411,49 @@ class ProgressNote(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["indicator", "fy"], name="unique_progress_note")
         ]
+
+
+class ChangeRecord(models.Model):
+    """One change to a plan, by browser, workbook or command line: who, when, what, before, after.
+
+    Kept by plan slug and object key rather than by foreign key, so the record outlives the
+    objects it describes (a replaced plan, a deleted node) and can be read back for any item.
+    """
+
+    class Source(models.TextChoices):
+        BROWSER = "browser", _("browser")
+        WORKBOOK = "workbook", _("workbook")
+        COMMAND = "command", _("command line")
+
+    class Action(models.TextChoices):
+        ADD = "add", _("added")
+        CHANGE = "change", _("changed")
+        REMOVE = "remove", _("removed")
+
+    organization = models.ForeignKey(
+        Organization, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    plan_slug = models.CharField(max_length=100, db_index=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    user_name = models.CharField(max_length=150, blank=True)
+    source = models.CharField(max_length=20, choices=Source.choices)
+    batch = models.CharField(max_length=36, blank=True, db_index=True)
+    action = models.CharField(max_length=10, choices=Action.choices)
+    kind = models.CharField(max_length=30)
+    # The node key the change belongs to (for an item's history), and the object's own locator.
+    node_key = models.CharField(max_length=100, blank=True, db_index=True)
+    key = models.CharField(max_length=300, blank=True)
+    label = models.CharField(max_length=500, blank=True)
+    before = models.TextField(blank=True)
+    after = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["plan_slug", "node_key", "-at"])]

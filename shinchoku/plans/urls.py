@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shinchoku.plans import views
+from shinchoku.plans import edit_views, views
 
 app_name = "plans"
 urlpatterns = [
@@ -9,4 +9,53 @@ urlpatterns = [
     path("plans/<slug:slug>/roadmap/", views.roadmap, name="roadmap"),
     path("plans/<slug:slug>/indicators/", views.indicator_list, name="indicators"),
     path("plans/<slug:slug>/nodes/<str:key>/", views.node_detail, name="node"),
+    path("plans/<slug:slug>/history/", views.plan_history, name="history"),
+    path("plans/<slug:slug>/nodes/<str:key>/history/", views.node_history, name="node_history"),
+    # The editor (管理者 only).
+    path("new-plan/", edit_views.plan_create, name="create"),
+    path("plans/<slug:slug>/edit/", edit_views.plan_editor, name="edit"),
+    path("plans/<slug:slug>/edit/settings/", edit_views.plan_settings, name="edit_plan"),
+    path("plans/<slug:slug>/edit/nodes/new/", edit_views.node_create, name="add_node"),
+    path("plans/<slug:slug>/edit/nodes/<str:key>/", edit_views.node_editor, name="edit_node"),
+    path(
+        "plans/<slug:slug>/edit/nodes/<str:key>/form/",
+        edit_views.node_form,
+        name="edit_node_form",
+    ),
+    path("plans/<slug:slug>/edit/nodes/<str:key>/move/", edit_views.node_move, name="move_node"),
+    path(
+        "plans/<slug:slug>/edit/nodes/<str:key>/delete/",
+        edit_views.node_delete,
+        name="delete_node",
+    ),
+    path(
+        "plans/<slug:slug>/edit/<str:kind_name>/new/",
+        edit_views.object_create,
+        name="add_object",
+    ),
+    path(
+        "plans/<slug:slug>/edit/<str:kind_name>/<int:pk>/",
+        edit_views.object_form,
+        name="edit_object",
+    ),
+    path(
+        "plans/<slug:slug>/edit/<str:kind_name>/<int:pk>/move/",
+        edit_views.object_move,
+        name="move_object",
+    ),
+    path(
+        "plans/<slug:slug>/edit/<str:kind_name>/<int:pk>/delete/",
+        edit_views.object_delete,
+        name="delete_object",
+    ),
+    path(
+        "plans/<slug:slug>/edit/contents/<int:pk>/schedule/<int:fy>/",
+        edit_views.schedule_cell,
+        name="schedule_cell",
+    ),
+    path(
+        "plans/<slug:slug>/edit/indicators/<int:pk>/targets/<int:fy>/",
+        edit_views.target_cell,
+        name="target_cell",
+    ),
 ]

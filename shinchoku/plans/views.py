@@ -13,8 +13,17 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
+from shinchoku.accounts.permissions import (
+    can_edit_structure,
+    can_view,
+    membership,
+    require,
+    visible_organizations,
+)
 from shinchoku.orgs.models import Department
+from shinchoku.plans.history import loads_snapshot
 from shinchoku.plans.models import (
+    ChangeRecord,
     Content,
     ContentGoal,
     Indicator,
@@ -28,9 +37,11 @@ from shinchoku.plans.models import (
 from shinchoku.plans.schedule import Row, grid, phase_in
 
 
-def _get_plan(slug: str) -> Plan:
-    """Load a plan by slug or 404."""
-    return get_object_or_404(Plan.objects.select_related("organization"), slug=slug)
+def _get_plan(request: HttpRequest, slug: str) -> Plan:
+    """Load a plan by slug or 404; the user must belong to its organization."""
+    plan = get_object_or_404(Plan.objects.select_related("organization"), slug=slug)
+    require(request, can_view(request.user, plan.organization))
+    return plan
 
 
 @dataclass
@@ -57,7 +68,12 @@ def _level_counts(plan: Plan, nodes: list[Node]) -> list[tuple[str, int]]:
 @require_safe
 def plan_list(request: HttpRequest) -> HttpResponse:
     """List every plan with its period and the number of nodes per level."""
-    plans = list(Plan.objects.select_related("organization"))
+    require(request, request.user.is_authenticated)
+    plans = list(
+        Plan.objects.select_related("organization").filter(
+            organization__in=visible_organizations(request.user)
+        )
+    )
     counts: dict[int, dict[int, int]] = defaultdict(dict)
     for row in Node.objects.values("plan_id", "level").annotate(n=Count("id")):
         counts[row["plan_id"]][row["level"]] = row["n"]
@@ -68,13 +84,18 @@ def plan_list(request: HttpRequest) -> HttpResponse:
         }
         for p in plans
     ]
-    return render(request, "plans/plan_list.html", {"rows": rows})
+    context = {
+        "rows": rows,
+        "editable": {p.id for p in plans if can_edit_structure(request.user, p.organization)},
+        "can_create": can_create_plan(request.user),
+    }
+    return render(request, "plans/plan_list.html", context)
 
 
 @require_safe
 def plan_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """Show a plan: its philosophy, sections, issues and its tree with counts per level."""
-    plan = _get_plan(slug)
+    plan = _get_plan(request, slug)
     nodes = list(
         Node.objects.filter(plan=plan)
         .annotate(n_contents=Count("contents", distinct=True))
@@ -144,7 +165,7 @@ def _indicator_rows(indicators: list[Indicator], years: list[int]) -> list[Indic
 @require_safe
 def node_detail(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     """Show one node as the plan document prints it: sections, contents, schedule, indicators."""
-    plan = _get_plan(slug)
+    plan = _get_plan(request, slug)
     outline = list(
         Node.objects.filter(plan=plan)
         .only("id", "parent_id", "key", "label", "title", "level", "seq")
@@ -223,7 +244,7 @@ def _span_years(contents: list[Content]) -> list[int]:
 @require_safe
 def roadmap(request: HttpRequest, slug: str) -> HttpResponse:
     """Every content × FY with its phase, filtered by department and by linked goal."""
-    plan = _get_plan(slug)
+    plan = _get_plan(request, slug)
     fys = plan.fiscal_years
     contents = _contents_queryset().filter(node__plan=plan).select_related("node")
     departments = list(
@@ -274,7 +295,7 @@ def _int_param(request: HttpRequest, name: str) -> int | None:
 @require_safe
 def indicator_list(request: HttpRequest, slug: str) -> HttpResponse:
     """Every indicator of a plan with baseline, targets per FY and known actuals."""
-    plan = _get_plan(slug)
+    plan = _get_plan(request, slug)
     indicators = list(
         _indicators_queryset()
         .filter(node__plan=plan)
@@ -284,3 +305,45 @@ def indicator_list(request: HttpRequest, slug: str) -> HttpResponse:
     years = _indicator_years(indicators, plan.fiscal_years)
     context = {"plan": plan, "years": years, "rows": _indicator_rows(indicators, years)}
     return render(request, "plans/indicator_list.html", context)
+
+
+def can_create_plan(user) -> bool:
+    """管理者 of an organization may create plans for it."""
+    member = membership(user)
+    return member is not None and can_edit_structure(user, member.organization)
+
+
+HISTORY_PAGE = 200
+
+
+@require_safe
+def plan_history(request: HttpRequest, slug: str) -> HttpResponse:
+    """Every recorded change to a plan, newest first."""
+    plan = _get_plan(request, slug)
+    records = ChangeRecord.objects.filter(plan_slug=plan.slug)[:HISTORY_PAGE]
+    return _history_page(request, plan, None, records)
+
+
+@require_safe
+def node_history(request: HttpRequest, slug: str, key: str) -> HttpResponse:
+    """The changes to one node and to what it holds (sections, contents, indicators)."""
+    plan = _get_plan(request, slug)
+    node = Node.objects.filter(plan=plan, key=key).first()
+    records = ChangeRecord.objects.filter(plan_slug=plan.slug, node_key=key)[:HISTORY_PAGE]
+    if node is None and not records:
+        raise Http404
+    return _history_page(request, plan, node, records)
+
+
+def _history_page(request, plan, node, records) -> HttpResponse:
+    rows = []
+    for r in records:
+        before, after = loads_snapshot(r.before), loads_snapshot(r.after)
+        fields = [
+            (name, before.get(name, ""), after.get(name, ""))
+            for name in dict.fromkeys([*before, *after])
+            if before.get(name, "") != after.get(name, "") or r.action != "change"
+        ]
+        rows.append({"record": r, "fields": fields})
+    context = {"plan": plan, "node": node, "rows": rows, "limit": HISTORY_PAGE}
+    return render(request, "plans/history.html", context)

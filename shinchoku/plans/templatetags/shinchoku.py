@@ -45,3 +45,9 @@ def wareki_date(day: date | None) -> str:
         f"{era}{wareki.era_year_text(year)}年{day.month}月{day.day}日"
         f"({day.year}年{day.month}月{day.day}日)"
     )
+
+
+@register.filter
+def level_name(plan, level: int) -> str:
+    """The plan's own name for a level: 基本目標, 施策, 事業…"""
+    return plan.level_name(int(level))

@@ -1,3 +1,4 @@
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from shinchoku.plans.demo import load_demo
@@ -16,3 +17,5 @@ class Command(BaseCommand):
             return
         for plan in load_demo():
             self.stdout.write(f"読み込みました: {plan.slug}\t{plan.title}")
+        # Demo users so that the demo can be logged into (documented in the README).
+        call_command("create_demo_users", stdout=self.stdout)

@@ -1,0 +1,106 @@
+"""Who may do what. Every view asks here; nothing else decides.
+
+Roles are per organization: 管理者 (admin) changes plan structure and users, 部署担当 (staff)
+reports progress for its departments, 承認者 (approver) approves them, 閲覧 (viewer) reads.
+An active superuser is a federation operator and sees every organization.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from shinchoku.accounts.models import Membership, Role
+from shinchoku.orgs.models import Department, Organization
+
+
+class LoginRequired(Exception):
+    """Raised for an anonymous user; the middleware sends them to the login page."""
+
+
+_CACHE = "_shinchoku_membership"
+
+
+def membership(user: Any) -> Membership | None:
+    """The user's membership, or None (anonymous, inactive or without one); cached per request."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    if not hasattr(user, _CACHE):
+        found = (
+            Membership.objects.select_related("organization")
+            .prefetch_related("departments")
+            .filter(user=user)
+            .first()
+        )
+        setattr(user, _CACHE, found)
+    return getattr(user, _CACHE)
+
+
+def is_federation(user: Any) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active and user.is_superuser)
+
+
+def _role_in(user: Any, organization: Organization) -> str | None:
+    member = membership(user)
+    if member is None or member.organization_id != organization.pk:
+        return None
+    return member.role
+
+
+def can_view(user: Any, organization: Organization) -> bool:
+    return is_federation(user) or _role_in(user, organization) is not None
+
+
+def can_edit_structure(user: Any, organization: Organization) -> bool:
+    return is_federation(user) or _role_in(user, organization) == Role.ADMIN
+
+
+def _covers(user: Any, department: Department | None) -> bool:
+    """The user works in the department, or in the 課 above it."""
+    if department is None:
+        return True
+    mine = {d.pk for d in membership(user).departments.all()}
+    return department.pk in mine or (
+        department.parent_id is not None and department.parent_id in mine
+    )
+
+
+def can_report(user: Any, organization: Organization, department: Department | None = None) -> bool:
+    if is_federation(user):
+        return True
+    role = _role_in(user, organization)
+    if role == Role.ADMIN:
+        return True
+    return role in (Role.STAFF, Role.APPROVER) and _covers(user, department)
+
+
+def can_approve(
+    user: Any, organization: Organization, department: Department | None = None
+) -> bool:
+    if is_federation(user):
+        return True
+    role = _role_in(user, organization)
+    if role == Role.ADMIN:
+        return True
+    return role == Role.APPROVER and _covers(user, department)
+
+
+def visible_organizations(user: Any) -> QuerySet[Organization]:
+    if is_federation(user):
+        return Organization.objects.all()
+    member = membership(user)
+    if member is None:
+        return Organization.objects.none()
+    return Organization.objects.filter(pk=member.organization_id)
+
+
+def require(request: Any, allowed: bool) -> None:
+    """Stop the view: to the login page when anonymous, 403 when logged in but not allowed."""
+    from django.core.exceptions import PermissionDenied
+
+    if allowed:
+        return
+    if not request.user.is_authenticated:
+        raise LoginRequired
+    raise PermissionDenied
