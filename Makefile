@@ -47,7 +47,10 @@ pytest-pg: $(STAMP)
 	fi
 
 messages: $(STAMP)
-	cd shinchoku && ../$(BIN)/shinchoku makemessages -l ja -l en --no-obsolete && ../$(BIN)/shinchoku compilemessages
+	cd shinchoku && ../$(BIN)/shinchoku makemessages -l ja -l en --no-obsolete
+	# Japanese has one plural form; makemessages adds an empty second one that msgfmt rejects.
+	sed -i '/^msgstr\[1\] ""$$/d' shinchoku/locale/ja/LC_MESSAGES/django.po
+	cd shinchoku && ../$(BIN)/shinchoku compilemessages
 
 # Re-read the seed documents and rewrite the committed demo data set.
 demo-data: $(STAMP)

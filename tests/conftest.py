@@ -30,8 +30,14 @@ COUNCIL = "nishitokyo-shakyo"
 CITY_ORG = "nishitokyo-city"
 
 
-def login_client(username: str, *, role: str | None = None, org_slug: str = COUNCIL,
-                 superuser: bool = False, departments: tuple[str, ...] = ()):
+def login_client(
+    username: str,
+    *,
+    role: str | None = None,
+    org_slug: str = COUNCIL,
+    superuser: bool = False,
+    departments: tuple[str, ...] = (),
+):
     """A test client logged in as a new user with the given role in the organization."""
     from django.contrib.auth import get_user_model
     from django.test import Client

@@ -243,10 +243,10 @@ def plan_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def plan_settings(request: HttpRequest, slug: str) -> HttpResponse:
     plan = _plan(request, slug)
+    before = history.snapshot_plan(plan)
     form = PlanForm(request.POST or None, instance=plan, initial={"version": plan.version})
     conflict = None
     if request.method == "POST" and form.is_valid():
-        before = history.snapshot_plan(Plan.objects.get(pk=plan.pk))
         try:
             with transaction.atomic():
                 editing.claim_version(plan, _expected(form, plan.version))
@@ -344,8 +344,8 @@ def node_form(request: HttpRequest, slug: str, key: str) -> HttpResponse:
         request.POST or None, instance=node, plan=plan, initial={"version": node.version}
     )
     conflict = None
+    before = history.snapshot_node(node)
     if request.method == "POST" and form.is_valid():
-        before = history.snapshot_node(node)
         try:
             with transaction.atomic():
                 editing.claim_version(node, _expected(form, node.version))
@@ -655,8 +655,8 @@ def object_form(request: HttpRequest, slug: str, kind_name: str, pk: int) -> Htt
     kwargs = _form_kwargs(kind, plan)
     form = kind.form(request.POST or None, instance=obj, initial={"version": obj.version}, **kwargs)
     conflict = None
+    before = kind.snapshot(obj)
     if request.method == "POST" and form.is_valid():
-        before = kind.snapshot(obj)
         try:
             with transaction.atomic():
                 editing.claim_version(obj, _expected(form, obj.version))

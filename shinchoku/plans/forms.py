@@ -110,7 +110,7 @@ class NodeForm(forms.ModelForm):
         if self.instance.pk:
             self.initial.setdefault("departments", list(self.instance.departments.all()))
             self.initial.setdefault(
-                "kinds_text", "、".join(k.name for k in self.instance.kinds.all())
+                "kinds_text", "、".join(nk.kind.name for nk in self.instance.nodekind_set.all())
             )
             self.initial.setdefault("sdgs", list(self.instance.sdgs.all()))
 

@@ -131,8 +131,8 @@ def snapshot_node(node: Node) -> dict[str, str]:
         "番号": node.label,
         "タイトル": node.title,
         "サブタイトル": node.subtitle,
-        "担当部署": "、".join(d.name for d in node.departments.all()),
-        "種別": "、".join(k.name for k in node.kinds.all()),
+        "担当部署": "、".join(nd.department.name for nd in node.nodedepartment_set.all()),
+        "種別": "、".join(nk.kind.name for nk in node.nodekind_set.all()),
         "SDGs": "、".join(str(g.number) for g in node.sdgs.all()),
     }
 
