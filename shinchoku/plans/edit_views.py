@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from shinchoku.accounts.permissions import can_edit_structure, membership, require
+from shinchoku.core.wareki import fy_label
 from shinchoku.plans import editing, history
 from shinchoku.plans.forms import (
     CellForm,
@@ -784,7 +785,7 @@ def schedule_cell(request: HttpRequest, slug: str, pk: int, fy: int) -> HttpResp
         label=f"{content.label} {content.text}"[:200],
         write=lambda text: editing.set_phase(content, track, fy, text),
         read=lambda: editing.phase_grid(content, track, [fy])[fy],
-        title=_("Phase in %(fy)s") % {"fy": fy},
+        title=_("Phase in %(fy)s") % {"fy": fy_label(fy)},
     )
 
 
@@ -810,7 +811,7 @@ def target_cell(request: HttpRequest, slug: str, pk: int, fy: int) -> HttpRespon
         label=indicator.name,
         write=lambda text: editing.set_value(indicator, IndicatorValue.Role.TARGET, fy, text),
         read=read,
-        title=_("Target for %(fy)s") % {"fy": fy},
+        title=_("Target for %(fy)s") % {"fy": fy_label(fy)},
     )
 
 
@@ -846,13 +847,13 @@ def _cell(
                     key=key,
                     node_key=owner.node.key,
                     label=label,
-                    before={str(fy): current},
-                    after={str(fy): text},
+                    before={fy_label(fy): current},
+                    after={fy_label(fy): text},
                 )
             return _done(request, _editor_url(plan, owner.node), _("Saved."))
         except editing.EditConflict:
             owner.refresh_from_db()
-            conflict = _conflict(request, plan, kind, key, {str(fy): read()})
+            conflict = _conflict(request, plan, kind, key, {fy_label(fy): read()})
             form = _rebind_with_version(CellForm, request, owner.version)
     return _form_page(
         request,
