@@ -457,3 +457,21 @@ class ChangeRecord(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["plan_slug", "node_key", "-at"])]
+
+
+class PendingUpload(models.Model):
+    """A checked workbook waiting for its uploader to confirm the preview.
+
+    Holds the document read from the file and a fingerprint of the plan as it was when the
+    preview was made, so that confirming after somebody else changed the plan is refused.
+    """
+
+    token = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    filename = models.CharField(max_length=255)
+    doc = models.JSONField()
+    fingerprint = models.CharField(max_length=64, blank=True)

@@ -1,0 +1,118 @@
+"""Loading a whole plan document (workbook or JSON) with its history, for web and command line.
+
+`prepare` checks a document against the database for one user and computes what would change;
+`apply` writes it in one transaction and records every change. Between the two, the plan may be
+changed by someone else: `apply` refuses when the plan is no longer what the preview showed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+
+from shinchoku.orgs.models import Organization
+from shinchoku.plans import history
+from shinchoku.plans.diff import Change, diff_documents
+from shinchoku.plans.interchange import dumps, export_plan, load_documents
+from shinchoku.plans.models import ChangeRecord, Plan
+
+
+class StalePreview(Exception):
+    """The plan changed after the preview was made."""
+
+
+@dataclass
+class Prepared:
+    """A document checked for one user, with what loading it would change."""
+
+    doc: dict[str, Any]
+    exists: bool
+    changes: list[Change]
+    fingerprint: str  # of the plan as it was when the changes were computed
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def losses(self) -> list[Change]:
+        """Changes that remove reported progress (実績・取組報告)."""
+        return [c for c in self.changes if c.loses_progress]
+
+
+def fingerprint(plan: Plan | None) -> str:
+    """A hash of the plan's whole document: equal when nothing in the plan changed."""
+    if plan is None:
+        return ""
+    return hashlib.sha256(dumps(export_plan(plan)).encode()).hexdigest()
+
+
+def node_key_of(change: Change) -> str:
+    """The node a change belongs to, for an item's history ("" for plan-level changes)."""
+    return getattr(change, "node_key", "") or ""
+
+
+def prepare(doc: dict[str, Any], organization: Organization | None) -> Prepared:
+    """Check that the document may be loaded for `organization` (None: any, the federation)."""
+    problems: list[str] = []
+    slug = doc.get("plan", {}).get("slug", "")
+    existing = Plan.objects.select_related("organization").filter(slug=slug).first()
+    if organization is not None:
+        org_doc = doc.get("organization", {})
+        if org_doc.get("slug") != organization.slug:
+            problems.append(
+                f"組織ID「{org_doc.get('slug', '')}」は、あなたの組織（{organization.slug}）と"
+                "一致しません。「計画」シートの組織IDを確かめてください。"
+            )
+        # The organization's own name and kind stay as they are; a workbook does not rename it.
+        doc["organization"] = {
+            "slug": organization.slug,
+            "name": organization.name,
+            "kind": organization.kind,
+        }
+        if existing is not None and existing.organization_id != organization.pk:
+            problems.append(
+                f"計画ID「{slug}」は別の組織の計画で使われています。別の計画IDにしてください。"
+            )
+    old = export_plan(existing) if existing is not None and not problems else None
+    changes = diff_documents(old, doc) if not problems else []
+    return Prepared(
+        doc=doc,
+        exists=existing is not None,
+        changes=changes,
+        fingerprint=fingerprint(existing) if existing is not None else "",
+        problems=problems,
+    )
+
+
+def apply(
+    prepared: Prepared,
+    *,
+    user: Any,
+    source: str,
+    expected_fingerprint: str | None = None,
+) -> Plan:
+    """Load the prepared document (replacing the plan if it exists) and record its changes.
+
+    Raises StalePreview when the plan changed since the preview; InvalidDocument /
+    PlanExists from the loader leave the database untouched.
+    """
+    slug = prepared.doc["plan"]["slug"]
+    with transaction.atomic():
+        existing = Plan.objects.select_for_update().filter(slug=slug).first()
+        expected = prepared.fingerprint if expected_fingerprint is None else expected_fingerprint
+        if fingerprint(existing) != expected:
+            raise StalePreview(
+                "プレビューの後に、この計画が変更されています。もう一度読み込んで、"
+                "変更内容を確かめてください。"
+            )
+        (plan,) = load_documents([prepared.doc], replace=existing is not None)
+        history.record_changes(plan, prepared.changes, user=user, source=source)
+    return plan
+
+
+def import_source(name: str) -> str:
+    """The history source for a file name: a workbook or the command line."""
+    if name.lower().endswith(".xlsx"):
+        return ChangeRecord.Source.WORKBOOK
+    return ChangeRecord.Source.COMMAND
