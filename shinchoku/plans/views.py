@@ -110,8 +110,10 @@ def plan_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "n_indicators": sum(n.n_indicators for n in nodes),
         "sections": plan.sections.filter(node=None).order_by("order"),
         "issues": plan.welfare_issues.order_by("number"),
+        "evaluations": plan.previous_evaluations.order_by("order", "id"),
         "relations": plan.relations.select_related("other").order_by("order"),
         "related_from": plan.related_from.select_related("plan").order_by("plan__title"),
+        "can_edit": can_edit_structure(request.user, plan.organization),
     }
     return render(request, "plans/plan_detail.html", context)
 

@@ -149,3 +149,13 @@ def test_demo_item_pages_all_render(client, db):
     for node in Node.objects.filter(plan__slug__in=[ACTION, ACTIVITY, CITY]):
         response = client.get(reverse("plans:node", args=[node.plan.slug, node.key]))
         assert response.status_code == 200, node.key
+
+
+def test_plan_page_shows_the_previous_plans_evaluation(client, empty_db):
+    from shinchoku.plans.interchange import load_documents
+    from tests.factories import plan_doc
+
+    load_documents([plan_doc()])
+    html = client.get(reverse("plans:detail", args=["test-plan"])).content.decode()
+    assert "前計画の評価" in html
+    assert "出張相談会" in html and "再検討" in html and "参加者が少ない" in html
