@@ -96,8 +96,8 @@ def record_changes(
             node_key=getattr(c, "node_key", "") or "",
             key=c.key[:300],
             label=c.label[:500],
-            before=c.before,
-            after=c.after,
+            before=dumps_snapshot(c.before) if c.before else "",
+            after=dumps_snapshot(c.after) if c.after else "",
         )
         for c in changes
     ]

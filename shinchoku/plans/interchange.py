@@ -495,6 +495,11 @@ def load_documents(docs: list[dict], replace: bool = False) -> list[Plan]:
     return plans
 
 
+def known_plans() -> dict[str, set[str]]:
+    """Every plan in the database with its node keys, for checking links."""
+    return _known_plans()
+
+
 def _known_plans() -> dict[str, set[str]]:
     known: dict[str, set[str]] = defaultdict(set)
     for slug in Plan.objects.values_list("slug", flat=True):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shinchoku.plans import edit_views, views
+from shinchoku.plans import edit_views, views, workbook_views
 
 app_name = "plans"
 urlpatterns = [
@@ -11,6 +11,12 @@ urlpatterns = [
     path("plans/<slug:slug>/nodes/<str:key>/", views.node_detail, name="node"),
     path("plans/<slug:slug>/history/", views.plan_history, name="history"),
     path("plans/<slug:slug>/nodes/<str:key>/history/", views.node_history, name="node_history"),
+    path("plans/<slug:slug>/workbook/", workbook_views.plan_workbook, name="plan_workbook"),
+    # Excel in: the template, upload, preview, confirm (管理者 only).
+    path("workbook/", workbook_views.workbook_home, name="workbook"),
+    path("workbook/template/", workbook_views.workbook_template, name="workbook_template"),
+    path("workbook/upload/", workbook_views.workbook_upload, name="workbook_upload"),
+    path("workbook/upload/<str:token>/", workbook_views.workbook_confirm, name="workbook_confirm"),
     # The editor (管理者 only).
     path("new-plan/", edit_views.plan_create, name="create"),
     path("plans/<slug:slug>/edit/", edit_views.plan_editor, name="edit"),

@@ -29,8 +29,8 @@ from shinchoku.accounts.permissions import (
 )
 from shinchoku.core.wareki import fiscal_year
 from shinchoku.plans import services
-from shinchoku.plans.diff import KIND_NAMES, summary
-from shinchoku.plans.interchange import InvalidDocument, export_plan
+from shinchoku.plans.diff import summary
+from shinchoku.plans.interchange import InvalidDocument, export_plan, known_plans
 from shinchoku.plans.models import ChangeRecord, PendingUpload, Plan
 from shinchoku.plans.workbook import blank_workbook, read_workbook, write_workbook
 
@@ -137,7 +137,7 @@ def workbook_upload(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "plans/workbook/home.html", context, status=400)
     upload = form.cleaned_data["file"]
-    result = read_workbook(upload.read())
+    result = read_workbook(upload.read(), known_plans())
     if result.problems or result.doc is None:
         context.update({"problems": result.problems, "filename": upload.name})
         return render(request, "plans/workbook/home.html", context, status=400)
@@ -167,7 +167,6 @@ def _preview_context(pending: PendingUpload, prepared: services.Prepared) -> dic
         "changes": prepared.changes,
         "counts": summary(prepared.changes),
         "losses": prepared.losses,
-        "kind_names": KIND_NAMES,
     }
 
 

@@ -1,0 +1,1184 @@
+"""The plan workbook: a plan document as an Excel workbook a council fills in by hand.
+
+The workbook is another way to write the interchange document (docs/interchange.md): one sheet
+per kind of thing, one row per thing, references by keys a person can read. `write_workbook`
+turns a document into a workbook; `read_workbook` turns a workbook back into a document and
+lists every problem with its sheet and cell, in Japanese. Nothing here touches the database;
+callers pass in the plans a workbook may link to.
+
+The format is documented in docs/workbook.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from shinchoku.core.wareki import fy_label, parse_fy
+from shinchoku.plans.interchange import FORMAT, VERSION, validate
+from shinchoku.plans.xlsx_safety import UnsafeWorkbook, check_xlsx
+
+MAX_ROWS = 20000
+CONTINUES = "→"
+LIST_SEP = re.compile(r"[、,，\n]")
+
+# Sheet names and their columns (header text as printed in row 1). A trailing * marks required.
+S_GUIDE = "説明"
+S_PLAN = "計画"
+S_DEPTS = "部署"
+S_RELATIONS = "関連計画"
+S_PLAN_SECTIONS = "計画本文"
+S_ISSUES = "福祉課題"
+S_NODES = "体系"
+S_SECTIONS = "本文"
+S_SHARED = "共通内容"
+S_CONTENTS = "実施内容"
+S_INDICATORS = "指標"
+S_ACTUALS = "実績"
+S_REPORTS = "取組報告"
+S_EVALUATIONS = "前計画の評価"
+S_LISTS = "リスト"
+
+COLUMNS: dict[str, list[str]] = {
+    S_DEPTS: ["部署名*", "上位部署"],
+    S_RELATIONS: ["関係*", "計画ID*"],
+    S_PLAN_SECTIONS: ["見出し*", "形式", "本文"],
+    S_ISSUES: ["番号*", "福祉課題*", "市民の声"],
+    S_NODES: [
+        "キー*",
+        "上位キー",
+        "階層",
+        "番号",
+        "タイトル*",
+        "サブタイトル",
+        "担当部署",
+        "種別",
+        "SDGs",
+    ],
+    S_SECTIONS: ["キー*", "見出し*", "形式", "本文"],
+    S_SHARED: ["共通キー*", "番号", "内容*", "区分"],
+    S_CONTENTS: [
+        "キー*",
+        "番号",
+        "内容*",
+        "区分",
+        "再掲",
+        "共通キー",
+        "結び付く目標",
+        "備考",
+        "系列",
+    ],
+    S_INDICATORS: [
+        "キー*",
+        "指標キー*",
+        "番号",
+        "指標名*",
+        "単位",
+        "方向",
+        "担当部署",
+        "現状値の年度",
+        "現状値",
+        "現状値の見出し",
+        "見込み",
+        "基準日",
+        "備考",
+    ],
+    S_ACTUALS: ["指標キー*", "年度*", "実績値*", "備考"],
+    S_REPORTS: ["指標キー*", "年度*", "取組状況", "今後の展開"],
+    S_EVALUATIONS: ["基本目標", "事業区分", "事業項目*", "その後の取組", "評価・課題", "状況"],
+}
+FY_SHEETS = {S_CONTENTS, S_INDICATORS}  # followed by one column per fiscal year of the plan
+
+PLAN_FIELDS = [
+    ("組織ID*", "org_slug"),
+    ("組織名*", "org_name"),
+    ("組織の種類*", "org_kind"),
+    ("計画ID*", "slug"),
+    ("計画名*", "title"),
+    ("計画の種類*", "kind"),
+    ("開始年度*", "first_fy"),
+    ("終了年度*", "last_fy"),
+    ("基本理念", "philosophy"),
+    ("階層名*", "level_names"),
+]
+
+ORG_KINDS = {"council": "社会福祉協議会", "municipality": "市区町村"}
+PLAN_KINDS = {
+    "activity_plan": "地域福祉活動計画",
+    "action_plan": "アクションプラン",
+    "city_plan": "地域福祉計画",
+    "other": "その他",
+}
+RELATIONS = {"embodies": "具現化", "aligned": "整合"}
+STYLES = {"paragraphs": "段落", "bullets": "箇条書き", "numbered": "番号付き"}
+DIRECTIONS = {"up": "上昇", "down": "低下", "keep": "維持", "none": "なし"}
+TAGS = ["新規", "継続", "充実・強化"]
+STATUSES = ["実施済", "一部実施", "未実施", "再検討"]
+YES = "○"
+
+# The 説明 sheet: one line per row; {continues} is the continuation mark.
+GUIDE = (
+    (Path(__file__).with_name("workbook_guide.txt"))
+    .read_text(encoding="utf-8")
+    .replace("{continues}", CONTINUES)
+    .splitlines()
+)
+
+
+@dataclass(frozen=True)
+class CellProblem:
+    """One problem in a workbook: the sheet, the cell (A1 style) and what to do, in Japanese."""
+
+    sheet: str
+    cell: str
+    message: str
+
+    def __str__(self) -> str:
+        if self.sheet:
+            return f"「{self.sheet}」シート {self.cell}: {self.message}".replace(" : ", ": ")
+        return self.message
+
+
+@dataclass
+class WorkbookResult:
+    """A document read from a workbook, or None, with every problem found."""
+
+    doc: dict[str, Any] | None
+    problems: list[CellProblem] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _header_style(ws: Any, n_cols: int) -> None:
+    fill = PatternFill("solid", fgColor="DDEBF7")
+    for col in range(1, n_cols + 1):
+        cell = ws.cell(row=1, column=col)
+        cell.font = Font(bold=True)
+        cell.fill = fill
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+    ws.freeze_panes = "A2"
+
+
+WIDTHS = {
+    "本文": 60,
+    "内容*": 48,
+    "タイトル*": 36,
+    "市民の声": 60,
+    "その後の取組": 40,
+    "評価・課題": 40,
+    "指標名*": 30,
+    "福祉課題*": 36,
+    "結び付く目標": 24,
+    "事業項目*": 30,
+}
+
+
+def _sheet(wb: Workbook, name: str, headers: list[str]) -> Any:
+    ws = wb.create_sheet(name)
+    ws.append(headers)
+    _header_style(ws, len(headers))
+    for i, header in enumerate(headers, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = WIDTHS.get(header, 14)
+    return ws
+
+
+def _lists_sheet(wb: Workbook) -> dict[str, str]:
+    """The hidden sheet feeding drop-downs; returns list name → range formula."""
+    ws = wb.create_sheet(S_LISTS)
+    lists = {
+        "org_kind": list(ORG_KINDS.values()),
+        "plan_kind": list(PLAN_KINDS.values()),
+        "relation": list(RELATIONS.values()),
+        "style": list(STYLES.values()),
+        "direction": list(DIRECTIONS.values()),
+        "tag": TAGS,
+        "status": STATUSES,
+        "yes": [YES],
+    }
+    ranges = {}
+    for col, (name, values) in enumerate(lists.items(), start=1):
+        ws.cell(row=1, column=col, value=name)
+        for row, value in enumerate(values, start=2):
+            ws.cell(row=row, column=col, value=value)
+        letter = get_column_letter(col)
+        ranges[name] = f"{S_LISTS}!${letter}$2:${letter}${len(values) + 1}"
+    ws.sheet_state = "hidden"
+    return ranges
+
+
+def _validation(ws: Any, formula: str, column: int, strict: bool = True) -> None:
+    dv = DataValidation(type="list", formula1=formula, allow_blank=True)
+    dv.showErrorMessage = strict
+    dv.errorTitle = "入力できない値です"
+    dv.error = "一覧から選んでください。"
+    letter = get_column_letter(column)
+    dv.add(f"{letter}2:{letter}{MAX_ROWS}")
+    ws.add_data_validation(dv)
+
+
+def _fy_headers(first_fy: int, last_fy: int) -> list[str]:
+    return [fy_label(fy) for fy in range(first_fy, last_fy + 1)]
+
+
+def _new_workbook(first_fy: int, last_fy: int) -> tuple[Workbook, dict[str, Any]]:
+    """A workbook with every sheet, its headers, widths and drop-downs, and no data."""
+    wb = Workbook()
+    guide = wb.active
+    guide.title = S_GUIDE
+    for line in GUIDE:
+        guide.append([line])
+    guide["A1"].font = Font(bold=True, size=14)
+    guide.column_dimensions["A"].width = 120
+    plan = wb.create_sheet(S_PLAN)
+    plan.append(["項目", "値"])
+    _header_style(plan, 2)
+    plan.column_dimensions["A"].width = 16
+    plan.column_dimensions["B"].width = 70
+    for label, _key in PLAN_FIELDS:
+        plan.append([label, None])
+    sheets = {S_PLAN: plan}
+    years = _fy_headers(first_fy, last_fy)
+    for name, headers in COLUMNS.items():
+        sheets[name] = _sheet(wb, name, headers + (years if name in FY_SHEETS else []))
+    ranges = _lists_sheet(wb)
+    for row, (_label, key) in enumerate(PLAN_FIELDS, start=2):
+        lookup = {"org_kind": "org_kind", "kind": "plan_kind"}.get(key)
+        if lookup:
+            dv = DataValidation(type="list", formula1=ranges[lookup], allow_blank=False)
+            dv.add(f"B{row}")
+            plan.add_data_validation(dv)
+    _validation(sheets[S_RELATIONS], ranges["relation"], 1)
+    _validation(sheets[S_PLAN_SECTIONS], ranges["style"], 2)
+    _validation(sheets[S_SECTIONS], ranges["style"], 3)
+    _validation(sheets[S_SHARED], ranges["tag"], 4)
+    _validation(sheets[S_CONTENTS], ranges["tag"], 4)
+    _validation(sheets[S_CONTENTS], ranges["yes"], 5)
+    _validation(sheets[S_INDICATORS], ranges["direction"], 6)
+    _validation(sheets[S_INDICATORS], ranges["yes"], 11)
+    _validation(sheets[S_EVALUATIONS], ranges["status"], 6, strict=False)
+    for name in (S_PLAN_SECTIONS, S_SECTIONS, S_ISSUES, S_EVALUATIONS):
+        for column in sheets[name].iter_cols(min_row=1, max_row=1):
+            header = column[0].value
+            if header in ("本文", "市民の声", "その後の取組", "評価・課題"):
+                letter = column[0].column_letter
+                sheets[name].column_dimensions[letter].width = 60
+    return wb, sheets
+
+
+def _save(wb: Workbook) -> bytes:
+    wb.properties.creator = "Shinchoku"
+    wb.properties.created = dt.datetime(2000, 1, 1)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def blank_workbook(first_fy: int | None = None, last_fy: int | None = None) -> bytes:
+    """The template to fill in, with fiscal-year columns for the period (default: 6 years)."""
+    if first_fy is None:
+        first_fy = dt.date.today().year + (1 if dt.date.today().month >= 4 else 0)
+    if last_fy is None:
+        last_fy = first_fy + 5
+    wb, _sheets = _new_workbook(first_fy, last_fy)
+    return _save(wb)
+
+
+def _lines(items: Iterable[str]) -> str:
+    return "\n".join(items)
+
+
+def _walk(nodes: list[dict], parent: str = "") -> Iterator[tuple[dict, str]]:
+    for node in nodes:
+        yield node, parent
+        yield from _walk(node["children"], node["key"])
+
+
+def _schedule_cells(spans: list[dict], years: list[int]) -> list[str]:
+    cells = [""] * len(years)
+    for span in spans:
+        for fy in range(span["from"], span["to"] + 1):
+            if fy in years:
+                cells[years.index(fy)] = span["phase"] if fy == span["from"] else CONTINUES
+    return cells
+
+
+def write_workbook(doc: dict[str, Any]) -> bytes:
+    """A document as a workbook; read_workbook gives the same document back."""
+    plan = doc["plan"]
+    years = list(range(plan["first_fy"], plan["last_fy"] + 1))
+    wb, sheets = _new_workbook(plan["first_fy"], plan["last_fy"])
+    values = {
+        "org_slug": doc["organization"]["slug"],
+        "org_name": doc["organization"]["name"],
+        "org_kind": ORG_KINDS[doc["organization"]["kind"]],
+        "slug": plan["slug"],
+        "title": plan["title"],
+        "kind": PLAN_KINDS[plan["kind"]],
+        "first_fy": plan["first_fy"],
+        "last_fy": plan["last_fy"],
+        "philosophy": plan["philosophy"],
+        "level_names": "、".join(plan["level_names"]),
+    }
+    for row, (_label, key) in enumerate(PLAN_FIELDS, start=2):
+        sheets[S_PLAN].cell(row=row, column=2, value=values[key] or None)
+    for d in doc["departments"]:
+        sheets[S_DEPTS].append([d["name"], d["parent"]])
+    for r in plan["relations"]:
+        sheets[S_RELATIONS].append([RELATIONS[r["type"]], r["plan"]])
+    for s in plan["sections"]:
+        sheets[S_PLAN_SECTIONS].append([s["heading"], STYLES[s["style"]], _lines(s["body"])])
+    for w in plan["welfare_issues"]:
+        sheets[S_ISSUES].append([w["number"], w["title"], _lines(w["voices"])])
+    for s in plan["shared_contents"]:
+        sheets[S_SHARED].append([s["key"], s["label"], s["text"], s["tag"]])
+    for e in plan.get("previous_evaluations", []):
+        sheets[S_EVALUATIONS].append(
+            [e["goal"], e["category"], e["item"], e["followup"], e["evaluation"], e["status"]]
+        )
+    for node, parent in _walk(plan["nodes"]):
+        sheets[S_NODES].append(
+            [
+                node["key"],
+                parent,
+                node["level"],
+                node["label"],
+                node["title"],
+                node["subtitle"],
+                "、".join(node["departments"]),
+                "、".join(node["kinds"]),
+                "、".join(str(n) for n in node["sdgs"]),
+            ]
+        )
+        for s in node["sections"]:
+            sheets[S_SECTIONS].append(
+                [node["key"], s["heading"], STYLES[s["style"]], _lines(s["body"])]
+            )
+        for c in node["contents"]:
+            tracks = list(dict.fromkeys(s["track"] for s in c["schedule"])) or [""]
+            goals = "、".join(f"{g['plan']}:{g['node']}" for g in c["goals"])
+            for i, track in enumerate(tracks):
+                spans = [s for s in c["schedule"] if s["track"] == track]
+                head = (
+                    [
+                        node["key"],
+                        c["label"],
+                        c["text"],
+                        c["tag"],
+                        YES if c["repost"] else "",
+                        c["shared"] or "",
+                        goals,
+                        c["note"],
+                    ]
+                    if i == 0
+                    else [""] * 8
+                )
+                sheets[S_CONTENTS].append([*head, track, *_schedule_cells(spans, years)])
+        for ind in node["indicators"]:
+            b = ind["baseline"] or {}
+            targets = {t["fy"]: t["value"] for t in ind["targets"]}
+            sheets[S_INDICATORS].append(
+                [
+                    node["key"],
+                    ind["key"],
+                    ind["label"],
+                    ind["name"],
+                    ind["unit"],
+                    DIRECTIONS[ind["direction"]],
+                    ind["department"],
+                    b.get("fy"),
+                    b.get("value"),
+                    b.get("label"),
+                    YES if b.get("estimate") else "",
+                    b.get("as_of"),
+                    ind["notes"],
+                    *[targets.get(fy, "") for fy in years],
+                ]
+            )
+            for a in ind["actuals"]:
+                sheets[S_ACTUALS].append([ind["key"], a["fy"], a["value"], a["note"]])
+            for r in ind["reports"]:
+                sheets[S_REPORTS].append([ind["key"], r["fy"], r["done"], r["next"]])
+    for ws in sheets.values():
+        for row in ws.iter_rows(min_row=2):
+            for cell in row:
+                if cell.value == "":
+                    cell.value = None
+                elif isinstance(cell.value, str):
+                    cell.number_format = "@"  # text: Excel must not turn 1-1 into a date
+                    if "\n" in cell.value:
+                        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    return _save(wb)
+
+
+def workbook_cells(data: bytes) -> dict[str, list[list[Any]]]:
+    """Every sheet's cell values, for comparing two workbooks whatever their zip timestamps."""
+    wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        return {ws.title: [list(row) for row in ws.iter_rows(values_only=True)] for ws in wb}
+    finally:
+        wb.close()
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _text(value: Any, number_format: str = "General") -> str:
+    """A cell as the text a person typed: 100 → "100", 0.484 in a % cell → "48.4%"."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return YES if value else ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (int, float)):
+        if "%" in (number_format or ""):
+            pct = round(value * 100, 10)
+            return f"{int(pct) if float(pct).is_integer() else pct}%"
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return str(value)
+    return str(value).strip()
+
+
+class _Sheet:
+    """Rows of one sheet as dicts by header, with the cell address of every value."""
+
+    def __init__(self, ws: Any, name: str, headers: list[str], problems: list[CellProblem]):
+        self.name = name
+        self.rows: list[tuple[int, dict[str, str]]] = []
+        self.columns: dict[str, int] = {}
+        self.fy_columns: list[tuple[int, int]] = []  # (column, fy)
+        raw = list(ws.iter_rows())
+        if len(raw) > MAX_ROWS:
+            problems.append(CellProblem(name, "", f"行が多すぎます（{MAX_ROWS}行まで）。"))
+            raw = raw[:MAX_ROWS]
+        header_row = [_text(c.value) for c in raw[0]] if raw else []
+        wanted = {h.rstrip("*"): h.endswith("*") for h in headers}
+        for col, text in enumerate(header_row, start=1):
+            name_ = text.rstrip("*")
+            if name_ in wanted:
+                self.columns[name_] = col
+        for name_, required in wanted.items():
+            if name_ not in self.columns and required:
+                problems.append(
+                    CellProblem(
+                        name,
+                        "1行目",
+                        f"見出し「{name_}」の列がありません。ひな形の見出しに戻してください。",
+                    )
+                )
+        self.header_row = header_row
+        for row_index, row in enumerate(raw[1:], start=2):
+            values = {
+                name_: _text(row[col - 1].value, getattr(row[col - 1], "number_format", ""))
+                if col - 1 < len(row)
+                else ""
+                for name_, col in self.columns.items()
+            }
+            extra = {
+                col: _text(cell.value, getattr(cell, "number_format", ""))
+                for col, cell in enumerate(row, start=1)
+                if col not in self.columns.values()
+            }
+            if any(values.values()) or any(extra.values()):
+                values["__extra__"] = extra  # type: ignore[assignment]
+                self.rows.append((row_index, values))
+
+    def cell(self, column: str | int, row: int) -> str:
+        col = column if isinstance(column, int) else self.columns.get(column, 1)
+        return f"{get_column_letter(col)}{row}"
+
+
+class _Reader:
+    def __init__(self, wb: Any, known_plans: dict[str, set[str]]):
+        self.wb = wb
+        self.known = known_plans
+        self.problems: list[CellProblem] = []
+        self.where: dict[str, tuple[str, str]] = {}  # document path → (sheet, cell)
+
+    def add(self, sheet: str, cell: str, message: str) -> None:
+        self.problems.append(CellProblem(sheet, cell, message))
+
+    def sheet(self, name: str) -> _Sheet | None:
+        if name not in self.wb.sheetnames:
+            self.add(name, "", f"シート「{name}」がありません。ひな形からシートを戻してください。")
+            return None
+        headers = COLUMNS[name]
+        return _Sheet(self.wb[name], name, headers, self.problems)
+
+    def fy_columns(self, sheet: _Sheet, years: list[int]) -> dict[int, int]:
+        """Map fiscal-year columns (after the named ones) to FYs; report unreadable headers."""
+        out: dict[int, int] = {}
+        last_named = max(sheet.columns.values(), default=0)
+        for col, text in enumerate(sheet.header_row, start=1):
+            if col <= last_named or not text:
+                continue
+            fy = parse_fy(text)
+            if fy is None:
+                self.add(
+                    sheet.name,
+                    sheet.cell(col, 1),
+                    f"見出し「{text}」を年度として読めません。令和6年度(2024年度) や 2024年度 "
+                    "のように書いてください。",
+                )
+            elif fy not in years:
+                self.add(
+                    sheet.name,
+                    sheet.cell(col, 1),
+                    f"{fy_label(fy)}は計画期間（{years[0]}〜{years[-1]}年度）の外です。",
+                )
+            elif fy in out.values():
+                self.add(sheet.name, sheet.cell(col, 1), f"{fy_label(fy)}の列が二つあります。")
+            else:
+                out[col] = fy
+        return out
+
+    # --- the plan sheet
+
+    def read_plan(self) -> dict[str, Any] | None:
+        if S_PLAN not in self.wb.sheetnames:
+            self.add(
+                S_PLAN, "", f"シート「{S_PLAN}」がありません。ひな形からシートを戻してください。"
+            )
+            return None
+        ws = self.wb[S_PLAN]
+        found: dict[str, tuple[str, str]] = {}
+        for row_index, row in enumerate(ws.iter_rows(min_row=2, max_row=60), start=2):
+            if len(row) < 2:
+                continue
+            label = _text(row[0].value).rstrip("*")
+            found[label] = (_text(row[1].value, row[1].number_format), f"B{row_index}")
+        out: dict[str, Any] = {}
+        for label, key in PLAN_FIELDS:
+            name = label.rstrip("*")
+            value, cell = found.get(name, ("", "A列"))
+            self.where[f"plan.{key}"] = (S_PLAN, cell)
+            if not value and label.endswith("*"):
+                self.add(S_PLAN, cell, f"「{name}」を入力してください。")
+            out[key] = (value, cell)
+        return out
+
+    def choice(self, sheet: str, cell: str, value: str, options: dict[str, str], what: str):
+        reverse = {v: k for k, v in options.items()}
+        if value in reverse:
+            return reverse[value]
+        if value in options:  # the code itself (up, council…) is accepted too
+            return value
+        allowed = "・".join(options.values())
+        self.add(
+            sheet, cell, f"{what}「{value}」は使えません。{allowed} のいずれかにしてください。"
+        )
+        return None
+
+    def fy(self, sheet: str, cell: str, value: str, what: str) -> int | None:
+        if not value:
+            return None
+        fy = int(value) if value.isdigit() and len(value) == 4 else parse_fy(value)
+        if fy is None or not 1900 <= fy <= 2200:
+            self.add(
+                sheet,
+                cell,
+                f"{what}「{value}」を年度として読めません。西暦(2024)で書いてください。",
+            )
+            return None
+        return fy
+
+
+def read_workbook(data: bytes, known_plans: dict[str, set[str]] | None = None) -> WorkbookResult:
+    """Read a workbook into a plan document; every problem comes back with its sheet and cell.
+
+    known_plans maps the slugs of plans a workbook may link to (relations, goals) to their node
+    keys; the caller builds it from the database.
+    """
+    try:
+        check_xlsx(data)
+    except UnsafeWorkbook as exc:
+        return WorkbookResult(None, [CellProblem("", "", str(exc))])
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # any parse failure of an untrusted file is one message
+        return WorkbookResult(
+            None,
+            [
+                CellProblem(
+                    "",
+                    "",
+                    "ワークブックを開けませんでした。Excelで開いて「.xlsx」形式で保存し直してください。",
+                )
+            ],
+        )
+    try:
+        reader = _Reader(wb, known_plans or {})
+        doc = _read(reader)
+    finally:
+        wb.close()
+    if reader.problems or doc is None:
+        return WorkbookResult(None, reader.problems)
+    for problem in validate(doc, known_plans or {}):
+        sheet, cell = _locate(reader.where, problem.where)
+        reader.add(sheet, cell, problem.message)
+    return WorkbookResult(None if reader.problems else doc, reader.problems)
+
+
+def _locate(where: dict[str, tuple[str, str]], path: str) -> tuple[str, str]:
+    """The cell of the longest known prefix of a document path."""
+    probe = path
+    while probe:
+        if probe in where:
+            return where[probe]
+        cut = max(probe.rfind("."), probe.rfind("["))
+        probe = probe[:cut] if cut > 0 else ""
+    return "", ""
+
+
+def _split(value: str) -> list[str]:
+    return [p.strip() for p in LIST_SEP.split(value) if p.strip()]
+
+
+def _body(value: str) -> list[str]:
+    return [line.strip() for line in value.splitlines() if line.strip()]
+
+
+def _read(r: _Reader) -> dict[str, Any] | None:
+    head = r.read_plan()
+    sheets = {name: r.sheet(name) for name in COLUMNS}
+    if head is None or any(s is None for s in sheets.values()):
+        return None
+    v = {k: val for k, (val, _cell) in head.items()}
+    c = {k: cell for k, (_val, cell) in head.items()}
+    org_kind = (
+        r.choice(S_PLAN, c["org_kind"], v["org_kind"], ORG_KINDS, "組織の種類")
+        if v["org_kind"]
+        else None
+    )
+    kind = r.choice(S_PLAN, c["kind"], v["kind"], PLAN_KINDS, "計画の種類") if v["kind"] else None
+    first_fy = r.fy(S_PLAN, c["first_fy"], v["first_fy"], "開始年度")
+    last_fy = r.fy(S_PLAN, c["last_fy"], v["last_fy"], "終了年度")
+    if v["slug"] and not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,79}", v["slug"]):
+        r.add(
+            S_PLAN,
+            c["slug"],
+            "計画IDは英小文字・数字・ハイフンで書いてください（例: midori-plan-3）。",
+        )
+    if v["org_slug"] and not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,79}", v["org_slug"]):
+        r.add(S_PLAN, c["org_slug"], "組織IDは英小文字・数字・ハイフンで書いてください。")
+    if first_fy and last_fy and last_fy < first_fy:
+        r.add(S_PLAN, c["last_fy"], "終了年度が開始年度より前です。")
+    level_names = _split(v["level_names"])
+    depth = len(level_names)
+    if first_fy is None or last_fy is None or last_fy < first_fy:
+        return None
+    years = list(range(first_fy, last_fy + 1))
+
+    departments = []
+    dept_names: list[str] = []
+    s = sheets[S_DEPTS]
+    for row, vals in s.rows:
+        name = vals.get("部署名", "")
+        if not name:
+            r.add(S_DEPTS, s.cell("部署名", row), "部署名を入力してください。")
+            continue
+        if name in dept_names:
+            r.add(S_DEPTS, s.cell("部署名", row), f"部署「{name}」が二度あります。")
+            continue
+        r.where[f"departments[{len(departments)}]"] = (S_DEPTS, s.cell("部署名", row))
+        departments.append({"name": name, "parent": vals.get("上位部署") or None})
+        dept_names.append(name)
+    for i, d in enumerate(departments):
+        if d["parent"] and d["parent"] not in dept_names:
+            cell = r.where[f"departments[{i}]"][1]
+            r.add(
+                S_DEPTS,
+                cell.replace("A", "B", 1),
+                f"上位部署「{d['parent']}」がこのシートにありません。",
+            )
+
+    def check_depts(sheet: _Sheet, column: str, row: int, names: list[str]) -> None:
+        for name in names:
+            if name not in dept_names:
+                r.add(
+                    sheet.name,
+                    sheet.cell(column, row),
+                    f"部署「{name}」が「部署」シートにありません。部署シートに加えるか、名前を直してください。",
+                )
+
+    relations = []
+    s = sheets[S_RELATIONS]
+    for row, vals in s.rows:
+        rel = r.choice(S_RELATIONS, s.cell("関係", row), vals.get("関係", ""), RELATIONS, "関係")
+        other = vals.get("計画ID", "")
+        if not other:
+            r.add(S_RELATIONS, s.cell("計画ID", row), "計画IDを入力してください。")
+        elif other not in r.known:
+            r.add(S_RELATIONS, s.cell("計画ID", row), f"計画「{other}」は登録されていません。")
+        if rel and other:
+            r.where[f"plan.relations[{len(relations)}]"] = (S_RELATIONS, s.cell("計画ID", row))
+            relations.append({"type": rel, "plan": other})
+
+    def sections_of(sheet: _Sheet, rows: list[tuple[int, dict[str, str]]], path: str) -> list[dict]:
+        out = []
+        for row, vals in rows:
+            heading = vals.get("見出し", "")
+            if not heading:
+                r.add(sheet.name, sheet.cell("見出し", row), "見出しを入力してください。")
+                continue
+            style_text = vals.get("形式", "") or STYLES["paragraphs"]
+            style = r.choice(sheet.name, sheet.cell("形式", row), style_text, STYLES, "形式")
+            r.where[f"{path}[{len(out)}]"] = (sheet.name, sheet.cell("見出し", row))
+            out.append(
+                {
+                    "heading": heading,
+                    "style": style or "paragraphs",
+                    "body": _body(vals.get("本文", "")),
+                }
+            )
+        return out
+
+    plan_sections = sections_of(
+        sheets[S_PLAN_SECTIONS], sheets[S_PLAN_SECTIONS].rows, "plan.sections"
+    )
+
+    issues = []
+    s = sheets[S_ISSUES]
+    for row, vals in s.rows:
+        number = vals.get("番号", "")
+        if not number.isdigit() or int(number) < 1:
+            r.add(S_ISSUES, s.cell("番号", row), "番号は1以上の整数で書いてください。")
+            continue
+        if not vals.get("福祉課題"):
+            r.add(S_ISSUES, s.cell("福祉課題", row), "福祉課題を入力してください。")
+            continue
+        issues.append(
+            {
+                "number": int(number),
+                "title": vals["福祉課題"],
+                "voices": _body(vals.get("市民の声", "")),
+            }
+        )
+
+    shared = []
+    shared_keys: list[str] = []
+    s = sheets[S_SHARED]
+    for row, vals in s.rows:
+        key = vals.get("共通キー", "")
+        if not key or not vals.get("内容"):
+            r.add(
+                S_SHARED,
+                s.cell("共通キー" if not key else "内容", row),
+                "共通キーと内容を入力してください。",
+            )
+            continue
+        if key in shared_keys:
+            r.add(S_SHARED, s.cell("共通キー", row), f"共通キー「{key}」が二度あります。")
+            continue
+        tag = vals.get("区分", "")
+        if tag and tag not in TAGS:
+            r.add(
+                S_SHARED,
+                s.cell("区分", row),
+                f"区分「{tag}」は使えません。{'・'.join(TAGS)} のいずれかか空欄にしてください。",
+            )
+        shared_keys.append(key)
+        r.where[f"plan.shared_contents[{len(shared)}]"] = (S_SHARED, s.cell("共通キー", row))
+        shared.append(
+            {
+                "key": key,
+                "label": vals.get("番号", ""),
+                "text": vals["内容"],
+                "tag": tag if tag in TAGS else "",
+            }
+        )
+
+    evaluations = []
+    s = sheets[S_EVALUATIONS]
+    for row, vals in s.rows:
+        if not vals.get("事業項目"):
+            r.add(S_EVALUATIONS, s.cell("事業項目", row), "事業項目を入力してください。")
+            continue
+        evaluations.append(
+            {
+                "goal": vals.get("基本目標", ""),
+                "category": vals.get("事業区分", ""),
+                "item": vals["事業項目"],
+                "followup": vals.get("その後の取組", ""),
+                "evaluation": vals.get("評価・課題", ""),
+                "status": vals.get("状況", ""),
+            }
+        )
+
+    # The tree.
+    s = sheets[S_NODES]
+    nodes: dict[str, dict] = {}
+    node_rows: dict[str, int] = {}
+    parents: dict[str, str] = {}
+    order: list[str] = []
+    for row, vals in s.rows:
+        key = vals.get("キー", "")
+        if not key:
+            r.add(S_NODES, s.cell("キー", row), "キーを入力してください（例: 1、1-1）。")
+            continue
+        if re.search(r"[/?#\s]", key) or len(key) > 100:
+            r.add(S_NODES, s.cell("キー", row), f"キー「{key}」に空白や / ? # は使えません。")
+            continue
+        if key in nodes:
+            r.add(
+                S_NODES,
+                s.cell("キー", row),
+                f"キー「{key}」が二度あります（{node_rows[key]}行目にもあります）。",
+            )
+            continue
+        if not vals.get("タイトル"):
+            r.add(S_NODES, s.cell("タイトル", row), "タイトルを入力してください。")
+        sdgs = []
+        for part in _split(vals.get("SDGs", "")):
+            if part.isdigit() and 1 <= int(part) <= 17:
+                sdgs.append(int(part))
+            else:
+                r.add(
+                    S_NODES, s.cell("SDGs", row), f"SDGs「{part}」は1〜17の番号で書いてください。"
+                )
+        depts = _split(vals.get("担当部署", ""))
+        check_depts(s, "担当部署", row, depts)
+        nodes[key] = {
+            "key": key,
+            "level": 0,
+            "label": vals.get("番号", ""),
+            "title": vals.get("タイトル", ""),
+            "subtitle": vals.get("サブタイトル", ""),
+            "sections": [],
+            "departments": depts,
+            "kinds": _split(vals.get("種別", "")),
+            "sdgs": sdgs,
+            "contents": [],
+            "indicators": [],
+            "children": [],
+        }
+        node_rows[key] = row
+        parents[key] = vals.get("上位キー", "")
+        order.append(key)
+        level_text = vals.get("階層", "")
+        if level_text and not level_text.isdigit():
+            r.add(S_NODES, s.cell("階層", row), "階層は数字（1が最上位）で書いてください。")
+        nodes[key]["_level_text"] = level_text
+    roots = []
+    for key in order:
+        parent = parents[key]
+        row = node_rows[key]
+        if parent and parent not in nodes:
+            r.add(S_NODES, s.cell("上位キー", row), f"上位キー「{parent}」の行がありません。")
+            continue
+        (nodes[parent]["children"] if parent else roots).append(nodes[key])
+    # Levels from the root down; a cycle leaves nodes unreachable.
+    reached: set[str] = set()
+
+    def set_levels(items: list[dict], level: int) -> None:
+        for node in items:
+            reached.add(node["key"])
+            row = node_rows[node["key"]]
+            given = node.pop("_level_text")
+            if given.isdigit() and int(given) != level:
+                r.add(
+                    S_NODES,
+                    s.cell("階層", row),
+                    f"階層が {given} になっていますが、上位キーからは {level} です。"
+                    "空欄にするか、上位キーを直してください。",
+                )
+            if level > depth:
+                r.add(
+                    S_NODES,
+                    s.cell("上位キー", row),
+                    f"この計画の階層は{depth}段（{'、'.join(level_names)}）なので、"
+                    f"{level}段目には置けません。",
+                )
+            node["level"] = level
+            set_levels(node["children"], level + 1)
+
+    set_levels(roots, 1)
+    for key in order:
+        if key not in reached and (not parents[key] or parents[key] in nodes):
+            r.add(
+                S_NODES,
+                s.cell("上位キー", node_rows[key]),
+                "上位キーをたどると自分に戻ってしまいます。",
+            )
+            nodes[key].pop("_level_text", None)
+
+    def node_for(sheet: _Sheet, row: int, key: str) -> dict | None:
+        if key not in nodes:
+            r.add(
+                sheet.name, sheet.cell("キー", row), f"キー「{key}」が「体系」シートにありません。"
+            )
+            return None
+        return nodes[key]
+
+    # Sections of nodes.
+    s = sheets[S_SECTIONS]
+    by_node: dict[str, list[tuple[int, dict[str, str]]]] = {}
+    for row, vals in s.rows:
+        key = vals.get("キー", "")
+        if node_for(s, row, key) is not None:
+            by_node.setdefault(key, []).append((row, vals))
+    section_rows = by_node
+
+    # Contents and their schedules.
+    s = sheets[S_CONTENTS]
+    fy_cols = r.fy_columns(s, years)
+    current: dict | None = None
+    content_cells: dict[int, tuple[str, str]] = {}
+
+    def spans_from(row: int, vals: dict[str, Any], track: str) -> list[dict]:
+        extra = vals.get("__extra__", {})
+        spans: list[dict] = []
+        for col, fy in sorted(fy_cols.items(), key=lambda x: x[1]):
+            text = extra.get(col, "")
+            if not text:
+                continue
+            if text == CONTINUES:
+                if spans and spans[-1]["to"] == fy - 1:
+                    spans[-1]["to"] = fy
+                else:
+                    r.add(s.name, s.cell(col, row), f"「{CONTINUES}」の左に続く時期がありません。")
+            else:
+                spans.append({"track": track, "from": fy, "to": fy, "phase": text})
+        return spans
+
+    for row, vals in s.rows:
+        key = vals.get("キー", "")
+        track = vals.get("系列", "")
+        if not key and not vals.get("内容"):
+            if current is None or not track:
+                r.add(
+                    s.name,
+                    s.cell("系列", row),
+                    "キーと内容が空欄の行は、上の実施内容の別の系列です。系列を入力してください。",
+                )
+                continue
+            if any(sp["track"] == track for sp in current["schedule"]):
+                r.add(s.name, s.cell("系列", row), f"系列「{track}」が同じ実施内容に二度あります。")
+            current["schedule"].extend(spans_from(row, vals, track))
+            continue
+        node = node_for(s, row, key)
+        if not vals.get("内容"):
+            r.add(s.name, s.cell("内容", row), "内容を入力してください。")
+        tag = vals.get("区分", "")
+        if tag and tag not in TAGS:
+            r.add(
+                s.name,
+                s.cell("区分", row),
+                f"区分「{tag}」は使えません。{'・'.join(TAGS)} のいずれかか空欄にしてください。",
+            )
+        repost = vals.get("再掲", "")
+        if repost not in ("", YES, "〇", "再掲"):
+            r.add(s.name, s.cell("再掲", row), f"再掲は「{YES}」か空欄にしてください。")
+        shared_key = vals.get("共通キー", "")
+        if shared_key and shared_key not in shared_keys:
+            r.add(
+                s.name,
+                s.cell("共通キー", row),
+                f"共通キー「{shared_key}」が「共通内容」シートにありません。",
+            )
+        goals = []
+        for part in _split(vals.get("結び付く目標", "")):
+            plan_slug, _sep, node_key = part.partition(":")
+            if not node_key:
+                r.add(
+                    s.name,
+                    s.cell("結び付く目標", row),
+                    f"「{part}」は「計画ID:キー」の形で書いてください。",
+                )
+                continue
+            goals.append({"plan": plan_slug.strip(), "node": node_key.strip()})
+        current = {
+            "label": vals.get("番号", ""),
+            "text": vals.get("内容", ""),
+            "tag": tag if tag in TAGS else "",
+            "repost": repost in (YES, "〇", "再掲"),
+            "shared": shared_key or None,
+            "goals": goals,
+            "schedule": [],
+            "note": vals.get("備考", ""),
+        }
+        current["schedule"].extend(spans_from(row, vals, track))
+        if node is not None:
+            content_cells[id(current)] = (s.cell("内容", row), s.cell("結び付く目標", row))
+            node["contents"].append(current)
+
+    # Indicators.
+    s = sheets[S_INDICATORS]
+    target_cols = r.fy_columns(s, years)
+    indicators: dict[str, dict] = {}
+    for row, vals in s.rows:
+        node = node_for(s, row, vals.get("キー", ""))
+        ikey = vals.get("指標キー", "")
+        if not ikey:
+            r.add(s.name, s.cell("指標キー", row), "指標キーを入力してください。")
+            continue
+        if ikey in indicators:
+            r.add(s.name, s.cell("指標キー", row), f"指標キー「{ikey}」が二度あります。")
+            continue
+        if not vals.get("指標名"):
+            r.add(s.name, s.cell("指標名", row), "指標名を入力してください。")
+        direction_text = vals.get("方向", "") or DIRECTIONS["none"]
+        direction = r.choice(s.name, s.cell("方向", row), direction_text, DIRECTIONS, "方向")
+        dept = vals.get("担当部署", "")
+        if dept:
+            check_depts(s, "担当部署", row, [dept])
+        baseline = None
+        if vals.get("現状値"):
+            bfy = r.fy(
+                s.name, s.cell("現状値の年度", row), vals.get("現状値の年度", ""), "現状値の年度"
+            )
+            if bfy is None and not vals.get("現状値の年度"):
+                r.add(s.name, s.cell("現状値の年度", row), "現状値の年度を入力してください。")
+            as_of = vals.get("基準日", "") or None
+            if as_of:
+                try:
+                    dt.date.fromisoformat(as_of)
+                except ValueError:
+                    r.add(
+                        s.name,
+                        s.cell("基準日", row),
+                        f"基準日「{as_of}」は日付として読めません。"
+                        "2024-03-31 のように書いてください。",
+                    )
+            baseline = {
+                "fy": bfy or 0,
+                "value": vals["現状値"],
+                "label": vals.get("現状値の見出し", ""),
+                "estimate": vals.get("見込み", "") in (YES, "〇"),
+                "as_of": as_of,
+            }
+        extra = vals.get("__extra__", {})
+        targets = [
+            {"fy": fy, "value": extra[col]}
+            for col, fy in sorted(target_cols.items(), key=lambda x: x[1])
+            if extra.get(col)
+        ]
+        indicator = {
+            "key": ikey,
+            "label": vals.get("番号", ""),
+            "name": vals.get("指標名", ""),
+            "unit": vals.get("単位", ""),
+            "direction": direction or "none",
+            "department": dept,
+            "baseline": baseline,
+            "targets": targets,
+            "actuals": [],
+            "reports": [],
+            "notes": vals.get("備考", ""),
+        }
+        indicators[ikey] = indicator
+        r.where[f"indicator:{ikey}"] = (s.name, s.cell("指標キー", row))
+        if node is not None:
+            node["indicators"].append(indicator)
+
+    for sheet_name, field_name, value_col in (
+        (S_ACTUALS, "actuals", "実績値"),
+        (S_REPORTS, "reports", None),
+    ):
+        s = sheets[sheet_name]
+        for row, vals in s.rows:
+            ikey = vals.get("指標キー", "")
+            if ikey not in indicators:
+                r.add(
+                    s.name,
+                    s.cell("指標キー", row),
+                    f"指標キー「{ikey}」が「指標」シートにありません。",
+                )
+                continue
+            fy = r.fy(s.name, s.cell("年度", row), vals.get("年度", ""), "年度")
+            if fy is None:
+                if not vals.get("年度"):
+                    r.add(s.name, s.cell("年度", row), "年度を入力してください。")
+                continue
+            if any(x["fy"] == fy for x in indicators[ikey][field_name]):
+                r.add(s.name, s.cell("年度", row), f"{fy_label(fy)}が同じ指標に二度あります。")
+                continue
+            if value_col:
+                if not vals.get(value_col):
+                    r.add(s.name, s.cell(value_col, row), "実績値を入力してください。")
+                    continue
+                indicators[ikey]["actuals"].append(
+                    {"fy": fy, "value": vals[value_col], "note": vals.get("備考", "")}
+                )
+            else:
+                indicators[ikey]["reports"].append(
+                    {"fy": fy, "done": vals.get("取組状況", ""), "next": vals.get("今後の展開", "")}
+                )
+    for ind in indicators.values():
+        ind["actuals"].sort(key=lambda x: x["fy"])
+        ind["reports"].sort(key=lambda x: x["fy"])
+
+    for key, rows in section_rows.items():
+        nodes[key]["sections"] = sections_of(sheets[S_SECTIONS], rows, f"node:{key}.sections")
+
+    if not v["title"] or not v["slug"] or not v["org_slug"] or not v["org_name"] or not depth:
+        return None
+    doc = {
+        "format": FORMAT,
+        "version": VERSION,
+        "organization": {
+            "slug": v["org_slug"],
+            "name": v["org_name"],
+            "kind": org_kind or "council",
+        },
+        "departments": departments,
+        "plan": {
+            "slug": v["slug"],
+            "title": v["title"],
+            "kind": kind or "other",
+            "first_fy": first_fy,
+            "last_fy": last_fy,
+            "philosophy": v["philosophy"],
+            "level_names": level_names,
+            "relations": relations,
+            "sections": plan_sections,
+            "welfare_issues": issues,
+            "shared_contents": shared,
+            "previous_evaluations": evaluations,
+            "nodes": roots,
+        },
+    }
+    _register_paths(r, doc, node_rows, content_cells)
+    return doc
+
+
+def _register_paths(
+    r: _Reader, doc: dict, node_rows: dict[str, int], content_cells: dict[int, tuple[str, str]]
+) -> None:
+    """Record the cell of every node, content and indicator under its document path."""
+
+    def walk(items: list[dict], path: str) -> None:
+        for i, node in enumerate(items):
+            here = f"{path}[{i}]"
+            r.where[here] = (S_NODES, f"A{node_rows[node['key']]}")
+            r.where[f"{here}.departments"] = (S_NODES, f"G{node_rows[node['key']]}")
+            for j, _section in enumerate(node["sections"]):
+                found = r.where.get(f"node:{node['key']}.sections[{j}]")
+                if found:
+                    r.where[f"{here}.sections[{j}]"] = found
+            for j, content in enumerate(node["contents"]):
+                cells = content_cells.get(id(content))
+                if cells:
+                    r.where[f"{here}.contents[{j}]"] = (S_CONTENTS, cells[0])
+                    r.where[f"{here}.contents[{j}].goals"] = (S_CONTENTS, cells[1])
+            for j, indicator in enumerate(node["indicators"]):
+                found = r.where.get(f"indicator:{indicator['key']}")
+                if found:
+                    r.where[f"{here}.indicators[{j}]"] = found
+            walk(node["children"], f"{here}.children")
+
+    walk(doc["plan"]["nodes"], "plan.nodes")
