@@ -6,7 +6,7 @@ PORT ?= 8000
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format migrations-check messages demo-data install pytest pytest-pg clean
+.PHONY: run test lint format migrations-check messages demo-data other-shape-fixture install pytest pytest-pg clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -56,6 +56,17 @@ messages: $(STAMP)
 demo-data: $(STAMP)
 	$(BIN)/shinchoku migrate --noinput
 	$(BIN)/shinchoku import-seeds ../shared/seeds --json-out shinchoku/plans/demo --no-load
+
+# Rewrite the test workbook of another council's plan, saved once through LibreOffice if present.
+other-shape-fixture: $(STAMP)
+	$(BIN)/python tests/fixtures/make_other_shape_workbook.py tests/fixtures/other_shape_plan.xlsx
+	if command -v soffice >/dev/null; then \
+		tmp=$$(mktemp -d); \
+		soffice --headless --norestore -env:UserInstallation=file://$$tmp/profile \
+			--convert-to 'xlsx:Calc MS Excel 2007 XML' --outdir $$tmp tests/fixtures/other_shape_plan.xlsx \
+			&& cp $$tmp/other_shape_plan.xlsx tests/fixtures/other_shape_plan.xlsx; \
+		rm -rf $$tmp; \
+	fi
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache

@@ -17,7 +17,11 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shinchoku.settings")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["shinchoku", *args[1:]])
+    try:
+        execute_from_command_line(["shinchoku", *args[1:]])
+    except BrokenPipeError:  # `shinchoku plans | head -1`
+        sys.stderr.close()
+        sys.exit(0)
 
 
 if __name__ == "__main__":

@@ -197,7 +197,14 @@ def node_detail(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     while parent_id in by_id:
         ancestors.insert(0, by_id[parent_id])
         parent_id = by_id[parent_id].parent_id
-    children = [n for n in outline if n.parent_id == node.id]
+    kids: dict[int | None, list[Node]] = {}
+    for n in outline:
+        kids.setdefault(n.parent_id, []).append(n)
+
+    def subtree(parent_id: int) -> list[dict]:
+        return [{"node": n, "children": subtree(n.id)} for n in kids.get(parent_id, [])]
+
+    children = subtree(node.id)  # every level below, so a 4-level plan reads from its goal
     fys = plan.fiscal_years
     contents, content_fys = _entries(node.contents.all(), fys)
     served_by = list(

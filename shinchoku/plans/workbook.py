@@ -633,6 +633,28 @@ def read_workbook(data: bytes, known_plans: dict[str, set[str]] | None = None) -
     return WorkbookResult(None if reader.problems else doc, reader.problems)
 
 
+def workbook_plan_keys(data: bytes) -> tuple[str, set[str]] | None:
+    """The plan ID and node keys a workbook declares, without checking anything else.
+
+    Lets several workbooks loaded together link to each other: each one's links are checked
+    against the others' keys. None when the workbook cannot be read (read_workbook says why).
+    """
+    try:
+        check_xlsx(data)
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # read_workbook reports it
+        return None
+    try:
+        reader = _Reader(wb, {})
+        head = reader.read_plan()
+        nodes = reader.sheet(S_NODES)
+        if head is None or nodes is None or not head["slug"][0]:
+            return None
+        return head["slug"][0], {vals["キー"] for _row, vals in nodes.rows if vals.get("キー")}
+    finally:
+        wb.close()
+
+
 def _locate(where: dict[str, tuple[str, str]], path: str) -> tuple[str, str]:
     """The cell of the longest known prefix of a document path."""
     probe = path
@@ -896,7 +918,7 @@ def _read(r: _Reader) -> dict[str, Any] | None:
                     f"階層が {given} になっていますが、上位キーからは {level} です。"
                     "空欄にするか、上位キーを直してください。",
                 )
-            if level > depth:
+            if level > depth > 0:  # no level names: reported once on the plan sheet
                 r.add(
                     S_NODES,
                     s.cell("上位キー", row),
@@ -1000,7 +1022,22 @@ def _read(r: _Reader) -> dict[str, Any] | None:
                     f"「{part}」は「計画ID:キー」の形で書いてください。",
                 )
                 continue
-            goals.append({"plan": plan_slug.strip(), "node": node_key.strip()})
+            plan_slug, node_key = plan_slug.strip(), node_key.strip()
+            keys = set(nodes) if plan_slug == v["slug"] else r.known.get(plan_slug)
+            if keys is None:
+                r.add(
+                    s.name,
+                    s.cell("結び付く目標", row),
+                    f"計画「{plan_slug}」がありません。計画IDを確かめるか、先にその計画を"
+                    "読み込んでください。",
+                )
+            elif node_key not in keys:
+                r.add(
+                    s.name,
+                    s.cell("結び付く目標", row),
+                    f"計画「{plan_slug}」にキー「{node_key}」がありません。",
+                )
+            goals.append({"plan": plan_slug, "node": node_key})
         current = {
             "label": vals.get("番号", ""),
             "text": vals.get("内容", ""),

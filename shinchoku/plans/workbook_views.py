@@ -139,11 +139,23 @@ def workbook_upload(request: HttpRequest) -> HttpResponse:
     upload = form.cleaned_data["file"]
     result = read_workbook(upload.read(), known_plans())
     if result.problems or result.doc is None:
-        context.update({"problems": result.problems, "filename": upload.name})
+        context.update(
+            {
+                "problems": result.problems,
+                "problem_count": len(result.problems),
+                "filename": upload.name,
+            }
+        )
         return render(request, "plans/workbook/home.html", context, status=400)
     prepared = services.prepare(result.doc, organization)
     if prepared.problems:
-        context.update({"plain_problems": prepared.problems, "filename": upload.name})
+        context.update(
+            {
+                "plain_problems": prepared.problems,
+                "problem_count": len(prepared.problems),
+                "filename": upload.name,
+            }
+        )
         return render(request, "plans/workbook/home.html", context, status=400)
     PendingUpload.objects.filter(
         created__lt=timezone.now() - timedelta(hours=PENDING_HOURS)
