@@ -36,6 +36,11 @@ def check_xlsx(
             f"ファイルが大きすぎます（{len(data) // 1024 // 1024}MB）。"
             f"{max_bytes // 1024 // 1024}MBまでにしてください。"
         )
+    if data.startswith(b"\xd0\xcf\x11\xe0"):  # an OLE container: old .xls, or encrypted .xlsx
+        raise UnsafeWorkbook(
+            "古い形式（.xls）か、パスワードで保護されたファイルです。"
+            "保護を外して「.xlsx」形式で保存し直してください。"
+        )
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError):
