@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from shinchoku.plans.vocabulary import DIRECTIONS, PLAN_KINDS, STYLES
+
 KIND_NAMES = {
     "plan": "計画",
     "department": "部署",
@@ -83,7 +85,7 @@ def _plan_snapshot(doc: dict) -> dict[str, str]:
     p = doc["plan"]
     return {
         "計画名": p["title"],
-        "種類": p["kind"],
+        "種類": PLAN_KINDS.get(p["kind"], p["kind"]),
         "計画期間": f"{p['first_fy']}〜{p['last_fy']}年度",
         "基本理念": p["philosophy"],
         "階層名": "、".join(p["level_names"]),
@@ -106,7 +108,11 @@ def _node_snapshot(node: dict, parent: str, position: int) -> dict[str, str]:
 
 
 def _section_snapshot(s: dict) -> dict[str, str]:
-    return {"見出し": s["heading"], "形式": s["style"], "本文": _lines(s["body"])}
+    return {
+        "見出し": s["heading"],
+        "形式": STYLES.get(s["style"], s["style"]),
+        "本文": _lines(s["body"]),
+    }
 
 
 def _schedule_text(spans: list[dict]) -> str:
@@ -137,7 +143,7 @@ def _indicator_snapshot(ind: dict) -> dict[str, str]:
         "番号": ind["label"],
         "指標名": ind["name"],
         "単位": ind["unit"],
-        "方向": ind["direction"],
+        "方向": DIRECTIONS.get(ind["direction"], ind["direction"]),
         "担当部署": ind["department"],
         "現状値": f"{b['fy']}年度 {b['value']}" if b else "",
         "目標": _lines(f"{t['fy']}年度 {t['value']}" for t in ind["targets"]),

@@ -20,7 +20,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from shinchoku.accounts.permissions import can_edit_structure, membership, require
@@ -539,24 +539,24 @@ KINDS: dict[str, Kind] = {
         Section,
         SectionForm,
         history.snapshot_section,
-        _lazy("Add a section"),
-        _lazy("Edit the section"),
+        gettext_lazy("Add a section"),
+        gettext_lazy("Edit the section"),
     ),
     "content": Kind(
         "content",
         Content,
         ContentForm,
         history.snapshot_content,
-        _lazy("Add a content"),
-        _lazy("Edit the content"),
+        gettext_lazy("Add a content"),
+        gettext_lazy("Edit the content"),
     ),
     "indicator": Kind(
         "indicator",
         Indicator,
         IndicatorForm,
         history.snapshot_indicator,
-        _lazy("Add an indicator"),
-        _lazy("Edit the indicator"),
+        gettext_lazy("Add an indicator"),
+        gettext_lazy("Edit the indicator"),
     ),
 }
 

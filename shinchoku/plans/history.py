@@ -20,6 +20,7 @@ from shinchoku.plans.models import (
     Plan,
     Section,
 )
+from shinchoku.plans.vocabulary import DIRECTIONS, PLAN_KINDS, STYLES
 
 
 def user_name(user: Any) -> str:
@@ -119,7 +120,7 @@ def _lines(items: Iterable[str]) -> str:
 def snapshot_plan(plan: Plan) -> dict[str, str]:
     return {
         "計画名": plan.title,
-        "種類": plan.get_kind_display(),
+        "種類": PLAN_KINDS.get(plan.kind, plan.kind),
         "計画期間": f"{plan.first_fy}〜{plan.last_fy}年度",
         "基本理念": plan.philosophy,
         "階層名": "、".join(plan.level_names),
@@ -140,7 +141,7 @@ def snapshot_node(node: Node) -> dict[str, str]:
 def snapshot_section(section: Section) -> dict[str, str]:
     return {
         "見出し": section.heading,
-        "形式": section.get_style_display(),
+        "形式": STYLES.get(section.style, section.style),
         "本文": _lines(section.body),
     }
 
@@ -175,7 +176,7 @@ def snapshot_indicator(indicator: Indicator) -> dict[str, str]:
         "番号": indicator.label,
         "指標名": indicator.name,
         "単位": indicator.unit,
-        "方向": indicator.get_direction_display(),
+        "方向": DIRECTIONS.get(indicator.direction, indicator.direction),
         "担当部署": indicator.department.name if indicator.department else "",
         "備考": indicator.notes,
         "現状値": f"{baseline.fy}年度 {baseline.text}" if baseline else "",

@@ -26,6 +26,16 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from shinchoku.core.wareki import fy_label, parse_fy
 from shinchoku.plans.interchange import FORMAT, VERSION, validate
+from shinchoku.plans.vocabulary import (
+    DIRECTIONS,
+    ORG_KINDS,
+    PLAN_KINDS,
+    RELATIONS,
+    STATUSES,
+    STYLES,
+    TAGS,
+    YES,
+)
 from shinchoku.plans.xlsx_safety import UnsafeWorkbook, check_xlsx
 
 MAX_ROWS = 20000
@@ -112,19 +122,6 @@ PLAN_FIELDS = [
     ("階層名*", "level_names"),
 ]
 
-ORG_KINDS = {"council": "社会福祉協議会", "municipality": "市区町村"}
-PLAN_KINDS = {
-    "activity_plan": "地域福祉活動計画",
-    "action_plan": "アクションプラン",
-    "city_plan": "地域福祉計画",
-    "other": "その他",
-}
-RELATIONS = {"embodies": "具現化", "aligned": "整合"}
-STYLES = {"paragraphs": "段落", "bullets": "箇条書き", "numbered": "番号付き"}
-DIRECTIONS = {"up": "上昇", "down": "低下", "keep": "維持", "none": "なし"}
-TAGS = ["新規", "継続", "充実・強化"]
-STATUSES = ["実施済", "一部実施", "未実施", "再検討"]
-YES = "○"
 
 # The 説明 sheet: one line per row; {continues} is the continuation mark.
 GUIDE = (

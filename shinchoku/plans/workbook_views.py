@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from shinchoku.accounts.permissions import (
@@ -61,8 +61,12 @@ def _admin_organization(request: HttpRequest):
 
 
 class TemplateForm(forms.Form):
-    first_fy = forms.IntegerField(label=_lazy("First fiscal year"), min_value=1900, max_value=2200)
-    last_fy = forms.IntegerField(label=_lazy("Last fiscal year"), min_value=1900, max_value=2200)
+    first_fy = forms.IntegerField(
+        label=gettext_lazy("First fiscal year"), min_value=1900, max_value=2200
+    )
+    last_fy = forms.IntegerField(
+        label=gettext_lazy("Last fiscal year"), min_value=1900, max_value=2200
+    )
 
     def clean(self):
         data = super().clean()
@@ -72,7 +76,7 @@ class TemplateForm(forms.Form):
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label=_lazy("Plan workbook (.xlsx)"))
+    file = forms.FileField(label=gettext_lazy("Plan workbook (.xlsx)"))
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -6,62 +6,15 @@ not share the test database. Skips with a message when Chromium or Playwright is
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
-from urllib.request import urlopen
 
 import pytest
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-REPO = Path(__file__).resolve().parents[2]
+from tests.browser.conftest import CHROMIUM, SKIP_WITHOUT_CHROMIUM
+
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(), reason="Chromium is not installed (apt-get install chromium)"
-)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[str]:
-    script = Path(sys.executable).with_name("shinchoku")
-    if not script.exists():
-        pytest.skip("the console script is not installed in this environment")
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env["SHINCHOKU_DATA_DIR"] = str(tmp_path_factory.mktemp("browser-data"))
-    for args in (["migrate", "--noinput"], ["load-demo", "--if-empty"]):
-        subprocess.run([str(script), *args], env=env, cwd=REPO, check=True, capture_output=True)
-    port = _free_port()
-    process = subprocess.Popen(
-        [str(script), "runserver", f"127.0.0.1:{port}", "--noreload"],
-        env=env,
-        cwd=REPO,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urlopen(base + "/accounts/login/", timeout=1)  # noqa: S310 - our own local server
-            break
-        except OSError:
-            time.sleep(0.1)
-    try:
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+pytestmark = SKIP_WITHOUT_CHROMIUM
 
 
 def test_administrator_edits_a_schedule_cell_inline_and_sees_it_in_the_history(

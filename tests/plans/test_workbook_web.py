@@ -230,3 +230,10 @@ def test_removing_reported_progress_needs_a_confirmation(db):
     assert not stored.values.filter(role="actual").exists()
     record = ChangeRecord.objects.filter(plan_slug=CITY_PLAN, key=indicator["key"]).first()
     assert record is not None and record.before
+
+
+def test_the_workbook_page_is_in_japanese(admin_client_council):
+    page = admin_client_council.get(reverse("plans:workbook")).content.decode()
+    for words in ("開始年度", "終了年度", "計画ワークブック（.xlsx）", "ひな形をダウンロード"):
+        assert words in page
+    assert "fiscal year" not in page

@@ -1,0 +1,73 @@
+"""Shared for the browser tests: a real server on a fresh SQLite file with the demo data.
+
+Chromium is Debian's (never downloaded by Playwright); the tests skip with a message when it or
+Playwright is missing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.request import urlopen
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+REPO = Path(__file__).resolve().parents[2]
+SKIP_WITHOUT_CHROMIUM = pytest.mark.skipif(
+    not Path(CHROMIUM).exists(), reason="Chromium is not installed (apt-get install chromium)"
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory) -> Iterator[str]:
+    script = Path(sys.executable).with_name("shinchoku")
+    if not script.exists():
+        pytest.skip("the console script is not installed in this environment")
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env["SHINCHOKU_DATA_DIR"] = str(tmp_path_factory.mktemp("browser-data"))
+    for args in (["migrate", "--noinput"], ["load-demo", "--if-empty"]):
+        subprocess.run([str(script), *args], env=env, cwd=REPO, check=True, capture_output=True)
+    port = _free_port()
+    process = subprocess.Popen(
+        [str(script), "runserver", f"127.0.0.1:{port}", "--noreload"],
+        env=env,
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urlopen(base + "/accounts/login/", timeout=1)  # noqa: S310 - our own local server
+            break
+        except OSError:
+            time.sleep(0.1)
+    try:
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+DEMO_PASSWORD = "shinchoku-demo"  # the documented demo-only password
+
+
+def log_in(page, server: str, username: str) -> None:
+    page.goto(server + "/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", DEMO_PASSWORD)
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
