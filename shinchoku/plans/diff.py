@@ -53,7 +53,10 @@ class Change:
 
 
 def _render(snapshot: dict[str, str], other: dict[str, str] | None) -> str:
-    names = [n for n in snapshot if other is None or other.get(n, "") != snapshot[n]]
+    if other is None:  # an addition or removal: the fields that have a value
+        names = [n for n in snapshot if snapshot[n]]
+    else:  # a change: the fields that differ
+        names = [n for n in snapshot if other.get(n, "") != snapshot[n]]
     return "\n".join(f"{n}: {snapshot[n]}" if n else snapshot[n] for n in names)
 
 

@@ -54,7 +54,7 @@ def test_administrator_uploads_a_workbook_fixes_it_and_loads_it(
         with page.expect_navigation():
             page.click("form[enctype] button.primary")
         assert "新しい計画として登録されます。" in page.inner_text("main")
-        page.screenshot(path=str(tmp_path / "workbook-preview.png"), full_page=True)
+        page.screenshot(path=str(tmp_path / "workbook-preview.png"))
         with page.expect_navigation():
             page.click("button.primary")
         assert page.url.endswith("/plans/browser-plan/")
