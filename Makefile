@@ -24,12 +24,12 @@ run: $(STAMP)
 test: $(STAMP) lint migrations-check pytest pytest-pg
 
 lint: $(STAMP)
-	$(BIN)/ruff check shinchoku tests
-	$(BIN)/ruff format --check shinchoku tests
+	$(BIN)/ruff check shinchoku tests benchmarks
+	$(BIN)/ruff format --check shinchoku tests benchmarks
 
 format: $(STAMP)
-	$(BIN)/ruff format shinchoku tests
-	$(BIN)/ruff check --fix shinchoku tests
+	$(BIN)/ruff format shinchoku tests benchmarks
+	$(BIN)/ruff check --fix shinchoku tests benchmarks
 
 migrations-check: $(STAMP)
 	$(BIN)/shinchoku makemigrations --check --dry-run

@@ -283,6 +283,29 @@ def plan_settings(request: HttpRequest, slug: str) -> HttpResponse:
 # Nodes
 
 
+def _record_node(
+    request: HttpRequest,
+    plan: Plan,
+    node: Node,
+    action: str,
+    before: dict[str, str] | None = None,
+    after: dict[str, str] | None = None,
+) -> None:
+    """One history record of a node changed in the browser."""
+    history.record(
+        plan,
+        user=request.user,
+        source=BROWSER,
+        action=action,
+        kind="node",
+        key=node.key,
+        node_key=node.key,
+        label=str(node),
+        before=before,
+        after=after,
+    )
+
+
 def _save_node_relations(node: Node, form: NodeForm) -> None:
     NodeDepartment.objects.filter(node=node).delete()
     NodeDepartment.objects.bulk_create(
@@ -318,17 +341,7 @@ def node_create(request: HttpRequest, slug: str) -> HttpResponse:
             node.save()
             _save_node_relations(node, form)
             editing.renumber(plan)
-            history.record(
-                plan,
-                user=request.user,
-                source=BROWSER,
-                action="add",
-                kind="node",
-                key=node.key,
-                node_key=node.key,
-                label=str(node),
-                after=history.snapshot_node(node),
-            )
+            _record_node(request, plan, node, "add", after=history.snapshot_node(node))
         return _done(request, _editor_url(plan, node), _("Added."))
     title = _("Add %(level)s") % {"level": plan.level_name(level)}
     action = request.path + (f"?parent={parent.key}" if parent else "")
@@ -352,15 +365,11 @@ def node_form(request: HttpRequest, slug: str, key: str) -> HttpResponse:
                 editing.claim_version(node, _expected(form, node.version))
                 form.save()
                 _save_node_relations(node, form)
-                history.record(
+                _record_node(
+                    request,
                     plan,
-                    user=request.user,
-                    source=BROWSER,
-                    action="change",
-                    kind="node",
-                    key=node.key,
-                    node_key=node.key,
-                    label=str(node),
+                    node,
+                    "change",
                     before=before,
                     after=history.snapshot_node(node),
                 )
@@ -392,15 +401,11 @@ def node_move(request: HttpRequest, slug: str, key: str) -> HttpResponse:
             moved = editing.swap(node, Q(plan=plan, parent=node.parent_id), direction)
             editing.renumber(plan)
             if moved:
-                history.record(
+                _record_node(
+                    request,
                     plan,
-                    user=request.user,
-                    source=BROWSER,
-                    action="change",
-                    kind="node",
-                    key=node.key,
-                    node_key=node.key,
-                    label=str(node),
+                    node,
+                    "change",
                     before={"順序": _("moved %(direction)s") % {"direction": direction}},
                 )
         back = _editor_url(plan, node.parent) if node.parent_id else _editor_url(plan)
@@ -416,15 +421,11 @@ def node_move(request: HttpRequest, slug: str, key: str) -> HttpResponse:
             node.save(update_fields=["parent", "order"])
             editing.renumber(plan)
             node.refresh_from_db()
-            history.record(
+            _record_node(
+                request,
                 plan,
-                user=request.user,
-                source=BROWSER,
-                action="change",
-                kind="node",
-                key=node.key,
-                node_key=node.key,
-                label=str(node),
+                node,
+                "change",
                 before=before,
                 after={"上位": str(parent) if parent else _("(top level)")},
             )
@@ -455,15 +456,11 @@ def node_delete(request: HttpRequest, slug: str, key: str) -> HttpResponse:
             with transaction.atomic():
                 ids = editing.subtree_ids(node)
                 for doomed in Node.objects.filter(id__in=ids).order_by("-seq"):
-                    history.record(
+                    _record_node(
+                        request,
                         plan,
-                        user=request.user,
-                        source=BROWSER,
-                        action="remove",
-                        kind="node",
-                        key=doomed.key,
-                        node_key=doomed.key,
-                        label=str(doomed),
+                        doomed,
+                        "remove",
                         before=history.snapshot_node(doomed),
                     )
                     for indicator in doomed.indicators.all():
