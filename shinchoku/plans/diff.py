@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from shinchoku.plans.vocabulary import DIRECTIONS, PLAN_KINDS, STYLES
+from shinchoku.plans.vocabulary import DIRECTIONS, ORG_KINDS, PLAN_KINDS, STYLES
 
 KIND_NAMES = {
     "plan": "計画",
@@ -85,14 +85,14 @@ def _has_progress(node: dict) -> bool:
 
 
 def _plan_snapshot(doc: dict) -> dict[str, str]:
-    p = doc["plan"]
+    p, org = doc["plan"], doc["organization"]
     return {
         "計画名": p["title"],
         "種類": PLAN_KINDS.get(p["kind"], p["kind"]),
         "計画期間": f"{p['first_fy']}〜{p['last_fy']}年度",
         "基本理念": p["philosophy"],
         "階層名": "、".join(p["level_names"]),
-        "組織": f"{doc['organization']['name']}（{doc['organization']['slug']}）",
+        "組織": f"{org['name']}（{org['slug']}、{ORG_KINDS.get(org['kind'], org['kind'])}）",
     }
 
 
@@ -148,12 +148,30 @@ def _indicator_snapshot(ind: dict) -> dict[str, str]:
         "単位": ind["unit"],
         "方向": DIRECTIONS.get(ind["direction"], ind["direction"]),
         "担当部署": ind["department"],
-        "現状値": f"{b['fy']}年度 {b['value']}" if b else "",
-        "目標": _lines(f"{t['fy']}年度 {t['value']}" for t in ind["targets"]),
-        "実績": _lines(f"{a['fy']}年度 {a['value']}" for a in ind["actuals"]),
+        "現状値": _baseline_text(b),
+        "目標": _lines(
+            f"{t['fy']}年度 {t['value']}" for t in sorted(ind["targets"], key=lambda t: t["fy"])
+        ),
+        "実績": _lines(
+            f"{a['fy']}年度 {a['value']}" + (f"（{a['note']}）" if a.get("note") else "")
+            for a in ind["actuals"]
+        ),
         "取組報告": _lines(f"{r['fy']}年度 {r['done']} / {r['next']}" for r in ind["reports"]),
         "備考": ind["notes"],
     }
+
+
+def _baseline_text(b: dict | None) -> str:
+    if not b:
+        return ""
+    parts = [f"{b['fy']}年度 {b['value']}"]
+    if b.get("label"):
+        parts.append(f"見出し: {b['label']}")
+    if b.get("estimate"):
+        parts.append("見込み")
+    if b.get("as_of"):
+        parts.append(f"基準日: {b['as_of']}")
+    return "、".join(parts)
 
 
 def _keyed(items: list[dict], key: Any) -> dict[str, dict]:
@@ -180,7 +198,9 @@ def _compare(
     node_key: str = "",
     prefix: str = "",
     progress: Any = None,
+    ordered: bool = True,
 ) -> None:
+    """Additions, changes and removals of keyed items; with `ordered`, a change of their order."""
     for k, item in new.items():
         if k not in old:
             changes.append(
@@ -202,6 +222,20 @@ def _compare(
                     node_key=node_key,
                 )
             )
+    old_order = [k for k in old if k in new]
+    new_order = [k for k in new if k in old]
+    if ordered and old_order != new_order:
+        changes.append(
+            Change(
+                "change",
+                kind,
+                prefix + "並び順",
+                "並び順",
+                {"並び順": "\n".join(old_order)},
+                {"並び順": "\n".join(new_order)},
+                node_key=node_key,
+            )
+        )
     for k, item in old.items():
         if k not in new:
             lost = bool(progress and progress(item, None))
@@ -266,6 +300,7 @@ def diff_documents(old: dict | None, new: dict) -> list[Change]:
         _keyed(new["departments"], lambda d: d["name"]),
         lambda d: {"上位部署": d["parent"] or ""},
         lambda d: d["name"],
+        ordered=False,
     )
     _compare(
         changes,
@@ -274,6 +309,7 @@ def diff_documents(old: dict | None, new: dict) -> list[Change]:
         _keyed(np_["relations"], lambda r: f"{r['type']}:{r['plan']}"),
         lambda r: {"関係": r["type"], "計画ID": r["plan"]},
         lambda r: r["plan"],
+        ordered=False,
     )
     _compare(
         changes,
@@ -349,9 +385,7 @@ def diff_documents(old: dict | None, new: dict) -> list[Change]:
                     key,
                     label,
                     before=_node_snapshot(node, _parent, _pos),
-                    loses_progress=any(
-                        ind["actuals"] or ind["reports"] for ind in node["indicators"]
-                    ),
+                    loses_progress=_has_progress(node),
                     node_key=key,
                 )
             )
