@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "shinchoku.orgs",
     "shinchoku.accounts",
     "shinchoku.plans",
+    "shinchoku.rounds",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,182 @@
+"""The yearly progress round: a plan and FY, one report per department, reviewed and approved.
+
+Entries refer to the plan's records by their keys (node key, indicator key, a content's position
+under its node), not by row ids: a plan replaced from a workbook keeps its keys, so a round's
+reports survive it. Approved values are also written to the plan's indicators (実績, 取組報告).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from shinchoku.orgs.models import Department
+from shinchoku.plans.models import Plan
+
+DEFAULT_CONTENT_STATUSES = ["予定どおり", "前倒し", "遅れ", "未実施", "中止"]
+DEFAULT_SCALE = [
+    {"code": "A", "name": "達成", "definition": "目標を達成した"},
+    {"code": "B", "name": "概ね達成", "definition": "目標を概ね達成した（8割以上）"},
+    {"code": "C", "name": "未達成", "definition": "目標を達成できなかった"},
+    {"code": "D", "name": "未着手", "definition": "取り組みを始めていない"},
+]
+DEFAULT_THRESHOLDS = [{"rate": "1", "name": "達成"}, {"rate": "0.8", "name": "概ね達成"}]
+
+
+def _statuses() -> list[str]:
+    return list(DEFAULT_CONTENT_STATUSES)
+
+
+def _scale() -> list[dict]:
+    return [dict(s) for s in DEFAULT_SCALE]
+
+
+def _thresholds() -> list[dict]:
+    return [dict(t) for t in DEFAULT_THRESHOLDS]
+
+
+class PlanSettings(models.Model):
+    """How a plan's progress is reported and judged; every plan has the defaults until changed."""
+
+    plan = models.OneToOneField(Plan, on_delete=models.CASCADE, related_name="progress_settings")
+    content_statuses = models.JSONField(_("content statuses"), default=_statuses)
+    evaluation_scale = models.JSONField(_("self-evaluation scale"), default=_scale)
+    band_thresholds = models.JSONField(_("achievement bands"), default=_thresholds)
+    below_band = models.CharField(_("below the last band"), max_length=50, default="未達成")
+
+    @classmethod
+    def of(cls, plan: Plan) -> PlanSettings:
+        found = cls.objects.filter(plan=plan).first()
+        return found or cls(plan=plan)
+
+
+class Round(models.Model):
+    """The progress round of a plan for one fiscal year."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        CLOSED = "closed", _("closed")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="rounds")
+    fy = models.PositiveSmallIntegerField(_("fiscal year"))
+    deadline = models.DateField(_("deadline"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    published = models.BooleanField(default=False)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["plan", "-fy"]
+        constraints = [models.UniqueConstraint(fields=["plan", "fy"], name="unique_round")]
+
+    def __str__(self) -> str:
+        return f"{self.plan} {self.fy}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+
+class RoundEvent(models.Model):
+    """Opening, closing and reopening of a round: who and when."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    user_name = models.CharField(max_length=200, blank=True)
+    action = models.CharField(max_length=20)  # open | close | reopen | remind
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+
+class Report(models.Model):
+    """One department's sheet in a round."""
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", _("not started")
+        DRAFT = "draft", _("in progress")
+        SUBMITTED = "submitted", _("submitted")
+        RETURNED = "returned", _("returned")
+        APPROVED = "approved", _("approved")
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="reports")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="reports")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    return_comment = models.TextField(_("comment"), blank=True)
+    updated = models.DateTimeField(auto_now=True)
+    updated_by = models.CharField(max_length=200, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.CharField(max_length=200, blank=True)
+    # Optimistic concurrency: every save of the sheet checks and raises this.
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["round", "department__order", "department__id"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "department"], name="unique_report")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round} {self.department}"
+
+    @property
+    def editable(self) -> bool:
+        return self.round.is_open and self.status in (
+            self.Status.NOT_STARTED,
+            self.Status.DRAFT,
+            self.Status.RETURNED,
+        )
+
+
+class ItemEntry(models.Model):
+    """取組状況, 今後の展開 and the self-evaluation of one item (node) in a report."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="items")
+    node_key = models.CharField(max_length=100)
+    done = models.TextField(_("what was done"), blank=True)
+    next = models.TextField(_("what comes next"), blank=True)
+    evaluation = models.CharField(_("self-evaluation"), max_length=20, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["report", "node_key"], name="unique_item_entry")
+        ]
+
+
+class ContentEntry(models.Model):
+    """The status of one content of an item for the FY."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="contents")
+    node_key = models.CharField(max_length=100)
+    position = models.PositiveIntegerField()  # the content's order under its node
+    text = models.TextField(blank=True)  # the content as it read when reported
+    status = models.CharField(_("status"), max_length=50, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "node_key", "position"], name="unique_content_entry"
+            )
+        ]
+
+
+class IndicatorEntry(models.Model):
+    """The actual of one indicator for the FY, as typed, with its note."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="indicators")
+    indicator_key = models.CharField(max_length=100)
+    actual = models.CharField(_("actual"), max_length=300, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "indicator_key"], name="unique_indicator_entry"
+            )
+        ]

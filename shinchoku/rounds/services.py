@@ -1,0 +1,438 @@
+"""The round's rules, for the web, the Excel sheet and the command line alike.
+
+open → each department fills its sheet (draft) → submits → the approver returns it with a
+comment or approves it → the 管理者 closes the round when every sheet is approved. Every write is
+one transaction; a sheet saved by someone else since it was loaded is refused (RoundConflict) so
+nothing typed is lost silently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from shinchoku.core.achievement import Bands
+from shinchoku.core.values import compatible, parse_value
+from shinchoku.core.wareki import fy_label
+from shinchoku.orgs.models import Department
+from shinchoku.plans import history
+from shinchoku.plans.history import user_name
+from shinchoku.plans.models import ChangeRecord, Content, Indicator, IndicatorValue, Node, Plan
+from shinchoku.rounds.models import (
+    ContentEntry,
+    IndicatorEntry,
+    ItemEntry,
+    PlanSettings,
+    Report,
+    Round,
+    RoundEvent,
+)
+
+
+class RoundError(Exception):
+    """A step the round's state does not allow; the message is for the user, in Japanese."""
+
+
+class RoundConflict(RoundError):
+    """The sheet was saved by someone else after it was loaded."""
+
+
+# --------------------------------------------------------------------------- settings
+
+
+def bands_of(plan: Plan) -> Bands:
+    from decimal import Decimal
+
+    s = PlanSettings.of(plan)
+    thresholds = tuple(
+        sorted(((Decimal(t["rate"]), t["name"]) for t in s.band_thresholds), reverse=True)
+    )
+    return Bands(thresholds, s.below_band)
+
+
+# --------------------------------------------------------------------------- what a sheet holds
+
+
+@dataclass
+class ContentLine:
+    position: int
+    content: Content
+    planned: str  # the phase planned for the FY ("" when nothing is planned)
+    status: str = ""
+    note: str = ""
+
+
+@dataclass
+class IndicatorLine:
+    indicator: Indicator
+    baseline: str
+    earlier: list[tuple[int, str]]  # (fy, actual) of earlier years
+    target: str  # this FY's target
+    final: str  # the last target of the plan
+    actual: str = ""
+    note: str = ""
+
+
+@dataclass
+class ItemLines:
+    node: Node
+    contents: list[ContentLine] = field(default_factory=list)
+    indicators: list[IndicatorLine] = field(default_factory=list)
+    done: str = ""
+    next: str = ""
+    evaluation: str = ""
+
+
+def _phase(content: Content, fy: int) -> str:
+    phases = [s.phase for s in content.schedule.all() if s.from_fy <= fy <= s.to_fy]
+    return " / ".join(phases)
+
+
+def departments_of(plan: Plan) -> list[Department]:
+    """Departments with something to report: 担当 of items with contents or indicators."""
+    ids = set(
+        Node.objects.filter(plan=plan)
+        .filter(contents__isnull=False)
+        .values_list("departments", flat=True)
+    )
+    ids |= set(
+        Node.objects.filter(plan=plan)
+        .filter(indicators__isnull=False)
+        .values_list("departments", flat=True)
+    )
+    ids |= set(
+        Indicator.objects.filter(node__plan=plan, department__isnull=False).values_list(
+            "department", flat=True
+        )
+    )
+    ids.discard(None)
+    return list(Department.objects.filter(id__in=ids).order_by("order", "id"))
+
+
+def sheet(report: Report) -> list[ItemLines]:
+    """Everything the department reports for the FY, with what it has entered so far."""
+    plan, fy = report.round.plan, report.round.fy
+    dept = report.department
+    nodes = (
+        Node.objects.filter(plan=plan)
+        .prefetch_related("departments", "contents__schedule", "indicators__values")
+        .order_by("seq")
+    )
+    items_e = {e.node_key: e for e in report.items.all()}
+    contents_e = {(e.node_key, e.position): e for e in report.contents.all()}
+    indicators_e = {e.indicator_key: e for e in report.indicators.all()}
+    out = []
+    for node in nodes:
+        responsible = dept in node.departments.all()
+        lines = ItemLines(node)
+        if responsible:
+            for position, content in enumerate(node.contents.all(), start=1):
+                entry = contents_e.get((node.key, position))
+                lines.contents.append(
+                    ContentLine(
+                        position,
+                        content,
+                        _phase(content, fy),
+                        entry.status if entry else "",
+                        entry.note if entry else "",
+                    )
+                )
+        for ind in node.indicators.all():
+            if ind.department_id != dept.pk and not (responsible and ind.department_id is None):
+                continue
+            lines.indicators.append(_indicator_line(ind, fy, indicators_e.get(ind.key)))
+        if lines.contents or lines.indicators:
+            entry = items_e.get(node.key)
+            if entry:
+                lines.done, lines.next, lines.evaluation = entry.done, entry.next, entry.evaluation
+            out.append(lines)
+    return out
+
+
+def _indicator_line(ind: Indicator, fy: int, entry: IndicatorEntry | None) -> IndicatorLine:
+    values = list(ind.values.all())
+    base = next((v for v in values if v.role == IndicatorValue.Role.BASELINE), None)
+    targets = sorted((v for v in values if v.role == IndicatorValue.Role.TARGET), key=_fy)
+    actuals = sorted((v for v in values if v.role == IndicatorValue.Role.ACTUAL), key=_fy)
+    this = next((t.text for t in targets if t.fy == fy), "")
+    return IndicatorLine(
+        ind,
+        baseline=f"{fy_label(base.fy)} {base.text}" if base else "",
+        earlier=[(a.fy, a.text) for a in actuals if a.fy < fy],
+        target=this,
+        final=targets[-1].text if targets else "",
+        actual=entry.actual if entry else "",
+        note=entry.note if entry else "",
+    )
+
+
+def _fy(v: IndicatorValue) -> int:
+    return v.fy
+
+
+# --------------------------------------------------------------------------- the round
+
+
+def _event(round_: Round, user: Any, action: str, comment: str = "") -> None:
+    RoundEvent.objects.create(
+        round=round_,
+        user=user if getattr(user, "is_authenticated", False) else None,
+        user_name=user_name(user),
+        action=action,
+        comment=comment,
+    )
+
+
+def open_round(plan: Plan, fy: int, deadline: date, user: Any) -> Round:
+    if not plan.first_fy <= fy <= plan.last_fy:
+        raise RoundError(f"{fy_label(fy)}は計画期間の外です。")
+    if Round.objects.filter(plan=plan, fy=fy).exists():
+        raise RoundError(f"{fy_label(fy)}の進捗調査は既にあります。")
+    departments = departments_of(plan)
+    if not departments:
+        raise RoundError("担当部署のある項目がないため、進捗調査を始められません。")
+    with transaction.atomic():
+        round_ = Round.objects.create(plan=plan, fy=fy, deadline=deadline)
+        Report.objects.bulk_create(Report(round=round_, department=d) for d in departments)
+        _event(round_, user, "open")
+    return round_
+
+
+def close_round(round_: Round, user: Any) -> None:
+    with transaction.atomic():
+        round_ = Round.objects.select_for_update().get(pk=round_.pk)
+        pending = round_.reports.exclude(status=Report.Status.APPROVED)
+        if pending.exists():
+            names = "、".join(r.department.name for r in pending.select_related("department"))
+            raise RoundError(f"承認されていない部署があります: {names}")
+        round_.status = Round.Status.CLOSED
+        round_.save(update_fields=["status"])
+        _event(round_, user, "close")
+
+
+def reopen_round(round_: Round, user: Any, comment: str) -> None:
+    if not comment.strip():
+        raise RoundError("再開する理由を書いてください。")
+    with transaction.atomic():
+        Round.objects.filter(pk=round_.pk).update(status=Round.Status.OPEN)
+        round_.status = Round.Status.OPEN
+        _event(round_, user, "reopen", comment)
+
+
+# --------------------------------------------------------------------------- a department's sheet
+
+
+@dataclass
+class SheetInput:
+    """What the department typed: keyed like the entries."""
+
+    items: dict[str, dict[str, str]] = field(default_factory=dict)  # node key → done/next/eval
+    contents: dict[tuple[str, int], dict[str, str]] = field(default_factory=dict)
+    indicators: dict[str, dict[str, str]] = field(default_factory=dict)  # key → actual/note
+
+
+def check(report: Report, data: SheetInput) -> list[tuple[str, str]]:
+    """Problems as (where, message in Japanese): unknown choices, incompatible units."""
+    plan = report.round.plan
+    settings = PlanSettings.of(plan)
+    statuses = set(settings.content_statuses)
+    scale = {s["code"] for s in settings.evaluation_scale}
+    lines = sheet(report)
+    units = {ln.indicator.key: ln.indicator for item in lines for ln in item.indicators}
+    positions = {(item.node.key, c.position) for item in lines for c in item.contents}
+    nodes = {item.node.key: item.node for item in lines}
+    problems = []
+    for key, value in data.items.items():
+        if key not in nodes:
+            problems.append((key, "この部署の項目ではありません。"))
+        elif value.get("evaluation") and value["evaluation"] not in scale:
+            problems.append(
+                (
+                    f"{nodes[key]} 自己評価",
+                    f"自己評価「{value['evaluation']}」は使えません。"
+                    f"{'・'.join(sorted(scale))} のいずれかにしてください。",
+                )
+            )
+    for (key, position), value in data.contents.items():
+        if (key, position) not in positions:
+            problems.append((f"{key} {position}", "この部署の実施内容ではありません。"))
+        elif value.get("status") and value["status"] not in statuses:
+            problems.append(
+                (
+                    f"{nodes[key]} 実施内容{position}",
+                    f"状況「{value['status']}」は使えません。"
+                    f"{'・'.join(settings.content_statuses)} のいずれかにしてください。",
+                )
+            )
+    for key, value in data.indicators.items():
+        ind = units.get(key)
+        if ind is None:
+            problems.append((key, "この部署の指標ではありません。"))
+            continue
+        actual = parse_value(value.get("actual", ""))
+        if (
+            actual.is_numeric()
+            and ind.unit
+            and actual.unit
+            and not compatible(actual.unit, ind.unit)
+        ):
+            problems.append(
+                (
+                    f"{ind.name} 実績",
+                    f"単位「{actual.unit}」は指標の単位「{ind.unit}」に換算できません。"
+                    f"{ind.unit}で書いてください。",
+                )
+            )
+    return problems
+
+
+def save(report: Report, data: SheetInput, *, version: int, user: Any) -> Report:
+    """Store a draft of the sheet; refused when not editable or saved by someone else since."""
+    problems = check(report, data)
+    if problems:
+        raise RoundError("\n".join(f"{where}: {message}" for where, message in problems))
+    with transaction.atomic():
+        report = Report.objects.select_for_update().select_related("round").get(pk=report.pk)
+        if not report.editable:
+            raise RoundError("この調査票は今は変更できません（提出済・承認済、または調査の終了）。")
+        if report.version != version:
+            raise RoundConflict(
+                f"{report.updated_by or '別の人'}さんが、開いた後に保存しています。"
+                "最新の内容を確かめてから、もう一度入力してください。"
+            )
+        for key, v in data.items.items():
+            ItemEntry.objects.update_or_create(
+                report=report,
+                node_key=key,
+                defaults={k: v.get(k, "") for k in ("done", "next", "evaluation")},
+            )
+        texts = {
+            (item.node.key, c.position): c.content.text
+            for item in sheet(report)
+            for c in item.contents
+        }
+        for (key, position), v in data.contents.items():
+            ContentEntry.objects.update_or_create(
+                report=report,
+                node_key=key,
+                position=position,
+                defaults={
+                    "status": v.get("status", ""),
+                    "note": v.get("note", ""),
+                    "text": texts.get((key, position), ""),
+                },
+            )
+        for key, v in data.indicators.items():
+            IndicatorEntry.objects.update_or_create(
+                report=report,
+                indicator_key=key,
+                defaults={"actual": v.get("actual", "").strip(), "note": v.get("note", "")},
+            )
+        Report.objects.filter(pk=report.pk).update(
+            version=F("version") + 1,
+            status=Report.Status.DRAFT,
+            updated_by=user_name(user),
+            updated=timezone.now(),
+        )
+    report.refresh_from_db()
+    return report
+
+
+def missing(report: Report) -> list[str]:
+    """What must still be filled before the sheet can be submitted."""
+    out = []
+    for item in sheet(report):
+        for c in item.contents:
+            if not c.status:
+                out.append(f"{item.node} 実施内容{c.position}の状況")
+        for ln in item.indicators:
+            if not ln.actual:
+                out.append(f"{ln.indicator.name}の実績")
+        if not item.evaluation:
+            out.append(f"{item.node}の自己評価")
+    return out
+
+
+def _transition(report: Report, allowed: set[str], to: str, **fields: Any) -> Report:
+    with transaction.atomic():
+        current = Report.objects.select_for_update().select_related("round").get(pk=report.pk)
+        if not current.round.is_open:
+            raise RoundError("この進捗調査は終了しています。")
+        if current.status not in allowed:
+            raise RoundError(f"今の状態（{current.get_status_display()}）ではできません。")
+        Report.objects.filter(pk=current.pk).update(status=to, version=F("version") + 1, **fields)
+    report.refresh_from_db()
+    return report
+
+
+def submit(report: Report, user: Any) -> Report:
+    gaps = missing(report)
+    if gaps:
+        raise RoundError("まだ入力されていない欄があります: " + "、".join(gaps))
+    return _transition(
+        report,
+        {Report.Status.DRAFT, Report.Status.RETURNED},
+        Report.Status.SUBMITTED,
+        submitted_at=timezone.now(),
+        updated_by=user_name(user),
+    )
+
+
+def return_report(report: Report, user: Any, comment: str) -> Report:
+    if not comment.strip():
+        raise RoundError("差し戻す理由をコメントに書いてください。")
+    return _transition(
+        report,
+        {Report.Status.SUBMITTED},
+        Report.Status.RETURNED,
+        return_comment=comment.strip(),
+        updated_by=user_name(user),
+    )
+
+
+def approve(report: Report, user: Any) -> Report:
+    """Approve the sheet and write its actuals into the plan's indicators for the FY."""
+    with transaction.atomic():
+        report = _transition(
+            report,
+            {Report.Status.SUBMITTED},
+            Report.Status.APPROVED,
+            approved_at=timezone.now(),
+            approved_by=user_name(user),
+        )
+        fy = report.round.fy
+        indicators = Indicator.objects.filter(node__plan=report.round.plan).select_related("node")
+        by_key = {i.key: i for i in indicators}
+        for entry in report.indicators.all():
+            ind = by_key.get(entry.indicator_key)
+            if ind is None or not entry.actual:
+                continue
+            old = IndicatorValue.objects.filter(
+                indicator=ind, role=IndicatorValue.Role.ACTUAL, fy=fy
+            ).first()
+            if old is not None and old.text == entry.actual:
+                continue
+            if old is not None:
+                old.delete()
+            IndicatorValue(
+                indicator=ind, role=IndicatorValue.Role.ACTUAL, fy=fy, text=entry.actual
+            ).save()
+            label = f"実績 {fy_label(fy)}"
+            history.record(
+                report.round.plan,
+                user=user,
+                source=ChangeRecord.Source.BROWSER,
+                action="change",
+                kind="indicator",
+                key=ind.key,
+                node_key=ind.node.key,
+                label=ind.name,
+                before={label: old.text} if old is not None else None,
+                after={label: entry.actual, "承認": f"{report.department.name}の調査票"},
+            )
+    return report
