@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "shinchoku.accounts",
     "shinchoku.plans",
     "shinchoku.rounds",
+    "shinchoku.reports",
+    "shinchoku.public",
 ]
 
 MIDDLEWARE = [

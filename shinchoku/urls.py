@@ -5,5 +5,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("shinchoku.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("public/", include("shinchoku.public.urls")),
+    path("", include("shinchoku.reports.urls")),
+    path("", include("shinchoku.rounds.urls")),
     path("", include("shinchoku.plans.urls")),
 ]

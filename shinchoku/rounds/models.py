@@ -62,7 +62,10 @@ class Round(models.Model):
     fy = models.PositiveSmallIntegerField(_("fiscal year"))
     deadline = models.DateField(_("deadline"))
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    # Published rounds show their approved values on the public pages (no login).
     published = models.BooleanField(default=False)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.CharField(max_length=200, blank=True)
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -86,7 +89,7 @@ class RoundEvent(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
     user_name = models.CharField(max_length=200, blank=True)
-    action = models.CharField(max_length=20)  # open | close | reopen | remind
+    action = models.CharField(max_length=20)  # open | close | reopen | remind | publish | unpublish
     comment = models.TextField(blank=True)
 
     class Meta:
@@ -173,6 +176,9 @@ class IndicatorEntry(models.Model):
     indicator_key = models.CharField(max_length=100)
     actual = models.CharField(_("actual"), max_length=300, blank=True)
     note = models.TextField(_("note"), blank=True)
+    # 取組状況 / 今後の展開 for this indicator (the city's sheet asks them per indicator).
+    done = models.TextField(_("what was done"), blank=True)
+    next = models.TextField(_("what comes next"), blank=True)
 
     class Meta:
         constraints = [

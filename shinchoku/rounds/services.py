@@ -22,7 +22,15 @@ from shinchoku.core.wareki import fy_label
 from shinchoku.orgs.models import Department
 from shinchoku.plans import history
 from shinchoku.plans.history import user_name
-from shinchoku.plans.models import ChangeRecord, Content, Indicator, IndicatorValue, Node, Plan
+from shinchoku.plans.models import (
+    ChangeRecord,
+    Content,
+    Indicator,
+    IndicatorValue,
+    Node,
+    Plan,
+    ProgressNote,
+)
 from shinchoku.rounds.models import (
     ContentEntry,
     IndicatorEntry,
@@ -76,6 +84,8 @@ class IndicatorLine:
     final: str  # the last target of the plan
     actual: str = ""
     note: str = ""
+    done: str = ""  # 取組状況 for this indicator
+    next: str = ""  # 今後の展開 for this indicator
 
 
 @dataclass
@@ -168,6 +178,8 @@ def _indicator_line(ind: Indicator, fy: int, entry: IndicatorEntry | None) -> In
         final=targets[-1].text if targets else "",
         actual=entry.actual if entry else "",
         note=entry.note if entry else "",
+        done=entry.done if entry else "",
+        next=entry.next if entry else "",
     )
 
 
@@ -233,7 +245,8 @@ class SheetInput:
 
     items: dict[str, dict[str, str]] = field(default_factory=dict)  # node key → done/next/eval
     contents: dict[tuple[str, int], dict[str, str]] = field(default_factory=dict)
-    indicators: dict[str, dict[str, str]] = field(default_factory=dict)  # key → actual/note
+    # indicator key → actual / note / done / next
+    indicators: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 def check(report: Report, data: SheetInput) -> list[tuple[str, str]]:
@@ -331,7 +344,10 @@ def save(report: Report, data: SheetInput, *, version: int, user: Any) -> Report
             IndicatorEntry.objects.update_or_create(
                 report=report,
                 indicator_key=key,
-                defaults={"actual": v.get("actual", "").strip(), "note": v.get("note", "")},
+                defaults={
+                    "actual": v.get("actual", "").strip(),
+                    **{k: v.get(k, "") for k in ("note", "done", "next")},
+                },
             )
         Report.objects.filter(pk=report.pk).update(
             version=F("version") + 1,
@@ -386,9 +402,10 @@ def submit(report: Report, user: Any) -> Report:
 def return_report(report: Report, user: Any, comment: str) -> Report:
     if not comment.strip():
         raise RoundError("差し戻す理由をコメントに書いてください。")
+    # An approved sheet can be sent back too once its round has been reopened.
     return _transition(
         report,
-        {Report.Status.SUBMITTED},
+        {Report.Status.SUBMITTED, Report.Status.APPROVED},
         Report.Status.RETURNED,
         return_comment=comment.strip(),
         updated_by=user_name(user),
@@ -410,7 +427,13 @@ def approve(report: Report, user: Any) -> Report:
         by_key = {i.key: i for i in indicators}
         for entry in report.indicators.all():
             ind = by_key.get(entry.indicator_key)
-            if ind is None or not entry.actual:
+            if ind is None:
+                continue
+            if entry.done or entry.next:
+                ProgressNote.objects.update_or_create(
+                    indicator=ind, fy=fy, defaults={"done": entry.done, "next": entry.next}
+                )
+            if not entry.actual:
                 continue
             old = IndicatorValue.objects.filter(
                 indicator=ind, role=IndicatorValue.Role.ACTUAL, fy=fy
@@ -436,3 +459,37 @@ def approve(report: Report, user: Any) -> Report:
                 after={label: entry.actual, "承認": f"{report.department.name}の調査票"},
             )
     return report
+
+
+# --------------------------------------------------------------------------- publishing, reminders
+
+
+def publish_round(round_: Round, user: Any) -> None:
+    """Show the round's approved values on the public pages; only a closed round is published."""
+    with transaction.atomic():
+        current = Round.objects.select_for_update().get(pk=round_.pk)
+        if current.is_open:
+            raise RoundError("公開できるのは、すべての部署が承認され終了した進捗調査だけです。")
+        Round.objects.filter(pk=current.pk).update(
+            published=True, published_at=timezone.now(), published_by=user_name(user)
+        )
+        _event(current, user, "publish")
+    round_.refresh_from_db()
+
+
+def unpublish_round(round_: Round, user: Any) -> None:
+    with transaction.atomic():
+        Round.objects.filter(pk=round_.pk).update(published=False)
+        _event(round_, user, "unpublish")
+    round_.refresh_from_db()
+
+
+def pending_reports(round_: Round) -> list[Report]:
+    """Sheets that still wait for the department (not submitted, or returned)."""
+    return list(
+        round_.reports.select_related("department")
+        .filter(
+            status__in=[Report.Status.NOT_STARTED, Report.Status.DRAFT, Report.Status.RETURNED]
+        )
+        .order_by("department__order", "department__id")
+    )

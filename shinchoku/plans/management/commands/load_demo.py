@@ -19,3 +19,9 @@ class Command(BaseCommand):
             self.stdout.write(f"読み込みました: {plan.slug}\t{plan.title}")
         # Demo users so that the demo can be logged into (documented in the README).
         call_command("create_demo_users", stdout=self.stdout)
+        # The city's FY2019 progress sheet as an approved, published round.
+        from shinchoku.rounds.demo import load_demo_round
+
+        round_ = load_demo_round()
+        if round_ is not None:
+            self.stdout.write(f"進捗調査（承認済・公開）: {round_.plan.title} {round_.fy}年度")

@@ -1,0 +1,52 @@
+"""Load a plan, round or department sheet *for this user*, or stop the view (404 / 403 / login).
+
+Every rounds view goes through these helpers: nothing else decides who sees a sheet.
+A department's sheet is seen and changed by the staff and approvers of that department (or of
+the 課 above it) and by the organization's 管理者; other members see only its status.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+
+from shinchoku.accounts.permissions import can_approve, can_report, can_view, require
+from shinchoku.plans.models import Plan
+from shinchoku.rounds.models import Report, Round
+
+
+def plan_for(request: HttpRequest, slug: str) -> Plan:
+    plan = get_object_or_404(Plan.objects.select_related("organization"), slug=slug)
+    require(request, can_view(request.user, plan.organization))
+    return plan
+
+
+def round_for(request: HttpRequest, slug: str, fy: int) -> Round:
+    plan = plan_for(request, slug)
+    round_ = Round.objects.filter(plan=plan, fy=fy).select_related("plan__organization").first()
+    if round_ is None:
+        raise Http404("no such round")
+    return round_
+
+
+def report_for(request: HttpRequest, slug: str, fy: int, department_id: int) -> Report:
+    """The sheet, when the user may see it: its department's staff and approvers, 管理者."""
+    round_ = round_for(request, slug, fy)
+    report = (
+        Report.objects.filter(round=round_, department_id=department_id)
+        .select_related("department", "round__plan__organization")
+        .first()
+    )
+    if report is None:
+        raise Http404("no such sheet")
+    org = round_.plan.organization
+    require(request, can_report(request.user, org, report.department))
+    return report
+
+
+def may_edit(request: HttpRequest, report: Report) -> bool:
+    return can_report(request.user, report.round.plan.organization, report.department)
+
+
+def may_approve(request: HttpRequest, report: Report) -> bool:
+    return can_approve(request.user, report.round.plan.organization, report.department)

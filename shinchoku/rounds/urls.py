@@ -1,0 +1,33 @@
+from django.urls import path
+
+from shinchoku.rounds import progress_views, sheet_xlsx_views, views
+
+app_name = "rounds"
+R = "plans/<slug:slug>/rounds/<int:fy>/"
+S = R + "sheets/<int:dept>/"
+urlpatterns = [
+    # Rounds: list and open (管理者), the board of every department's status.
+    path("plans/<slug:slug>/rounds/", views.round_list, name="list"),
+    path(R, views.board, name="board"),
+    path(R + "close/", views.close, name="close"),
+    path(R + "reopen/", views.reopen, name="reopen"),
+    path(R + "publish/", views.publish, name="publish"),
+    path(R + "remind/", views.remind, name="remind"),
+    # A department's sheet in the browser.
+    path(S, views.sheet_page, name="sheet"),
+    path(S + "submit/", views.submit, name="submit"),
+    path(S + "return/", views.return_sheet, name="return"),
+    path(S + "approve/", views.approve, name="approve"),
+    # The same sheet in Excel.
+    path(S + "xlsx/", sheet_xlsx_views.sheet_download, name="sheet_xlsx"),
+    path(S + "upload/", sheet_xlsx_views.sheet_upload, name="sheet_upload"),
+    # Progress: a FY overview with bands per goal, an indicator over the years, the dashboard.
+    path("plans/<slug:slug>/progress/", progress_views.overview_latest, name="overview_latest"),
+    path("plans/<slug:slug>/progress/<int:fy>/", progress_views.overview, name="overview"),
+    path(
+        "plans/<slug:slug>/indicators/<str:key>/",
+        progress_views.indicator_page,
+        name="indicator",
+    ),
+    path("dashboard/", progress_views.dashboard, name="dashboard"),
+]
