@@ -114,7 +114,13 @@ def judge(
     if a is None:
         return Judgement(bands.undetermined, reason=_why_not(actual, "実績"))
     if t is None:
-        return Judgement(bands.undetermined, reason=_why_not(target, "目標"))
+        # No target for the year (a plan may set only its last one): no band, but the
+        # progress toward the final target still says how far the figure has come.
+        assert actual is not None
+        progress = _progress(a, actual.unit, baseline, final, direction)
+        return Judgement(
+            bands.undetermined, None, progress, reason=_why_not(target, "目標")
+        )
     assert actual is not None and target is not None
     if not compatible(actual.unit, target.unit):
         return Judgement(

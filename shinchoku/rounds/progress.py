@@ -35,11 +35,8 @@ class IndicatorProgress:
 
     @property
     def target(self) -> IndicatorValue | None:
-        """This FY's target, else the next one the plan sets (the city sets only the last)."""
-        if self.fy in self.targets:
-            return self.targets[self.fy]
-        later = [fy for fy in self.targets if fy > self.fy]
-        return self.targets[min(later)] if later else None
+        """This FY's target (none when the plan sets only later ones, as the city's does)."""
+        return self.targets.get(self.fy)
 
     @property
     def final(self) -> IndicatorValue | None:

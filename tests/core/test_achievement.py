@@ -162,3 +162,11 @@ def test_contents_behind_schedule_are_flagged():
     assert flagged("遅れ") and flagged("未実施")
     assert not flagged("予定どおり") and not flagged("前倒し") and not flagged("中止")
     assert flagged("中止", {"中止"})
+
+
+def test_a_year_without_target_still_measures_progress_toward_the_final_target():
+    # The city sets only its last target: no band for FY2019, but how far the figure has come.
+    result = judge("up", v("513人"), None, baseline=v("504人"), final=v("700人"))
+    assert result.band == "判定不可" and result.rate is None
+    assert result.reason == "目標がありません。"
+    assert result.progress == (Decimal(513) - 504) / (700 - 504)
