@@ -190,7 +190,7 @@ def _fy(v: IndicatorValue) -> int:
 # --------------------------------------------------------------------------- the round
 
 
-def _event(round_: Round, user: Any, action: str, comment: str = "") -> None:
+def record_event(round_: Round, user: Any, action: str, comment: str = "") -> None:
     RoundEvent.objects.create(
         round=round_,
         user=user if getattr(user, "is_authenticated", False) else None,
@@ -211,7 +211,7 @@ def open_round(plan: Plan, fy: int, deadline: date, user: Any) -> Round:
     with transaction.atomic():
         round_ = Round.objects.create(plan=plan, fy=fy, deadline=deadline)
         Report.objects.bulk_create(Report(round=round_, department=d) for d in departments)
-        _event(round_, user, "open")
+        record_event(round_, user, "open")
     return round_
 
 
@@ -224,7 +224,7 @@ def close_round(round_: Round, user: Any) -> None:
             raise RoundError(f"承認されていない部署があります: {names}")
         round_.status = Round.Status.CLOSED
         round_.save(update_fields=["status"])
-        _event(round_, user, "close")
+        record_event(round_, user, "close")
 
 
 def reopen_round(round_: Round, user: Any, comment: str) -> None:
@@ -233,7 +233,7 @@ def reopen_round(round_: Round, user: Any, comment: str) -> None:
     with transaction.atomic():
         Round.objects.filter(pk=round_.pk).update(status=Round.Status.OPEN)
         round_.status = Round.Status.OPEN
-        _event(round_, user, "reopen", comment)
+        record_event(round_, user, "reopen", comment)
 
 
 # --------------------------------------------------------------------------- a department's sheet
@@ -473,14 +473,14 @@ def publish_round(round_: Round, user: Any) -> None:
         Round.objects.filter(pk=current.pk).update(
             published=True, published_at=timezone.now(), published_by=user_name(user)
         )
-        _event(current, user, "publish")
+        record_event(current, user, "publish")
     round_.refresh_from_db()
 
 
 def unpublish_round(round_: Round, user: Any) -> None:
     with transaction.atomic():
         Round.objects.filter(pk=round_.pk).update(published=False)
-        _event(round_, user, "unpublish")
+        record_event(round_, user, "unpublish")
     round_.refresh_from_db()
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shinchoku.rounds import progress_views, sheet_xlsx_views, views
+from shinchoku.rounds import progress_views, sheet_views, sheet_xlsx_views, views
 
 app_name = "rounds"
 R = "plans/<slug:slug>/rounds/<int:fy>/"
@@ -14,10 +14,10 @@ urlpatterns = [
     path(R + "publish/", views.publish, name="publish"),
     path(R + "remind/", views.remind, name="remind"),
     # A department's sheet in the browser.
-    path(S, views.sheet_page, name="sheet"),
-    path(S + "submit/", views.submit, name="submit"),
-    path(S + "return/", views.return_sheet, name="return"),
-    path(S + "approve/", views.approve, name="approve"),
+    path(S, sheet_views.sheet_page, name="sheet"),
+    path(S + "submit/", sheet_views.submit, name="submit"),
+    path(S + "return/", sheet_views.return_sheet, name="return"),
+    path(S + "approve/", sheet_views.approve, name="approve"),
     # The same sheet in Excel.
     path(S + "xlsx/", sheet_xlsx_views.sheet_download, name="sheet_xlsx"),
     path(S + "upload/", sheet_xlsx_views.sheet_upload, name="sheet_upload"),

@@ -1,11 +1,227 @@
-"""Rounds in the browser (being written)."""
+"""Rounds in the browser: list and open (管理者), the board, closing, publishing, reminders."""
 
-from django.http import Http404
+from __future__ import annotations
+
+from datetime import date
+
+from django import forms
+from django.contrib import messages
+from django.core.mail import send_mail
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST, require_safe
+
+from shinchoku.accounts.models import Membership, Role
+from shinchoku.accounts.permissions import can_approve, can_edit_structure, can_report, require
+from shinchoku.core.wareki import fy_label
+from shinchoku.rounds import services
+from shinchoku.rounds.access import plan_for, round_for
+from shinchoku.rounds.models import Report, Round
+from shinchoku.rounds.services import RoundError
 
 
-def _stub(request, **kwargs):
-    raise Http404
+class OpenRoundForm(forms.Form):
+    fy = forms.TypedChoiceField(label=gettext_lazy("Fiscal year"), coerce=int)
+    deadline = forms.DateField(
+        label=gettext_lazy("Deadline"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, fys: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fy"].choices = [(fy, fy_label(fy)) for fy in fys]
 
 
-round_list = board = close = reopen = publish = remind = _stub
-sheet_page = submit = return_sheet = approve = _stub
+def _open_fys(plan) -> list[int]:
+    taken = set(Round.objects.filter(plan=plan).values_list("fy", flat=True))
+    return [fy for fy in plan.fiscal_years if fy not in taken]
+
+
+def round_list(request: HttpRequest, slug: str) -> HttpResponse:
+    """The plan's rounds; 管理者 open a new one for a FY with a deadline."""
+    plan = plan_for(request, slug)
+    admin = can_edit_structure(request.user, plan.organization)
+    fys = _open_fys(plan)
+    form = None
+    if admin and fys:
+        initial = {"fy": fys[0], "deadline": date(fys[0] + 1, 5, 31)}
+        form = OpenRoundForm(request.POST or None, fys=fys, initial=initial)
+    if request.method == "POST":
+        require(request, admin)
+        if form is not None and form.is_valid():
+            fy = form.cleaned_data["fy"]
+            try:
+                services.open_round(plan, fy, form.cleaned_data["deadline"], request.user)
+            except RoundError as e:
+                form.add_error(None, str(e))
+            else:
+                messages.success(request, _("The round for %(fy)s is open.") % {"fy": fy_label(fy)})
+                return redirect("rounds:board", plan.slug, fy)
+    elif request.method not in ("GET", "HEAD"):
+        return HttpResponse(status=405)
+    rounds = list(Round.objects.filter(plan=plan).prefetch_related("reports"))
+    for r in rounds:
+        r.counts = _counts(r.reports.all())
+    return render(
+        request,
+        "rounds/round_list.html",
+        {"plan": plan, "rounds": rounds, "form": form, "admin": admin},
+        status=422 if form is not None and form.errors else 200,
+    )
+
+
+def _counts(reports) -> list[tuple[str, int]]:
+    counts = {s: 0 for s, _label in Report.Status.choices}
+    for r in reports:
+        counts[r.status] += 1
+    return [(label, counts[s]) for s, label in Report.Status.choices if counts[s]]
+
+
+@require_safe
+def board(request: HttpRequest, slug: str, fy: int) -> HttpResponse:
+    """Every department's sheet with its status against the deadline."""
+    round_ = round_for(request, slug, fy)
+    plan = round_.plan
+    user = request.user
+    reports = list(round_.reports.select_related("department"))
+    for r in reports:
+        r.may_open = can_report(user, plan.organization, r.department)
+        r.may_approve = can_approve(user, plan.organization, r.department)
+    today = timezone.localdate()
+    return render(
+        request,
+        "rounds/board.html",
+        {
+            "plan": plan,
+            "round": round_,
+            "reports": reports,
+            "counts": _counts(reports),
+            "admin": can_edit_structure(user, plan.organization),
+            "days_left": (round_.deadline - today).days,
+            "days_over": (today - round_.deadline).days,
+            "overdue": today > round_.deadline and round_.is_open,
+            "events": round_.events.all()[:20],
+            "pending": [r for r in reports if r.status != Report.Status.APPROVED],
+        },
+    )
+
+
+def _admin_round(request: HttpRequest, slug: str, fy: int) -> Round:
+    round_ = round_for(request, slug, fy)
+    require(request, can_edit_structure(request.user, round_.plan.organization))
+    return round_
+
+
+def _run(request: HttpRequest, round_: Round, step, done: str) -> HttpResponse:
+    try:
+        step()
+    except RoundError as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(request, done)
+    return redirect("rounds:board", round_.plan.slug, round_.fy)
+
+
+@require_POST
+def close(request: HttpRequest, slug: str, fy: int) -> HttpResponse:
+    round_ = _admin_round(request, slug, fy)
+    return _run(
+        request,
+        round_,
+        lambda: services.close_round(round_, request.user),
+        _("The round is closed. Its sheets can no longer be changed."),
+    )
+
+
+@require_POST
+def reopen(request: HttpRequest, slug: str, fy: int) -> HttpResponse:
+    round_ = _admin_round(request, slug, fy)
+    return _run(
+        request,
+        round_,
+        lambda: services.reopen_round(round_, request.user, request.POST.get("comment", "")),
+        _("The round is open again."),
+    )
+
+
+@require_POST
+def publish(request: HttpRequest, slug: str, fy: int) -> HttpResponse:
+    round_ = _admin_round(request, slug, fy)
+    if request.POST.get("action") == "unpublish":
+        return _run(
+            request,
+            round_,
+            lambda: services.unpublish_round(round_, request.user),
+            _("The round is no longer shown on the public pages."),
+        )
+    return _run(
+        request,
+        round_,
+        lambda: services.publish_round(round_, request.user),
+        _("The round's approved values are now on the public pages."),
+    )
+
+
+def _recipients(report: Report) -> list[str]:
+    """E-mail addresses of the staff and approvers who cover the sheet's department."""
+    dept = report.department
+    covering = Q(departments=dept)
+    if dept.parent_id:
+        covering |= Q(departments=dept.parent_id)
+    members = (
+        Membership.objects.filter(
+            organization_id=dept.organization_id, role__in=[Role.STAFF, Role.APPROVER]
+        )
+        .filter(covering)
+        .select_related("user")
+        .distinct()
+    )
+    return sorted({m.user.email for m in members if m.user.email and m.user.is_active})
+
+
+@require_POST
+def remind(request: HttpRequest, slug: str, fy: int) -> HttpResponse:
+    """E-mail the departments whose sheets still wait for them."""
+    round_ = _admin_round(request, slug, fy)
+    pending = services.pending_reports(round_)
+    if not round_.is_open or not pending:
+        messages.error(request, _("No department is waiting for a reminder."))
+        return redirect("rounds:board", slug, fy)
+    sent, without = [], []
+    for report in pending:
+        to = _recipients(report)
+        if not to:
+            without.append(report.department.name)
+            continue
+        link = request.build_absolute_uri(
+            reverse("rounds:sheet", args=[slug, fy, report.department_id])
+        )
+        body = _(
+            "Please enter and submit the progress sheet of %(dept)s for %(plan)s, "
+            "%(fy)s, by %(deadline)s.\n\nCurrent status: %(status)s\n%(comment)s\n%(link)s\n"
+        ) % {
+            "dept": report.department.name,
+            "plan": round_.plan.title,
+            "fy": fy_label(fy),
+            "deadline": round_.deadline.strftime("%Y-%m-%d"),
+            "status": report.get_status_display(),
+            "comment": report.return_comment if report.status == Report.Status.RETURNED else "",
+            "link": link,
+        }
+        subject = _("[Shinchoku] Reminder: progress sheet for %(fy)s") % {"fy": fy_label(fy)}
+        send_mail(subject, body, None, to)
+        sent.append(report.department.name)
+    if sent:
+        services.record_event(round_, request.user, "remind", "、".join(sent))
+        messages.success(request, _("Reminder sent to: %(names)s") % {"names": "、".join(sent)})
+    if without:
+        messages.error(
+            request,
+            _("Nobody with an e-mail address covers: %(names)s. Add addresses in the admin.")
+            % {"names": "、".join(without)},
+        )
+    return redirect("rounds:board", slug, fy)

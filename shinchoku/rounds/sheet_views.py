@@ -1,0 +1,203 @@
+"""A department's sheet in the browser: fill (saved as a draft while typing), submit, review.
+
+Field names carry the entry keys: ``i|<node key>|done``, ``c|<node key>|<position>|status``,
+``n|<indicator key>|actual``. Only the rows of the department's own sheet are read from a post.
+A save checks the version the form was loaded with; a stale one is refused (409) with the
+other person's values shown and the user's own input kept in the form.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from shinchoku.rounds import services
+from shinchoku.rounds.access import may_approve, may_edit, report_for
+from shinchoku.rounds.models import PlanSettings, Report
+from shinchoku.rounds.services import ItemLines, RoundConflict, RoundError, SheetInput
+
+ITEM_FIELDS = ("done", "next", "evaluation")
+CONTENT_FIELDS = ("status", "note")
+INDICATOR_FIELDS = ("actual", "done", "next", "note")
+
+
+def read_post(post, lines: list[ItemLines]) -> SheetInput:
+    """The department's input from a form post, for the rows of its own sheet only."""
+    data = SheetInput()
+    for item in lines:
+        key = item.node.key
+        data.items[key] = {f: post.get(f"i|{key}|{f}", "").strip() for f in ITEM_FIELDS}
+        for c in item.contents:
+            data.contents[(key, c.position)] = {
+                f: post.get(f"c|{key}|{c.position}|{f}", "").strip() for f in CONTENT_FIELDS
+            }
+        for ln in item.indicators:
+            k = ln.indicator.key
+            data.indicators[k] = {f: post.get(f"n|{k}|{f}", "").strip() for f in INDICATOR_FIELDS}
+    return data
+
+
+def apply_input(lines: list[ItemLines], data: SheetInput) -> None:
+    """Put the user's input back on the lines, so a refused form shows what was typed."""
+    for item in lines:
+        for f, v in data.items.get(item.node.key, {}).items():
+            setattr(item, f, v)
+        for c in item.contents:
+            for f, v in data.contents.get((item.node.key, c.position), {}).items():
+                setattr(c, f, v)
+        for ln in item.indicators:
+            for f, v in data.indicators.get(ln.indicator.key, {}).items():
+                setattr(ln, f, v)
+
+
+def differences(stored: list[ItemLines], data: SheetInput) -> list[tuple[str, str, str]]:
+    """(field, stored now, your input) for every field where another save differs from the form."""
+    out = []
+    for item in stored:
+        mine = data.items.get(item.node.key, {})
+        for f, label in (("done", "取組状況"), ("next", "今後の展開"), ("evaluation", "自己評価")):
+            if f in mine and getattr(item, f) != mine[f]:
+                out.append((f"{item.node} {label}", getattr(item, f), mine[f]))
+        for c in item.contents:
+            mine = data.contents.get((item.node.key, c.position), {})
+            if "status" in mine and c.status != mine["status"]:
+                out.append((f"{item.node} 実施内容{c.position} 状況", c.status, mine["status"]))
+            if "note" in mine and c.note != mine["note"]:
+                out.append((f"{item.node} 実施内容{c.position} 備考", c.note, mine["note"]))
+        for ln in item.indicators:
+            mine = data.indicators.get(ln.indicator.key, {})
+            for f, label in (("actual", "実績"), ("done", "取組状況"), ("next", "今後の展開")):
+                if f in mine and getattr(ln, f) != mine[f]:
+                    out.append((f"{ln.indicator.name} {label}", getattr(ln, f), mine[f]))
+    return out
+
+
+def _context(request: HttpRequest, report: Report, lines: list[ItemLines], **extra) -> dict:
+    plan = report.round.plan
+    settings = PlanSettings.of(plan)
+    editable = report.editable and may_edit(request, report)
+    return {
+        "plan": plan,
+        "round": report.round,
+        "report": report,
+        "lines": lines,
+        "statuses": settings.content_statuses,
+        "scale": settings.evaluation_scale,
+        "editable": editable,
+        "may_edit": editable,
+        "may_approve": may_approve(request, report),
+        "missing": services.missing(report) if editable else [],
+        "version": report.version,
+        **extra,
+    }
+
+
+def sheet_page(request: HttpRequest, slug: str, fy: int, dept: int) -> HttpResponse:
+    """Show the sheet; a POST saves it as a draft (whole page, or the status line for htmx)."""
+    report = report_for(request, slug, fy, dept)
+    if request.method == "POST":
+        return _save(request, report)
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponse(status=405)
+    return render(request, "rounds/sheet.html", _context(request, report, services.sheet(report)))
+
+
+def _save(request: HttpRequest, report: Report) -> HttpResponse:
+    if not may_edit(request, report):
+        return HttpResponse(status=403)
+    lines = services.sheet(report)
+    data = read_post(request.POST, lines)
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = -1
+    htmx = bool(getattr(request, "htmx", False))
+    try:
+        report = services.save(report, data, version=version, user=request.user)
+    except RoundConflict as e:
+        report.refresh_from_db()
+        diffs = differences(services.sheet(report), data)
+        return _refused(request, report, lines, data, str(e), diffs, status=409, htmx=htmx)
+    except RoundError as e:
+        report.refresh_from_db()
+        return _refused(request, report, lines, data, str(e), [], status=422, htmx=htmx)
+    if htmx:
+        return render(
+            request,
+            "rounds/_save_status.html",
+            {"report": report, "saved": True, "version": report.version},
+        )
+    messages.success(request, _("Saved as a draft."))
+    return redirect("rounds:sheet", report.round.plan.slug, report.round.fy, report.department_id)
+
+
+def _refused(request, report, lines, data, error, diffs, *, status, htmx) -> HttpResponse:
+    context = {"report": report, "error": error, "diffs": diffs, "conflict": status == 409}
+    if htmx:
+        # The form stays as typed; only the status line (with the other person's values) swaps.
+        # The form's version is not advanced: overwriting takes the explicit button.
+        context["overwrite_version"] = report.version if status == 409 else None
+        return render(request, "rounds/_save_status.html", context, status=status)
+    apply_input(lines, data)
+    page = _context(request, report, lines, error=error, diffs=diffs, conflict=status == 409)
+    # After a conflict the form carries the new version: saving again is a deliberate overwrite.
+    page["version"] = report.version if status == 409 else request.POST.get("version", "")
+    return render(request, "rounds/sheet.html", page, status=status)
+
+
+@require_POST
+def submit(request: HttpRequest, slug: str, fy: int, dept: int) -> HttpResponse:
+    """Save what the form holds, then submit the sheet for approval."""
+    report = report_for(request, slug, fy, dept)
+    if not may_edit(request, report):
+        return HttpResponse(status=403)
+    lines = services.sheet(report)
+    if "version" in request.POST and report.editable:
+        data = read_post(request.POST, lines)
+        try:
+            version = int(request.POST["version"])
+            report = services.save(report, data, version=version, user=request.user)
+        except (ValueError, RoundError) as e:
+            report.refresh_from_db()
+            conflict = isinstance(e, RoundConflict)
+            diffs = differences(services.sheet(report), data) if conflict else []
+            status = 409 if conflict else 422
+            return _refused(request, report, lines, data, str(e), diffs, status=status, htmx=False)
+    try:
+        services.submit(report, request.user)
+    except RoundError as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(request, _("Submitted. The approver has been asked to review it."))
+    return redirect("rounds:sheet", slug, fy, dept)
+
+
+@require_POST
+def return_sheet(request: HttpRequest, slug: str, fy: int, dept: int) -> HttpResponse:
+    report = report_for(request, slug, fy, dept)
+    if not may_approve(request, report):
+        return HttpResponse(status=403)
+    try:
+        services.return_report(report, request.user, request.POST.get("comment", ""))
+    except RoundError as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(request, _("Returned to the department with your comment."))
+    return redirect("rounds:sheet", slug, fy, dept)
+
+
+@require_POST
+def approve(request: HttpRequest, slug: str, fy: int, dept: int) -> HttpResponse:
+    report = report_for(request, slug, fy, dept)
+    if not may_approve(request, report):
+        return HttpResponse(status=403)
+    try:
+        services.approve(report, request.user)
+    except RoundError as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(request, _("Approved. The actuals are now part of the plan."))
+    return redirect("rounds:sheet", slug, fy, dept)
