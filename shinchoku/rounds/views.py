@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django import forms
 from django.contrib import messages
@@ -48,7 +48,9 @@ def round_list(request: HttpRequest, slug: str) -> HttpResponse:
     fys = _open_fys(plan)
     form = None
     if admin and fys:
-        initial = {"fy": fys[0], "deadline": date(fys[0] + 1, 5, 31)}
+        # The sheets come after the FY closes; a late round gets a month from today.
+        deadline = max(date(fys[0] + 1, 5, 31), timezone.localdate() + timedelta(days=30))
+        initial = {"fy": fys[0], "deadline": deadline}
         form = OpenRoundForm(request.POST or None, fys=fys, initial=initial)
     if request.method == "POST":
         require(request, admin)

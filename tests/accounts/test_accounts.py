@@ -615,7 +615,13 @@ def test_create_demo_users_creates_one_user_per_role_per_organization(council, c
             assert user.is_active
             assert user.membership.organization == org
             assert user.membership.role == role
-        assert org.memberships.filter(user__username__startswith=f"{org.slug}-").count() == 4
+        # one per role, and a staff member and an approver for each further department
+        expected = 4 + 2 * (org.departments.count() - 1)
+        assert org.memberships.filter(user__username__startswith=f"{org.slug}-").count() == expected
+        for n, department in enumerate(org.departments.order_by("order", "id")[1:], start=2):
+            for role in ("staff", "approver"):
+                member = Membership.objects.get(user__username=f"{org.slug}-{role}-{n}")
+                assert member.role == role and list(member.departments.all()) == [department]
     text = out.getvalue()
     assert "デモ用ユーザー" in text and DEMO_PASSWORD in text
 

@@ -16,28 +16,44 @@ ROLES = [
 ]
 
 
+def _demo_user(username: str, full_name: str, password: str):
+    user, _created = get_user_model().objects.get_or_create(username=username)
+    user.last_name = full_name
+    user.is_active = True
+    user.set_password(password)
+    user.save()
+    return user
+
+
 def create_demo_users(organization: Organization, password: str = DEMO_PASSWORD) -> list[str]:
-    """One user per role, named <org slug>-<role>; staff and approver get the first department."""
-    User = get_user_model()
-    first_department = organization.departments.order_by("order", "id").first()
+    """One user per role, named <org slug>-<role>; staff and approver get the first department.
+
+    Every further department gets its own staff and approver, <org slug>-staff-<n> and
+    <org slug>-approver-<n> (n = the department's place in the list, from 2), so that the demo
+    can show each department reporting for itself.
+    """
+    departments = list(organization.departments.order_by("order", "id"))
     names = []
     with transaction.atomic():
         for role, suffix, label in ROLES:
             username = f"{organization.slug}-{suffix}"
-            user, _created = User.objects.get_or_create(username=username)
-            user.last_name = f"{organization.name} {label}"
-            user.is_active = True
-            user.set_password(password)
-            user.save()
+            user = _demo_user(username, f"{organization.name} {label}", password)
             member, _created = Membership.objects.update_or_create(
                 user=user, defaults={"organization": organization, "role": role}
             )
-            member.departments.set(
-                [first_department]
-                if first_department and role in (Role.STAFF, Role.APPROVER)
-                else []
-            )
+            member.departments.set(departments[:1] if role in (Role.STAFF, Role.APPROVER) else [])
             names.append(username)
+        for n, department in enumerate(departments[1:], start=2):
+            for role, suffix, label in ROLES:
+                if role not in (Role.STAFF, Role.APPROVER):
+                    continue
+                username = f"{organization.slug}-{suffix}-{n}"
+                user = _demo_user(username, f"{department.name} {label}", password)
+                member, _created = Membership.objects.update_or_create(
+                    user=user, defaults={"organization": organization, "role": role}
+                )
+                member.departments.set([department])
+                names.append(username)
     return names
 
 
