@@ -430,7 +430,7 @@ def workbook_cells(data: bytes) -> dict[str, list[list[Any]]]:
 # --------------------------------------------------------------------------- reading
 
 
-def _text(value: Any, number_format: str = "General") -> str:
+def cell_text(value: Any, number_format: str = "General") -> str:
     """A cell as the text a person typed: 100 → "100", 0.484 in a % cell → "48.4%"."""
     if value is None:
         return ""
@@ -462,7 +462,7 @@ class _Sheet:
         if len(raw) > MAX_ROWS:
             problems.append(CellProblem(name, "", f"行が多すぎます（{MAX_ROWS}行まで）。"))
             raw = raw[:MAX_ROWS]
-        header_row = [_text(c.value) for c in raw[0]] if raw else []
+        header_row = [cell_text(c.value) for c in raw[0]] if raw else []
         wanted = {h.rstrip("*"): h.endswith("*") for h in headers}
         for col, text in enumerate(header_row, start=1):
             name_ = text.rstrip("*")
@@ -480,13 +480,13 @@ class _Sheet:
         self.header_row = header_row
         for row_index, row in enumerate(raw[1:], start=2):
             values = {
-                name_: _text(row[col - 1].value, getattr(row[col - 1], "number_format", ""))
+                name_: cell_text(row[col - 1].value, getattr(row[col - 1], "number_format", ""))
                 if col - 1 < len(row)
                 else ""
                 for name_, col in self.columns.items()
             }
             extra = {
-                col: _text(cell.value, getattr(cell, "number_format", ""))
+                col: cell_text(cell.value, getattr(cell, "number_format", ""))
                 for col, cell in enumerate(row, start=1)
                 if col not in self.columns.values()
             }
@@ -556,8 +556,8 @@ class _Reader:
         for row_index, row in enumerate(ws.iter_rows(min_row=2, max_row=60), start=2):
             if len(row) < 2:
                 continue
-            label = _text(row[0].value).rstrip("*")
-            found[label] = (_text(row[1].value, row[1].number_format), f"B{row_index}")
+            label = cell_text(row[0].value).rstrip("*")
+            found[label] = (cell_text(row[1].value, row[1].number_format), f"B{row_index}")
         out: dict[str, Any] = {}
         for label, key in PLAN_FIELDS:
             name = label.rstrip("*")

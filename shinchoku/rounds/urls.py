@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shinchoku.rounds import progress_views, sheet_views, sheet_xlsx_views, views
+from shinchoku.rounds import progress_views, settings_views, sheet_views, sheet_xlsx_views, views
 
 app_name = "rounds"
 R = "plans/<slug:slug>/rounds/<int:fy>/"
@@ -8,6 +8,11 @@ S = R + "sheets/<int:dept>/"
 urlpatterns = [
     # Rounds: list and open (管理者), the board of every department's status.
     path("plans/<slug:slug>/rounds/", views.round_list, name="list"),
+    path(
+        "plans/<slug:slug>/rounds/settings/",
+        settings_views.progress_settings,
+        name="settings",
+    ),
     path(R, views.board, name="board"),
     path(R + "close/", views.close, name="close"),
     path(R + "reopen/", views.reopen, name="reopen"),

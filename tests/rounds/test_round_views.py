@@ -289,3 +289,51 @@ def test_the_board_shows_the_deadline_and_sends_reminders(round_, admin, staff):
     # Departments nobody with an address covers are named so the admin can act.
     assert "福祉活動推進課" in response.text
     assert round_.events.filter(action="remind").exists()
+
+
+def test_the_admin_sets_the_plans_statuses_scale_and_bands(plan, admin, staff):
+    from shinchoku.rounds.models import PlanSettings
+
+    url = reverse("rounds:settings", args=[ACTION])
+    assert staff.get(url).status_code == 403
+    page = admin.get(url)
+    assert page.status_code == 200 and "予定どおり" in page.text and "100 達成" in page.text
+    bad = admin.post(
+        url,
+        {
+            "content_statuses": "実施\n実施",
+            "evaluation_scale": "A",
+            "band_thresholds": "80 概ね\n100 達成",
+            "below_band": "未達成",
+        },
+    )
+    assert bad.status_code == 422
+    assert not PlanSettings.objects.filter(plan=plan).exists()
+    ok = admin.post(
+        url,
+        {
+            "content_statuses": "実施\n一部実施\n未実施",
+            "evaluation_scale": "◎ 十分 目標を上回った\n○ 概ね\n△ 不十分",
+            "band_thresholds": "100 達成\n70% 概ね達成",
+            "below_band": "未達成",
+        },
+    )
+    assert ok.status_code == 302
+    settings = PlanSettings.of(plan)
+    assert settings.content_statuses == ["実施", "一部実施", "未実施"]
+    assert settings.evaluation_scale[0] == {
+        "code": "◎",
+        "name": "十分",
+        "definition": "目標を上回った",
+    }
+    assert settings.band_thresholds == [
+        {"rate": "1", "name": "達成"},
+        {"rate": "0.7", "name": "概ね達成"},
+    ]
+    # The sheet offers the new lists.
+    round_ = services.open_round(plan, FY, date(2021, 5, 31), admin.user)
+    assert round_ is not None
+    page = staff.get(sheet_url("福祉支援課"))
+    assert (
+        "一部実施" in page.text and "目標を上回った" in page.text and "予定どおり" not in page.text
+    )
