@@ -1,4 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from shinchoku.reports import views
 
 app_name = "reports"
-urlpatterns: list = []
+R = "plans/<slug:slug>/report/<int:fy>/"
+urlpatterns = [
+    path("plans/<slug:slug>/report/", views.report_index, name="index"),
+    path(R, views.committee, name="committee"),
+    path(R + "xlsx/", views.xlsx, name="xlsx"),
+    path(R + "pdf/", views.pdf_start, name="pdf"),
+    path(R + "pdf/<str:token>/", views.pdf_job, name="pdf_job"),
+    path(R + "pdf/<str:token>/file/", views.pdf_file, name="pdf_file"),
+]

@@ -1,19 +1,247 @@
-"""Progress views (being written)."""
+"""Progress pages (staff, login required): a plan's FY overview, one indicator over the years,
+and the dashboard of every plan with a round.
 
-from django.http import Http404
+Everything judged comes from `rounds.progress`, so these pages agree with the committee report
+and the public pages. Every view loads its plan through `access.plan_for`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template import engines
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_safe
+
+from shinchoku.accounts.permissions import require, visible_organizations
+from shinchoku.plans.models import Indicator, IndicatorValue, Node, Plan
+from shinchoku.rounds.access import plan_for
+from shinchoku.rounds.models import IndicatorEntry, Report, Round
+from shinchoku.rounds.progress import (
+    IndicatorProgress,
+    PlanProgress,
+    indicator_progress,
+    plan_progress,
+    years_with_values,
+)
+from shinchoku.rounds.services import bands_of
+
+DONE = {Report.Status.SUBMITTED, Report.Status.APPROVED}
 
 
-def overview_latest(request, slug):
-    raise Http404
+def charts_available() -> bool:
+    """The charts tags (reports app, another developer's work) are installed."""
+    return "charts" in engines["django"].engine.libraries
 
 
-def overview(request, slug, fy):
-    raise Http404
+def committee_report_url(plan: Plan, fy: int) -> str:
+    """The committee report of the FY, once the reports app has one."""
+    try:
+        return reverse("reports:committee", args=[plan.slug, fy])
+    except NoReverseMatch:
+        return ""
 
 
-def indicator_page(request, slug, key):
-    raise Http404
+@require_safe
+def overview_latest(request: HttpRequest, slug: str) -> HttpResponse:
+    """Go to the latest FY with actuals or a round, or say that there is none yet."""
+    plan = plan_for(request, slug)
+    fys = years_with_values(plan)
+    if fys:
+        return redirect("rounds:overview", slug=plan.slug, fy=fys[-1])
+    return render(request, "rounds/progress/empty.html", {"plan": plan})
 
 
-def dashboard(request):
-    raise Http404
+@dataclass
+class TreeRow:
+    node: Node
+    depth: int
+    level_name: str
+    rows: list[tuple[str, int]]
+    total: int
+
+
+def _tree_rows(plan: Plan, pp: PlanProgress) -> list[TreeRow]:
+    """Every node with indicators below it, in document order, with its rolled-up counts."""
+    depth: dict[int, int] = {}
+    out = []
+    for n in pp.nodes:  # document order: a parent comes before its children
+        depth[n.id] = depth.get(n.parent_id, -1) + 1 if n.parent_id else 0
+        tally = pp.tallies.get(n.id)
+        if tally is None or not tally.total:
+            continue
+        out.append(TreeRow(n, depth[n.id], plan.level_name(n.level), tally.rows(), tally.total))
+    return out
+
+
+def _fy_picker(plan: Plan, with_values: list[int]) -> list[tuple[int, bool]]:
+    fys = sorted(set(plan.fiscal_years) | set(with_values))
+    return [(fy, fy in with_values) for fy in fys]
+
+
+@require_safe
+def overview(request: HttpRequest, slug: str, fy: int) -> HttpResponse:
+    """Bands per goal and at every level, per department, contents behind, indicators off track."""
+    plan = plan_for(request, slug)
+    with_values = years_with_values(plan)
+    if not (plan.first_fy <= fy <= plan.last_fy or fy in with_values):
+        raise Http404("outside the plan's period")
+    pp = plan_progress(plan, fy)
+    reports = []
+    if pp.round is not None:
+        reports = list(
+            Report.objects.filter(round=pp.round)
+            .select_related("department")
+            .order_by("department__order", "department__id")
+        )
+    top_level = min((n.level for n in pp.nodes), default=1)
+    context = {
+        "plan": plan,
+        "fy": fy,
+        "pp": pp,
+        "band_names": pp.band_names,
+        "goal_level": plan.level_name(top_level),
+        "picker": _fy_picker(plan, with_values),
+        "tree": (tree := _tree_rows(plan, pp)),
+        "deeper": any(r.depth for r in tree),
+        "goal_rows": [(f"{g.node.label} {g.node.title}".strip(), g.tally.rows()) for g in pp.goals],
+        "departments": sorted(pp.departments.items()),
+        "reports": reports,
+        "n_approved": sum(r.status == Report.Status.APPROVED for r in reports),
+        "report_url": committee_report_url(plan, fy) if pp.round else "",
+        "charts": charts_available(),
+    }
+    return render(request, "rounds/progress/overview.html", context)
+
+
+@dataclass
+class YearRow:
+    fy: int
+    progress: IndicatorProgress
+    pending: list[IndicatorEntry]
+
+
+@require_safe
+def indicator_page(request: HttpRequest, slug: str, key: str) -> HttpResponse:
+    """One indicator over every year: baseline, targets, actuals, rate, band, texts."""
+    plan = plan_for(request, slug)
+    indicator = (
+        Indicator.objects.filter(node__plan=plan, key=key)
+        .select_related("node", "department")
+        .prefetch_related("values", "reports", "node__departments")
+        .first()
+    )
+    if indicator is None:
+        raise Http404("no such indicator")
+    bands = bands_of(plan)
+    values = list(indicator.values.all())
+    years = set(plan.fiscal_years)
+    years |= {v.fy for v in values if v.role != IndicatorValue.Role.BASELINE}
+    years |= {n.fy for n in indicator.reports.all()}
+    pending: dict[int, list[IndicatorEntry]] = {}
+    for e in (
+        IndicatorEntry.objects.filter(report__round__plan=plan, indicator_key=indicator.key)
+        .exclude(report__status=Report.Status.APPROVED)
+        .exclude(actual="", done="", next="")
+        .select_related("report__round", "report__department")
+    ):
+        pending.setdefault(e.report.round.fy, []).append(e)
+        years.add(e.report.round.fy)
+    rows = [
+        YearRow(fy, indicator_progress(indicator, fy, bands), pending.get(fy, []))
+        for fy in sorted(years)
+    ]
+    actual_fys = [r.fy for r in rows if r.progress.actual]
+    latest = next(
+        (r.progress for r in rows if r.fy == (actual_fys[-1] if actual_fys else plan.last_fy)),
+        rows[-1].progress,
+    )
+    outline = {
+        n.id: n
+        for n in Node.objects.filter(plan=plan).only("id", "parent_id", "key", "label", "title")
+    }
+    ancestors = []
+    current = outline.get(indicator.node_id)
+    while current is not None:
+        ancestors.insert(0, current)
+        current = outline.get(current.parent_id)
+    context = {
+        "plan": plan,
+        "indicator": indicator,
+        "ip": latest,
+        "rows": rows,
+        "has_notes": bool(indicator.reports.all())
+        or any(e.done or e.next for entries in pending.values() for e in entries),
+        "band_names": bands.names,
+        "ancestors": ancestors,
+        "level_name": plan.level_name(indicator.node.level),
+        "baseline": latest.baseline,
+        "charts": charts_available(),
+    }
+    return render(request, "rounds/progress/indicator.html", context)
+
+
+@dataclass
+class DeptStatus:
+    report: Report
+    late: bool
+
+
+@dataclass
+class PlanBoard:
+    plan: Plan
+    round: Round
+    pp: PlanProgress
+    goal_level: str
+    departments: list[DeptStatus]
+    days_left: int
+
+    @property
+    def n_done(self) -> int:
+        return sum(d.report.status in DONE for d in self.departments)
+
+    @property
+    def n_approved(self) -> int:
+        return sum(d.report.status == Report.Status.APPROVED for d in self.departments)
+
+
+@require_safe
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Each of the user's plans with a round: its latest round's bands, alerts and sheets."""
+    require(request, request.user.is_authenticated)
+    plans = list(
+        Plan.objects.filter(organization__in=visible_organizations(request.user))
+        .select_related("organization")
+        .order_by("organization__name", "-first_fy", "title")
+    )
+    latest: dict[int, Round] = {}
+    for r in Round.objects.filter(plan__in=plans).order_by("plan_id", "-fy"):
+        latest.setdefault(r.plan_id, r)
+    reports: dict[int, list[Report]] = {}
+    for rep in (
+        Report.objects.filter(round__in=latest.values())
+        .select_related("department")
+        .order_by("department__order", "department__id")
+    ):
+        reports.setdefault(rep.round_id, []).append(rep)
+    today = date.today()
+    boards, without = [], []
+    for plan in plans:
+        round_ = latest.get(plan.id)
+        if round_ is None:
+            without.append(plan)
+            continue
+        round_.plan = plan
+        pp = plan_progress(plan, round_.fy)
+        days_left = (round_.deadline - today).days
+        depts = [
+            DeptStatus(rep, round_.is_open and days_left < 0 and rep.status not in DONE)
+            for rep in reports.get(round_.id, [])
+        ]
+        top_level = min((n.level for n in pp.nodes), default=1)
+        boards.append(PlanBoard(plan, round_, pp, plan.level_name(top_level), depts, days_left))
+    context = {"boards": boards, "without": without, "today": today}
+    return render(request, "rounds/progress/dashboard.html", context)

@@ -231,8 +231,12 @@ def reopen_round(round_: Round, user: Any, comment: str) -> None:
     if not comment.strip():
         raise RoundError("再開する理由を書いてください。")
     with transaction.atomic():
-        Round.objects.filter(pk=round_.pk).update(status=Round.Status.OPEN)
+        # Values under correction leave the public pages until the round is published again.
+        Round.objects.filter(pk=round_.pk).update(status=Round.Status.OPEN, published=False)
         round_.status = Round.Status.OPEN
+        if round_.published:
+            round_.published = False
+            record_event(round_, user, "unpublish")
         record_event(round_, user, "reopen", comment)
 
 

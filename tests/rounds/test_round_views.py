@@ -170,6 +170,7 @@ def test_a_whole_round_through_the_browser(round_, admin, staff, approver):
     admin.post(reverse("rounds:reopen", args=[ACTION, FY]), {"comment": "数値の訂正"})
     round_.refresh_from_db()
     assert round_.is_open and round_.events.filter(action="reopen", comment="数値の訂正").exists()
+    assert not round_.published  # values under correction leave the public pages
 
 
 def test_a_draft_saved_while_typing_returns_the_new_version(round_, staff):

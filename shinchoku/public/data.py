@@ -1,0 +1,270 @@
+"""What the public may see of a plan: its structure, and approved values of published FYs only.
+
+A plan is public once one of its rounds is published and closed. From then on the plan's
+structure (nodes, sections, contents with their schedule, indicators with baseline and targets)
+is public, but of the values that change year by year only those of published FYs are:
+
+- actuals (IndicatorValue, role actual) and 取組状況 / 今後の展開 (ProgressNote) are loaded with
+  a database filter on the published FYs, so an imported 参考値 of FY2018 or an actual approved
+  in a round that is not published yet is never read, let alone shown;
+- item texts (ItemEntry done / next) come only from approved sheets of published rounds.
+
+Never read here: drafts and sheets not approved, review comments (Report.return_comment),
+internal notes (IndicatorEntry.note, ContentEntry.note, Content.note, IndicatorValue.note),
+self-evaluations, and user names (published_by, approved_by, updated_by). Indicator.notes is
+text of the plan document (注記 under an indicator) and is public like the rest of the plan.
+
+A round that was published and then reopened stops being public until it is closed again: its
+values may be under correction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Prefetch, Q
+from django.http import Http404
+
+from shinchoku.core.achievement import Bands, Tally, roll_up
+from shinchoku.plans.models import (
+    Content,
+    ContentGoal,
+    Indicator,
+    IndicatorValue,
+    Node,
+    NodeDepartment,
+    Plan,
+    ProgressNote,
+    ScheduleSpan,
+)
+from shinchoku.rounds.models import ItemEntry, Report, Round
+from shinchoku.rounds.progress import IndicatorProgress, band_class, indicator_progress
+from shinchoku.rounds.services import bands_of
+
+ROLE = IndicatorValue.Role
+
+
+def public_rounds() -> Q:
+    """Rounds whose values are public: published and closed."""
+    return Q(published=True, status=Round.Status.CLOSED)
+
+
+def published_rounds(plan: Plan) -> list[Round]:
+    """The plan's public rounds, oldest FY first."""
+    return list(Round.objects.filter(public_rounds(), plan=plan).order_by("fy"))
+
+
+def public_plans() -> list[Plan]:
+    """Every plan with at least one public round, with its organization."""
+    ids = Round.objects.filter(public_rounds()).values("plan_id")
+    return list(
+        Plan.objects.filter(id__in=ids)
+        .select_related("organization")
+        .order_by("organization__name", "-first_fy", "title")
+    )
+
+
+@dataclass
+class PublicPlan:
+    """A public plan and its published FYs (each with the date it was published)."""
+
+    plan: Plan
+    rounds: list[Round]
+
+    @property
+    def fys(self) -> list[int]:
+        return [r.fy for r in self.rounds]
+
+    @property
+    def latest(self) -> int:
+        return self.rounds[-1].fy
+
+    def published_at(self, fy: int) -> datetime | None:
+        return next((r.published_at for r in self.rounds if r.fy == fy), None)
+
+    def pick_fy(self, value: str | int | None) -> int:
+        """The FY asked for when it is published, else 404; the latest when none is asked."""
+        if value in (None, ""):
+            return self.latest
+        try:
+            fy = int(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            raise Http404("no such fiscal year") from None
+        if fy not in self.fys:
+            raise Http404("fiscal year not published")
+        return fy
+
+
+def get_public_plan(slug: str) -> PublicPlan:
+    """Load a plan that has a published round, or 404 (unpublished plans are not public at all)."""
+    plan = Plan.objects.select_related("organization").filter(slug=slug).first()
+    if plan is None:
+        raise Http404("no such plan")
+    rounds = published_rounds(plan)
+    if not rounds:
+        raise Http404("plan not published")
+    return PublicPlan(plan, rounds)
+
+
+def indicators_queryset(fys: list[int]):
+    """Indicators with baseline, targets, and only the published FYs' actuals and notes."""
+    values = IndicatorValue.objects.filter(
+        Q(role__in=[ROLE.BASELINE, ROLE.TARGET]) | Q(role=ROLE.ACTUAL, fy__in=fys)
+    ).order_by("fy")
+    return (
+        Indicator.objects.select_related("node", "department")
+        .prefetch_related(
+            Prefetch("values", queryset=values),
+            Prefetch("reports", queryset=ProgressNote.objects.filter(fy__in=fys).order_by("fy")),
+            Prefetch(
+                "node__nodedepartment_set",
+                queryset=NodeDepartment.objects.select_related("department").order_by("order"),
+            ),
+        )
+        .order_by("node__seq", "order")
+    )
+
+
+def contents_queryset():
+    """Contents with their schedule and the goals they serve (Content.note is not public)."""
+    return Content.objects.select_related("shared").prefetch_related(
+        Prefetch(
+            "contentgoal_set",
+            queryset=ContentGoal.objects.select_related("node__plan").order_by("order"),
+        ),
+        Prefetch("schedule", queryset=ScheduleSpan.objects.order_by("order")),
+    )
+
+
+@dataclass
+class PublicIndicator:
+    """An indicator with its published values and a judgement for each published FY."""
+
+    indicator: Indicator
+    by_fy: dict[int, IndicatorProgress]  # published FY → judged progress (published values only)
+    any: IndicatorProgress  # for baseline, targets and actuals, which do not depend on the FY
+
+    @property
+    def department_name(self) -> str:
+        if self.indicator.department_id:
+            return self.indicator.department.name
+        return "、".join(nd.department.name for nd in self.indicator.node.nodedepartment_set.all())
+
+
+def judge_indicators(indicators: list[Indicator], fys: list[int], bands: Bands):
+    """Judge each indicator for each published FY from its (already filtered) values."""
+    out = []
+    for ind in indicators:
+        by_fy = {fy: indicator_progress(ind, fy, bands) for fy in fys}
+        out.append(PublicIndicator(ind, by_fy, by_fy[fys[-1]]))
+    return out
+
+
+def check_published(ip: IndicatorProgress, fys: list[int]) -> None:
+    """Refuse an indicator progress that carries an actual or note of an unpublished FY."""
+    stray = (set(ip.actuals) | set(ip.notes)) - set(fys)
+    if stray:
+        raise ValueError(f"unpublished FYs in public data: {sorted(stray)}")
+
+
+@dataclass
+class GoalBands:
+    """A top-level node with its counts per band for each published FY."""
+
+    node: Node
+    tallies: dict[int, Tally]
+
+
+@dataclass
+class PlanData:
+    """Everything of a public plan the pages and downloads read, in a fixed number of queries."""
+
+    public: PublicPlan
+    bands: Bands
+    nodes: list[Node]
+    indicators: list[PublicIndicator]
+    goals: list[GoalBands] = field(default_factory=list)
+    totals: dict[int, Tally] = field(default_factory=dict)
+
+    @property
+    def plan(self) -> Plan:
+        return self.public.plan
+
+    @property
+    def band_names(self) -> list[str]:
+        return self.bands.names
+
+    def band_class(self, band: str) -> str:
+        return band_class(band, self.bands.names)
+
+
+def plan_data(public: PublicPlan) -> PlanData:
+    """Load the plan's nodes and indicators and judge them for every published FY."""
+    plan, fys = public.plan, public.fys
+    bands = bands_of(plan)
+    nodes = list(
+        Node.objects.filter(plan=plan)
+        .prefetch_related(
+            Prefetch(
+                "nodedepartment_set",
+                queryset=NodeDepartment.objects.select_related("department").order_by("order"),
+            )
+        )
+        .order_by("seq")
+    )
+    found = list(indicators_queryset(fys).filter(node__plan=plan))
+    indicators = judge_indicators(found, fys, bands)
+    parents = {n.id: n.parent_id for n in nodes}
+    data = PlanData(public, bands, nodes, indicators)
+    per_fy = {
+        fy: roll_up(
+            parents, ((i.indicator.node_id, i.by_fy[fy].judgement.band) for i in indicators), bands
+        )
+        for fy in fys
+    }
+    for n in nodes:
+        if n.parent_id is None:
+            data.goals.append(GoalBands(n, {fy: per_fy[fy].get(n.id, Tally(bands)) for fy in fys}))
+    for fy in fys:
+        total = Tally(bands)
+        for i in indicators:
+            total.add(i.by_fy[fy].judgement.band)
+        data.totals[fy] = total
+    return data
+
+
+@dataclass
+class ItemText:
+    """取組状況 / 今後の展開 of an item from one department's approved sheet of a published FY."""
+
+    fy: int
+    department: str
+    done: str
+    next: str
+
+
+def item_texts(
+    plan: Plan, fys: list[int], node_keys: list[str] | None = None
+) -> dict[str, list[ItemText]]:
+    """Item texts by node key, from approved sheets of public rounds only (never drafts)."""
+    entries = (
+        ItemEntry.objects.filter(
+            report__round__plan=plan,
+            report__round__fy__in=fys,
+            report__round__published=True,
+            report__round__status=Round.Status.CLOSED,
+            report__status=Report.Status.APPROVED,
+        )
+        .select_related("report__round", "report__department")
+        .order_by("report__round__fy", "report__department__order", "id")
+    )
+    if node_keys is not None:
+        entries = entries.filter(node_key__in=node_keys)
+    out: dict[str, list[ItemText]] = {}
+    for e in entries:
+        if e.done or e.next:
+            out.setdefault(e.node_key, []).append(
+                ItemText(e.report.round.fy, e.report.department.name, e.done, e.next)
+            )
+    return out

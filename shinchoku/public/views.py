@@ -1,0 +1,308 @@
+"""Public pages (no login): plan list, plan overview, node (goal / item) page, indicator page.
+
+Every view loads its plan through `data.get_public_plan`, which 404s a plan without a published
+round, and reads values only through `data`, which filters them to the published FYs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext
+from django.views.decorators.http import require_safe
+
+from shinchoku.core import wareki
+from shinchoku.plans.models import IndicatorValue, Node, NodeDepartment, Section
+from shinchoku.plans.schedule import Row, grid
+from shinchoku.public import data
+from shinchoku.public.data import PublicIndicator, PublicPlan
+
+ROLE = IndicatorValue.Role
+
+
+@require_safe
+def index(request: HttpRequest) -> HttpResponse:
+    """List every organization's public plans."""
+    groups: dict[int, dict] = {}
+    for plan in data.public_plans():
+        org = plan.organization
+        groups.setdefault(org.id, {"organization": org, "plans": []})["plans"].append(plan)
+    return render(request, "public/index.html", {"groups": list(groups.values())})
+
+
+@dataclass
+class ValueCell:
+    """One FY of an indicator row: its target and its published actual."""
+
+    fy: int
+    target: IndicatorValue | None
+    actual: IndicatorValue | None
+
+
+@dataclass
+class IndicatorRow:
+    item: PublicIndicator
+    cells: list[ValueCell]
+
+
+def _years(plan_fys: list[int], indicators: list[PublicIndicator]) -> list[int]:
+    """The plan's FYs plus any FY with a target or a published actual."""
+    years = set(plan_fys)
+    for i in indicators:
+        years.update(i.any.targets)
+        years.update(i.any.actuals)
+    return sorted(years)
+
+
+def _rows(indicators: list[PublicIndicator], years: list[int]) -> list[IndicatorRow]:
+    return [
+        IndicatorRow(
+            i, [ValueCell(fy, i.any.targets.get(fy), i.any.actuals.get(fy)) for fy in years]
+        )
+        for i in indicators
+    ]
+
+
+def _fy_choices(public: PublicPlan, fy: int) -> list[dict]:
+    return [{"fy": f, "current": f == fy} for f in reversed(public.fys)]
+
+
+@require_safe
+def plan_page(request: HttpRequest, slug: str) -> HttpResponse:
+    """A plan's philosophy and goals, with the bands per goal for the chosen published FY."""
+    public = data.get_public_plan(slug)
+    fy = public.pick_fy(request.GET.get("fy"))
+    pd = data.plan_data(public)
+    plan = public.plan
+    goals = [
+        {
+            "node": g.node,
+            "rows": [(band, n, pd.band_class(band)) for band, n in g.tallies[fy].rows()],
+            "total": g.tallies[fy].total,
+        }
+        for g in pd.goals
+    ]
+    history = [
+        {
+            "fy": f,
+            "rows": [(band, n, pd.band_class(band)) for band, n in pd.totals[f].rows()],
+            "total": pd.totals[f].total,
+        }
+        for f in reversed(public.fys)
+    ]
+    context = {
+        "plan": plan,
+        "public": public,
+        "fy": fy,
+        "fy_choices": _fy_choices(public, fy),
+        "band_names": pd.band_names,
+        "goals": goals,
+        "history": history,
+        "sections": list(plan.sections.filter(node=None).order_by("order")),
+        "top_level_name": plan.level_name(1),
+        "tree": _subtree(None, pd.nodes),
+        "published_at": public.published_at(fy),
+        "chart": goals_chart_svg(
+            goals,
+            pd.band_names,
+            gettext("Results per %(level)s, %(fy)s")
+            % {"level": plan.level_name(1), "fy": wareki.fy_label(fy)},
+        ),
+    }
+    return render(request, "public/plan.html", context)
+
+
+def _outline(plan) -> tuple[list[Node], dict[str, Node]]:
+    outline = list(
+        Node.objects.filter(plan=plan)
+        .only("id", "parent_id", "key", "label", "title", "level", "seq", "plan_id")
+        .order_by("seq")
+    )
+    return outline, {n.key: n for n in outline}
+
+
+def _ancestors(node: Node, outline: list[Node]) -> list[Node]:
+    by_id = {n.id: n for n in outline}
+    out: list[Node] = []
+    parent_id = node.parent_id
+    while parent_id in by_id:
+        out.insert(0, by_id[parent_id])
+        parent_id = by_id[parent_id].parent_id
+    return out
+
+
+def _subtree(node_id: int | None, outline: list[Node]) -> list[dict]:
+    kids: dict[int | None, list[Node]] = {}
+    for n in outline:
+        kids.setdefault(n.parent_id, []).append(n)
+
+    def walk(parent_id: int | None) -> list[dict]:
+        return [{"node": n, "children": walk(n.id)} for n in kids.get(parent_id, [])]
+
+    return walk(node_id)
+
+
+def _kicker(level_name: str, label: str) -> str:
+    """基本目標 + 1, but not 基本目標 + 基本目標１; "・" is no label."""
+    label = "" if label.strip() in ("", "・") else label.strip()
+    if label.startswith(level_name):
+        return label
+    return f"{level_name} {label}".strip()
+
+
+def _content_entries(contents, fys: list[int]) -> tuple[list[dict], list[int]]:
+    """Pair contents with their schedule rows; no FY columns when nothing is scheduled."""
+    contents = list(contents)
+    if not any(c.schedule.all() for c in contents):
+        fys = []
+    entries = [
+        {"content": c, "rows": grid(c.schedule.all(), fys) or [Row("", [])]} for c in contents
+    ]
+    return entries, fys
+
+
+@require_safe
+def node_page(request: HttpRequest, slug: str, key: str) -> HttpResponse:
+    """A goal or an item: sections, contents with schedule, indicators, published progress."""
+    public = data.get_public_plan(slug)
+    plan, fys = public.plan, public.fys
+    outline, by_key = _outline(plan)
+    if key not in by_key:
+        raise Http404("no such node")
+    node = (
+        Node.objects.filter(id=by_key[key].id)
+        .prefetch_related(
+            Prefetch(
+                "nodedepartment_set",
+                queryset=NodeDepartment.objects.select_related("department").order_by("order"),
+            ),
+            "nodekind_set__kind",
+            "sdgs",
+            Prefetch("sections", queryset=Section.objects.order_by("order")),
+            Prefetch("contents", queryset=data.contents_queryset().order_by("order")),
+        )
+        .get()
+    )
+    bands = data.bands_of(plan)
+    indicators = data.judge_indicators(
+        list(data.indicators_queryset(fys).filter(node=node)), fys, bands
+    )
+    years = _years(plan.fiscal_years, indicators)
+    contents, content_fys = _content_entries(node.contents.all(), plan.fiscal_years)
+    goal_bands = None
+    if node.parent_id is None:
+        pd = data.plan_data(public)
+        goal = next(g for g in pd.goals if g.node.id == node.id)
+        goal_bands = [
+            {
+                "fy": f,
+                "rows": [(band, n, pd.band_class(band)) for band, n in goal.tallies[f].rows()],
+                "total": goal.tallies[f].total,
+            }
+            for f in reversed(fys)
+        ]
+    progress = [
+        {
+            "item": i,
+            "years": [
+                {
+                    "fy": f,
+                    "progress": i.by_fy[f],
+                    "band_class": data.band_class(i.by_fy[f].judgement.band, bands.names),
+                }
+                for f in reversed(fys)
+            ],
+        }
+        for i in indicators
+    ]
+    context = {
+        "plan": plan,
+        "public": public,
+        "node": node,
+        "kicker": _kicker(plan.level_name(node.level), node.label),
+        "ancestors": _ancestors(node, outline),
+        "children": _subtree(node.id, outline),
+        "child_level_name": plan.level_name(node.level + 1),
+        "contents": contents,
+        "content_fys": content_fys,
+        "indicator_years": years,
+        "indicator_rows": _rows(indicators, years),
+        "progress": progress,
+        "item_texts": data.item_texts(plan, fys, [node.key]).get(node.key, []),
+        "goal_bands": goal_bands,
+        "band_names": bands.names,
+    }
+    return render(request, "public/node.html", context)
+
+
+def chart_svg(ip) -> str | None:
+    """The indicator's chart (reports app) from published values only; None without the app."""
+    charts = _charts()
+    return charts.indicator_chart_svg(ip) if charts else None
+
+
+def goals_chart_svg(goals: list[dict], band_names: list[str], title: str) -> str | None:
+    """One stacked bar of bands per goal (reports app); None without the app."""
+    charts = _charts()
+    if charts is None:
+        return None
+    rows = [
+        (f"{g['node'].label} {g['node'].title}".strip(), [(b, n) for b, n, _cls in g["rows"]])
+        for g in goals
+    ]
+    return charts.goals_bands_chart_svg(rows, band_names, title)
+
+
+def _charts():
+    try:
+        from shinchoku.reports import charts
+    except ImportError:  # the charts are another app's work; the pages stand without them
+        return None
+    return charts
+
+
+@require_safe
+def indicator_page(request: HttpRequest, slug: str, key: str) -> HttpResponse:
+    """One indicator over the years: chart and data table of published values."""
+    public = data.get_public_plan(slug)
+    plan, fys = public.plan, public.fys
+    found = list(data.indicators_queryset(fys).filter(node__plan=plan, key=key)[:1])
+    if not found:
+        raise Http404("no such indicator")
+    bands = data.bands_of(plan)
+    item = data.judge_indicators(found, fys, bands)[0]
+    latest = item.by_fy[public.latest]
+    data.check_published(latest, fys)
+    outline, _by_key = _outline(plan)
+    node = next(n for n in outline if n.id == item.indicator.node_id)
+    years = _years(plan.fiscal_years, [item])
+    rows = []
+    for f in years:
+        judged = item.by_fy.get(f)
+        rows.append(
+            {
+                "fy": f,
+                "target": item.any.targets.get(f),
+                "actual": item.any.actuals.get(f),
+                "published": f in fys,
+                "judgement": judged.judgement if judged else None,
+                "band_class": data.band_class(judged.judgement.band, bands.names) if judged else "",
+                "note": item.any.notes.get(f),
+            }
+        )
+    svg = chart_svg(latest)
+    context = {
+        "plan": plan,
+        "public": public,
+        "item": item,
+        "indicator": item.indicator,
+        "node": node,
+        "ancestors": [*_ancestors(node, outline), node],
+        "rows": rows,
+        "chart": svg,
+        "notes": [r for r in reversed(rows) if r["note"]],
+    }
+    return render(request, "public/indicator.html", context)

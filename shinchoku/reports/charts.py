@@ -1,0 +1,490 @@
+"""Charts drawn on the server as SVG, the same in the web pages, the committee report and its PDF.
+
+A stable API for templates anywhere in the product (public pages, indicator pages):
+
+- `indicator_chart_svg(ip)`: one indicator over its fiscal years: 現状値 (hatched bar), 実績
+  (solid bars) and 目標 (diamonds on a dashed line), every figure written beside its mark.
+- `bands_chart_svg(tally_rows, band_names, title)`: one horizontal stacked bar of the bands.
+- `goals_bands_chart_svg(rows, band_names, title)`: one stacked bar per goal, for the summary.
+- `indicator_chart_table(ip)` / `bands_chart_table(...)`: the data behind a chart as an HTML table.
+
+Every function returns a safe markup string. Every text is escaped (names come from uploaded
+data). Each SVG has role="img", an aria-label, <title> and <desc>; colours meet WCAG AA contrast
+and each band or series also differs by pattern or shape and is labelled in words, so nothing
+relies on colour alone. The labels are Japanese: the charts belong to the Japanese document.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from shinchoku.core.values import compatible, convert, parse_value
+from shinchoku.core.wareki import era_year_text, fy_era, fy_short
+
+if TYPE_CHECKING:
+    from shinchoku.rounds.progress import IndicatorProgress
+
+_ids = itertools.count(1)
+FONT = "'IPAexGothic', 'Hiragino Sans', 'Yu Gothic', 'Noto Sans CJK JP', sans-serif"
+INK = "#1a1a1a"
+MUTED = "#4d4d4d"  # 8.5:1 on white
+ACTUAL = "#1f5a96"  # 6.9:1 on white
+BASELINE = "#5c5c5c"  # 6.7:1 on white
+TARGET = "#8a3c00"  # 7.6:1 on white
+
+# Bands, best first: (fill, text colour on the fill, pattern). Text contrast ≥ 4.5:1 on each fill.
+BAND_STYLES = (
+    ("#1a6b3c", "#ffffff", "solid"),  # 達成: dark green, white text 6.6:1
+    ("#f2c14e", "#1a1a1a", "diagonal"),  # 概ね達成: amber, dark text 10:1
+    ("#b3261e", "#ffffff", "dots"),  # 未達成: dark red, white text 6.5:1
+)
+UNDETERMINED_STYLE = ("#e3e3e3", "#1a1a1a", "cross")  # 判定不可: light grey, dark text 14:1
+
+
+def _uid() -> str:
+    return f"sc{next(_ids)}"
+
+
+def _num(d: Decimal | float | int) -> str:
+    """A coordinate: at most two decimals, no exponent."""
+    return f"{float(d):.2f}".rstrip("0").rstrip(".")
+
+
+def _figure(d: Decimal) -> str:
+    """A figure for an axis: 1,200 / 2.5."""
+    if d == d.to_integral_value():
+        return f"{int(d):,}"
+    return f"{d.normalize():,f}"
+
+
+def _fy_axis(fy: int) -> tuple[str, str]:
+    """Two lines under a year: 令和元 / 2019."""
+    name, year = fy_era(fy)
+    return f"{name}{era_year_text(year)}", str(fy)
+
+
+def _nice_max(high: Decimal) -> tuple[Decimal, Decimal]:
+    """A round axis maximum and tick step for values up to high: 513 → (600, 200)."""
+    if high <= 0:
+        return Decimal(1), Decimal(1)
+    unit = Decimal(10) ** high.adjusted()
+    for step_factor in (Decimal("0.1"), Decimal("0.2"), Decimal("0.25"), Decimal("0.5"), 1, 2, 5):
+        step = unit * Decimal(step_factor)
+        if high / step <= 5:
+            ticks = (high / step).to_integral_value(rounding="ROUND_CEILING")
+            return step * ticks, step
+    return unit * 10, unit * 2
+
+
+def _svg_open(uid: str, width: int, height: int, title: str, desc: str) -> str:
+    t, d = escape(title), escape(desc)
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
+        f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+        f'aria-label="{t}" aria-labelledby="{uid}-t {uid}-d" '
+        f'font-family="{FONT}" font-size="11">'
+        f'<title id="{uid}-t">{t}</title><desc id="{uid}-d">{d}</desc>'
+    )
+
+
+def _patterns(uid: str) -> str:
+    """Hatching for the baseline and the bands (the shape tells them apart without colour)."""
+    out = [
+        f'<pattern id="{uid}-hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
+        f'patternTransform="rotate(45)"><rect width="6" height="6" fill="#ffffff"/>'
+        f'<line x1="0" y1="0" x2="0" y2="6" stroke="{BASELINE}" stroke-width="3"/></pattern>'
+    ]
+    for i, (fill, _ink, kind) in enumerate((*BAND_STYLES, UNDETERMINED_STYLE)):
+        pid = f"{uid}-b{i}"
+        if kind == "solid":
+            out.append(
+                f'<pattern id="{pid}" width="8" height="8" patternUnits="userSpaceOnUse">'
+                f'<rect width="8" height="8" fill="{fill}"/></pattern>'
+            )
+        elif kind == "diagonal":
+            body = (
+                f'<rect width="8" height="8" fill="{fill}"/>'
+                '<line x1="0" y1="0" x2="0" y2="8" stroke="#ffffff" stroke-width="2" '
+                'stroke-opacity="0.8"/>'
+            )
+            out.append(
+                f'<pattern id="{pid}" width="8" height="8" patternUnits="userSpaceOnUse" '
+                f'patternTransform="rotate(45)">{body}</pattern>'
+            )
+        elif kind == "dots":
+            out.append(
+                f'<pattern id="{pid}" width="8" height="8" patternUnits="userSpaceOnUse">'
+                f'<rect width="8" height="8" fill="{fill}"/>'
+                '<circle cx="4" cy="4" r="1.4" fill="#ffffff" fill-opacity="0.85"/></pattern>'
+            )
+        elif kind == "cross":
+            out.append(
+                f'<pattern id="{pid}" width="8" height="8" patternUnits="userSpaceOnUse">'
+                f'<rect width="8" height="8" fill="{fill}"/>'
+                '<path d="M0 0L8 8M8 0L0 8" stroke="#9a9a9a" stroke-width="0.8"/></pattern>'
+            )
+    return "<defs>" + "".join(out) + "</defs>"
+
+
+# --------------------------------------------------------------------------- indicator chart
+
+
+@dataclass(frozen=True)
+class Point:
+    """One value of an indicator: its role (現状値 / 実績 / 目標), year, text and figure."""
+
+    role: str
+    fy: int
+    text: str
+    number: Decimal | None
+    estimate: bool = False
+
+
+ROLE_NAMES = {"baseline": "現状値", "actual": "実績", "target": "目標"}
+
+
+def _points(ip: IndicatorProgress) -> tuple[list[Point], str]:
+    """Every value of the indicator, with figures in one unit (the indicator's)."""
+    unit = ip.indicator.unit
+    values = []
+    if ip.baseline is not None:
+        values.append(("baseline", ip.baseline))
+    values += [("actual", v) for _fy, v in sorted(ip.actuals.items())]
+    values += [("target", v) for _fy, v in sorted(ip.targets.items())]
+    if not unit:
+        unit = next(
+            (parse_value(v.text).unit for _r, v in values if parse_value(v.text).is_numeric()),
+            "",
+        )
+    points = []
+    for role, v in values:
+        parsed = parse_value(v.text)
+        number = None
+        if parsed.is_numeric() and parsed.number is not None and compatible(parsed.unit, unit):
+            number = convert(parsed.number, parsed.unit, unit)
+        points.append(Point(role, v.fy, v.text.strip(), number, bool(v.estimate)))
+    return points, unit
+
+
+def _years(points: list[Point], fy: int) -> list[int]:
+    fys = [p.fy for p in points] + [fy]
+    return list(range(min(fys), max(fys) + 1))
+
+
+def _indicator_desc(ip: IndicatorProgress, points: list[Point]) -> str:
+    parts = []
+    for role in ("baseline", "actual", "target"):
+        mine = [p for p in points if p.role == role]
+        if mine:
+            texts = "、".join(
+                f"{fy_short(p.fy)} {p.text}{'(見込み)' if p.estimate else ''}" for p in mine
+            )
+            parts.append(f"{ROLE_NAMES[role]}: {texts}")
+    if not parts:
+        return "値がありません。"
+    return "。".join(parts) + "。"
+
+
+def indicator_chart_svg(ip: IndicatorProgress) -> SafeString:
+    """The indicator's baseline, actuals and targets over the fiscal years, as an SVG chart."""
+    uid = _uid()
+    points, unit = _points(ip)
+    name = ip.indicator.name
+    title = f"{name}の推移" + (f"(単位: {unit})" if unit else "")
+    width, height = 520, 250
+    left, right, top, bottom = 64, 16, 34, 44
+    plot_w, plot_h = width - left - right, height - top - bottom
+    out = [_svg_open(uid, width, height, title, _indicator_desc(ip, points)), _patterns(uid)]
+    numeric = [p for p in points if p.number is not None]
+    # Legend: a mark and a word for each series.
+    lx = left
+    for role, mark in (
+        (
+            "baseline",
+            f'<rect width="14" height="10" fill="url(#{uid}-hatch)" stroke="{BASELINE}"/>',
+        ),
+        ("actual", f'<rect width="14" height="10" fill="{ACTUAL}"/>'),
+        (
+            "target",
+            f'<path d="M0 5H14" stroke="{TARGET}" stroke-dasharray="3 2" stroke-width="1.5"/>'
+            f'<path d="M7 0L12 5L7 10L2 5Z" fill="#ffffff" stroke="{TARGET}" stroke-width="1.5"/>',
+        ),
+    ):
+        out.append(f'<g transform="translate({lx},8)">{mark}')
+        out.append(f'<text x="18" y="9" fill="{INK}">{ROLE_NAMES[role]}</text></g>')
+        lx += 74
+    if unit:
+        out.append(
+            f'<text x="{width - right}" y="17" text-anchor="end" fill="{MUTED}">'
+            f"単位: {escape(unit)}</text>"
+        )
+    years = _years(points, ip.fy)
+    cw = plot_w / len(years)
+
+    def cx(fy: int) -> float:
+        return left + cw * (years.index(fy) + 0.5)
+
+    if not numeric:
+        out.append(
+            f'<text x="{left + plot_w / 2}" y="{top + plot_h / 2}" text-anchor="middle" '
+            f'fill="{MUTED}">数値の値がないため、グラフは表示できません。</text>'
+        )
+    low = min([Decimal(0), *(p.number for p in numeric)])  # type: ignore[misc]
+    high = max([Decimal(0), *(p.number for p in numeric)])  # type: ignore[misc]
+    top_value, step = _nice_max(high * Decimal("1.1"))  # headroom for the labels
+    bottom_value = Decimal(0)
+    if low < 0:
+        neg, _ = _nice_max(-low)
+        bottom_value = -neg
+    span = top_value - bottom_value or Decimal(1)
+
+    def y(v: Decimal) -> float:
+        return top + plot_h * float((top_value - v) / span)
+
+    # Grid and axis.
+    tick = bottom_value
+    while tick <= top_value:
+        out.append(
+            f'<line x1="{left}" x2="{left + plot_w}" y1="{_num(y(tick))}" y2="{_num(y(tick))}" '
+            f'stroke="#d0d0d0" stroke-width="0.6"/>'
+            f'<text x="{left - 6}" y="{_num(y(tick) + 4)}" text-anchor="end" fill="{MUTED}" '
+            f'font-size="10">{_figure(tick)}</text>'
+        )
+        tick += step
+    out.append(
+        f'<line x1="{left}" x2="{left + plot_w}" y1="{_num(y(Decimal(0)))}" '
+        f'y2="{_num(y(Decimal(0)))}" stroke="{INK}" stroke-width="1"/>'
+    )
+    for fy in years:
+        era, western = _fy_axis(fy)
+        weight = ' font-weight="bold"' if fy == ip.fy else ""
+        out.append(
+            f'<text x="{_num(cx(fy))}" y="{height - bottom + 16}" text-anchor="middle" '
+            f'fill="{INK}"{weight}>{escape(era)}</text>'
+            f'<text x="{_num(cx(fy))}" y="{height - bottom + 30}" text-anchor="middle" '
+            f'fill="{MUTED}" font-size="10"{weight}>({western})</text>'
+        )
+    # Bars: baseline and actuals.
+    bar_w = min(cw * 0.5, 40)
+    bar_tops: dict[int, float] = {}
+    for p in numeric:
+        if p.role == "target":
+            continue
+        assert p.number is not None
+        y0, y1 = y(Decimal(0)), y(p.number)
+        x = cx(p.fy) - bar_w / 2
+        fill = f"url(#{uid}-hatch)" if p.role == "baseline" else ACTUAL
+        stroke = f' stroke="{BASELINE}"' if p.role == "baseline" else ""
+        out.append(
+            f'<rect x="{_num(x)}" y="{_num(min(y0, y1))}" width="{_num(bar_w)}" '
+            f'height="{_num(max(abs(y0 - y1), 0.5))}" fill="{fill}"{stroke}>'
+            f"<title>{escape(ROLE_NAMES[p.role])} {escape(fy_short(p.fy))} {escape(p.text)}"
+            "</title></rect>"
+        )
+        bar_tops[p.fy] = min(y0, y1)
+        out.append(
+            f'<text x="{_num(cx(p.fy))}" y="{_num(min(y0, y1) - 4)}" text-anchor="middle" '
+            f'fill="{INK}" font-size="10">{escape(_figure(p.number))}</text>'
+        )
+    # Targets: diamonds joined by a dashed line.
+    targets = [p for p in numeric if p.role == "target"]
+    if len(targets) > 1:
+        path = " ".join(
+            f"{'M' if i == 0 else 'L'}{_num(cx(p.fy))} {_num(y(p.number))}"  # type: ignore[arg-type]
+            for i, p in enumerate(targets)
+        )
+        out.append(
+            f'<path d="{path}" fill="none" stroke="{TARGET}" stroke-width="1.5" '
+            'stroke-dasharray="4 3"/>'
+        )
+    for p in targets:
+        assert p.number is not None
+        tx, ty = cx(p.fy), y(p.number)
+        out.append(
+            f'<path d="M{_num(tx)} {_num(ty - 6)}L{_num(tx + 6)} {_num(ty)}L{_num(tx)} '
+            f'{_num(ty + 6)}L{_num(tx - 6)} {_num(ty)}Z" fill="#ffffff" stroke="{TARGET}" '
+            f'stroke-width="1.8"><title>目標 {escape(fy_short(p.fy))} {escape(p.text)}</title>'
+            "</path>"
+        )
+        label = escape(_figure(p.number))
+        bar_top = bar_tops.get(p.fy)
+        if bar_top is not None and abs(bar_top - 4 - (ty - 9)) < 12:
+            out.append(
+                f'<text x="{_num(tx + 9)}" y="{_num(ty + 4)}" fill="{TARGET}" '
+                f'font-size="10" font-weight="bold">{label}</text>'
+            )
+        else:
+            out.append(
+                f'<text x="{_num(tx)}" y="{_num(ty - 9)}" text-anchor="middle" '
+                f'fill="{TARGET}" font-size="10" font-weight="bold">{label}</text>'
+            )
+    out.append("</svg>")
+    return mark_safe("".join(out))
+
+
+def indicator_chart_table(ip: IndicatorProgress) -> SafeString:
+    """The values behind `indicator_chart_svg`, as a small table (years across)."""
+    points, _unit = _points(ip)
+    years = _years(points, ip.fy)
+    head = "".join(
+        f'<th scope="col">{escape(fy_short(fy))}<br><small>({fy})</small></th>' for fy in years
+    )
+    rows = []
+    for role in ("baseline", "actual", "target"):
+        mine = {p.fy: p for p in points if p.role == role}
+        if not mine:
+            continue
+        cells = "".join(
+            "<td>"
+            + (
+                escape(mine[fy].text) + ("<small>(見込み)</small>" if mine[fy].estimate else "")
+                if fy in mine
+                else '<span class="none">―</span>'
+            )
+            + "</td>"
+            for fy in years
+        )
+        rows.append(f'<tr><th scope="row">{ROLE_NAMES[role]}</th>{cells}</tr>')
+    caption = escape(f"{ip.indicator.name}の値")
+    return mark_safe(
+        f'<table class="chart-data"><caption>{caption}</caption>'
+        f'<thead><tr><th scope="col">区分</th>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+# --------------------------------------------------------------------------- band charts
+
+
+def band_style(band: str, band_names: list[str]) -> tuple[str, str, int]:
+    """(fill, text colour, pattern index) for a band by its rank; the last name is 判定不可."""
+    judged = band_names[:-1]
+    if band not in judged:
+        return UNDETERMINED_STYLE[0], UNDETERMINED_STYLE[1], len(BAND_STYLES)
+    rank = judged.index(band)
+    if len(judged) > 1:
+        rank = round(rank * (len(BAND_STYLES) - 1) / (len(judged) - 1))
+    else:
+        rank = 0
+    fill, ink, _ = BAND_STYLES[rank]
+    return fill, ink, rank
+
+
+def _bands_desc(rows: list[tuple[str, list[tuple[str, int]]]]) -> str:
+    parts = []
+    for label, tally in rows:
+        counts = "、".join(f"{band} {n}件" for band, n in tally)
+        total = sum(n for _b, n in tally)
+        parts.append(f"{label + ': ' if label else ''}{counts}(計{total}件)")
+    return "。".join(parts) + "。" if parts else "対象がありません。"
+
+
+def goals_bands_chart_svg(
+    rows: list[tuple[str, list[tuple[str, int]]]], band_names: list[str], title: str
+) -> SafeString:
+    """One horizontal stacked bar of bands per row (label, tally rows), with a legend."""
+    uid = _uid()
+    named = any(label for label, _ in rows)
+    width = 560
+    left = 120 if named else 8
+    right = 48
+    bar_h, gap, top = 22, 8, 8
+    legend_y = top + len(rows) * (bar_h + gap) + 6
+    height = legend_y + 24
+    plot_w = width - left - right
+    out = [_svg_open(uid, width, height, title, _bands_desc(rows)), _patterns(uid)]
+    for r, (label, tally) in enumerate(rows):
+        y0 = top + r * (bar_h + gap)
+        total = sum(n for _b, n in tally)
+        if named:
+            short = label if len(label) <= 10 else label[:9] + "…"
+            out.append(
+                f'<text x="{left - 6}" y="{y0 + bar_h / 2 + 4}" text-anchor="end" '
+                f'fill="{INK}">{escape(short)}<title>{escape(label)}</title></text>'
+            )
+        if total == 0:
+            out.append(
+                f'<rect x="{left}" y="{y0}" width="{plot_w}" height="{bar_h}" fill="none" '
+                f'stroke="#9a9a9a" stroke-dasharray="3 2"/><text x="{left + 6}" '
+                f'y="{y0 + bar_h / 2 + 4}" fill="{MUTED}">指標なし</text>'
+            )
+            continue
+        x = float(left)
+        for band, n in tally:
+            if not n:
+                continue
+            w = plot_w * n / total
+            fill, ink, pattern = band_style(band, band_names)
+            out.append(
+                f'<rect x="{_num(x)}" y="{y0}" width="{_num(w)}" height="{bar_h}" '
+                f'fill="url(#{uid}-b{pattern})" stroke="#ffffff" stroke-width="1">'
+                f"<title>{escape(band)} {n}件</title></rect>"
+            )
+            if w >= 22:
+                text = f"{band} {n}" if w >= 14 * (len(band) + 2) else str(n)
+                tw = 11 * len(text) - 4 * sum(c.isascii() for c in text) + 8
+                out.append(
+                    f'<rect x="{_num(x + w / 2 - tw / 2)}" y="{y0 + 4}" width="{tw}" '
+                    f'height="{bar_h - 8}" rx="3" fill="{fill}" fill-opacity="0.9"/>'
+                )
+                out.append(
+                    f'<text x="{_num(x + w / 2)}" y="{y0 + bar_h / 2 + 4}" '
+                    f'text-anchor="middle" fill="{ink}" font-weight="bold" '
+                    f'paint-order="stroke">{escape(text)}</text>'
+                )
+            x += w
+        out.append(
+            f'<text x="{left + plot_w + 6}" y="{y0 + bar_h / 2 + 4}" fill="{MUTED}">'
+            f"計{total}</text>"
+        )
+    # Legend with every band, its swatch (colour and pattern) and its total.
+    totals: dict[str, int] = {}
+    for _label, tally in rows:
+        for band, n in tally:
+            totals[band] = totals.get(band, 0) + n
+    lx = 8
+    for band in band_names:
+        _fill, _ink, pattern = band_style(band, band_names)
+        text = f"{band} {totals.get(band, 0)}件"
+        out.append(
+            f'<rect x="{lx}" y="{legend_y}" width="14" height="12" '
+            f'fill="url(#{uid}-b{pattern})" stroke="{MUTED}" stroke-width="0.5"/>'
+            f'<text x="{lx + 18}" y="{legend_y + 10}" fill="{INK}">{escape(text)}</text>'
+        )
+        lx += 26 + 12 * len(text)
+    out.append("</svg>")
+    return mark_safe("".join(out))
+
+
+def bands_chart_svg(
+    tally_rows: list[tuple[str, int]], band_names: list[str], title: str
+) -> SafeString:
+    """One horizontal stacked bar of the counts per band (a goal's `tally.rows()`)."""
+    return goals_bands_chart_svg([("", list(tally_rows))], band_names, title)
+
+
+def bands_chart_table(
+    rows: list[tuple[str, list[tuple[str, int]]]], band_names: list[str], caption: str
+) -> SafeString:
+    """The counts behind a band chart as a table: one row per goal, one column per band."""
+    head = "".join(f'<th scope="col">{escape(b)}</th>' for b in band_names)
+    body = []
+    for label, tally in rows:
+        counts = dict(tally)
+        cells = "".join(f'<td class="num">{counts.get(b, 0)}</td>' for b in band_names)
+        total = sum(counts.values())
+        body.append(
+            f'<tr><th scope="row">{escape(label or "計")}</th>{cells}'
+            f'<td class="num">{total}</td></tr>'
+        )
+    return mark_safe(
+        f'<table class="chart-data"><caption>{escape(caption)}</caption>'
+        f'<thead><tr><th scope="col">区分</th>{head}<th scope="col">計</th></tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table>"
+    )

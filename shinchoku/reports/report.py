@@ -1,0 +1,279 @@
+"""The committee report (進行管理委員会 資料): a plan's progress for one FY, per 基本目標.
+
+Built from `shinchoku.rounds.progress.plan_progress(..., approved_only=True)` and nothing else,
+so the HTML page, the PDF and the workbook say the same as the progress pages, and a draft
+never reaches the committee. Rates and bands are computed in `shinchoku.core.achievement`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils import timezone
+from django.utils.html import format_html
+
+from shinchoku.core.wareki import era_of, era_year_text, fy_label, fy_short
+from shinchoku.plans.models import IndicatorValue, Plan
+from shinchoku.rounds.progress import (
+    ContentProgress,
+    GoalProgress,
+    IndicatorProgress,
+    ItemProgress,
+    PlanProgress,
+    band_class,
+    plan_progress,
+)
+from shinchoku.rounds.services import bands_of
+
+SAME = "同上"  # a note repeated from the row above, as the paper tables write it
+
+
+class ReportError(Exception):
+    """The report cannot be made; the message is Japanese and meant for the user."""
+
+
+def percent(fraction: Decimal | None) -> str:
+    """0.4591 → 45.9%; None → empty."""
+    if fraction is None:
+        return ""
+    value = (fraction * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return f"△{-value}%" if value < 0 else f"{value}%"  # documents write negatives with △
+
+
+def wareki_datetime(moment: datetime) -> str:
+    """令和8年12月2日 9:53."""
+    local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
+    era, year = era_of(local.date())
+    return f"{era}{era_year_text(year)}年{local.month}月{local.day}日 {local:%H:%M}"
+
+
+@dataclass
+class Row:
+    """One indicator line of a goal's table."""
+
+    number: int
+    ip: IndicatorProgress
+    policy: str  # the 施策 the indicator sits under, when it is not the goal itself
+    earlier: list[IndicatorValue | None]
+    done: str
+    next: str
+    done_same: bool = False
+    next_same: bool = False
+    band_class: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.ip.indicator.name
+
+    @property
+    def department(self) -> str:
+        return self.ip.department_name
+
+    @property
+    def rate(self) -> str:
+        return percent(self.ip.judgement.rate)
+
+    @property
+    def progress(self) -> str:
+        return percent(self.ip.judgement.progress)
+
+    @property
+    def band(self) -> str:
+        return self.ip.judgement.band
+
+    @property
+    def reason(self) -> str:
+        return self.ip.judgement.reason
+
+    @property
+    def final_fy(self) -> int | None:
+        return max(self.ip.targets) if self.ip.targets else None
+
+
+@dataclass
+class GoalSection:
+    """A 基本目標 with its indicator rows, item notes and contents behind schedule."""
+
+    goal: GoalProgress
+    heading: str
+    rows: list[Row]
+    behind: list[ContentProgress]
+    items: list[ItemProgress]
+    has_policy: bool = False
+
+    @property
+    def title(self) -> str:
+        return self.goal.node.title
+
+    @property
+    def label(self) -> str:
+        return self.goal.node.label
+
+    @property
+    def tally_rows(self) -> list[tuple[str, int]]:
+        return self.goal.tally.rows()
+
+
+@dataclass
+class CommitteeReport:
+    plan: Plan
+    fy: int
+    progress: PlanProgress
+    goals: list[GoalSection]
+    earlier_years: list[int]
+    generated: datetime
+    level_name: str
+    baseline_heading: str
+    final_fy: int | None  # when every indicator's final target is for the same FY
+    has_fy_target: bool
+    has_notes: bool = True  # some indicator has 取組状況 / 今後の展開 for the FY
+    band_names: list[str] = field(default_factory=list)
+
+    @property
+    def baseline_says_estimate(self) -> bool:
+        return "見込" in self.baseline_heading
+
+    @property
+    def title(self) -> str:
+        return f"{self.plan.title} 進捗状況"
+
+    @property
+    def fy_label(self) -> str:
+        return fy_label(self.fy)
+
+    @property
+    def fy_short(self) -> str:
+        return fy_short(self.fy)
+
+    @property
+    def next_fy_short(self) -> str:
+        return fy_short(self.fy + 1)
+
+    @property
+    def plan_year(self) -> int:
+        return self.fy - self.plan.first_fy + 1
+
+    @property
+    def generated_text(self) -> str:
+        return wareki_datetime(self.generated)
+
+    @property
+    def summary_rows(self) -> list[tuple[str, list[tuple[str, int]]]]:
+        """(goal label, counts per band) for the summary table and chart."""
+        return [(g.label or g.title, g.tally_rows) for g in self.goals]
+
+    @property
+    def total_rows(self) -> list[tuple[str, int]]:
+        return self.progress.total.rows()
+
+    @property
+    def baseline_heading_html(self) -> str:
+        """平成29年度<br>(現状値): the heading breaks before its parenthesis."""
+        head, sep, tail = self.baseline_heading.partition("(")
+        return format_html("{}<br>({}", head, tail) if sep else self.baseline_heading
+
+    @property
+    def summary_title(self) -> str:
+        return f"{self.level_name}ごとの判定"
+
+    @property
+    def rules_text(self) -> str:
+        """How rates become bands, in the plan's own thresholds."""
+        bands = bands_of(self.plan)
+        parts = [f"{(t * 100).normalize():f}%以上は「{name}」" for t, name in bands.thresholds]
+        parts.append(f"それ未満は「{bands.below}」")
+        return "、".join(parts) + "とします。"
+
+    @property
+    def indicator_count(self) -> int:
+        return sum(len(g.rows) for g in self.goals)
+
+
+def _heading(values: list[IndicatorValue], fallback: str) -> str:
+    labels = {v.label or f"{fy_short(v.fy)}" for v in values}
+    return labels.pop() if len(labels) == 1 else fallback
+
+
+def committee_report(plan: Plan, fy: int, *, now: datetime | None = None) -> CommitteeReport:
+    """Assemble the report for the plan and FY from approved data; ReportError when it can't."""
+    if not plan.first_fy <= fy <= plan.last_fy:
+        raise ReportError(
+            f"{fy_label(fy)}は計画期間({fy_short(plan.first_fy)}〜{fy_short(plan.last_fy)})の外です。"
+        )
+    progress = plan_progress(plan, fy, approved_only=True)
+    has_data = (
+        any(ip.actual is not None for ip in progress.indicators)
+        or progress.contents
+        or progress.items
+    )
+    if not has_data:
+        raise ReportError(f"{fy_label(fy)}の承認済みの進捗データがありません。")
+    earlier_years = sorted(
+        {
+            y
+            for ip in progress.indicators
+            for y in ip.actuals
+            if y < fy and (ip.baseline is None or y != ip.baseline.fy)
+        }
+    )
+    sections = []
+    number = 0
+    for goal in progress.goals:
+        rows: list[Row] = []
+        for ip in goal.indicators:
+            number += 1
+            node = ip.indicator.node
+            policy = "" if node.id == goal.node.id else f"{node.label} {node.title}".strip()
+            note = ip.note
+            row = Row(
+                number=number,
+                ip=ip,
+                policy=policy,
+                earlier=[ip.actuals.get(y) for y in earlier_years],
+                done=note.done.strip() if note else "",
+                next=note.next.strip() if note else "",
+                band_class=band_class(ip.judgement.band, progress.band_names),
+            )
+            if rows and row.done and row.done == rows[-1].done:
+                row.done_same = True
+            if rows and row.next and row.next == rows[-1].next:
+                row.next_same = True
+            rows.append(row)
+        level = plan.level_name(goal.node.level)
+        label = goal.node.label
+        prefix = label if label.startswith(level) else f"{level} {label}".strip()
+        sections.append(
+            GoalSection(
+                goal=goal,
+                heading=f"{prefix} {goal.node.title}".strip(),
+                rows=rows,
+                behind=list(goal.behind),
+                items=list(goal.items),
+                has_policy=any(r.policy for r in rows),
+            )
+        )
+    baselines = [ip.baseline for ip in progress.indicators if ip.baseline is not None]
+    finals = [ip.final for ip in progress.indicators if ip.final is not None]
+    final_fys = {f.fy for f in finals}
+    final_fy = final_fys.pop() if len(final_fys) == 1 else None
+    return CommitteeReport(
+        plan=plan,
+        fy=fy,
+        progress=progress,
+        goals=sections,
+        earlier_years=earlier_years,
+        generated=now or timezone.now(),
+        level_name=plan.level_name(1),
+        baseline_heading=_heading(baselines, "現状値"),
+        final_fy=final_fy,
+        has_fy_target=any(ip.target is not None for ip in progress.indicators),
+        has_notes=any(r.done or r.next for g in sections for r in g.rows),
+        band_names=progress.band_names,
+    )
+
+
+def filename(report: CommitteeReport, ext: str) -> str:
+    """A download name: nishitokyo-chiiki-fukushi-4_2019_report.pdf."""
+    return f"{report.plan.slug}_{report.fy}_report.{ext}"

@@ -1,0 +1,166 @@
+"""Progress on plan pages: `{% load progress %}{% item_progress node %}` and band filters.
+
+The plans app shows an item's yearly progress through this tag, so that plans code never
+imports rounds. Achievement is judged by `rounds.progress` only; this module arranges it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django import template
+from django.db.models import Q
+
+from shinchoku.core.achievement import flagged
+from shinchoku.plans.models import Node, Plan
+from shinchoku.rounds import progress as rp
+from shinchoku.rounds.models import ContentEntry, IndicatorEntry, ItemEntry, PlanSettings, Report
+from shinchoku.rounds.services import bands_of
+
+register = template.Library()
+APPROVED = Report.Status.APPROVED
+
+
+@register.filter
+def band_class(band: str, band_names: list[str]) -> str:
+    """CSS class of a band by its rank (band-0 best … band-undetermined)."""
+    return rp.band_class(band, list(band_names))
+
+
+@register.filter
+def percent(fraction: Decimal | None) -> str:
+    """0.8 → 80.0%, -1.2 → △120.0% (the documents' minus sign); empty when there is no figure."""
+    if fraction is None:
+        return ""
+    value = (Decimal(fraction) * 100).quantize(Decimal("0.1"))
+    return f"{'△' if value < 0 else ''}{abs(value):,}%"
+
+
+@register.filter
+def days_until(day: date | None) -> int | None:
+    """Days from today to the day (negative when past)."""
+    if not day:
+        return None
+    return (day - date.today()).days
+
+
+@register.filter
+def negate(n: int) -> int:
+    return -int(n)
+
+
+def flagged_statuses(settings: PlanSettings) -> set[str]:
+    """The statuses flagged for the plan, as rounds.progress decides them."""
+    return set(rp.DEFAULT_FLAGGED) & set(settings.content_statuses) or set(rp.DEFAULT_FLAGGED)
+
+
+def evaluation_names(settings: PlanSettings) -> dict[str, str]:
+    """Self-evaluation code → "B 概ね達成"."""
+    return {s["code"]: f"{s['code']} {s['name']}" for s in settings.evaluation_scale}
+
+
+@dataclass
+class IndicatorYear:
+    progress: rp.IndicatorProgress
+    pending: list[IndicatorEntry] = field(default_factory=list)  # unapproved sheets' actuals
+
+
+@dataclass
+class ItemYear:
+    """Everything reported for one item in one FY."""
+
+    fy: int
+    indicators: list[IndicatorYear] = field(default_factory=list)
+    contents: list[dict] = field(default_factory=list)
+    items: list[dict] = field(default_factory=list)
+
+    @property
+    def has_reports(self) -> bool:
+        return bool(self.contents or self.items)
+
+    @property
+    def has_notes(self) -> bool:
+        """Some indicator has 取組状況 / 今後の展開 this year (the city's sheet asks for them)."""
+        return any(
+            row.progress.note or any(e.done or e.next for e in row.pending)
+            for row in self.indicators
+        )
+
+
+def item_years(plan: Plan, node: Node) -> tuple[list[ItemYear], list[str]]:
+    """The node's progress for every FY with a round or actuals, newest first.
+
+    Reads the node's prefetched indicators (node_detail prefetches their values and notes)
+    and six queries more, whatever the plan's size or number of rounds.
+    """
+    settings = PlanSettings.of(plan)
+    bands = bands_of(plan)
+    fys = rp.years_with_values(plan)
+    indicators = list(node.indicators.all())
+    statuses = flagged_statuses(settings)
+    scale = evaluation_names(settings)
+    base = Q(report__round__plan=plan)
+    contents = (
+        ContentEntry.objects.filter(base, node_key=node.key)
+        .exclude(status="")
+        .select_related("report__round", "report__department")
+        .order_by("report__round__fy", "position", "report__department__order")
+    )
+    entries = (
+        ItemEntry.objects.filter(base, node_key=node.key)
+        .select_related("report__round", "report__department")
+        .order_by("report__round__fy", "report__department__order")
+    )
+    pending = (
+        IndicatorEntry.objects.filter(base, indicator_key__in=[i.key for i in indicators])
+        .exclude(report__status=APPROVED)
+        .exclude(actual="", done="", next="")
+        .select_related("report__round", "report__department")
+        .order_by("report__department__order")
+    )
+    years = {fy: ItemYear(fy) for fy in fys}
+    for e in contents:
+        year = years.setdefault(e.report.round.fy, ItemYear(e.report.round.fy))
+        year.contents.append(
+            {
+                "entry": e,
+                "department": e.report.department.name,
+                "approved": e.report.status == APPROVED,
+                "report": e.report,
+                "flagged": flagged(e.status, statuses),
+            }
+        )
+    for e in entries:
+        if not (e.done or e.next or e.evaluation):
+            continue
+        year = years.setdefault(e.report.round.fy, ItemYear(e.report.round.fy))
+        year.items.append(
+            {
+                "entry": e,
+                "department": e.report.department.name,
+                "approved": e.report.status == APPROVED,
+                "report": e.report,
+                "evaluation": scale.get(e.evaluation, e.evaluation),
+            }
+        )
+    waiting: dict[tuple[int, str], list[IndicatorEntry]] = {}
+    for e in pending:
+        waiting.setdefault((e.report.round.fy, e.indicator_key), []).append(e)
+        years.setdefault(e.report.round.fy, ItemYear(e.report.round.fy))
+    for fy, year in years.items():
+        year.indicators = [
+            IndicatorYear(rp.indicator_progress(i, fy, bands), waiting.get((fy, i.key), []))
+            for i in indicators
+        ]
+    shown = [y for y in years.values() if y.indicators or y.has_reports]
+    return sorted(shown, key=lambda y: y.fy, reverse=True), bands.names
+
+
+@register.inclusion_tag("rounds/_item_progress.html", takes_context=True)
+def item_progress(context, node: Node) -> dict:
+    """The item's actuals, bands, content statuses and texts for every FY with progress."""
+    plan = context.get("plan") or node.plan
+    years, band_names = item_years(plan, node)
+    return {"plan": plan, "node": node, "years": years, "band_names": band_names}
