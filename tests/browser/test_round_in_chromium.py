@@ -1,9 +1,10 @@
 """The yearly round as its users live it, in headless Chromium on a fresh demo server.
 
-The 管理者 opens the FY2019 round of the action plan; the 部署担当 of 福祉支援課 downloads the
-fills it in Excel (openpyxl here; saved once more by LibreOffice when it is installed), uploads it
-and submits; the 承認者 returns it with a comment; it is fixed in the browser and approved; the
-管理者 sees every department's status and the achievement bands per top-level goal.
+The 管理者 opens the FY2019 round of the action plan; the 部署担当 of 福祉支援課
+downloads the sheet, fills it in Excel (openpyxl here; saved once more by LibreOffice
+when it is installed), uploads it and submits; the 承認者 returns it with a comment;
+it is fixed in the browser and approved; the 管理者 sees every department's status
+and the achievement bands per top-level goal.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
+import tempfile
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -611,28 +612,166 @@ def test_the_partial_offers_download_and_upload_only_to_editors(staff, report):
 # --------------------------------------------------------------------------- other programs, docs
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
-def test_a_sheet_saved_by_libreoffice_still_reads(staff, report, tmp_path):
+SOFFICE = shutil.which("soffice")
+needs_libreoffice = pytest.mark.skipif(
+    SOFFICE is None,
+    reason="LibreOffice is not installed (soffice not on PATH); "
+    "apt-get install --no-install-recommends libreoffice-calc-nogui to run this test",
+)
+
+
+@pytest.fixture(scope="session")
+def libreoffice(tmp_path_factory):
+    """Save a workbook through LibreOffice Calc the way a user's LibreOffice does: it opens the
+    file and writes it anew (styles, validations, protection, sheets), in a profile of its own."""
+    home = tmp_path_factory.mktemp("libreoffice")
+    profile = (home / "profile").as_uri()
+
+    def resave(data: bytes, name: str = "sheet.xlsx") -> bytes:
+        work = Path(tempfile.mkdtemp(dir=home))
+        (work / "in").mkdir()
+        (work / "in" / name).write_bytes(data)
+        done = subprocess.run(
+            [
+                str(SOFFICE),
+                "--headless",
+                "--norestore",
+                f"-env:UserInstallation={profile}",
+                "--convert-to",
+                "xlsx:Calc MS Excel 2007 XML",
+                "--outdir",
+                str(work / "out"),
+                str(work / "in" / name),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=180,
+            env={"HOME": str(home), "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
+        )
+        saved = work / "out" / name
+        assert done.returncode == 0 and saved.exists(), (done.stdout, done.stderr)
+        return saved.read_bytes()
+
+    return resave
+
+
+@needs_libreoffice
+def test_a_sheet_saved_by_libreoffice_still_reads(staff, report, libreoffice):
     data = download(staff, report)
     cells = cells_of(data)
     status = first(cells, "content", "status")
-    source = tmp_path / "in" / "sheet.xlsx"
-    source.parent.mkdir()
-    source.write_bytes(fill(data, {at(status): "前倒し"}))
-    out = tmp_path / "out"
-    subprocess.run(
-        ["soffice", "--headless", "--convert-to", "xlsx", "--outdir", str(out), str(source)],
-        check=True,
-        timeout=120,
-        env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
-    )
-    response = upload(staff, report, (out / "sheet.xlsx").read_bytes())
+    saved = libreoffice(fill(data, {at(status): "前倒し"}))
+    assert saved != data
+    response = upload(staff, report, saved)
     assert redirected_to_sheet(response, report)
     node_key, position = status.key.split("#")
     assert (
         ContentEntry.objects.get(report=report, node_key=node_key, position=position).status
         == "前倒し"
     )
+
+
+@needs_libreoffice
+def test_cells_filled_and_saved_by_libreoffice_are_stored(staff, report, someone, libreoffice):
+    """Text, numbers typed as numbers, line breaks, a cleared cell and text that looks like a
+    formula or a date all come back as what was typed after LibreOffice rewrote the file."""
+    before = services.SheetInput()
+    line = indicator_named(report, "自己財源額")
+    ikey = line.indicator.key
+    before.indicators[ikey] = {"actual": "9,999千円", "note": "見込み", "done": "=1+1"}
+    services.save(report, before, version=report.version, user=someone)
+    report.refresh_from_db()
+    data = download(staff, report)
+    cells = cells_of(data)
+    assert cells[("indicator", ikey, "done")].downloaded == "=1+1"
+    actuals = [
+        c for (kind, key, f), c in cells.items() if kind == "indicator" and f == "actual"
+    ]
+    others = [c for c in actuals if c.key != ikey]
+    typed = {
+        others[0]: ("1234", "1234"),  # typed as text in a text cell
+        others[1]: (1200, "1200"),  # a number (pasted, or typed into a General cell)
+        others[2]: (12.5, "12.5"),
+        others[3]: ("007", "007"),
+    }
+    status = first(cells, "content", "status")
+    evaluation = first(cells, "item", "evaluation")
+    done = first(cells, "item", "done")
+    content_note = first(cells, "content", "note")
+    values = {at(c): value for c, (value, _stored) in typed.items()}
+    values |= {
+        at(cells[("indicator", ikey, "actual")]): "1,250万円",
+        at(cells[("indicator", ikey, "note")]): None,  # cleared
+        at(status): "遅れ",
+        at(evaluation): "概ね達成",
+        at(done): "1行目\n2行目",
+        at(content_note): "1-1",
+    }
+    saved = libreoffice(fill(data, values))
+    version = report.version
+    response = upload(staff, report, saved)
+    assert redirected_to_sheet(response, report)
+    report.refresh_from_db()
+    assert report.version == version + 1
+    for cell, (_value, stored) in typed.items():
+        assert IndicatorEntry.objects.get(report=report, indicator_key=cell.key).actual == stored
+    entry = IndicatorEntry.objects.get(report=report, indicator_key=ikey)
+    assert (entry.actual, entry.note, entry.done) == ("1,250万円", "", "=1+1")
+    node_key, position = status.key.split("#")
+    content = ContentEntry.objects.get(report=report, node_key=node_key, position=position)
+    assert content.status == "遅れ"
+    node_key, position = content_note.key.split("#")
+    assert (
+        ContentEntry.objects.get(report=report, node_key=node_key, position=position).note
+        == "1-1"
+    )
+    assert ItemEntry.objects.get(report=report, node_key=evaluation.key).evaluation == "B"
+    assert ItemEntry.objects.get(report=report, node_key=done.key).done == "1行目\n2行目"
+    # The same LibreOffice file again: nothing left to change.
+    assert upload(staff, report, saved).status_code == 302
+    report.refresh_from_db()
+    assert report.version == version + 1
+
+
+@needs_libreoffice
+def test_protection_validations_and_hidden_sheets_survive_libreoffice(staff, report, libreoffice):
+    data = download(staff, report)
+    cells = cells_of(data)
+    saved = libreoffice(data)
+    assert cells_of(saved) == cells  # the identifiers and every input cell read the same
+    wb = load_workbook(io.BytesIO(saved))
+    assert wb.sheetnames == [S_GUIDE, S_LISTS, S_CONTENTS, S_INDICATORS, S_ITEMS, S_IDS]
+    states = {name: wb[name].sheet_state for name in wb.sheetnames}
+    assert states[S_IDS] == "hidden" and states[S_LISTS] == "hidden"
+    assert {states[n] for n in (S_GUIDE, S_CONTENTS, S_INDICATORS, S_ITEMS)} == {"visible"}
+    # LibreOffice 7.4 writes the structure lock as an empty <workbookProtection/>: not checked.
+    inputs = {(c.sheet, c.cell) for c in cells.values()}
+    for name in wb.sheetnames:
+        assert wb[name].protection.sheet, name
+    for name in (S_CONTENTS, S_INDICATORS, S_ITEMS):
+        ws = wb[name]
+        assert ws.column_dimensions["A"].hidden
+        assert ws.protection.formatColumns is False and ws.protection.formatRows is False
+        for row in ws.iter_rows(min_row=1, max_row=ws.max_row):
+            for cell in row:
+                if (name, cell.coordinate) in inputs:
+                    assert cell.protection.locked is False, (name, cell.coordinate)
+                    assert cell.number_format == "@", (name, cell.coordinate)
+                    assert cell.fill.fgColor.rgb.endswith("FFF2CC")
+                elif cell.value is not None:
+                    assert cell.protection.locked, (name, cell.coordinate)
+    (status_dv,) = wb[S_CONTENTS].data_validations.dataValidation
+    assert status_dv.type == "list" and S_LISTS in status_dv.formula1
+    assert {str(r) for r in status_dv.sqref.ranges} == {
+        c.cell for c in cells.values() if c.field == "status"
+    }
+    (eval_dv,) = wb[S_ITEMS].data_validations.dataValidation
+    assert eval_dv.showErrorMessage and "目標を概ね達成した（8割以上）" in eval_dv.prompt
+    assert {str(r) for r in eval_dv.sqref.ranges} == {
+        c.cell for c in cells.values() if c.field == "evaluation"
+    }
+    assert upload(staff, report, saved).status_code == 302  # unchanged: nothing to store
+    assert not ContentEntry.objects.filter(report=report).exists()
 
 
 def test_the_format_is_documented():
