@@ -174,7 +174,7 @@ def plan_progress(plan: Plan, fy: int, *, approved_only: bool = False) -> PlanPr
             reports = reports.filter(status=Report.Status.APPROVED)
         status_of = {r.pk: r for r in reports}
         by_key = {n.key: n for n in nodes}
-        flagged_statuses = set(DEFAULT_FLAGGED) & set(settings.content_statuses) or DEFAULT_FLAGGED
+        flagging = flagged_statuses(settings)
         for e in ContentEntry.objects.filter(report__in=status_of).order_by(
             "report__department__order", "node_key", "position"
         ):
@@ -188,7 +188,7 @@ def plan_progress(plan: Plan, fy: int, *, approved_only: bool = False) -> PlanPr
                     e,
                     r.department.name,
                     r.status == Report.Status.APPROVED,
-                    flagged(e.status, flagged_statuses),
+                    flagged(e.status, flagging),
                 )
             )
         for e in ItemEntry.objects.filter(report__in=status_of):
@@ -237,6 +237,11 @@ def plan_progress(plan: Plan, fy: int, *, approved_only: bool = False) -> PlanPr
 
 
 DEFAULT_FLAGGED = {"遅れ", "未実施"}
+
+
+def flagged_statuses(settings: PlanSettings) -> set[str]:
+    """The content statuses that need attention: 遅れ and 未実施 where the plan offers them."""
+    return DEFAULT_FLAGGED & set(settings.content_statuses) or set(DEFAULT_FLAGGED)
 
 
 def band_class(band: str, band_names: list[str]) -> str:

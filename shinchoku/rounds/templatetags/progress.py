@@ -51,11 +51,6 @@ def negate(n: int) -> int:
     return -int(n)
 
 
-def flagged_statuses(settings: PlanSettings) -> set[str]:
-    """The statuses flagged for the plan, as rounds.progress decides them."""
-    return set(rp.DEFAULT_FLAGGED) & set(settings.content_statuses) or set(rp.DEFAULT_FLAGGED)
-
-
 def evaluation_names(settings: PlanSettings) -> dict[str, str]:
     """Self-evaluation code → "B 概ね達成"."""
     return {s["code"]: f"{s['code']} {s['name']}" for s in settings.evaluation_scale}
@@ -99,7 +94,7 @@ def item_years(plan: Plan, node: Node) -> tuple[list[ItemYear], list[str]]:
     bands = bands_of(plan)
     fys = rp.years_with_values(plan)
     indicators = list(node.indicators.all())
-    statuses = flagged_statuses(settings)
+    statuses = rp.flagged_statuses(settings)
     scale = evaluation_names(settings)
     base = Q(report__round__plan=plan)
     contents = (

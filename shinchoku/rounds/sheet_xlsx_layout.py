@@ -1,0 +1,84 @@
+"""The layout of the progress sheet workbook, shared by sheet_xlsx_write and sheet_xlsx_read.
+
+Sheet names, where the headings and data start, the input fields of each kind of row, the
+labels and columns of the hidden identifiers sheet, and how a cell's text is made comparable.
+Imports nothing of the two modules that use it. The format is documented in docs/sheet.md.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+FORMAT = "shinchoku-progress-sheet"
+FORMAT_VERSION = 1
+
+S_GUIDE = "説明"
+S_CONTENTS = "実施内容"
+S_INDICATORS = "指標"
+S_ITEMS = "項目の評価"
+S_LISTS = "リスト"
+S_IDS = "識別情報"
+DATA_SHEETS = (S_CONTENTS, S_INDICATORS, S_ITEMS)
+
+HEADER_ROW = 3  # rows 1–2: title and hint; row 3: headings; data from row 4
+FIRST_ROW = HEADER_ROW + 1
+MAX_ACTUAL = 300  # IndicatorEntry.actual
+
+ITEM, CONTENT, INDICATOR = "item", "content", "indicator"
+FIELDS = {
+    ITEM: ("done", "next", "evaluation"),
+    CONTENT: ("status", "note"),
+    INDICATOR: ("actual", "done", "next", "note"),
+}
+FIELD_NAMES = {
+    "done": "取組状況",
+    "next": "今後の展開",
+    "evaluation": "自己評価",
+    "status": "状況",
+    "note": "備考",
+    "actual": "実績",
+}
+KIND_NAMES = {ITEM: "項目", CONTENT: "実施内容", INDICATOR: "指標"}
+
+# Identifiers: meta labels in column A/B, input cells in D–I, locked rows in K–N.
+META = [
+    ("形式", "format"),
+    ("形式の版", "format_version"),
+    ("計画ID", "plan"),
+    ("計画名", "plan_title"),
+    ("年度", "fy"),
+    ("部署ID", "department_id"),
+    ("部署名", "department"),
+    ("調査票ID", "report_id"),
+    ("ダウンロード時の版", "version"),
+    ("ダウンロード日時", "downloaded"),
+]
+INPUT_HEADERS = ["シート", "セル", "種類", "キー", "欄", "ダウンロード時の値"]
+ROW_HEADERS = ["シート", "行", "キー", "固定欄の値"]
+INPUT_COL = 4  # D
+ROW_COL = 11  # K
+
+
+def xml_text(text: str) -> str:
+    """Text a workbook can hold: openpyxl refuses control characters that XML forbids (a
+    vertical tab pasted from PowerPoint, a form feed): \\v and \\f become a line break, the
+    others are dropped. norm() applies the same, so stored and downloaded values still agree."""
+    text = text.replace("\v", "\n").replace("\f", "\n")
+    return ILLEGAL_CHARACTERS_RE.sub("", text)
+
+
+def norm(value: Any) -> str:
+    """A value as compared: text, \\r\\n as \\n, without surrounding whitespace."""
+    text = "" if value is None else xml_text(str(value))
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("_x000D_", "").strip()
+
+
+def content_key(node_key: str, position: int) -> str:
+    return f"{node_key}#{position}"
+
+
+def row_key(kind: str, key: str) -> str:
+    """The text of the hidden column A that says which row this is."""
+    return f"{kind}:{key}"

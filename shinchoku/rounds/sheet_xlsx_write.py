@@ -1,0 +1,460 @@
+"""Write a department's progress sheet: the workbook a user downloads pre-filled.
+
+`write_sheet` builds the workbook from services.sheet(report): one sheet per kind of row
+(実施内容, 指標, 項目の評価), input cells unlocked and yellow, everything else locked, and a hidden
+sheet of identifiers holding every input cell's key and its value as downloaded (read back by
+sheet_xlsx_read). Every value is written as text or a number, never as a formula. The format is
+documented in docs/sheet.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.protection import WorkbookProtection
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from shinchoku.core.wareki import fy_label
+from shinchoku.rounds import services
+from shinchoku.rounds.models import PlanSettings, Report
+from shinchoku.rounds.sheet_xlsx_layout import (
+    CONTENT,
+    FIRST_ROW,
+    FORMAT,
+    FORMAT_VERSION,
+    HEADER_ROW,
+    INDICATOR,
+    INPUT_COL,
+    INPUT_HEADERS,
+    ITEM,
+    META,
+    ROW_COL,
+    ROW_HEADERS,
+    S_CONTENTS,
+    S_GUIDE,
+    S_IDS,
+    S_INDICATORS,
+    S_ITEMS,
+    S_LISTS,
+    content_key,
+    row_key,
+    xml_text,
+)
+
+INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+INPUT_HEADER_FILL = PatternFill("solid", fgColor="FFE699")
+THIN = Side(style="thin", color="999999")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+TOP_WRAP = Alignment(vertical="top", wrap_text=True)
+
+
+def sheet_filename(report: Report) -> str:
+    return f"進捗状況調査票_{report.round.fy}年度_{report.department.name}.xlsx"
+
+
+def _day(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _scale_text(scale: list[dict]) -> str:
+    return "\n".join(f"{s['code']} {s.get('name', '')}: {s.get('definition', '')}" for s in scale)
+
+
+class _Writer:
+    def __init__(self, report: Report):
+        self.report = report
+        self.round = report.round
+        self.plan = report.round.plan
+        self.fy = report.round.fy
+        self.settings = PlanSettings.of(self.plan)
+        self.wb = Workbook()
+        self.inputs: list[list[Any]] = []
+        self.rows: list[list[Any]] = []
+
+    def title(self, ws: Any, what: str) -> None:
+        ws.cell(
+            row=1,
+            column=2,
+            value=f"{self.plan.title}　{fy_label(self.fy)} 進捗状況調査票（{what}）",
+        ).font = Font(bold=True, size=14)
+        ws.cell(
+            row=2,
+            column=2,
+            value=f"担当部署: {self.report.department.name}　"
+            f"提出期限: {_day(self.round.deadline)}　"
+            "黄色のセルに入力してください。ほかのセルは変更できません。",
+        )
+
+    def headers(self, ws: Any, headers: list[tuple[str, int, bool]]) -> None:
+        """(text, width, is_input) per column from B; column A is the hidden key column."""
+        ws.cell(row=HEADER_ROW, column=1, value="キー")
+        ws.column_dimensions["A"].hidden = True
+        for col, (text, width, is_input) in enumerate(headers, start=2):
+            cell = ws.cell(row=HEADER_ROW, column=col, value=text)
+            cell.font = Font(bold=True)
+            cell.fill = INPUT_HEADER_FILL if is_input else HEADER_FILL
+            cell.alignment = Alignment(vertical="center", wrap_text=True, horizontal="center")
+            cell.border = BOX
+            ws.column_dimensions[get_column_letter(col)].width = width
+        ws.row_dimensions[HEADER_ROW].height = 36
+
+    def row(
+        self, ws: Any, r: int, kind: str, key: str, fixed: list[Any], inputs: list[tuple[str, str]]
+    ) -> None:
+        """Write one data row: fixed (locked) values from B, then the input cells."""
+        ws.cell(row=r, column=1, value=row_key(kind, key))
+        col = 2
+        locked = []
+        for value in fixed:
+            text = "" if value is None else xml_text(str(value))
+            cell = ws.cell(row=r, column=col, value=text or None)
+            cell.number_format = "@"
+            cell.alignment = TOP_WRAP
+            cell.border = BOX
+            locked.append(text)
+            col += 1
+        for name, raw in inputs:
+            value = xml_text(raw or "")
+            cell = ws.cell(row=r, column=col, value=value or None)
+            cell.number_format = "@"  # text: Excel must not turn 1-1 into a date
+            cell.protection = Protection(locked=False)
+            cell.fill = INPUT_FILL
+            cell.alignment = TOP_WRAP
+            cell.border = BOX
+            self.inputs.append([ws.title, cell.coordinate, kind, key, name, value])
+            col += 1
+        self.rows.append([ws.title, r, row_key(kind, key), json.dumps(locked, ensure_ascii=False)])
+
+    def finish(self, ws: Any, n_cols: int, last_row: int) -> None:
+        ws.freeze_panes = ws.cell(row=FIRST_ROW, column=4)
+        ws.protection.sheet = True  # a guard against accidents, no password
+        ws.protection.formatColumns = False  # widths and heights may still be changed
+        ws.protection.formatRows = False
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+        ws.print_area = f"B1:{get_column_letter(n_cols + 1)}{max(last_row, HEADER_ROW)}"
+        ws.page_margins.left = ws.page_margins.right = 0.4
+        ws.page_margins.top = ws.page_margins.bottom = 0.6
+        ws.oddHeader.right.text = f"{self.report.department.name}　{fy_label(self.fy)}"
+        ws.oddFooter.center.text = "&P / &N"
+
+    def validation(self, ws: Any, formula: str, cells: list[str], prompt: str = "") -> None:
+        if not cells:
+            return
+        dv = DataValidation(type="list", formula1=formula, allow_blank=True)
+        dv.showErrorMessage = True
+        dv.errorTitle = "入力できない値です"
+        dv.error = "一覧から選んでください。"
+        if prompt:
+            dv.showInputMessage = True
+            dv.promptTitle = "自己評価"
+            dv.prompt = prompt[:250]
+        for cell in cells:
+            dv.add(cell)
+        ws.add_data_validation(dv)
+
+    # --- sheets
+
+    def guide(self, lines: list[services.ItemLines]) -> None:
+        ws = self.wb.active
+        ws.title = S_GUIDE
+        dept = self.report.department
+        rows: list[list[Any]] = [
+            [f"{fy_label(self.fy)} 進捗状況調査票"],
+            [],
+            ["計画", self.plan.title],
+            ["年度", fy_label(self.fy)],
+            ["担当部署", dept.name],
+            ["提出期限", f"{_day(self.round.deadline)}"],
+            [
+                "件数",
+                f"項目 {len(lines)}件、実施内容 {sum(len(i.contents) for i in lines)}件、"
+                f"指標 {sum(len(i.indicators) for i in lines)}件",
+            ],
+            [],
+            ["入力のしかた"],
+            ["1", "黄色のセルに入力します。ほかのセルは保護されていて変更できません。"],
+            [
+                "2",
+                f"「{S_CONTENTS}」シート: 実施内容ごとに、今年度の予定に対する状況を"
+                "一覧から選びます。",
+            ],
+            [
+                "3",
+                f"「{S_INDICATORS}」シート: 指標ごとに、今年度の実績と取組状況・"
+                "今後の展開を書きます。",
+            ],
+            [
+                "4",
+                "実績は単位を付けて書けます（例: 1,234人）。単位は指標の単位と同じにします。"
+                "金額は千円・万円・円のどれでも書けます。",
+            ],
+            ["5", f"「{S_ITEMS}」シート: 項目ごとに、取組状況・今後の展開と自己評価を書きます。"],
+            [
+                "6",
+                "保存したファイルを調査票の画面からアップロードします。"
+                "問題があるときは何も保存されず、シートとセルを示して知らせます。",
+            ],
+            [
+                "7",
+                "ダウンロードした後に画面で別の人が同じ欄を変えていたときは、"
+                "どちらを残すか確かめられるよう、何も保存しません。",
+            ],
+            [
+                "8",
+                f"シートや行を追加・削除しないでください。「{S_IDS}」シート（非表示）は"
+                "読み込みに使います。",
+            ],
+            [],
+            ["状況の選択肢", "・".join(self.settings.content_statuses)],
+            [],
+            ["自己評価の基準"],
+            ["評価", "名称", "定義"],
+        ]
+        for s in self.settings.evaluation_scale:
+            rows.append([s["code"], s.get("name", ""), s.get("definition", "")])
+        for row in rows:
+            ws.append(row)
+        ws["A1"].font = Font(bold=True, size=14)
+        for row in ws.iter_rows(min_col=1, max_col=1):
+            if row[0].value in ("入力のしかた", "状況の選択肢", "自己評価の基準"):
+                row[0].font = Font(bold=True)
+        scale_header = ws.max_row - len(self.settings.evaluation_scale)
+        for col in range(1, 4):
+            cell = ws.cell(row=scale_header, column=col)
+            cell.font = Font(bold=True)
+            cell.fill = HEADER_FILL
+        ws.column_dimensions["A"].width = 16
+        ws.column_dimensions["B"].width = 90
+        ws.column_dimensions["C"].width = 50
+        for row in ws.iter_rows():
+            for cell in row:
+                cell.alignment = Alignment(vertical="top", wrap_text=True)
+        ws.protection.sheet = True
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+    def lists(self) -> dict[str, str]:
+        ws = self.wb.create_sheet(S_LISTS)
+        statuses = list(self.settings.content_statuses)
+        codes = [s["code"] for s in self.settings.evaluation_scale]
+        ws["A1"], ws["B1"] = "状況", "自己評価"
+        for i, s in enumerate(statuses, start=2):
+            ws.cell(row=i, column=1, value=s)
+        for i, c in enumerate(codes, start=2):
+            ws.cell(row=i, column=2, value=c)
+        ws.sheet_state = "hidden"
+        ws.protection.sheet = True
+        return {
+            "status": f"'{S_LISTS}'!$A$2:$A${max(len(statuses), 1) + 1}",
+            "evaluation": f"'{S_LISTS}'!$B$2:$B${max(len(codes), 1) + 1}",
+        }
+
+    def contents(self, lines: list[services.ItemLines], ranges: dict[str, str]) -> None:
+        ws = self.wb.create_sheet(S_CONTENTS)
+        headers = [
+            ("番号", 8, False),
+            ("項目", 28, False),
+            ("No.", 6, False),
+            ("実施内容", 50, False),
+            ("区分", 10, False),
+            (f"{fy_label(self.fy)}の予定", 14, False),
+            ("状況", 14, True),
+            ("備考", 40, True),
+        ]
+        self.title(ws, S_CONTENTS)
+        self.headers(ws, headers)
+        r = FIRST_ROW
+        status_cells = []
+        for item in lines:
+            for c in item.contents:
+                self.row(
+                    ws,
+                    r,
+                    CONTENT,
+                    content_key(item.node.key, c.position),
+                    [
+                        item.node.label,
+                        item.node.title,
+                        c.content.label or str(c.position),
+                        c.content.text,
+                        c.content.effective_tag,
+                        c.planned or "―",
+                    ],
+                    [("status", c.status), ("note", c.note)],
+                )
+                status_cells.append(f"H{r}")
+                r += 1
+        self.validation(ws, ranges["status"], status_cells)
+        self.finish(ws, len(headers), r - 1)
+
+    def indicators(self, lines: list[services.ItemLines]) -> None:
+        ws = self.wb.create_sheet(S_INDICATORS)
+        years = list(range(self.plan.first_fy, self.fy))
+        headers = [
+            ("番号", 8, False),
+            ("項目", 24, False),
+            ("指標", 28, False),
+            ("単位", 8, False),
+            ("現状値", 18, False),
+            *[(f"実績\n{fy_label(y)}", 14, False) for y in years],
+            (f"目標\n{fy_label(self.fy)}", 14, False),
+            ("最終目標", 14, False),
+            (f"実績\n{fy_label(self.fy)}", 16, True),
+            ("取組状況", 40, True),
+            ("今後の展開", 40, True),
+            ("備考", 24, True),
+        ]
+        self.title(ws, S_INDICATORS)
+        self.headers(ws, headers)
+        r = FIRST_ROW
+        for item in lines:
+            for ln in item.indicators:
+                earlier = dict(ln.earlier)
+                ind = ln.indicator
+                self.row(
+                    ws,
+                    r,
+                    INDICATOR,
+                    ind.key,
+                    [
+                        item.node.label,
+                        item.node.title,
+                        f"{ind.label} {ind.name}".strip(),
+                        ind.unit,
+                        ln.baseline,
+                        *[earlier.get(y, "") for y in years],
+                        ln.target,
+                        ln.final,
+                    ],
+                    [
+                        ("actual", ln.actual),
+                        ("done", ln.done),
+                        ("next", ln.next),
+                        ("note", ln.note),
+                    ],
+                )
+                r += 1
+        self.finish(ws, len(headers), r - 1)
+
+    def items(self, lines: list[services.ItemLines], ranges: dict[str, str]) -> None:
+        ws = self.wb.create_sheet(S_ITEMS)
+        headers = [
+            ("番号", 8, False),
+            ("項目", 36, False),
+            ("実施内容・指標", 14, False),
+            ("取組状況", 50, True),
+            ("今後の展開", 50, True),
+            ("自己評価", 10, True),
+        ]
+        self.title(ws, S_ITEMS)
+        self.headers(ws, headers)
+        r = FIRST_ROW
+        cells = []
+        for item in lines:
+            self.row(
+                ws,
+                r,
+                ITEM,
+                item.node.key,
+                [
+                    item.node.label,
+                    item.node.title,
+                    f"実施内容 {len(item.contents)}\n指標 {len(item.indicators)}",
+                ],
+                [("done", item.done), ("next", item.next), ("evaluation", item.evaluation)],
+            )
+            cells.append(f"G{r}")
+            r += 1
+        self.validation(
+            ws, ranges["evaluation"], cells, _scale_text(self.settings.evaluation_scale)
+        )
+        # The scale's definitions beside the table, for the screen and the printout.
+        col = 9
+        ws.cell(row=HEADER_ROW, column=col, value="自己評価の基準").font = Font(bold=True)
+        for i, s in enumerate(self.settings.evaluation_scale, start=FIRST_ROW):
+            ws.cell(row=i, column=col, value=f"{s['code']} {s.get('name', '')}")
+            ws.cell(row=i, column=col + 1, value=s.get("definition", ""))
+        ws.column_dimensions[get_column_letter(col)].width = 14
+        ws.column_dimensions[get_column_letter(col + 1)].width = 36
+        self.finish(ws, len(headers), r - 1)
+
+    def identifiers(self) -> None:
+        ws = self.wb.create_sheet(S_IDS)
+        report, dept = self.report, self.report.department
+        values = {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "plan": self.plan.slug,
+            "plan_title": self.plan.title,
+            "fy": self.fy,
+            "department_id": dept.pk,
+            "department": dept.name,
+            "report_id": report.pk,
+            "version": report.version,
+            "downloaded": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
+        for i, (label, key) in enumerate(META, start=1):
+            ws.cell(row=i, column=1, value=label)
+            ws.cell(row=i, column=2, value=values[key])
+        for offset, rows, headers in (
+            (INPUT_COL, self.inputs, INPUT_HEADERS),
+            (ROW_COL, self.rows, ROW_HEADERS),
+        ):
+            for j, h in enumerate(headers):
+                ws.cell(row=1, column=offset + j, value=h)
+            for i, row in enumerate(rows, start=2):
+                for j, value in enumerate(row):
+                    ws.cell(row=i, column=offset + j, value=value if value != "" else None)
+        ws.sheet_state = "hidden"
+        ws.protection.sheet = True
+
+    def build(self) -> bytes:
+        lines = services.sheet(self.report)
+        self.guide(lines)
+        ranges = self.lists()
+        self.contents(lines, ranges)
+        self.indicators(lines)
+        self.items(lines, ranges)
+        self.identifiers()
+        # Sheets cannot be added, removed or unhidden without unprotecting the book (no password).
+        self.wb.security = WorkbookProtection(lockStructure=True)
+        self.wb.active = 0
+        self.wb.properties.creator = "Shinchoku"
+        self.wb.properties.title = (
+            f"{fy_label(self.fy)} 進捗状況調査票 {self.report.department.name}"
+        )
+        _no_formulas(self.wb)
+        buffer = io.BytesIO()
+        self.wb.save(buffer)
+        return buffer.getvalue()
+
+
+def _no_formulas(wb: Workbook) -> None:
+    """Every value is written as text or a number, never as a formula: openpyxl takes a string
+    starting with "=" for one, so a stored 備考 "=1+1" (or "=HYPERLINK(…)") would be evaluated
+    by Excel and LibreOffice, read back as its result and reported as changed."""
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
+
+
+def write_sheet(report: Report) -> bytes:
+    """The department's sheet for the round, pre-filled with what is stored now."""
+    return _Writer(report).build()
