@@ -49,7 +49,8 @@ pytest-pg: $(STAMP)
 messages: $(STAMP)
 	cd shinchoku && ../$(BIN)/shinchoku makemessages -l ja -l en --no-obsolete
 	# Japanese has one plural form; makemessages adds an empty second one that msgfmt rejects.
-	sed -i '/^msgstr\[1\] ""$$/d' shinchoku/locale/ja/LC_MESSAGES/django.po
+	# The public pages and the reports keep their own catalogues (shinchoku/<app>/locale).
+	find shinchoku -path '*/locale/ja/LC_MESSAGES/django.po' -exec sed -i '/^msgstr\[1\] ""$$/d' {} +
 	cd shinchoku && ../$(BIN)/shinchoku compilemessages
 
 # Re-read the seed documents and rewrite the committed demo data set.
