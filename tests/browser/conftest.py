@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.request import urlopen
 
@@ -31,14 +32,18 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory) -> Iterator[str]:
+@contextmanager
+def demo_server(
+    data_dir: Path, *extra: list[str], ready: str = "/accounts/login/"
+) -> Iterator[str]:
+    """Serve the product on a fresh SQLite file with the demo data (and extra commands)."""
     script = Path(sys.executable).with_name("shinchoku")
     if not script.exists():
         pytest.skip("the console script is not installed in this environment")
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env["SHINCHOKU_DATA_DIR"] = str(tmp_path_factory.mktemp("browser-data"))
-    for args in (["migrate", "--noinput"], ["load-demo", "--if-empty"]):
+    env["SHINCHOKU_DATA_DIR"] = str(data_dir)
+    env["PYTHONPATH"] = str(REPO)
+    for args in (["migrate", "--noinput"], ["load-demo", "--if-empty"], *extra):
         subprocess.run([str(script), *args], env=env, cwd=REPO, check=True, capture_output=True)
     port = _free_port()
     process = subprocess.Popen(
@@ -51,7 +56,7 @@ def server(tmp_path_factory) -> Iterator[str]:
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
-            urlopen(base + "/accounts/login/", timeout=1)  # noqa: S310 - our own local server
+            urlopen(base + ready, timeout=1)  # noqa: S310 - our own local server
             break
         except OSError:
             time.sleep(0.1)
@@ -60,6 +65,12 @@ def server(tmp_path_factory) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory) -> Iterator[str]:
+    with demo_server(tmp_path_factory.mktemp("browser-data")) as base:
+        yield base
 
 
 DEMO_PASSWORD = "shinchoku-demo"  # the documented demo-only password
