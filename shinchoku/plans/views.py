@@ -118,7 +118,8 @@ def plan_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "plans/plan_detail.html", context)
 
 
-def _contents_queryset():
+def contents_queryset():
+    """Contents with their schedule and the goals they serve, in one query each."""
     return Content.objects.select_related("shared").prefetch_related(
         Prefetch(
             "contentgoal_set",
@@ -186,7 +187,7 @@ def node_detail(request: HttpRequest, slug: str, key: str) -> HttpResponse:
             "nodekind_set__kind",
             "sdgs",
             Prefetch("sections", queryset=Section.objects.order_by("order")),
-            Prefetch("contents", queryset=_contents_queryset().order_by("order")),
+            Prefetch("contents", queryset=contents_queryset().order_by("order")),
             Prefetch("indicators", queryset=_indicators_queryset().order_by("order")),
         )
         .get()
@@ -208,7 +209,7 @@ def node_detail(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     fys = plan.fiscal_years
     contents, content_fys = _entries(node.contents.all(), fys)
     served_by = list(
-        _contents_queryset()
+        contents_queryset()
         .filter(contentgoal__node=node)
         .select_related("node__plan")
         .order_by("node__plan__title", "node__seq", "order")
@@ -255,7 +256,7 @@ def roadmap(request: HttpRequest, slug: str) -> HttpResponse:
     """Every content × FY with its phase, filtered by department and by linked goal."""
     plan = _get_plan(request, slug)
     fys = plan.fiscal_years
-    contents = _contents_queryset().filter(node__plan=plan).select_related("node")
+    contents = contents_queryset().filter(node__plan=plan).select_related("node")
     departments = list(
         Department.objects.filter(nodes__plan=plan).distinct().order_by("order", "id")
     )

@@ -28,16 +28,14 @@ from django.http import Http404
 
 from shinchoku.core.achievement import Bands, Tally, roll_up
 from shinchoku.plans.models import (
-    Content,
-    ContentGoal,
     Indicator,
     IndicatorValue,
     Node,
     NodeDepartment,
     Plan,
     ProgressNote,
-    ScheduleSpan,
 )
+from shinchoku.plans.views import contents_queryset as plan_contents_queryset
 from shinchoku.rounds.models import ItemEntry, Report, Round
 from shinchoku.rounds.progress import IndicatorProgress, band_class, indicator_progress
 from shinchoku.rounds.services import bands_of
@@ -127,14 +125,8 @@ def indicators_queryset(fys: list[int]):
 
 
 def contents_queryset():
-    """Contents with their schedule and the goals they serve (Content.note is not public)."""
-    return Content.objects.select_related("shared").prefetch_related(
-        Prefetch(
-            "contentgoal_set",
-            queryset=ContentGoal.objects.select_related("node__plan").order_by("order"),
-        ),
-        Prefetch("schedule", queryset=ScheduleSpan.objects.order_by("order")),
-    )
+    """Contents with their schedule and the goals they serve (Content.note is never shown)."""
+    return plan_contents_queryset()
 
 
 @dataclass

@@ -74,11 +74,14 @@ def test_after_unpublishing_the_plan_disappears(anonymous, staff, city_round):
     assert "第4期西東京市地域福祉計画" not in anonymous.get("/public/").content.decode()
 
 
-def test_a_reopened_round_is_not_public_until_closed_again(anonymous, staff, city_round):
+def test_a_reopened_round_is_not_public_until_published_again(anonymous, staff, city_round):
     round_ = city_round
     services.reopen_round(round_, staff, "数値の訂正")
     assert anonymous.get(f"/public/{CITY}/").status_code == 404
     services.close_round(round_, staff)
+    # Reopening withdrew the publication: the corrected values are shown once published again.
+    assert anonymous.get(f"/public/{CITY}/").status_code == 404
+    services.publish_round(round_, staff)
     assert anonymous.get(f"/public/{CITY}/").status_code == 200
 
 
