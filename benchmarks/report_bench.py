@@ -11,6 +11,8 @@ N runs (default 3): collecting the data, rendering the HTML, WeasyPrint's layout
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import os
 import sys
 import tempfile
@@ -22,7 +24,7 @@ _db = Path(tempfile.mkdtemp(prefix="report-bench-")) / "bench.sqlite3"
 os.environ["SHINCHOKU_SQLITE"] = str(_db)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shinchoku.settings")
 
-import django
+import django  # noqa: E402
 
 django.setup()
 
@@ -74,7 +76,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
-    call_command("load_demo", verbosity=0)
+    with contextlib.redirect_stdout(io.StringIO()):
+        call_command("load_demo", verbosity=0)
     approve_action_plan_round()
     for slug, fy in (("nishitokyo-chiiki-fukushi-4", 2019), ("nishitokyo-action-plan-2019", 2019)):
         plan = Plan.objects.get(slug=slug)
@@ -82,11 +85,9 @@ def main() -> None:
         t_html, html = best(lambda r=report: report_html(r), args.runs)
         t_pdf, pdf = best(lambda h=html: html_to_pdf(h), args.runs)
         t_xlsx, xlsx = best(lambda r=report: report_xlsx(r), args.runs)
-        from io import BytesIO
-
         from pypdf import PdfReader
 
-        pages = len(PdfReader(BytesIO(pdf)).pages)
+        pages = len(PdfReader(io.BytesIO(pdf)).pages)
         print(
             f"{slug:30} FY{fy} indicators {report.indicator_count:3}  data {t_data:5.2f}s  "
             f"html {t_html:5.2f}s  pdf {t_pdf:5.2f}s ({pages} pages, {len(pdf) / 1024:5.0f} KB)  "

@@ -32,16 +32,17 @@ class Command(BaseCommand):
             report = committee_report(plan, options["fy"])
         except ReportError as e:
             raise CommandError(str(e)) from None
+        if not output.parent.is_dir():
+            raise CommandError(f"フォルダ「{output.parent}」がありません。")
         if fmt == "pdf":
             from shinchoku.reports.pdf import report_pdf
 
+            self.stderr.write("PDFを組版しています(数秒かかります)…")
             data = report_pdf(report)
         else:
             from shinchoku.reports.xlsx import report_xlsx
 
             data = report_xlsx(report)
-        if not output.parent.is_dir():
-            raise CommandError(f"フォルダ「{output.parent}」がありません。")
         output.write_bytes(data)
         self.stdout.write(
             f"{output}: {report.plan.title} {report.fy_label} ({fmt}, {len(data):,} バイト)"
