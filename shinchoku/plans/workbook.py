@@ -36,7 +36,7 @@ from shinchoku.plans.vocabulary import (
     TAGS,
     YES,
 )
-from shinchoku.plans.xlsx_safety import UnsafeWorkbook, check_xlsx
+from shinchoku.plans.xlsx_safety import UnsafeWorkbook, check_xlsx, no_formulas, writable
 
 MAX_ROWS = 20000
 CONTINUES = "→"
@@ -274,6 +274,7 @@ def _new_workbook(first_fy: int, last_fy: int) -> tuple[Workbook, dict[str, Any]
 
 
 def _save(wb: Workbook) -> bytes:
+    no_formulas(wb)
     wb.properties.creator = "Shinchoku"
     wb.properties.created = dt.datetime(2000, 1, 1)
     buffer = io.BytesIO()
@@ -312,6 +313,7 @@ def _schedule_cells(spans: list[dict], years: list[int]) -> list[str]:
 
 def write_workbook(doc: dict[str, Any]) -> bytes:
     """A document as a workbook; read_workbook gives the same document back."""
+    doc = writable(doc)  # control characters XML cannot hold would stop the download
     plan = doc["plan"]
     years = list(range(plan["first_fy"], plan["last_fy"] + 1))
     wb, sheets = _new_workbook(plan["first_fy"], plan["last_fy"])

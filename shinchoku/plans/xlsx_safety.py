@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from typing import Any
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_UNPACKED = 50 * 1024 * 1024
@@ -83,3 +84,38 @@ def check_xlsx(
                 + "、".join(missing)
                 + " がありません）。"
             )
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def xml_text(text: str) -> str:
+    """Text a workbook can hold: openpyxl refuses control characters that XML forbids (a
+    vertical tab pasted from PowerPoint, a form feed): \\v and \\f become a line break, the
+    others are dropped."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    text = text.replace("\v", "\n").replace("\f", "\n")
+    return ILLEGAL_CHARACTERS_RE.sub("", text)
+
+
+def writable(value: Any) -> Any:
+    """The value with every string in it (in lists and dicts too) made writable by xml_text."""
+    if isinstance(value, str):
+        return xml_text(value)
+    if isinstance(value, list):
+        return [writable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: writable(v) for k, v in value.items()}
+    return value
+
+
+def no_formulas(wb: Any) -> None:
+    """Write every value as text or a number, never as a formula: openpyxl takes a string that
+    starts with "=" for one, so stored text such as "=1+1" or "=HYPERLINK(…)" would be evaluated
+    by Excel and LibreOffice (formula injection) and read back as its result."""
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"

@@ -147,9 +147,7 @@ def plan_progress(plan: Plan, fy: int, *, approved_only: bool = False) -> PlanPr
     """Everything judged for the plan and FY, rolled up to every node and department."""
     bands = bands_of(plan)
     settings = PlanSettings.of(plan)
-    nodes = list(
-        Node.objects.filter(plan=plan).prefetch_related("departments").order_by("seq")
-    )
+    nodes = list(Node.objects.filter(plan=plan).prefetch_related("departments").order_by("seq"))
     by_id = {n.id: n for n in nodes}
     indicators = [
         indicator_progress(i, fy, bands)
@@ -260,4 +258,3 @@ def years_with_values(plan: Plan) -> list[int]:
     )
     fys |= set(Round.objects.filter(plan=plan).values_list("fy", flat=True))
     return sorted(fy for fy in fys if plan.first_fy <= fy <= plan.last_fy)
-

@@ -492,8 +492,6 @@ def pending_reports(round_: Round) -> list[Report]:
     """Sheets that still wait for the department (not submitted, or returned)."""
     return list(
         round_.reports.select_related("department")
-        .filter(
-            status__in=[Report.Status.NOT_STARTED, Report.Status.DRAFT, Report.Status.RETURNED]
-        )
+        .filter(status__in=[Report.Status.NOT_STARTED, Report.Status.DRAFT, Report.Status.RETURNED])
         .order_by("department__order", "department__id")
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from shinchoku.plans.xlsx_safety import xml_text
 
 FORMAT = "shinchoku-progress-sheet"
 FORMAT_VERSION = 1
@@ -59,14 +59,6 @@ INPUT_HEADERS = ["シート", "セル", "種類", "キー", "欄", "ダウンロ
 ROW_HEADERS = ["シート", "行", "キー", "固定欄の値"]
 INPUT_COL = 4  # D
 ROW_COL = 11  # K
-
-
-def xml_text(text: str) -> str:
-    """Text a workbook can hold: openpyxl refuses control characters that XML forbids (a
-    vertical tab pasted from PowerPoint, a form feed): \\v and \\f become a line break, the
-    others are dropped. norm() applies the same, so stored and downloaded values still agree."""
-    text = text.replace("\v", "\n").replace("\f", "\n")
-    return ILLEGAL_CHARACTERS_RE.sub("", text)
 
 
 def norm(value: Any) -> str:

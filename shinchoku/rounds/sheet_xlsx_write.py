@@ -21,6 +21,7 @@ from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from shinchoku.core.wareki import fy_label
+from shinchoku.plans.xlsx_safety import no_formulas
 from shinchoku.rounds import services
 from shinchoku.rounds.models import PlanSettings, Report
 from shinchoku.rounds.sheet_xlsx_layout import (
@@ -438,21 +439,10 @@ class _Writer:
         self.wb.properties.title = (
             f"{fy_label(self.fy)} 進捗状況調査票 {self.report.department.name}"
         )
-        _no_formulas(self.wb)
+        no_formulas(self.wb)
         buffer = io.BytesIO()
         self.wb.save(buffer)
         return buffer.getvalue()
-
-
-def _no_formulas(wb: Workbook) -> None:
-    """Every value is written as text or a number, never as a formula: openpyxl takes a string
-    starting with "=" for one, so a stored 備考 "=1+1" (or "=HYPERLINK(…)") would be evaluated
-    by Excel and LibreOffice, read back as its result and reported as changed."""
-    for ws in wb.worksheets:
-        for row in ws.iter_rows():
-            for cell in row:
-                if cell.data_type == "f":
-                    cell.data_type = "s"
 
 
 def write_sheet(report: Report) -> bytes:

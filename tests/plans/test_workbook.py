@@ -231,3 +231,18 @@ def test_links_to_plans_in_the_database_are_accepted_and_unknown_node_refused(db
     assert result.doc is None
     assert {p.sheet for p in result.problems} == {"実施内容"}
     assert any("no-such-goal" in p.message for p in result.problems)
+
+
+def test_text_that_looks_like_a_formula_or_holds_control_characters_stays_text():
+    doc = plan_doc()
+    doc["plan"]["philosophy"] = '=HYPERLINK("http://example.com","x")'
+    doc["plan"]["nodes"][0]["title"] = "前半\v後半"
+    data = write_workbook(doc)
+    wb = load_workbook(io.BytesIO(data))
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (ws.title, cell.coordinate)
+    back = read_workbook(data, {})
+    assert back.doc["plan"]["philosophy"] == doc["plan"]["philosophy"]
+    assert back.doc["plan"]["nodes"][0]["title"] == "前半\n後半"

@@ -23,6 +23,7 @@ from django.template.loader import render_to_string
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from shinchoku.plans.interchange import export_plan
 from shinchoku.plans.models import Plan
@@ -295,6 +296,42 @@ def test_the_downloaded_sheet_holds_what_is_stored(staff, report, someone):
     cells = cells_of(download(staff, report))
     assert cells[("indicator", line.indicator.key, "actual")].downloaded == "9,999千円"
     assert cells[("indicator", line.indicator.key, "note")].downloaded == "見込み"
+
+
+def test_stored_text_is_written_as_text_never_as_a_formula(staff, report, someone):
+    """A 備考 "=1+1" stays text (Excel would evaluate a formula and read back "2"); a vertical
+    tab pasted from PowerPoint, which XML cannot hold, is written as a line break."""
+    line = indicator_named(report, "自己財源額")
+    ikey = line.indicator.key
+    data = services.SheetInput()
+    data.indicators[ikey] = {"note": "=1+1", "done": '=HYPERLINK("http://example.com")'}
+    item = services.sheet(report)[0].node.key
+    data.items[item] = {"done": "前半\v後半\x01"}
+    services.save(report, data, version=report.version, user=someone)
+    report.refresh_from_db()
+    version = report.version
+    sheet = download(staff, report)
+    cells = cells_of(sheet)
+    note = cells[("indicator", ikey, "note")]
+    assert note.downloaded == note.value == "=1+1"
+    assert cells[("item", item, "done")].value == "前半\n後半"
+    wb = load_workbook(io.BytesIO(sheet))
+    formulas = [
+        (ws.title, c.coordinate)
+        for ws in wb.worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if c.data_type == "f"
+    ]
+    assert formulas == []
+    assert wb[note.sheet][note.cell].value == "=1+1"
+    response = upload(staff, report, sheet)  # nothing changed, the odd characters included
+    assert redirected_to_sheet(response, report)
+    report.refresh_from_db()
+    assert report.version == version
+    filled = fill(sheet, {at(cells[("item", item, "done")]): "前半\n後半\n追記"})
+    assert redirected_to_sheet(upload(staff, report, filled), report)
+    assert ItemEntry.objects.get(report=report, node_key=item).done == "前半\n後半\n追記"
 
 
 # --------------------------------------------------------------------------- conflicts
@@ -650,7 +687,10 @@ def libreoffice(tmp_path_factory):
         )
         saved = work / "out" / name
         assert done.returncode == 0 and saved.exists(), (done.stdout, done.stderr)
-        return saved.read_bytes()
+        out = saved.read_bytes()
+        with zipfile.ZipFile(io.BytesIO(out)) as zf:  # written by LibreOffice, not copied
+            assert b"<Application>LibreOffice" in zf.read("docProps/app.xml")
+        return out
 
     return resave
 
@@ -661,7 +701,6 @@ def test_a_sheet_saved_by_libreoffice_still_reads(staff, report, libreoffice):
     cells = cells_of(data)
     status = first(cells, "content", "status")
     saved = libreoffice(fill(data, {at(status): "前倒し"}))
-    assert saved != data
     response = upload(staff, report, saved)
     assert redirected_to_sheet(response, report)
     node_key, position = status.key.split("#")
@@ -684,9 +723,7 @@ def test_cells_filled_and_saved_by_libreoffice_are_stored(staff, report, someone
     data = download(staff, report)
     cells = cells_of(data)
     assert cells[("indicator", ikey, "done")].downloaded == "=1+1"
-    actuals = [
-        c for (kind, key, f), c in cells.items() if kind == "indicator" and f == "actual"
-    ]
+    actuals = [c for (kind, key, f), c in cells.items() if kind == "indicator" and f == "actual"]
     others = [c for c in actuals if c.key != ikey]
     typed = {
         others[0]: ("1234", "1234"),  # typed as text in a text cell
@@ -722,8 +759,7 @@ def test_cells_filled_and_saved_by_libreoffice_are_stored(staff, report, someone
     assert content.status == "遅れ"
     node_key, position = content_note.key.split("#")
     assert (
-        ContentEntry.objects.get(report=report, node_key=node_key, position=position).note
-        == "1-1"
+        ContentEntry.objects.get(report=report, node_key=node_key, position=position).note == "1-1"
     )
     assert ItemEntry.objects.get(report=report, node_key=evaluation.key).evaluation == "B"
     assert ItemEntry.objects.get(report=report, node_key=done.key).done == "1行目\n2行目"
@@ -731,6 +767,12 @@ def test_cells_filled_and_saved_by_libreoffice_are_stored(staff, report, someone
     assert upload(staff, report, saved).status_code == 302
     report.refresh_from_db()
     assert report.version == version + 1
+
+
+def covered(validation) -> set[str]:
+    """The cells a data validation applies to (LibreOffice merges them into ranges: H4:H50)."""
+    ranges = validation.sqref.ranges
+    return {f"{get_column_letter(col)}{row}" for rng in ranges for row, col in rng.cells}
 
 
 @needs_libreoffice
@@ -762,14 +804,10 @@ def test_protection_validations_and_hidden_sheets_survive_libreoffice(staff, rep
                     assert cell.protection.locked, (name, cell.coordinate)
     (status_dv,) = wb[S_CONTENTS].data_validations.dataValidation
     assert status_dv.type == "list" and S_LISTS in status_dv.formula1
-    assert {str(r) for r in status_dv.sqref.ranges} == {
-        c.cell for c in cells.values() if c.field == "status"
-    }
+    assert covered(status_dv) == {c.cell for c in cells.values() if c.field == "status"}
     (eval_dv,) = wb[S_ITEMS].data_validations.dataValidation
     assert eval_dv.showErrorMessage and "目標を概ね達成した（8割以上）" in eval_dv.prompt
-    assert {str(r) for r in eval_dv.sqref.ranges} == {
-        c.cell for c in cells.values() if c.field == "evaluation"
-    }
+    assert covered(eval_dv) == {c.cell for c in cells.values() if c.field == "evaluation"}
     assert upload(staff, report, saved).status_code == 302  # unchanged: nothing to store
     assert not ContentEntry.objects.filter(report=report).exists()
 
