@@ -17,6 +17,9 @@ Plain Python, no Django. The rules (documented for the committee, who read the f
   instead — reached or not — and the rate stays empty.
 - Bands: the first threshold the rate reaches, from the top (default ≥100% 達成, ≥80% 概ね達成,
   otherwise 未達成); thresholds and names are set per plan.
+- A year without a target of its own (a plan may set only its last one) is not judged, unless the
+  plan chooses to compare such years with the final target (`final_when_no_target`); the
+  judgement then says so (`against_final`).
 """
 
 from __future__ import annotations
@@ -43,6 +46,8 @@ class Bands:
     )
     below: str = "未達成"
     undetermined: str = UNDETERMINED
+    # Compare a year that has no target of its own with the final target.
+    final_when_no_target: bool = False
 
     def __post_init__(self) -> None:
         limits = [t for t, _ in self.thresholds]
@@ -76,10 +81,19 @@ class Judgement:
     rate: Decimal | None = None
     progress: Decimal | None = None
     reason: str = ""  # why nothing could be computed, in Japanese
+    against_final: bool = False  # judged against the final target (the year had none)
 
     @property
     def determined(self) -> bool:
         return not self.reason
+
+    @property
+    def note(self) -> str:
+        """What a reader should know beside the band, in Japanese: why it is undetermined, or
+        that the year was compared with the final target."""
+        if self.reason:
+            return self.reason
+        return "最終目標と比較" if self.against_final else ""
 
 
 def _number(value: Value | None, direction: str, role: str) -> Decimal | None:
@@ -113,14 +127,15 @@ def judge(
     t = _number(target, direction, "target")
     if a is None:
         return Judgement(bands.undetermined, reason=_why_not(actual, "実績"))
+    against_final = False
+    if t is None and bands.final_when_no_target and _number(final, direction, "target") is not None:
+        target, t, against_final = final, _number(final, direction, "target"), True
     if t is None:
         # No target for the year (a plan may set only its last one): no band, but the
         # progress toward the final target still says how far the figure has come.
         assert actual is not None
         progress = _progress(a, actual.unit, baseline, final, direction)
-        return Judgement(
-            bands.undetermined, None, progress, reason=_why_not(target, "目標")
-        )
+        return Judgement(bands.undetermined, None, progress, reason=_why_not(target, "目標"))
     assert actual is not None and target is not None
     if not compatible(actual.unit, target.unit):
         return Judgement(
@@ -131,13 +146,15 @@ def judge(
     progress = _progress(a, target.unit, baseline, final, direction)
     if direction == DOWN:
         if a <= 0 or t < 0:  # no meaningful ratio: compare only
-            return Judgement(bands.reached if a <= t else bands.below, None, progress)
+            reached = bands.reached if a <= t else bands.below
+            return Judgement(reached, None, progress, against_final=against_final)
         rate = t / a
     else:
         if t <= 0 or a < 0:
-            return Judgement(bands.reached if a >= t else bands.below, None, progress)
+            reached = bands.reached if a >= t else bands.below
+            return Judgement(reached, None, progress, against_final=against_final)
         rate = a / t
-    return Judgement(bands.band(rate), rate, progress)
+    return Judgement(bands.band(rate), rate, progress, against_final=against_final)
 
 
 def _progress(

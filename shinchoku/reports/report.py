@@ -85,7 +85,7 @@ class Row:
 
     @property
     def reason(self) -> str:
-        return self.ip.judgement.reason
+        return self.ip.judgement.note
 
     @property
     def final_fy(self) -> int | None:
@@ -130,6 +130,7 @@ class CommitteeReport:
     has_fy_target: bool
     has_notes: bool = True  # some indicator has 取組状況 / 今後の展開 for the FY
     band_names: list[str] = field(default_factory=list)
+    final_when_no_target: bool = False
 
     @property
     def baseline_says_estimate(self) -> bool:
@@ -271,6 +272,7 @@ def committee_report(plan: Plan, fy: int, *, now: datetime | None = None) -> Com
         has_fy_target=any(ip.target is not None for ip in progress.indicators),
         has_notes=any(r.done or r.next for g in sections for r in g.rows),
         band_names=progress.band_names,
+        final_when_no_target=progress.final_when_no_target,
     )
 
 

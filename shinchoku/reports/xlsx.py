@@ -170,7 +170,12 @@ def _summary_sheet(ws: Worksheet, report: CommitteeReport) -> None:
         "達成率は当年度の実績を当年度の目標と比べた割合です(値が小さいほど良い指標は 目標÷実績)。"
         + report.rules_text,
         "最終目標への進捗 = (実績 − 現状値) ÷ (最終目標 − 現状値)。"
-        f"当年度の目標がない指標は「{report.band_names[-1]}」とし、最終目標への進捗を示します。",
+        + (
+            "当年度の目標がない指標は、最終目標と比べて判定します（「最終目標と比較」と表示）。"
+            if report.final_when_no_target
+            else f"当年度の目標がない指標は「{report.band_names[-1]}」とし、"
+            "最終目標への進捗を示します。"
+        ),
     )
     for text in rules:
         row += 1

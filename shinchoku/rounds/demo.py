@@ -3,7 +3,8 @@
 The city plan's demo document already holds the FY2019 actuals, 取組状況 and 今後の展開 as the
 sheet printed them; here they become the round they came from: one sheet per department with
 those values, every sheet approved, the round closed and published. The sheet has no
-self-evaluation column, so none is invented.
+self-evaluation column, so none is invented. The city sets only its FY2023 targets, so its
+progress settings compare the years before with those final targets.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from shinchoku.plans.models import Indicator, IndicatorValue, Plan
-from shinchoku.rounds.models import IndicatorEntry, Report, Round, RoundEvent
+from shinchoku.rounds.models import IndicatorEntry, PlanSettings, Report, Round, RoundEvent
 from shinchoku.rounds.services import departments_of
 
 CITY_PLAN = "nishitokyo-chiiki-fukushi-4"
@@ -29,6 +30,7 @@ def load_demo_round(slug: str = CITY_PLAN, fy: int = CITY_FY) -> Round | None:
         return None
     now = timezone.now()
     with transaction.atomic():
+        PlanSettings.objects.update_or_create(plan=plan, defaults={"final_when_no_target": True})
         round_ = Round.objects.create(
             plan=plan,
             fy=fy,

@@ -44,6 +44,10 @@ class PlanSettings(models.Model):
     evaluation_scale = models.JSONField(_("self-evaluation scale"), default=_scale)
     band_thresholds = models.JSONField(_("achievement bands"), default=_thresholds)
     below_band = models.CharField(_("below the last band"), max_length=50, default="未達成")
+    # A plan that sets only its final target can have each year compared with it.
+    final_when_no_target = models.BooleanField(
+        _("compare years without a target with the final target"), default=False
+    )
 
     @classmethod
     def of(cls, plan: Plan) -> PlanSettings:

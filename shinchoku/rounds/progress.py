@@ -108,6 +108,7 @@ class PlanProgress:
     contents: list[ContentProgress]
     items: list[ItemProgress]
     band_names: list[str]
+    final_when_no_target: bool = False  # years without a target are compared with the final one
 
     @property
     def behind(self) -> list[ContentProgress]:
@@ -231,6 +232,7 @@ def plan_progress(plan: Plan, fy: int, *, approved_only: bool = False) -> PlanPr
         contents=contents,
         items=items,
         band_names=bands.names,
+        final_when_no_target=bands.final_when_no_target,
     )
 
 

@@ -60,7 +60,7 @@ def bands_of(plan: Plan) -> Bands:
     thresholds = tuple(
         sorted(((Decimal(t["rate"]), t["name"]) for t in s.band_thresholds), reverse=True)
     )
-    return Bands(thresholds, s.below_band)
+    return Bands(thresholds, s.below_band, final_when_no_target=s.final_when_no_target)
 
 
 # --------------------------------------------------------------------------- what a sheet holds

@@ -37,6 +37,14 @@ class ProgressSettingsForm(forms.Form):
         help_text=gettext_lazy("e.g. “100 達成” and “80 概ね達成”."),
     )
     below_band = forms.CharField(label=gettext_lazy("Name below the last band"), max_length=50)
+    final_when_no_target = forms.BooleanField(
+        label=gettext_lazy("Compare a year without a target of its own with the final target"),
+        help_text=gettext_lazy(
+            "For plans that set only the target of their last year. Otherwise such years show "
+            "no band, only the progress toward the final target."
+        ),
+        required=False,
+    )
 
     def clean_content_statuses(self) -> list[str]:
         statuses = _split(self.cleaned_data["content_statuses"])
@@ -95,6 +103,7 @@ def _initial(settings: PlanSettings) -> dict:
             for b in settings.band_thresholds
         ),
         "below_band": settings.below_band,
+        "final_when_no_target": settings.final_when_no_target,
     }
 
 
@@ -105,7 +114,14 @@ def progress_settings(request: HttpRequest, slug: str) -> HttpResponse:
     settings = PlanSettings.of(plan)
     form = ProgressSettingsForm(request.POST or None, initial=_initial(settings))
     if request.method == "POST" and form.is_valid():
-        for field in ("content_statuses", "evaluation_scale", "band_thresholds", "below_band"):
+        fields = (
+            "content_statuses",
+            "evaluation_scale",
+            "band_thresholds",
+            "below_band",
+            "final_when_no_target",
+        )
+        for field in fields:
             setattr(settings, field, form.cleaned_data[field])
         settings.save()
         messages.success(request, _("The progress settings are saved."))

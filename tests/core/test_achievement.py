@@ -170,3 +170,17 @@ def test_a_year_without_target_still_measures_progress_toward_the_final_target()
     assert result.band == "判定不可" and result.rate is None
     assert result.reason == "目標がありません。"
     assert result.progress == (Decimal(513) - 504) / (700 - 504)
+
+
+def test_a_plan_may_compare_years_without_target_with_the_final_target():
+    by_final = Bands(final_when_no_target=True)
+    result = judge("up", v("513人"), None, baseline=v("504人"), final=v("700人"), bands=by_final)
+    assert result.against_final and result.band == "未達成"
+    assert result.rate == Decimal(513) / 700
+    close = judge("up", v("20,135世帯"), None, final=v("20,186世帯"), bands=by_final)
+    assert close.band == "概ね達成" and close.against_final
+    # A year with its own target is judged against it, whatever the setting.
+    own = judge("up", v("9件"), v("10件"), final=v("20件"), bands=by_final)
+    assert own.rate == Decimal("0.9") and not own.against_final
+    # Without a final target there is still nothing to compare with.
+    assert judge("up", v("9件"), None, bands=by_final).band == "判定不可"

@@ -125,12 +125,15 @@ def test_city_overview_shows_bands_per_goal_as_plan_progress_computes(city_admin
     expected = plan_progress(Plan.objects.get(slug=CITY), 2019)
     shown = response.context["pp"]
     assert [g.tally.rows() for g in shown.goals] == [g.tally.rows() for g in expected.goals]
-    assert len(expected.goals) == 6 and expected.total.rows()[-1] == ("判定不可", 15)
+    # The city sets only FY2023 targets and compares earlier years with them (its settings).
+    assert len(expected.goals) == 6 and expected.total.rows()[-1] == ("判定不可", 0)
+    assert all(ip.judgement.against_final for ip in expected.indicators)
     for g in expected.goals:
         assert g.node.title in html
     assert "基本目標" in html  # the plan's own level name heads the table
-    # Only a FY2023 target: 判定不可 with its reason, and the progress toward the final target.
-    assert "判定不可" in html and "目標がありません。" in html
+    # 20,135世帯 against the final 20,186世帯: 99.7% 概ね達成, said to be against the final target;
+    # the progress from the baseline toward it is shown too.
+    assert "最終目標と比較" in html and "99.7%" in html
     assert "20,135世帯" in html and "94.9%" in html
     # Every level of the tree gets its counts; the departments too.
     assert len(response.context["tree"]) >= 6
@@ -158,7 +161,7 @@ def test_city_indicator_page_shows_every_year_with_baseline_and_texts(city_admin
     assert "20,186世帯" in html and "令和5年度" in html and "(2023年度)" in html
     note = indicator.reports.get(fy=2019)
     assert note.done.splitlines()[0] in html and note.next.splitlines()[0] in html
-    assert "目標がありません。" in html and "94.9%" in html
+    assert "最終目標と比較" in html and "概ね達成" in html and "94.9%" in html
     assert reverse("plans:node", args=[CITY, indicator.node.key]) in html
 
 
@@ -173,7 +176,7 @@ def test_city_item_page_shows_the_years_actuals_and_texts(city_admin):
     html = html_of(city_admin.get(reverse("plans:node", args=[CITY, indicator.node.key])))
     section = html[html.index('id="progress"') :]
     assert "令和元年度(2019年度)" in section
-    assert "20,135世帯" in section and "判定不可" in section and "94.9%" in section
+    assert "20,135世帯" in section and "概ね達成" in section and "94.9%" in section
     assert indicator.reports.get(fy=2019).done.splitlines()[0] in section
     assert reverse("rounds:indicator", args=[CITY, indicator.key]) in section
     assert "unapproved" not in section  # the demo round is approved
@@ -346,3 +349,14 @@ def test_query_counts_do_not_grow_with_the_round(council_admin, url):
     services.open_round(plan, 2019, date(2020, 5, 31), None)  # another year on the item page
     after = count(council_admin, url)
     assert after == before, (before, after)
+
+
+def test_without_the_final_target_setting_years_without_a_target_are_not_judged(city_admin):
+    from shinchoku.rounds.models import PlanSettings
+
+    PlanSettings.objects.filter(plan__slug=CITY).update(final_when_no_target=False)
+    response = city_admin.get(reverse("rounds:overview", args=[CITY, 2019]))
+    html = html_of(response)
+    assert response.context["pp"].total.rows()[-1] == ("判定不可", 15)
+    # 判定不可 with its reason, and still the progress toward the final target.
+    assert "目標がありません。" in html and "94.9%" in html and "最終目標と比較" not in html
