@@ -118,6 +118,20 @@ def plan_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "plans/plan_detail.html", context)
 
 
+def node_page_queryset():
+    """A node with what its page shows: departments, kinds, SDGs, sections, contents."""
+    return Node.objects.prefetch_related(
+        Prefetch(
+            "nodedepartment_set",
+            queryset=NodeDepartment.objects.select_related("department").order_by("order"),
+        ),
+        "nodekind_set__kind",
+        "sdgs",
+        Prefetch("sections", queryset=Section.objects.order_by("order")),
+        Prefetch("contents", queryset=contents_queryset().order_by("order")),
+    )
+
+
 def contents_queryset():
     """Contents with their schedule and the goals they serve, in one query each."""
     return Content.objects.select_related("shared").prefetch_related(
@@ -178,19 +192,9 @@ def node_detail(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     if key not in by_key:
         raise Http404("no such node")
     node = (
-        Node.objects.filter(id=by_key[key].id)
-        .prefetch_related(
-            Prefetch(
-                "nodedepartment_set",
-                queryset=NodeDepartment.objects.select_related("department").order_by("order"),
-            ),
-            "nodekind_set__kind",
-            "sdgs",
-            Prefetch("sections", queryset=Section.objects.order_by("order")),
-            Prefetch("contents", queryset=contents_queryset().order_by("order")),
-            Prefetch("indicators", queryset=_indicators_queryset().order_by("order")),
-        )
-        .get()
+        node_page_queryset()
+        .prefetch_related(Prefetch("indicators", queryset=_indicators_queryset().order_by("order")))
+        .get(id=by_key[key].id)
     )
     by_id = {n.id: n for n in outline}
     ancestors = []

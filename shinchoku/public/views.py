@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from shinchoku.core import wareki
-from shinchoku.plans.models import IndicatorValue, Node, NodeDepartment, Section
+from shinchoku.plans.models import IndicatorValue, Node
 from shinchoku.plans.schedule import Row, grid
+from shinchoku.plans.views import node_page_queryset
 from shinchoku.public import data
 from shinchoku.public.data import PublicIndicator, PublicPlan
 
@@ -172,20 +172,8 @@ def node_page(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     outline, by_key = _outline(plan)
     if key not in by_key:
         raise Http404("no such node")
-    node = (
-        Node.objects.filter(id=by_key[key].id)
-        .prefetch_related(
-            Prefetch(
-                "nodedepartment_set",
-                queryset=NodeDepartment.objects.select_related("department").order_by("order"),
-            ),
-            "nodekind_set__kind",
-            "sdgs",
-            Prefetch("sections", queryset=Section.objects.order_by("order")),
-            Prefetch("contents", queryset=data.contents_queryset().order_by("order")),
-        )
-        .get()
-    )
+    # Content.note is in the model but never in the public templates.
+    node = node_page_queryset().get(id=by_key[key].id)
     bands = data.bands_of(plan)
     indicators = data.judge_indicators(
         list(data.indicators_queryset(fys).filter(node=node)), fys, bands

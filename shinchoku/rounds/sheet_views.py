@@ -166,13 +166,23 @@ def submit(request: HttpRequest, slug: str, fy: int, dept: int) -> HttpResponse:
             diffs = differences(services.sheet(report), data) if conflict else []
             status = 409 if conflict else 422
             return _refused(request, report, lines, data, str(e), diffs, status=status, htmx=False)
+    return _step(
+        request,
+        report,
+        lambda: services.submit(report, request.user),
+        _("Submitted. The approver has been asked to review it."),
+    )
+
+
+def _step(request: HttpRequest, report: Report, step, done: str) -> HttpResponse:
+    """Run a review step; its refusal, in Japanese, or its success is shown on the sheet."""
     try:
-        services.submit(report, request.user)
+        step()
     except RoundError as e:
         messages.error(request, str(e))
     else:
-        messages.success(request, _("Submitted. The approver has been asked to review it."))
-    return redirect("rounds:sheet", slug, fy, dept)
+        messages.success(request, done)
+    return redirect("rounds:sheet", report.round.plan.slug, report.round.fy, report.department_id)
 
 
 @require_POST
@@ -180,13 +190,13 @@ def return_sheet(request: HttpRequest, slug: str, fy: int, dept: int) -> HttpRes
     report = report_for(request, slug, fy, dept)
     if not may_approve(request, report):
         return HttpResponse(status=403)
-    try:
-        services.return_report(report, request.user, request.POST.get("comment", ""))
-    except RoundError as e:
-        messages.error(request, str(e))
-    else:
-        messages.success(request, _("Returned to the department with your comment."))
-    return redirect("rounds:sheet", slug, fy, dept)
+    comment = request.POST.get("comment", "")
+    return _step(
+        request,
+        report,
+        lambda: services.return_report(report, request.user, comment),
+        _("Returned to the department with your comment."),
+    )
 
 
 @require_POST
@@ -194,10 +204,9 @@ def approve(request: HttpRequest, slug: str, fy: int, dept: int) -> HttpResponse
     report = report_for(request, slug, fy, dept)
     if not may_approve(request, report):
         return HttpResponse(status=403)
-    try:
-        services.approve(report, request.user)
-    except RoundError as e:
-        messages.error(request, str(e))
-    else:
-        messages.success(request, _("Approved. The actuals are now part of the plan."))
-    return redirect("rounds:sheet", slug, fy, dept)
+    return _step(
+        request,
+        report,
+        lambda: services.approve(report, request.user),
+        _("Approved. The actuals are now part of the plan."),
+    )
