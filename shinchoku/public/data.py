@@ -14,8 +14,8 @@ internal notes (IndicatorEntry.note, ContentEntry.note, Content.note, IndicatorV
 self-evaluations, and user names (published_by, approved_by, updated_by). Indicator.notes is
 text of the plan document (注記 under an indicator) and is public like the rest of the plan.
 
-A round that was published and then reopened stops being public until it is closed again: its
-values may be under correction.
+A round that was published and then reopened is withdrawn (rounds.services.reopen_round) and is
+public again only once closed and published again: its values may be under correction.
 """
 
 from __future__ import annotations
