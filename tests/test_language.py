@@ -29,3 +29,36 @@ def test_english_when_chosen(client: Client) -> None:
 def test_unknown_language_cookie_falls_back_to_japanese(client: Client) -> None:
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "xx"
     assert '<html lang="ja">' in client.get("/accounts/login/").content.decode()
+
+
+def test_the_round_report_and_public_pages_speak_both_languages() -> None:
+    """Every page of the yearly round, in Japanese by default and in English when chosen."""
+    from django.urls import reverse
+
+    from shinchoku.rounds.demo import load_demo_round
+    from tests.conftest import CITY_ORG, login_client
+
+    load_demo_round()
+    city = "nishitokyo-chiiki-fukushi-4"
+    admin = login_client("lang-admin", role="admin", org_slug=CITY_ORG)
+    dept = admin.get(reverse("rounds:board", args=[city, 2019])).context["reports"][0]
+    pages = [
+        reverse("rounds:list", args=[city]),
+        reverse("rounds:settings", args=[city]),
+        reverse("rounds:board", args=[city, 2019]),
+        reverse("rounds:sheet", args=[city, 2019, dept.department_id]),
+        reverse("rounds:overview", args=[city, 2019]),
+        reverse("rounds:dashboard"),
+        reverse("reports:committee", args=[city, 2019]),
+        reverse("public:plan", args=[city]),
+    ]
+    expected = {"ja": ("進捗調査", "Progress rounds"), "en": ("Progress rounds", "進捗調査")}
+    for language, (shown, not_shown) in expected.items():
+        admin.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        for url in pages:
+            response = admin.get(url)
+            html = response.content.decode()
+            assert response.status_code == 200, (language, url)
+            assert f'<html lang="{language}">' in html, (language, url)
+        board = admin.get(pages[2]).content.decode()
+        assert shown in board and not_shown not in board, language
