@@ -1,19 +1,27 @@
 """A department's progress sheet as an Excel workbook: download pre-filled, upload back.
 
-The facade of three modules; import from here:
+The facade of four modules; import from here:
 
 - sheet_xlsx_layout: sheet names, rows and columns, fields, identifier labels, text rules;
 - sheet_xlsx_write: `write_sheet` (the workbook, input cells unlocked, the rest locked, a hidden
   sheet of identifiers with every input cell's value as downloaded) and `sheet_filename`;
-- sheet_xlsx_read: `read_sheet` (a file back, without the database), `merge` (three-way per
-  cell: downloaded / in the file / stored now) and `apply_upload` (check, refuse problems and
-  conflicts, write the rest through services.save in one transaction).
+- sheet_xlsx_read: `read_sheet` (a file back, without the database);
+- sheet_xlsx_apply: `merge` (three-way per cell: downloaded / in the file / stored now) and
+  `apply_upload` (check, refuse problems and conflicts, write the rest through services.save in
+  one transaction).
 
 The format is documented in docs/sheet.md.
 """
 
 from __future__ import annotations
 
+from shinchoku.rounds.sheet_xlsx_apply import (
+    NOT_EDITABLE,
+    Conflict,
+    UploadResult,
+    apply_upload,
+    merge,
+)
 from shinchoku.rounds.sheet_xlsx_layout import (
     CONTENT,
     DATA_SHEETS,
@@ -41,17 +49,7 @@ from shinchoku.rounds.sheet_xlsx_layout import (
     content_key,
     row_key,
 )
-from shinchoku.rounds.sheet_xlsx_read import (
-    NOT_A_SHEET,
-    NOT_EDITABLE,
-    Conflict,
-    InputCell,
-    SheetFile,
-    UploadResult,
-    apply_upload,
-    merge,
-    read_sheet,
-)
+from shinchoku.rounds.sheet_xlsx_read import NOT_A_SHEET, InputCell, SheetFile, read_sheet
 from shinchoku.rounds.sheet_xlsx_write import sheet_filename, write_sheet
 
 __all__ = [

@@ -1,0 +1,303 @@
+"""Check an uploaded progress sheet and merge it into the stored one.
+
+`apply_upload` compares each input cell three ways (downloaded / in the file / stored now, see
+`merge`), lists problems with sheet and cell in Japanese, refuses conflicts, and writes the rest
+through services.save in one transaction. The format is documented in docs/sheet.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+
+from shinchoku.core.values import YEN_UNITS, compatible, parse_value
+from shinchoku.core.wareki import fy_label
+from shinchoku.plans.workbook import CellProblem
+from shinchoku.rounds import services
+from shinchoku.rounds.models import PlanSettings, Report
+from shinchoku.rounds.sheet_xlsx_layout import (
+    CONTENT,
+    FIELD_NAMES,
+    FIELDS,
+    INDICATOR,
+    ITEM,
+    KIND_NAMES,
+    MAX_ACTUAL,
+    content_key,
+    norm,
+)
+from shinchoku.rounds.sheet_xlsx_read import InputCell, read_sheet
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A cell changed in the file and, differently, in the stored sheet since the download."""
+
+    sheet: str
+    cell: str
+    label: str
+    yours: str
+    stored: str
+    downloaded: str
+    by: str
+
+
+@dataclass
+class UploadResult:
+    """saved | unchanged | problems | conflicts, with what goes with it."""
+
+    status: str
+    problems: list[CellProblem] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)  # labels of the cells written
+    report: Report | None = None
+
+
+def _label(kind: str, key: str, name: str, names: dict[tuple[str, str], str]) -> str:
+    return f"{names.get((kind, key), key)} {FIELD_NAMES[name]}"
+
+
+def _identity_problems(report: Report, meta: dict[str, str]) -> list[CellProblem]:
+    """A sheet of another plan, round or department is refused before anything else."""
+    plan, fy, dept = report.round.plan, report.round.fy, report.department
+    where = f"{meta.get('plan', '?')} {meta.get('fy', '?')}年度 {meta.get('department', '?')}"
+    if meta.get("plan") != plan.slug:
+        return [
+            CellProblem(
+                "",
+                "",
+                "このファイルは別の計画"
+                f"（{meta.get('plan_title') or meta.get('plan')}）の調査票です。"
+                f"「{plan.title}」の調査票をダウンロードして使ってください。",
+            )
+        ]
+    if meta.get("fy") != str(fy):
+        file_fy = meta.get("fy", "")
+        label = fy_label(int(file_fy)) if file_fy.isdigit() else file_fy
+        return [
+            CellProblem(
+                "",
+                "",
+                f"このファイルは{label}の調査票です。{fy_label(fy)}の調査票をダウンロードして使ってください。",
+            )
+        ]
+    if meta.get("department_id") != str(dept.pk) or meta.get("report_id") != str(report.pk):
+        return [
+            CellProblem(
+                "",
+                "",
+                f"このファイルは「{meta.get('department') or where}」の調査票です。"
+                f"「{dept.name}」の調査票には読み込めません。",
+            )
+        ]
+    return []
+
+
+def _evaluation_code(value: str, scale: list[dict]) -> str | None:
+    """The scale's code for what was typed: the code, its name, or "A 達成"; None if unknown."""
+    text = value.replace("：", " ").replace(":", " ").strip()
+    for s in scale:
+        code, name = str(s["code"]), s.get("name", "")
+        if text in (code, name, f"{code} {name}", f"{code}{name}"):
+            return code
+    return None
+
+
+def _value_problems(
+    report: Report, cells: list[InputCell], lines: list[services.ItemLines]
+) -> tuple[list[CellProblem], dict[tuple[str, str, str], str]]:
+    """Problems of the values in the file, and the values cleaned (evaluation → its code)."""
+    settings = PlanSettings.of(report.round.plan)
+    statuses = list(settings.content_statuses)
+    scale = list(settings.evaluation_scale)
+    indicators = {ln.indicator.key: ln.indicator for item in lines for ln in item.indicators}
+    positions = {content_key(i.node.key, c.position) for i in lines for c in i.contents}
+    nodes = {i.node.key for i in lines}
+    known = {ITEM: nodes, CONTENT: positions, INDICATOR: set(indicators)}
+    problems: list[CellProblem] = []
+    values: dict[tuple[str, str, str], str] = {}
+    reported_rows: set[tuple[str, str]] = set()
+    for c in cells:
+        if c.key not in known[c.kind]:
+            if (c.kind, c.key) not in reported_rows:
+                reported_rows.add((c.kind, c.key))
+                problems.append(
+                    CellProblem(
+                        c.sheet,
+                        c.cell,
+                        f"この行の{KIND_NAMES[c.kind]}（キー「{c.key}」）は今の調査票にありません"
+                        "（計画が変わった可能性があります）。"
+                        "調査票をダウンロードし直して、入力し直してください。",
+                    )
+                )
+            continue
+        value = c.value
+        if c.field == "status" and value and value not in statuses:
+            problems.append(
+                CellProblem(
+                    c.sheet,
+                    c.cell,
+                    f"状況「{value}」は使えません。{'・'.join(statuses)} のいずれかを"
+                    "一覧から選んでください。",
+                )
+            )
+        elif c.field == "evaluation" and value:
+            code = _evaluation_code(value, scale)
+            if code is None:
+                codes = "・".join(str(s["code"]) for s in scale)
+                problems.append(
+                    CellProblem(
+                        c.sheet,
+                        c.cell,
+                        f"自己評価「{value}」は使えません。{codes} のいずれかを"
+                        "一覧から選んでください"
+                        "（基準は「説明」シートにあります）。",
+                    )
+                )
+            else:
+                value = code
+        elif c.field == "actual" and value:
+            ind = indicators[c.key]
+            parsed = parse_value(value)
+            if len(value) > MAX_ACTUAL:
+                problems.append(
+                    CellProblem(c.sheet, c.cell, f"実績は{MAX_ACTUAL}文字以内で書いてください。")
+                )
+            elif (
+                parsed.is_numeric()
+                and ind.unit
+                and parsed.unit
+                and not compatible(parsed.unit, ind.unit)
+            ):
+                yen = (
+                    "（金額は千円・万円・円のどれでも換算します）" if ind.unit in YEN_UNITS else ""
+                )
+                problems.append(
+                    CellProblem(
+                        c.sheet,
+                        c.cell,
+                        f"単位「{parsed.unit}」は指標「{ind.name}」の単位「{ind.unit}」に換算できません。"
+                        f"{ind.unit}で書いてください{yen}。",
+                    )
+                )
+        values[(c.kind, c.key, c.field)] = value
+    return problems, values
+
+
+def _stored(lines: list[services.ItemLines]) -> dict[tuple[str, str, str], str]:
+    out: dict[tuple[str, str, str], str] = {}
+    for item in lines:
+        for name in FIELDS[ITEM]:
+            out[(ITEM, item.node.key, name)] = norm(getattr(item, name))
+        for c in item.contents:
+            key = content_key(item.node.key, c.position)
+            for name in FIELDS[CONTENT]:
+                out[(CONTENT, key, name)] = norm(getattr(c, name))
+        for ln in item.indicators:
+            for name in FIELDS[INDICATOR]:
+                out[(INDICATOR, ln.indicator.key, name)] = norm(getattr(ln, name))
+    return out
+
+
+def _names(lines: list[services.ItemLines]) -> dict[tuple[str, str], str]:
+    out: dict[tuple[str, str], str] = {}
+    for item in lines:
+        out[(ITEM, item.node.key)] = str(item.node)
+        for c in item.contents:
+            out[(CONTENT, content_key(item.node.key, c.position))] = (
+                f"{item.node} 実施内容{c.content.label or c.position}"
+            )
+        for ln in item.indicators:
+            out[(INDICATOR, ln.indicator.key)] = f"指標「{ln.indicator.name}」"
+    return out
+
+
+def merge(
+    report: Report,
+    cells: list[InputCell],
+    values: dict[tuple[str, str, str], str],
+    lines: list[services.ItemLines],
+) -> tuple[services.SheetInput, list[str], list[Conflict]]:
+    """Three-way merge per cell: downloaded vs file vs stored now.
+
+    A cell the user did not change keeps the stored value; a cell only the user changed is
+    applied; a cell changed by both, differently, is a conflict.
+    """
+    stored = _stored(lines)
+    names = _names(lines)
+    changes: dict[tuple[str, str], dict[str, str]] = {}
+    changed: list[str] = []
+    conflicts: list[Conflict] = []
+    for c in cells:
+        ident = (c.kind, c.key, c.field)
+        if ident not in stored:
+            continue
+        mine, now = values.get(ident, c.value), stored[ident]
+        downloaded = c.downloaded
+        if mine == downloaded or mine == now:
+            continue
+        if now != downloaded:
+            conflicts.append(
+                Conflict(
+                    c.sheet,
+                    c.cell,
+                    _label(c.kind, c.key, c.field, names),
+                    mine,
+                    now,
+                    downloaded,
+                    report.updated_by,
+                )
+            )
+            continue
+        changes.setdefault((c.kind, c.key), {})[c.field] = mine
+        changed.append(_label(c.kind, c.key, c.field, names))
+    data = services.SheetInput()
+    for (kind, key), fields in changes.items():
+        full = {name: fields.get(name, stored[(kind, key, name)]) for name in FIELDS[kind]}
+        if kind == ITEM:
+            data.items[key] = full
+        elif kind == CONTENT:
+            node_key, _sep, position = key.rpartition("#")
+            data.contents[(node_key, int(position))] = full
+        else:
+            data.indicators[key] = full
+    return data, changed, conflicts
+
+
+NOT_EDITABLE = "この調査票は今は変更できません（提出済・承認済、または調査の終了）。"
+
+
+def apply_upload(report: Report, data: bytes, user: Any) -> UploadResult:
+    """Check an uploaded sheet and write what the user changed, all or nothing."""
+    parsed = read_sheet(data)
+    if parsed.problems:
+        return UploadResult("problems", parsed.problems)
+    problems = _identity_problems(report, parsed.meta)
+    if problems:
+        return UploadResult("problems", problems)
+    with transaction.atomic():
+        locked = (
+            Report.objects.select_for_update(of=("self",))
+            .select_related("round__plan", "department")
+            .get(pk=report.pk)
+        )
+        if not locked.editable:
+            return UploadResult("problems", [CellProblem("", "", NOT_EDITABLE)])
+        lines = services.sheet(locked)
+        problems, values = _value_problems(locked, parsed.cells, lines)
+        if problems:
+            return UploadResult("problems", problems)
+        data_in, changed, conflicts = merge(locked, parsed.cells, values, lines)
+        if conflicts:
+            return UploadResult("conflicts", conflicts=conflicts, report=locked)
+        if not changed:
+            return UploadResult("unchanged", report=locked)
+        try:
+            saved = services.save(locked, data_in, version=locked.version, user=user)
+        except services.RoundError as exc:
+            return UploadResult(
+                "problems", [CellProblem("", "", line) for line in str(exc).splitlines()]
+            )
+    return UploadResult("saved", changed=changed, report=saved)
