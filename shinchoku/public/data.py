@@ -35,7 +35,6 @@ from shinchoku.plans.models import (
     Plan,
     ProgressNote,
 )
-from shinchoku.plans.views import contents_queryset as plan_contents_queryset
 from shinchoku.rounds.models import ItemEntry, Report, Round
 from shinchoku.rounds.progress import IndicatorProgress, band_class, indicator_progress
 from shinchoku.rounds.services import bands_of
@@ -122,11 +121,6 @@ def indicators_queryset(fys: list[int]):
         )
         .order_by("node__seq", "order")
     )
-
-
-def contents_queryset():
-    """Contents with their schedule and the goals they serve (Content.note is never shown)."""
-    return plan_contents_queryset()
 
 
 @dataclass

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_safe
 
 from shinchoku.core import wareki
 from shinchoku.plans.models import Content, IndicatorValue, Node, NodeDepartment, Section
+from shinchoku.plans.views import contents_queryset
 from shinchoku.public import data
 from shinchoku.public.data import PlanData, PublicIndicator
 
@@ -197,7 +198,7 @@ def plan_json(pd: PlanData, request: HttpRequest, fy: int | None = None) -> dict
     for s in Section.objects.filter(node_id__in=node_ids).order_by("order"):
         sections.setdefault(s.node_id, []).append(s)
     contents: dict[int, list[Content]] = {}
-    for c in data.contents_queryset().filter(node_id__in=node_ids).order_by("order"):
+    for c in contents_queryset().filter(node_id__in=node_ids).order_by("order"):
         contents.setdefault(c.node_id, []).append(c)
     texts = data.item_texts(plan, fys)
     nodes = []

@@ -19,6 +19,12 @@ from shinchoku.rounds.models import ContentEntry, ItemEntry, PlanSettings, Repor
 from shinchoku.rounds.services import bands_of
 
 ROLE = IndicatorValue.Role
+DEFAULT_FLAGGED = {"遅れ", "未実施"}
+
+
+def flagged_statuses(settings: PlanSettings) -> set[str]:
+    """The content statuses that need attention: 遅れ and 未実施 where the plan offers them."""
+    return DEFAULT_FLAGGED & set(settings.content_statuses) or set(DEFAULT_FLAGGED)
 
 
 @dataclass
@@ -146,8 +152,8 @@ def indicator_progress(indicator: Indicator, fy: int, bands=None) -> IndicatorPr
 
 def plan_progress(plan: Plan, fy: int, *, approved_only: bool = False) -> PlanProgress:
     """Everything judged for the plan and FY, rolled up to every node and department."""
-    bands = bands_of(plan)
     settings = PlanSettings.of(plan)
+    bands = bands_of(plan, settings)
     nodes = list(Node.objects.filter(plan=plan).prefetch_related("departments").order_by("seq"))
     by_id = {n.id: n for n in nodes}
     indicators = [
@@ -234,14 +240,6 @@ def plan_progress(plan: Plan, fy: int, *, approved_only: bool = False) -> PlanPr
         band_names=bands.names,
         final_when_no_target=bands.final_when_no_target,
     )
-
-
-DEFAULT_FLAGGED = {"遅れ", "未実施"}
-
-
-def flagged_statuses(settings: PlanSettings) -> set[str]:
-    """The content statuses that need attention: 遅れ and 未実施 where the plan offers them."""
-    return DEFAULT_FLAGGED & set(settings.content_statuses) or set(DEFAULT_FLAGGED)
 
 
 def band_class(band: str, band_names: list[str]) -> str:

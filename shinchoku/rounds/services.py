@@ -53,10 +53,11 @@ class RoundConflict(RoundError):
 # --------------------------------------------------------------------------- settings
 
 
-def bands_of(plan: Plan) -> Bands:
+def bands_of(plan: Plan, settings: PlanSettings | None = None) -> Bands:
+    """The plan's bands; pass its settings when already loaded."""
     from decimal import Decimal
 
-    s = PlanSettings.of(plan)
+    s = settings or PlanSettings.of(plan)
     thresholds = tuple(
         sorted(((Decimal(t["rate"]), t["name"]) for t in s.band_thresholds), reverse=True)
     )
@@ -253,13 +254,15 @@ class SheetInput:
     indicators: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
-def check(report: Report, data: SheetInput) -> list[tuple[str, str]]:
+def check(
+    report: Report, data: SheetInput, lines: list[ItemLines] | None = None
+) -> list[tuple[str, str]]:
     """Problems as (where, message in Japanese): unknown choices, incompatible units."""
     plan = report.round.plan
     settings = PlanSettings.of(plan)
     statuses = set(settings.content_statuses)
     scale = {s["code"] for s in settings.evaluation_scale}
-    lines = sheet(report)
+    lines = sheet(report) if lines is None else lines
     units = {ln.indicator.key: ln.indicator for item in lines for ln in item.indicators}
     positions = {(item.node.key, c.position) for item in lines for c in item.contents}
     nodes = {item.node.key: item.node for item in lines}
@@ -308,11 +311,52 @@ def check(report: Report, data: SheetInput) -> list[tuple[str, str]]:
     return problems
 
 
-def save(report: Report, data: SheetInput, *, version: int, user: Any) -> Report:
-    """Store a draft of the sheet; refused when not editable or saved by someone else since."""
-    problems = check(report, data)
+ITEM_FIELDS = ("done", "next", "evaluation")
+CONTENT_FIELDS = ("status", "note")
+INDICATOR_FIELDS = ("actual", "note", "done", "next")
+
+
+def _as_entered(lines: list[ItemLines]) -> SheetInput:
+    """What the sheet holds now, keyed like an input (absent entries read as blank)."""
+    now = SheetInput()
+    for item in lines:
+        now.items[item.node.key] = {f: getattr(item, f) for f in ITEM_FIELDS}
+        for c in item.contents:
+            now.contents[(item.node.key, c.position)] = {f: getattr(c, f) for f in CONTENT_FIELDS}
+        for ln in item.indicators:
+            now.indicators[ln.indicator.key] = {f: getattr(ln, f) for f in INDICATOR_FIELDS}
+    return now
+
+
+def _changed(new: dict, old: dict, keys: tuple[str, ...]) -> dict[str, str] | None:
+    """The full row when any field differs from what is stored, else None."""
+    row = {k: new.get(k, "") for k in keys}
+    return row if row != {k: old.get(k, "") for k in keys} else None
+
+
+def save(
+    report: Report,
+    data: SheetInput,
+    *,
+    version: int,
+    user: Any,
+    lines: list[ItemLines] | None = None,
+) -> Report:
+    """Store a draft of the sheet; refused when not editable or saved by someone else since.
+
+    `lines` is the sheet as the caller read it (services.sheet); only rows that differ from it
+    are written, which keeps a draft saved every few seconds cheap. The version check makes that
+    safe: when the version still matches, nobody has saved since the lines were read.
+    """
+    lines = sheet(report) if lines is None else lines
+    problems = check(report, data, lines)
     if problems:
         raise RoundError("\n".join(f"{where}: {message}" for where, message in problems))
+    for v in data.indicators.values():
+        if "actual" in v:
+            v["actual"] = v["actual"].strip()
+    now = _as_entered(lines)
+    texts = {(item.node.key, c.position): c.content.text for item in lines for c in item.contents}
     with transaction.atomic():
         report = Report.objects.select_for_update().select_related("round").get(pk=report.pk)
         if not report.editable:
@@ -323,36 +367,24 @@ def save(report: Report, data: SheetInput, *, version: int, user: Any) -> Report
                 "最新の内容を確かめてから、もう一度入力してください。"
             )
         for key, v in data.items.items():
-            ItemEntry.objects.update_or_create(
-                report=report,
-                node_key=key,
-                defaults={k: v.get(k, "") for k in ("done", "next", "evaluation")},
-            )
-        texts = {
-            (item.node.key, c.position): c.content.text
-            for item in sheet(report)
-            for c in item.contents
-        }
+            row = _changed(v, now.items.get(key, {}), ITEM_FIELDS)
+            if row is not None:
+                ItemEntry.objects.update_or_create(report=report, node_key=key, defaults=row)
         for (key, position), v in data.contents.items():
-            ContentEntry.objects.update_or_create(
-                report=report,
-                node_key=key,
-                position=position,
-                defaults={
-                    "status": v.get("status", ""),
-                    "note": v.get("note", ""),
-                    "text": texts.get((key, position), ""),
-                },
-            )
+            row = _changed(v, now.contents.get((key, position), {}), CONTENT_FIELDS)
+            if row is not None:
+                ContentEntry.objects.update_or_create(
+                    report=report,
+                    node_key=key,
+                    position=position,
+                    defaults={**row, "text": texts.get((key, position), "")},
+                )
         for key, v in data.indicators.items():
-            IndicatorEntry.objects.update_or_create(
-                report=report,
-                indicator_key=key,
-                defaults={
-                    "actual": v.get("actual", "").strip(),
-                    **{k: v.get(k, "") for k in ("note", "done", "next")},
-                },
-            )
+            row = _changed(v, now.indicators.get(key, {}), INDICATOR_FIELDS)
+            if row is not None:
+                IndicatorEntry.objects.update_or_create(
+                    report=report, indicator_key=key, defaults=row
+                )
         Report.objects.filter(pk=report.pk).update(
             version=F("version") + 1,
             status=Report.Status.DRAFT,
@@ -363,10 +395,10 @@ def save(report: Report, data: SheetInput, *, version: int, user: Any) -> Report
     return report
 
 
-def missing(report: Report) -> list[str]:
+def missing(report: Report, lines: list[ItemLines] | None = None) -> list[str]:
     """What must still be filled before the sheet can be submitted."""
     out = []
-    for item in sheet(report):
+    for item in sheet(report) if lines is None else lines:
         for c in item.contents:
             if not c.status:
                 out.append(f"{item.node} 実施内容{c.position}の状況")

@@ -17,11 +17,15 @@ from django.views.decorators.http import require_POST
 from shinchoku.rounds import services
 from shinchoku.rounds.access import may_approve, may_edit, report_for
 from shinchoku.rounds.models import PlanSettings, Report
-from shinchoku.rounds.services import ItemLines, RoundConflict, RoundError, SheetInput
-
-ITEM_FIELDS = ("done", "next", "evaluation")
-CONTENT_FIELDS = ("status", "note")
-INDICATOR_FIELDS = ("actual", "done", "next", "note")
+from shinchoku.rounds.services import (
+    CONTENT_FIELDS,
+    INDICATOR_FIELDS,
+    ITEM_FIELDS,
+    ItemLines,
+    RoundConflict,
+    RoundError,
+    SheetInput,
+)
 
 
 def read_post(post, lines: list[ItemLines]) -> SheetInput:
@@ -89,7 +93,7 @@ def _context(request: HttpRequest, report: Report, lines: list[ItemLines], **ext
         "editable": editable,
         "may_edit": editable,
         "may_approve": may_approve(request, report),
-        "missing": services.missing(report) if editable else [],
+        "missing": services.missing(report, lines) if editable else [],
         "version": report.version,
         **extra,
     }
@@ -116,7 +120,7 @@ def _save(request: HttpRequest, report: Report) -> HttpResponse:
         version = -1
     htmx = bool(getattr(request, "htmx", False))
     try:
-        report = services.save(report, data, version=version, user=request.user)
+        report = services.save(report, data, version=version, user=request.user, lines=lines)
     except RoundConflict as e:
         report.refresh_from_db()
         diffs = differences(services.sheet(report), data)
@@ -159,7 +163,7 @@ def submit(request: HttpRequest, slug: str, fy: int, dept: int) -> HttpResponse:
         data = read_post(request.POST, lines)
         try:
             version = int(request.POST["version"])
-            report = services.save(report, data, version=version, user=request.user)
+            report = services.save(report, data, version=version, user=request.user, lines=lines)
         except (ValueError, RoundError) as e:
             report.refresh_from_db()
             conflict = isinstance(e, RoundConflict)

@@ -295,7 +295,7 @@ def apply_upload(report: Report, data: bytes, user: Any) -> UploadResult:
         if not changed:
             return UploadResult("unchanged", report=locked)
         try:
-            saved = services.save(locked, data_in, version=locked.version, user=user)
+            saved = services.save(locked, data_in, version=locked.version, user=user, lines=lines)
         except services.RoundError as exc:
             return UploadResult(
                 "problems", [CellProblem("", "", line) for line in str(exc).splitlines()]

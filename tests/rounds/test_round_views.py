@@ -338,3 +338,29 @@ def test_the_admin_sets_the_plans_statuses_scale_and_bands(plan, admin, staff):
     assert (
         "一部実施" in page.text and "目標を上回った" in page.text and "予定どおり" not in page.text
     )
+
+
+def test_a_draft_save_writes_only_the_rows_that_changed(round_, staff):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    report = round_.reports.get(department__name="福祉支援課")
+    assert staff.post(sheet_url("福祉支援課"), form_of(report)).status_code == 302
+    report.refresh_from_db()
+    item = services.sheet(report)[0]
+    again = form_of(report, **{f"i|{item.node.key}|next": "体制を見直す"})
+    with CaptureQueriesContext(connection) as queries:
+        response = staff.post(sheet_url("福祉支援課"), again, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    entry_writes = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith(("INSERT", "UPDATE")) and "entry" in q["sql"].lower()
+    ]
+    assert len(entry_writes) == 1, entry_writes
+    assert ItemEntry.objects.get(report=report, node_key=item.node.key).next == "体制を見直す"
+    # Everything else is as first saved.
+    assert ItemEntry.objects.get(report=report, node_key=item.node.key).done == "講座を2回開いた"
+    assert ContentEntry.objects.filter(report=report, status="予定どおり").count() == sum(
+        len(i.contents) for i in services.sheet(report)
+    )

@@ -91,7 +91,7 @@ def item_years(plan: Plan, node: Node) -> tuple[list[ItemYear], list[str]]:
     and six queries more, whatever the plan's size or number of rounds.
     """
     settings = PlanSettings.of(plan)
-    bands = bands_of(plan)
+    bands = bands_of(plan, settings)
     fys = rp.years_with_values(plan)
     indicators = list(node.indicators.all())
     statuses = rp.flagged_statuses(settings)
