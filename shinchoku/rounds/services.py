@@ -363,7 +363,8 @@ def save(
             raise RoundError("この調査票は今は変更できません（提出済・承認済、または調査の終了）。")
         if report.version != version:
             raise RoundConflict(
-                f"{report.updated_by or '別の人'}さんが、開いた後に保存しています。"
+                f"{report.updated_by + 'さん' if report.updated_by else '別の人'}が、"
+                "開いた後に保存しています。"
                 "最新の内容を確かめてから、もう一度入力してください。"
             )
         for key, v in data.items.items():
