@@ -73,9 +73,12 @@ def _lines(items: list[Any]) -> str:
 
 
 def _walk(nodes: list[dict], parent: str = "") -> Iterator[tuple[dict, str]]:
-    for node in nodes:
-        yield node, parent
-        yield from _walk(node["children"], node["key"])
+    """Every node with its parent's key, in document order, without recursion."""
+    stack = [(node, parent) for node in reversed(nodes)]
+    while stack:
+        node, above = stack.pop()
+        yield node, above
+        stack.extend((child, node["key"]) for child in reversed(node["children"]))
 
 
 def _has_progress(node: dict) -> bool:
@@ -174,7 +177,7 @@ def _baseline_text(b: dict | None) -> str:
     return "、".join(parts)
 
 
-def _keyed(items: list[dict], key: Any) -> dict[str, dict]:
+def keyed(items: list[Any], key: Any) -> dict[str, Any]:
     """Items by a key; repeats get #2, #3 so that nothing is lost."""
     out: dict[str, dict] = {}
     for item in items:
@@ -185,6 +188,11 @@ def _keyed(items: list[dict], key: Any) -> dict[str, dict]:
             name = f"{k} #{n}"
         out[name] = item
     return out
+
+
+def content_key(c: dict) -> str:
+    """How a content is told apart from its siblings: its number, or the start of its text."""
+    return f"内容 {c['label']}" if c["label"] else f"内容 {c['text'][:30]}"
 
 
 def _compare(
@@ -296,8 +304,8 @@ def diff_documents(old: dict | None, new: dict) -> list[Change]:
     _compare(
         changes,
         "department",
-        _keyed(base["departments"], lambda d: d["name"]),
-        _keyed(new["departments"], lambda d: d["name"]),
+        keyed(base["departments"], lambda d: d["name"]),
+        keyed(new["departments"], lambda d: d["name"]),
         lambda d: {"上位部署": d["parent"] or ""},
         lambda d: d["name"],
         ordered=False,
@@ -305,8 +313,8 @@ def diff_documents(old: dict | None, new: dict) -> list[Change]:
     _compare(
         changes,
         "relation",
-        _keyed(op["relations"], lambda r: f"{r['type']}:{r['plan']}"),
-        _keyed(np_["relations"], lambda r: f"{r['type']}:{r['plan']}"),
+        keyed(op["relations"], lambda r: f"{r['type']}:{r['plan']}"),
+        keyed(np_["relations"], lambda r: f"{r['type']}:{r['plan']}"),
         lambda r: {"関係": r["type"], "計画ID": r["plan"]},
         lambda r: r["plan"],
         ordered=False,
@@ -314,8 +322,8 @@ def diff_documents(old: dict | None, new: dict) -> list[Change]:
     _compare(
         changes,
         "section",
-        _keyed(op["sections"], lambda s: s["heading"]),
-        _keyed(np_["sections"], lambda s: s["heading"]),
+        keyed(op["sections"], lambda s: s["heading"]),
+        keyed(np_["sections"], lambda s: s["heading"]),
         _section_snapshot,
         lambda s: s["heading"],
         prefix="計画本文 › ",
@@ -323,8 +331,8 @@ def diff_documents(old: dict | None, new: dict) -> list[Change]:
     _compare(
         changes,
         "welfare_issue",
-        _keyed(op["welfare_issues"], lambda w: w["number"]),
-        _keyed(np_["welfare_issues"], lambda w: w["number"]),
+        keyed(op["welfare_issues"], lambda w: w["number"]),
+        keyed(np_["welfare_issues"], lambda w: w["number"]),
         lambda w: {"福祉課題": w["title"], "市民の声": _lines(w["voices"])},
         lambda w: w["title"],
         prefix="福祉課題 ",
@@ -332,16 +340,16 @@ def diff_documents(old: dict | None, new: dict) -> list[Change]:
     _compare(
         changes,
         "shared_content",
-        _keyed(op["shared_contents"], lambda s: s["key"]),
-        _keyed(np_["shared_contents"], lambda s: s["key"]),
+        keyed(op["shared_contents"], lambda s: s["key"]),
+        keyed(np_["shared_contents"], lambda s: s["key"]),
         lambda s: {"番号": s["label"], "内容": s["text"], "区分": s["tag"]},
         lambda s: s["text"][:80],
     )
     _compare(
         changes,
         "evaluation",
-        _keyed(op.get("previous_evaluations", []), lambda e: f"{e['goal']} › {e['item']}"),
-        _keyed(np_.get("previous_evaluations", []), lambda e: f"{e['goal']} › {e['item']}"),
+        keyed(op.get("previous_evaluations", []), lambda e: f"{e['goal']} › {e['item']}"),
+        keyed(np_.get("previous_evaluations", []), lambda e: f"{e['goal']} › {e['item']}"),
         lambda e: {
             "事業区分": e["category"],
             "その後の取組": e["followup"],
@@ -353,13 +361,11 @@ def diff_documents(old: dict | None, new: dict) -> list[Change]:
 
     def positions(nodes: list[dict]) -> dict[str, tuple[dict, str, int]]:
         out = {}
-
-        def walk(items: list[dict], parent: str) -> None:
-            for i, n in enumerate(items, start=1):
-                out[n["key"]] = (n, parent, i)
-                walk(n["children"], n["key"])
-
-        walk(nodes, "")
+        stack = [(n, "", i) for i, n in reversed(list(enumerate(nodes, start=1)))]
+        while stack:
+            n, parent, i = stack.pop()
+            out[n["key"]] = (n, parent, i)
+            stack.extend((c, n["key"], j) for j, c in reversed(list(enumerate(n["children"], 1))))
         return out
 
     old_nodes, new_nodes = positions(op["nodes"]), positions(np_["nodes"])
@@ -400,22 +406,19 @@ def _node_parts(changes: list[Change], key: str, old: dict | None, new: dict | N
     _compare(
         changes,
         "section",
-        _keyed(o["sections"], lambda s: s["heading"]),
-        _keyed(n["sections"], lambda s: s["heading"]),
+        keyed(o["sections"], lambda s: s["heading"]),
+        keyed(n["sections"], lambda s: s["heading"]),
         _section_snapshot,
         lambda s: s["heading"],
         node_key=key,
         prefix=f"{key} › ",
     )
 
-    def content_key(c: dict) -> str:
-        return f"内容 {c['label']}" if c["label"] else f"内容 {c['text'][:30]}"
-
     _compare(
         changes,
         "content",
-        _keyed(o["contents"], content_key),
-        _keyed(n["contents"], content_key),
+        keyed(o["contents"], content_key),
+        keyed(n["contents"], content_key),
         _content_snapshot,
         lambda c: c["text"][:80],
         node_key=key,
@@ -424,8 +427,8 @@ def _node_parts(changes: list[Change], key: str, old: dict | None, new: dict | N
     _compare(
         changes,
         "indicator",
-        _keyed(o["indicators"], lambda i: i["key"]),
-        _keyed(n["indicators"], lambda i: i["key"]),
+        keyed(o["indicators"], lambda i: i["key"]),
+        keyed(n["indicators"], lambda i: i["key"]),
         _indicator_snapshot,
         lambda i: i["name"],
         node_key=key,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -17,9 +18,10 @@ import jsonschema
 from django.db import transaction
 from django.db.models import Prefetch
 
-from shinchoku.orgs.models import Department, Organization
+from shinchoku.orgs.models import Organization
+from shinchoku.plans.limits import MAX_NODE_DEPTH, MAX_NODES
+from shinchoku.plans.loading import EVALUATION_FIELDS, forget_own_links, load_plan, walk
 from shinchoku.plans.models import (
-    BusinessKind,
     Content,
     ContentGoal,
     Indicator,
@@ -29,18 +31,14 @@ from shinchoku.plans.models import (
     NodeKind,
     Plan,
     PlanRelation,
-    PreviousEvaluation,
     ProgressNote,
     ScheduleSpan,
     Section,
-    SharedContent,
-    WelfareIssue,
 )
 
 FORMAT = "shinchoku-plan"
 VERSION = 1
 SCHEMA_PATH = Path(__file__).parent / "schema" / "plan-v1.schema.json"
-EVALUATION_FIELDS = ("goal", "category", "item", "followup", "evaluation", "status")
 
 
 @cache
@@ -301,12 +299,52 @@ def validate(doc: Any, known_plans: dict[str, set[str]] | None = None) -> list[P
 
 
 def schema_problems(doc: Any) -> list[Problem]:
-    """Check a document against the JSON Schema."""
+    """Check a document's size, then against the JSON Schema."""
+    too_big = size_problems(doc)
+    if too_big:
+        return too_big
     validator = jsonschema.Draft202012Validator(schema())
     return [
         Problem(_path(e.absolute_path), _schema_message(e))
         for e in sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path)))
     ]
+
+
+def size_problems(doc: Any) -> list[Problem]:
+    """Refuse a tree deeper or larger than the limits, before any work grows with it.
+
+    Reads the document as it came (not yet checked against the schema), without recursion, and
+    stops at the first node past a limit.
+    """
+    plan = doc.get("plan") if isinstance(doc, dict) else None
+    nodes = plan.get("nodes") if isinstance(plan, dict) else None
+    if not isinstance(nodes, list):
+        return []
+    stack: list[tuple[list, int, str]] = [(nodes, 1, "plan.nodes")]
+    count = 0
+    while stack:
+        items, depth, where = stack.pop()
+        if depth > MAX_NODE_DEPTH:
+            return [
+                Problem(
+                    where,
+                    f"項目の入れ子が深すぎます（{MAX_NODE_DEPTH}階層まで）。"
+                    "各項目の children（下位の項目）のつながりを確かめてください。",
+                )
+            ]
+        for i, node in enumerate(items):
+            count += 1
+            if count > MAX_NODES:
+                return [
+                    Problem(
+                        "plan.nodes",
+                        f"項目が多すぎます（{MAX_NODES}件まで）。計画を分けて読み込んでください。",
+                    )
+                ]
+            children = node.get("children") if isinstance(node, dict) else None
+            if isinstance(children, list) and children:
+                stack.append((children, depth + 1, f"{where}[{i}].children"))
+    return []
 
 
 def rule_problems(doc: dict, known_plans: dict[str, set[str]]) -> list[Problem]:
@@ -347,9 +385,10 @@ def rule_problems(doc: dict, known_plans: dict[str, set[str]]) -> list[Problem]:
     seen_indicators: set[str] = set()
     depth = len(plan["level_names"])
 
-    def check(nodes: list[dict], where: str, parent_level: int) -> None:
-        for i, node in enumerate(nodes):
-            here = f"{where}[{i}]"
+    def check(stack: list[tuple[dict, str, int]]) -> None:
+        """Depth-first in document order, without recursion (the tree's size is checked first)."""
+        while stack:
+            node, here, parent_level = stack.pop()
             if node["key"] in seen_nodes:
                 problems.append(Problem(f"{here}.key", f"キー「{node['key']}」が重複しています。"))
             seen_nodes.add(node["key"])
@@ -374,9 +413,12 @@ def rule_problems(doc: dict, known_plans: dict[str, set[str]]) -> list[Problem]:
                 _check_indicator(
                     ind, f"{here}.indicators[{j}]", dept_names, seen_indicators, problems
                 )
-            check(node["children"], f"{here}.children", node["level"])
+            stack.extend(
+                (child, f"{here}.children[{j}]", node["level"])
+                for j, child in reversed(list(enumerate(node["children"])))
+            )
 
-    check(plan["nodes"], "plan.nodes", 0)
+    check([(node, f"plan.nodes[{i}]", 0) for i, node in reversed(list(enumerate(plan["nodes"])))])
     return problems
 
 
@@ -444,10 +486,8 @@ def _check_indicator(
             problems.append(Problem(f"{where}.baseline.as_of", "日付が正しくありません。"))
 
 
-def _walk(nodes: list[dict]):
-    for node in nodes:
-        yield node
-        yield from _walk(node["children"])
+def _walk(nodes: list[dict]) -> Iterator[dict]:
+    return walk(nodes)
 
 
 # --------------------------------------------------------------------------- import
@@ -458,7 +498,11 @@ class PlanExists(Exception):
 
 
 def load_documents(docs: list[dict], replace: bool = False) -> list[Plan]:
-    """Validate and load documents as one transaction: all of them, or nothing."""
+    """Validate and load documents as one transaction: all of them, or nothing.
+
+    A plan that exists is updated in place by its keys (plans/loading.py): it keeps its id and
+    everything hanging from it (rounds, sheets, settings, history).
+    """
     problems: list[Problem] = []
 
     def prefixed(i: int, found: list[Problem]) -> None:
@@ -476,22 +520,25 @@ def load_documents(docs: list[dict], replace: bool = False) -> list[Plan]:
         prefixed(i, rule_problems(doc, known))
     if problems:
         raise InvalidDocument(problems)
-    existing = set(Plan.objects.filter(slug__in=in_run).values_list("slug", flat=True))
-    if existing and not replace:
-        raise PlanExists(
-            "次の計画は既にあります: "
-            + "、".join(sorted(existing))
-            + "。置き換えるときは --replace を付けてください。"
-        )
     with transaction.atomic():
-        kept_links = _detach(existing, set(in_run))
-        plans = [_create_plan(doc) for doc in docs]
+        existing = {p.slug: p for p in Plan.objects.select_for_update().filter(slug__in=in_run)}
+        if existing and not replace:
+            raise PlanExists(
+                "次の計画は既にあります: "
+                + "、".join(sorted(existing))
+                + "。置き換えるときは --replace を付けてください。"
+            )
+        old_goals = forget_own_links(set(in_run))
+        plans = []
+        for i, doc in enumerate(docs):
+            plan, refused = load_plan(doc, existing.get(doc["plan"]["slug"]), old_goals)
+            plans.append(plan)
+            prefixed(i, [Problem(where, message) for where, message in refused])
+        if problems:
+            raise InvalidDocument(problems)
         by_slug = {p.slug: p for p in plans}
         for doc in docs:
             _link(doc, by_slug)
-        _reattach(kept_links, problems)
-        if problems:
-            raise InvalidDocument(problems)
     return plans
 
 
@@ -507,230 +554,6 @@ def _known_plans() -> dict[str, set[str]]:
     for slug, key in Node.objects.values_list("plan__slug", "key"):
         known[slug].add(key)
     return dict(known)
-
-
-@dataclass
-class _KeptLinks:
-    goals: list[tuple[int, str, str, int]]  # (content id, plan slug, node key, order)
-    relations: list[tuple[int, str, str, int]]  # (plan id, other slug, type, order)
-
-
-def _detach(replaced: set[str], in_run: set[str]) -> _KeptLinks:
-    """Remember and remove links from other plans into plans about to be replaced."""
-    goals = [
-        (cg.content_id, cg.node.plan.slug, cg.node.key, cg.order)
-        for cg in ContentGoal.objects.filter(node__plan__slug__in=replaced)
-        .exclude(content__node__plan__slug__in=in_run)
-        .select_related("node__plan")
-    ]
-    relations = [
-        (r.plan_id, r.other.slug, r.type, r.order)
-        for r in PlanRelation.objects.filter(other__slug__in=replaced)
-        .exclude(plan__slug__in=in_run)
-        .select_related("other")
-    ]
-    ContentGoal.objects.filter(node__plan__slug__in=replaced).delete()
-    PlanRelation.objects.filter(other__slug__in=replaced).delete()
-    for plan in Plan.objects.filter(slug__in=replaced):
-        plan.delete()
-    return _KeptLinks(goals, relations)
-
-
-def _reattach(kept: _KeptLinks, problems: list[Problem]) -> None:
-    nodes = {
-        (slug, key): node_id
-        for node_id, slug, key in Node.objects.values_list("id", "plan__slug", "key")
-    }
-    plans = dict(Plan.objects.values_list("slug", "id"))
-    for content_id, slug, key, order in kept.goals:
-        node_id = nodes.get((slug, key))
-        if node_id is None:
-            content = Content.objects.select_related("node__plan").get(id=content_id)
-            problems.append(
-                Problem(
-                    f"{slug}/{key}",
-                    f"計画「{content.node.plan.slug}」の実施内容「{content}」がこの目標に"
-                    "結び付いているため、消すことはできません。",
-                )
-            )
-            continue
-        ContentGoal.objects.create(content_id=content_id, node_id=node_id, order=order)
-    for plan_id, slug, type_, order in kept.relations:
-        PlanRelation.objects.create(plan_id=plan_id, other_id=plans[slug], type=type_, order=order)
-
-
-def _create_plan(doc: dict) -> Plan:
-    org_doc = doc["organization"]
-    org, created = Organization.objects.get_or_create(
-        slug=org_doc["slug"], defaults={"name": org_doc["name"], "kind": org_doc["kind"]}
-    )
-    if not created and (org.name, org.kind) != (org_doc["name"], org_doc["kind"]):
-        org.name, org.kind = org_doc["name"], org_doc["kind"]
-        org.save(update_fields=["name", "kind"])
-    departments = _ensure_departments(org, doc["departments"])
-    p = doc["plan"]
-    plan = Plan.objects.create(
-        organization=org,
-        slug=p["slug"],
-        title=p["title"],
-        kind=p["kind"],
-        first_fy=p["first_fy"],
-        last_fy=p["last_fy"],
-        philosophy=p["philosophy"],
-        level_names=p["level_names"],
-    )
-    Section.objects.bulk_create(
-        Section(plan=plan, order=i, heading=s["heading"], style=s["style"], body=s["body"])
-        for i, s in enumerate(p["sections"])
-    )
-    WelfareIssue.objects.bulk_create(
-        WelfareIssue(plan=plan, number=w["number"], title=w["title"], voices=w["voices"])
-        for w in p["welfare_issues"]
-    )
-    PreviousEvaluation.objects.bulk_create(
-        PreviousEvaluation(plan=plan, order=i, **{f: e[f] for f in EVALUATION_FIELDS})
-        for i, e in enumerate(p.get("previous_evaluations", []))
-    )
-    shared = {}
-    for i, s in enumerate(p["shared_contents"]):
-        shared[s["key"]] = SharedContent.objects.create(
-            plan=plan, key=s["key"], label=s["label"], text=s["text"], tag=s["tag"], order=i
-        )
-    kinds: dict[str, BusinessKind] = {}
-    seq = 0
-
-    def create(nodes: list[dict], parent: Node | None) -> None:
-        nonlocal seq
-        for order, nd in enumerate(nodes):
-            node = Node.objects.create(
-                plan=plan,
-                parent=parent,
-                key=nd["key"],
-                level=nd["level"],
-                order=order,
-                seq=seq,
-                label=nd["label"],
-                title=nd["title"],
-                subtitle=nd["subtitle"],
-            )
-            seq += 1
-            NodeDepartment.objects.bulk_create(
-                NodeDepartment(node=node, department=departments[name], order=i)
-                for i, name in enumerate(dict.fromkeys(nd["departments"]))
-            )
-            for i, name in enumerate(dict.fromkeys(nd["kinds"])):
-                if name not in kinds:
-                    kinds[name], _ = BusinessKind.objects.get_or_create(organization=org, name=name)
-                NodeKind.objects.create(node=node, kind=kinds[name], order=i)
-            node.sdgs.set(sorted(set(nd["sdgs"])))
-            Section.objects.bulk_create(
-                Section(
-                    plan=plan,
-                    node=node,
-                    order=i,
-                    heading=s["heading"],
-                    style=s["style"],
-                    body=s["body"],
-                )
-                for i, s in enumerate(nd["sections"])
-            )
-            for i, cd in enumerate(nd["contents"]):
-                content = Content.objects.create(
-                    node=node,
-                    shared=shared[cd["shared"]] if cd["shared"] else None,
-                    order=i,
-                    label=cd["label"],
-                    text=cd["text"],
-                    tag=cd["tag"],
-                    repost=cd["repost"],
-                    note=cd["note"],
-                )
-                ScheduleSpan.objects.bulk_create(
-                    ScheduleSpan(
-                        content=content,
-                        track=s["track"],
-                        from_fy=s["from"],
-                        to_fy=s["to"],
-                        phase=s["phase"],
-                        order=k,
-                    )
-                    for k, s in enumerate(cd["schedule"])
-                )
-            for i, idoc in enumerate(nd["indicators"]):
-                _create_indicator(node, i, idoc, departments)
-            create(nd["children"], node)
-
-    create(p["nodes"], None)
-    return plan
-
-
-def _ensure_departments(org: Organization, docs: list[dict]) -> dict[str, Department]:
-    existing = {d.name: d for d in org.departments.all()}
-    next_order = max((d.order for d in existing.values()), default=-1) + 1
-    for d in docs:
-        if d["name"] not in existing:
-            existing[d["name"]] = Department.objects.create(
-                organization=org, name=d["name"], order=next_order
-            )
-            next_order += 1
-    for d in docs:
-        dept = existing[d["name"]]
-        parent_id = existing[d["parent"]].id if d["parent"] else None
-        if d["parent"] is not None and dept.parent_id != parent_id:
-            dept.parent_id = parent_id
-            dept.save(update_fields=["parent"])
-    return existing
-
-
-def _create_indicator(node: Node, order: int, doc: dict, departments: dict) -> None:
-    ind = Indicator.objects.create(
-        node=node,
-        key=doc["key"],
-        order=order,
-        label=doc["label"],
-        name=doc["name"],
-        unit=doc["unit"],
-        direction=doc["direction"],
-        department=departments[doc["department"]] if doc["department"] else None,
-        notes=doc["notes"],
-    )
-    values = []
-    base = doc["baseline"]
-    if base is not None:
-        values.append(
-            IndicatorValue(
-                indicator=ind,
-                role=IndicatorValue.Role.BASELINE,
-                fy=base["fy"],
-                text=base["value"],
-                label=base["label"],
-                estimate=base["estimate"],
-                as_of=date.fromisoformat(base["as_of"]) if base["as_of"] else None,
-            )
-        )
-    for t in doc["targets"]:
-        values.append(
-            IndicatorValue(
-                indicator=ind, role=IndicatorValue.Role.TARGET, fy=t["fy"], text=t["value"]
-            )
-        )
-    for a in doc["actuals"]:
-        values.append(
-            IndicatorValue(
-                indicator=ind,
-                role=IndicatorValue.Role.ACTUAL,
-                fy=a["fy"],
-                text=a["value"],
-                note=a["note"],
-            )
-        )
-    for v in values:
-        v.apply_parse()
-    IndicatorValue.objects.bulk_create(values)
-    ProgressNote.objects.bulk_create(
-        ProgressNote(indicator=ind, fy=r["fy"], done=r["done"], next=r["next"])
-        for r in doc["reports"]
-    )
 
 
 def _link(doc: dict, by_slug: dict[str, Plan]) -> None:

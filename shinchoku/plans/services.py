@@ -16,7 +16,7 @@ from django.db import transaction
 from shinchoku.orgs.models import Organization
 from shinchoku.plans import history
 from shinchoku.plans.diff import Change, diff_documents
-from shinchoku.plans.interchange import dumps, export_plan, load_documents
+from shinchoku.plans.interchange import dumps, export_plan, load_documents, size_problems
 from shinchoku.plans.models import ChangeRecord, Plan
 
 
@@ -74,6 +74,8 @@ def prepare(doc: dict[str, Any], organization: Organization | None) -> Prepared:
             problems.append(
                 f"計画ID「{slug}」は別の組織の計画で使われています。別の計画IDにしてください。"
             )
+    # A tree past the size limits is refused before the comparison walks it.
+    problems.extend(str(p) for p in size_problems(doc))
     old = export_plan(existing) if existing is not None and not problems else None
     changes = diff_documents(old, doc) if not problems else []
     return Prepared(
@@ -92,7 +94,7 @@ def apply(
     source: str,
     expected_fingerprint: str | None = None,
 ) -> Plan:
-    """Load the prepared document (replacing the plan if it exists) and record its changes.
+    """Load the prepared document (updating the plan in place if it exists) and record its changes.
 
     Raises StalePreview when the plan changed since the preview; InvalidDocument /
     PlanExists from the loader leave the database untouched.

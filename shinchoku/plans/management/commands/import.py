@@ -7,6 +7,8 @@ plans' history like an upload in the browser.
 """
 
 import json
+import re
+from itertools import accumulate
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -21,6 +23,8 @@ from shinchoku.plans.interchange import (
     load_documents,
     schema_problems,
 )
+from shinchoku.plans.limits import MAX_NODE_DEPTH
+from shinchoku.plans.models import Plan
 from shinchoku.plans.workbook import read_workbook, workbook_plan_keys
 from shinchoku.plans.xlsx_safety import MAX_BYTES as MAX_XLSX_BYTES
 
@@ -68,6 +72,9 @@ class Command(BaseCommand):
                 found = [p for doc in docs for p in schema_problems(doc)]
                 if found:
                     raise InvalidDocument(found)
+                # The plans stay as compared until loaded: the preview is what happens.
+                slugs = [doc["plan"]["slug"] for doc in docs]
+                list(Plan.objects.select_for_update().filter(slug__in=slugs).values("id"))
                 prepared = [services.prepare(doc, None) for doc in docs]
                 losses = [c for p in prepared for c in p.losses]
                 plans = load_documents(docs, replace=options["replace"])
@@ -142,13 +149,31 @@ class Command(BaseCommand):
 
 
 def _node_keys(nodes) -> set[str]:
+    """The keys of an unchecked tree, without recursion (its depth is limited on reading)."""
     out: set[str] = set()
-    for node in nodes if isinstance(nodes, list) else []:
-        if isinstance(node, dict):
-            if isinstance(node.get("key"), str):
-                out.add(node["key"])
-            out |= _node_keys(node.get("children"))
+    stack = [nodes]
+    while stack:
+        items = stack.pop()
+        for node in items if isinstance(items, list) else []:
+            if isinstance(node, dict):
+                if isinstance(node.get("key"), str):
+                    out.add(node["key"])
+                stack.append(node.get("children"))
     return out
+
+
+# A plan's deepest JSON: the document, the plan, then per level a list of nodes and a node, and
+# under the last node a content's goals. Anything deeper is refused before it is parsed.
+MAX_JSON_NESTING = 2 * MAX_NODE_DEPTH + 16
+_STRINGS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
+
+
+def json_nesting(text: str) -> int:
+    """How deep the arrays and objects of a JSON text nest, counted without parsing it."""
+    brackets = _NOT_BRACKETS.sub("", _STRINGS.sub("", text))
+    steps = (1 if ch in "[{" else -1 for ch in brackets)
+    return max(accumulate(steps), default=0)
 
 
 def read_bytes(path: Path, limit: int) -> bytes:
@@ -163,9 +188,17 @@ def read_document(path: Path) -> dict:
     """Read one JSON file, refusing what is not a plan file."""
     data = read_bytes(path, MAX_BYTES)
     try:
-        return json.loads(data.decode("utf-8"))
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise CommandError(f"{path}: UTF-8 のテキストではありません。") from None
+    if json_nesting(text) > MAX_JSON_NESTING:
+        raise CommandError(
+            f"{path}: 入れ子が深すぎます（計画の項目は{MAX_NODE_DEPTH}階層まで）。"
+            "各項目の children（下位の項目）のつながりを確かめてください。"
+            "何も読み込みませんでした。"
+        )
+    try:
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise CommandError(
             f"{path}: {exc.lineno}行{exc.colno}列目で JSON として読めません（{exc.msg}）。"

@@ -1,0 +1,573 @@
+"""Writing a checked plan document into the database in place, matched by its keys.
+
+A plan loaded again keeps its identity: the Plan row and every record the document still has
+under the same key keep their ids, only what changed is written (and only a changed record's
+`version` is raised), and only what the document no longer has is deleted. Rounds, sheets,
+settings and history hang from the plan and stay. Records are matched exactly the way the
+preview (plans/diff.py) matches them, so the preview's counts are what happens:
+
+- nodes by key anywhere in the tree (a node may move to another parent);
+- sections, contents and indicators under their own node (or the plan), by heading, by
+  number or text, and by key; schedule spans by position; values by role and year;
+- shared contents by key, welfare issues by number, previous evaluations by goal and item.
+
+The plan's own outgoing links (related plans, goals its contents serve) are recreated by the
+caller; links from other plans into nodes that stay are untouched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import date
+from typing import Any
+
+from django.db.models import Model, Prefetch
+
+from shinchoku.orgs.models import Department, Organization
+from shinchoku.plans.diff import content_key, keyed
+from shinchoku.plans.models import (
+    BusinessKind,
+    Content,
+    ContentGoal,
+    Indicator,
+    IndicatorValue,
+    Node,
+    NodeDepartment,
+    NodeKind,
+    Plan,
+    PlanRelation,
+    PreviousEvaluation,
+    ProgressNote,
+    ScheduleSpan,
+    Section,
+    SharedContent,
+    WelfareIssue,
+)
+
+EVALUATION_FIELDS = ("goal", "category", "item", "followup", "evaluation", "status")
+# Fields that only place a record: rewriting them is bookkeeping, not a change of the record.
+PLACEMENT = frozenset({"order", "seq"})
+
+GoalsByContent = dict[int, list[tuple[str, str]]]
+
+
+def walk(nodes: list[dict]) -> Iterator[dict]:
+    """Every node of a (checked) tree in document order, without recursion."""
+    stack = list(reversed(nodes))
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(reversed(node["children"]))
+
+
+def forget_own_links(slugs: set[str]) -> GoalsByContent:
+    """Delete the outgoing links of these plans (recreated after loading); return their goals.
+
+    The goals each content served, as (plan slug, node key) in order, tell whether a content
+    changed. Links from other plans into these plans are kept.
+    """
+    goals: GoalsByContent = {}
+    rows = (
+        ContentGoal.objects.filter(content__node__plan__slug__in=slugs)
+        .order_by("content_id", "order", "id")
+        .values_list("content_id", "node__plan__slug", "node__key")
+    )
+    for content_id, slug, key in rows:
+        goals.setdefault(content_id, []).append((slug, key))
+    ContentGoal.objects.filter(content__node__plan__slug__in=slugs).delete()
+    PlanRelation.objects.filter(plan__slug__in=slugs).delete()
+    return goals
+
+
+def load_plan(
+    doc: dict, plan: Plan | None, old_goals: GoalsByContent
+) -> tuple[Plan, list[tuple[str, str]]]:
+    """Create the plan or update it in place; return it with the removals that were refused.
+
+    A refusal (where, message) is a node the document drops while another plan's content
+    serves it; then nothing is deleted and the caller must roll back.
+    """
+    org = _organization(doc["organization"])
+    departments = _ensure_departments(org, doc["departments"])
+    p = doc["plan"]
+    values = {
+        "organization_id": org.pk,
+        "title": p["title"],
+        "kind": p["kind"],
+        "first_fy": p["first_fy"],
+        "last_fy": p["last_fy"],
+        "philosophy": p["philosophy"],
+        "level_names": p["level_names"],
+    }
+    if plan is None:
+        plan = Plan.objects.create(slug=p["slug"], **values)
+    else:
+        _save(plan, _assign(plan, values))
+    loader = _Loader(plan, org, departments, old_goals)
+    loader.sections(None, p["sections"], list(plan.sections.filter(node=None)))
+    loader.welfare_issues(p["welfare_issues"])
+    loader.evaluations(p.get("previous_evaluations", []))
+    loader.shared_contents(p["shared_contents"])
+    removed = loader.nodes(p["nodes"])
+    refused = _refused_removals(plan, removed)
+    if refused:
+        return plan, refused
+    Node.objects.filter(pk__in=[n.pk for n in removed]).delete()
+    SharedContent.objects.filter(pk__in=loader.removed_shared).delete()
+    return plan, []
+
+
+def _organization(doc: dict) -> Organization:
+    org, created = Organization.objects.get_or_create(
+        slug=doc["slug"], defaults={"name": doc["name"], "kind": doc["kind"]}
+    )
+    if not created and (org.name, org.kind) != (doc["name"], doc["kind"]):
+        org.name, org.kind = doc["name"], doc["kind"]
+        org.save(update_fields=["name", "kind"])
+    return org
+
+
+def _ensure_departments(org: Organization, docs: list[dict]) -> dict[str, Department]:
+    existing = {d.name: d for d in org.departments.all()}
+    next_order = max((d.order for d in existing.values()), default=-1) + 1
+    for d in docs:
+        if d["name"] not in existing:
+            existing[d["name"]] = Department.objects.create(
+                organization=org, name=d["name"], order=next_order
+            )
+            next_order += 1
+    for d in docs:
+        dept = existing[d["name"]]
+        parent_id = existing[d["parent"]].id if d["parent"] else None
+        if d["parent"] is not None and dept.parent_id != parent_id:
+            dept.parent_id = parent_id
+            dept.save(update_fields=["parent"])
+    return existing
+
+
+def _refused_removals(plan: Plan, removed: list[Node]) -> list[tuple[str, str]]:
+    """Nodes about to be removed that another plan's content still serves."""
+    if not removed:
+        return []
+    keys = {n.pk: n.key for n in removed}
+    links = (
+        ContentGoal.objects.filter(node_id__in=keys)
+        .select_related("content__node__plan")
+        .order_by("node_id", "content_id")
+    )
+    return [
+        (
+            f"{plan.slug}/{keys[link.node_id]}",
+            f"計画「{link.content.node.plan.slug}」の実施内容「{link.content}」がこの目標に"
+            "結び付いているため、消すことはできません。",
+        )
+        for link in links
+    ]
+
+
+# --------------------------------------------------------------------------- writing rows
+
+
+def _assign(row: Model, values: dict[str, Any]) -> list[str]:
+    """Set the values that differ on the row; return the names of the fields set."""
+    changed = []
+    for name, value in values.items():
+        if getattr(row, name) != value:
+            setattr(row, name, value)
+            changed.append(name)
+    return changed
+
+
+def _save(row: Model, changed: list[str], also_changed: bool = False) -> bool:
+    """Write the fields set; raise `version` when more than the placement changed.
+
+    Returns whether the record itself changed (not only where it is placed).
+    """
+    real = also_changed or any(name not in PLACEMENT for name in changed)
+    fields = [name.removesuffix("_id") for name in changed]
+    if real and hasattr(row, "version"):
+        row.version += 1
+        fields.append("version")
+    if fields:
+        row.save(update_fields=fields)
+    return real
+
+
+def _sync(
+    old_rows: list[Any],
+    old_key: Callable[[Any], Any],
+    docs: list[dict],
+    new_key: Callable[[dict], Any],
+    create: Callable[[dict, int], Any],
+    update: Callable[[Any, dict, int], Any],
+) -> list[Any]:
+    """Match rows and documents by key (repeats by position); return the rows left over."""
+    old = keyed(old_rows, old_key)
+    new = keyed(docs, new_key)
+    for position, (name, doc) in enumerate(new.items()):
+        if name in old:
+            update(old[name], doc, position)
+        else:
+            create(doc, position)
+    return [row for name, row in old.items() if name not in new]
+
+
+def _delete(model: type[Model], rows: list[Any]) -> None:
+    if rows:
+        model.objects.filter(pk__in=[r.pk for r in rows]).delete()
+
+
+class _Loader:
+    """The state of loading one plan: its rows as they were, and the lookups for the document."""
+
+    def __init__(
+        self,
+        plan: Plan,
+        org: Organization,
+        departments: dict[str, Department],
+        old_goals: GoalsByContent,
+    ):
+        self.plan = plan
+        self.org = org
+        self.departments = departments
+        self.old_goals = old_goals
+        self.kinds = {k.name: k for k in BusinessKind.objects.filter(organization=org)}
+        self.shared: dict[str, SharedContent] = {}
+        self.removed_shared: list[int] = []
+
+    # ------------------------------------------------------------------ plan-level records
+
+    def sections(self, node: Node | None, docs: list[dict], rows: list[Section]) -> None:
+        rows = sorted(rows, key=lambda s: (s.order, s.pk))
+
+        def values(d: dict, order: int) -> dict:
+            return {"order": order, "heading": d["heading"], "style": d["style"], "body": d["body"]}
+
+        def create(d: dict, order: int) -> None:
+            Section.objects.create(plan=self.plan, node=node, **values(d, order))
+
+        def update(row: Section, d: dict, order: int) -> None:
+            _save(row, _assign(row, values(d, order)))
+
+        _delete(
+            Section,
+            _sync(rows, lambda s: s.heading, docs, lambda d: d["heading"], create, update),
+        )
+
+    def welfare_issues(self, docs: list[dict]) -> None:
+        rows = list(self.plan.welfare_issues.order_by("number", "id"))
+
+        def values(d: dict) -> dict:
+            return {"title": d["title"], "voices": d["voices"]}
+
+        def create(d: dict, _order: int) -> None:
+            WelfareIssue.objects.create(plan=self.plan, number=d["number"], **values(d))
+
+        def update(row: WelfareIssue, d: dict, _order: int) -> None:
+            _save(row, _assign(row, values(d)))
+
+        _delete(
+            WelfareIssue,
+            _sync(rows, lambda w: w.number, docs, lambda d: d["number"], create, update),
+        )
+
+    def evaluations(self, docs: list[dict]) -> None:
+        rows = list(self.plan.previous_evaluations.order_by("order", "id"))
+
+        def values(d: dict, order: int) -> dict:
+            return {"order": order, **{f: d[f] for f in EVALUATION_FIELDS}}
+
+        def create(d: dict, order: int) -> None:
+            PreviousEvaluation.objects.create(plan=self.plan, **values(d, order))
+
+        def update(row: PreviousEvaluation, d: dict, order: int) -> None:
+            _save(row, _assign(row, values(d, order)))
+
+        _delete(
+            PreviousEvaluation,
+            _sync(
+                rows,
+                lambda e: f"{e.goal} › {e.item}",
+                docs,
+                lambda d: f"{d['goal']} › {d['item']}",
+                create,
+                update,
+            ),
+        )
+
+    def shared_contents(self, docs: list[dict]) -> None:
+        rows = list(self.plan.shared_contents.order_by("order", "id"))
+
+        def values(d: dict, order: int) -> dict:
+            return {"order": order, "label": d["label"], "text": d["text"], "tag": d["tag"]}
+
+        def create(d: dict, order: int) -> None:
+            self.shared[d["key"]] = SharedContent.objects.create(
+                plan=self.plan, key=d["key"], **values(d, order)
+            )
+
+        def update(row: SharedContent, d: dict, order: int) -> None:
+            _save(row, _assign(row, values(d, order)))
+            self.shared[d["key"]] = row
+
+        left = _sync(rows, lambda s: s.key, docs, lambda d: d["key"], create, update)
+        # Deleted after the contents that placed them have moved or gone (a protected link).
+        self.removed_shared = [row.pk for row in left]
+
+    # ------------------------------------------------------------------ the tree
+
+    def nodes(self, docs: list[dict]) -> list[Node]:
+        """Create or update every node in document order; return the nodes left over."""
+        old = {
+            n.key: n
+            for n in Node.objects.filter(plan=self.plan).prefetch_related(
+                "nodedepartment_set",
+                "nodekind_set",
+                "sdgs",
+                "sections",
+                Prefetch("contents", queryset=Content.objects.prefetch_related("schedule")),
+                Prefetch(
+                    "indicators",
+                    queryset=Indicator.objects.prefetch_related("values", "reports"),
+                ),
+            )
+        }
+        seen: set[str] = set()
+        stack: list[tuple[dict, Node | None, int]] = [
+            (d, None, i) for i, d in reversed(list(enumerate(docs)))
+        ]
+        seq = 0
+        while stack:
+            doc, parent, order = stack.pop()
+            node = self._node(doc, parent, order, seq, old.get(doc["key"]))
+            seen.add(doc["key"])
+            seq += 1
+            stack.extend((c, node, i) for i, c in reversed(list(enumerate(doc["children"]))))
+        return [n for key, n in old.items() if key not in seen]
+
+    def _node(self, doc: dict, parent: Node | None, order: int, seq: int, node: Node | None):
+        values = {
+            "parent_id": parent.pk if parent else None,
+            "level": doc["level"],
+            "order": order,
+            "seq": seq,
+            "label": doc["label"],
+            "title": doc["title"],
+            "subtitle": doc["subtitle"],
+        }
+        if node is None:
+            node = Node.objects.create(plan=self.plan, key=doc["key"], **values)
+            self._departments(node, doc["departments"], [])
+            self._kinds(node, doc["kinds"], [])
+            node.sdgs.set(sorted(set(doc["sdgs"])))
+            self.sections(node, doc["sections"], [])
+            self._contents(node, doc["contents"], [])
+            self._indicators(node, doc["indicators"], [])
+            return node
+        changed = _assign(node, values)
+        parts = self._departments(node, doc["departments"], list(node.nodedepartment_set.all()))
+        parts |= self._kinds(node, doc["kinds"], list(node.nodekind_set.all()))
+        parts |= self._sdgs(node, doc["sdgs"])
+        # A node's place among its siblings is part of it (the preview's 順序); seq is not.
+        _save(node, changed, also_changed=parts or "order" in changed)
+        self.sections(node, doc["sections"], list(node.sections.all()))
+        self._contents(node, doc["contents"], list(node.contents.all()))
+        self._indicators(node, doc["indicators"], list(node.indicators.all()))
+        return node
+
+    def _departments(self, node: Node, names: list[str], rows: list[NodeDepartment]) -> bool:
+        wanted = [self.departments[name].pk for name in dict.fromkeys(names)]
+        return _sync_ordered_links(
+            NodeDepartment, node, "department_id", wanted, rows, lambda r: r.department_id
+        )
+
+    def _kinds(self, node: Node, names: list[str], rows: list[NodeKind]) -> bool:
+        wanted = []
+        for name in dict.fromkeys(names):
+            if name not in self.kinds:
+                self.kinds[name], _ = BusinessKind.objects.get_or_create(
+                    organization=self.org, name=name
+                )
+            wanted.append(self.kinds[name].pk)
+        return _sync_ordered_links(NodeKind, node, "kind_id", wanted, rows, lambda r: r.kind_id)
+
+    def _sdgs(self, node: Node, numbers: list[int]) -> bool:
+        old = {g.number for g in node.sdgs.all()}
+        new = set(numbers)
+        if old == new:
+            return False
+        if old - new:
+            node.sdgs.remove(*sorted(old - new))
+        if new - old:
+            node.sdgs.add(*sorted(new - old))
+        return True
+
+    def _contents(self, node: Node, docs: list[dict], rows: list[Content]) -> None:
+        rows = sorted(rows, key=lambda c: (c.order, c.pk))
+
+        def values(d: dict, order: int) -> dict:
+            return {
+                "order": order,
+                "shared_id": self.shared[d["shared"]].pk if d["shared"] else None,
+                "label": d["label"],
+                "text": d["text"],
+                "tag": d["tag"],
+                "repost": d["repost"],
+                "note": d["note"],
+            }
+
+        def create(d: dict, order: int) -> None:
+            content = Content.objects.create(node=node, **values(d, order))
+            _sync_schedule(content, d["schedule"], [])
+
+        def update(row: Content, d: dict, order: int) -> None:
+            changed = _assign(row, values(d, order))
+            spans = _sync_schedule(row, d["schedule"], list(row.schedule.all()))
+            goals = list(dict.fromkeys((g["plan"], g["node"]) for g in d["goals"]))
+            _save(row, changed, also_changed=spans or goals != self.old_goals.get(row.pk, []))
+
+        _delete(
+            Content,
+            _sync(
+                rows,
+                lambda c: content_key({"label": c.label, "text": c.text}),
+                docs,
+                content_key,
+                create,
+                update,
+            ),
+        )
+
+    def _indicators(self, node: Node, docs: list[dict], rows: list[Indicator]) -> None:
+        rows = sorted(rows, key=lambda i: (i.order, i.pk))
+
+        def values(d: dict, order: int) -> dict:
+            dept = self.departments[d["department"]] if d["department"] else None
+            return {
+                "order": order,
+                "label": d["label"],
+                "name": d["name"],
+                "unit": d["unit"],
+                "direction": d["direction"],
+                "department_id": dept.pk if dept else None,
+                "notes": d["notes"],
+            }
+
+        def create(d: dict, order: int) -> None:
+            ind = Indicator.objects.create(node=node, key=d["key"], **values(d, order))
+            _sync_values(ind, d, [])
+            _sync_notes(ind, d["reports"], [])
+
+        def update(row: Indicator, d: dict, order: int) -> None:
+            changed = _assign(row, values(d, order))
+            parts = _sync_values(row, d, list(row.values.all()))
+            parts |= _sync_notes(row, d["reports"], list(row.reports.all()))
+            _save(row, changed, also_changed=parts)
+
+        _delete(Indicator, _sync(rows, lambda i: i.key, docs, lambda d: d["key"], create, update))
+
+
+def _sync_ordered_links(
+    model: type[Model],
+    node: Node,
+    field: str,
+    wanted: list[int],
+    rows: list[Any],
+    target: Callable[[Any], int],
+) -> bool:
+    """Keep a node's ordered links (departments, kinds) equal to `wanted`; return if changed."""
+    by_target = {target(r): r for r in rows}
+    changed = False
+    for order, pk in enumerate(wanted):
+        row = by_target.pop(pk, None)
+        if row is None:
+            model.objects.create(node=node, order=order, **{field: pk})
+            changed = True
+        elif row.order != order:
+            row.order = order
+            row.save(update_fields=["order"])
+            changed = True
+    if by_target:
+        _delete(model, list(by_target.values()))
+        changed = True
+    return changed
+
+
+def _sync_schedule(content: Content, docs: list[dict], rows: list[ScheduleSpan]) -> bool:
+    """Spans by position; return whether any span changed."""
+    rows = sorted(rows, key=lambda s: (s.order, s.pk))
+    changed = False
+    for order, d in enumerate(docs):
+        values = {
+            "track": d["track"],
+            "from_fy": d["from"],
+            "to_fy": d["to"],
+            "phase": d["phase"],
+            "order": order,
+        }
+        if order < len(rows):
+            changed |= _save(rows[order], _assign(rows[order], values))
+        else:
+            ScheduleSpan.objects.create(content=content, **values)
+            changed = True
+    if len(rows) > len(docs):
+        _delete(ScheduleSpan, rows[len(docs) :])
+        changed = True
+    return changed
+
+
+def _wanted_values(doc: dict) -> dict[tuple[str, int], dict[str, Any]]:
+    """The values an indicator document holds, by (role, FY), with the fields it carries."""
+    wanted: dict[tuple[str, int], dict[str, Any]] = {}
+    base = doc["baseline"]
+    if base is not None:
+        wanted[(IndicatorValue.Role.BASELINE, base["fy"])] = {
+            "text": base["value"],
+            "label": base["label"],
+            "estimate": base["estimate"],
+            "as_of": date.fromisoformat(base["as_of"]) if base["as_of"] else None,
+        }
+    for t in doc["targets"]:
+        wanted[(IndicatorValue.Role.TARGET, t["fy"])] = {"text": t["value"]}
+    for a in doc["actuals"]:
+        wanted[(IndicatorValue.Role.ACTUAL, a["fy"])] = {"text": a["value"], "note": a["note"]}
+    return wanted
+
+
+def _sync_values(ind: Indicator, doc: dict, rows: list[IndicatorValue]) -> bool:
+    """Baseline, targets and actuals by role and FY; return whether any changed."""
+    by_key = {(r.role, r.fy): r for r in rows}
+    changed = False
+    created = []
+    for (role, fy), values in _wanted_values(doc).items():
+        row = by_key.pop((role, fy), None)
+        if row is None:
+            row = IndicatorValue(indicator=ind, role=role, fy=fy, **values)
+            row.apply_parse()
+            created.append(row)
+            continue
+        fields = _assign(row, values)
+        if fields:
+            row.save()  # the parse follows the text
+            changed = True
+    IndicatorValue.objects.bulk_create(created)
+    if by_key:
+        _delete(IndicatorValue, list(by_key.values()))
+    return changed or bool(created) or bool(by_key)
+
+
+def _sync_notes(ind: Indicator, docs: list[dict], rows: list[ProgressNote]) -> bool:
+    """取組状況 / 今後の展開 by FY; return whether any changed."""
+    by_fy = {r.fy: r for r in rows}
+    changed = False
+    for d in docs:
+        row = by_fy.pop(d["fy"], None)
+        if row is None:
+            ProgressNote.objects.create(indicator=ind, fy=d["fy"], done=d["done"], next=d["next"])
+            changed = True
+        else:
+            changed |= _save(row, _assign(row, {"done": d["done"], "next": d["next"]}))
+    if by_fy:
+        _delete(ProgressNote, list(by_fy.values()))
+        changed = True
+    return changed
