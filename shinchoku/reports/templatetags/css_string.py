@@ -1,4 +1,4 @@
-"""`{% load css_string %}"{{ text|css_string }}"`: text inside a CSS string, e.g. `content: "…"`.
+r"""`{% load css_string %}"{{ text|css_string }}"`: text inside a CSS string, e.g. `content: "…"`.
 
 `escapejs` writes JavaScript escapes (`\u0026`), which CSS reads as the letter `u` and
 digits. CSS escapes are a backslash, the hexadecimal code point and one space (`\26 `), so
