@@ -306,3 +306,14 @@ def test_a_key_set_in_the_environment_is_noted_not_copied(source):
     assert json.loads(parts["manifest.json"])["secret_key"] == "environment"
     assert "secret_key" not in parts
     assert b"from-the-environment" not in b"".join(parts.values())
+
+
+def test_a_backup_that_cannot_be_made_says_why_and_leaves_no_file(tmp_path):
+    site = Install(tmp_path, {"SHINCHOKU_SQLITE": str(tmp_path / "missing.sqlite3")})
+    target = tmp_path / "b.tar.gz"
+    done = site.run("backup", "-o", str(target), ok=False)
+    assert done.returncode != 0 and "Traceback" not in done.stderr
+    assert "データベースのファイル" in done.stderr and "がありません" in done.stderr
+    assert not target.exists() and not list(tmp_path.glob("*.part"))
+    elsewhere = site.run("backup", "-o", str(tmp_path / "no" / "b.tar.gz"), ok=False)
+    assert "書き込み先のフォルダ" in elsewhere.stderr
