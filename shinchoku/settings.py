@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "shinchoku.rounds",
     "shinchoku.reports",
     "shinchoku.public",
+    "shinchoku.backup",
 ]
 
 MIDDLEWARE = [

@@ -4,12 +4,17 @@ The request renders the report's HTML (all database reads happen there), then a 
 it into PDF. Jobs live as files in one folder, so any worker process of the site can answer
 "is it ready?" and serve the file: `<token>.json` (who, what, state, timings) and `<token>.pdf`.
 Finished jobs are removed after an hour. One render runs at a time per process.
+
+A job remembers the process that renders it. A job whose process is gone (killed, restarted)
+or that has run far longer than the plan's renders take is marked failed when it is next
+looked at, so its page offers a retry instead of polling for ever.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import secrets
 import tempfile
 import threading
@@ -22,6 +27,8 @@ from shinchoku.reports.pdf import html_to_pdf
 log = logging.getLogger(__name__)
 KEEP_SECONDS = 3600
 DEFAULT_EXPECTED = 4.0  # seconds, until a render of the plan has been timed
+STALL_SECONDS = 300.0  # a job unfinished after max(this, STALL_FACTOR × expected) has failed
+STALL_FACTOR = 10
 _render_lock = threading.Lock()
 _threads: dict[str, threading.Thread] = {}
 
@@ -44,6 +51,8 @@ class Job:
     finished: float | None = None
     expected: float = DEFAULT_EXPECTED
     size: int = 0
+    pid: int = field(default_factory=os.getpid)
+    reason: str = ""  # why it failed: "error" | "stalled"
 
     @property
     def elapsed(self) -> float:
@@ -57,6 +66,15 @@ class Job:
         return min(95, int(100 * self.elapsed / max(self.expected, 0.5)))
 
     @property
+    def stalled(self) -> bool:
+        """Unfinished, and its process is gone or it has run far too long."""
+        if self.state not in ("queued", "rendering"):
+            return False
+        if not _process_alive(self.pid):
+            return True
+        return time.time() - self.started > max(STALL_SECONDS, STALL_FACTOR * self.expected)
+
+    @property
     def pdf_path(self) -> Path:
         return job_dir() / f"{self.token}.pdf"
 
@@ -67,14 +85,30 @@ class Job:
         tmp.replace(path)
 
 
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, but belongs to somebody else
+        return True
+    return True
+
+
 def load(token: str) -> Job | None:
+    """The job, marked failed first if it has stalled."""
     if not token.replace("-", "").replace("_", "").isalnum():
         return None
     path = job_dir() / f"{token}.json"
     try:
-        return Job(**json.loads(path.read_text(encoding="utf-8")))
+        job = Job(**json.loads(path.read_text(encoding="utf-8")))
     except (OSError, ValueError, TypeError):
         return None
+    if job.stalled:
+        log.warning("PDF report %s %s stalled (process %s)", job.slug, job.fy, job.pid)
+        job.state, job.reason, job.finished = "failed", "stalled", time.time()
+        job.save()
+    return job
 
 
 def _timing_path(slug: str) -> Path:
@@ -114,7 +148,7 @@ def _run(job: Job, html: str) -> None:
         _timing_path(job.slug).write_text(f"{job.elapsed:.2f}")
     except Exception:  # the page says it failed; the log says why
         log.exception("PDF report %s %s failed", job.slug, job.fy)
-        job.state = "failed"
+        job.state, job.reason = "failed", "error"
     job.finished = time.time()
     job.save()
 

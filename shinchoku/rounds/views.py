@@ -187,13 +187,26 @@ def _recipients(report: Report) -> list[str]:
 
 @require_POST
 def remind(request: HttpRequest, slug: str, fy: int) -> HttpResponse:
-    """E-mail the departments whose sheets still wait for them."""
+    """E-mail the departments whose sheets still wait for them.
+
+    The reminder is recorded, with its recipients, in its own committed transaction before any
+    mail leaves, so a crash while or after sending cannot lose the record; the record says
+    "送信中" until the sending ends, and names the departments whose mail could not be sent.
+    """
+    import logging
+
+    from django.db import transaction
+
+    from shinchoku.plans.history import user_name
+    from shinchoku.rounds.models import RoundEvent
+
     round_ = _admin_round(request, slug, fy)
     pending = services.pending_reports(round_)
     if not round_.is_open or not pending:
         messages.error(request, _("No department is waiting for a reminder."))
         return redirect("rounds:board", slug, fy)
-    sent, without = [], []
+    letters, without = [], []
+    subject = _("[Shinchoku] Reminder: progress sheet for %(fy)s") % {"fy": fy_label(fy)}
     for report in pending:
         to = _recipients(report)
         if not to:
@@ -214,12 +227,38 @@ def remind(request: HttpRequest, slug: str, fy: int) -> HttpResponse:
             "comment": report.return_comment if report.status == Report.Status.RETURNED else "",
             "link": link,
         }
-        subject = _("[Shinchoku] Reminder: progress sheet for %(fy)s") % {"fy": fy_label(fy)}
-        send_mail(subject, body, None, to)
-        sent.append(report.department.name)
-    if sent:
-        services.record_event(round_, request.user, "remind", "、".join(sent))
-        messages.success(request, _("Reminder sent to: %(names)s") % {"names": "、".join(sent)})
+        letters.append((report.department.name, to, body))
+    if letters:
+        recipients = "、".join(f"{name}（{', '.join(to)}）" for name, to, _body in letters)
+        with transaction.atomic():
+            event = RoundEvent.objects.create(
+                round=round_,
+                user=request.user,
+                user_name=user_name(request.user),
+                action="remind",
+                comment=f"{recipients} — 送信中",
+            )
+        sent, failed = [], []
+        for name, to, body in letters:
+            try:
+                send_mail(subject, body, None, to)
+            except OSError:  # smtplib's errors included; the others still get theirs
+                logging.getLogger(__name__).exception("reminder to %s failed", name)
+                failed.append(name)
+            else:
+                sent.append(name)
+        event.comment = recipients
+        if failed:
+            event.comment += " — 送信できませんでした：" + "、".join(failed)
+        event.save(update_fields=["comment"])
+        if sent:
+            messages.success(request, _("Reminder sent to: %(names)s") % {"names": "、".join(sent)})
+        if failed:
+            messages.error(
+                request,
+                _("The reminder could not be sent to: %(names)s. Check the mail settings.")
+                % {"names": "、".join(failed)},
+            )
     if without:
         messages.error(
             request,
