@@ -33,7 +33,7 @@ def quote(value: Any) -> str:
 
 
 class KeyValueFormatter(logging.Formatter):
-    """time, level, logger and message, then the record's `audit` fields, then `exc`."""
+    """time, level, logger and message, then the record's `audit` fields, then `exc` (errors)."""
 
     def format(self, record: logging.LogRecord) -> str:
         moment = datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
@@ -47,8 +47,7 @@ class KeyValueFormatter(logging.Formatter):
         status = getattr(record, "status_code", None)
         if status is not None:
             pairs.append(("status", status))
-        if record.exc_info:
+        # Django logs every 403 with its PermissionDenied traceback; only errors need one.
+        if record.levelno >= logging.ERROR and record.exc_info:
             pairs.append(("exc", self.formatException(record.exc_info)))
-        elif record.exc_text:
-            pairs.append(("exc", record.exc_text))
         return " ".join(f"{key}={quote(value)}" for key, value in pairs)

@@ -80,6 +80,8 @@ def test_an_audit_record_and_a_traceback_are_one_line_each():
     error.status_code = 500
     line = KeyValueFormatter().format(error)
     assert "\n" not in line and "status=500" in line and "ValueError: boom" in line
+    error.levelno, error.levelname = logging.WARNING, "WARNING"  # a 403: no traceback
+    assert "exc=" not in KeyValueFormatter().format(error)
 
 
 SCRIPT = """
