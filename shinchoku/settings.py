@@ -8,7 +8,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from shinchoku.env import envbool, envlist
+from shinchoku.env import envbool, envint, envlist
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("SHINCHOKU_DATA_DIR", BASE_DIR.parent / "data"))
@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "shinchoku.reports",
     "shinchoku.public",
     "shinchoku.backup",
+    "shinchoku.audit",
 ]
 
 MIDDLEWARE = [
@@ -60,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "shinchoku.accounts.middleware.LoginRequiredMiddleware",
+    "shinchoku.audit.middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -143,3 +145,40 @@ EMAIL_BACKEND = os.environ.get(
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "plans:list"
 LOGOUT_REDIRECT_URL = "accounts:login"
+
+# --- Audit trail and logging (docs/audit.md) ------------------------------------------------
+# Audit events are kept this many days, then `shinchoku audit-prune` deletes them. Five years:
+# one plan period, so who logged in, was refused, or took which file can be answered until the
+# plan's final evaluation; set the period your information-security policy asks for.
+SHINCHOKU_AUDIT_RETENTION_DAYS = envint("SHINCHOKU_AUDIT_RETENTION_DAYS", "1825")
+# Reverse proxies in front of the app that append to X-Forwarded-For (0: use REMOTE_ADDR only).
+SHINCHOKU_TRUSTED_PROXY_COUNT = envint("SHINCHOKU_TRUSTED_PROXY_COUNT", "0")
+LOG_LEVEL = os.environ.get("SHINCHOKU_LOG_LEVEL", "INFO").strip().upper()
+if LOG_LEVEL not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+    raise ValueError(
+        f"SHINCHOKU_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, got {LOG_LEVEL!r}"
+    )
+if SHINCHOKU_AUDIT_RETENTION_DAYS < 1 or SHINCHOKU_TRUSTED_PROXY_COUNT < 0:
+    raise ValueError(
+        "SHINCHOKU_AUDIT_RETENTION_DAYS must be 1 or more, SHINCHOKU_TRUSTED_PROXY_COUNT 0 or more"
+    )
+# One line per record on stderr, as key=value pairs (shinchoku/audit/logfmt.py says why):
+# django.request (4xx warnings, 5xx errors with the traceback), every audit event, the rest.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"logfmt": {"()": "shinchoku.audit.logfmt.KeyValueFormatter"}},
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+            "formatter": "logfmt",
+        }
+    },
+    "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
+    "loggers": {
+        "django": {"handlers": ["stderr"], "level": LOG_LEVEL, "propagate": False},
+        "shinchoku": {"handlers": ["stderr"], "level": LOG_LEVEL, "propagate": False},
+    },
+}
+# --- end of audit trail and logging ----------------------------------------------------------

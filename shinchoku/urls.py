@@ -6,6 +6,7 @@ urlpatterns = [
     path("accounts/", include("shinchoku.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("public/", include("shinchoku.public.urls")),
+    path("audit/", include("shinchoku.audit.urls")),
     path("", include("shinchoku.reports.urls")),
     path("", include("shinchoku.rounds.urls")),
     path("", include("shinchoku.plans.urls")),

@@ -1,0 +1,46 @@
+"""Which URL names are uploads and downloads (from shinchoku/*/urls.py), with their labels.
+
+The middleware records by URL name after the response, so the views themselves do not change.
+Add a row here when a view that sends or receives a file is added.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from shinchoku.audit.models import Action
+
+
+class Route(NamedTuple):
+    action: str
+    label: Promise
+
+
+ROUTES: dict[str, Route] = {
+    # A department's progress sheet (rounds/urls.py).
+    "rounds:sheet_xlsx": Route(Action.DOWNLOAD, _("Department sheet (Excel)")),
+    "rounds:sheet_upload": Route(Action.UPLOAD, _("Department sheet (Excel)")),
+    # The committee report (reports/urls.py); the PDF is made in the background, pdf_file sends it.
+    "reports:xlsx": Route(Action.DOWNLOAD, _("Committee report (Excel)")),
+    "reports:pdf_file": Route(Action.DOWNLOAD, _("Committee report (PDF)")),
+    # Plan workbooks (plans/urls.py): a plan, the blank template, upload and its confirmation.
+    "plans:plan_workbook": Route(Action.DOWNLOAD, _("Plan workbook (Excel)")),
+    "plans:workbook_template": Route(Action.DOWNLOAD, _("Blank plan workbook")),
+    "plans:workbook_upload": Route(Action.UPLOAD, _("Plan workbook (checked)")),
+    "plans:workbook_confirm": Route(Action.UPLOAD, _("Plan workbook (loaded)")),
+    # Open data (public/urls.py), usually anonymous.
+    "public:csv": Route(Action.DOWNLOAD, _("Open data (CSV)")),
+    "public:csv_fy": Route(Action.DOWNLOAD, _("Open data (CSV)")),
+    "public:json": Route(Action.DOWNLOAD, _("Open data (JSON)")),
+    "public:json_fy": Route(Action.DOWNLOAD, _("Open data (JSON)")),
+    # The audit log itself (audit/urls.py).
+    "audit:csv": Route(Action.DOWNLOAD, _("Audit log (CSV)")),
+}
+
+
+def label(url_name: str) -> str:
+    route = ROUTES.get(url_name)
+    return str(route.label) if route else ""
