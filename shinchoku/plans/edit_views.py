@@ -15,7 +15,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from shinchoku.accounts.permissions import can_edit_structure, membership, require
 from shinchoku.core.wareki import fy_label
-from shinchoku.plans import editing, history
+from shinchoku.plans import editing, history, links
 from shinchoku.plans.access import visible_plan
 from shinchoku.plans.forms import (
     CellForm,
@@ -162,8 +162,12 @@ def node_editor(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     node = _node(plan, key)
     years = plan.fiscal_years
     contents = list(
-        node.contents.select_related("shared").prefetch_related("schedule", "goals__plan")
+        node.contents.select_related("shared").prefetch_related(
+            "schedule",
+            Prefetch("contentgoal_set", ContentGoal.objects.select_related("node__plan")),
+        )
     )
+    links.mark_goal_refs(contents, plan.organization_id, plan)
     rows = []
     for content in contents:
         tracks = sorted({s.track for s in content.schedule.all()}) or [""]

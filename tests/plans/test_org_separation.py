@@ -23,12 +23,14 @@ from tests.plans.test_workbook_web import confirm, upload
 X_ORG, Y_ORG = "city-x", "council-y"
 X_PLAN, Y_PLAN = "city-plan", "council-plan"
 Y_TEXT = "社協の見守り訪問を広げる"
+X_GOAL = "誰もが安心して暮らせるまち"
 
 
 def x_doc() -> dict:
     doc = plan_doc(slug=X_PLAN, org_slug=X_ORG)
     doc["organization"]["name"] = "エックス市"
     doc["plan"]["title"] = "エックス市地域福祉計画"
+    doc["plan"]["nodes"][0]["title"] = X_GOAL
     return doc
 
 
@@ -145,11 +147,15 @@ def test_same_organization_links_show_without_any_decision(empty_db):
 def test_the_linking_side_sees_the_goal_name_only_once_accepted(x_admin, y_admin):
     html = page(y_admin, "plans:node", Y_PLAN, "item-1-1")
     assert f"{X_PLAN}:goal-1" in html
-    assert "エックス市地域福祉計画" not in html
+    assert "エックス市地域福祉計画" not in html and X_GOAL not in html
     assert "エックス市地域福祉計画" not in page(y_admin, "plans:detail", Y_PLAN)
+    assert X_GOAL not in page(y_admin, "plans:edit_node", Y_PLAN, "item-1-1")
+    assert X_GOAL not in page(y_admin, "plans:roadmap", Y_PLAN)
     decide(x_admin, "accepted")
     html = page(y_admin, "plans:node", Y_PLAN, "item-1-1")
-    assert "エックス市地域福祉計画" in html
+    assert "エックス市地域福祉計画" in html and X_GOAL in html
+    assert X_GOAL in page(y_admin, "plans:edit_node", Y_PLAN, "item-1-1")
+    assert X_GOAL in page(y_admin, "plans:roadmap", Y_PLAN)
     # Its own plan page names the related plan once accepted, without a link into it.
     detail = page(y_admin, "plans:detail", Y_PLAN)
     assert "エックス市地域福祉計画" in detail
