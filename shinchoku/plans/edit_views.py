@@ -15,7 +15,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -25,7 +25,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from shinchoku.accounts.permissions import can_edit_structure, membership, require
 from shinchoku.core.wareki import fy_label
-from shinchoku.plans import editing, history
+from shinchoku.plans import editing, history, links
+from shinchoku.plans.access import visible_plan
 from shinchoku.plans.forms import (
     CellForm,
     ContentForm,
@@ -54,7 +55,7 @@ BROWSER = ChangeRecord.Source.BROWSER
 
 def _plan(request: HttpRequest, slug: str) -> Plan:
     """The plan, if the user may change its structure (管理者 of its organization)."""
-    plan = get_object_or_404(Plan.objects.select_related("organization"), slug=slug)
+    plan = visible_plan(request, slug)
     require(request, can_edit_structure(request.user, plan.organization))
     return plan
 
@@ -161,8 +162,12 @@ def node_editor(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     node = _node(plan, key)
     years = plan.fiscal_years
     contents = list(
-        node.contents.select_related("shared").prefetch_related("schedule", "goals__plan")
+        node.contents.select_related("shared").prefetch_related(
+            "schedule",
+            Prefetch("contentgoal_set", ContentGoal.objects.select_related("node__plan")),
+        )
     )
+    links.mark_goal_refs(contents, plan.organization_id, plan)
     rows = []
     for content in contents:
         tracks = sorted({s.track for s in content.schedule.all()}) or [""]
@@ -583,11 +588,20 @@ def _siblings(obj: Any) -> Q:
 def _save_extra(kind: Kind, obj: Any, form: forms.ModelForm) -> None:
     """What a ModelForm does not save by itself: goal links, the baseline value."""
     if kind.model is Content:
+        # References the form does not offer (dangling, or into another organization's plan
+        # that has not accepted) stay as they are, after the chosen goals.
+        offered = form.fields["goal_nodes"].queryset
+        kept = list(ContentGoal.objects.filter(content=obj).exclude(node__in=offered))
         ContentGoal.objects.filter(content=obj).delete()
-        ContentGoal.objects.bulk_create(
-            ContentGoal(content=obj, node=n, order=i)
-            for i, n in enumerate(form.cleaned_data["goal_nodes"])
-        )
+        chosen = [
+            ContentGoal(content=obj, node=n, plan_slug=n.plan.slug, node_key=n.key)
+            for n in form.cleaned_data["goal_nodes"]
+        ]
+        names = {(cg.plan_slug, cg.node_key) for cg in chosen}
+        kept = [cg for cg in kept if (cg.plan_slug, cg.node_key) not in names]
+        for i, cg in enumerate(chosen + kept):
+            cg.pk, cg.order = None, i
+        ContentGoal.objects.bulk_create(chosen + kept)
     if kind.model is Indicator:
         data = form.cleaned_data
         obj.values.filter(role=IndicatorValue.Role.BASELINE).delete()

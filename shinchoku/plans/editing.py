@@ -105,8 +105,11 @@ def node_impact(node: Node) -> Impact:
             indicator__node_id__in=ids, role=IndicatorValue.Role.ACTUAL
         ).count(),
         reports=ProgressNote.objects.filter(indicator__node_id__in=ids).count(),
+        # Only the organization's own plans protect a goal; another organization's link into
+        # it is a reference that is left dangling (plans/links.py).
         linked_from_other_plans=ContentGoal.objects.filter(node_id__in=ids)
         .exclude(content__node_id__in=ids)
+        .filter(content__node__plan__organization__plans=node.plan_id)
         .count(),
     )
 

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from shinchoku.orgs.models import Department
+from shinchoku.plans import links
 from shinchoku.plans.models import Content, Indicator, Node, Plan, SdgGoal, Section
 
 KEY_RE = re.compile(r"^[^/?#\s]{1,100}$")
@@ -161,11 +162,9 @@ class ContentForm(forms.ModelForm):
 
     def __init__(self, *args, plan: Plan, **kwargs):
         super().__init__(*args, **kwargs)
-        related = list(plan.relations.values_list("other_id", flat=True))
-        # Goals of the plans this plan makes concrete or aligns with, and this plan's own top level.
-        self.fields["goal_nodes"].queryset = (
-            Node.objects.filter(plan_id__in=related) | Node.objects.filter(plan=plan, level=1)
-        ).select_related("plan")
+        # Goals of the plans this plan makes concrete or aligns with (another organization's only
+        # once it accepted this plan's links), and this plan's own top level.
+        self.fields["goal_nodes"].queryset = links.goal_choices(plan).select_related("plan")
         self.fields["goal_nodes"].label_from_instance = lambda n: f"{n.plan.title} › {n}"
         if self.instance.pk:
             self.initial.setdefault("goal_nodes", list(self.instance.goals.all()))

@@ -153,7 +153,7 @@ def snapshot_content(content: Content) -> dict[str, str]:
         + f" {s.phase}"
         for s in content.schedule.all()
     ]
-    goals = [f"{g.plan.slug}:{g.key}" for g in content.goals.select_related("plan")]
+    goals = [f"{g.plan_slug}:{g.node_key}" for g in content.contentgoal_set.order_by("order")]
     return {
         "番号": content.label,
         "実施内容": content.text,

@@ -75,7 +75,7 @@ def export_plan(plan: Plan) -> dict:
                 .prefetch_related(
                     Prefetch(
                         "contentgoal_set",
-                        queryset=ContentGoal.objects.select_related("node__plan").order_by("order"),
+                        queryset=ContentGoal.objects.order_by("order"),
                     ),
                     Prefetch("schedule", queryset=ScheduleSpan.objects.order_by("order")),
                 ),
@@ -140,8 +140,7 @@ def export_plan(plan: Plan) -> dict:
             "philosophy": plan.philosophy,
             "level_names": list(plan.level_names),
             "relations": [
-                {"type": r.type, "plan": r.other.slug}
-                for r in plan.relations.select_related("other").order_by("order")
+                {"type": r.type, "plan": r.other_slug} for r in plan.relations.order_by("order")
             ],
             "sections": [
                 _section_doc(s) for s in plan.sections.filter(node=None).order_by("order")
@@ -193,8 +192,9 @@ def _content_doc(content: Content) -> dict:
         "tag": content.tag,
         "repost": content.repost,
         "shared": content.shared.key if content.shared_id else None,
+        # As written: a goal since deleted stays a reference by slug and key.
         "goals": [
-            {"plan": cg.node.plan.slug, "node": cg.node.key} for cg in content.contentgoal_set.all()
+            {"plan": cg.plan_slug, "node": cg.node_key} for cg in content.contentgoal_set.all()
         ],
         "schedule": [
             {"track": s.track, "from": s.from_fy, "to": s.to_fy, "phase": s.phase}
@@ -348,10 +348,16 @@ def size_problems(doc: Any) -> list[Problem]:
 
 
 def rule_problems(doc: dict, known_plans: dict[str, set[str]]) -> list[Problem]:
-    """Check the rules a schema cannot say: unique keys, links, periods, levels."""
+    """Check the rules a schema cannot say: unique keys, links, periods, levels.
+
+    Links are checked only into the document's own organization's plans. A link to any other
+    slug is a reference to another organization's plan (or one not loaded yet): accepted as it
+    is, whether or not such a plan exists, so that a message never tells which plans and goals
+    other organizations have.
+    """
     problems: list[Problem] = []
     plan = doc["plan"]
-    known = dict(known_plans)
+    known = _own_plans(known_plans, doc["organization"]["slug"])
     own_keys = {n["key"] for n in _walk(plan["nodes"])}
     known[plan["slug"]] = own_keys
 
@@ -368,12 +374,9 @@ def rule_problems(doc: dict, known_plans: dict[str, set[str]]) -> list[Problem]:
                 Problem(f"departments[{i}].parent", f"上位部署「{dept['parent']}」がありません。")
             )
     for i, rel in enumerate(plan["relations"]):
-        if rel["plan"] not in known or rel["plan"] == plan["slug"]:
+        if rel["plan"] == plan["slug"]:
             problems.append(
-                Problem(
-                    f"plan.relations[{i}]",
-                    f"関連する計画「{rel['plan']}」がありません。先にその計画を読み込んでください。",
-                )
+                Problem(f"plan.relations[{i}]", "計画を自分自身に関連付けることはできません。")
             )
     shared_keys = [s["key"] for s in plan["shared_contents"]]
     for i, key in enumerate(shared_keys):
@@ -435,14 +438,7 @@ def _check_content(
             Problem(f"{where}.shared", f"共通の実施内容「{content['shared']}」がありません。")
         )
     for k, goal in enumerate(content["goals"]):
-        if goal["plan"] not in known:
-            problems.append(
-                Problem(
-                    f"{where}.goals[{k}]",
-                    f"計画「{goal['plan']}」がありません。先にその計画を読み込んでください。",
-                )
-            )
-        elif goal["node"] not in known[goal["plan"]]:
+        if goal["plan"] in known and goal["node"] not in known[goal["plan"]]:
             problems.append(
                 Problem(
                     f"{where}.goals[{k}]",
@@ -542,28 +538,57 @@ def load_documents(docs: list[dict], replace: bool = False) -> list[Plan]:
     return plans
 
 
-def known_plans() -> dict[str, set[str]]:
-    """Every plan in the database with its node keys, for checking links."""
-    return _known_plans()
+class KnownPlans(dict):
+    """Plan slug → node keys, with each plan's organization slug in `org_of`."""
+
+    def __init__(self, *args: Any, org_of: dict[str, str] | None = None):
+        super().__init__(*args)
+        self.org_of: dict[str, str] = dict(org_of or {})
 
 
-def _known_plans() -> dict[str, set[str]]:
-    known: dict[str, set[str]] = defaultdict(set)
-    for slug in Plan.objects.values_list("slug", flat=True):
-        known[slug]
-    for slug, key in Node.objects.values_list("plan__slug", "key"):
+def _own_plans(known_plans: dict[str, set[str]], org_slug: str) -> dict[str, set[str]]:
+    """The plans links are checked against: those of `org_slug` (all, when not told)."""
+    org_of = getattr(known_plans, "org_of", {})
+    return {
+        slug: keys for slug, keys in known_plans.items() if org_of.get(slug, org_slug) == org_slug
+    }
+
+
+def known_plans(organization: Organization | None = None) -> KnownPlans:
+    """The plans in the database with their node keys, for checking links.
+
+    With an organization: only its own plans, so that checking a file never looks into (or
+    tells about) another organization's plans.
+    """
+    return _known_plans(organization)
+
+
+def _known_plans(organization: Organization | None = None) -> KnownPlans:
+    plans = Plan.objects.all() if organization is None else organization.plans.all()
+    org_of = dict(plans.values_list("slug", "organization__slug"))
+    known: dict[str, set[str]] = {slug: set() for slug in org_of}
+    for slug, key in Node.objects.filter(plan__in=plans).values_list("plan__slug", "key"):
         known[slug].add(key)
-    return dict(known)
+    return KnownPlans(known, org_of=org_of)
 
 
 def _link(doc: dict, by_slug: dict[str, Plan]) -> None:
-    """Create the links that may point into other plans: relations and served goals."""
+    """Create the links that may point into other plans: relations and served goals.
+
+    Each is a reference by slug (and node key), resolved to the plan or goal when there is one
+    and left unresolved otherwise; references from other plans that name this plan resolve now.
+    """
     plan = by_slug[doc["plan"]["slug"]]
     others = {slug: pid for slug, pid in Plan.objects.values_list("slug", "id")}
     for i, rel in enumerate(doc["plan"]["relations"]):
         PlanRelation.objects.create(
-            plan=plan, other_id=others[rel["plan"]], type=rel["type"], order=i
+            plan=plan,
+            other_id=others.get(rel["plan"]),
+            other_slug=rel["plan"],
+            type=rel["type"],
+            order=i,
         )
+    _resolve_references_to(plan)
     wanted = {
         (g["plan"], g["node"])
         for n in _walk(doc["plan"]["nodes"])
@@ -587,6 +612,23 @@ def _link(doc: dict, by_slug: dict[str, Plan]) -> None:
         for i, c in enumerate(n["contents"]):
             for k, g in enumerate(dict.fromkeys((g["plan"], g["node"]) for g in c["goals"])):
                 rows.append(
-                    ContentGoal(content_id=contents[(n["key"], i)], node_id=node_ids[g], order=k)
+                    ContentGoal(
+                        content_id=contents[(n["key"], i)],
+                        node_id=node_ids.get(g),
+                        plan_slug=g[0],
+                        node_key=g[1],
+                        order=k,
+                    )
                 )
     ContentGoal.objects.bulk_create(rows)
+
+
+def _resolve_references_to(plan: Plan) -> None:
+    """Point unresolved references naming `plan` (loaded after them) at it and its goals."""
+    PlanRelation.objects.filter(other=None, other_slug=plan.slug).update(other=plan)
+    waiting = list(ContentGoal.objects.filter(node=None, plan_slug=plan.slug))
+    if waiting:
+        ids = dict(Node.objects.filter(plan=plan).values_list("key", "id"))
+        for cg in waiting:
+            cg.node_id = ids.get(cg.node_key)
+        ContentGoal.objects.bulk_update([cg for cg in waiting if cg.node_id], ["node"])

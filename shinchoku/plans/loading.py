@@ -146,12 +146,18 @@ def _ensure_departments(org: Organization, docs: list[dict]) -> dict[str, Depart
 
 
 def _refused_removals(plan: Plan, removed: list[Node]) -> list[tuple[str, str]]:
-    """Nodes about to be removed that another plan's content still serves."""
+    """Nodes about to be removed that another plan of the same organization still serves.
+
+    A link from another organization's plan never stops a removal: it stays as a reference by
+    plan slug and node key (its node becomes empty), and it is never named here.
+    """
     if not removed:
         return []
     keys = {n.pk: n.key for n in removed}
     links = (
-        ContentGoal.objects.filter(node_id__in=keys)
+        ContentGoal.objects.filter(
+            node_id__in=keys, content__node__plan__organization_id=plan.organization_id
+        )
         .select_related("content__node__plan")
         .order_by("node_id", "content_id")
     )

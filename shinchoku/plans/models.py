@@ -59,7 +59,7 @@ class Plan(models.Model):
         return list(range(self.first_fy, self.last_fy + 1))
 
     def delete(self, *args, **kwargs):
-        """Delete the plan with its contents; links from other plans into it protect it."""
+        """Delete the plan with its contents; links from other plans into it are left dangling."""
         with transaction.atomic():
             ContentGoal.objects.filter(content__node__plan=self).delete()
             Content.objects.filter(node__plan=self).delete()
@@ -73,21 +73,61 @@ class Plan(models.Model):
 
 
 class PlanRelation(models.Model):
-    """This plan makes another concrete (具現化) or is kept consistent with it (整合)."""
+    """This plan makes another concrete (具現化) or is kept consistent with it (整合).
+
+    A reference by the other plan's slug: `other` is the plan found under that slug, or None when
+    there is none (not loaded yet, or deleted). A link into another organization's plan changes
+    nothing there and shows on that plan's pages only once it has accepted it (LinkAcceptance).
+    """
 
     class Type(models.TextChoices):
         EMBODIES = "embodies", _("embodies")
         ALIGNED = "aligned", _("aligned with")
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="relations")
-    other = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="related_from")
+    other = models.ForeignKey(
+        Plan, null=True, blank=True, on_delete=models.SET_NULL, related_name="related_from"
+    )
+    other_slug = models.CharField(max_length=100)
     type = models.CharField(max_length=20, choices=Type.choices)
     order = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["plan", "order"]
         constraints = [
-            models.UniqueConstraint(fields=["plan", "other", "type"], name="unique_plan_relation")
+            models.UniqueConstraint(
+                fields=["plan", "other_slug", "type"], name="unique_plan_relation"
+            )
+        ]
+
+
+class LinkAcceptance(models.Model):
+    """A plan's decision on the links another organization's plan makes into it (受け入れ).
+
+    Until its 管理者 accepts, the linking plan's relation and the contents serving its goals do
+    not show on the plan's pages. Links within one organization need no decision.
+    """
+
+    class Decision(models.TextChoices):
+        ACCEPTED = "accepted", _("accepted")
+        DECLINED = "declined", _("declined")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="link_decisions")
+    from_plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="+")
+    decision = models.CharField(max_length=10, choices=Decision.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    user_name = models.CharField(max_length=150, blank=True)
+    at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "from_plan"], name="unique_link_acceptance")
         ]
 
 
@@ -281,16 +321,28 @@ class Content(models.Model):
 
 
 class ContentGoal(models.Model):
-    """A goal (usually of another plan) that a content serves, in the document's order."""
+    """A goal (usually of another plan) that a content serves, in the document's order.
+
+    Kept by the goal's plan slug and node key; `node` is the goal found under them, or None when
+    it is gone (a dangling reference, shown as such) or not loaded yet. Deleting the goal never
+    deletes or blocks this row at the database level; the editor keeps goals served by another
+    plan of the same organization from being deleted.
+    """
 
     content = models.ForeignKey(Content, on_delete=models.CASCADE)
-    node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+")
+    node = models.ForeignKey(
+        Node, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    plan_slug = models.CharField(max_length=100)
+    node_key = models.CharField(max_length=100)
     order = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["content", "order"]
         constraints = [
-            models.UniqueConstraint(fields=["content", "node"], name="unique_content_goal")
+            models.UniqueConstraint(
+                fields=["content", "plan_slug", "node_key"], name="unique_content_goal"
+            )
         ]
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shinchoku.plans import edit_views, views, workbook_views
+from shinchoku.plans import edit_views, link_views, views, workbook_views
 
 app_name = "plans"
 urlpatterns = [
@@ -12,6 +12,11 @@ urlpatterns = [
     path("plans/<slug:slug>/history/", views.plan_history, name="history"),
     path("plans/<slug:slug>/nodes/<str:key>/history/", views.node_history, name="node_history"),
     path("plans/<slug:slug>/workbook/", workbook_views.plan_workbook, name="plan_workbook"),
+    path(
+        "plans/<slug:slug>/links/<slug:from_slug>/",
+        link_views.link_decision,
+        name="link_decision",
+    ),
     # Excel in: the template, upload, preview, confirm (管理者 only).
     path("workbook/", workbook_views.workbook_home, name="workbook"),
     path("workbook/template/", workbook_views.workbook_template, name="workbook_template"),

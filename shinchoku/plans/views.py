@@ -10,17 +10,18 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from shinchoku.accounts.permissions import (
     can_edit_structure,
-    can_view,
     membership,
     require,
     visible_organizations,
 )
 from shinchoku.orgs.models import Department
+from shinchoku.plans import links
+from shinchoku.plans.access import visible_plan
 from shinchoku.plans.history import loads_snapshot
 from shinchoku.plans.models import (
     ChangeRecord,
@@ -39,9 +40,7 @@ from shinchoku.plans.schedule import Row, grid, phase_in
 
 def _get_plan(request: HttpRequest, slug: str) -> Plan:
     """Load a plan by slug or 404; the user must belong to its organization."""
-    plan = get_object_or_404(Plan.objects.select_related("organization"), slug=slug)
-    require(request, can_view(request.user, plan.organization))
-    return plan
+    return visible_plan(request, slug)
 
 
 @dataclass
@@ -111,10 +110,16 @@ def plan_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "sections": plan.sections.filter(node=None).order_by("order"),
         "issues": plan.welfare_issues.order_by("number"),
         "evaluations": plan.previous_evaluations.order_by("order", "id"),
-        "relations": plan.relations.select_related("other").order_by("order"),
-        "related_from": plan.related_from.select_related("plan").order_by("plan__title"),
+        "relations": links.mark_relations(
+            plan, plan.relations.select_related("other__organization").order_by("order")
+        ),
+        "related_from": links.related_from(plan)
+        .select_related("plan__organization")
+        .order_by("plan__title"),
         "can_edit": can_edit_structure(request.user, plan.organization),
     }
+    if context["can_edit"]:
+        context["incoming"] = links.incoming(plan)
     return render(request, "plans/plan_detail.html", context)
 
 
@@ -212,12 +217,13 @@ def node_detail(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     children = subtree(node.id)  # every level below, so a 4-level plan reads from its goal
     fys = plan.fiscal_years
     contents, content_fys = _entries(node.contents.all(), fys)
+    links.mark_goal_refs(node.contents.all(), plan.organization_id, plan)
     served_by = list(
-        contents_queryset()
-        .filter(contentgoal__node=node)
+        links.serving_contents(plan, node, contents_queryset())
         .select_related("node__plan")
         .order_by("node__plan__title", "node__seq", "order")
     )
+    links.mark_goal_refs(served_by, plan.organization_id, None)
     served_entries, served_fys = _entries(served_by, _span_years(served_by))
     context = {
         "plan": plan,
@@ -266,6 +272,7 @@ def roadmap(request: HttpRequest, slug: str) -> HttpResponse:
     )
     goal_nodes = list(
         Node.objects.filter(served_by__node__plan=plan)
+        .filter(links.shown_outgoing(plan, "plan"))
         .select_related("plan")
         .distinct()
         .order_by("plan__title", "seq")

@@ -743,8 +743,7 @@ def _read(r: _Reader) -> dict[str, Any] | None:
         other = vals.get("計画ID", "")
         if not other:
             r.add(S_RELATIONS, s.cell("計画ID", row), "計画IDを入力してください。")
-        elif other not in r.known:
-            r.add(S_RELATIONS, s.cell("計画ID", row), f"計画「{other}」は登録されていません。")
+        # Any other plan ID is a reference (maybe another organization's): not looked up here.
         if rel and other:
             r.where[f"plan.relations[{len(relations)}]"] = (S_RELATIONS, s.cell("計画ID", row))
             relations.append({"type": rel, "plan": other})
@@ -1022,15 +1021,10 @@ def _read(r: _Reader) -> dict[str, Any] | None:
                 )
                 continue
             plan_slug, node_key = plan_slug.strip(), node_key.strip()
+            # Only the uploader's own plans are known (plans/links.py): a link elsewhere is a
+            # reference, accepted without saying whether that plan or goal exists.
             keys = set(nodes) if plan_slug == v["slug"] else r.known.get(plan_slug)
-            if keys is None:
-                r.add(
-                    s.name,
-                    s.cell("結び付く目標", row),
-                    f"計画「{plan_slug}」がありません。計画IDを確かめるか、先にその計画を"
-                    "読み込んでください。",
-                )
-            elif node_key not in keys:
+            if keys is not None and node_key not in keys:
                 r.add(
                     s.name,
                     s.cell("結び付く目標", row),

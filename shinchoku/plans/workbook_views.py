@@ -13,7 +13,7 @@ from datetime import timedelta
 from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,16 +22,16 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from shinchoku.accounts.permissions import (
     can_edit_structure,
-    can_view,
     is_federation,
     membership,
     require,
 )
 from shinchoku.core.wareki import fiscal_year
 from shinchoku.plans import services
+from shinchoku.plans.access import visible_plan
 from shinchoku.plans.diff import summary
 from shinchoku.plans.interchange import InvalidDocument, export_plan, known_plans
-from shinchoku.plans.models import ChangeRecord, PendingUpload, Plan
+from shinchoku.plans.models import ChangeRecord, PendingUpload
 from shinchoku.plans.workbook import blank_workbook, read_workbook, write_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -123,8 +123,7 @@ def workbook_template(request: HttpRequest) -> HttpResponse:
 @require_safe
 def plan_workbook(request: HttpRequest, slug: str) -> HttpResponse:
     """Any plan the user may read, as a workbook in the same format."""
-    plan = get_object_or_404(Plan.objects.select_related("organization"), slug=slug)
-    require(request, can_view(request.user, plan.organization))
+    plan = visible_plan(request, slug)
     return _xlsx(write_workbook(export_plan(plan)), f"{plan.slug}.xlsx")
 
 
@@ -141,7 +140,7 @@ def workbook_upload(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "plans/workbook/home.html", context, status=400)
     upload = form.cleaned_data["file"]
-    result = read_workbook(upload.read(), known_plans())
+    result = read_workbook(upload.read(), known_plans(organization))
     if result.problems or result.doc is None:
         context.update(
             {

@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from shinchoku.core import wareki
+from shinchoku.plans import links
 from shinchoku.plans.models import IndicatorValue, Node
 from shinchoku.plans.schedule import Row, grid
 from shinchoku.plans.views import node_page_queryset
@@ -180,6 +181,10 @@ def node_page(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     )
     years = _years(plan.fiscal_years, indicators)
     contents, content_fys = _content_entries(node.contents.all(), plan.fiscal_years)
+    # Goals of another organization's plan are named only once it accepted the link.
+    links.mark_goal_refs(node.contents.all(), plan.organization_id, plan)
+    for c in node.contents.all():
+        c.shown_goals = [g for g in c.contentgoal_set.all() if g.ref_state in ("link", "text")]
     goal_bands = None
     if node.parent_id is None:
         pd = data.plan_data(public)

@@ -8,17 +8,16 @@ the 課 above it) and by the organization's 管理者; other members see only it
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest
-from django.shortcuts import get_object_or_404
 
-from shinchoku.accounts.permissions import can_approve, can_report, can_view, require
+from shinchoku.accounts.permissions import can_approve, can_report, require
+from shinchoku.plans.access import visible_plan
 from shinchoku.plans.models import Plan
 from shinchoku.rounds.models import Report, Round
 
 
 def plan_for(request: HttpRequest, slug: str) -> Plan:
-    plan = get_object_or_404(Plan.objects.select_related("organization"), slug=slug)
-    require(request, can_view(request.user, plan.organization))
-    return plan
+    """The plan for this user: another organization's plan is a 404 like a missing one."""
+    return visible_plan(request, slug)
 
 
 def round_for(request: HttpRequest, slug: str, fy: int) -> Round:

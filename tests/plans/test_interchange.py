@@ -99,13 +99,23 @@ def test_rule_errors_list_every_problem_and_write_nothing(empty_db):
     assert not Node.objects.exists()
 
 
-def test_a_link_to_a_plan_that_is_not_loaded_is_refused(empty_db):
+def test_a_link_to_a_plan_not_loaded_yet_is_kept_and_resolves_when_that_plan_loads(empty_db):
     doc = plan_doc()
+    doc["plan"]["relations"] = [{"type": "embodies", "plan": "other-plan"}]
     doc["plan"]["nodes"][0]["children"][0]["contents"][0]["goals"] = [
-        {"plan": "other-plan", "node": "G1"}
+        {"plan": "other-plan", "node": "goal-1"}
     ]
-    with pytest.raises(InvalidDocument, match="計画「other-plan」がありません"):
-        load_documents([doc])
+    (plan,) = load_documents([doc])
+    link = ContentGoal.objects.get(content__node__plan=plan, plan_slug="other-plan")
+    assert (link.plan_slug, link.node_key, link.node) == ("other-plan", "goal-1", None)
+    exported = export_plan(plan)["plan"]
+    assert exported["relations"] == [{"type": "embodies", "plan": "other-plan"}]
+    goals = exported["nodes"][0]["children"][0]["contents"][0]["goals"]
+    assert goals == [{"plan": "other-plan", "node": "goal-1"}]
+    load_documents([plan_doc(slug="other-plan")])
+    link.refresh_from_db()
+    assert link.node == Node.objects.get(plan__slug="other-plan", key="goal-1")
+    assert plan.relations.get().other.slug == "other-plan"
 
 
 def test_existing_plan_is_not_overwritten_without_replace(empty_db):

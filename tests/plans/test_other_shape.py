@@ -102,8 +102,8 @@ def test_it_is_browsed_like_any_plan(loaded):
     assert "地域の見守り体制の充実" in html["goal"] and "見守り活動の推進" in html["goal"]
     assert "小地域見守りネットワーク事業" in html["goal"]
     other = login_client("nishitokyo-admin", role="admin")
-    assert other.get(pages["detail"]).status_code == 403
-    assert other.get(pages["project"]).status_code == 403
+    assert other.get(pages["detail"]).status_code == 404
+    assert other.get(pages["project"]).status_code == 404
 
 
 def test_it_is_edited_in_the_browser_and_downloads_with_the_edits(loaded):

@@ -95,12 +95,12 @@ def test_a_running_job_polls_itself(viewer):
 
 
 @pytest.mark.parametrize("url", [PAGE, XLSX])
-def test_another_organization_is_forbidden(outsider, url):
-    assert outsider.get(url).status_code == 403
+def test_another_organization_gets_404_like_a_missing_plan(outsider, url):
+    assert outsider.get(url).status_code == 404
 
 
 def test_another_organization_cannot_start_a_pdf(outsider):
-    assert outsider.post(PDF).status_code == 403
+    assert outsider.post(PDF).status_code == 404
 
 
 @pytest.mark.parametrize("url", [PAGE, XLSX, reverse("reports:index", args=[CITY])])

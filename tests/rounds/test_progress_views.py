@@ -302,7 +302,7 @@ def test_anonymous_is_sent_to_login(client, db, url):
 
 @pytest.mark.parametrize("url", urls())
 def test_another_organization_is_refused(council_admin, url):
-    assert council_admin.get(url).status_code == 403
+    assert council_admin.get(url).status_code == 404
 
 
 @pytest.mark.parametrize("role", ROLES)

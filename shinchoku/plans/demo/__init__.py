@@ -20,10 +20,20 @@ def demo_documents() -> list[dict]:
 
 
 def load_demo(replace: bool = False):
-    """Load the demo plans in one transaction."""
-    from shinchoku.plans.interchange import load_documents
+    """Load the demo plans in one transaction; the links between them come out accepted.
 
-    return load_documents(demo_documents(), replace=replace)
+    The council's plan and the city's are kept consistent (整合) with each other, and each
+    organization has accepted the other's link, as it would have in the product.
+    """
+    from django.db import transaction
+
+    from shinchoku.plans.interchange import load_documents
+    from shinchoku.plans.links import accept_all_between
+
+    with transaction.atomic():
+        plans = load_documents(demo_documents(), replace=replace)
+        accept_all_between(plans)
+    return plans
 
 
 def write_demo(docs: list[dict], folder: Path) -> list[Path]:

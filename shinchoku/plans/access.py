@@ -1,0 +1,22 @@
+"""Load a plan *for this user*: the one door every view that takes a plan slug goes through.
+
+A plan of another organization is a 404 exactly like a slug that does not exist, so that no
+answer tells which plans other organizations have. Anonymous users go to the login page first,
+whatever the slug; a member whose role does not allow the action gets 403 (PermissionDenied).
+"""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest
+
+from shinchoku.accounts.permissions import can_view, require
+from shinchoku.plans.models import Plan
+
+
+def visible_plan(request: HttpRequest, slug: str) -> Plan:
+    """The plan called `slug` if the user may read it; else login (anonymous) or 404."""
+    require(request, request.user.is_authenticated)
+    plan = Plan.objects.select_related("organization").filter(slug=slug).first()
+    if plan is None or not can_view(request.user, plan.organization):
+        raise Http404("no such plan")
+    return plan
