@@ -16,10 +16,12 @@ import io
 import re
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import openpyxl
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -27,7 +29,7 @@ from django.urls import reverse
 
 from shinchoku.accounts.permissions import can_see_drafts, draft_scope
 from shinchoku.orgs.models import Department, Organization
-from shinchoku.plans.models import NodeDepartment, Plan
+from shinchoku.plans.models import NodeDepartment, PendingUpload, Plan
 from shinchoku.rounds import services
 from shinchoku.rounds.models import Report, Round
 from shinchoku.rounds.services import SheetInput
@@ -391,3 +393,80 @@ def test_query_counts_of_a_reader_do_not_grow_with_drafts(db, url, name):
         services.save(report, data, version=report.version, user=user)
     after = count(client, url)
     assert after == before, (before, after)
+
+
+# --------------------------------------------------------------------------- another council's plan
+
+MIDORI = "midori-katsudo-3"
+MIDORI_FY = 2024
+OTHER_SHAPE = Path(__file__).resolve().parents[1] / "fixtures" / "other_shape_plan.xlsx"
+CHIIKI = "地域支援係"  # in charge of j01 and j04, a 係 under its 課
+SOMU = "総務係"  # in charge of j20
+
+
+@pytest.fixture
+def midori(db) -> dict:
+    """The fixture council's plan (4 levels, 担当係, no indicators) with its FY2024 round:
+    地域支援係 a draft, 総務係 approved."""
+    Organization.objects.create(slug="midori-shakyo", name="みどり市社会福祉協議会", kind="council")
+    admin = login_client("midori-admin", role="admin", org_slug="midori-shakyo")
+    upload = SimpleUploadedFile("みどり計画.xlsx", OTHER_SHAPE.read_bytes())
+    assert admin.post(reverse("plans:workbook_upload"), {"file": upload}).status_code == 200
+    token = PendingUpload.objects.get(user=admin.user).token
+    assert admin.post(reverse("plans:workbook_confirm", args=[token])).status_code == 302
+    plan = Plan.objects.get(slug=MIDORI)
+    round_ = services.open_round(plan, MIDORI_FY, date(2025, 5, 31), admin.user)
+    reports = {r.department.name: r for r in round_.reports.select_related("department__parent")}
+    draft, approved = reports[CHIIKI], reports[SOMU]
+    assert draft.department.parent is not None
+    for report, dept in ((draft, CHIIKI), (approved, SOMU)):
+        data = sheet_data(report, dept, evaluation="B", status="遅れ")
+        report = services.save(report, data, version=report.version, user=admin.user)
+        if report.pk == approved.pk:
+            services.approve(services.submit(report, admin.user), admin.user)
+    return {"section": draft.department.parent.name}
+
+
+def test_another_councils_draft_is_seen_only_by_its_department_and_admins(midori):
+    members = {  # who → sees 地域支援係's draft
+        "midori-admin-2": (dict(role="admin"), True),
+        "section-staff": (dict(role="staff", departments=(midori["section"],)), True),
+        "chiiki-approver": (dict(role="approver", departments=(CHIIKI,)), True),
+        "somu-staff": (dict(role="staff", departments=(SOMU,)), False),
+        "somu-approver": (dict(role="approver", departments=(SOMU,)), False),
+        "midori-viewer": (dict(role="viewer"), False),
+    }
+    clients = {
+        name: (login_client(name, org_slug="midori-shakyo", **kwargs), sees)
+        for name, (kwargs, sees) in members.items()
+    }
+    clients["federation"] = (login_client("midori-federation", superuser=True), True)
+    draft, approved = words(CHIIKI), words(SOMU)
+    pages = [
+        reverse("plans:node", args=[MIDORI, "j01"]),
+        reverse("plans:node", args=[MIDORI, "j20"]),
+        reverse("rounds:overview", args=[MIDORI, MIDORI_FY]),
+        reverse("rounds:dashboard"),
+        reverse("rounds:board", args=[MIDORI, MIDORI_FY]),
+        reverse("reports:committee", args=[MIDORI, MIDORI_FY]),
+    ]
+    for name, (client, sees) in clients.items():
+        html = {url: page(client, url) for url in pages}
+        node, approved_node, overview, dashboard, board, report = html.values()
+        assert (draft in node) is sees, name
+        assert (draft in overview) is sees, name
+        assert (f"{CHIIKI}・入力中" in withheld_in(node)) is not sees, name
+        assert (f"{CHIIKI}・入力中" in withheld_in(overview)) is not sees, name
+        assert approved in approved_node and approved in overview, name
+        for text in (dashboard, board):
+            assert draft not in text and CHIIKI in text and "入力中" in text, name
+        assert draft not in report and approved in report, name
+        workbook = xlsx_text(client.get(reverse("reports:xlsx", args=[MIDORI, MIDORI_FY])).content)
+        assert draft not in workbook and approved in workbook, name
+    outsider = login_client("dv-nishitokyo-admin", role="admin")
+    for url in pages[:3]:
+        response = outsider.get(url)
+        assert response.status_code in (403, 404) and draft not in response.content.decode()
+    anonymous = Client()
+    for url in pages:
+        assert anonymous.get(url).status_code == 302, url
