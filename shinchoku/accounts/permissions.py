@@ -7,6 +7,7 @@ An active superuser is a federation operator and sees every organization.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
@@ -84,6 +85,48 @@ def can_approve(
     if role == Role.ADMIN:
         return True
     return role == Role.APPROVER and _covers(user, department)
+
+
+@dataclass(frozen=True)
+class DraftScope:
+    """Whose unapproved sheets (drafts, submitted, returned) a user may read.
+
+    Figures and texts of a sheet not yet approved are seen by its department's staff and
+    approvers (or those of the 課 above it), the organization's 管理者 and the federation
+    operator; everyone else sees only the sheet's status.
+    """
+
+    every: bool = False
+    departments: frozenset[int] = frozenset()
+
+    def covers(self, department: Department | None) -> bool:
+        if self.every:
+            return True
+        if department is None:
+            return False
+        return department.pk in self.departments or (
+            department.parent_id is not None and department.parent_id in self.departments
+        )
+
+
+APPROVED_ONLY = DraftScope()  # public pages and the committee report: no draft for anyone
+
+
+def draft_scope(user: Any, organization: Organization) -> DraftScope:
+    """The departments of the organization whose unapproved sheets the user may read."""
+    if is_federation(user):
+        return DraftScope(every=True)
+    role = _role_in(user, organization)
+    if role == Role.ADMIN:
+        return DraftScope(every=True)
+    if role in (Role.STAFF, Role.APPROVER):
+        return DraftScope(departments=frozenset(d.pk for d in membership(user).departments.all()))
+    return APPROVED_ONLY
+
+
+def can_see_drafts(user: Any, organization: Organization, department: Department) -> bool:
+    """The user may read the department's unapproved figures and texts (not only its status)."""
+    return draft_scope(user, organization).covers(department)
 
 
 def visible_organizations(user: Any) -> QuerySet[Organization]:

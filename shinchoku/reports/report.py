@@ -1,8 +1,9 @@
 """The committee report (進行管理委員会 資料): a plan's progress for one FY, per 基本目標.
 
-Built from `shinchoku.rounds.progress.plan_progress(..., approved_only=True)` and nothing else,
-so the HTML page, the PDF and the workbook say the same as the progress pages, and a draft
-never reaches the committee. Rates and bands are computed in `shinchoku.core.achievement`.
+Built from `shinchoku.rounds.progress.plan_progress` with its default scope (approved sheets
+only, whoever asks) and nothing else, so the HTML page, the PDF and the workbook say the same as
+the progress pages, and a draft never reaches the committee. Rates and bands are computed in
+`shinchoku.core.achievement`.
 """
 
 from __future__ import annotations
@@ -203,7 +204,7 @@ def committee_report(plan: Plan, fy: int, *, now: datetime | None = None) -> Com
         raise ReportError(
             f"{fy_label(fy)}は計画期間({fy_short(plan.first_fy)}〜{fy_short(plan.last_fy)})の外です。"
         )
-    progress = plan_progress(plan, fy, approved_only=True)
+    progress = plan_progress(plan, fy)  # approved sheets only, whoever asks
     has_data = (
         any(ip.actual is not None for ip in progress.indicators)
         or progress.contents

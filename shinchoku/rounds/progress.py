@@ -5,14 +5,17 @@ the committee report, the dashboard and the public pages all read from it, so th
 
 Actuals come from the plan's indicator values: a round's actuals reach them only when the
 department's sheet is approved (services.approve), so what is judged here is approved data.
-Content statuses and item texts come from the round's sheets; `approved_only` keeps to approved
-sheets (the public pages and the committee report must never show a draft).
+Content statuses and item texts come from the round's sheets: approved sheets for everyone,
+sheets not yet approved only for those the `drafts` scope covers (the department's staff and
+approvers, 管理者; see `accounts.permissions.draft_scope`). Of every other unapproved sheet only
+its status is given (`withheld`). The default scope sees no draft, for the committee report.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from shinchoku.accounts.permissions import APPROVED_ONLY, DraftScope
 from shinchoku.core.achievement import Judgement, Tally, by_group, flagged, judge, roll_up
 from shinchoku.plans.models import Indicator, IndicatorValue, Node, Plan, ProgressNote
 from shinchoku.rounds.models import ContentEntry, ItemEntry, PlanSettings, Report, Round
@@ -115,6 +118,8 @@ class PlanProgress:
     items: list[ItemProgress]
     band_names: list[str]
     final_when_no_target: bool = False  # years without a target are compared with the final one
+    # Sheets not yet approved whose figures and texts this reader may not see: status only.
+    withheld: list[Report] = field(default_factory=list)
 
     @property
     def behind(self) -> list[ContentProgress]:
@@ -150,8 +155,11 @@ def indicator_progress(indicator: Indicator, fy: int, bands=None) -> IndicatorPr
     return row
 
 
-def plan_progress(plan: Plan, fy: int, *, approved_only: bool = False) -> PlanProgress:
-    """Everything judged for the plan and FY, rolled up to every node and department."""
+def plan_progress(plan: Plan, fy: int, *, drafts: DraftScope = APPROVED_ONLY) -> PlanProgress:
+    """Everything judged for the plan and FY, rolled up to every node and department.
+
+    Unapproved sheets' statuses and texts are read only for the departments `drafts` covers.
+    """
     settings = PlanSettings.of(plan)
     bands = bands_of(plan, settings)
     nodes = list(Node.objects.filter(plan=plan).prefetch_related("departments").order_by("seq"))
@@ -173,11 +181,14 @@ def plan_progress(plan: Plan, fy: int, *, approved_only: bool = False) -> PlanPr
     round_ = Round.objects.filter(plan=plan, fy=fy).first()
     contents: list[ContentProgress] = []
     items: list[ItemProgress] = []
+    withheld: list[Report] = []
     if round_ is not None:
-        reports = Report.objects.filter(round=round_).select_related("department")
-        if approved_only:
-            reports = reports.filter(status=Report.Status.APPROVED)
-        status_of = {r.pk: r for r in reports}
+        status_of: dict[int, Report] = {}
+        for r in Report.objects.filter(round=round_).select_related("department"):
+            if r.status == Report.Status.APPROVED or drafts.covers(r.department):
+                status_of[r.pk] = r
+            else:
+                withheld.append(r)
         by_key = {n.key: n for n in nodes}
         flagging = flagged_statuses(settings)
         for e in ContentEntry.objects.filter(report__in=status_of).order_by(
@@ -239,6 +250,7 @@ def plan_progress(plan: Plan, fy: int, *, approved_only: bool = False) -> PlanPr
         items=items,
         band_names=bands.names,
         final_when_no_target=bands.final_when_no_target,
+        withheld=withheld,
     )
 
 

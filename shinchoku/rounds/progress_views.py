@@ -2,7 +2,9 @@
 and the dashboard of every plan with a round.
 
 Everything judged comes from `rounds.progress`, so these pages agree with the committee report
-and the public pages. Every view loads its plan through `access.plan_for`.
+and the public pages. Every view loads its plan through `access.plan_for`. Figures and texts of
+sheets not yet approved are shown only to those `permissions.draft_scope` covers; everyone else
+sees the sheet's status.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from django.template import engines
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_safe
 
-from shinchoku.accounts.permissions import require, visible_organizations
+from shinchoku.accounts.permissions import draft_scope, require, visible_organizations
 from shinchoku.plans.models import Indicator, IndicatorValue, Node, Plan
 from shinchoku.rounds.access import plan_for
 from shinchoku.rounds.models import IndicatorEntry, Report, Round
@@ -89,7 +91,7 @@ def overview(request: HttpRequest, slug: str, fy: int) -> HttpResponse:
     with_values = years_with_values(plan)
     if not (plan.first_fy <= fy <= plan.last_fy or fy in with_values):
         raise Http404("outside the plan's period")
-    pp = plan_progress(plan, fy)
+    pp = plan_progress(plan, fy, drafts=draft_scope(request.user, plan.organization))
     reports = []
     if pp.round is not None:
         reports = list(
@@ -121,7 +123,8 @@ def overview(request: HttpRequest, slug: str, fy: int) -> HttpResponse:
 class YearRow:
     fy: int
     progress: IndicatorProgress
-    pending: list[IndicatorEntry]
+    pending: list[IndicatorEntry]  # unapproved entries the user may read
+    withheld: list[Report]  # unapproved sheets the user may not read: their status only
 
 
 @require_safe
@@ -141,17 +144,29 @@ def indicator_page(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     years = set(plan.fiscal_years)
     years |= {v.fy for v in values if v.role != IndicatorValue.Role.BASELINE}
     years |= {n.fy for n in indicator.reports.all()}
+    drafts = draft_scope(request.user, plan.organization)
     pending: dict[int, list[IndicatorEntry]] = {}
+    withheld: dict[int, list[Report]] = {}
     for e in (
         IndicatorEntry.objects.filter(report__round__plan=plan, indicator_key=indicator.key)
         .exclude(report__status=Report.Status.APPROVED)
         .exclude(actual="", done="", next="")
         .select_related("report__round", "report__department")
+        .order_by("report__department__order", "report__department__id")
     ):
-        pending.setdefault(e.report.round.fy, []).append(e)
-        years.add(e.report.round.fy)
+        fy = e.report.round.fy
+        if drafts.covers(e.report.department):
+            pending.setdefault(fy, []).append(e)
+        else:
+            withheld.setdefault(fy, []).append(e.report)
+        years.add(fy)
     rows = [
-        YearRow(fy, indicator_progress(indicator, fy, bands), pending.get(fy, []))
+        YearRow(
+            fy,
+            indicator_progress(indicator, fy, bands),
+            pending.get(fy, []),
+            withheld.get(fy, []),
+        )
         for fy in sorted(years)
     ]
     actual_fys = [r.fy for r in rows if r.progress.actual]
@@ -235,7 +250,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             without.append(plan)
             continue
         round_.plan = plan
-        pp = plan_progress(plan, round_.fy)
+        pp = plan_progress(plan, round_.fy, drafts=draft_scope(request.user, plan.organization))
         days_left = (round_.deadline - today).days
         depts = [
             DeptStatus(rep, round_.is_open and days_left < 0 and rep.status not in DONE)

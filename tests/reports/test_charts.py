@@ -27,7 +27,7 @@ HOSTILE = '<script>alert("x")</script> & =SUM(A1)'
 
 @pytest.fixture
 def city():
-    return plan_progress(Plan.objects.get(slug=CITY), 2019, approved_only=True)
+    return plan_progress(Plan.objects.get(slug=CITY), 2019)
 
 
 def parse(svg: str) -> Element:

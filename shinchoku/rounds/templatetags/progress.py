@@ -2,6 +2,8 @@
 
 The plans app shows an item's yearly progress through this tag, so that plans code never
 imports rounds. Achievement is judged by `rounds.progress` only; this module arranges it.
+Figures and texts of sheets not yet approved reach only the readers `draft_scope` covers;
+others see those sheets' statuses.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from decimal import Decimal
 from django import template
 from django.db.models import Q
 
+from shinchoku.accounts.permissions import APPROVED_ONLY, DraftScope, draft_scope
 from shinchoku.core.achievement import flagged
 from shinchoku.plans.models import Node, Plan
 from shinchoku.rounds import progress as rp
@@ -60,6 +63,7 @@ def evaluation_names(settings: PlanSettings) -> dict[str, str]:
 class IndicatorYear:
     progress: rp.IndicatorProgress
     pending: list[IndicatorEntry] = field(default_factory=list)  # unapproved sheets' actuals
+    withheld: list[Report] = field(default_factory=list)  # unapproved sheets not for this reader
 
 
 @dataclass
@@ -70,10 +74,14 @@ class ItemYear:
     indicators: list[IndicatorYear] = field(default_factory=list)
     contents: list[dict] = field(default_factory=list)
     items: list[dict] = field(default_factory=list)
+    withheld: dict[int, Report] = field(default_factory=dict)  # status only, by report id
 
     @property
     def has_reports(self) -> bool:
-        return bool(self.contents or self.items)
+        return bool(self.contents or self.items or self.withheld)
+
+    def withhold(self, report: Report) -> None:
+        self.withheld.setdefault(report.pk, report)
 
     @property
     def has_notes(self) -> bool:
@@ -84,8 +92,13 @@ class ItemYear:
         )
 
 
-def item_years(plan: Plan, node: Node) -> tuple[list[ItemYear], list[str]]:
+def item_years(
+    plan: Plan, node: Node, drafts: DraftScope = APPROVED_ONLY
+) -> tuple[list[ItemYear], list[str]]:
     """The node's progress for every FY with a round or actuals, newest first.
+
+    Unapproved sheets' statuses and texts are shown for the departments `drafts` covers;
+    of the others only the sheet's status is given.
 
     Reads the node's prefetched indicators (node_detail prefetches their values and notes)
     and six queries more, whatever the plan's size or number of rounds.
@@ -116,8 +129,15 @@ def item_years(plan: Plan, node: Node) -> tuple[list[ItemYear], list[str]]:
         .order_by("report__department__order")
     )
     years = {fy: ItemYear(fy) for fy in fys}
+
+    def readable(report: Report) -> bool:
+        return report.status == APPROVED or drafts.covers(report.department)
+
     for e in contents:
         year = years.setdefault(e.report.round.fy, ItemYear(e.report.round.fy))
+        if not readable(e.report):
+            year.withhold(e.report)
+            continue
         year.contents.append(
             {
                 "entry": e,
@@ -131,6 +151,9 @@ def item_years(plan: Plan, node: Node) -> tuple[list[ItemYear], list[str]]:
         if not (e.done or e.next or e.evaluation):
             continue
         year = years.setdefault(e.report.round.fy, ItemYear(e.report.round.fy))
+        if not readable(e.report):
+            year.withhold(e.report)
+            continue
         year.items.append(
             {
                 "entry": e,
@@ -141,12 +164,22 @@ def item_years(plan: Plan, node: Node) -> tuple[list[ItemYear], list[str]]:
             }
         )
     waiting: dict[tuple[int, str], list[IndicatorEntry]] = {}
+    hidden: dict[tuple[int, str], list[Report]] = {}
     for e in pending:
-        waiting.setdefault((e.report.round.fy, e.indicator_key), []).append(e)
-        years.setdefault(e.report.round.fy, ItemYear(e.report.round.fy))
+        fy = e.report.round.fy
+        years.setdefault(fy, ItemYear(fy))
+        if readable(e.report):
+            waiting.setdefault((fy, e.indicator_key), []).append(e)
+        else:
+            hidden.setdefault((fy, e.indicator_key), []).append(e.report)
+            years[fy].withhold(e.report)
     for fy, year in years.items():
         year.indicators = [
-            IndicatorYear(rp.indicator_progress(i, fy, bands), waiting.get((fy, i.key), []))
+            IndicatorYear(
+                rp.indicator_progress(i, fy, bands),
+                waiting.get((fy, i.key), []),
+                hidden.get((fy, i.key), []),
+            )
             for i in indicators
         ]
     shown = [y for y in years.values() if y.indicators or y.has_reports]
@@ -157,5 +190,7 @@ def item_years(plan: Plan, node: Node) -> tuple[list[ItemYear], list[str]]:
 def item_progress(context, node: Node) -> dict:
     """The item's actuals, bands, content statuses and texts for every FY with progress."""
     plan = context.get("plan") or node.plan
-    years, band_names = item_years(plan, node)
+    request = context.get("request")
+    drafts = draft_scope(request.user, plan.organization) if request else APPROVED_ONLY
+    years, band_names = item_years(plan, node, drafts)
     return {"plan": plan, "node": node, "years": years, "band_names": band_names}
