@@ -19,7 +19,8 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/shinchoku migrate --noinput
 	$(BIN)/shinchoku load-demo --if-empty
-	$(BIN)/shinchoku runserver 127.0.0.1:$(PORT)
+	# A developer's server: DEBUG on (error details in the browser, cookies over plain HTTP).
+	SHINCHOKU_DEBUG=1 $(BIN)/shinchoku runserver 127.0.0.1:$(PORT)
 
 test: $(STAMP) lint migrations-check pytest pytest-pg
 

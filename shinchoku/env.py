@@ -22,13 +22,16 @@ def envbool(name: str, default: str = "False") -> bool:
     raise EnvError(f"{name} must be a boolean (1/0, true/false), got {raw!r}")
 
 
-def envint(name: str, default: str) -> int:
-    """Read an integer."""
+def envint(name: str, default: str, minimum: int | None = None) -> int:
+    """Read an integer, at least `minimum` when one is given."""
     raw = os.environ.get(name, default).strip()
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
         raise EnvError(f"{name} must be an integer, got {raw!r}") from None
+    if minimum is not None and value < minimum:
+        raise EnvError(f"{name} must be at least {minimum}, got {value}")
+    return value
 
 
 def envlist(name: str, default: str = "") -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -13,7 +14,8 @@ from shinchoku.env import envbool, envint, envlist
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("SHINCHOKU_DATA_DIR", BASE_DIR.parent / "data"))
 
-DEBUG = envbool("SHINCHOKU_DEBUG", "True")
+# --- Security: debug is off unless asked for (`make run` sets SHINCHOKU_DEBUG=1) ---
+DEBUG = envbool("SHINCHOKU_DEBUG", "False")
 
 
 def _secret_key() -> str:
@@ -36,12 +38,14 @@ CSRF_TRUSTED_ORIGINS = envlist("SHINCHOKU_CSRF_TRUSTED_ORIGINS")
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
+    "axes",  # security: login lockout
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "csp",  # security: Content-Security-Policy (its system checks)
     "shinchoku.orgs",
     "shinchoku.accounts",
     "shinchoku.plans",
@@ -55,6 +59,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",  # security: CSP header
     "django.contrib.sessions.middleware.SessionMiddleware",
     "shinchoku.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -63,8 +68,11 @@ MIDDLEWARE = [
     "shinchoku.accounts.middleware.LoginRequiredMiddleware",
     "shinchoku.audit.middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "shinchoku.accounts.middleware.SessionTimeoutMiddleware",  # security: idle and maximum age
+    "shinchoku.accounts.middleware.PasswordChangeRequiredMiddleware",  # security: initial password
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # security: login lockout (last, as axes asks)
 ]
 
 ROOT_URLCONF = "shinchoku.urls"
@@ -107,11 +115,41 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Security: password rules (docs/security.md) ---
+# 12 characters: the password is the only factor, so it is a passphrase rather than a word.
+PASSWORD_MIN_LENGTH = envint("SHINCHOKU_PASSWORD_MIN_LENGTH", "12", minimum=8)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --- Security: login lockout with django-axes (docs/security.md) ---
+# Locked by user name alone: the staff of one office share one address behind the
+# organization's router, so an address (or address + name) lock would either lock out the
+# whole office or let guessing continue from other addresses. The cost, that anyone can lock
+# a known name for the cool-off time, is bounded by the cool-off and the 管理者's unlock page.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = envint("SHINCHOKU_LOGIN_FAILURE_LIMIT", "5", minimum=1)
+_LOGIN_COOLOFF_MINUTES = envint("SHINCHOKU_LOGIN_COOLOFF_MINUTES", "30", minimum=0)
+# 0 minutes: no automatic unlock, only a 管理者 or the operator unlocks.
+AXES_COOLOFF_TIME = timedelta(minutes=_LOGIN_COOLOFF_MINUTES) if _LOGIN_COOLOFF_MINUTES else None
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes.W006 asks for the address in the lockout; it guards set-ups that count per user agent or
+# cookie. Ours sums every failure of the name whatever the address or agent, so it is silenced.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "shinchoku.accounts.views.locked_out"
+# Successful logins are not kept by axes (its access log has no retention period).
+AXES_DISABLE_ACCESS_LOG = True
 
 LANGUAGE_CODE = "ja"
 LANGUAGES = [("ja", "日本語"), ("en", "English")]
@@ -130,13 +168,43 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 
+# --- Security: sessions, cookies, HTTPS (README "Production settings", docs/security.md) ---
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+# Secure cookies whenever DEBUG is off; SHINCHOKU_SECURE_COOKIES=0 only for a plain-HTTP trial.
+SESSION_COOKIE_SECURE = envbool("SHINCHOKU_SECURE_COOKIES", "False" if DEBUG else "True")
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = envbool("SHINCHOKU_SECURE_SSL_REDIRECT", "False")
+SECURE_HSTS_SECONDS = envint("SHINCHOKU_HSTS_SECONDS", "0", minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SHINCHOKU_HSTS_INCLUDE_SUBDOMAINS", "False")
+SECURE_HSTS_PRELOAD = envbool("SHINCHOKU_HSTS_PRELOAD", "False")
+if envbool("SHINCHOKU_SECURE_PROXY_SSL_HEADER", "False"):
+    # Only behind a proxy that sets X-Forwarded-Proto itself and drops the client's.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# A session ends after this idle time, and at the latest this long after the login
+# (shinchoku.accounts.middleware.SessionTimeoutMiddleware), and when the browser closes.
+SESSION_IDLE_MINUTES = envint("SHINCHOKU_SESSION_IDLE_MINUTES", "30", minimum=1)
+SESSION_COOKIE_AGE = envint("SHINCHOKU_SESSION_MAX_HOURS", "10", minimum=1) * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# --- Security: Content-Security-Policy (django-csp 4; docs/security.md) ---
+# No inline script anywhere. Style attributes are allowed (style-src-attr) because two pages set a
+# computed width or indent on an element; <style> elements and foreign style sheets are not.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 EMAIL_BACKEND = os.environ.get(
     "SHINCHOKU_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"

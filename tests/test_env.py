@@ -24,3 +24,11 @@ def test_envint_and_envlist(monkeypatch):
         envint("X_INT", "1")
     monkeypatch.setenv("X_LIST", "a, b,,c")
     assert envlist("X_LIST") == ["a", "b", "c"]
+
+
+def test_envint_refuses_a_value_below_the_minimum(monkeypatch):
+    monkeypatch.setenv("X_INT", "0")
+    with pytest.raises(EnvError, match="X_INT must be at least 1, got 0"):
+        envint("X_INT", "5", minimum=1)
+    monkeypatch.setenv("X_INT", "1")
+    assert envint("X_INT", "5", minimum=1) == 1

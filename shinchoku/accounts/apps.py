@@ -7,3 +7,6 @@ class AccountsConfig(AppConfig):
     label = "accounts"
     verbose_name = _("Accounts")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from shinchoku.accounts import sessions  # noqa: F401 - connects the login receiver

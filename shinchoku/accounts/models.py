@@ -47,3 +47,36 @@ class Membership(models.Model):
                 _("These departments belong to another organization: %(names)s")
                 % {"names": "、".join(foreign)}
             )
+
+
+class PasswordState(models.Model):
+    """Whether the user must choose a new password before anything else.
+
+    Set when a 管理者 or the operator gives someone a password (a new user in the admin, or the
+    admin's password change of another user); cleared when the user changes it themselves.
+    Demo users made by `create-demo-users` never carry it: theirs is a documented demo login.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="password_state",
+    )
+    must_change = models.BooleanField(_("must change the password"), default=False)
+
+    class Meta:
+        verbose_name = _("password state")
+        verbose_name_plural = _("password states")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    @classmethod
+    def require_change(cls, user, required: bool = True) -> None:
+        """Set (or clear) the flag for the user."""
+        cls.objects.update_or_create(user=user, defaults={"must_change": required})
+
+    @classmethod
+    def is_required(cls, user) -> bool:
+        return cls.objects.filter(user=user, must_change=True).exists()

@@ -1,5 +1,7 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import path
+
+from shinchoku.accounts import views
 
 app_name = "accounts"
 urlpatterns = [
@@ -11,14 +13,7 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path(
-        "password/",
-        auth_views.PasswordChangeView.as_view(
-            template_name="accounts/password_change.html",
-            success_url=reverse_lazy("accounts:password_change_done"),
-        ),
-        name="password_change",
-    ),
+    path("password/", views.ChangePasswordView.as_view(), name="password_change"),
     path(
         "password/done/",
         auth_views.PasswordChangeDoneView.as_view(
@@ -26,4 +21,6 @@ urlpatterns = [
         ),
         name="password_change_done",
     ),
+    path("locked/", views.locked_accounts, name="locked"),
+    path("locked/unlock/", views.unlock, name="unlock"),
 ]

@@ -11,7 +11,7 @@ import re
 from io import StringIO
 
 import pytest
-from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
@@ -24,6 +24,7 @@ from shinchoku.accounts.admin import MembershipForm
 from shinchoku.accounts.management.commands.create_demo_users import DEMO_PASSWORD
 from shinchoku.accounts.models import Membership, Role
 from shinchoku.orgs.models import Department, Organization
+from tests.accounts.helpers import authenticate
 from tests.conftest import CITY_ORG, COUNCIL, login_client
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ from __future__ import annotations
 from io import StringIO
 
 import pytest
-from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
@@ -15,6 +15,7 @@ from django.urls import reverse
 from shinchoku.accounts import permissions as perm
 from shinchoku.accounts.models import Membership
 from shinchoku.orgs.models import Department, Organization
+from tests.accounts.helpers import authenticate
 from tests.conftest import CITY_ORG, COUNCIL, login_client
 
 

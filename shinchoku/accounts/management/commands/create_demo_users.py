@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from shinchoku.accounts.models import Membership, Role
+from shinchoku.accounts.models import Membership, PasswordState, Role
 from shinchoku.orgs.models import Organization
 
 DEMO_PASSWORD = "shinchoku-demo"  # noqa: S105 - a documented demo password, not a secret
@@ -22,6 +22,8 @@ def _demo_user(username: str, full_name: str, password: str):
     user.is_active = True
     user.set_password(password)
     user.save()
+    # A documented demo login, never forced to change (unlike an initial password from a 管理者).
+    PasswordState.require_change(user, False)
     return user
 
 
