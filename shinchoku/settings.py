@@ -247,6 +247,9 @@ LOGGING = {
     "loggers": {
         "django": {"handlers": ["stderr"], "level": LOG_LEVEL, "propagate": False},
         "shinchoku": {"handlers": ["stderr"], "level": LOG_LEVEL, "propagate": False},
+        # axes says "BEGIN version …" at INFO on every start, also of each CLI command; its
+        # lockouts are recorded by the audit trail, so only its warnings are wanted here.
+        "axes": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
     },
 }
 # --- end of audit trail and logging ----------------------------------------------------------
