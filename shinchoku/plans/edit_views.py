@@ -128,6 +128,11 @@ def _refused(
     return render(request, "plans/edit/refused.html", context, status=status)
 
 
+def _posted(request: HttpRequest):
+    """The form data of a POST (even an empty one, which is then refused), else None."""
+    return request.POST if request.method == "POST" else None
+
+
 def _posted_version(request: HttpRequest) -> int | None:
     """The version a button's form was rendered with; None when missing or not a number."""
     try:
@@ -255,7 +260,7 @@ def plan_create(request: HttpRequest) -> HttpResponse:
     member = membership(request.user)
     organization = member.organization if member else None
     require(request, organization is not None and can_edit_structure(request.user, organization))
-    form = PlanForm(request.POST or None)
+    form = PlanForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         if Plan.objects.filter(slug=form.cleaned_data["slug"]).exists():
             form.add_error("slug", _("This slug is already used by another plan."))
@@ -288,7 +293,7 @@ def plan_create(request: HttpRequest) -> HttpResponse:
 def plan_settings(request: HttpRequest, slug: str) -> HttpResponse:
     plan = _plan(request, slug)
     before = history.snapshot_plan(plan)
-    form = PlanForm(request.POST or None, instance=plan, initial={"version": plan.version})
+    form = PlanForm(_posted(request), instance=plan, initial={"version": plan.version})
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -372,7 +377,7 @@ def node_create(request: HttpRequest, slug: str) -> HttpResponse:
     parent_key = request.GET.get("parent") or request.POST.get("parent_key") or ""
     parent = _node(plan, parent_key) if parent_key else None
     level = parent.level + 1 if parent else 1
-    form = NodeForm(request.POST or None, plan=plan)
+    form = NodeForm(_posted(request), plan=plan)
     if request.method == "POST" and form.is_valid():
         node = form.save(commit=False)
         node.plan = plan
@@ -413,9 +418,7 @@ def node_create(request: HttpRequest, slug: str) -> HttpResponse:
 def node_form(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     plan = _plan(request, slug)
     node = _node(plan, key)
-    form = NodeForm(
-        request.POST or None, instance=node, plan=plan, initial={"version": node.version}
-    )
+    form = NodeForm(_posted(request), instance=node, plan=plan, initial={"version": node.version})
     conflict = None
     before = history.snapshot_node(node)
     if request.method == "POST" and form.is_valid():
@@ -477,7 +480,7 @@ def node_move(request: HttpRequest, slug: str, key: str) -> HttpResponse:
         )
     excluded = editing.subtree_ids(node)
     form = MoveForm(
-        request.POST or None, node=node, excluded=excluded, initial={"version": node.version}
+        _posted(request), node=node, excluded=excluded, initial={"version": node.version}
     )
     conflict = None
     if request.method == "POST" and form.is_valid():
@@ -758,7 +761,7 @@ def object_create(request: HttpRequest, slug: str, kind_name: str) -> HttpRespon
     node = _node(plan, node_key) if node_key else None
     if node is None and kind.model is not Section:
         raise Http404
-    form = kind.form(request.POST or None, **_form_kwargs(kind, plan))
+    form = kind.form(_posted(request), **_form_kwargs(kind, plan))
     if request.method == "POST" and form.is_valid():
         obj = form.save(commit=False)
         if kind.model is Section:
@@ -813,7 +816,7 @@ def object_form(request: HttpRequest, slug: str, kind_name: str, pk: int) -> Htt
     kind = _kind(kind_name)
     obj = _get_object(plan, kind, pk)
     kwargs = _form_kwargs(kind, plan)
-    form = kind.form(request.POST or None, instance=obj, initial={"version": obj.version}, **kwargs)
+    form = kind.form(_posted(request), instance=obj, initial={"version": obj.version}, **kwargs)
     conflict = None
     before = kind.snapshot(obj)
     if request.method == "POST" and form.is_valid():
@@ -1003,7 +1006,7 @@ def _cell(
     title: str,
 ) -> HttpResponse:
     """Edit one cell; the owner's version guards against a lost update."""
-    form = CellForm(request.POST or None, initial={"text": current, "version": owner.version})
+    form = CellForm(_posted(request), initial={"text": current, "version": owner.version})
     conflict = None
     if request.method == "POST" and form.is_valid():
         text = form.cleaned_data["text"]

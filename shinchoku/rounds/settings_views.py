@@ -181,7 +181,9 @@ def progress_settings(request: HttpRequest, slug: str) -> HttpResponse:
     plan = plan_for(request, slug)
     require(request, can_edit_structure(request.user, plan.organization))
     settings = PlanSettings.of(plan)
-    form = ProgressSettingsForm(request.POST or None, initial=_initial(settings))
+    form = ProgressSettingsForm(
+        request.POST if request.method == "POST" else None, initial=_initial(settings)
+    )
     status, conflict, diffs = 200, None, []
     if request.method == "POST" and form.is_valid():
         try:
