@@ -21,6 +21,7 @@ from shinchoku.core.values import compatible, parse_value
 from shinchoku.core.wareki import fy_label
 from shinchoku.orgs.models import Department
 from shinchoku.plans import history
+from shinchoku.plans.editing import lock_plan
 from shinchoku.plans.history import user_name
 from shinchoku.plans.models import (
     ChangeRecord,
@@ -492,6 +493,9 @@ def approve(report: Report, user: Any, *, version: int | None = None) -> Report:
     was loaded is never approved unseen (RoundConflict).
     """
     with transaction.atomic():
+        # The actuals go into the plan's indicators: take the plan's lock first, as every write
+        # to a plan does (plans.editing.lock_plan), so an approval never deadlocks with a load.
+        lock_plan(report.round.plan)
         report = _transition(
             report,
             {Report.Status.SUBMITTED},

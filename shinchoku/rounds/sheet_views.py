@@ -115,11 +115,10 @@ def _save(request: HttpRequest, report: Report) -> HttpResponse:
         return HttpResponse(status=403)
     lines = services.sheet(report)
     data = read_post(request.POST, lines)
-    try:
-        version = int(request.POST.get("version", ""))
-    except ValueError:
-        version = -1
+    version = _posted_version(request)
     htmx = bool(getattr(request, "htmx", False))
+    if version is None:
+        return _refused(request, report, lines, data, str(NO_VERSION), [], status=400, htmx=htmx)
     try:
         report = services.save(report, data, version=version, user=request.user, lines=lines)
     except RoundConflict as e:

@@ -219,3 +219,13 @@ def test_round_steps_with_a_stale_version_are_refused_naming_who(round_, admin, 
     assert (round_.status, round_.published, round_.version) == before
     # The board it shows carries the current version.
     assert f'name="version" value="{round_.version}"' in html
+
+
+def test_a_draft_save_without_a_version_is_refused(round_, admin) -> None:
+    report = round_.reports.get(department__name="福祉支援課")
+    item = services.sheet(report)[0]
+    response = admin.post(_url("sheet", report), {f"i|{item.node.key}|done": "途中"})
+    assert response.status_code == 400
+    assert NO_VERSION in response.content.decode()
+    report.refresh_from_db()
+    assert report.status == Report.Status.NOT_STARTED and not report.items.exists()
