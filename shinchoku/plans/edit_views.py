@@ -14,7 +14,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -87,6 +87,7 @@ class Conflict:
     who: str
     when: Any
     current: dict[str, str]
+    gone: bool = False  # the other person deleted it
 
 
 def _form_page(
@@ -108,18 +109,59 @@ def _form_page(
         "back": back,
         "conflict": conflict,
     }
+    if status == 200 and form.errors.get("version"):
+        status = 400  # sent without its version: refused, never saved unchecked
     template = "plans/edit/_form.html" if request.htmx else "plans/edit/form_page.html"
     return render(request, template, context, status=status)
 
 
+def _refused(
+    request: HttpRequest,
+    plan: Plan,
+    message: str,
+    *,
+    back: str,
+    conflict: Conflict | None = None,
+    status: int,
+) -> HttpResponse:
+    """A button's post refused (no version, or a stale one): why, and what is stored now."""
+    context = {"plan": plan, "message": message, "back": back, "conflict": conflict}
+    return render(request, "plans/edit/refused.html", context, status=status)
+
+
+def _posted(request: HttpRequest):
+    """The form data of a POST (even an empty one, which is then refused), else None."""
+    return request.POST if request.method == "POST" else None
+
+
+def _posted_version(request: HttpRequest) -> int | None:
+    """The version a button's form was rendered with; None when missing or not a number."""
+    try:
+        value = int(request.POST.get("version", ""))
+    except ValueError:
+        return None
+    return value if value >= 0 else None
+
+
+NO_VERSION = gettext_lazy(
+    "This form was sent without its version. Reload the page and enter it again."
+)
+
+
 def _conflict(
-    request: HttpRequest, plan: Plan, kind: str, key: str, current: dict[str, str]
+    request: HttpRequest,
+    plan: Plan,
+    kind: str,
+    key: str,
+    current: dict[str, str] | None,
 ) -> Conflict:
+    """The other change: who and when from the history, and what is stored now (None: deleted)."""
     last = history.last_change(plan.slug, kind, key)
     return Conflict(
         who=(last.user_name or _("someone")) if last else _("someone"),
         when=last.at if last else None,
-        current=current,
+        current=current or {},
+        gone=current is None,
     )
 
 
@@ -130,9 +172,9 @@ def _rebind_with_version(form_class: Callable[..., forms.Form], request, version
     return form_class(data, **kw)
 
 
-def _expected(form: forms.Form, default: int) -> int:
-    value = form.cleaned_data.get("version")
-    return default if value is None else value
+def _expected(form: forms.Form) -> int:
+    """The version the form was opened with (a required field: a valid form has it)."""
+    return form.cleaned_data["version"]
 
 
 # Editor pages
@@ -223,25 +265,31 @@ def plan_create(request: HttpRequest) -> HttpResponse:
     member = membership(request.user)
     organization = member.organization if member else None
     require(request, organization is not None and can_edit_structure(request.user, organization))
-    form = PlanForm(request.POST or None)
+    form = PlanForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         if Plan.objects.filter(slug=form.cleaned_data["slug"]).exists():
             form.add_error("slug", _("This slug is already used by another plan."))
         else:
-            with transaction.atomic():
-                form.instance.organization = organization
-                plan = form.save()
-                history.record(
-                    plan,
-                    user=request.user,
-                    source=BROWSER,
-                    action="add",
-                    kind="plan",
-                    key=plan.slug,
-                    label=plan.title,
-                    after=history.snapshot_plan(plan),
-                )
-            return _done(request, _editor_url(plan), _("The plan was created."))
+            try:
+                with transaction.atomic():
+                    form.instance.organization = organization
+                    plan = form.save()
+                    history.record(
+                        plan,
+                        user=request.user,
+                        source=BROWSER,
+                        action="add",
+                        kind="plan",
+                        key=plan.slug,
+                        label=plan.title,
+                        after=history.snapshot_plan(plan),
+                    )
+            except IntegrityError:
+                # Somebody created a plan with the same slug at the same moment.
+                form.instance.pk = None
+                form.add_error("slug", _("This slug is already used by another plan."))
+            else:
+                return _done(request, _editor_url(plan), _("The plan was created."))
     context = {"form": form, "title": _("New plan"), "action": request.path, "back": "/"}
     return render(request, "plans/edit/form_page.html", context)
 
@@ -250,12 +298,13 @@ def plan_create(request: HttpRequest) -> HttpResponse:
 def plan_settings(request: HttpRequest, slug: str) -> HttpResponse:
     plan = _plan(request, slug)
     before = history.snapshot_plan(plan)
-    form = PlanForm(request.POST or None, instance=plan, initial={"version": plan.version})
+    form = PlanForm(_posted(request), instance=plan, initial={"version": plan.version})
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
-                editing.claim_version(plan, _expected(form, plan.version))
+                editing.lock_plan(plan)
+                editing.claim_version(plan, _expected(form))
                 form.save()
                 history.record(
                     plan,
@@ -333,21 +382,36 @@ def node_create(request: HttpRequest, slug: str) -> HttpResponse:
     parent_key = request.GET.get("parent") or request.POST.get("parent_key") or ""
     parent = _node(plan, parent_key) if parent_key else None
     level = parent.level + 1 if parent else 1
-    form = NodeForm(request.POST or None, plan=plan)
+    form = NodeForm(_posted(request), plan=plan)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            node = form.save(commit=False)
-            node.plan = plan
-            node.parent = parent
-            node.level = level
+        node = form.save(commit=False)
+        node.plan = plan
+        node.parent = parent
+        node.level = level
+
+        def insert() -> None:
+            # A fresh key each attempt: one taken meanwhile is refused by unique(plan, key).
+            node.pk = None
             node.key = editing.new_node_key(plan)
             siblings = Node.objects.filter(plan=plan, parent=parent)
             node.order = (siblings.aggregate(m=Max("order"))["m"] or 0) + 1
             node.save()
-            _save_node_relations(node, form)
-            editing.renumber(plan)
-            _record_node(request, plan, node, "add", after=history.snapshot_node(node))
-        return _done(request, _editor_url(plan, node), _("Added."))
+
+        try:
+            with transaction.atomic():
+                editing.lock_plan(plan)
+                if parent is not None and not Node.objects.filter(pk=parent.pk).exists():
+                    raise editing.EditConflict
+                editing.insert_with_retry(insert)
+                _save_node_relations(node, form)
+                editing.renumber(plan)
+                _record_node(request, plan, node, "add", after=history.snapshot_node(node))
+        except editing.KeyTaken:
+            form.add_error(None, _("Others were adding at the same time. Save again."))
+        except editing.EditConflict:
+            form.add_error(None, _("The parent was deleted by someone else. Go back to the tree."))
+        else:
+            return _done(request, _editor_url(plan, node), _("Added."))
     title = _("Add %(level)s") % {"level": plan.level_name(level)}
     action = request.path + (f"?parent={parent.key}" if parent else "")
     return _form_page(
@@ -359,15 +423,14 @@ def node_create(request: HttpRequest, slug: str) -> HttpResponse:
 def node_form(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     plan = _plan(request, slug)
     node = _node(plan, key)
-    form = NodeForm(
-        request.POST or None, instance=node, plan=plan, initial={"version": node.version}
-    )
+    form = NodeForm(_posted(request), instance=node, plan=plan, initial={"version": node.version})
     conflict = None
     before = history.snapshot_node(node)
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
-                editing.claim_version(node, _expected(form, node.version))
+                editing.lock_plan(plan)
+                editing.claim_version(node, _expected(form))
                 form.save()
                 _save_node_relations(node, form)
                 _record_node(
@@ -380,9 +443,15 @@ def node_form(request: HttpRequest, slug: str, key: str) -> HttpResponse:
                 )
             return _done(request, _editor_url(plan, node), _("Saved."))
         except editing.EditConflict:
-            fresh = Node.objects.get(pk=node.pk)
-            conflict = _conflict(request, plan, "node", fresh.key, history.snapshot_node(fresh))
-            form = _rebind_with_version(NodeForm, request, fresh.version, instance=fresh, plan=plan)
+            fresh = Node.objects.filter(pk=node.pk).first()
+            if fresh is None:
+                conflict = _conflict(request, plan, "node", node.key, None)
+            else:
+                current = history.snapshot_node(fresh)
+                conflict = _conflict(request, plan, "node", fresh.key, current)
+                form = _rebind_with_version(
+                    NodeForm, request, fresh.version, instance=fresh, plan=plan
+                )
     return _form_page(
         request,
         plan,
@@ -401,40 +470,59 @@ def node_move(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     plan = _plan(request, slug)
     node = _node(plan, key)
     direction = request.POST.get("direction")
+    back = _editor_url(plan, node.parent) if node.parent_id else _editor_url(plan)
     if request.method == "POST" and direction in ("up", "down"):
-        with transaction.atomic():
-            moved = editing.swap(node, Q(plan=plan, parent=node.parent_id), direction)
-            editing.renumber(plan)
-            if moved:
+        return _swap(
+            request,
+            plan,
+            node,
+            Q(plan=plan, parent=node.parent_id),
+            direction,
+            kind="node",
+            key=node.key,
+            snapshot=history.snapshot_node,
+            back=back,
+        )
+    excluded = editing.subtree_ids(node)
+    form = MoveForm(
+        _posted(request), node=node, excluded=excluded, initial={"version": node.version}
+    )
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        parent = form.cleaned_data["parent"]
+        before = {"上位": str(node.parent) if node.parent else _("(top level)")}
+        try:
+            with transaction.atomic():
+                editing.lock_plan(plan)
+                editing.claim_version(node, _expected(form))
+                if parent is not None and parent.pk in editing.subtree_ids(node):
+                    raise editing.EditConflict  # moved below itself by someone else's move
+                node.parent = parent
+                node.order = 10**6
+                node.save(update_fields=["parent", "order"])
+                editing.renumber(plan)
+                node.refresh_from_db()
                 _record_node(
                     request,
                     plan,
                     node,
                     "change",
-                    before={"順序": _("moved %(direction)s") % {"direction": direction}},
+                    before=before,
+                    after={"上位": str(parent) if parent else _("(top level)")},
                 )
-        back = _editor_url(plan, node.parent) if node.parent_id else _editor_url(plan)
-        return _done(request, back, _("Moved.") if moved else _("It is already at the end."))
-    excluded = editing.subtree_ids(node)
-    form = MoveForm(request.POST or None, node=node, excluded=excluded)
-    if request.method == "POST" and form.is_valid():
-        parent = form.cleaned_data["parent"]
-        before = {"上位": str(node.parent) if node.parent else _("(top level)")}
-        with transaction.atomic():
-            node.parent = parent
-            node.order = 10**6
-            node.save(update_fields=["parent", "order"])
-            editing.renumber(plan)
-            node.refresh_from_db()
-            _record_node(
-                request,
-                plan,
-                node,
-                "change",
-                before=before,
-                after={"上位": str(parent) if parent else _("(top level)")},
-            )
-        return _done(request, _editor_url(plan, node), _("Moved."))
+            return _done(request, _editor_url(plan, node), _("Moved."))
+        except editing.EditConflict:
+            fresh = Node.objects.filter(pk=node.pk).first()
+            current = history.snapshot_node(fresh) if fresh else None
+            conflict = _conflict(request, plan, "node", node.key, current)
+            if fresh is not None:
+                form = _rebind_with_version(
+                    MoveForm,
+                    request,
+                    fresh.version,
+                    node=fresh,
+                    excluded=editing.subtree_ids(fresh),
+                )
     return _form_page(
         request,
         plan,
@@ -442,7 +530,52 @@ def node_move(request: HttpRequest, slug: str, key: str) -> HttpResponse:
         title=_("Move %(name)s") % {"name": node},
         action=request.path,
         back=_editor_url(plan, node),
+        conflict=conflict,
+        status=409 if conflict else 200,
     )
+
+
+def _swap(
+    request: HttpRequest,
+    plan: Plan,
+    obj: Any,
+    siblings: Q,
+    direction: str,
+    *,
+    kind: str,
+    key: str,
+    snapshot: Callable[[Any], dict[str, str]],
+    back: str,
+) -> HttpResponse:
+    """Move obj one place up or down, if its version is still the one its page showed."""
+    expected = _posted_version(request)
+    if expected is None:
+        return _refused(request, plan, str(NO_VERSION), back=back, status=400)
+    try:
+        with transaction.atomic():
+            editing.lock_plan(plan)
+            editing.claim_version(obj, expected)
+            moved = editing.swap(obj, siblings, direction)
+            if kind == "node":
+                editing.renumber(plan)
+            if moved:
+                history.record(
+                    plan,
+                    user=request.user,
+                    source=BROWSER,
+                    action="change",
+                    kind=kind,
+                    key=key,
+                    node_key=obj.key if kind == "node" else (obj.node.key if obj.node_id else ""),
+                    label=str(obj) if kind == "node" else _label(obj),
+                    before={"順序": _("moved %(direction)s") % {"direction": direction}},
+                )
+    except editing.EditConflict:
+        fresh = type(obj).objects.filter(pk=obj.pk).first()
+        conflict = _conflict(request, plan, kind, key, snapshot(fresh) if fresh else None)
+        message = _("This was saved by someone else after you opened it.")
+        return _refused(request, plan, message, back=back, conflict=conflict, status=409)
+    return _done(request, back, _("Moved.") if moved else _("It is already at the end."))
 
 
 @require_http_methods(["GET", "POST"])
@@ -451,53 +584,32 @@ def node_delete(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     plan = _plan(request, slug)
     node = _node(plan, key)
     impact = editing.node_impact(node)
-    error = ""
+    error, status, conflict, version = "", 200, None, node.version
     if request.method == "POST":
-        if impact.linked_from_other_plans:
+        expected = _posted_version(request)
+        if expected is None:
+            error, status = str(NO_VERSION), 400
+        elif impact.linked_from_other_plans:
             error = _("Contents of other plans are linked to this node. Remove those links first.")
+            status = 400
         elif impact.progress and request.POST.get("confirm_progress") != "yes":
             error = _("Tick the box to confirm that the reported progress is deleted too.")
+            status = 400
         else:
-            with transaction.atomic():
-                ids = editing.subtree_ids(node)
-                for doomed in Node.objects.filter(id__in=ids).order_by("-seq"):
-                    _record_node(
-                        request,
-                        plan,
-                        doomed,
-                        "remove",
-                        before=history.snapshot_node(doomed),
-                    )
-                    for indicator in doomed.indicators.all():
-                        history.record(
-                            plan,
-                            user=request.user,
-                            source=BROWSER,
-                            action="remove",
-                            kind="indicator",
-                            key=indicator.key,
-                            node_key=doomed.key,
-                            label=indicator.name,
-                            before=history.snapshot_indicator(indicator),
-                        )
-                    for content in doomed.contents.all():
-                        history.record(
-                            plan,
-                            user=request.user,
-                            source=BROWSER,
-                            action="remove",
-                            kind="content",
-                            key=f"{doomed.key}:{content.pk}",
-                            node_key=doomed.key,
-                            label=content.text[:200],
-                            before=history.snapshot_content(content),
-                        )
-                parent = node.parent
-                ContentGoal.objects.filter(content__node_id__in=ids).delete()
-                Content.objects.filter(node_id__in=ids).delete()
-                node.delete()
-                editing.renumber(plan)
-            return _done(request, _editor_url(plan, parent), _("Deleted."))
+            try:
+                with transaction.atomic():
+                    editing.lock_plan(plan)
+                    editing.claim_version(node, expected)
+                    parent = node.parent
+                    _delete_node_tree(request, plan, node)
+                return _done(request, _editor_url(plan, parent), _("Deleted."))
+            except editing.EditConflict:
+                fresh = Node.objects.filter(pk=node.pk).first()
+                current = history.snapshot_node(fresh) if fresh else None
+                conflict = _conflict(request, plan, "node", node.key, current)
+                error = _("This was saved by someone else after you opened it.")
+                status, version = 409, fresh.version if fresh else node.version
+                impact = editing.node_impact(fresh) if fresh else impact
     return render(
         request,
         "plans/edit/confirm_delete.html",
@@ -506,10 +618,47 @@ def node_delete(request: HttpRequest, slug: str, key: str) -> HttpResponse:
             "object": node,
             "impact": impact,
             "error": error,
+            "conflict": conflict,
+            "version": version,
             "back": _editor_url(plan, node),
         },
-        status=400 if error else 200,
+        status=status,
     )
+
+
+def _delete_node_tree(request: HttpRequest, plan: Plan, node: Node) -> None:
+    """Delete a node with everything below it, recording each node, indicator and content."""
+    ids = editing.subtree_ids(node)
+    for doomed in Node.objects.filter(id__in=ids).order_by("-seq"):
+        _record_node(request, plan, doomed, "remove", before=history.snapshot_node(doomed))
+        for indicator in doomed.indicators.all():
+            history.record(
+                plan,
+                user=request.user,
+                source=BROWSER,
+                action="remove",
+                kind="indicator",
+                key=indicator.key,
+                node_key=doomed.key,
+                label=indicator.name,
+                before=history.snapshot_indicator(indicator),
+            )
+        for content in doomed.contents.all():
+            history.record(
+                plan,
+                user=request.user,
+                source=BROWSER,
+                action="remove",
+                kind="content",
+                key=f"{doomed.key}:{content.pk}",
+                node_key=doomed.key,
+                label=content.text[:200],
+                before=history.snapshot_content(content),
+            )
+    ContentGoal.objects.filter(content__node_id__in=ids).delete()
+    Content.objects.filter(node_id__in=ids).delete()
+    node.delete()
+    editing.renumber(plan)
 
 
 # Sections, contents and indicators share create / edit / move / delete.
@@ -626,13 +775,17 @@ def object_create(request: HttpRequest, slug: str, kind_name: str) -> HttpRespon
     node = _node(plan, node_key) if node_key else None
     if node is None and kind.model is not Section:
         raise Http404
-    form = kind.form(request.POST or None, **_form_kwargs(kind, plan))
+    form = kind.form(_posted(request), **_form_kwargs(kind, plan))
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            obj = form.save(commit=False)
-            if kind.model is Section:
-                obj.plan = plan
-            obj.node = node
+        obj = form.save(commit=False)
+        if kind.model is Section:
+            obj.plan = plan
+        obj.node = node
+
+        def insert() -> None:
+            # Keys and the order among siblings are read after the plan's lock; the unique
+            # constraint on indicator keys refuses one taken meanwhile, and we try again.
+            obj.pk = None
             if kind.model is Indicator:
                 obj.key = editing.new_indicator_key(plan)
             existing = kind.model.objects.filter(
@@ -640,19 +793,31 @@ def object_create(request: HttpRequest, slug: str, kind_name: str) -> HttpRespon
             )
             obj.order = (existing.aggregate(m=Max("order"))["m"] or 0) + 1
             obj.save()
-            _save_extra(kind, obj, form)
-            history.record(
-                plan,
-                user=request.user,
-                source=BROWSER,
-                action="add",
-                kind=kind.name,
-                key=_object_key(kind.name, obj),
-                node_key=node.key if node else "",
-                label=_label(obj),
-                after=kind.snapshot(obj),
-            )
-        return _done(request, _editor_url(plan, node), _("Added."))
+
+        try:
+            with transaction.atomic():
+                editing.lock_plan(plan)
+                if node is not None and not Node.objects.filter(pk=node.pk).exists():
+                    raise editing.EditConflict
+                editing.insert_with_retry(insert)
+                _save_extra(kind, obj, form)
+                history.record(
+                    plan,
+                    user=request.user,
+                    source=BROWSER,
+                    action="add",
+                    kind=kind.name,
+                    key=_object_key(kind.name, obj),
+                    node_key=node.key if node else "",
+                    label=_label(obj),
+                    after=kind.snapshot(obj),
+                )
+        except editing.KeyTaken:
+            form.add_error(None, _("Others were adding at the same time. Save again."))
+        except editing.EditConflict:
+            form.add_error(None, _("The parent was deleted by someone else. Go back to the tree."))
+        else:
+            return _done(request, _editor_url(plan, node), _("Added."))
     action = request.path + (f"?node={node.key}" if node else "")
     return _form_page(
         request, plan, form, title=str(kind.title_new), action=action, back=_editor_url(plan, node)
@@ -665,13 +830,14 @@ def object_form(request: HttpRequest, slug: str, kind_name: str, pk: int) -> Htt
     kind = _kind(kind_name)
     obj = _get_object(plan, kind, pk)
     kwargs = _form_kwargs(kind, plan)
-    form = kind.form(request.POST or None, instance=obj, initial={"version": obj.version}, **kwargs)
+    form = kind.form(_posted(request), instance=obj, initial={"version": obj.version}, **kwargs)
     conflict = None
     before = kind.snapshot(obj)
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
-                editing.claim_version(obj, _expected(form, obj.version))
+                editing.lock_plan(plan)
+                editing.claim_version(obj, _expected(form))
                 form.save()
                 _save_extra(kind, obj, form)
                 history.record(
@@ -688,11 +854,17 @@ def object_form(request: HttpRequest, slug: str, kind_name: str, pk: int) -> Htt
                 )
             return _done(request, _editor_url(plan, obj.node), _("Saved."))
         except editing.EditConflict:
-            fresh = _get_object(plan, kind, pk)
-            conflict = _conflict(
-                request, plan, kind.name, _object_key(kind.name, fresh), kind.snapshot(fresh)
-            )
-            form = _rebind_with_version(kind.form, request, fresh.version, instance=fresh, **kwargs)
+            fresh = kind.model.objects.filter(pk=pk).first()
+            if fresh is None:
+                conflict = _conflict(request, plan, kind.name, _object_key(kind.name, obj), None)
+            else:
+                current = kind.snapshot(fresh)
+                conflict = _conflict(
+                    request, plan, kind.name, _object_key(kind.name, fresh), current
+                )
+                form = _rebind_with_version(
+                    kind.form, request, fresh.version, instance=fresh, **kwargs
+                )
     return _form_page(
         request,
         plan,
@@ -713,24 +885,16 @@ def object_move(request: HttpRequest, slug: str, kind_name: str, pk: int) -> Htt
     direction = request.POST.get("direction")
     if direction not in ("up", "down"):
         raise Http404
-    with transaction.atomic():
-        moved = editing.swap(obj, _siblings(obj), direction)
-        if moved:
-            history.record(
-                plan,
-                user=request.user,
-                source=BROWSER,
-                action="change",
-                kind=kind.name,
-                key=_object_key(kind.name, obj),
-                node_key=obj.node.key if obj.node_id else "",
-                label=_label(obj),
-                before={"順序": _("moved %(direction)s") % {"direction": direction}},
-            )
-    return _done(
+    return _swap(
         request,
-        _editor_url(plan, obj.node),
-        _("Moved.") if moved else _("It is already at the end."),
+        plan,
+        obj,
+        _siblings(obj),
+        direction,
+        kind=kind.name,
+        key=_object_key(kind.name, obj),
+        snapshot=kind.snapshot,
+        back=_editor_url(plan, obj.node),
     )
 
 
@@ -740,26 +904,39 @@ def object_delete(request: HttpRequest, slug: str, kind_name: str, pk: int) -> H
     kind = _kind(kind_name)
     obj = _get_object(plan, kind, pk)
     impact = editing.indicator_impact(obj) if kind.model is Indicator else editing.Impact()
-    error = ""
+    error, status, conflict, version = "", 200, None, obj.version
     if request.method == "POST":
-        if impact.progress and request.POST.get("confirm_progress") != "yes":
+        expected = _posted_version(request)
+        if expected is None:
+            error, status = str(NO_VERSION), 400
+        elif impact.progress and request.POST.get("confirm_progress") != "yes":
             error = _("Tick the box to confirm that the reported progress is deleted too.")
+            status = 400
         else:
-            with transaction.atomic():
-                history.record(
-                    plan,
-                    user=request.user,
-                    source=BROWSER,
-                    action="remove",
-                    kind=kind.name,
-                    key=_object_key(kind.name, obj),
-                    node_key=obj.node.key if obj.node_id else "",
-                    label=_label(obj),
-                    before=kind.snapshot(obj),
-                )
-                node = obj.node
-                obj.delete()
-            return _done(request, _editor_url(plan, node), _("Deleted."))
+            try:
+                with transaction.atomic():
+                    editing.lock_plan(plan)
+                    editing.claim_version(obj, expected)
+                    history.record(
+                        plan,
+                        user=request.user,
+                        source=BROWSER,
+                        action="remove",
+                        kind=kind.name,
+                        key=_object_key(kind.name, obj),
+                        node_key=obj.node.key if obj.node_id else "",
+                        label=_label(obj),
+                        before=kind.snapshot(obj),
+                    )
+                    node = obj.node
+                    obj.delete()
+                return _done(request, _editor_url(plan, node), _("Deleted."))
+            except editing.EditConflict:
+                fresh = kind.model.objects.filter(pk=obj.pk).first()
+                current = kind.snapshot(fresh) if fresh else None
+                conflict = _conflict(request, plan, kind.name, _object_key(kind.name, obj), current)
+                error = _("This was saved by someone else after you opened it.")
+                status, version = 409, fresh.version if fresh else obj.version
     return render(
         request,
         "plans/edit/confirm_delete.html",
@@ -768,9 +945,11 @@ def object_delete(request: HttpRequest, slug: str, kind_name: str, pk: int) -> H
             "object": obj,
             "impact": impact,
             "error": error,
+            "conflict": conflict,
+            "version": version,
             "back": _editor_url(plan, obj.node),
         },
-        status=400 if error else 200,
+        status=status,
     )
 
 
@@ -841,13 +1020,14 @@ def _cell(
     title: str,
 ) -> HttpResponse:
     """Edit one cell; the owner's version guards against a lost update."""
-    form = CellForm(request.POST or None, initial={"text": current, "version": owner.version})
+    form = CellForm(_posted(request), initial={"text": current, "version": owner.version})
     conflict = None
     if request.method == "POST" and form.is_valid():
         text = form.cleaned_data["text"]
         try:
             with transaction.atomic():
-                editing.claim_version(owner, _expected(form, owner.version))
+                editing.lock_plan(plan)
+                editing.claim_version(owner, _expected(form))
                 write(text)
                 history.record(
                     plan,
@@ -863,9 +1043,13 @@ def _cell(
                 )
             return _done(request, _editor_url(plan, owner.node), _("Saved."))
         except editing.EditConflict:
-            owner.refresh_from_db()
-            conflict = _conflict(request, plan, kind, key, {fy_label(fy): read()})
-            form = _rebind_with_version(CellForm, request, owner.version)
+            fresh = type(owner).objects.filter(pk=owner.pk).first()
+            if fresh is None:
+                conflict = _conflict(request, plan, kind, key, None)
+            else:
+                owner.version = fresh.version
+                conflict = _conflict(request, plan, kind, key, {fy_label(fy): read()})
+                form = _rebind_with_version(CellForm, request, owner.version)
     return _form_page(
         request,
         plan,

@@ -6,8 +6,11 @@ Each function is called inside the caller's transaction; views wrap one user act
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
+from django.db import IntegrityError, transaction
 from django.db.models import F, Model, Q
 
 from shinchoku.plans.models import (
@@ -21,9 +24,39 @@ from shinchoku.plans.models import (
     ScheduleSpan,
 )
 
+T = TypeVar("T")
+
 
 class EditConflict(Exception):
     """Somebody else saved the record after this form was opened."""
+
+
+class KeyTaken(Exception):
+    """A new record's key or slug kept colliding with ones saved at the same time."""
+
+
+def lock_plan(plan: Plan) -> None:
+    """Take the plan's row lock, first, in every write to a plan's structure.
+
+    A workbook or JSON load (plans.services.apply) takes the same lock first, so an editor
+    save and a load wait for each other instead of deadlocking on the rows below the plan, and
+    two adds in one plan take their keys one after the other.
+    """
+    Plan.objects.select_for_update().filter(pk=plan.pk).values_list("pk", flat=True).first()
+
+
+def insert_with_retry(insert: Callable[[], T], attempts: int = 5) -> T:
+    """Run `insert` in a savepoint; when the database refuses a key taken meanwhile, try again.
+
+    `insert` must choose its key afresh each time. Raises KeyTaken after the last attempt.
+    """
+    for _attempt in range(attempts):
+        try:
+            with transaction.atomic():
+                return insert()
+        except IntegrityError:
+            continue
+    raise KeyTaken
 
 
 def claim_version(obj: Model, expected: int) -> None:

@@ -24,19 +24,32 @@ def split_list(text: str) -> list[str]:
     return out
 
 
-class VersionedForm(forms.Form):
-    """Carries the version the user started from, for optimistic concurrency."""
+def version_field() -> forms.IntegerField:
+    """The version the user started from: required, so that no save skips the check."""
+    message = _("This form was sent without its version. Reload the page and enter it again.")
+    return forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=0,
+        error_messages={"required": message, "invalid": message, "min_value": message},
+    )
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+class VersionedModelForm(forms.ModelForm):
+    """A form that edits a stored record carries its version; a form that adds one does not."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.pk:
+            del self.fields["version"]
 
 
-class PlanForm(forms.ModelForm):
+class PlanForm(VersionedModelForm):
     level_names_text = forms.CharField(
         label=_("Level names"),
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("One per line, top level first (e.g. 基本目標, 施策, 事業)."),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = version_field()
 
     class Meta:
         model = Plan
@@ -79,7 +92,7 @@ class PlanForm(forms.ModelForm):
         return super().save(commit)
 
 
-class NodeForm(forms.ModelForm):
+class NodeForm(VersionedModelForm):
     departments = forms.ModelMultipleChoiceField(
         label=_("Responsible sections"),
         queryset=Department.objects.none(),
@@ -97,7 +110,7 @@ class NodeForm(forms.ModelForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = version_field()
 
     class Meta:
         model = Node
@@ -122,14 +135,14 @@ class NodeForm(forms.ModelForm):
         return kinds
 
 
-class SectionForm(forms.ModelForm):
+class SectionForm(VersionedModelForm):
     body_text = forms.CharField(
         label=_("Text"),
         widget=forms.Textarea(attrs={"rows": 6}),
         required=False,
         help_text=_("One paragraph or bullet per line."),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = version_field()
 
     class Meta:
         model = Section
@@ -146,14 +159,14 @@ class SectionForm(forms.ModelForm):
         return super().save(commit)
 
 
-class ContentForm(forms.ModelForm):
+class ContentForm(VersionedModelForm):
     goal_nodes = forms.ModelMultipleChoiceField(
         label=_("Goals served"),
         queryset=Node.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = version_field()
 
     class Meta:
         model = Content
@@ -170,13 +183,13 @@ class ContentForm(forms.ModelForm):
             self.initial.setdefault("goal_nodes", list(self.instance.goals.all()))
 
 
-class IndicatorForm(forms.ModelForm):
+class IndicatorForm(VersionedModelForm):
     baseline_fy = forms.IntegerField(label=_("Baseline fiscal year"), required=False)
     baseline_value = forms.CharField(label=_("Baseline value"), required=False, max_length=300)
     baseline_label = forms.CharField(label=_("Baseline heading"), required=False, max_length=100)
     baseline_estimate = forms.BooleanField(label=_("Estimate (見込み)"), required=False)
     baseline_as_of = forms.DateField(label=_("As of"), required=False)
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = version_field()
 
     class Meta:
         model = Indicator
@@ -213,7 +226,7 @@ class CellForm(forms.Form):
     """One schedule or target cell: text exactly as it should be printed."""
 
     text = forms.CharField(label=_("Text"), required=False, max_length=300)
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = version_field()
 
     def clean_text(self) -> str:
         return self.cleaned_data["text"].strip()
@@ -225,7 +238,7 @@ class MoveForm(forms.Form):
     parent = forms.ModelChoiceField(
         label=_("New parent"), queryset=Node.objects.none(), required=False
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = version_field()
 
     def __init__(self, *args, node: Node, excluded: list[int], **kwargs):
         super().__init__(*args, **kwargs)

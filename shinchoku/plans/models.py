@@ -365,6 +365,22 @@ class ScheduleSpan(models.Model):
         ]
 
 
+class IndicatorQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        """Fill each indicator's plan from its node, as save() does."""
+        objs = list(objs)
+        for obj in objs:
+            _fill_plan(obj)
+        return super().bulk_create(objs, *args, **kwargs)
+
+
+def _fill_plan(indicator: Indicator) -> None:
+    if indicator.plan_id is None and indicator.node_id is not None:
+        indicator.plan_id = (
+            Node.objects.filter(pk=indicator.node_id).values_list("plan_id", flat=True).first()
+        )
+
+
 class Indicator(models.Model):
     """A 目標(数値) / 指標 under a node."""
 
@@ -375,6 +391,9 @@ class Indicator(models.Model):
         NONE = "none", _("not judged by number")
 
     node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="indicators")
+    # The node's plan, kept here so that the database itself refuses a key used twice in a plan
+    # (filled from the node on save; never set by hand).
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="+", editable=False)
     key = models.CharField(max_length=100)
     order = models.PositiveIntegerField(default=0)
     label = models.CharField(_("label"), max_length=50, blank=True)
@@ -390,11 +409,18 @@ class Indicator(models.Model):
     # Optimistic concurrency: every save through the editor checks and raises this.
     version = models.PositiveIntegerField(default=1, editable=False)
 
+    objects = IndicatorQuerySet.as_manager()
+
     class Meta:
         ordering = ["node", "order"]
+        constraints = [models.UniqueConstraint(fields=["plan", "key"], name="unique_indicator_key")]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        _fill_plan(self)
+        super().save(*args, **kwargs)
 
 
 class IndicatorValue(models.Model):

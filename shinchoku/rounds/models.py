@@ -48,6 +48,8 @@ class PlanSettings(models.Model):
     final_when_no_target = models.BooleanField(
         _("compare years without a target with the final target"), default=False
     )
+    # Optimistic concurrency: every save of the settings page checks and raises this.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     @classmethod
     def of(cls, plan: Plan) -> PlanSettings:
@@ -71,6 +73,8 @@ class Round(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     published_by = models.CharField(max_length=200, blank=True)
     created = models.DateTimeField(auto_now_add=True)
+    # Raised by every close, reopen, publish and unpublish; the board's buttons carry it.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["plan", "-fy"]

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -21,6 +21,7 @@ from shinchoku.core.values import compatible, parse_value
 from shinchoku.core.wareki import fy_label
 from shinchoku.orgs.models import Department
 from shinchoku.plans import history
+from shinchoku.plans.editing import lock_plan
 from shinchoku.plans.history import user_name
 from shinchoku.plans.models import (
     ChangeRecord,
@@ -209,36 +210,59 @@ def open_round(plan: Plan, fy: int, deadline: date, user: Any) -> Round:
     departments = departments_of(plan)
     if not departments:
         raise RoundError("担当部署のある項目がないため、進捗調査を始められません。")
-    with transaction.atomic():
-        round_ = Round.objects.create(plan=plan, fy=fy, deadline=deadline)
-        Report.objects.bulk_create(Report(round=round_, department=d) for d in departments)
-        record_event(round_, user, "open")
+    try:
+        with transaction.atomic():
+            round_ = Round.objects.create(plan=plan, fy=fy, deadline=deadline)
+            Report.objects.bulk_create(Report(round=round_, department=d) for d in departments)
+            record_event(round_, user, "open")
+    except IntegrityError:
+        # Somebody opened the same FY at the same moment (unique plan and FY).
+        raise RoundError(f"{fy_label(fy)}の進捗調査は、同時に別の人が始めました。") from None
     return round_
 
 
-def close_round(round_: Round, user: Any) -> None:
+def _locked_round(round_: Round, version: int | None) -> Round:
+    """The round under its row lock; refused when it changed since the page showed `version`."""
+    current = Round.objects.select_for_update().get(pk=round_.pk)
+    if version is not None and current.version != version:
+        last = current.events.first()
+        who = f"{last.user_name}さん" if last and last.user_name else "別の人"
+        raise RoundConflict(
+            f"画面を開いた後に、{who}がこの進捗調査を変更しています。"
+            "今の状態を確かめてから、もう一度操作してください。"
+        )
+    return current
+
+
+def close_round(round_: Round, user: Any, *, version: int | None = None) -> None:
+    """Close the round when every sheet is approved; `version` is the one the page showed."""
     with transaction.atomic():
-        round_ = Round.objects.select_for_update().get(pk=round_.pk)
+        round_ = _locked_round(round_, version)
         pending = round_.reports.exclude(status=Report.Status.APPROVED)
         if pending.exists():
             names = "、".join(r.department.name for r in pending.select_related("department"))
             raise RoundError(f"承認されていない部署があります: {names}")
         round_.status = Round.Status.CLOSED
-        round_.save(update_fields=["status"])
+        round_.version += 1
+        round_.save(update_fields=["status", "version"])
         record_event(round_, user, "close")
 
 
-def reopen_round(round_: Round, user: Any, comment: str) -> None:
+def reopen_round(round_: Round, user: Any, comment: str, *, version: int | None = None) -> None:
     if not comment.strip():
         raise RoundError("再開する理由を書いてください。")
     with transaction.atomic():
+        current = _locked_round(round_, version)
         # Values under correction leave the public pages until the round is published again.
-        Round.objects.filter(pk=round_.pk).update(status=Round.Status.OPEN, published=False)
+        Round.objects.filter(pk=round_.pk).update(
+            status=Round.Status.OPEN, published=False, version=F("version") + 1
+        )
         round_.status = Round.Status.OPEN
-        if round_.published:
+        if current.published:
             round_.published = False
             record_event(round_, user, "unpublish")
         record_event(round_, user, "reopen", comment)
+    round_.refresh_from_db()
 
 
 # --------------------------------------------------------------------------- a department's sheet
@@ -411,9 +435,19 @@ def missing(report: Report, lines: list[ItemLines] | None = None) -> list[str]:
     return out
 
 
-def _transition(report: Report, allowed: set[str], to: str, **fields: Any) -> Report:
+def _transition(
+    report: Report, allowed: set[str], to: str, *, version: int | None = None, **fields: Any
+) -> Report:
+    """Move the sheet to `to` under its row lock; `version` is the one the user's page showed."""
     with transaction.atomic():
         current = Report.objects.select_for_update().select_related("round").get(pk=report.pk)
+        if version is not None and current.version != version:
+            who = f"{current.updated_by}さん" if current.updated_by else "別の人"
+            raise RoundConflict(
+                f"画面を開いた後に、{who}がこの調査票を変更しています"
+                f"（今の状態: {current.get_status_display()}）。"
+                "今の内容を確かめてから、もう一度操作してください。"
+            )
         if not current.round.is_open:
             raise RoundError("この進捗調査は終了しています。")
         if current.status not in allowed:
@@ -423,7 +457,7 @@ def _transition(report: Report, allowed: set[str], to: str, **fields: Any) -> Re
     return report
 
 
-def submit(report: Report, user: Any) -> Report:
+def submit(report: Report, user: Any, *, version: int | None = None) -> Report:
     gaps = missing(report)
     if gaps:
         raise RoundError("まだ入力されていない欄があります: " + "、".join(gaps))
@@ -431,12 +465,14 @@ def submit(report: Report, user: Any) -> Report:
         report,
         {Report.Status.DRAFT, Report.Status.RETURNED},
         Report.Status.SUBMITTED,
+        version=version,
         submitted_at=timezone.now(),
         updated_by=user_name(user),
     )
 
 
-def return_report(report: Report, user: Any, comment: str) -> Report:
+def return_report(report: Report, user: Any, comment: str, *, version: int | None = None) -> Report:
+    """Send the sheet back with a comment; `version` is the one the approver's page showed."""
     if not comment.strip():
         raise RoundError("差し戻す理由をコメントに書いてください。")
     # An approved sheet can be sent back too once its round has been reopened.
@@ -444,18 +480,27 @@ def return_report(report: Report, user: Any, comment: str) -> Report:
         report,
         {Report.Status.SUBMITTED, Report.Status.APPROVED},
         Report.Status.RETURNED,
+        version=version,
         return_comment=comment.strip(),
         updated_by=user_name(user),
     )
 
 
-def approve(report: Report, user: Any) -> Report:
-    """Approve the sheet and write its actuals into the plan's indicators for the FY."""
+def approve(report: Report, user: Any, *, version: int | None = None) -> Report:
+    """Approve the sheet and write its actuals into the plan's indicators for the FY.
+
+    `version` is the sheet's version on the approver's page: content changed after the page
+    was loaded is never approved unseen (RoundConflict).
+    """
     with transaction.atomic():
+        # The actuals go into the plan's indicators: take the plan's lock first, as every write
+        # to a plan does (plans.editing.lock_plan), so an approval never deadlocks with a load.
+        lock_plan(report.round.plan)
         report = _transition(
             report,
             {Report.Status.SUBMITTED},
             Report.Status.APPROVED,
+            version=version,
             approved_at=timezone.now(),
             approved_by=user_name(user),
         )
@@ -501,22 +546,26 @@ def approve(report: Report, user: Any) -> Report:
 # --------------------------------------------------------------------------- publishing, reminders
 
 
-def publish_round(round_: Round, user: Any) -> None:
+def publish_round(round_: Round, user: Any, *, version: int | None = None) -> None:
     """Show the round's approved values on the public pages; only a closed round is published."""
     with transaction.atomic():
-        current = Round.objects.select_for_update().get(pk=round_.pk)
+        current = _locked_round(round_, version)
         if current.is_open:
             raise RoundError("公開できるのは、すべての部署が承認され終了した進捗調査だけです。")
         Round.objects.filter(pk=current.pk).update(
-            published=True, published_at=timezone.now(), published_by=user_name(user)
+            published=True,
+            published_at=timezone.now(),
+            published_by=user_name(user),
+            version=F("version") + 1,
         )
         record_event(current, user, "publish")
     round_.refresh_from_db()
 
 
-def unpublish_round(round_: Round, user: Any) -> None:
+def unpublish_round(round_: Round, user: Any, *, version: int | None = None) -> None:
     with transaction.atomic():
-        Round.objects.filter(pk=round_.pk).update(published=False)
+        _locked_round(round_, version)
+        Round.objects.filter(pk=round_.pk).update(published=False, version=F("version") + 1)
         record_event(round_, user, "unpublish")
     round_.refresh_from_db()
 

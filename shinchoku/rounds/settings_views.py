@@ -1,4 +1,9 @@
-"""How a plan's progress is reported and judged, set by its 管理者: statuses, scale, bands."""
+"""How a plan's progress is reported and judged, set by its 管理者: statuses, scale, bands.
+
+A save checks the version the page was opened with, under the plan's row lock (taken first, as
+every write to a plan's structure does), and is recorded in the plan's history with the values
+before and after. A stale version is refused (409) with the other person's values shown.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +11,16 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shinchoku.accounts.permissions import can_edit_structure, require
+from shinchoku.plans import editing, history
+from shinchoku.plans.forms import version_field
+from shinchoku.plans.models import ChangeRecord, Plan
 from shinchoku.rounds.access import plan_for
 from shinchoku.rounds.models import PlanSettings
 
@@ -45,6 +54,7 @@ class ProgressSettingsForm(forms.Form):
         ),
         required=False,
     )
+    version = version_field()
 
     def clean_content_statuses(self) -> list[str]:
         statuses = _split(self.cleaned_data["content_statuses"])
@@ -91,6 +101,24 @@ class ProgressSettingsForm(forms.Form):
         return bands
 
 
+FIELDS = (
+    "content_statuses",
+    "evaluation_scale",
+    "band_thresholds",
+    "below_band",
+    "final_when_no_target",
+)
+# How each setting is named in the plan's history.
+LABELS = {
+    "content_statuses": "実施内容の状況",
+    "evaluation_scale": "自己評価の段階",
+    "band_thresholds": "達成区分",
+    "below_band": "最後の区分より下の名前",
+    "final_when_no_target": "目標のない年度を最終目標と比べる",
+}
+HISTORY_KEY = "progress-settings"
+
+
 def _initial(settings: PlanSettings) -> dict:
     return {
         "content_statuses": "\n".join(settings.content_statuses),
@@ -104,7 +132,48 @@ def _initial(settings: PlanSettings) -> dict:
         ),
         "below_band": settings.below_band,
         "final_when_no_target": settings.final_when_no_target,
+        "version": settings.version,
     }
+
+
+def snapshot(settings: PlanSettings) -> dict[str, str]:
+    """The settings as a person reads them, for the history's before and after."""
+    texts = _initial(settings)
+    out = {LABELS[f]: str(texts[f]) for f in FIELDS if f != "final_when_no_target"}
+    out[LABELS["final_when_no_target"]] = "する" if settings.final_when_no_target else "しない"
+    return out
+
+
+class SettingsConflict(Exception):
+    """The settings were saved by someone else after the page was opened."""
+
+
+def save_settings(plan: Plan, data: dict, *, version: int, user) -> PlanSettings:
+    """Store the settings if they are still at `version`; record the change in the history."""
+    with transaction.atomic():
+        editing.lock_plan(plan)
+        settings, _created = PlanSettings.objects.get_or_create(plan=plan)
+        if settings.version != version:
+            raise SettingsConflict
+        before = snapshot(settings)
+        for field in FIELDS:
+            setattr(settings, field, data[field])
+        settings.version += 1
+        settings.save()
+        after = snapshot(settings)
+        if after != before:
+            history.record(
+                plan,
+                user=user,
+                source=ChangeRecord.Source.BROWSER,
+                action="change",
+                kind="settings",
+                key=HISTORY_KEY,
+                label="進捗管理の設定",
+                before=before,
+                after=after,
+            )
+    return settings
 
 
 def progress_settings(request: HttpRequest, slug: str) -> HttpResponse:
@@ -112,19 +181,38 @@ def progress_settings(request: HttpRequest, slug: str) -> HttpResponse:
     plan = plan_for(request, slug)
     require(request, can_edit_structure(request.user, plan.organization))
     settings = PlanSettings.of(plan)
-    form = ProgressSettingsForm(request.POST or None, initial=_initial(settings))
+    form = ProgressSettingsForm(
+        request.POST if request.method == "POST" else None, initial=_initial(settings)
+    )
+    status, conflict, diffs = 200, None, []
     if request.method == "POST" and form.is_valid():
-        fields = (
-            "content_statuses",
-            "evaluation_scale",
-            "band_thresholds",
-            "below_band",
-            "final_when_no_target",
-        )
-        for field in fields:
-            setattr(settings, field, form.cleaned_data[field])
-        settings.save()
-        messages.success(request, _("The progress settings are saved."))
-        return redirect("rounds:list", plan.slug)
-    status = 422 if form.errors else 200
-    return render(request, "rounds/settings.html", {"plan": plan, "form": form}, status=status)
+        try:
+            save_settings(
+                plan, form.cleaned_data, version=form.cleaned_data["version"], user=request.user
+            )
+        except SettingsConflict:
+            fresh = PlanSettings.of(plan)
+            last = history.last_change(plan.slug, "settings", HISTORY_KEY)
+            conflict = {
+                "who": (last.user_name or _("someone")) if last else _("someone"),
+                "when": last.at if last else None,
+            }
+            stored = snapshot(fresh)
+            mine = snapshot(PlanSettings(plan=plan, **{f: form.cleaned_data[f] for f in FIELDS}))
+            diffs = [
+                (name, stored[name], mine[name]) for name in stored if stored[name] != mine[name]
+            ]
+            # The form keeps the user's input and now carries the stored version: saving
+            # again is a deliberate overwrite.
+            data = request.POST.copy()
+            data["version"] = str(fresh.version)
+            form = ProgressSettingsForm(data)
+            form.is_valid()
+            status = 409
+        else:
+            messages.success(request, _("The progress settings are saved."))
+            return redirect("rounds:list", plan.slug)
+    if status == 200 and form.errors:
+        status = 400 if "version" in form.errors else 422
+    context = {"plan": plan, "form": form, "conflict": conflict, "diffs": diffs}
+    return render(request, "rounds/settings.html", context, status=status)

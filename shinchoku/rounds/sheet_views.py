@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from shinchoku.rounds import services
@@ -114,11 +115,10 @@ def _save(request: HttpRequest, report: Report) -> HttpResponse:
         return HttpResponse(status=403)
     lines = services.sheet(report)
     data = read_post(request.POST, lines)
-    try:
-        version = int(request.POST.get("version", ""))
-    except ValueError:
-        version = -1
+    version = _posted_version(request)
     htmx = bool(getattr(request, "htmx", False))
+    if version is None:
+        return _refused(request, report, lines, data, str(NO_VERSION), [], status=400, htmx=htmx)
     try:
         report = services.save(report, data, version=version, user=request.user, lines=lines)
     except RoundConflict as e:
@@ -152,36 +152,55 @@ def _refused(request, report, lines, data, error, diffs, *, status, htmx) -> Htt
     return render(request, "rounds/sheet.html", page, status=status)
 
 
+NO_VERSION = gettext_lazy(
+    "This form was sent without its version. Reload the page and enter it again."
+)
+
+
+def _posted_version(request: HttpRequest) -> int | None:
+    try:
+        value = int(request.POST.get("version", ""))
+    except ValueError:
+        return None
+    return value if value >= 0 else None
+
+
 @require_POST
 def submit(request: HttpRequest, slug: str, fy: int, dept: int) -> HttpResponse:
     """Save what the form holds, then submit the sheet for approval."""
     report = report_for(request, slug, fy, dept)
     if not may_edit(request, report):
         return HttpResponse(status=403)
+    version = _posted_version(request)
+    if version is None:
+        return _review_refused(request, report, str(NO_VERSION), status=400)
     lines = services.sheet(report)
-    if "version" in request.POST and report.editable:
+    if report.editable:
         data = read_post(request.POST, lines)
         try:
-            version = int(request.POST["version"])
             report = services.save(report, data, version=version, user=request.user, lines=lines)
-        except (ValueError, RoundError) as e:
+        except RoundError as e:
             report.refresh_from_db()
             conflict = isinstance(e, RoundConflict)
             diffs = differences(services.sheet(report), data) if conflict else []
             status = 409 if conflict else 422
             return _refused(request, report, lines, data, str(e), diffs, status=status, htmx=False)
-    return _step(
+        version = report.version
+    return _review(
         request,
         report,
-        lambda: services.submit(report, request.user),
+        lambda: services.submit(report, request.user, version=version),
         _("Submitted. The approver has been asked to review it."),
     )
 
 
-def _step(request: HttpRequest, report: Report, step, done: str) -> HttpResponse:
-    """Run a review step; its refusal, in Japanese, or its success is shown on the sheet."""
+def _review(request: HttpRequest, report: Report, step, done: str) -> HttpResponse:
+    """Run a review step; a stale page is refused (409) with the sheet as it is now."""
     try:
         step()
+    except RoundConflict as e:
+        report.refresh_from_db()
+        return _review_refused(request, report, str(e), status=409)
     except RoundError as e:
         messages.error(request, str(e))
     else:
@@ -189,28 +208,48 @@ def _step(request: HttpRequest, report: Report, step, done: str) -> HttpResponse
     return redirect("rounds:sheet", report.round.plan.slug, report.round.fy, report.department_id)
 
 
+def _review_refused(request: HttpRequest, report: Report, error: str, *, status: int):
+    """The sheet as stored now, with why the step was refused; a typed comment is kept."""
+    context = _context(
+        request,
+        report,
+        services.sheet(report),
+        error=error,
+        return_input=request.POST.get("comment", ""),
+    )
+    return render(request, "rounds/sheet.html", context, status=status)
+
+
 @require_POST
 def return_sheet(request: HttpRequest, slug: str, fy: int, dept: int) -> HttpResponse:
+    """Send the sheet back with a comment, if it is still as the approver's page showed it."""
     report = report_for(request, slug, fy, dept)
     if not may_approve(request, report):
         return HttpResponse(status=403)
+    version = _posted_version(request)
+    if version is None:
+        return _review_refused(request, report, str(NO_VERSION), status=400)
     comment = request.POST.get("comment", "")
-    return _step(
+    return _review(
         request,
         report,
-        lambda: services.return_report(report, request.user, comment),
+        lambda: services.return_report(report, request.user, comment, version=version),
         _("Returned to the department with your comment."),
     )
 
 
 @require_POST
 def approve(request: HttpRequest, slug: str, fy: int, dept: int) -> HttpResponse:
+    """Approve the sheet, only as the approver's page showed it (its version)."""
     report = report_for(request, slug, fy, dept)
     if not may_approve(request, report):
         return HttpResponse(status=403)
-    return _step(
+    version = _posted_version(request)
+    if version is None:
+        return _review_refused(request, report, str(NO_VERSION), status=400)
+    return _review(
         request,
         report,
-        lambda: services.approve(report, request.user),
+        lambda: services.approve(report, request.user, version=version),
         _("Approved. The actuals are now part of the plan."),
     )

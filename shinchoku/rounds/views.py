@@ -22,7 +22,11 @@ from shinchoku.core.wareki import fy_label
 from shinchoku.rounds import services
 from shinchoku.rounds.access import plan_for, round_for
 from shinchoku.rounds.models import Report, Round
-from shinchoku.rounds.services import RoundError
+from shinchoku.rounds.services import RoundConflict, RoundError
+
+NO_VERSION = gettext_lazy(
+    "This form was sent without its version. Reload the page and enter it again."
+)
 
 
 class OpenRoundForm(forms.Form):
@@ -86,7 +90,10 @@ def _counts(reports) -> list[tuple[str, int]]:
 @require_safe
 def board(request: HttpRequest, slug: str, fy: int) -> HttpResponse:
     """Every department's sheet with its status against the deadline."""
-    round_ = round_for(request, slug, fy)
+    return _board(request, round_for(request, slug, fy))
+
+
+def _board(request: HttpRequest, round_: Round, status: int = 200, **extra) -> HttpResponse:
     plan = round_.plan
     user = request.user
     reports = list(round_.reports.select_related("department"))
@@ -108,7 +115,9 @@ def board(request: HttpRequest, slug: str, fy: int) -> HttpResponse:
             "overdue": today > round_.deadline and round_.is_open,
             "events": round_.events.all()[:20],
             "pending": [r for r in reports if r.status != Report.Status.APPROVED],
+            **extra,
         },
+        status=status,
     )
 
 
@@ -119,13 +128,27 @@ def _admin_round(request: HttpRequest, slug: str, fy: int) -> Round:
 
 
 def _run(request: HttpRequest, round_: Round, step, done: str) -> HttpResponse:
+    """Run a step with the version the board showed: none → 400, stale → 409 on the board."""
     try:
-        step()
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = -1
+    if version < 0:
+        return _board(request, round_, 400, error=str(NO_VERSION), **_typed(request))
+    try:
+        step(version)
+    except RoundConflict as e:
+        round_.refresh_from_db()
+        return _board(request, round_, 409, error=str(e), **_typed(request))
     except RoundError as e:
         messages.error(request, str(e))
     else:
         messages.success(request, done)
     return redirect("rounds:board", round_.plan.slug, round_.fy)
+
+
+def _typed(request: HttpRequest) -> dict:
+    return {"reopen_input": request.POST.get("comment", "")}
 
 
 @require_POST
@@ -134,7 +157,7 @@ def close(request: HttpRequest, slug: str, fy: int) -> HttpResponse:
     return _run(
         request,
         round_,
-        lambda: services.close_round(round_, request.user),
+        lambda v: services.close_round(round_, request.user, version=v),
         _("The round is closed. Its sheets can no longer be changed."),
     )
 
@@ -145,7 +168,9 @@ def reopen(request: HttpRequest, slug: str, fy: int) -> HttpResponse:
     return _run(
         request,
         round_,
-        lambda: services.reopen_round(round_, request.user, request.POST.get("comment", "")),
+        lambda v: services.reopen_round(
+            round_, request.user, request.POST.get("comment", ""), version=v
+        ),
         _("The round is open again."),
     )
 
@@ -157,13 +182,13 @@ def publish(request: HttpRequest, slug: str, fy: int) -> HttpResponse:
         return _run(
             request,
             round_,
-            lambda: services.unpublish_round(round_, request.user),
+            lambda v: services.unpublish_round(round_, request.user, version=v),
             _("The round is no longer shown on the public pages."),
         )
     return _run(
         request,
         round_,
-        lambda: services.publish_round(round_, request.user),
+        lambda v: services.publish_round(round_, request.user, version=v),
         _("The round's approved values are now on the public pages."),
     )
 

@@ -103,20 +103,32 @@ def test_add_edit_reorder_move_and_delete_nodes(admin) -> None:
     seqs = list(Node.objects.filter(plan=plan).order_by("seq").values_list("id", flat=True))
     assert seqs.index(new.pk) == seqs.index(last_child.pk)
 
-    admin.post(reverse("plans:move_node", args=[ACTION, new.key]), {"direction": "up"})
+    admin.post(
+        reverse("plans:move_node", args=[ACTION, new.key]),
+        {"direction": "up", "version": new.version},
+    )
+    new.refresh_from_db()
     order = list(parent.children.order_by("order").values_list("key", flat=True))
     assert order[-2] == new.key
 
     # Move under another heading: the level follows the new parent.
     target = _node("P2-1")
-    admin.post(reverse("plans:move_node", args=[ACTION, new.key]), {"parent": target.pk})
+    admin.post(
+        reverse("plans:move_node", args=[ACTION, new.key]),
+        {"parent": target.pk, "version": new.version},
+    )
     new.refresh_from_db()
     assert (new.parent_id, new.level) == (target.pk, 3)
     # Moving a node under itself or its own child is not offered.
-    response = admin.post(reverse("plans:move_node", args=[ACTION, "P2"]), {"parent": target.pk})
+    response = admin.post(
+        reverse("plans:move_node", args=[ACTION, "P2"]),
+        {"parent": target.pk, "version": _node("P2").version},
+    )
     assert response.status_code == 200 and _node("P2").parent_id is None
 
-    response = admin.post(reverse("plans:delete_node", args=[ACTION, new.key]))
+    response = admin.post(
+        reverse("plans:delete_node", args=[ACTION, new.key]), {"version": new.version}
+    )
     assert response.status_code == 302
     assert not Node.objects.filter(pk=new.pk).exists()
     kinds = list(
@@ -229,7 +241,8 @@ def test_sections_contents_and_indicators_can_be_added_edited_and_deleted(admin)
     section = Section.objects.get(node=node, heading="評価")
     assert section.body == ["一つ目", "二つ目"]
     admin.post(
-        reverse("plans:move_object", args=[ACTION, "section", section.pk]), {"direction": "up"}
+        reverse("plans:move_object", args=[ACTION, "section", section.pk]),
+        {"direction": "up", "version": section.version},
     )
     headings = list(node.sections.order_by("order").values_list("heading", flat=True))
     assert headings[-2] == "評価"
@@ -258,7 +271,10 @@ def test_sections_contents_and_indicators_can_be_added_edited_and_deleted(admin)
     assert (baseline.fy, baseline.text, baseline.estimate) == (2018, "12件", True)
 
     for kind, obj in [("section", section), ("content", content), ("indicator", indicator)]:
-        response = admin.post(reverse("plans:delete_object", args=[ACTION, kind, obj.pk]))
+        obj.refresh_from_db()
+        response = admin.post(
+            reverse("plans:delete_object", args=[ACTION, kind, obj.pk]), {"version": obj.version}
+        )
         assert response.status_code == 302
         assert not type(obj).objects.filter(pk=obj.pk).exists()
     removed = ChangeRecord.objects.filter(plan_slug=ACTION, node_key="item-16", action="remove")
@@ -272,10 +288,11 @@ def test_deleting_progress_asks_first_and_keeps_a_copy_in_the_history(admin) -> 
     url = reverse("plans:delete_node", args=[ACTION, "item-16"])
     page = admin.get(url).content.decode()
     assert "実績" in page
-    refused = admin.post(url)
+    version = _node("item-16").version
+    refused = admin.post(url, {"version": version})
     assert refused.status_code == 400
     assert Node.objects.filter(plan__slug=ACTION, key="item-16").exists()
-    done = admin.post(url, {"confirm_progress": "yes"})
+    done = admin.post(url, {"confirm_progress": "yes", "version": version})
     assert done.status_code == 302
     assert not Node.objects.filter(plan__slug=ACTION, key="item-16").exists()
     copy = ChangeRecord.objects.get(plan_slug=ACTION, kind="indicator", action="remove")
@@ -285,7 +302,8 @@ def test_deleting_progress_asks_first_and_keeps_a_copy_in_the_history(admin) -> 
 def test_a_goal_linked_from_another_plan_cannot_be_deleted() -> None:
     client = login_client("katsudo-admin", role="admin")
     url = reverse("plans:delete_node", args=["nishitokyo-katsudo-4", "G6"])
-    response = client.post(url, {"confirm_progress": "yes"})
+    version = Node.objects.get(plan__slug="nishitokyo-katsudo-4", key="G6").version
+    response = client.post(url, {"confirm_progress": "yes", "version": version})
     assert response.status_code == 400
     assert Node.objects.filter(plan__slug="nishitokyo-katsudo-4", key="G6").exists()
 

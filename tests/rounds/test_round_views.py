@@ -105,7 +105,8 @@ def test_a_whole_round_through_the_browser(round_, admin, staff, approver):
     report.refresh_from_db()
     assert report.status == Report.Status.DRAFT
     # Submitting an incomplete sheet is refused with what is missing.
-    response = staff.post(sheet_url("福祉支援課", step="submit"), {}, follow=True)
+    half["version"] = str(report.version)
+    response = staff.post(sheet_url("福祉支援課", step="submit"), half, follow=True)
     assert "まだ入力されていない欄があります" in response.text
     report.refresh_from_db()
     assert report.status == Report.Status.DRAFT
@@ -118,11 +119,13 @@ def test_a_whole_round_through_the_browser(round_, admin, staff, approver):
     # Once submitted, the department cannot change it.
     assert staff.post(sheet_url("福祉支援課"), form_of(report)).status_code == 422
     # The approver returns it with a comment; a comment is required.
-    assert (
-        "差し戻す理由"
-        in approver.post(sheet_url("福祉支援課", step="return"), {"comment": " "}, follow=True).text
+    report.refresh_from_db()
+    seen = {"version": str(report.version)}
+    refused = approver.post(
+        sheet_url("福祉支援課", step="return"), {**seen, "comment": " "}, follow=True
     )
-    approver.post(sheet_url("福祉支援課", step="return"), {"comment": "実績の単位を確認"})
+    assert "差し戻す理由" in refused.text
+    approver.post(sheet_url("福祉支援課", step="return"), {**seen, "comment": "実績の単位を確認"})
     report.refresh_from_db()
     assert report.status == Report.Status.RETURNED and report.return_comment == "実績の単位を確認"
     assert "実績の単位を確認" in staff.get(sheet_url("福祉支援課")).text
@@ -133,7 +136,7 @@ def test_a_whole_round_through_the_browser(round_, admin, staff, approver):
     assert staff.post(sheet_url("福祉支援課", step="submit"), fixed).status_code == 302
     report.refresh_from_db()
     assert report.status == Report.Status.SUBMITTED
-    approver.post(sheet_url("福祉支援課", step="approve"))
+    approver.post(sheet_url("福祉支援課", step="approve"), {"version": str(report.version)})
     report.refresh_from_db()
     assert report.status == Report.Status.APPROVED and report.approved_by == "shien-chief"
     actual = IndicatorValue.objects.get(indicator__key=key, role="actual", fy=FY)
@@ -142,7 +145,7 @@ def test_a_whole_round_through_the_browser(round_, admin, staff, approver):
     # The round cannot close while other departments are pending; the board says who.
     board = admin.get(reverse("rounds:board", args=[ACTION, FY]))
     assert "福祉活動推進課" in board.text and "承認済" in board.text
-    admin.post(reverse("rounds:close", args=[ACTION, FY]))
+    admin.post(reverse("rounds:close", args=[ACTION, FY]), {"version": round_.version})
     round_.refresh_from_db()
     assert round_.is_open
     for other in round_.reports.exclude(pk=report.pk):
@@ -152,8 +155,11 @@ def test_a_whole_round_through_the_browser(round_, admin, staff, approver):
             form_of(Report.objects.get(pk=other.pk)),
         )
         assert filled.status_code == 302
-        admin.post(reverse("rounds:approve", args=[ACTION, FY, other.department_id]))
-    admin.post(reverse("rounds:close", args=[ACTION, FY]))
+        admin.post(
+            reverse("rounds:approve", args=[ACTION, FY, other.department_id]),
+            {"version": Report.objects.get(pk=other.pk).version},
+        )
+    admin.post(reverse("rounds:close", args=[ACTION, FY]), {"version": round_.version})
     round_.refresh_from_db()
     assert not round_.is_open
     # A closed round is read only.
@@ -161,13 +167,19 @@ def test_a_whole_round_through_the_browser(round_, admin, staff, approver):
     page = staff.get(sheet_url("福祉支援課"))
     assert 'name="version"' in page.text and "<textarea" not in page.text
     # Published, then reopened with a reason that is recorded.
-    admin.post(reverse("rounds:publish", args=[ACTION, FY]))
+    round_.refresh_from_db()
+    admin.post(reverse("rounds:publish", args=[ACTION, FY]), {"version": round_.version})
     round_.refresh_from_db()
     assert round_.published
-    admin.post(reverse("rounds:reopen", args=[ACTION, FY]), {"comment": ""})
+    admin.post(
+        reverse("rounds:reopen", args=[ACTION, FY]), {"comment": "", "version": round_.version}
+    )
     round_.refresh_from_db()
     assert not round_.is_open
-    admin.post(reverse("rounds:reopen", args=[ACTION, FY]), {"comment": "数値の訂正"})
+    admin.post(
+        reverse("rounds:reopen", args=[ACTION, FY]),
+        {"comment": "数値の訂正", "version": round_.version},
+    )
     round_.refresh_from_db()
     assert round_.is_open and round_.events.filter(action="reopen", comment="数値の訂正").exists()
     assert not round_.published  # values under correction leave the public pages
@@ -308,6 +320,7 @@ def test_the_admin_sets_the_plans_statuses_scale_and_bands(plan, admin, staff):
             "evaluation_scale": "A",
             "band_thresholds": "80 概ね\n100 達成",
             "below_band": "未達成",
+            "version": 1,
         },
     )
     assert bad.status_code == 422
@@ -319,6 +332,7 @@ def test_the_admin_sets_the_plans_statuses_scale_and_bands(plan, admin, staff):
             "evaluation_scale": "◎ 十分 目標を上回った\n○ 概ね\n△ 不十分",
             "band_thresholds": "100 達成\n70% 概ね達成",
             "below_band": "未達成",
+            "version": 1,
         },
     )
     assert ok.status_code == 302
