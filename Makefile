@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
 STAMP := $(VENV)/.installed
+# pytest-xdist workers for make test (the suite is CPU-bound; one per core).
+PYTEST_WORKERS ?= 2
 
 .PHONY: run test lint format migrations-check messages demo-data other-shape-fixture install pytest pytest-pg clean
 
@@ -36,13 +38,13 @@ migrations-check: $(STAMP)
 	$(BIN)/shinchoku makemigrations --check --dry-run
 
 pytest: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS)
 
 # The same suite against PostgreSQL when a server is reachable; says so when it skips.
 pytest-pg: $(STAMP)
 	@if $(BIN)/python -m shinchoku.pgcheck "$(PG_TEST_URL)"; then \
 		echo "== PostgreSQL reachable: running the suite against $(PG_TEST_URL)"; \
-		DATABASE_URL="$(PG_TEST_URL)" $(BIN)/pytest; \
+		DATABASE_URL="$(PG_TEST_URL)" $(BIN)/pytest -n $(PYTEST_WORKERS); \
 	else \
 		echo "== PostgreSQL not reachable at $(PG_TEST_URL): skipping the PostgreSQL run"; \
 	fi

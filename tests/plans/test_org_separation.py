@@ -171,7 +171,8 @@ def test_the_linked_organization_deletes_its_goal_and_the_reference_dangles(x_ad
     impact_page = x_admin.get(reverse("plans:delete_node", args=[X_PLAN, "goal-1"]))
     assert "ワイ" not in impact_page.content.decode()
     response = x_admin.post(
-        reverse("plans:delete_node", args=[X_PLAN, "goal-1"]), {"confirm_progress": "yes"}
+        reverse("plans:delete_node", args=[X_PLAN, "goal-1"]),
+        {"confirm_progress": "yes", "version": goal.version},
     )
     assert response.status_code in (204, 302)
     assert not Node.objects.filter(pk=goal.pk).exists()
@@ -191,10 +192,13 @@ def test_a_goal_served_by_another_plan_of_the_same_organization_stays_protected(
     load_documents([plan_doc(slug="base", org_slug=Y_ORG)])
     load_documents([y_doc(goal=("base", "goal-1"), relation="base")])
     admin = login_client("y-admin", role="admin", org_slug=Y_ORG)
+    goal = Node.objects.get(plan__slug="base", key="goal-1")
     response = admin.post(
-        reverse("plans:delete_node", args=["base", "goal-1"]), {"confirm_progress": "yes"}
+        reverse("plans:delete_node", args=["base", "goal-1"]),
+        {"confirm_progress": "yes", "version": goal.version},
     )
     assert response.status_code == 400
+    assert "結び付いて" in response.content.decode()
     assert Node.objects.filter(plan__slug="base", key="goal-1").exists()
 
 
