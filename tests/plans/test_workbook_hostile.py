@@ -17,8 +17,8 @@ from shinchoku.plans.limits import MAX_NODE_DEPTH, MAX_NODES
 from shinchoku.plans.workbook import read_workbook, write_workbook
 from shinchoku.plans.xlsx_guard import WorkbookFault, opened
 from shinchoku.plans.xlsx_safety import UnsafeWorkbook, check_content_types, check_xlsx
-from tests.factories import plan_doc
 from tests import hostile_files as hc
+from tests.factories import plan_doc
 
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 
