@@ -123,17 +123,22 @@ def _prescan(data: bytes) -> None:
             for info in archive.infolist():
                 name = info.filename
                 if name.startswith("xl/worksheets/") and name.endswith(".xml"):
-                    tags = (b"<c ", b":c ", b"<row", b":row")
+                    if _count(archive, info, (b"<row", b":row"), MAX_ROWS) > MAX_ROWS:
+                        raise WorkbookFault(
+                            f"行が多すぎます（1シート{MAX_ROWS:,}行まで）。"
+                            "使っていない行を削除してください。",
+                            labels.get(name, ""),
+                        )
+                    tags = (b"<c ", b":c ", b"<c>", b":c>")
                 elif name == "xl/sharedStrings.xml":
                     tags = (b"<si", b":si")
                 else:
                     continue
-                if _count(archive, info, tags) > MAX_CELLS:
-                    sheet = labels.get(name, "")
+                if _count(archive, info, tags, MAX_CELLS) > MAX_CELLS:
                     raise WorkbookFault(
                         f"セルが多すぎます（1シート{MAX_CELLS:,}セルまで）。"
                         "使っていない行や列を削除してください。",
-                        sheet,
+                        labels.get(name, ""),
                     )
     except WorkbookFault:
         raise
@@ -141,13 +146,16 @@ def _prescan(data: bytes) -> None:
         raise WorkbookFault(CANNOT_OPEN) from None
 
 
-def _count(archive: zipfile.ZipFile, info: zipfile.ZipInfo, tags: tuple[bytes, ...]) -> int:
+def _count(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, tags: tuple[bytes, ...], limit: int
+) -> int:
+    """How many times the tags occur in a member, counting stopped once past limit."""
     count, tail = 0, b""
     with archive.open(info) as member:
         while chunk := member.read(1 << 20):
             buffer = tail + chunk
             count += sum(buffer.count(tag) for tag in tags)
-            if count > MAX_CELLS:
+            if count > limit:
                 return count
             tail = buffer[-4:]  # shorter than any tag: nothing is counted twice
     return count

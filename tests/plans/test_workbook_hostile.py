@@ -109,19 +109,42 @@ def test_900k_rows_are_refused_in_seconds(workbook):
     started = time.monotonic()
     problem = only_problem(data)
     assert time.monotonic() - started < 5
-    assert problem.sheet == "実績" and "セルが多すぎます" in problem.message
+    assert problem.sheet == "実績" and "行が多すぎます" in problem.message
 
 
-def test_rows_past_the_row_limit_are_refused_with_the_first_cell_past_it(workbook):
+def test_more_rows_than_the_limit_are_refused_before_openpyxl_reads_them(workbook):
     part = hc.sheet_parts(workbook)["実績"]
     problem = only_problem(hc.changed(workbook, {part: hc.rows_xml(25_000, True)}))
-    assert (problem.sheet, problem.cell) == ("実績", "A20001")
+    assert problem.sheet == "実績" and "20,000行まで" in problem.message
 
 
-def test_a_million_empty_rows_are_refused_by_the_cell_limit(workbook):
+def test_a_value_past_the_row_limit_is_refused_with_its_cell(workbook):
+    part = hc.sheet_parts(workbook)["実績"]
+    xml = hc.set_cells(hc.members(workbook)[part], {"A25000": "x"})
+    problem = only_problem(hc.changed(workbook, {part: xml}))
+    assert (problem.sheet, problem.cell) == ("実績", "A25000")
+
+
+def test_900k_empty_rows_are_refused_too(workbook):
     part = hc.sheet_parts(workbook)["実績"]
     data = hc.changed(workbook, {part: hc.rows_xml(900_000, False)})
     problem = only_problem(data)
+    assert problem.sheet == "実績" and "行が多すぎます" in problem.message
+
+
+def test_more_cells_than_the_limit_are_refused_before_openpyxl_reads_them(workbook):
+    part = hc.sheet_parts(workbook)["実績"]
+    xml = (
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        + b"".join(
+            b'<row r="%d">' % r
+            + b"".join(b"<c><v>%d</v></c>" % (r * 16000 + c) for c in range(16000))
+            + b"</row>"
+            for r in range(1, 21)
+        )
+        + b"</sheetData></worksheet>"
+    )
+    problem = only_problem(hc.changed(workbook, {part: xml}))
     assert problem.sheet == "実績" and "セルが多すぎます" in problem.message
 
 
