@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from shinchoku.core.wareki import fy_label, parse_fy
 from shinchoku.plans.interchange import FORMAT, VERSION, validate
+from shinchoku.plans.limits import MAX_NODE_DEPTH, MAX_NODES
 from shinchoku.plans.vocabulary import (
     DIRECTIONS,
     ORG_KINDS,
@@ -36,9 +38,15 @@ from shinchoku.plans.vocabulary import (
     TAGS,
     YES,
 )
-from shinchoku.plans.xlsx_safety import UnsafeWorkbook, check_xlsx, no_formulas, writable
+from shinchoku.plans.xlsx_guard import GuardedWorkbook, WorkbookFault, opened
+from shinchoku.plans.xlsx_safety import MAX_ROWS, no_formulas, writable
 
-MAX_ROWS = 20000
+log = logging.getLogger(__name__)
+MAX_PROBLEMS = 200
+CANNOT_READ = (
+    "ワークブックを読み取れませんでした。Excelで開いて「.xlsx」形式で保存し直すか、"
+    "ひな形に入力し直してください。"
+)
 CONTINUES = "→"
 LIST_SEP = re.compile(r"[、,，\n]")
 
@@ -455,43 +463,36 @@ def cell_text(value: Any, number_format: str = "General") -> str:
 class _Sheet:
     """Rows of one sheet as dicts by header, with the cell address of every value."""
 
-    def __init__(self, ws: Any, name: str, headers: list[str], problems: list[CellProblem]):
+    def __init__(self, book: GuardedWorkbook, name: str, headers: list[str], r: _Reader):
         self.name = name
         self.rows: list[tuple[int, dict[str, str]]] = []
         self.columns: dict[str, int] = {}
-        self.fy_columns: list[tuple[int, int]] = []  # (column, fy)
-        raw = list(ws.iter_rows())
-        if len(raw) > MAX_ROWS:
-            problems.append(CellProblem(name, "", f"行が多すぎます（{MAX_ROWS}行まで）。"))
-            raw = raw[:MAX_ROWS]
-        header_row = [cell_text(c.value) for c in raw[0]] if raw else []
+        header: dict[int, str] = {}
+        body: list[tuple[int, dict[int, str]]] = []
+        for row_index, cells in book.rows(name, max_rows=MAX_ROWS):
+            texts = {col: cell_text(value, fmt) for col, (value, fmt) in cells.items()}
+            if row_index == 1:
+                header = texts
+            else:
+                body.append((row_index, texts))
+        header_row = [header.get(col, "") for col in range(1, max(header, default=0) + 1)]
         wanted = {h.rstrip("*"): h.endswith("*") for h in headers}
         for col, text in enumerate(header_row, start=1):
             name_ = text.rstrip("*")
-            if name_ in wanted:
+            if name_ in wanted and name_ not in self.columns:
                 self.columns[name_] = col
         for name_, required in wanted.items():
             if name_ not in self.columns and required:
-                problems.append(
-                    CellProblem(
-                        name,
-                        "1行目",
-                        f"見出し「{name_}」の列がありません。ひな形の見出しに戻してください。",
-                    )
+                r.add(
+                    name,
+                    "1行目",
+                    f"見出し「{name_}」の列がありません。ひな形の見出しに戻してください。",
                 )
         self.header_row = header_row
-        for row_index, row in enumerate(raw[1:], start=2):
-            values = {
-                name_: cell_text(row[col - 1].value, getattr(row[col - 1], "number_format", ""))
-                if col - 1 < len(row)
-                else ""
-                for name_, col in self.columns.items()
-            }
-            extra = {
-                col: cell_text(cell.value, getattr(cell, "number_format", ""))
-                for col, cell in enumerate(row, start=1)
-                if col not in self.columns.values()
-            }
+        named = set(self.columns.values())
+        for row_index, texts in body:
+            values = {name_: texts.get(col, "") for name_, col in self.columns.items()}
+            extra = {col: text for col, text in texts.items() if col not in named}
             if any(values.values()) or any(extra.values()):
                 values["__extra__"] = extra  # type: ignore[assignment]
                 self.rows.append((row_index, values))
@@ -502,21 +503,31 @@ class _Sheet:
 
 
 class _Reader:
-    def __init__(self, wb: Any, known_plans: dict[str, set[str]]):
-        self.wb = wb
+    def __init__(self, book: GuardedWorkbook, known_plans: dict[str, set[str]]):
+        self.book = book
         self.known = known_plans
         self.problems: list[CellProblem] = []
         self.where: dict[str, tuple[str, str]] = {}  # document path → (sheet, cell)
 
     def add(self, sheet: str, cell: str, message: str) -> None:
-        self.problems.append(CellProblem(sheet, cell, message))
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(CellProblem(sheet, cell, message))
+        elif len(self.problems) == MAX_PROBLEMS:
+            self.problems.append(
+                CellProblem(
+                    "",
+                    "",
+                    f"ほかにも問題があります（最初の{MAX_PROBLEMS}件だけを示しています）。"
+                    "ここまでを直して、もう一度アップロードしてください。",
+                )
+            )
 
     def sheet(self, name: str) -> _Sheet | None:
-        if name not in self.wb.sheetnames:
+        if name not in self.book.sheetnames:
             self.add(name, "", f"シート「{name}」がありません。ひな形からシートを戻してください。")
             return None
         headers = COLUMNS[name]
-        return _Sheet(self.wb[name], name, headers, self.problems)
+        return _Sheet(self.book, name, headers, self)
 
     def fy_columns(self, sheet: _Sheet, years: list[int]) -> dict[int, int]:
         """Map fiscal-year columns (after the named ones) to FYs; report unreadable headers."""
@@ -548,18 +559,18 @@ class _Reader:
     # --- the plan sheet
 
     def read_plan(self) -> dict[str, Any] | None:
-        if S_PLAN not in self.wb.sheetnames:
+        if S_PLAN not in self.book.sheetnames:
             self.add(
                 S_PLAN, "", f"シート「{S_PLAN}」がありません。ひな形からシートを戻してください。"
             )
             return None
-        ws = self.wb[S_PLAN]
         found: dict[str, tuple[str, str]] = {}
-        for row_index, row in enumerate(ws.iter_rows(min_row=2, max_row=60), start=2):
-            if len(row) < 2:
+        for row_index, cells in self.book.rows(S_PLAN, max_row=60):
+            if row_index < 2 or 1 not in cells:
                 continue
-            label = cell_text(row[0].value).rstrip("*")
-            found[label] = (cell_text(row[1].value, row[1].number_format), f"B{row_index}")
+            label = cell_text(cells[1][0]).rstrip("*")
+            value = cell_text(*cells[2]) if 2 in cells else ""
+            found[label] = (value, f"B{row_index}")
         out: dict[str, Any] = {}
         for label, key in PLAN_FIELDS:
             name = label.rstrip("*")
@@ -600,30 +611,19 @@ def read_workbook(data: bytes, known_plans: dict[str, set[str]] | None = None) -
     """Read a workbook into a plan document; every problem comes back with its sheet and cell.
 
     known_plans maps the slugs of plans a workbook may link to (relations, goals) to their node
-    keys; the caller builds it from the database.
+    keys; the caller builds it from the database. Never raises on a bad file.
     """
+    reader: _Reader | None = None
     try:
-        check_xlsx(data)
-    except UnsafeWorkbook as exc:
-        return WorkbookResult(None, [CellProblem("", "", str(exc))])
-    try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # any parse failure of an untrusted file is one message
-        return WorkbookResult(
-            None,
-            [
-                CellProblem(
-                    "",
-                    "",
-                    "ワークブックを開けませんでした。Excelで開いて「.xlsx」形式で保存し直してください。",
-                )
-            ],
-        )
-    try:
-        reader = _Reader(wb, known_plans or {})
-        doc = _read(reader)
-    finally:
-        wb.close()
+        with opened(data) as book:
+            reader = _Reader(book, known_plans or {})
+            doc = _read(reader)
+    except WorkbookFault as fault:
+        found = reader.problems if reader is not None else []
+        return WorkbookResult(None, [*found, CellProblem(fault.sheet, fault.cell, fault.message)])
+    except Exception:  # a fault of ours on a strange file is still a message, never a 500
+        log.exception("reading an uploaded plan workbook failed")
+        return WorkbookResult(None, [CellProblem("", "", CANNOT_READ)])
     if reader.problems or doc is None:
         return WorkbookResult(None, reader.problems)
     for problem in validate(doc, known_plans or {}):
@@ -639,19 +639,15 @@ def workbook_plan_keys(data: bytes) -> tuple[str, set[str]] | None:
     against the others' keys. None when the workbook cannot be read (read_workbook says why).
     """
     try:
-        check_xlsx(data)
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        with opened(data) as book:
+            reader = _Reader(book, {})
+            head = reader.read_plan()
+            nodes = reader.sheet(S_NODES)
+            if head is None or nodes is None or not head["slug"][0]:
+                return None
+            return head["slug"][0], {vals["キー"] for _row, vals in nodes.rows if vals.get("キー")}
     except Exception:  # read_workbook reports it
         return None
-    try:
-        reader = _Reader(wb, {})
-        head = reader.read_plan()
-        nodes = reader.sheet(S_NODES)
-        if head is None or nodes is None or not head["slug"][0]:
-            return None
-        return head["slug"][0], {vals["キー"] for _row, vals in nodes.rows if vals.get("キー")}
-    finally:
-        wb.close()
 
 
 def _locate(where: dict[str, tuple[str, str]], path: str) -> tuple[str, str]:
@@ -841,6 +837,13 @@ def _read(r: _Reader) -> dict[str, Any] | None:
 
     # The tree.
     s = sheets[S_NODES]
+    if len(s.rows) > MAX_NODES:
+        r.add(
+            S_NODES,
+            f"{s.rows[MAX_NODES][0]}行目",
+            f"体系の行が多すぎます（{MAX_NODES:,}行まで）。計画を分けるか、行を減らしてください。",
+        )
+        return None
     nodes: dict[str, dict] = {}
     node_rows: dict[str, int] = {}
     parents: dict[str, str] = {}
@@ -851,7 +854,7 @@ def _read(r: _Reader) -> dict[str, Any] | None:
             r.add(S_NODES, s.cell("キー", row), "キーを入力してください（例: 1、1-1）。")
             continue
         if re.search(r"[/?#\s]", key) or len(key) > 100:
-            r.add(S_NODES, s.cell("キー", row), f"キー「{key}」に空白や / ? # は使えません。")
+            r.add(S_NODES, s.cell("キー", row), f"キー「{key[:100]}」に空白や / ? # は使えません。")
             continue
         if key in nodes:
             r.add(
@@ -901,32 +904,45 @@ def _read(r: _Reader) -> dict[str, Any] | None:
             r.add(S_NODES, s.cell("上位キー", row), f"上位キー「{parent}」の行がありません。")
             continue
         (nodes[parent]["children"] if parent else roots).append(nodes[key])
-    # Levels from the root down; a cycle leaves nodes unreachable.
+    # Levels from the root down, without recursion (a parent chain may be thousands long);
+    # a cycle leaves nodes unreachable, a chain deeper than MAX_NODE_DEPTH is cut and reported.
     reached: set[str] = set()
-
-    def set_levels(items: list[dict], level: int) -> None:
-        for node in items:
-            reached.add(node["key"])
-            row = node_rows[node["key"]]
-            given = node.pop("_level_text")
-            if given.isdigit() and int(given) != level:
-                r.add(
-                    S_NODES,
-                    s.cell("階層", row),
-                    f"階層が {given} になっていますが、上位キーからは {level} です。"
-                    "空欄にするか、上位キーを直してください。",
-                )
-            if level > depth > 0:  # no level names: reported once on the plan sheet
-                r.add(
-                    S_NODES,
-                    s.cell("上位キー", row),
-                    f"この計画の階層は{depth}段（{'、'.join(level_names)}）なので、"
-                    f"{level}段目には置けません。",
-                )
-            node["level"] = level
-            set_levels(node["children"], level + 1)
-
-    set_levels(roots, 1)
+    stack: list[tuple[dict, int]] = [(node, 1) for node in reversed(roots)]
+    while stack:
+        node, level = stack.pop()
+        reached.add(node["key"])
+        row = node_rows[node["key"]]
+        given = node.pop("_level_text", "")
+        if level > MAX_NODE_DEPTH:
+            r.add(
+                S_NODES,
+                s.cell("上位キー", row),
+                f"体系が深すぎます（{MAX_NODE_DEPTH}段まで）。上位キーをたどると"
+                f"{level}段目になります。上位キーを直してください。",
+            )
+            below = list(node["children"])
+            while below:  # the rest of the chain is reported once, here
+                child = below.pop()
+                reached.add(child["key"])
+                child.pop("_level_text", None)
+                below.extend(child["children"])
+            continue
+        if given.isdigit() and int(given) != level:
+            r.add(
+                S_NODES,
+                s.cell("階層", row),
+                f"階層が {given} になっていますが、上位キーからは {level} です。"
+                "空欄にするか、上位キーを直してください。",
+            )
+        if level > depth > 0:  # no level names: reported once on the plan sheet
+            r.add(
+                S_NODES,
+                s.cell("上位キー", row),
+                f"この計画の階層は{depth}段（{'、'.join(level_names)}）なので、"
+                f"{level}段目には置けません。",
+            )
+        node["level"] = level
+        stack.extend((child, level + 1) for child in reversed(node["children"]))
     for key in order:
         if key not in reached and (not parents[key] or parents[key] in nodes):
             r.add(
@@ -1191,7 +1207,9 @@ def _register_paths(
 ) -> None:
     """Record the cell of every node, content and indicator under its document path."""
 
-    def walk(items: list[dict], path: str) -> None:
+    stack: list[tuple[list[dict], str]] = [(doc["plan"]["nodes"], "plan.nodes")]
+    while stack:  # no recursion: the tree's depth comes from the file
+        items, path = stack.pop()
         for i, node in enumerate(items):
             here = f"{path}[{i}]"
             r.where[here] = (S_NODES, f"A{node_rows[node['key']]}")
@@ -1209,6 +1227,4 @@ def _register_paths(
                 found = r.where.get(f"indicator:{indicator['key']}")
                 if found:
                     r.where[f"{here}.indicators[{j}]"] = found
-            walk(node["children"], f"{here}.children")
-
-    walk(doc["plan"]["nodes"], "plan.nodes")
+            stack.append((node["children"], f"{here}.children"))

@@ -188,10 +188,10 @@ def _preview_context(pending: PendingUpload, prepared: services.Prepared) -> dic
 @require_POST
 def workbook_confirm(request: HttpRequest, token: str) -> HttpResponse:
     """Write a previewed upload; refused if the plan changed since the preview."""
+    organization = _admin_organization(request)  # first: an anonymous user goes to log in
     pending = PendingUpload.objects.filter(token=token, user=request.user).first()
     if pending is None or pending.created < timezone.now() - timedelta(hours=PENDING_HOURS):
         raise Http404
-    organization = _admin_organization(request)
     if organization is not None and pending.organization_id != organization.pk:
         raise Http404
     prepared = services.prepare(dict(pending.doc), organization)

@@ -2,8 +2,10 @@
 
 A workbook is a zip of XML files. A small file can unpack to gigabytes (a zip bomb), hold
 thousands of members, carry macros or names that climb out of the archive. All of that is
-refused here from the zip directory alone; openpyxl only ever sees files that passed, and parses
-their XML with defusedxml (entity expansion and external entities refused).
+refused here from the zip directory (and the raw bytes of [Content_Types].xml, searched for macro
+content types, never parsed); openpyxl only ever sees files that passed, and parses their XML with
+defusedxml (entity expansion and external entities refused). Reading the sheets themselves goes
+through xlsx_guard, with the row, column and cell limits below.
 """
 
 from __future__ import annotations
@@ -17,6 +19,30 @@ MAX_UNPACKED = 50 * 1024 * 1024
 MAX_MEMBERS = 2000
 MAX_RATIO = 100
 REQUIRED = ("[Content_Types].xml", "xl/workbook.xml")
+MAX_CONTENT_TYPES = 1024 * 1024
+
+# Reading a sheet (xlsx_guard): a value past these is refused, and so is a sheet with more cells.
+MAX_ROWS = 20000
+MAX_COLUMNS = 200
+MAX_CELLS = 300_000
+
+MACRO = "マクロを含むファイルは受け付けません。マクロなしの「.xlsx」で保存してください。"
+# Parts that hold or run code: VBA projects (vbaProject.bin, vbaProject1.bin, vbaData.bin…
+# anywhere), Excel 4.0 macro and dialog sheets, ActiveX controls, and embedded OLE objects (which
+# can carry a macro document or a program). Other .bin parts (printer settings, which Excel
+# writes itself) are data.
+MACRO_DIRS = ("xl/macrosheets/", "xl/dialogsheets/", "xl/activex/")
+CODE_BIN_DIRS = ("xl/embeddings/",)
+# Content types that mark macros, whatever the parts are named; searched in lower case.
+MACRO_TYPES = (
+    b"macroenabled",
+    b"vbaproject",
+    b"intlmacrosheet",
+    b"macrosheet",
+    b"dialogsheet",
+    b"activex",
+    b"ms-excel.addin",
+)
 
 
 class UnsafeWorkbook(ValueError):
@@ -54,6 +80,7 @@ def check_xlsx(
         if len(members) > max_members:
             raise UnsafeWorkbook(f"ファイルの中身が多すぎます（{len(members)}個）。")
         names = {m.filename for m in members}
+        seen: set[str] = set()
         total = 0
         for member in members:
             name = member.filename
@@ -63,10 +90,11 @@ def check_xlsx(
                 raise UnsafeWorkbook(
                     "パスワードで保護されたファイルは読めません。保護を外して保存してください。"
                 )
-            if name.lower().endswith("vbaproject.bin"):
-                raise UnsafeWorkbook(
-                    "マクロを含むファイルは受け付けません。マクロなしの「.xlsx」で保存してください。"
-                )
+            if _is_macro_part(name):
+                raise UnsafeWorkbook(f"{MACRO}（{name[:80]}）")
+            if name.lower() in seen:
+                raise UnsafeWorkbook(f"ファイルの中に同じ名前の部分が二つあります（{name[:80]}）。")
+            seen.add(name.lower())
             total += member.file_size
             if total > max_unpacked:
                 raise UnsafeWorkbook(
@@ -84,6 +112,40 @@ def check_xlsx(
                 + "、".join(missing)
                 + " がありません）。"
             )
+
+
+def _is_macro_part(name: str) -> bool:
+    lower = name.lower().replace("\\", "/")
+    base = lower.rsplit("/", 1)[-1]
+    if base.startswith("vba") and base.endswith(".bin"):
+        return True
+    if any(d in lower for d in MACRO_DIRS):
+        return True
+    return lower.endswith(".bin") and any(d in lower for d in CODE_BIN_DIRS)
+
+
+def check_content_types(data: bytes) -> None:
+    """Refuse content types that mark macros, found in the raw bytes of [Content_Types].xml
+    (nothing is parsed). Call after check_xlsx passed: this one decompresses a member."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            info = archive.getinfo("[Content_Types].xml")
+            if info.file_size > MAX_CONTENT_TYPES:
+                raise UnsafeWorkbook("ファイルの中身の一覧（[Content_Types].xml）が大きすぎます。")
+            with archive.open(info) as member:
+                raw = member.read(MAX_CONTENT_TYPES + 1)
+    except UnsafeWorkbook:
+        raise
+    except Exception:  # a broken member: bad CRC, unknown compression, truncated data
+        raise UnsafeWorkbook(
+            "Excelのワークブック（.xlsx）として読めません（ファイルが壊れています）。"
+            "Excelで開いて「.xlsx」形式で保存し直してください。"
+        ) from None
+    if len(raw) > MAX_CONTENT_TYPES:
+        raise UnsafeWorkbook("ファイルの中身の一覧（[Content_Types].xml）が大きすぎます。")
+    lower = raw.lower()
+    if any(t in lower for t in MACRO_TYPES):
+        raise UnsafeWorkbook(MACRO)
 
 
 # --------------------------------------------------------------------------- writing

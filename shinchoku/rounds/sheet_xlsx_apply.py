@@ -25,6 +25,7 @@ from shinchoku.rounds.sheet_xlsx_layout import (
     ITEM,
     KIND_NAMES,
     MAX_ACTUAL,
+    S_IDS,
     content_key,
     norm,
 )
@@ -62,20 +63,19 @@ def _label(kind: str, key: str, name: str, names: dict[tuple[str, str], str]) ->
 def _identity_problems(report: Report, meta: dict[str, str]) -> list[CellProblem]:
     """A sheet of another plan, round or department is refused before anything else."""
     plan, fy, dept = report.round.plan, report.round.fy, report.department
-    where = f"{meta.get('plan', '?')} {meta.get('fy', '?')}年度 {meta.get('department', '?')}"
     if meta.get("plan") != plan.slug:
         return [
             CellProblem(
                 "",
                 "",
                 "このファイルは別の計画"
-                f"（{meta.get('plan_title') or meta.get('plan')}）の調査票です。"
+                f"（{(meta.get('plan_title') or meta.get('plan') or '')[:100]}）の調査票です。"
                 f"「{plan.title}」の調査票をダウンロードして使ってください。",
             )
         ]
     if meta.get("fy") != str(fy):
         file_fy = meta.get("fy", "")
-        label = fy_label(int(file_fy)) if file_fy.isdigit() else file_fy
+        label = fy_label(int(file_fy)) if file_fy.isdigit() and len(file_fy) == 4 else file_fy[:20]
         return [
             CellProblem(
                 "",
@@ -84,15 +84,43 @@ def _identity_problems(report: Report, meta: dict[str, str]) -> list[CellProblem
             )
         ]
     if meta.get("department_id") != str(dept.pk) or meta.get("report_id") != str(report.pk):
+        other = _file_report(report, meta)
+        if other is None or other.department_id == dept.pk:
+            return [
+                CellProblem(
+                    S_IDS,
+                    "",
+                    "このファイルの部署の識別情報（部署ID・調査票ID）が"
+                    f"「{dept.name}」の調査票と合いません（隠しシート「{S_IDS}」が書き換えられて"
+                    f"います）。「{dept.name}」の調査票をダウンロードし直して使ってください。",
+                )
+            ]
         return [
             CellProblem(
                 "",
                 "",
-                f"このファイルは「{meta.get('department') or where}」の調査票です。"
-                f"「{dept.name}」の調査票には読み込めません。",
+                f"このファイルは「{other.department.name}」の調査票です。"
+                f"ここは「{dept.name}」の調査票なので読み込めません。"
+                f"「{other.department.name}」の調査票の画面からアップロードするか、"
+                f"「{dept.name}」の調査票をダウンロードして使ってください。",
             )
         ]
     return []
+
+
+def _file_report(report: Report, meta: dict[str, str]) -> Report | None:
+    """The sheet of the same round the file's identifiers name, if both agree; else None.
+
+    Only this round's sheets are looked at, so a file from another organization names nothing.
+    """
+    ids = (meta.get("report_id", ""), meta.get("department_id", ""))
+    if not all(i.isdigit() and len(i) < 10 for i in ids):
+        return None
+    return (
+        Report.objects.filter(round=report.round, pk=int(ids[0]), department_id=int(ids[1]))
+        .select_related("department")
+        .first()
+    )
 
 
 def _evaluation_code(value: str, scale: list[dict]) -> str | None:

@@ -8,17 +8,17 @@ documented in docs/sheet.md.
 
 from __future__ import annotations
 
-import io
 import json
+import logging
+import re
 from dataclasses import dataclass, field
-from typing import Any
 
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+from openpyxl.utils.cell import column_index_from_string
 
-from shinchoku.plans.workbook import CellProblem, cell_text
-from shinchoku.plans.xlsx_safety import UnsafeWorkbook, check_xlsx
+from shinchoku.plans.workbook import CANNOT_READ, CellProblem, cell_text
+from shinchoku.plans.xlsx_guard import GuardedWorkbook, WorkbookFault, opened
+from shinchoku.plans.xlsx_safety import MAX_COLUMNS, MAX_ROWS
 from shinchoku.rounds.sheet_xlsx_layout import (
     DATA_SHEETS,
     FIELDS,
@@ -31,6 +31,9 @@ from shinchoku.rounds.sheet_xlsx_layout import (
     S_IDS,
     norm,
 )
+
+log = logging.getLogger(__name__)
+CELL_REF = re.compile(r"([A-Z]{1,2})([1-9][0-9]{0,4})")  # an input cell: within A1:ZZ99999
 
 
 @dataclass(frozen=True)
@@ -55,20 +58,14 @@ class SheetFile:
     problems: list[CellProblem] = field(default_factory=list)
 
 
-def _grid(ws: Any) -> dict[tuple[int, int], str]:
-    """Every non-empty cell of a read-only sheet as text, by (row, column)."""
-    try:
-        ws.reset_dimensions()  # files saved by other programs may declare a wrong size
-    except AttributeError:
-        pass
+def _grid(book: GuardedWorkbook, name: str) -> dict[tuple[int, int], str]:
+    """Every non-empty cell of a sheet as text, by (row, column); sizes capped by the guard."""
     out: dict[tuple[int, int], str] = {}
-    for r, row in enumerate(ws.iter_rows(), start=1):
-        for c, cell in enumerate(row, start=1):
-            value = getattr(cell, "value", None)
-            if value is not None:
-                text = cell_text(value, getattr(cell, "number_format", "General"))
-                if text != "":
-                    out[(r, c)] = text
+    for r, cells in book.rows(name):
+        for c, (value, number_format) in cells.items():
+            text = cell_text(value, number_format)
+            if text != "":
+                out[(r, c)] = text
     return out
 
 
@@ -82,62 +79,72 @@ def read_sheet(data: bytes) -> SheetFile:
     """Read an uploaded sheet: identifiers and input cells, or problems; never raises."""
     result = SheetFile()
     try:
-        check_xlsx(data)
-    except UnsafeWorkbook as exc:
-        result.problems.append(CellProblem("", "", str(exc)))
-        return result
-    try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # any parse failure of an untrusted file is one message
-        result.problems.append(
-            CellProblem(
-                "",
-                "",
-                "ワークブックを開けませんでした。Excelで開いて「.xlsx」形式で保存し直してください。",
-            )
-        )
-        return result
-    try:
-        if S_IDS not in wb.sheetnames:
-            result.problems.append(CellProblem("", "", NOT_A_SHEET))
-            return result
-        ids = _grid(wb[S_IDS])
-        labels = {label: key for label, key in META}
-        for r in range(1, len(META) + 5):
-            key = labels.get(ids.get((r, 1), ""))
-            if key:
-                result.meta[key] = ids.get((r, 2), "")
-        if result.meta.get("format") != FORMAT:
-            result.problems.append(CellProblem("", "", NOT_A_SHEET))
-            return result
-        grids = {name: _grid(wb[name]) for name in DATA_SHEETS if name in wb.sheetnames}
-        for name in DATA_SHEETS:
-            if name not in grids:
-                result.problems.append(
-                    CellProblem(
-                        name,
-                        "",
-                        f"シート「{name}」がありません。調査票をダウンロードし直してください。",
-                    )
-                )
-        _read_rows(ids, grids, result)
-        _read_inputs(ids, grids, result)
-    finally:
-        wb.close()
+        with opened(data) as book:
+            _read(book, result)
+    except WorkbookFault as fault:
+        result.problems.append(CellProblem(fault.sheet, fault.cell, fault.message))
+    except Exception:  # a fault of ours on a strange file is still a message, never a 500
+        log.exception("reading an uploaded progress sheet failed")
+        result.problems.append(CellProblem("", "", CANNOT_READ))
+    if result.problems:
+        result.cells = []
     return result
 
 
-def _table(ids: dict[tuple[int, int], str], first_col: int, width: int) -> list[list[str]]:
-    last = max((r for r, c in ids if first_col <= c < first_col + width), default=1)
-    return [[ids.get((r, first_col + j), "") for j in range(width)] for r in range(2, last + 1)]
+def _read(book: GuardedWorkbook, result: SheetFile) -> None:
+    if S_IDS not in book.sheetnames:
+        result.problems.append(CellProblem("", "", NOT_A_SHEET))
+        return
+    ids = _grid(book, S_IDS)
+    labels = {label: key for label, key in META}
+    for r in range(1, len(META) + 5):
+        key = labels.get(ids.get((r, 1), ""))
+        if key:
+            result.meta[key] = ids.get((r, 2), "")
+    if result.meta.get("format") != FORMAT:
+        result.problems.append(CellProblem("", "", NOT_A_SHEET))
+        return
+    grids = {name: _grid(book, name) for name in DATA_SHEETS if name in book.sheetnames}
+    for name in DATA_SHEETS:
+        if name not in grids:
+            result.problems.append(
+                CellProblem(
+                    name,
+                    "",
+                    f"シート「{name}」がありません。調査票をダウンロードし直してください。",
+                )
+            )
+    _read_rows(ids, grids, result)
+    _read_inputs(ids, grids, result)
+
+
+IDS_EDITED = (
+    "調査票の識別情報（隠しシート「識別情報」）が書き換えられています。"
+    "調査票をダウンロードし直して、入力し直してください。"
+)
+
+
+def _table(
+    ids: dict[tuple[int, int], str], first_col: int, width: int
+) -> list[tuple[int, list[str]]]:
+    rows = sorted({r for r, c in ids if r >= 2 and first_col <= c < first_col + width})
+    return [(r, [ids.get((r, first_col + j), "") for j in range(width)]) for r in rows]
 
 
 def _read_rows(ids: dict, grids: dict, result: SheetFile) -> None:
     """Compare every row's key and locked cells with what was downloaded."""
-    for sheet, row_text, key, locked_json in _table(ids, ROW_COL, len(ROW_HEADERS)):
+    for at, (sheet, row_text, key, locked_json) in _table(ids, ROW_COL, len(ROW_HEADERS)):
         if sheet not in grids or not row_text.isdigit():
             continue
         r = int(row_text)
+        try:
+            locked = json.loads(locked_json or "[]")
+        except ValueError:
+            locked = None
+        if not isinstance(locked, list) or len(locked) > MAX_COLUMNS or r > MAX_ROWS:
+            where = f"{get_column_letter(ROW_COL)}{at}"
+            result.problems.append(CellProblem(S_IDS, where, IDS_EDITED))
+            return
         grid = grids[sheet]
         if grid.get((r, 1), "") != key:
             result.problems.append(
@@ -149,10 +156,6 @@ def _read_rows(ids: dict, grids: dict, result: SheetFile) -> None:
                 )
             )
             continue
-        try:
-            locked = json.loads(locked_json or "[]")
-        except ValueError:
-            locked = []
         for j, expected in enumerate(locked):
             col = 2 + j
             if norm(grid.get((r, col), "")) != norm(expected):
@@ -168,16 +171,20 @@ def _read_rows(ids: dict, grids: dict, result: SheetFile) -> None:
 
 
 def _read_inputs(ids: dict, grids: dict, result: SheetFile) -> None:
-    for sheet, cell, kind, key, name, downloaded in _table(ids, INPUT_COL, len(INPUT_HEADERS)):
-        if sheet not in grids or kind not in FIELDS or name not in FIELDS[kind]:
-            result.problems.append(CellProblem(S_IDS, "", NOT_A_SHEET))
+    for at, row in _table(ids, INPUT_COL, len(INPUT_HEADERS)):
+        sheet, cell, kind, key, name, downloaded = row
+        match = CELL_REF.fullmatch(cell)
+        if (
+            sheet not in grids
+            or kind not in FIELDS
+            or name not in FIELDS[kind]
+            or match is None
+            or not key
+        ):
+            where = f"{get_column_letter(INPUT_COL)}{at}"
+            result.problems.append(CellProblem(S_IDS, where, IDS_EDITED))
             return
-        try:
-            letters, r = coordinate_from_string(cell)
-        except ValueError:
-            result.problems.append(CellProblem(S_IDS, "", NOT_A_SHEET))
-            return
-        value = grids[sheet].get((r, column_index_from_string(letters)), "")
+        value = grids[sheet].get((int(match[2]), column_index_from_string(match[1])), "")
         result.cells.append(InputCell(sheet, cell, kind, key, name, norm(downloaded), norm(value)))
 
 

@@ -1,0 +1,289 @@
+"""Reading an untrusted workbook: every openpyxl call behind one guard, sizes capped as it reads.
+
+openpyxl reads lazily: `load_workbook` only opens the file, and a broken sheet (a flipped byte in
+its XML, a cell address such as ZZZZ9999999, a number cell holding "abc", a style that does not
+exist) fails later, while its rows are iterated. Here every read goes through `opened` and
+`GuardedWorkbook.rows`, which turn any fault into a `WorkbookFault` naming the sheet and, when
+known, the cell, with what to do, in Japanese. Rows come sparse (an address in row 9,999,999 is
+one row, not ten million empty ones) and are counted while they are read, so a file with a million
+rows is refused after the first few thousand, whatever its dimension tag says.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from typing import Any
+
+from openpyxl import load_workbook
+from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._reader import WorkSheetParser
+
+from shinchoku.plans.xlsx_safety import (
+    MAX_CELLS,
+    MAX_COLUMNS,
+    MAX_ROWS,
+    UnsafeWorkbook,
+    check_content_types,
+    check_xlsx,
+)
+
+CANNOT_OPEN = "ワークブックを開けませんでした。Excelで開いて「.xlsx」形式で保存し直してください。"
+FIX_CELL = (
+    "を読めません（ファイルが壊れているか、Excel以外のソフトで書き換えられています）。"
+    "Excelで開いてこのセルを入力し直し、「.xlsx」形式で保存し直してください。"
+)
+MAX_LABEL_BYTES = 1024 * 1024
+REF = re.compile(r"([A-Za-z]{1,3})([1-9][0-9]{0,6})")
+
+
+class WorkbookFault(Exception):
+    """A workbook that cannot be read; the message says where and what to do, in Japanese."""
+
+    def __init__(self, message: str, sheet: str = "", cell: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.sheet = sheet
+        self.cell = cell
+
+
+class _CellFault(Exception):
+    def __init__(self, cell: str, reason: str = ""):
+        super().__init__(cell)
+        self.cell = cell
+        self.reason = reason
+
+
+class _Parser(WorkSheetParser):
+    """openpyxl's sheet parser, telling which cell it was reading when something failed."""
+
+    def parse_cell(self, element: Any) -> dict:
+        ref = element.get("r")
+        if ref is not None:
+            match = REF.fullmatch(ref)
+            if match is None:
+                raise _CellFault(
+                    f"{get_column_letter(self.col_counter + 1)}{self.row_counter}"
+                    if 0 <= self.col_counter < MAX_COLUMNS
+                    else f"{self.row_counter}行目",
+                    f"セル番地「{ref[:20]}」が正しくありません",
+                )
+        try:
+            return super().parse_cell(element)
+        except _CellFault:
+            raise
+        except Exception:
+            column = get_column_letter(min(self.col_counter + 1, 16384))
+            raise _CellFault((ref or f"{column}{self.row_counter}").upper()) from None
+
+    def parse_row(self, row: Any) -> tuple[int, list[dict]]:
+        number = row.get("r")
+        if number is not None and not (number.isdigit() and 0 < len(number) <= 7):
+            raise _CellFault(
+                f"{self.row_counter + 1}行目", f"行番号「{number[:20]}」が正しくありません"
+            )
+        return super().parse_row(row)
+
+
+@contextmanager
+def opened(data: bytes) -> Iterator[GuardedWorkbook]:
+    """The workbook in data, checked (xlsx_safety) and opened read-only; WorkbookFault if not."""
+    try:
+        check_xlsx(data)
+        check_content_types(data)
+    except UnsafeWorkbook as exc:
+        raise WorkbookFault(str(exc)) from None
+    _prescan(data)
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # any parse failure of an untrusted file
+        raise WorkbookFault(CANNOT_OPEN) from None
+    try:
+        yield GuardedWorkbook(wb)
+    finally:
+        with suppress(Exception):  # closing a broken archive must not hide the real message
+            wb.close()
+
+
+def _prescan(data: bytes) -> None:
+    """Count the cells of every sheet (and the shared strings) in the raw bytes, before openpyxl.
+
+    load_workbook itself reads each sheet up to its dimension tag, or to the end when there is
+    none, and every shared string: a sheet of a million rows would cost minutes there, before any
+    row reaches `rows`. Counting tags in the decompressed bytes takes a fraction of a second.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            labels = _sheet_labels(archive)
+            for info in archive.infolist():
+                name = info.filename
+                if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                    if _count(archive, info, (b"<row", b":row"), MAX_ROWS) > MAX_ROWS:
+                        raise WorkbookFault(
+                            f"行が多すぎます（1シート{MAX_ROWS:,}行まで）。"
+                            "使っていない行を削除してください。",
+                            labels.get(name, ""),
+                        )
+                    tags = (b"<c ", b":c ", b"<c>", b":c>")
+                elif name == "xl/sharedStrings.xml":
+                    tags = (b"<si", b":si")
+                else:
+                    continue
+                if _count(archive, info, tags, MAX_CELLS) > MAX_CELLS:
+                    raise WorkbookFault(
+                        f"セルが多すぎます（1シート{MAX_CELLS:,}セルまで）。"
+                        "使っていない行や列を削除してください。",
+                        labels.get(name, ""),
+                    )
+    except WorkbookFault:
+        raise
+    except Exception:  # a broken member: bad CRC, truncated data
+        raise WorkbookFault(CANNOT_OPEN) from None
+
+
+def _count(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, tags: tuple[bytes, ...], limit: int
+) -> int:
+    """How many times the tags occur in a member, counting stopped once past limit."""
+    count, tail = 0, b""
+    with archive.open(info) as member:
+        while chunk := member.read(1 << 20):
+            buffer = tail + chunk
+            count += sum(buffer.count(tag) for tag in tags)
+            if count > limit:
+                return count
+            tail = buffer[-4:]  # shorter than any tag: nothing is counted twice
+    return count
+
+
+def _sheet_labels(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet part → sheet name, best effort from the raw XML (only to name a sheet in a message)."""
+    try:
+        rels = archive.read("xl/_rels/workbook.xml.rels")[:MAX_LABEL_BYTES].decode(
+            "utf-8", "replace"
+        )
+        book = archive.read("xl/workbook.xml")[:MAX_LABEL_BYTES].decode("utf-8", "replace")
+    except Exception:
+        return {}
+    targets = {}
+    for element in re.findall(r"<Relationship [^>]*>", rels):
+        attrs = dict(re.findall(r'(\w+)="([^"]*)"', element))
+        if "Id" in attrs and "Target" in attrs:
+            target = attrs["Target"].lstrip("/")
+            targets[attrs["Id"]] = target if target.startswith("xl/") else f"xl/{target}"
+    out = {}
+    for element in re.findall(r"<sheet [^>]*>", book):
+        attrs = dict(re.findall(r'([\w:]+)="([^"]*)"', element))
+        part = targets.get(attrs.get("r:id", ""))
+        if part and "name" in attrs:
+            out[part] = html.unescape(attrs["name"])[:31]
+    return out
+
+
+class GuardedWorkbook:
+    """The sheets of an opened workbook, read only through `rows`."""
+
+    def __init__(self, wb: Any):
+        self._wb = wb
+        try:
+            self.sheetnames: list[str] = [str(name) for name in wb.sheetnames]
+        except Exception:
+            raise WorkbookFault(CANNOT_OPEN) from None
+
+    def _number_format(self, style_id: Any) -> str:
+        try:
+            fmt_id = self._wb._cell_styles[int(style_id)].numFmtId
+            if fmt_id < BUILTIN_FORMATS_MAX_SIZE:
+                return BUILTIN_FORMATS.get(fmt_id, "General")
+            return str(self._wb._number_formats[fmt_id - BUILTIN_FORMATS_MAX_SIZE])
+        except Exception:  # no styles.xml, a style index past its end: read the value as typed
+            return "General"
+
+    def rows(
+        self,
+        name: str,
+        *,
+        max_row: int | None = None,
+        max_rows: int = MAX_ROWS,
+        max_columns: int = MAX_COLUMNS,
+        max_cells: int = MAX_CELLS,
+    ) -> Iterator[tuple[int, dict[int, tuple[Any, str]]]]:
+        """(row number, {column: (value, number format)}) for every row with a value, in order.
+
+        Stops after max_row. Refuses (WorkbookFault naming the sheet and cell) a row past
+        max_rows, a value past max_columns, more than max_cells cells, or anything unreadable.
+        """
+        try:
+            ws = self._wb[name]
+            source = ws._get_source()
+        except Exception:
+            raise WorkbookFault(
+                f"シート「{name}」を読めません（ファイルが壊れています）。"
+                "Excelで開いて「.xlsx」形式で保存し直してください。",
+                name,
+            ) from None
+        cells = 0
+        try:
+            parser = _Parser(
+                source,
+                ws._shared_strings,
+                data_only=True,
+                epoch=self._wb.epoch,
+                date_formats=self._wb._date_formats,
+                timedelta_formats=self._wb._timedelta_formats,
+            )
+            rows = parser.parse()
+            while True:
+                try:
+                    number, parsed = next(rows)
+                except StopIteration:
+                    return
+                except _CellFault as exc:
+                    what = exc.reason or "このセル"
+                    raise WorkbookFault(f"{what}{FIX_CELL}", name, exc.cell) from None
+                except WorkbookFault:
+                    raise
+                except Exception:
+                    where = f"{parser.row_counter + 1}行目付近" if parser.row_counter else ""
+                    raise WorkbookFault(
+                        f"シートの{where or '一部'}を読めません（ファイルが壊れているか、"
+                        "Excel以外のソフトで書き換えられています）。"
+                        "Excelで開いて「.xlsx」形式で保存し直してください。",
+                        name,
+                        where,
+                    ) from None
+                if max_row is not None and number > max_row:
+                    return
+                cells += max(1, len(parsed))  # empty rows are work too
+                if cells > max_cells:
+                    raise WorkbookFault(
+                        f"セルが多すぎます（1シート{max_cells:,}セルまで）。"
+                        "使っていない行や列を削除してください。",
+                        name,
+                        f"{number}行目",
+                    )
+                values: dict[int, tuple[Any, str]] = {}
+                for cell in parsed:
+                    value = cell["value"]
+                    if value is None or value == "":
+                        continue
+                    column = cell["column"]
+                    if column > max_columns or cell["row"] > max_rows:
+                        where = f"{get_column_letter(min(column, 16384))}{cell['row']}"
+                        raise WorkbookFault(
+                            f"入力できる範囲（{max_rows:,}行・{get_column_letter(max_columns)}列"
+                            "まで）の外に値があります。その値を削除してください。",
+                            name,
+                            where,
+                        )
+                    values[column] = (value, self._number_format(cell["style_id"]))
+                if values:
+                    yield number, values
+        finally:
+            with suppress(Exception):
+                source.close()
