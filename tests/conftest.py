@@ -5,6 +5,17 @@ from __future__ import annotations
 import pytest
 
 
+def pytest_configure(config):
+    """Hash test passwords with a fast hasher: hundreds of test users, each made in a few ms.
+
+    The product's own hashers (PBKDF2 first) are what `make run` and production use; the
+    browser tests run the product in its own process with them.
+    """
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     from shinchoku.plans.demo import load_demo

@@ -207,8 +207,12 @@ def _compare(
     prefix: str = "",
     progress: Any = None,
     ordered: bool = True,
+    removals: bool = True,
 ) -> None:
-    """Additions, changes and removals of keyed items; with `ordered`, a change of their order."""
+    """Additions, changes and removals of keyed items; with `ordered`, a change of their order.
+
+    Without `removals`, items missing from the new document are not listed: they are kept.
+    """
     for k, item in new.items():
         if k not in old:
             changes.append(
@@ -245,7 +249,7 @@ def _compare(
             )
         )
     for k, item in old.items():
-        if k not in new:
+        if removals and k not in new:
             lost = bool(progress and progress(item, None))
             changes.append(
                 Change(
@@ -309,6 +313,9 @@ def diff_documents(old: dict | None, new: dict) -> list[Change]:
         lambda d: {"上位部署": d["parent"] or ""},
         lambda d: d["name"],
         ordered=False,
+        # Departments belong to the organization (other plans and past sheets name them): a
+        # plan that stops naming one leaves it in place, so the preview does not list a removal.
+        removals=False,
     )
     _compare(
         changes,

@@ -595,3 +595,15 @@ def test_a_document_at_the_depth_limit_loads(empty_db):
         node["level"] = level
     (plan,) = load_documents([json.loads(dumps(doc))])
     assert Node.objects.filter(plan=plan).order_by("-level").first().level == MAX_NODE_DEPTH
+
+
+def test_a_department_the_plan_no_longer_names_is_kept_and_not_previewed_as_removed(empty_db):
+    """Departments belong to the organization: the preview lists no removal, and none happens."""
+    load_documents([plan_doc(slug="dept-plan")])
+    doc = plan_doc(slug="dept-plan")
+    doc["departments"] = [d for d in doc["departments"] if d["name"] != "庶務係"]
+    prepared = services.prepare(doc, None)
+    assert not [c for c in prepared.changes if c.kind == "department"]
+    services.apply(prepared, user=None, source="command")
+    plan = Plan.objects.get(slug="dept-plan")
+    assert plan.organization.departments.filter(name="庶務係").exists()
