@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -358,7 +357,7 @@ def rule_problems(doc: dict, known_plans: dict[str, set[str]]) -> list[Problem]:
     problems: list[Problem] = []
     plan = doc["plan"]
     known = _own_plans(known_plans, doc["organization"]["slug"])
-    own_keys = {n["key"] for n in _walk(plan["nodes"])}
+    own_keys = {n["key"] for n in walk(plan["nodes"])}
     known[plan["slug"]] = own_keys
 
     if plan["first_fy"] > plan["last_fy"]:
@@ -482,10 +481,6 @@ def _check_indicator(
             problems.append(Problem(f"{where}.baseline.as_of", "日付が正しくありません。"))
 
 
-def _walk(nodes: list[dict]) -> Iterator[dict]:
-    return walk(nodes)
-
-
 # --------------------------------------------------------------------------- import
 
 
@@ -509,7 +504,7 @@ def load_documents(docs: list[dict], replace: bool = False) -> list[Plan]:
         prefixed(i, schema_problems(doc))
     if problems:
         raise InvalidDocument(problems)
-    in_run = {d["plan"]["slug"]: {n["key"] for n in _walk(d["plan"]["nodes"])} for d in docs}
+    in_run = {d["plan"]["slug"]: {n["key"] for n in walk(d["plan"]["nodes"])} for d in docs}
     known = _known_plans()
     known.update(in_run)
     for i, doc in enumerate(docs):
@@ -591,7 +586,7 @@ def _link(doc: dict, by_slug: dict[str, Plan]) -> None:
     _resolve_references_to(plan)
     wanted = {
         (g["plan"], g["node"])
-        for n in _walk(doc["plan"]["nodes"])
+        for n in walk(doc["plan"]["nodes"])
         for c in n["contents"]
         for g in c["goals"]
     }
@@ -608,7 +603,7 @@ def _link(doc: dict, by_slug: dict[str, Plan]) -> None:
         for c in Content.objects.filter(node__plan=plan).select_related("node")
     }
     rows = []
-    for n in _walk(doc["plan"]["nodes"]):
+    for n in walk(doc["plan"]["nodes"]):
         for i, c in enumerate(n["contents"]):
             for k, g in enumerate(dict.fromkeys((g["plan"], g["node"]) for g in c["goals"])):
                 rows.append(
