@@ -90,9 +90,7 @@ class Command(BaseCommand):
         except RoundError as e:
             if action == "close":
                 for report in _pending(round_):
-                    self.stderr.write(
-                        f"{report.department.name}\t{report.get_status_display()}"
-                    )
+                    self.stderr.write(f"{report.department.name}\t{report.get_status_display()}")
             raise CommandError(str(e)) from None
         done = {
             "close": "終了しました。調査票はもう変更できません。",
@@ -111,7 +109,9 @@ class Command(BaseCommand):
         if options["json"] and action != "status":
             raise CommandError("--json は status でだけ指定できます。")
         if action == "open" and not (options["deadline"] or "").strip():
-            raise CommandError("--deadline で締切日を指定してください（例: --deadline 2025-05-31）。")
+            raise CommandError(
+                "--deadline で締切日を指定してください（例: --deadline 2025-05-31）。"
+            )
         if action == "reopen" and not (options["reason"] or "").strip():
             raise CommandError(
                 "再開する理由を --reason で指定してください（進捗調査の履歴に残ります）。"
@@ -173,7 +173,7 @@ def status_rows(round_: Round) -> list[dict]:
 
 def parse_fiscal_year(text: str) -> int:
     """2024, 2024年度, R6, 令和6, 令和6年度, 令和元年度 → 2024 (western); else a Japanese error."""
-    s = (text or "").strip()
+    s = (text or "").strip().upper()  # r6 → R6
     fy = int(s) if _WESTERN.fullmatch(s) else parse_fy(s)
     if fy is None:
         raise CommandError(
