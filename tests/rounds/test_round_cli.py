@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from shinchoku.accounts.models import Membership, Role
 from shinchoku.orgs.models import Organization
@@ -21,7 +23,7 @@ from shinchoku.rounds import services
 from shinchoku.rounds.management.commands.round import parse_fiscal_year
 from shinchoku.rounds.models import Round, RoundEvent
 from tests.conftest import CITY_ORG, COUNCIL
-from tests.public.rounds import approve
+from tests.public.rounds import approve, filled
 
 ACTION = "nishitokyo-action-plan-2019"
 MIDORI = "midori-katsudo-3"
@@ -229,6 +231,18 @@ def test_status_json_has_stable_keys_and_follows_the_sheets(opened, operator):
     assert rows["総務課"]["indicators"] == sum(len(i.indicators) for i in lines)
 
 
+def test_status_queries_do_not_grow_with_what_the_sheets_hold(opened, operator):
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            run("status", ACTION, "2020")
+        return len(queries.captured_queries)
+
+    before = count()
+    for report in opened.reports.all():
+        services.save(report, filled(report), version=report.version, user=operator)
+    assert count() == before
+
+
 def test_status_of_the_fixture_council_plan_without_indicators(db):
     call_command("import", str(FIXTURE), stdout=StringIO(), stderr=StringIO())
     member("midori-ops", "midori-shakyo", Role.ADMIN, "みどり運用")
@@ -293,7 +307,8 @@ def test_a_whole_round_close_publish_reopen_with_its_history(opened, operator):
     opened.refresh_from_db()
     assert not opened.is_open and opened.published
 
-    run("reopen", ACTION, "2020", "--reason", "実績の訂正", "--user", "ops")
+    out, _ = run("reopen", ACTION, "2020", "--reason", "実績の訂正", "--user", "ops")
+    assert "再開しました。公開ページには、再び公開するまで表示されません。" in out
     opened.refresh_from_db()
     assert opened.is_open and not opened.published  # withdrawn until published again
     with pytest.raises(CommandError, match="実施中です"):
@@ -324,12 +339,14 @@ def test_unpublish_withdraws_a_published_round(opened, operator):
 
 
 def test_the_console_script_refuses_with_a_japanese_message_and_exit_status_1(tmp_path):
-    """Through `python -m shinchoku.cli` as the installed `shinchoku` script runs it."""
+    """The installed `shinchoku` script (or `python -m shinchoku.cli`, which it runs)."""
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env["SHINCHOKU_DATA_DIR"] = str(tmp_path)
-    env["PYTHONPATH"] = str(REPO)
+    env["PYTHONPATH"] = str(REPO)  # this checkout, ahead of an editable install elsewhere
+    script = Path(sys.executable).with_name("shinchoku")
+    shinchoku = [str(script)] if script.exists() else [sys.executable, "-m", "shinchoku.cli"]
     done = subprocess.run(
-        [sys.executable, "-m", "shinchoku.cli", "round", "reopen", ACTION, "2020", "--user", "x"],
+        [*shinchoku, "round", "reopen", ACTION, "2020", "--user", "x"],
         env=env,
         capture_output=True,
         text=True,

@@ -57,14 +57,14 @@ class Command(BaseCommand):
     def _handle(self, options: dict) -> None:
         action = options["action"]
         self._check_options(action, options)
-        plan = _plan(options["slug"])
         fy = parse_fiscal_year(options["fy"])
+        deadline = parse_deadline(options["deadline"]) if action == "open" else None
+        plan = _plan(options["slug"])
         if action == "status":
             self._status(_round(plan, fy), as_json=options["json"])
             return
         user = _acting_user(options["user"], plan)
         if action == "open":
-            deadline = parse_deadline(options["deadline"])
             try:
                 round_ = services.open_round(plan, fy, deadline, user)
             except RoundError as e:
@@ -78,6 +78,7 @@ class Command(BaseCommand):
         refused = _already(round_, action)
         if refused:
             raise CommandError(refused)
+        was_published = round_.published
         try:
             if action == "close":
                 services.close_round(round_, user)
@@ -94,7 +95,8 @@ class Command(BaseCommand):
             raise CommandError(str(e)) from None
         done = {
             "close": "終了しました。調査票はもう変更できません。",
-            "reopen": "再開しました。公開ページには、再び公開するまで表示されません。",
+            "reopen": "再開しました。"
+            + ("公開ページには、再び公開するまで表示されません。" if was_published else ""),
             "publish": "公開しました。承認済みの値が公開ページに表示されます。",
             "unpublish": "公開をやめました。",
         }[action]
