@@ -238,6 +238,8 @@ def close_round(round_: Round, user: Any, *, version: int | None = None) -> None
     """Close the round when every sheet is approved; `version` is the one the page showed."""
     with transaction.atomic():
         round_ = _locked_round(round_, version)
+        if not round_.is_open:
+            raise RoundError("この進捗調査は既に終了しています。")
         pending = round_.reports.exclude(status=Report.Status.APPROVED)
         if pending.exists():
             names = "、".join(r.department.name for r in pending.select_related("department"))
@@ -253,6 +255,8 @@ def reopen_round(round_: Round, user: Any, comment: str, *, version: int | None 
         raise RoundError("再開する理由を書いてください。")
     with transaction.atomic():
         current = _locked_round(round_, version)
+        if current.is_open:
+            raise RoundError("この進捗調査は実施中です。再開できるのは終了した進捗調査だけです。")
         # Values under correction leave the public pages until the round is published again.
         Round.objects.filter(pk=round_.pk).update(
             status=Round.Status.OPEN, published=False, version=F("version") + 1
@@ -261,7 +265,7 @@ def reopen_round(round_: Round, user: Any, comment: str, *, version: int | None 
         if current.published:
             round_.published = False
             record_event(round_, user, "unpublish")
-        record_event(round_, user, "reopen", comment)
+        record_event(round_, user, "reopen", comment.strip())
     round_.refresh_from_db()
 
 
@@ -552,6 +556,8 @@ def publish_round(round_: Round, user: Any, *, version: int | None = None) -> No
         current = _locked_round(round_, version)
         if current.is_open:
             raise RoundError("公開できるのは、すべての部署が承認され終了した進捗調査だけです。")
+        if current.published:
+            raise RoundError("この進捗調査は既に公開しています。")
         Round.objects.filter(pk=current.pk).update(
             published=True,
             published_at=timezone.now(),
@@ -564,7 +570,8 @@ def publish_round(round_: Round, user: Any, *, version: int | None = None) -> No
 
 def unpublish_round(round_: Round, user: Any, *, version: int | None = None) -> None:
     with transaction.atomic():
-        _locked_round(round_, version)
+        if not _locked_round(round_, version).published:
+            raise RoundError("この進捗調査は公開していません。")
         Round.objects.filter(pk=round_.pk).update(published=False, version=F("version") + 1)
         record_event(round_, user, "unpublish")
     round_.refresh_from_db()

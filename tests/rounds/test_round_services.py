@@ -169,3 +169,26 @@ def test_approval_needs_a_submitted_sheet(round_, people):
     report = report_of(round_, "総務課")
     with pytest.raises(RoundError, match="今の状態"):
         services.approve(report, people["課長"])
+
+
+def test_steps_that_would_change_nothing_are_refused_and_not_recorded(round_, people):
+    """The board offers only the steps that change something; a hand-made request is refused."""
+    admin = people["総務"]
+    with pytest.raises(RoundError, match="実施中"):
+        services.reopen_round(round_, admin, "念のため")
+    with pytest.raises(RoundError, match="公開していません"):
+        services.unpublish_round(round_, admin)
+    for report in round_.reports.all():
+        report = services.save(report, filled(report), version=report.version, user=admin)
+        services.approve(services.submit(report, admin), admin)
+    services.close_round(round_, admin)
+    with pytest.raises(RoundError, match="既に終了"):
+        services.close_round(round_, admin)
+    services.publish_round(round_, admin)
+    with pytest.raises(RoundError, match="既に公開"):
+        services.publish_round(round_, admin)
+    services.reopen_round(round_, admin, "  数値の訂正  ")
+    reopen = round_.events.get(action="reopen")
+    assert reopen.comment == "数値の訂正"
+    actions = list(round_.events.values_list("action", flat=True))
+    assert actions == ["reopen", "unpublish", "publish", "close", "open"]

@@ -75,9 +75,6 @@ class Command(BaseCommand):
             )
             return
         round_ = _round(plan, fy)
-        refused = _already(round_, action)
-        if refused:
-            raise CommandError(refused)
         was_published = round_.published
         try:
             if action == "close":
@@ -233,19 +230,6 @@ def _acting_user(username: str, plan: Plan):
             "この計画の進捗調査を操作できません。"
         )
     return user
-
-
-def _already(round_: Round, action: str) -> str:
-    """Why the step would change nothing (the board offers only the steps that do), or ""."""
-    if action == "close" and not round_.is_open:
-        return "この進捗調査は既に終了しています。"
-    if action == "reopen" and round_.is_open:
-        return "この進捗調査は実施中です。再開できるのは終了した進捗調査だけです。"
-    if action == "publish" and round_.published:
-        return "この進捗調査は既に公開しています。"
-    if action == "unpublish" and not round_.published:
-        return "この進捗調査は公開していません。"
-    return ""
 
 
 def _pending(round_: Round) -> list[Report]:
