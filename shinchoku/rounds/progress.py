@@ -105,6 +105,7 @@ class ProjectProgress:
     items: list[ItemProgress] = field(default_factory=list)
     contents: list[ContentProgress] = field(default_factory=list)
     withheld: list[Report] = field(default_factory=list)  # its departments' unreadable sheets
+    parent: Node | None = None  # the node above (取組), for the report's row heading
 
     @property
     def departments(self) -> str:
@@ -330,11 +331,12 @@ def _no_figures(nodes, goal_of, by_goal, contents, items, withheld, evaluations)
     A 事業 is a leaf node with a 担当, or any node a sheet reported on. Reads nothing more.
     """
     parents = {n.parent_id for n in nodes}
+    by_id = {n.id: n for n in nodes}
     reported = {it.node.id for it in items} | {c.node.id for c in contents}
     projects: dict[int, ProjectProgress] = {}
     for n in nodes:
         if n.id in reported or (n.id not in parents and n.departments.all()):
-            projects[n.id] = ProjectProgress(n)
+            projects[n.id] = ProjectProgress(n, parent=by_id.get(n.parent_id))
             by_goal[goal_of[n.id]].projects.append(projects[n.id])
     for it in items:
         projects[it.node.id].items.append(it)
