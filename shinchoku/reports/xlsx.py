@@ -342,7 +342,7 @@ def _evaluation_summary_sheet(ws: Worksheet, report: CommitteeReport) -> None:
 
 
 def _project_sheet(ws: Worksheet, report: CommitteeReport, g: GoalSection) -> None:
-    """A 基本目標 of a plan without figures: one row per 事業 and department, then contents behind."""
+    """A 基本目標 of a plan without figures: a row per 事業 and department, contents behind."""
     _title_rows(ws, report, g.heading)
     header = 4
     fy = report.fy_short
@@ -368,13 +368,11 @@ def _project_sheet(ws: Worksheet, report: CommitteeReport, g: GoalSection) -> No
                 for c in p.contents
                 if c.department == it.department
             )
-            lines.append(
-                [number, name, parent, it.department, it.evaluation, it.entry.done, it.entry.next]
-                + [statuses]
-            )
+            texts = [it.evaluation, it.entry.done, it.entry.next, statuses]
+            lines.append([number, name, parent, it.department, *texts])
         if not lines:
-            lines.append([number, name, parent, p.departments, "", "承認済みの報告はありません。"])
-            lines[-1] += ["", ""]
+            none = ["", "承認済みの報告はありません。", "", ""]
+            lines.append([number, name, parent, p.departments, *none])
         for values in lines:
             row += 1
             for col, v in enumerate(values, start=1):

@@ -91,7 +91,8 @@ class ItemProgress:
     entry: ItemEntry
     department: str
     approved: bool
-    evaluation: str = ""  # the self-evaluation with its name on the plan's scale: "A 計画どおり実施"
+    # The self-evaluation with its name on the plan's scale: "A 計画どおり実施".
+    evaluation: str = ""
 
 
 # --- plans without figures (issue 12): evaluations and statuses per 事業 -------------------

@@ -74,7 +74,7 @@ def make_round(
     published: bool = True,
     unapproved: tuple[str, ...] = (),
 ) -> Round:
-    """FY2024: one sheet per 担当, every 事業 reported; departments in `unapproved` submitted only."""
+    """FY2024: a sheet per 担当, every 事業 reported; departments in `unapproved` submitted."""
     round_ = Round.objects.create(
         plan=plan,
         fy=FY,

@@ -82,7 +82,7 @@ def test_the_overview_lists_every_project_with_its_evaluation_and_texts(admin, p
     make_round(plan)
     html = html_of(admin.get(OVERVIEW))
     text = text_of(html)
-    for i, node in enumerate(leaves(plan)):
+    for node in leaves(plan):
         assert node.title in html
         assert done_text(node) in html and next_text(node) in html
     for name in NAMES.values():
@@ -126,7 +126,9 @@ def test_the_action_plan_keeps_its_bands(db):
 
     load_demo_round()
     city = login_client("city-admin", role="admin", org_slug="nishitokyo-city")
-    text = text_of(html_of(city.get(reverse("rounds:overview", args=["nishitokyo-chiiki-fukushi-4", 2019]))))
+    text = text_of(
+        html_of(city.get(reverse("rounds:overview", args=["nishitokyo-chiiki-fukushi-4", 2019])))
+    )
     assert "全指標の判定" in text and "自己評価ごと" not in text
 
 
