@@ -7,6 +7,8 @@ that `views.py` keeps its indicator pages as they are and calls in here only for
 
 from __future__ import annotations
 
+from django.utils.html import format_html
+
 from shinchoku.core.evaluations import UNRATED, Counts, evaluation_counts, shared_keys
 from shinchoku.plans.models import Node
 from shinchoku.public import data
@@ -42,6 +44,16 @@ def _rows(counts: Counts | None, keys: list[str]) -> list[tuple[str, int, str]]:
     codes = list(evaluation_counts([]).order) if counts is None else list(counts.order)
     rows = counts.rows(keys) if counts is not None else [(k, k, 0) for k in keys]
     return [(label, n, data.evaluation_class(k, codes)) for k, label, n in rows]
+
+
+def heads(labels: list[str], keys: list[str]) -> list[str]:
+    """Table headings: "A" with its name, the name hidden on narrow screens (public.css)."""
+    out = []
+    for key, label in zip(keys, labels, strict=True):
+        code, sep, name = label.partition(" ")
+        ok = sep and code == key
+        out.append(format_html('{}<span class="eval-name"> {}</span>', code, name) if ok else label)
+    return out
 
 
 def chart_names(labels: list[str]) -> list[str]:
@@ -92,6 +104,7 @@ def plan_context(pd: PlanData, fy: int) -> dict:
     return {
         "figures": False,
         "evaluation_names": labels,
+        "evaluation_heads": heads(labels, keys),
         "evaluation_goals": fy_goals,
         "evaluation_history": history,
         "project_sections": [s for s in sections if s["projects"]],
@@ -116,4 +129,4 @@ def goal_context(plan, node: Node, outline: list[Node], fys: list[int]) -> dict:
         }
         for f in reversed(fys)
     ]
-    return {"goal_evaluations": rows, "evaluation_names": labels}
+    return {"goal_evaluations": rows, "evaluation_heads": heads(labels, keys)}

@@ -352,9 +352,9 @@ def _project_sheet(ws: Worksheet, report: CommitteeReport, g: GoalSection) -> No
         ("上位項目", 24.0),
         ("担当部署", 14.0),
         ("自己評価", 16.0),
-        (f"{fy}の取組状況", 44.0),
-        (f"{report.next_fy_short}に向けた今後の展開", 44.0),
-        ("実施内容の状況", 36.0),
+        (f"{fy}の取組状況", 36.0),
+        (f"{report.next_fy_short}に向けた今後の展開", 36.0),
+        ("実施内容の状況", 28.0),
     ]
     _header(ws, header, headings)
     row = header

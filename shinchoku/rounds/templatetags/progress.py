@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django import template
 from django.db.models import Q
+from django.utils.html import format_html
 
 from shinchoku.accounts.permissions import APPROVED_ONLY, DraftScope, draft_scope
 from shinchoku.core.achievement import flagged
@@ -217,3 +218,19 @@ def counts_rows(counts, keys) -> list:
 @register.filter
 def counts_label(counts, key: str) -> str:
     return counts.label(key) if counts is not None else key
+
+
+@register.filter
+def counts_head(counts, key: str):
+    """A column heading "A 計画どおり実施" whose name hides on narrow screens (the code stays)."""
+    label = counts_label(counts, key)
+    code, sep, name = label.partition(" ")
+    if not sep or code != key:
+        return label
+    return format_html('{}<span class="eval-name"> {}</span>', code, name)
+
+
+@register.filter
+def counts_nonzero(counts) -> list:
+    """(key, label, n) of the keys that were counted."""
+    return [r for r in counts.rows() if r[2]] if counts is not None else []
