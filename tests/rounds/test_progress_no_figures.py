@@ -161,3 +161,11 @@ def test_query_counts_do_not_grow_with_the_projects(admin, plan, url):
     ItemEntry.objects.exclude(node_key__in=few).delete()
     ContentEntry.objects.exclude(node_key__in=few).delete()
     assert count(admin, url) == full
+
+
+def test_the_project_page_shows_its_year_without_an_indicator_table(admin, plan):
+    make_round(plan)
+    node = leaves(plan)[0]
+    text = text_of(html_of(admin.get(reverse("plans:node", args=[SLUG, node.key]))))
+    assert "A 計画どおり実施" in text and done_text(node) in text and "遅れ" in text
+    assert "達成率" not in text and "判定不可" not in text
