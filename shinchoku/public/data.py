@@ -11,8 +11,10 @@ is public, but of the values that change year by year only those of published FY
 
 Never read here: drafts and sheets not approved, review comments (Report.return_comment),
 internal notes (IndicatorEntry.note, ContentEntry.note, Content.note, IndicatorValue.note),
-self-evaluations, and user names (published_by, approved_by, updated_by). Indicator.notes is
-text of the plan document (注記 under an indicator) and is public like the rest of the plan.
+self-evaluations and content statuses (except for a plan without indicators, whose progress
+they are: see `project_reports`), and user names (published_by, approved_by, updated_by).
+Indicator.notes is text of the plan document (注記 under an indicator) and is public like the
+rest of the plan.
 
 A round that was published and then reopened is withdrawn (rounds.services.reopen_round) and is
 public again only once closed and published again: its values may be under correction.
@@ -27,6 +29,7 @@ from django.db.models import Prefetch, Q
 from django.http import Http404
 
 from shinchoku.core.achievement import Bands, Tally, roll_up
+from shinchoku.core.evaluations import Counts, evaluation_counts, scale_labels
 from shinchoku.plans.models import (
     Indicator,
     IndicatorValue,
@@ -35,7 +38,7 @@ from shinchoku.plans.models import (
     Plan,
     ProgressNote,
 )
-from shinchoku.rounds.models import ItemEntry, Report, Round
+from shinchoku.rounds.models import ContentEntry, ItemEntry, PlanSettings, Report, Round
 from shinchoku.rounds.progress import IndicatorProgress, band_class, indicator_progress
 from shinchoku.rounds.services import bands_of
 
@@ -254,3 +257,102 @@ def item_texts(
                 ItemText(e.report.round.fy, e.report.department.name, e.done, e.next)
             )
     return out
+
+
+# --- plans without figures (issue 12) ------------------------------------------------------
+# A plan without indicators has no results to count; its progress is the self-evaluation each
+# 事業 got and the status of its contents. For such a plan (and only such a plan) these are
+# public, from approved sheets of published, closed rounds, like the item texts; the notes of
+# a content (ContentEntry.note) never are.
+
+
+def has_figures(plan: Plan) -> bool:
+    """The plan has at least one indicator (then bands are its public results, as before)."""
+    return Indicator.objects.filter(node__plan=plan).exists()
+
+
+@dataclass
+class ProjectReport:
+    """A 事業's self-evaluation, texts and content statuses from one approved, published sheet."""
+
+    fy: int
+    department: str
+    evaluation: str  # the code on the plan's scale
+    evaluation_label: str  # "A 計画どおり実施"
+    evaluation_class: str  # band-0 (best) … band-undetermined (off the scale)
+    done: str
+    next: str
+    statuses: list[tuple[str, str]] = field(default_factory=list)  # (content, status)
+
+
+def evaluation_class(code: str, codes: list[str]) -> str:
+    return f"band-{min(codes.index(code), 3)}" if code in codes else "band-undetermined"
+
+
+def project_reports(
+    plan: Plan, fys: list[int], node_keys: list[str] | None = None, scale: list | None = None
+) -> dict[str, list[ProjectReport]]:
+    """What approved sheets of public rounds say of each 事業, by node key (two queries, and
+    one for the plan's scale when it is not given)."""
+    public = {
+        "report__round__plan": plan,
+        "report__round__fy__in": fys,
+        "report__round__published": True,
+        "report__round__status": Round.Status.CLOSED,
+        "report__status": Report.Status.APPROVED,
+    }
+    if node_keys is not None:
+        public["node_key__in"] = node_keys
+    if scale is None:
+        scale = PlanSettings.of(plan).evaluation_scale
+    labels = scale_labels(scale)
+    codes = list(labels)
+    statuses: dict[tuple[int, str], list[tuple[str, str]]] = {}
+    for report_id, key, text, status in (
+        ContentEntry.objects.filter(**public)
+        .exclude(status="")
+        .order_by("report_id", "node_key", "position")
+        .values_list("report_id", "node_key", "text", "status")  # never the note
+    ):
+        statuses.setdefault((report_id, key), []).append((text, status))
+    out: dict[str, list[ProjectReport]] = {}
+    for e in (
+        ItemEntry.objects.filter(**public)
+        .select_related("report__round", "report__department")
+        .order_by("report__round__fy", "report__department__order", "id")
+    ):
+        out.setdefault(e.node_key, []).append(
+            ProjectReport(
+                e.report.round.fy,
+                e.report.department.name,
+                e.evaluation,
+                labels.get(e.evaluation, e.evaluation),
+                evaluation_class(e.evaluation, codes),
+                e.done,
+                e.next,
+                statuses.get((e.report_id, e.node_key), []),
+            )
+        )
+    return out
+
+
+def plan_scale(plan: Plan) -> list[dict]:
+    return list(PlanSettings.of(plan).evaluation_scale)
+
+
+def evaluations_by(
+    reports: dict[str, list[ProjectReport]], group_of: dict[str, int], scale: list[dict]
+) -> dict[tuple[int, int], Counts]:
+    """Counts of evaluations per (group, FY): group_of maps a node key to its goal's id."""
+    template = evaluation_counts(scale)
+    out: dict[tuple[int, int], Counts] = {}
+    for key, rows in reports.items():
+        group = group_of.get(key)
+        if group is None:
+            continue
+        for r in rows:
+            out.setdefault((group, r.fy), template.fresh()).add(r.evaluation)
+    return out
+
+
+# --- end of plans without figures ----------------------------------------------------------

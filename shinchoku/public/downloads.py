@@ -161,7 +161,68 @@ def csv_rows(pd: PlanData, fy: int | None = None) -> list[list[str]]:
                     safe_text(note.next) if note else "",
                 ]
             )
+    if not pd.indicators:
+        rows += project_rows(pd, fys)
     return rows
+
+
+# --- plans without figures (issue 12) ------------------------------------------------------
+
+EVALUATION_ROLE = "自己評価"
+
+
+def project_rows(pd: PlanData, fys: list[int]) -> list[list[str]]:
+    """A plan without indicators: one row per 事業, published FY and department, its
+    self-evaluation (code as written, code and name as 達成状況) and texts."""
+    goal_of = _goal_of(pd.nodes)
+    org, plan = pd.plan.organization.name, pd.plan.title
+    reports = data.project_reports(pd.plan, fys)
+    rows = []
+    for node in pd.nodes:
+        for r in reports.get(node.key, []):
+            rows.append(
+                [
+                    safe_text(org),
+                    safe_text(plan),
+                    safe_text(_node_name(goal_of[node.id])),
+                    safe_text(node.label),
+                    safe_text(node.title),
+                    "",
+                    "",
+                    safe_text(r.department),
+                    EVALUATION_ROLE,
+                    str(r.fy),
+                    wareki.fy_short(r.fy),
+                    "",
+                    "",
+                    "",
+                    safe_text(r.evaluation),
+                    "",
+                    "",
+                    "",
+                    safe_text(r.evaluation_label),
+                    "",
+                    "",
+                    safe_text(r.done),
+                    safe_text(r.next),
+                ]
+            )
+    return rows
+
+
+def _project_json(r: data.ProjectReport) -> dict:
+    return {
+        "fy": r.fy,
+        "department": r.department,
+        "done": r.done,
+        "next": r.next,
+        "evaluation": r.evaluation,
+        "evaluation_label": r.evaluation_label,
+        "statuses": [{"content": text, "status": status} for text, status in r.statuses],
+    }
+
+
+# --- end of plans without figures ----------------------------------------------------------
 
 
 def csv_bytes(pd: PlanData, fy: int | None = None) -> bytes:
@@ -201,6 +262,8 @@ def plan_json(pd: PlanData, request: HttpRequest, fy: int | None = None) -> dict
     for c in contents_queryset().filter(node_id__in=node_ids).order_by("order"):
         contents.setdefault(c.node_id, []).append(c)
     texts = data.item_texts(plan, fys)
+    # A plan without indicators: its 事業's evaluations and content statuses (issue 12).
+    projects = data.project_reports(plan, fys) if not pd.indicators else {}
     nodes = []
     for n in pd.nodes:
         depts: list[NodeDepartment] = list(n.nodedepartment_set.all())
@@ -240,7 +303,9 @@ def plan_json(pd: PlanData, request: HttpRequest, fy: int | None = None) -> dict
                 "progress": [
                     {"fy": t.fy, "department": t.department, "done": t.done, "next": t.next}
                     for t in texts.get(n.key, [])
-                ],
+                ]
+                if pd.indicators
+                else [_project_json(r) for r in projects.get(n.key, [])],
             }
         )
     indicators = []
@@ -284,7 +349,7 @@ def plan_json(pd: PlanData, request: HttpRequest, fy: int | None = None) -> dict
                 ],
             }
         )
-    return {
+    out = {
         "format": JSON_FORMAT,
         "version": JSON_VERSION,
         "organization": {"slug": plan.organization.slug, "name": plan.organization.name},
@@ -312,6 +377,9 @@ def plan_json(pd: PlanData, request: HttpRequest, fy: int | None = None) -> dict
         "nodes": nodes,
         "indicators": indicators,
     }
+    if not pd.indicators:  # a plan without indicators is evaluated on its scale (issue 12)
+        out["evaluation_scale"] = data.plan_scale(plan)
+    return out
 
 
 def _filename(pd: PlanData, fy: int | None, ext: str) -> str:

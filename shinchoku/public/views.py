@@ -18,7 +18,7 @@ from shinchoku.plans import links
 from shinchoku.plans.models import IndicatorValue, Node
 from shinchoku.plans.schedule import Row, grid
 from shinchoku.plans.views import node_page_queryset
-from shinchoku.public import data
+from shinchoku.public import data, no_figures
 from shinchoku.public.data import PublicIndicator, PublicPlan
 
 ROLE = IndicatorValue.Role
@@ -106,13 +106,23 @@ def plan_page(request: HttpRequest, slug: str) -> HttpResponse:
         "top_level_name": plan.level_name(1),
         "tree": _subtree(None, pd.nodes),
         "published_at": public.published_at(fy),
-        "chart": goals_chart_svg(
+        "figures": True,
+    }
+    if not pd.indicators:  # a plan without indicators: its 事業's self-evaluations (issue 12)
+        context.update(no_figures.plan_context(pd, fy))
+        context["chart"] = goals_chart_svg(
+            context["evaluation_goals"],
+            no_figures.chart_names(context["evaluation_names"]),
+            gettext("Self-evaluations per %(level)s, %(fy)s")
+            % {"level": plan.level_name(1), "fy": wareki.fy_label(fy)},
+        )
+    else:
+        context["chart"] = goals_chart_svg(
             goals,
             pd.band_names,
             gettext("Results per %(level)s, %(fy)s")
             % {"level": plan.level_name(1), "fy": wareki.fy_label(fy)},
-        ),
-    }
+        )
     return render(request, "public/plan.html", context)
 
 
@@ -186,7 +196,9 @@ def node_page(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     for c in node.contents.all():
         c.shown_goals = [g for g in c.contentgoal_set.all() if g.ref_state in ("link", "text")]
     goal_bands = None
-    if node.parent_id is None:
+    # A plan without indicators shows its 事業's self-evaluations instead (issue 12).
+    figures = bool(indicators) or data.has_figures(plan)
+    if node.parent_id is None and figures:
         pd = data.plan_data(public)
         goal = next(g for g in pd.goals if g.node.id == node.id)
         goal_bands = [
@@ -224,10 +236,18 @@ def node_page(request: HttpRequest, slug: str, key: str) -> HttpResponse:
         "indicator_years": years,
         "indicator_rows": _rows(indicators, years),
         "progress": progress,
-        "item_texts": data.item_texts(plan, fys, [node.key]).get(node.key, []),
+        "item_texts": (
+            data.item_texts(plan, fys, [node.key])
+            if figures
+            # a plan without indicators: with evaluations and content statuses (issue 12)
+            else data.project_reports(plan, fys, [node.key])
+        ).get(node.key, []),
         "goal_bands": goal_bands,
         "band_names": bands.names,
+        "figures": figures,
     }
+    if not figures and node.parent_id is None:
+        context.update(no_figures.goal_context(plan, node, outline, fys))
     return render(request, "public/node.html", context)
 
 

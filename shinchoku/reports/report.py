@@ -15,6 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils import timezone
 from django.utils.html import format_html
 
+from shinchoku.core.evaluations import UNRATED
 from shinchoku.core.wareki import era_of, era_year_text, fy_label, fy_short
 from shinchoku.plans.models import IndicatorValue, Plan
 from shinchoku.rounds.progress import (
@@ -23,6 +24,7 @@ from shinchoku.rounds.progress import (
     IndicatorProgress,
     ItemProgress,
     PlanProgress,
+    ProjectProgress,
     band_class,
     plan_progress,
 )
@@ -116,6 +118,20 @@ class GoalSection:
     def tally_rows(self) -> list[tuple[str, int]]:
         return self.goal.tally.rows()
 
+    # --- plans without figures (issue 12) --------------------------------------------------
+
+    @property
+    def projects(self) -> list[ProjectProgress]:
+        """Every reported 事業 below the goal, with its approved evaluations and texts."""
+        return self.goal.projects
+
+    def evaluation_rows(self, keys: list[str]) -> list[tuple[str, str, int]]:
+        return self.goal.evaluations.rows(keys) if self.goal.evaluations else []
+
+    @property
+    def evaluation_total(self) -> int:
+        return self.goal.evaluations.total if self.goal.evaluations else 0
+
 
 @dataclass
 class CommitteeReport:
@@ -191,6 +207,74 @@ class CommitteeReport:
     @property
     def indicator_count(self) -> int:
         return sum(len(g.rows) for g in self.goals)
+
+    # --- plans without figures (issue 12): summarised by the self-evaluation scale ---------
+
+    @property
+    def has_figures(self) -> bool:
+        return self.progress.has_figures
+
+    @property
+    def evaluation_keys(self) -> list[str]:
+        return self.progress.evaluation_keys
+
+    @property
+    def evaluation_labels(self) -> list[str]:
+        """Column headings: "A 計画どおり実施" … for each key of the evaluation tables."""
+        counts = self.progress.evaluations
+        return [counts.label(k) if counts else k for k in self.evaluation_keys]
+
+    @property
+    def evaluation_summary(self) -> list[tuple[GoalSection, list[int]]]:
+        """(goal, count per evaluation key) for the summary table."""
+        keys = self.evaluation_keys
+        return [(g, [n for _k, _l, n in g.evaluation_rows(keys)]) for g in self.goals]
+
+    @property
+    def evaluation_totals(self) -> list[int]:
+        counts = self.progress.evaluations
+        return [n for _k, _l, n in counts.rows(self.evaluation_keys)] if counts else []
+
+    @property
+    def evaluation_total(self) -> int:
+        return self.progress.evaluations.total if self.progress.evaluations else 0
+
+    @property
+    def evaluation_chart_rows(self) -> list[tuple[str, list[tuple[str, int]]]]:
+        """(goal label, (evaluation, count)) for the stacked bars, 未評価 last (grey)."""
+        names = self.evaluation_chart_names
+        out = []
+        for g in self.goals:
+            counts = g.goal.evaluations
+            rows = [(counts.label(k), counts.counts.get(k, 0)) for k in self.evaluation_keys]
+            if UNRATED not in self.evaluation_keys:
+                rows.append((UNRATED, 0))
+            out.append((g.label or g.title, [r for r in rows if r[0] in names]))
+        return out
+
+    @property
+    def evaluation_chart_names(self) -> list[str]:
+        labels = self.evaluation_labels
+        return labels if UNRATED in self.evaluation_keys else [*labels, UNRATED]
+
+    @property
+    def scale(self) -> list[dict]:
+        return self.progress.scale
+
+    @property
+    def status_rows(self) -> list[tuple[str, str, int]]:
+        """Content statuses of approved sheets that were reported, with their counts."""
+        counts = self.progress.statuses
+        return [r for r in counts.rows() if r[2]] if counts else []
+
+    @property
+    def project_count(self) -> int:
+        return len(self.progress.projects)
+
+    @property
+    def project_level(self) -> str:
+        levels = [p.node.level for p in self.progress.projects]
+        return self.plan.level_name(max(levels)) if levels else self.level_name
 
 
 def _heading(values: list[IndicatorValue], fallback: str) -> str:

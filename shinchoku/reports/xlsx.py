@@ -291,6 +291,130 @@ def _goal_sheet(ws: Worksheet, report: CommitteeReport, g: GoalSection) -> None:
     _print_setup(ws, header, last_col)
 
 
+# --- plans without figures (issue 12): self-evaluations instead of bands ----------------
+
+
+def _evaluation_summary_sheet(ws: Worksheet, report: CommitteeReport) -> None:
+    """Counts of self-evaluations per 基本目標 (approved sheets), the scale and the statuses."""
+    ws.title = "概要"
+    _title_rows(ws, report, f"{report.title} {report.fy_label}")
+    header = 4
+    headings = [(report.level_name, 52.0)] + [(label, 14.0) for label in report.evaluation_labels]
+    headings.append(("計", 8.0))
+    _header(ws, header, headings)
+    row = header
+    count = '#,##0"件"'
+    for g, counts in report.evaluation_summary:
+        row += 1
+        set_text(ws.cell(row=row, column=1), g.heading).alignment = WRAP
+        for col, n in enumerate([*counts, g.evaluation_total], start=2):
+            ws.cell(row=row, column=col, value=n).number_format = count
+    row += 1
+    set_text(ws.cell(row=row, column=1), "計").font = BOLD
+    for col, n in enumerate([*report.evaluation_totals, report.evaluation_total], start=2):
+        cell = ws.cell(row=row, column=col, value=n)
+        cell.number_format, cell.font = count, BOLD
+    for r in ws.iter_rows(min_row=header + 1, max_row=row, max_col=len(headings)):
+        for cell in r:
+            cell.border = BORDER
+    row += 2
+    set_text(ws.cell(row=row, column=1), "評価の方法").font = BOLD
+    row += 1
+    set_text(
+        ws.cell(row=row, column=1),
+        f"この計画には数値目標(指標)がないため、{report.project_level}ごとに担当部署が行った"
+        "自己評価で進捗を示します。承認済みの調査票の評価のみ集計しています。",
+    )
+    for s in report.scale:
+        row += 1
+        text = f"{s.get('code', '')} {s.get('name', '')}".strip()
+        if s.get("definition"):
+            text += f": {s['definition']}"
+        set_text(ws.cell(row=row, column=1), text)
+    if report.status_rows:
+        row += 2
+        set_text(ws.cell(row=row, column=1), "実施内容の状況").font = BOLD
+        for _key, label, n in report.status_rows:
+            row += 1
+            set_text(ws.cell(row=row, column=1), label)
+            ws.cell(row=row, column=2, value=n).number_format = count
+    _print_setup(ws, header, len(headings))
+
+
+def _project_sheet(ws: Worksheet, report: CommitteeReport, g: GoalSection) -> None:
+    """A 基本目標 of a plan without figures: a row per 事業 and department, contents behind."""
+    _title_rows(ws, report, g.heading)
+    header = 4
+    fy = report.fy_short
+    headings: list[tuple[str, float]] = [
+        ("No.", 5.0),
+        (report.project_level, 30.0),
+        ("上位項目", 24.0),
+        ("担当部署", 14.0),
+        ("自己評価", 16.0),
+        (f"{fy}の取組状況", 36.0),
+        (f"{report.next_fy_short}に向けた今後の展開", 36.0),
+        ("実施内容の状況", 28.0),
+    ]
+    _header(ws, header, headings)
+    row = header
+    for number, p in enumerate(g.projects, start=1):
+        parent = f"{p.parent.label} {p.parent.title}".strip() if p.parent else ""
+        name = f"{p.node.label} {p.node.title}".strip()
+        lines: list[list[Any]] = []
+        for it in p.items:
+            statuses = "\n".join(
+                f"{c.entry.text}: {c.entry.status}"
+                for c in p.contents
+                if c.department == it.department
+            )
+            texts = [it.evaluation, it.entry.done, it.entry.next, statuses]
+            lines.append([number, name, parent, it.department, *texts])
+        if not lines:
+            none = ["", "承認済みの報告はありません。", "", ""]
+            lines.append([number, name, parent, p.departments, *none])
+        for values in lines:
+            row += 1
+            for col, v in enumerate(values, start=1):
+                cell = ws.cell(row=row, column=col)
+                if isinstance(v, int):
+                    cell.value = v
+                    cell.alignment = RIGHT
+                else:
+                    set_text(cell, v or "")
+                    cell.alignment = WRAP
+                cell.border = BORDER
+            if values[4]:
+                code = values[4].split(" ")[0]
+                codes = [str(s.get("code", "")) for s in report.scale]
+                names = [*codes, "未評価"]
+                ws.cell(row=row, column=5).fill = _band_fill(code, names)
+    if not g.projects:
+        row += 1
+        set_text(ws.cell(row=row, column=1), f"{report.project_level}はありません。")
+    _block(
+        ws,
+        row + 2,
+        "予定より遅れている実施内容",
+        ["実施項目", "実施内容", "担当部署", "状況", "説明"],
+        [
+            [
+                f"{c.node.label} {c.node.title}".strip(),
+                c.entry.text,
+                c.department,
+                c.entry.status,
+                c.entry.note,
+            ]
+            for c in g.behind
+        ],
+        "予定より遅れている実施内容はありません。",
+    )
+    _print_setup(ws, header, len(headings))
+
+
+# --- end of plans without figures --------------------------------------------------------
+
+
 def _item_headings(fy: str, next_fy: str) -> list[str]:
     return ["実施項目", "担当部署", f"{fy}の取組状況", f"{next_fy}に向けた今後の展開", "自己評価"]
 
@@ -324,11 +448,17 @@ def _block(
 
 def report_workbook(report: CommitteeReport) -> Workbook:
     wb = Workbook()
-    _summary_sheet(wb.active, report)
+    if report.has_figures:
+        _summary_sheet(wb.active, report)
+    else:
+        _evaluation_summary_sheet(wb.active, report)
     taken = {"概要"}
     for g in report.goals:
         ws = wb.create_sheet(sheet_title(g.label or g.title, taken))
-        _goal_sheet(ws, report, g)
+        if report.has_figures:
+            _goal_sheet(ws, report, g)
+        else:
+            _project_sheet(ws, report, g)
     wb.properties.title = f"{report.title} {report.fy_label}"
     wb.properties.creator = "進捗"
     return wb

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from shinchoku.accounts.permissions import APPROVED_ONLY, DraftScope
 from shinchoku.core.achievement import Judgement, Tally, by_group, flagged, judge, roll_up
+from shinchoku.core.evaluations import Counts, count_by, evaluation_counts, status_counts
 from shinchoku.plans.models import Indicator, IndicatorValue, Node, Plan, ProgressNote
 from shinchoku.rounds.models import ContentEntry, ItemEntry, PlanSettings, Report, Round
 from shinchoku.rounds.services import bands_of
@@ -90,6 +91,29 @@ class ItemProgress:
     entry: ItemEntry
     department: str
     approved: bool
+    # The self-evaluation with its name on the plan's scale: "A 計画どおり実施".
+    evaluation: str = ""
+
+
+# --- plans without figures (issue 12): evaluations and statuses per 事業 -------------------
+
+
+@dataclass
+class ProjectProgress:
+    """A reported item (a 事業 with a 担当) and what the readable sheets say of it."""
+
+    node: Node
+    items: list[ItemProgress] = field(default_factory=list)
+    contents: list[ContentProgress] = field(default_factory=list)
+    withheld: list[Report] = field(default_factory=list)  # its departments' unreadable sheets
+    parent: Node | None = None  # the node above (取組), for the report's row heading
+
+    @property
+    def departments(self) -> str:
+        return "、".join(d.name for d in self.node.departments.all())
+
+
+# --- end of plans without figures ----------------------------------------------------------
 
 
 @dataclass
@@ -101,6 +125,11 @@ class GoalProgress:
     indicators: list[IndicatorProgress] = field(default_factory=list)
     behind: list[ContentProgress] = field(default_factory=list)
     items: list[ItemProgress] = field(default_factory=list)
+    # Plans without figures: every reported 事業 below the goal, and counts of the approved
+    # sheets' self-evaluations and content statuses.
+    projects: list[ProjectProgress] = field(default_factory=list)
+    evaluations: Counts | None = None
+    statuses: Counts | None = None
 
 
 @dataclass
@@ -120,6 +149,32 @@ class PlanProgress:
     final_when_no_target: bool = False  # years without a target are compared with the final one
     # Sheets not yet approved whose figures and texts this reader may not see: status only.
     withheld: list[Report] = field(default_factory=list)
+    # Plans without figures (no indicator): the summary is by the self-evaluation scale.
+    has_figures: bool = True
+    scale: list[dict] = field(default_factory=list)
+    evaluations: Counts | None = None  # approved sheets' evaluations, whole plan
+    evaluations_by_department: dict[str, Counts] = field(default_factory=dict)
+    statuses: Counts | None = None  # approved sheets' content statuses, whole plan
+
+    @property
+    def evaluation_keys(self) -> list[str]:
+        """Columns of the evaluation tables: the scale's codes, then any other one counted."""
+        return self.evaluations.keys() if self.evaluations else []
+
+    @property
+    def status_keys(self) -> list[str]:
+        return self.statuses.keys() if self.statuses else []
+
+    @property
+    def projects(self) -> list[ProjectProgress]:
+        return [p for g in self.goals for p in g.projects]
+
+    @property
+    def low_evaluations(self) -> list[ItemProgress]:
+        """Items evaluated in the lower half of the scale (C 一部実施, D 未実施 on A–D)."""
+        codes = [str(s.get("code", "")) for s in self.scale]
+        low = set(codes[(len(codes) + 1) // 2 :])
+        return [it for it in self.items if it.entry.evaluation in low]
 
     @property
     def behind(self) -> list[ContentProgress]:
@@ -179,6 +234,8 @@ def plan_progress(plan: Plan, fy: int, *, drafts: DraftScope = APPROVED_ONLY) ->
         total.add(i.judgement.band)
 
     round_ = Round.objects.filter(plan=plan, fy=fy).first()
+    evaluations = evaluation_counts(settings.evaluation_scale)
+    scale_labels = dict(evaluations.labels)
     contents: list[ContentProgress] = []
     items: list[ItemProgress] = []
     withheld: list[Report] = []
@@ -213,7 +270,13 @@ def plan_progress(plan: Plan, fy: int, *, drafts: DraftScope = APPROVED_ONLY) ->
                 continue
             r = status_of[e.report_id]
             items.append(
-                ItemProgress(node, e, r.department.name, r.status == Report.Status.APPROVED)
+                ItemProgress(
+                    node,
+                    e,
+                    r.department.name,
+                    r.status == Report.Status.APPROVED,
+                    scale_labels.get(e.evaluation, e.evaluation),
+                )
             )
         contents.sort(key=lambda c: (c.node.seq, c.entry.position, c.department))
         items.sort(key=lambda c: (c.node.seq, c.department))
@@ -236,6 +299,7 @@ def plan_progress(plan: Plan, fy: int, *, drafts: DraftScope = APPROVED_ONLY) ->
             by_goal[goal_of[c.node.id]].behind.append(c)
     for it in items:
         by_goal[goal_of[it.node.id]].items.append(it)
+    no_figures = _no_figures(nodes, goal_of, by_goal, contents, items, withheld, evaluations)
     return PlanProgress(
         plan=plan,
         fy=fy,
@@ -251,7 +315,61 @@ def plan_progress(plan: Plan, fy: int, *, drafts: DraftScope = APPROVED_ONLY) ->
         band_names=bands.names,
         final_when_no_target=bands.final_when_no_target,
         withheld=withheld,
+        has_figures=bool(indicators),
+        scale=list(settings.evaluation_scale),
+        evaluations=no_figures[0],
+        evaluations_by_department=no_figures[1],
+        statuses=_status_totals(settings, contents, by_goal, goal_of),
     )
+
+
+# --- plans without figures (issue 12) ------------------------------------------------------
+
+
+def _no_figures(nodes, goal_of, by_goal, contents, items, withheld, evaluations):
+    """Every reported 事業 per goal, and the approved evaluations per goal / department / plan.
+
+    A 事業 is a leaf node with a 担当, or any node a sheet reported on. Reads nothing more.
+    """
+    parents = {n.parent_id for n in nodes}
+    by_id = {n.id: n for n in nodes}
+    reported = {it.node.id for it in items} | {c.node.id for c in contents}
+    projects: dict[int, ProjectProgress] = {}
+    for n in nodes:
+        if n.id in reported or (n.id not in parents and n.departments.all()):
+            projects[n.id] = ProjectProgress(n, parent=by_id.get(n.parent_id))
+            by_goal[goal_of[n.id]].projects.append(projects[n.id])
+    for it in items:
+        projects[it.node.id].items.append(it)
+    for c in contents:
+        projects[c.node.id].contents.append(c)
+    for p in projects.values():
+        ids = {d.id for d in p.node.departments.all()}
+        p.withheld = [r for r in withheld if r.department_id in ids]
+    approved = [it for it in items if it.approved]
+    total = evaluations.fresh()
+    for g in by_goal.values():
+        g.evaluations = evaluations.fresh()
+    for it in approved:
+        total.add(it.entry.evaluation)
+        by_goal[goal_of[it.node.id]].evaluations.add(it.entry.evaluation)
+    per_department = count_by(((it.department, it.entry.evaluation) for it in approved), total)
+    return total, dict(sorted(per_department.items()))
+
+
+def _status_totals(settings, contents, by_goal, goal_of) -> Counts:
+    """Content statuses of approved sheets, per goal (on the goals) and for the plan."""
+    total = status_counts(settings.content_statuses)
+    for g in by_goal.values():
+        g.statuses = total.fresh()
+    for c in contents:
+        if c.approved:
+            total.add(c.entry.status)
+            by_goal[goal_of[c.node.id]].statuses.add(c.entry.status)
+    return total
+
+
+# --- end of plans without figures ----------------------------------------------------------
 
 
 def band_class(band: str, band_names: list[str]) -> str:

@@ -115,8 +115,15 @@ def overview(request: HttpRequest, slug: str, fy: int) -> HttpResponse:
         "n_approved": sum(r.status == Report.Status.APPROVED for r in reports),
         "report_url": committee_report_url(plan, fy) if pp.round else "",
         "charts": charts_available(),
+        "project_level": project_level(plan, pp),
     }
     return render(request, "rounds/progress/overview.html", context)
+
+
+def project_level(plan: Plan, pp: PlanProgress) -> str:
+    """The level name of the reported items (事業) of a plan without figures."""
+    levels = [p.node.level for p in pp.projects]
+    return plan.level_name(max(levels)) if levels else plan.level_name(1)
 
 
 @dataclass

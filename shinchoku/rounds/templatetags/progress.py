@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django import template
 from django.db.models import Q
+from django.utils.html import format_html
 
 from shinchoku.accounts.permissions import APPROVED_ONLY, DraftScope, draft_scope
 from shinchoku.core.achievement import flagged
@@ -194,3 +195,42 @@ def item_progress(context, node: Node) -> dict:
     drafts = draft_scope(request.user, plan.organization) if request else APPROVED_ONLY
     years, band_names = item_years(plan, node, drafts)
     return {"plan": plan, "node": node, "years": years, "band_names": band_names}
+
+
+# --- plans without figures (issue 12) ------------------------------------------------------
+
+
+@register.filter
+def evaluation_class(code: str, scale: list[dict]) -> str:
+    """CSS class of a self-evaluation by its rank on the scale (band-0 best); off-scale: none."""
+    codes = [str(s.get("code", "")) for s in scale]
+    if code not in codes:
+        return "band-undetermined"
+    return f"band-{min(codes.index(code), 4)}"
+
+
+@register.filter
+def counts_rows(counts, keys) -> list:
+    """(key, label, n) of a `core.evaluations.Counts` for the given columns; none without counts."""
+    return counts.rows(keys) if counts is not None else []
+
+
+@register.filter
+def counts_label(counts, key: str) -> str:
+    return counts.label(key) if counts is not None else key
+
+
+@register.filter
+def counts_head(counts, key: str):
+    """A column heading "A 計画どおり実施" whose name hides on narrow screens (the code stays)."""
+    label = counts_label(counts, key)
+    code, sep, name = label.partition(" ")
+    if not sep or code != key:
+        return label
+    return format_html('{}<span class="eval-name"> {}</span>', code, name)
+
+
+@register.filter
+def counts_nonzero(counts) -> list:
+    """(key, label, n) of the keys that were counted."""
+    return [r for r in counts.rows() if r[2]] if counts is not None else []
