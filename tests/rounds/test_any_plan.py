@@ -70,7 +70,6 @@ def admin(db) -> Client:
     return login_client("midori-admin", role="admin", org_slug=ORG)
 
 
-
 def staff_of(report: Report) -> Client:
     """A 部署担当 of the sheet's department (one per department and test)."""
     from django.contrib.auth import get_user_model
@@ -78,9 +77,7 @@ def staff_of(report: Report) -> Client:
     name = f"staff-{report.department_id}"
     user = get_user_model().objects.filter(username=name).first()
     if user is None:
-        return login_client(
-            name, role="staff", org_slug=ORG, departments=(report.department.name,)
-        )
+        return login_client(name, role="staff", org_slug=ORG, departments=(report.department.name,))
     client = Client()
     client.force_login(user)
     return client
@@ -148,7 +145,7 @@ def on_sheets(round_: Round) -> dict[str, list[str]]:
 
 
 def run_whole_round(admin: Client, plan: Plan) -> Round:
-    """Open → fill (browser, Excel, the rest in the browser) → submit → return → approve → publish."""
+    """Open → fill (browser, Excel, browser) → submit → return → approve → close → publish."""
     response = admin.post(
         reverse("rounds:list", args=[SLUG]), {"fy": str(FY), "deadline": "2025-05-31"}
     )
