@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from shinchoku.orgs.models import Department
-from shinchoku.plans.models import Plan
+from shinchoku.plans.models import Indicator, Plan
 
 DEFAULT_CONTENT_STATUSES = ["予定どおり", "前倒し", "遅れ", "未実施", "中止"]
 DEFAULT_SCALE = [
@@ -22,6 +23,18 @@ DEFAULT_SCALE = [
     {"code": "D", "name": "未着手", "definition": "取り組みを始めていない"},
 ]
 DEFAULT_THRESHOLDS = [{"rate": "1", "name": "達成"}, {"rate": "0.8", "name": "概ね達成"}]
+# A plan without numeric targets reports how far each 事業 was carried out as planned.
+NO_NUMBERS_SCALE = [
+    {"code": "A", "name": "計画どおり実施", "definition": "計画どおりに実施した"},
+    {"code": "B", "name": "概ね実施", "definition": "計画の8割程度以上を実施した"},
+    {"code": "C", "name": "一部実施", "definition": "計画の一部を実施した"},
+    {"code": "D", "name": "未実施", "definition": "実施できなかった"},
+]
+# The scales the settings page offers to start from: key → (name shown, scale).
+SCALE_PRESETS = {
+    "targets": ("数値目標のある計画（達成度）", DEFAULT_SCALE),
+    "no_numbers": ("数値目標のない計画（実施状況）", NO_NUMBERS_SCALE),
+}
 
 
 def _statuses() -> list[str]:
@@ -53,8 +66,26 @@ class PlanSettings(models.Model):
 
     @classmethod
     def of(cls, plan: Plan) -> PlanSettings:
-        found = cls.objects.filter(plan=plan).first()
-        return found or cls(plan=plan)
+        """The stored settings, or the defaults: a plan without indicators gets NO_NUMBERS_SCALE.
+
+        One query for both (the stored row and whether the plan has an indicator). Stored
+        settings are returned as stored, whatever the plan holds.
+        """
+        row = (
+            Plan.objects.filter(pk=plan.pk)
+            .select_related("progress_settings")
+            .annotate(has_numbers=Exists(Indicator.objects.filter(node__plan=OuterRef("pk"))))
+            .first()
+        )
+        if row is None:
+            return cls(plan=plan)
+        try:
+            return row.progress_settings
+        except cls.DoesNotExist:
+            pass
+        if row.has_numbers:
+            return cls(plan=plan)
+        return cls(plan=plan, evaluation_scale=[dict(s) for s in NO_NUMBERS_SCALE])
 
 
 class Round(models.Model):

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from shinchoku.core.achievement import Bands
@@ -106,10 +106,15 @@ def _phase(content: Content, fy: int) -> str:
 
 
 def departments_of(plan: Plan) -> list[Department]:
-    """Departments with something to report: 担当 of items with contents or indicators."""
+    """Departments with something to report: 担当 of items with contents or indicators.
+
+    Every leaf item (no children) with a 担当 counts too, with or without contents and
+    indicators: a plan without numbers reports each 事業's status and texts (see `sheet`).
+    """
     ids = set(
         Node.objects.filter(plan=plan)
-        .filter(contents__isnull=False)
+        # issue 12 (a round for any plan): leaf items, in the same query as items with contents.
+        .filter(Q(contents__isnull=False) | Q(children__isnull=True))
         .values_list("departments", flat=True)
     )
     ids |= set(
@@ -130,11 +135,14 @@ def sheet(report: Report) -> list[ItemLines]:
     """Everything the department reports for the FY, with what it has entered so far."""
     plan, fy = report.round.plan, report.round.fy
     dept = report.department
-    nodes = (
+    nodes = list(
         Node.objects.filter(plan=plan)
         .prefetch_related("departments", "contents__schedule", "indicators__values")
         .order_by("seq")
     )
+    # issue 12 (a round for any plan): a leaf item of the department is on its sheet even
+    # without contents and indicators (its status is the self-evaluation, with its texts).
+    parents = {n.parent_id for n in nodes}
     items_e = {e.node_key: e for e in report.items.all()}
     contents_e = {(e.node_key, e.position): e for e in report.contents.all()}
     indicators_e = {e.indicator_key: e for e in report.indicators.all()}
@@ -158,7 +166,8 @@ def sheet(report: Report) -> list[ItemLines]:
             if ind.department_id != dept.pk and not (responsible and ind.department_id is None):
                 continue
             lines.indicators.append(_indicator_line(ind, fy, indicators_e.get(ind.key)))
-        if lines.contents or lines.indicators:
+        leaf_of_dept = responsible and node.pk not in parents
+        if lines.contents or lines.indicators or leaf_of_dept:
             entry = items_e.get(node.key)
             if entry:
                 lines.done, lines.next, lines.evaluation = entry.done, entry.next, entry.evaluation

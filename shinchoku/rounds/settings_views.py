@@ -22,7 +22,7 @@ from shinchoku.plans import editing, history
 from shinchoku.plans.forms import version_field
 from shinchoku.plans.models import ChangeRecord, Plan
 from shinchoku.rounds.access import plan_for
-from shinchoku.rounds.models import PlanSettings
+from shinchoku.rounds.models import SCALE_PRESETS, PlanSettings
 
 _lines = forms.Textarea(attrs={"rows": 6})
 
@@ -34,6 +34,14 @@ def _split(text: str) -> list[str]:
 class ProgressSettingsForm(forms.Form):
     content_statuses = forms.CharField(
         label=gettext_lazy("Statuses of a content (one per line)"), widget=_lines
+    )
+    scale_preset = forms.ChoiceField(
+        label=gettext_lazy("Self-evaluation scale from a preset"),
+        required=False,
+        help_text=gettext_lazy(
+            "Choosing a preset replaces the scale below with it when saved. "
+            "The presets are listed below the form."
+        ),
     )
     evaluation_scale = forms.CharField(
         label=gettext_lazy("Self-evaluation scale (one per line: code, name, definition)"),
@@ -56,6 +64,13 @@ class ProgressSettingsForm(forms.Form):
     )
     version = version_field()
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["scale_preset"].choices = [
+            ("", _("(keep the scale written below)")),
+            *((key, name) for key, (name, _scale) in SCALE_PRESETS.items()),
+        ]
+
     def clean_content_statuses(self) -> list[str]:
         statuses = _split(self.cleaned_data["content_statuses"])
         if not statuses:
@@ -65,6 +80,9 @@ class ProgressSettingsForm(forms.Form):
         return statuses
 
     def clean_evaluation_scale(self) -> list[dict]:
+        preset = self.cleaned_data.get("scale_preset")
+        if preset:
+            return [dict(s) for s in SCALE_PRESETS[preset][1]]
         scale = []
         for n, line in enumerate(_split(self.cleaned_data["evaluation_scale"]), start=1):
             parts = line.split(maxsplit=2)
@@ -152,7 +170,9 @@ def save_settings(plan: Plan, data: dict, *, version: int, user) -> PlanSettings
     """Store the settings if they are still at `version`; record the change in the history."""
     with transaction.atomic():
         editing.lock_plan(plan)
-        settings, _created = PlanSettings.objects.get_or_create(plan=plan)
+        # The first save stores what the page showed: the defaults of this plan (a plan without
+        # indicators starts from the scale for plans without numbers).
+        settings = PlanSettings.of(plan)
         if settings.version != version:
             raise SettingsConflict
         before = snapshot(settings)
@@ -214,5 +234,11 @@ def progress_settings(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect("rounds:list", plan.slug)
     if status == 200 and form.errors:
         status = 400 if "version" in form.errors else 422
-    context = {"plan": plan, "form": form, "conflict": conflict, "diffs": diffs}
+    context = {
+        "plan": plan,
+        "form": form,
+        "conflict": conflict,
+        "diffs": diffs,
+        "presets": list(SCALE_PRESETS.values()),
+    }
     return render(request, "rounds/settings.html", context, status=status)

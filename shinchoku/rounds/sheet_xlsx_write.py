@@ -202,6 +202,7 @@ class _Writer:
                 "金額は千円・万円・円のどれでも書けます。",
             ],
             ["5", f"「{S_ITEMS}」シート: 項目ごとに、取組状況・今後の展開と自己評価を書きます。"],
+            ["", "実施内容・指標のない項目は、このシートだけで報告します。"],
             [
                 "6",
                 "保存したファイルを調査票の画面からアップロードします。"
@@ -375,7 +376,9 @@ class _Writer:
                 [
                     item.node.label,
                     item.node.title,
-                    f"実施内容 {len(item.contents)}\n指標 {len(item.indicators)}",
+                    f"実施内容 {len(item.contents)}\n指標 {len(item.indicators)}"
+                    if item.contents or item.indicators
+                    else "なし",
                 ],
                 [("done", item.done), ("next", item.next), ("evaluation", item.evaluation)],
             )
