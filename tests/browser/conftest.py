@@ -24,6 +24,13 @@ REPO = Path(__file__).resolve().parents[2]
 SKIP_WITHOUT_CHROMIUM = pytest.mark.skipif(
     not Path(CHROMIUM).exists(), reason="Chromium is not installed (apt-get install chromium)"
 )
+# A browser test serves the product from its own SQLite file (demo_server drops DATABASE_URL), so
+# the PostgreSQL pass of the suite would run exactly the same thing again: it runs in the SQLite
+# pass only. The PostgreSQL behaviour of the same flows is covered by the test-client tests.
+SKIP_IN_POSTGRESQL_PASS = pytest.mark.skipif(
+    bool(os.environ.get("DATABASE_URL")),
+    reason="browser tests serve SQLite whatever the database; they run in the SQLite pass",
+)
 
 
 def _free_port() -> int:

@@ -16,12 +16,18 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from tests.browser.conftest import CHROMIUM, SKIP_WITHOUT_CHROMIUM, demo_server, log_in
+from tests.browser.conftest import (
+    CHROMIUM,
+    SKIP_IN_POSTGRESQL_PASS,
+    SKIP_WITHOUT_CHROMIUM,
+    demo_server,
+    log_in,
+)
 from tests.browser.test_round_in_chromium import through_libreoffice
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 
-pytestmark = SKIP_WITHOUT_CHROMIUM
+pytestmark = [SKIP_WITHOUT_CHROMIUM, SKIP_IN_POSTGRESQL_PASS]
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "other_shape_plan.xlsx"
 ORG = "midori-shakyo"

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM, SKIP_WITHOUT_CHROMIUM, log_in
+from tests.browser.conftest import CHROMIUM, SKIP_IN_POSTGRESQL_PASS, SKIP_WITHOUT_CHROMIUM, log_in
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 
-pytestmark = SKIP_WITHOUT_CHROMIUM
+pytestmark = [SKIP_WITHOUT_CHROMIUM, SKIP_IN_POSTGRESQL_PASS]
 
 ADMIN = "nishitokyo-shakyo-admin"
 PLAN = "nishitokyo-action-plan-2019"

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM, SKIP_WITHOUT_CHROMIUM
+from tests.browser.conftest import CHROMIUM, SKIP_IN_POSTGRESQL_PASS, SKIP_WITHOUT_CHROMIUM
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 
-pytestmark = SKIP_WITHOUT_CHROMIUM
+pytestmark = [SKIP_WITHOUT_CHROMIUM, SKIP_IN_POSTGRESQL_PASS]
 
 
 def test_administrator_edits_a_schedule_cell_inline_and_sees_it_in_the_history(

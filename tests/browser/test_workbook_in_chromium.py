@@ -9,12 +9,12 @@ import pytest
 from openpyxl import load_workbook
 
 from shinchoku.plans.workbook import write_workbook
-from tests.browser.conftest import CHROMIUM, SKIP_WITHOUT_CHROMIUM, log_in
+from tests.browser.conftest import CHROMIUM, SKIP_IN_POSTGRESQL_PASS, SKIP_WITHOUT_CHROMIUM, log_in
 from tests.factories import plan_doc
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 
-pytestmark = SKIP_WITHOUT_CHROMIUM
+pytestmark = [SKIP_WITHOUT_CHROMIUM, SKIP_IN_POSTGRESQL_PASS]
 
 
 def test_administrator_uploads_a_workbook_fixes_it_and_loads_it(

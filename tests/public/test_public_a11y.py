@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM, SKIP_WITHOUT_CHROMIUM
+from tests.browser.conftest import CHROMIUM, SKIP_IN_POSTGRESQL_PASS, SKIP_WITHOUT_CHROMIUM
 from tests.public.rounds import ACTION, CITY
 
-pytestmark = SKIP_WITHOUT_CHROMIUM
+pytestmark = [SKIP_WITHOUT_CHROMIUM, SKIP_IN_POSTGRESQL_PASS]
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
 
 AXE = Path(__file__).resolve().parents[1] / "vendor" / "axe-core" / "axe.min.js"
