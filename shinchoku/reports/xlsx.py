@@ -65,7 +65,7 @@ def set_value(cell: Any, text: str | None, unit: str | None = None) -> Any:
 
     With the indicator's `unit`, the figure is written in that unit (core.figures): an actual
     typed 3,310,000円 for an indicator in 千円 is the number 3310 formatted 千円, and the text as
-    reported goes into the cell's note (and the 報告どおりの値 column, see _goal_sheet).
+    reported goes into the cell's note (and the 単位換算前の報告値 column, see _goal_sheet).
     """
     if text is None or not text.strip():
         return set_text(cell, "―")
@@ -246,7 +246,7 @@ def _goal_sheet(ws: Worksheet, report: CommitteeReport, g: GoalSection) -> None:
     # one unit per indicator: the figures as reported in another unit, when any row has one
     reported = any(reported_notes(report, r) for sec in report.goals for r in sec.rows)
     if reported:
-        headings.append(("報告どおりの値(単位が指標と異なるもの)", 22.0))
+        headings.append(("単位換算前の報告値", 28.0))
     if report.has_notes:
         headings += [
             (f"{fy}の取組状況", 44.0),

@@ -7,7 +7,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from shinchoku.core.figures import figure
+from shinchoku.core.figures import REPORTED, figure
 from shinchoku.core.values import parse_value
 
 register = template.Library()
@@ -29,8 +29,12 @@ def cell(value, unit: str | None = None) -> SafeString | str:
     if unit is not None:
         f = figure(text, unit)
         text = f.shown
-        if f.differs:
-            reported = format_html('<br><small class="reported">（{}）</small>', f.reported)
+        if f.differs:  # 報告: and the figure break apart, never inside the figure
+            reported = format_html(
+                '<br><small class="reported">（{}: <span class="nb">{}</span>）</small>',
+                REPORTED,
+                f.text,
+            )
     if parse_value(text).is_numeric() and len(text) <= 16:
         return format_html('<span class="nb">{}</span>{}', text, reported)
     return format_html("{}{}", text, reported)
