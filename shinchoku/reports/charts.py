@@ -309,7 +309,7 @@ def indicator_chart_svg(ip: IndicatorProgress) -> SafeString:
         bar_top = bar_tops.get(p.fy)
         if bar_top is not None and abs(bar_top - 4 - (ty - 9)) < 12:
             out.append(
-                f'<text x="{_num(tx + 9)}" y="{_num(ty + 4)}" fill="{TARGET}" '
+                f'<text x="{_num(tx + bar_w / 2 + 3)}" y="{_num(ty + 4)}" fill="{TARGET}" '
                 f'font-size="10" font-weight="bold">{label}</text>'
             )
         else:
