@@ -29,7 +29,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from shinchoku.core.values import Value, compatible, convert
+from shinchoku.core.values import Value, incompatible_message, to_unit
 
 UP, DOWN, KEEP, NONE = "up", "down", "keep", "none"
 UNDETERMINED = "判定不可"
@@ -111,6 +111,25 @@ def _why_not(value: Value | None, what: str) -> str:
     return f"{what}「{value.text}」が数値ではありません。"
 
 
+def _reference(unit: str, values: tuple[tuple[str, Value | None], ...]) -> tuple[str, str]:
+    """(unit, what it belongs to) that every figure is judged in: the indicator's, else the
+    unit of the first figure that has one (target, final target, baseline, actual)."""
+    if unit and unit.strip():
+        return unit.strip(), "指標"
+    for what, value in values:
+        if value is not None and value.is_numeric() and value.unit:
+            return value.unit, what
+    return "", "指標"
+
+
+def _in(value: Value | None, unit: str) -> Value | None:
+    """The value in `unit` when it converts (a bare number takes it); else the value unchanged
+    (text, empty, none: _why_not explains it)."""
+    if value is None or not value.is_numeric():
+        return value
+    return to_unit(value, unit) or value
+
+
 def judge(
     direction: str,
     actual: Value | None,
@@ -119,31 +138,43 @@ def judge(
     baseline: Value | None = None,
     final: Value | None = None,
     bands: Bands = DEFAULT_BANDS,
+    unit: str = "",
 ) -> Judgement:
-    """Judge one actual against its FY target (and, when given, the baseline and final target)."""
+    """Judge one actual against its FY target (and, when given, the baseline and final target).
+
+    Every figure is judged in `unit`, the indicator's unit (when it has none, the unit of its
+    target): yen units convert exactly, a bare number takes the unit, and a figure in a unit
+    that cannot be converted makes the judgement 判定不可 with a reason naming both units.
+    """
     if direction == NONE:
         return Judgement(bands.undetermined, reason="数値で判定しない指標です。")
+    ref, against = _reference(
+        unit, (("目標", target), ("最終目標", final), ("現状値", baseline), ("実績", actual))
+    )
+    if actual is not None and actual.is_numeric() and to_unit(actual, ref) is None:
+        return Judgement(
+            bands.undetermined, reason=incompatible_message("実績", actual.unit, against, ref)
+        )
+    actual = _in(actual, ref)
     a = _number(actual, direction, "actual")
-    t = _number(target, direction, "target")
     if a is None:
         return Judgement(bands.undetermined, reason=_why_not(actual, "実績"))
+    baseline, final = _in(baseline, ref), _in(final, ref)
     against_final = False
-    if t is None and bands.final_when_no_target and _number(final, direction, "target") is not None:
+    if target is not None and target.is_numeric() and to_unit(target, ref) is None:
+        return Judgement(
+            bands.undetermined, reason=incompatible_message("目標", target.unit, against, ref)
+        )
+    target = _in(target, ref)
+    t = _number(target, direction, "target")
+    if t is None and bands.final_when_no_target and _converted(final, ref):
         target, t, against_final = final, _number(final, direction, "target"), True
     if t is None:
         # No target for the year (a plan may set only its last one): no band, but the
         # progress toward the final target still says how far the figure has come.
-        assert actual is not None
-        progress = _progress(a, actual.unit, baseline, final, direction)
+        progress = _progress(a, ref, baseline, final, direction)
         return Judgement(bands.undetermined, None, progress, reason=_why_not(target, "目標"))
-    assert actual is not None and target is not None
-    if not compatible(actual.unit, target.unit):
-        return Judgement(
-            bands.undetermined,
-            reason=f"実績の単位「{actual.unit}」と目標の単位「{target.unit}」は換算できません。",
-        )
-    a = convert(a, actual.unit, target.unit)
-    progress = _progress(a, target.unit, baseline, final, direction)
+    progress = _progress(a, ref, baseline, final, direction)
     if direction == DOWN:
         if a <= 0 or t < 0:  # no meaningful ratio: compare only
             reached = bands.reached if a <= t else bands.below
@@ -157,6 +188,16 @@ def judge(
     return Judgement(bands.band(rate), rate, progress, against_final=against_final)
 
 
+def _converted(value: Value | None, unit: str) -> bool:
+    """A numeric value now in `unit` (after _in)."""
+    return (
+        value is not None
+        and value.is_numeric()
+        and value.number is not None
+        and to_unit(value, unit) is not None
+    )
+
+
 def _progress(
     actual: Decimal,
     unit: str,
@@ -164,14 +205,13 @@ def _progress(
     final: Value | None,
     direction: str,
 ) -> Decimal | None:
+    """(actual − baseline) ÷ (final − baseline), every figure in `unit`; None when one is
+    missing or in a unit that cannot be converted."""
+    if not (_converted(baseline, unit) and _converted(final, unit)):
+        return None
     b = _number(baseline, direction, "baseline")
     f = _number(final, direction, "target")
-    if b is None or f is None or baseline is None or final is None:
-        return None
-    if not (compatible(baseline.unit, unit) and compatible(final.unit, unit)):
-        return None
-    b, f = convert(b, baseline.unit, unit), convert(f, final.unit, unit)
-    if f == b:
+    if b is None or f is None or f == b:
         return None
     return (actual - b) / (f - b)
 

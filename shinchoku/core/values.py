@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass, replace
+from decimal import Decimal, InvalidOperation, localcontext
 
 NONE_MARKS = frozenset({"－", "―", "-", "—", "ー", "‐", "−", "–", "─"})
 YEN_UNITS: dict[str, int] = {"円": 1, "千円": 1000, "万円": 10000, "百万円": 10**6, "億円": 10**8}
@@ -18,9 +18,17 @@ YEN_UNITS: dict[str, int] = {"円": 1, "千円": 1000, "万円": 10000, "百万�
 # 回受講 → 回 + 受講.
 COUNTERS = (
     "百万円", "千円", "万円", "億円", "円", "人/km", "人日", "%", "団体", "世帯", "法人", "組織",
-    "施設", "地区", "か所", "箇所", "時間", "人", "件", "回", "名", "校", "戸", "台", "本", "部",
-    "冊", "個", "社", "日", "か月", "ヶ月", "年", "倍", "点", "割",
+    "施設", "地区", "か所", "箇所", "ヶ所", "ヵ所", "カ所", "ケ所", "個所", "時間", "人", "件",
+    "回", "名", "校", "戸", "台", "本", "部", "冊", "個", "社", "日", "か月", "ヶ月", "ヵ月",
+    "カ月", "ケ月", "箇月", "年", "倍", "点", "割",
 )  # fmt: skip
+# Other spellings of one unit (after NFKC, which already turns ％ into %, ㎞ into km and
+# full-width letters into ASCII): each is written as the first spelling of its group.
+UNIT_SPELLINGS: dict[str, str] = {
+    "箇所": "か所", "ヶ所": "か所", "ヵ所": "か所", "カ所": "か所", "ケ所": "か所", "個所": "か所",
+    "ヶ月": "か月", "ヵ月": "か月", "カ月": "か月", "ケ月": "か月", "箇月": "か月",
+    "パーセント": "%",
+}  # fmt: skip
 MAX_PREFIX = 6
 MAX_UNIT = 6
 
@@ -149,7 +157,7 @@ def _parse_main(s: str) -> tuple[Decimal, Decimal | None, str, str, str] | None:
 def format_number(number: Decimal, unit: str = "", prefix: str = "") -> str:
     """Write a number the way documents do: 9,708千円, △1,200円, 48.4%."""
     sign = "△" if number < 0 else ""
-    return f"{prefix}{sign}{abs(number):,}{unit}"
+    return f"{prefix}{sign}{abs(number):,f}{unit}"
 
 
 def format_value(value: Value) -> str:
@@ -166,24 +174,105 @@ def format_value(value: Value) -> str:
     return out
 
 
-def _canonical_unit(unit: str) -> str:
-    return unicodedata.normalize("NFKC", unit).replace("％", "%").replace("㎞", "km")
+def canonical_unit(unit: str) -> str:
+    """One spelling per unit: NFKC (％ → %, ㎞ → km), no spaces, か所 for 箇所/ヶ所/ヵ所…"""
+    out = re.sub(r"\s+", "", unicodedata.normalize("NFKC", unit or ""))
+    out = out.replace("％", "%").replace("㎞", "km")
+    for spelling, canonical in UNIT_SPELLINGS.items():
+        out = out.replace(spelling, canonical)
+    return out
+
+
+_canonical_unit = canonical_unit  # the name older callers use
+
+
+def same_unit(unit_a: str, unit_b: str) -> bool:
+    """True when the two are spellings of one unit (千円 and 万円 are not the same unit)."""
+    return canonical_unit(unit_a) == canonical_unit(unit_b)
 
 
 def compatible(unit_a: str, unit_b: str) -> bool:
     """True when numbers in the two units can be compared (same unit, or both yen)."""
-    a, b = _canonical_unit(unit_a), _canonical_unit(unit_b)
+    a, b = canonical_unit(unit_a), canonical_unit(unit_b)
     return a == b or (a in YEN_UNITS and b in YEN_UNITS)
+
+
+def _scale(number: Decimal, digits: int) -> Decimal:
+    """number × 10^digits, exactly, written without exponent or trailing zeros."""
+    with localcontext() as ctx:
+        ctx.prec = max(60, len(number.as_tuple().digits) + abs(digits) + 2)
+        out = number.scaleb(digits).normalize()
+        if out.as_tuple().exponent > 0:  # type: ignore[operator]
+            out = out.quantize(Decimal(1))
+    return out
 
 
 def convert(number: Decimal, from_unit: str, to_unit: str) -> Decimal:
     """Convert exactly between yen units (千円 ↔ 万円 ↔ 円); same unit returns the number."""
-    a, b = _canonical_unit(from_unit), _canonical_unit(to_unit)
+    a, b = canonical_unit(from_unit), canonical_unit(to_unit)
     if a == b:
         return number
     if a in YEN_UNITS and b in YEN_UNITS:
-        return number * YEN_UNITS[a] / Decimal(YEN_UNITS[b])
-    raise IncompatibleUnits(f"単位「{from_unit}」と「{to_unit}」は換算できません。")
+        digits = len(str(YEN_UNITS[a])) - len(str(YEN_UNITS[b]))
+        return _scale(number, digits)
+    raise IncompatibleUnits(incompatible_message("値", from_unit, "換算先", to_unit))
+
+
+def to_unit(value: Value, unit: str) -> Value | None:
+    """The value written in `unit` (an indicator's unit), or None when it cannot be.
+
+    A bare number (no unit) takes `unit`. Yen units convert exactly; other spellings of the same
+    unit (箇所 / か所, ％ / %) are the same unit. Text, empty and "－" values give None.
+    """
+    if not value.is_numeric() or value.number is None:
+        return None
+    source = value.unit or unit
+    if not compatible(source, unit):
+        return None
+    target = unit or value.unit
+    converted = replace(
+        value,
+        number=convert(value.number, source, target),
+        high=convert(value.high, source, target) if value.high is not None else None,
+        unit=target,
+    )
+    return replace(converted, text=format_value(converted))
+
+
+def unit_name(unit: str) -> str:
+    """A unit for a message: 「千円」, or 単位なし when there is none (never an empty 「」)."""
+    return f"「{unit.strip()}」" if unit and unit.strip() else "単位なし"
+
+
+def incompatible_message(what: str, unit: str, against: str, against_unit: str) -> str:
+    """Why a figure cannot be compared, naming both units: 実績の単位「人」は指標の単位「件」…"""
+    if not (unit and unit.strip()):
+        return f"{what}に単位がなく、{against}の単位{unit_name(against_unit)}と比べられません。"
+    if not (against_unit and against_unit.strip()):
+        return f"{what}の単位{unit_name(unit)}は、単位のない{against}と比べられません。"
+    return (
+        f"{what}の単位{unit_name(unit)}は{against}の単位{unit_name(against_unit)}に換算できません。"
+    )
+
+
+def unit_problem(value: Value, unit: str, *, indicator: str = "") -> str | None:
+    """The message for an actual typed in a unit its indicator's unit cannot take, else None.
+
+    A bare number takes the indicator's unit and is accepted; so is text (a person judges it).
+    `indicator` names the indicator in the message when given.
+    """
+    if not unit or not value.is_numeric() or to_unit(value, unit) is not None:
+        return None
+    against = f"指標「{indicator}」" if indicator else "指標"
+    yen = (
+        "（金額は円・千円・万円・百万円・億円のどれでも換算します）"
+        if canonical_unit(unit) in YEN_UNITS
+        else ""
+    )
+    return (
+        incompatible_message("実績", value.unit, against, unit)
+        + f"「{unit}」で書くか、単位を付けずに数字だけを書いてください{yen}。"
+    )
 
 
 def comparable(a: Value, b: Value) -> tuple[Decimal, Decimal] | None:

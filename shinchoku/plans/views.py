@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db.models import Count, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,6 +20,7 @@ from shinchoku.accounts.permissions import (
     require,
     visible_organizations,
 )
+from shinchoku.core.figures import indicator_unit
 from shinchoku.orgs.models import Department
 from shinchoku.plans import links
 from shinchoku.plans.access import visible_plan
@@ -161,6 +163,13 @@ class IndicatorRow:
     baseline: IndicatorValue | None
     cells: list[tuple[int, IndicatorValue | None, IndicatorValue | None]]  # fy, target, actual
     final: IndicatorValue | None
+
+    @cached_property
+    def unit(self) -> str:
+        """The unit the row's figures are shown in (one unit per indicator: core.figures)."""
+        texts = [self.baseline.text] if self.baseline else []
+        texts += [v.text for _fy, t, a in self.cells for v in (t, a) if v is not None]
+        return indicator_unit(self.indicator.unit, texts)
 
 
 def _indicator_years(indicators: list[Indicator], fys: list[int]) -> list[int]:

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from shinchoku.core import wareki
+from shinchoku.core.figures import figure
 from shinchoku.plans.models import Content, IndicatorValue, Node, NodeDepartment, Section
 from shinchoku.plans.views import contents_queryset
 from shinchoku.public import data
@@ -134,6 +135,7 @@ def csv_rows(pd: PlanData, fy: int | None = None) -> list[list[str]]:
             note = i.any.notes.get(v.fy) if v.role == ROLE.ACTUAL else None
             rate = judged.judgement.rate if judged else None
             progress = judged.judgement.progress if judged else None
+            fig = figure(v.text, i.any.unit)
             rows.append(
                 [
                     safe_text(org),
@@ -147,9 +149,11 @@ def csv_rows(pd: PlanData, fy: int | None = None) -> list[list[str]]:
                     ROLE_NAMES[v.role],
                     str(v.fy),
                     wareki.fy_short(v.fy),
-                    plain_number(v.number) if v.text else "",
-                    plain_number(v.high) if v.text else "",
-                    safe_text(v.value_unit or ind.unit) if v.number is not None else "",
+                    # One unit per indicator: the figure in the indicator's unit (core.figures),
+                    # the text as reported beside it; nothing when the unit cannot be converted.
+                    plain_number(fig.number) if v.text else "",
+                    plain_number(fig.high) if v.text else "",
+                    safe_text(fig.converted.unit) if fig.number is not None else "",  # type: ignore[union-attr]
                     safe_text(v.text),
                     safe_text(v.label),
                     "見込み" if v.estimate else "",
@@ -233,17 +237,20 @@ def csv_bytes(pd: PlanData, fy: int | None = None) -> bytes:
     return "\ufeff".encode() + out.getvalue().encode("utf-8")
 
 
-def _value_json(v: IndicatorValue | None) -> dict | None:
+def _value_json(v: IndicatorValue | None, unit: str = "") -> dict | None:
+    """A value: its text as reported, and its figure in the indicator's `unit` (null when the
+    text is no figure or its unit cannot be converted: one unit per indicator)."""
     if v is None:
         return None
+    fig = figure(v.text, unit)
     return {
         "fy": v.fy,
         "fy_label": wareki.fy_label(v.fy),
         "text": v.text,
         "kind": v.kind,
-        "number": json_number(v.number),
-        "high": json_number(v.high),
-        "unit": v.value_unit,
+        "number": json_number(fig.number),
+        "high": json_number(fig.high),
+        "unit": fig.converted.unit if fig.number is not None else "",  # type: ignore[union-attr]
         "label": v.label,
         "estimate": v.estimate,
         "as_of": v.as_of.isoformat() if v.as_of else None,
@@ -325,13 +332,15 @@ def plan_json(pd: PlanData, request: HttpRequest, fy: int | None = None) -> dict
                 "url": request.build_absolute_uri(
                     reverse("public:indicator", args=[plan.slug, ind.key])
                 ),
-                "baseline": _value_json(i.any.baseline),
+                "baseline": _value_json(i.any.baseline, i.any.unit),
                 "targets": [
-                    _value_json(v)
+                    _value_json(v, i.any.unit)
                     for f, v in sorted(i.any.targets.items())
                     if fy is None or f == fy
                 ],
-                "actuals": [_value_json(v) for f, v in sorted(i.any.actuals.items()) if f in fys],
+                "actuals": [
+                    _value_json(v, i.any.unit) for f, v in sorted(i.any.actuals.items()) if f in fys
+                ],
                 "reports": [
                     {"fy": f, "done": n.done, "next": n.next}
                     for f, n in sorted(i.any.notes.items())

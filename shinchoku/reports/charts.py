@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from shinchoku.core.values import compatible, convert, parse_value
+from shinchoku.core.figures import figure
 from shinchoku.core.wareki import era_year_text, fy_era, fy_short
 
 if TYPE_CHECKING:
@@ -150,25 +150,18 @@ ROLE_NAMES = {"baseline": "現状値", "actual": "実績", "target": "目標"}
 
 
 def _points(ip: IndicatorProgress) -> tuple[list[Point], str]:
-    """Every value of the indicator, with figures in one unit (the indicator's)."""
-    unit = ip.indicator.unit
+    """Every value of the indicator, with figures in one unit (the indicator's: core.figures);
+    a figure reported in another unit is labelled with the figure as reported beside it."""
+    unit = ip.unit
     values = []
     if ip.baseline is not None:
         values.append(("baseline", ip.baseline))
     values += [("actual", v) for _fy, v in sorted(ip.actuals.items())]
     values += [("target", v) for _fy, v in sorted(ip.targets.items())]
-    if not unit:
-        unit = next(
-            (parse_value(v.text).unit for _r, v in values if parse_value(v.text).is_numeric()),
-            "",
-        )
     points = []
     for role, v in values:
-        parsed = parse_value(v.text)
-        number = None
-        if parsed.is_numeric() and parsed.number is not None and compatible(parsed.unit, unit):
-            number = convert(parsed.number, parsed.unit, unit)
-        points.append(Point(role, v.fy, v.text.strip(), number, bool(v.estimate)))
+        f = figure(v.text, unit)
+        points.append(Point(role, v.fy, f.label, f.number, bool(v.estimate)))
     return points, unit
 
 
@@ -316,7 +309,7 @@ def indicator_chart_svg(ip: IndicatorProgress) -> SafeString:
         bar_top = bar_tops.get(p.fy)
         if bar_top is not None and abs(bar_top - 4 - (ty - 9)) < 12:
             out.append(
-                f'<text x="{_num(tx + 9)}" y="{_num(ty + 4)}" fill="{TARGET}" '
+                f'<text x="{_num(tx + bar_w / 2 + 3)}" y="{_num(ty + 4)}" fill="{TARGET}" '
                 f'font-size="10" font-weight="bold">{label}</text>'
             )
         else:

@@ -15,13 +15,15 @@ from decimal import Decimal
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from shinchoku.core.figures import figure
 from shinchoku.core.values import normalise_digits, parse_value
 from shinchoku.core.wareki import fy_short
-from shinchoku.reports.report import SAME, CommitteeReport, GoalSection
+from shinchoku.reports.report import SAME, CommitteeReport, GoalSection, Row
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 THIN = Side(style="thin", color="808080")
@@ -58,10 +60,27 @@ def number_format(unit: str, decimals: int) -> str:
     return f"{base}{suffix};△{base}{suffix}"
 
 
-def set_value(cell: Any, text: str | None) -> Any:
-    """A value cell: a plain figure as a number with its unit in the format, else the text."""
+def set_value(cell: Any, text: str | None, unit: str | None = None) -> Any:
+    """A value cell: a plain figure as a number with its unit in the format, else the text.
+
+    With the indicator's `unit`, the figure is written in that unit (core.figures): an actual
+    typed 3,310,000円 for an indicator in 千円 is the number 3310 formatted 千円, and the text as
+    reported goes into the cell's note (and the 単位換算前の報告値 column, see _goal_sheet).
+    """
     if text is None or not text.strip():
         return set_text(cell, "―")
+    if unit is not None:
+        f = figure(text, unit)
+        if not f.plain or f.number is None or f.converted is None:
+            return set_text(cell, f.shown)
+        number = f.number
+        same = not f.differs and f.value.unit
+        decimals = _decimals(text) if same else max(0, -number.as_tuple().exponent)  # type: ignore[operator]
+        cell.value = int(number) if number == number.to_integral_value() else float(number)
+        cell.number_format = number_format(f.converted.unit, decimals)
+        if f.differs:
+            cell.comment = Comment(f.reported, "進捗")
+        return cell
     parsed = parse_value(text)
     plain = (
         parsed.kind == "number"
@@ -76,6 +95,27 @@ def set_value(cell: Any, text: str | None) -> Any:
     cell.value = int(number) if number == number.to_integral_value() else float(number)
     cell.number_format = number_format(parsed.unit, _decimals(text))
     return cell
+
+
+def reported_notes(report: CommitteeReport, r: Row) -> list[str]:
+    """The row's figures reported in another unit than the indicator's, as reported:
+    「令和2年度 実績: 3,310,000円」 (one unit per column: the cells hold the converted figure)."""
+    ip = r.ip
+    fy = report.fy_short
+    labelled: list[tuple[str, Any]] = [(report.baseline_heading, ip.baseline)]
+    labelled += [
+        (f"{fy_short(y)} 実績", v) for y, v in zip(report.earlier_years, r.earlier, strict=True)
+    ]
+    labelled.append((f"{fy} 実績", ip.actual))
+    if report.has_fy_target:
+        labelled.append((f"{fy} 目標", ip.target))
+    labelled.append(("最終目標", ip.final))
+    out = []
+    for label, v in labelled:
+        f = ip.figure(v)
+        if f is not None and f.differs:
+            out.append(f"{label}: {f.text}")
+    return out
 
 
 def set_fraction(cell: Any, fraction: Decimal | None) -> Any:
@@ -203,6 +243,10 @@ def _goal_sheet(ws: Worksheet, report: CommitteeReport, g: GoalSection) -> None:
         ("判定", 10.0),
         ("判定の理由", 16.0),
     ]
+    # one unit per indicator: the figures as reported in another unit, when any row has one
+    reported = any(reported_notes(report, r) for sec in report.goals for r in sec.rows)
+    if reported:
+        headings.append(("単位換算前の報告値", 28.0))
     if report.has_notes:
         headings += [
             (f"{fy}の取組状況", 44.0),
@@ -229,6 +273,8 @@ def _goal_sheet(ws: Worksheet, report: CommitteeReport, g: GoalSection) -> None:
             ("band", r.band),
             ("text", r.reason),
         ]
+        if reported:
+            values.append(("text", "\n".join(reported_notes(report, r))))
         if report.has_notes:
             values += [
                 ("text", SAME if r.done_same else r.done),
@@ -239,7 +285,7 @@ def _goal_sheet(ws: Worksheet, report: CommitteeReport, g: GoalSection) -> None:
             if kind == "int":
                 cell.value = v
             elif kind in ("value", "actual"):
-                set_value(cell, v.text if v is not None else None)
+                set_value(cell, v.text if v is not None else None, ip.unit)
                 if kind == "actual":
                     cell.font = BOLD
             elif kind == "fraction":

@@ -14,10 +14,15 @@ its status is given (`withheld`). The default scope sees no draft, for the commi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from shinchoku.accounts.permissions import APPROVED_ONLY, DraftScope
 from shinchoku.core.achievement import Judgement, Tally, by_group, flagged, judge, roll_up
+<<<<<<< HEAD
 from shinchoku.core.evaluations import Counts, count_by, evaluation_counts, status_counts
+=======
+from shinchoku.core.figures import Figure, figure, indicator_unit
+>>>>>>> i12-units
 from shinchoku.plans.models import Indicator, IndicatorValue, Node, Plan, ProgressNote
 from shinchoku.rounds.models import ContentEntry, ItemEntry, PlanSettings, Report, Round
 from shinchoku.rounds.services import bands_of
@@ -70,6 +75,48 @@ class IndicatorProgress:
         if self.indicator.department_id:
             return self.indicator.department.name
         return "、".join(d.name for d in self.indicator.node.departments.all())
+
+    # -- one unit per indicator: every figure is shown in `unit` (see core.figures) --
+
+    @cached_property
+    def unit(self) -> str:
+        """The unit every figure of the indicator is shown and judged in."""
+        return unit_of(self.indicator, self.baseline, self.targets, self.actuals)
+
+    def figure(self, value: IndicatorValue | str | None) -> Figure | None:
+        """A value (this indicator's) in the indicator's unit, with the text as reported."""
+        if value is None:
+            return None
+        return figure(getattr(value, "text", value), self.unit)
+
+    @property
+    def actual_figure(self) -> Figure | None:
+        return self.figure(self.actual)
+
+    @property
+    def target_figure(self) -> Figure | None:
+        return self.figure(self.target)
+
+    @property
+    def final_figure(self) -> Figure | None:
+        return self.figure(self.final)
+
+    @property
+    def baseline_figure(self) -> Figure | None:
+        return self.figure(self.baseline)
+
+
+def unit_of(
+    indicator: Indicator,
+    baseline: IndicatorValue | None,
+    targets: dict[int, IndicatorValue],
+    actuals: dict[int, IndicatorValue] | None = None,
+) -> str:
+    """The indicator's unit, else the unit its baseline and targets are written in."""
+    texts = [baseline.text] if baseline else []
+    texts += [targets[fy].text for fy in sorted(targets)]
+    texts += [actuals[fy].text for fy in sorted(actuals or {})]
+    return indicator_unit(indicator.unit, texts)
 
 
 @dataclass
@@ -205,6 +252,7 @@ def indicator_progress(indicator: Indicator, fy: int, bands=None) -> IndicatorPr
         target.parsed if target else None,
         baseline=baseline.parsed if baseline else None,
         final=final.parsed if final else None,
+        unit=row.unit,
         **kwargs,
     )
     return row

@@ -17,7 +17,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from shinchoku.core.achievement import Bands
-from shinchoku.core.values import compatible, parse_value
+from shinchoku.core.values import parse_value, unit_problem
 from shinchoku.core.wareki import fy_label
 from shinchoku.orgs.models import Department
 from shinchoku.plans import history
@@ -331,20 +331,10 @@ def check(
         if ind is None:
             problems.append((key, "この部署の指標ではありません。"))
             continue
-        actual = parse_value(value.get("actual", ""))
-        if (
-            actual.is_numeric()
-            and ind.unit
-            and actual.unit
-            and not compatible(actual.unit, ind.unit)
-        ):
-            problems.append(
-                (
-                    f"{ind.name} 実績",
-                    f"単位「{actual.unit}」は指標の単位「{ind.unit}」に換算できません。"
-                    f"{ind.unit}で書いてください。",
-                )
-            )
+        # One unit per indicator (core.values.unit_problem): a bare number takes its unit.
+        unit_message = unit_problem(parse_value(value.get("actual", "")), ind.unit)
+        if unit_message:
+            problems.append((f"{ind.name} 実績", unit_message))
     return problems
 
 

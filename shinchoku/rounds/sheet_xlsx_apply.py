@@ -12,7 +12,7 @@ from typing import Any
 
 from django.db import transaction
 
-from shinchoku.core.values import YEN_UNITS, compatible, parse_value
+from shinchoku.core.values import parse_value, unit_problem
 from shinchoku.core.wareki import fy_label
 from shinchoku.plans.workbook import CellProblem
 from shinchoku.rounds import services
@@ -193,23 +193,9 @@ def _value_problems(
                 problems.append(
                     CellProblem(c.sheet, c.cell, f"実績は{MAX_ACTUAL}文字以内で書いてください。")
                 )
-            elif (
-                parsed.is_numeric()
-                and ind.unit
-                and parsed.unit
-                and not compatible(parsed.unit, ind.unit)
-            ):
-                yen = (
-                    "（金額は千円・万円・円のどれでも換算します）" if ind.unit in YEN_UNITS else ""
-                )
-                problems.append(
-                    CellProblem(
-                        c.sheet,
-                        c.cell,
-                        f"単位「{parsed.unit}」は指標「{ind.name}」の単位「{ind.unit}」に換算できません。"
-                        f"{ind.unit}で書いてください{yen}。",
-                    )
-                )
+            elif unit_message := unit_problem(parsed, ind.unit, indicator=ind.name):
+                # One unit per indicator (core.values): a bare number takes its unit.
+                problems.append(CellProblem(c.sheet, c.cell, unit_message))
         values[(c.kind, c.key, c.field)] = value
     return problems, values
 
