@@ -18,11 +18,8 @@ from functools import cached_property
 
 from shinchoku.accounts.permissions import APPROVED_ONLY, DraftScope
 from shinchoku.core.achievement import Judgement, Tally, by_group, flagged, judge, roll_up
-<<<<<<< HEAD
 from shinchoku.core.evaluations import Counts, count_by, evaluation_counts, status_counts
-=======
 from shinchoku.core.figures import Figure, figure, indicator_unit
->>>>>>> i12-units
 from shinchoku.plans.models import Indicator, IndicatorValue, Node, Plan, ProgressNote
 from shinchoku.rounds.models import ContentEntry, ItemEntry, PlanSettings, Report, Round
 from shinchoku.rounds.services import bands_of
