@@ -5,6 +5,7 @@
   var busy = 0;
   var waiting = null;
   var submitting = false; // issue 12 part 5: the whole form is on its way; no autosave after it
+  var dirty = false; // issue 12 part 5: typed since the last save left
   document.addEventListener("htmx:beforeRequest", function (e) {
     if (e.target.id !== "sheet-form") return;
     if (submitting) {
@@ -13,6 +14,7 @@
       return;
     }
     busy += 1;
+    dirty = false; // this save carries everything typed so far
   });
   document.addEventListener("htmx:afterRequest", function (e) {
     if (e.target.id !== "sheet-form") return;
@@ -47,6 +49,17 @@
   });
 
   // --- issue 12 part 5: submit shows it is waiting; refused fields are marked beside them ----
+  // A save answered 409 (conflict) or 422 (fields refused) still shows its status line: htmx
+  // reads only the first htmx-config (base.html's), so the sheet's responseHandling is not seen.
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var xhr = e.detail.xhr;
+    if (e.detail.target && e.detail.target.id === "save-status" && xhr &&
+        (xhr.status === 409 || xhr.status === 422)) {
+      e.detail.shouldSwap = true;
+      e.detail.isError = false;
+    }
+  });
+
   function showBusy(form, button) {
     form.setAttribute("aria-busy", "true");
     if (button && button.hasAttribute("data-busy-label")) {
@@ -172,6 +185,28 @@
     // Save again: the server refuses the value once more and the field is marked.
     if (restored && form.hasAttribute("hx-post") && window.htmx) {
       window.htmx.trigger(form, "change");
+    }
+  });
+  // Leaving the page within the few seconds before a draft save: the form is sent on the way out.
+  function typed(e) {
+    if (e.target.form && e.target.form.id === "sheet-form") dirty = true;
+  }
+  document.addEventListener("input", typed);
+  document.addEventListener("change", typed);
+  window.addEventListener("pagehide", function () {
+    var form = document.getElementById("sheet-form");
+    if (!dirty || submitting || !form || !form.hasAttribute("hx-post")) return;
+    dirty = false;
+    try {
+      window.fetch(form.getAttribute("hx-post"), {
+        method: "POST",
+        body: new URLSearchParams(new FormData(form)),
+        keepalive: true,
+        credentials: "same-origin",
+        headers: { "HX-Request": "true" },
+      });
+    } catch (err) {
+      /* nothing more can be done while the page goes */
     }
   });
   // --- end issue 12 part 5 ---------------------------------------------------------------------
