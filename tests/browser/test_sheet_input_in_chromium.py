@@ -72,9 +72,6 @@ def test_typing_is_never_lost_and_submit_waits_for_the_save(server: str) -> None
         with page.expect_navigation():
             page.click('table.board a:has-text("福祉活動推進課")')
         sheet_url = page.url
-        page.on("requestfinished", lambda r: print("REQ", r.method, r.url, r.response().status if r.response() else None))
-        page.on("requestfailed", lambda r: print("FAIL", r.method, r.url, r.failure))
-        page.on("console", lambda m: print("CONSOLE", m.text))
 
         # 5万円 into an indicator in 回, then text after it in the item's 取組状況.
         actual = page.locator("fieldset.indicator-entry", has_text="(単位: 回)").first.locator(
@@ -100,19 +97,14 @@ def test_typing_is_never_lost_and_submit_waits_for_the_save(server: str) -> None
         # Leaving at once (the text's own save is not due yet) and coming back: the text was
         # saved on the way out, the bad value is back and marked.
         done_name = done.get_attribute("name")
-        print("VALUE", done.input_value(), page.evaluate("document.getElementById('sheet-version').value"))
-        page.wait_for_timeout(3000)
         page.goto(f"{server}/plans/{PLAN}/rounds/{FY}/")
+        page.wait_for_timeout(1000)  # a person takes a moment before coming back
         page.goto(sheet_url)
         done = page.locator(f'textarea[name="{done_name}"]')
         assert done.input_value() == "出張相談会を3回開いた"
         actual = page.locator(f'input[name="{name}"]')
         assert actual.input_value() == "5万円"
-        page.wait_for_function(
-            f"document.querySelector('input[name=\"{name}\"]')"
-            ".getAttribute('aria-invalid') === 'true'",
-            timeout=10000,
-        )
+        page.wait_for_selector(f'input[name="{name}"][aria-invalid="true"]', timeout=10000)
         assert "回" in page.locator(f'[id="{name}|error"]').inner_text()
 
         # Everything filled; a draft save is on its way when 提出する is pressed.
@@ -120,7 +112,7 @@ def test_typing_is_never_lost_and_submit_waits_for_the_save(server: str) -> None
         page.goto(sheet_url)
         page.evaluate(FILL_ALL)
         page.locator(f'input[name="{name}"]').dispatch_event("change")
-        page.wait_for_function("document.getElementById('sheet-form').matches('.htmx-request')")
+        page.wait_for_selector("#sheet-form.htmx-request", state="attached")
         submit = page.locator("button[data-submit-sheet]")
         with page.expect_navigation(timeout=20000):
             submit.click()

@@ -6,6 +6,7 @@
   var waiting = null;
   var submitting = false; // issue 12 part 5: the whole form is on its way; no autosave after it
   var dirty = false; // issue 12 part 5: typed since the last save left
+  var releasing = false; // issue 12 part 5: the waiting submission is being sent
   document.addEventListener("htmx:beforeRequest", function (e) {
     if (e.target.id !== "sheet-form") return;
     if (submitting) {
@@ -22,8 +23,12 @@
     if (busy === 0 && waiting) {
       var submitter = waiting;
       waiting = null;
+      // From now on no draft save starts (a queued one is cancelled): the submission carries
+      // the whole form, with the version the last save swapped in.
+      submitting = true;
       // Let the out-of-band swap of the new version settle before submitting.
       window.setTimeout(function () {
+        releasing = true;
         document.getElementById("sheet-form").requestSubmit(submitter);
       }, 50);
     }
@@ -31,7 +36,14 @@
   document.addEventListener("submit", function (e) {
     if (e.target.id !== "sheet-form") return;
     var button = e.submitter || null;
-    if (submitting) {
+    if (releasing) {
+      releasing = false; // the submission that waited for the draft save: let it go
+      window.setTimeout(function () {
+        if (button) button.disabled = true;
+      }, 0);
+      return;
+    }
+    if (submitting || waiting) {
       e.preventDefault(); // a second click while the first is on its way
       return;
     }
@@ -197,14 +209,12 @@
     var form = document.getElementById("sheet-form");
     if (!dirty || submitting || !form || !form.hasAttribute("hx-post")) return;
     dirty = false;
+    var url = form.getAttribute("hx-post");
+    var body = new URLSearchParams(new FormData(form));
     try {
-      window.fetch(form.getAttribute("hx-post"), {
-        method: "POST",
-        body: new URLSearchParams(new FormData(form)),
-        keepalive: true,
-        credentials: "same-origin",
-        headers: { "HX-Request": "true" },
-      });
+      if (!(navigator.sendBeacon && navigator.sendBeacon(url, body))) {
+        window.fetch(url, { method: "POST", body: body, keepalive: true, credentials: "same-origin" });
+      }
     } catch (err) {
       /* nothing more can be done while the page goes */
     }
