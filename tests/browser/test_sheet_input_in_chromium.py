@@ -119,6 +119,7 @@ def test_typing_is_never_lost_and_submit_waits_for_the_save(server: str) -> None
             assert submit.inner_text() == "提出しています…"
             assert submit.get_attribute("aria-disabled") == "true"
             assert page.locator("#sheet-form").get_attribute("aria-busy") == "true"
+            submit.scroll_into_view_if_needed()
             shoot(page, "submitting")
         assert page.url == sheet_url
         page.wait_for_selector("span.status-submitted", timeout=15000)

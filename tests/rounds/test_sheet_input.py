@@ -138,6 +138,7 @@ def test_every_message_names_the_row_as_the_screen_and_the_sheet_do(staff, repor
     assert [p.where for p in problems] == [f"{item.node} 事業共通3"]
     assert problems[0].field == f"c|{key}|6|status"
     where, message = problems[0]  # still unpacks as (where, message)
+    assert where == problems[0].where
     assert "状況「たぶん」" in message
     # The page refuses it beside the select, named 事業共通3.
     response = staff.post(url(report2019), form_of(report2019, **{f"c|{key}|6|status": "たぶん"}))
@@ -189,9 +190,8 @@ def test_a_draft_keeps_the_valid_fields_and_marks_the_refused_one(staff, report2
     assert f'name="version" value="{report2020.version}"' in html
     fixed = form_of(report2020, **{name: "5回"})
     assert staff.post(url(report2020), fixed).status_code == 302
-    assert IndicatorEntry.objects.get(report=report2020, indicator_key=line.indicator.key).actual == (
-        "5回"
-    )
+    stored = IndicatorEntry.objects.get(report=report2020, indicator_key=line.indicator.key)
+    assert stored.actual == "5回"
 
 
 def test_the_htmx_save_answers_with_each_refused_field(staff, report2020):
