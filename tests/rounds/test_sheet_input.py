@@ -293,3 +293,37 @@ def test_a_formula_in_an_input_cell_is_refused_with_sheet_and_cell(staff, report
     assert not ItemEntry.objects.filter(report=report2020).exists()
     report2020.refresh_from_db()
     assert report2020.status == Report.Status.NOT_STARTED
+
+
+# --------------------------------------------------------------------------- the council's plan
+
+
+def test_the_fixture_council_plan_names_its_rows_and_asks_only_what_is_planned(db):
+    """The other plan shape (tests/fixtures/other_shape_plan.xlsx): rows named as on its screen."""
+    from shinchoku.orgs.models import Organization
+    from shinchoku.plans.models import PendingUpload
+    from tests.plans.test_other_shape import FIXTURE, SLUG
+
+    Organization.objects.create(slug="midori-shakyo", name="みどり市社会福祉協議会", kind="council")
+    admin = login_client("midori-admin", role="admin", org_slug="midori-shakyo")
+    admin.post(
+        reverse("plans:workbook_upload"),
+        {"file": SimpleUploadedFile("みどり計画.xlsx", FIXTURE.read_bytes())},
+    )
+    token = PendingUpload.objects.get(user=admin.user).token
+    assert admin.post(reverse("plans:workbook_confirm", args=[token])).status_code == 302
+    plan = Plan.objects.get(slug=SLUG)
+    round_ = services.open_round(plan, plan.first_fy, date(plan.first_fy + 1, 5, 31), admin.user)
+    seen = 0
+    for report in round_.reports.all():
+        lines = services.sheet(report)
+        gaps = services.missing(report, lines)
+        for item in lines:
+            for c in item.contents:
+                seen += 1
+                label = c.content.label or (c.content.shared.label if c.content.shared_id else "")
+                name = label or str(c.position)
+                name = f"実施内容{name}" if name.isdigit() else name
+                asked = f"{item.node} {name}の状況" in gaps
+                assert asked == bool(c.planned), (item.node, c.position, c.planned)
+    assert seen
