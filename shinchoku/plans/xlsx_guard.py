@@ -22,7 +22,7 @@ from typing import Any
 from openpyxl import load_workbook
 from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._reader import WorkSheetParser
+from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
 
 from shinchoku.plans.xlsx_safety import (
     MAX_CELLS,
@@ -62,6 +62,11 @@ class _CellFault(Exception):
 class _Parser(WorkSheetParser):
     """openpyxl's sheet parser, telling which cell it was reading when something failed."""
 
+    # (row, column) → formula text of every cell holding a formula, whatever its cached value
+    # (read with data_only, a formula cell gives its cached value, or nothing when never
+    # calculated); filled when set (GuardedWorkbook.formulas).
+    formulas: dict[tuple[int, int], str] | None = None
+
     def parse_cell(self, element: Any) -> dict:
         ref = element.get("r")
         if ref is not None:
@@ -74,12 +79,15 @@ class _Parser(WorkSheetParser):
                     f"セル番地「{ref[:20]}」が正しくありません",
                 )
         try:
-            return super().parse_cell(element)
+            cell = super().parse_cell(element)
         except _CellFault:
             raise
         except Exception:
             column = get_column_letter(min(self.col_counter + 1, 16384))
             raise _CellFault((ref or f"{column}{self.row_counter}").upper()) from None
+        if self.formulas is not None and element.find(FORMULA_TAG) is not None:
+            self.formulas[(cell["row"], cell["column"])] = element.findtext(FORMULA_TAG) or ""
+        return cell
 
     def parse_row(self, row: Any) -> tuple[int, list[dict]]:
         number = row.get("r")
@@ -190,6 +198,8 @@ class GuardedWorkbook:
 
     def __init__(self, wb: Any):
         self._wb = wb
+        # sheet name → {(row, column): formula text} of the cells read by `rows` that hold one
+        self.formulas: dict[str, dict[tuple[int, int], str]] = {}
         try:
             self.sheetnames: list[str] = [str(name) for name in wb.sheetnames]
         except Exception:
@@ -237,6 +247,7 @@ class GuardedWorkbook:
                 date_formats=self._wb._date_formats,
                 timedelta_formats=self._wb._timedelta_formats,
             )
+            parser.formulas = self.formulas.setdefault(name, {})
             rows = parser.parse()
             while True:
                 try:

@@ -32,6 +32,7 @@ from shinchoku.plans.models import (
     Plan,
     ProgressNote,
 )
+from shinchoku.rounds.labels import content_where
 from shinchoku.rounds.models import (
     ContentEntry,
     IndicatorEntry,
@@ -291,50 +292,94 @@ class SheetInput:
     indicators: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
-def check(
-    report: Report, data: SheetInput, lines: list[ItemLines] | None = None
-) -> list[tuple[str, str]]:
-    """Problems as (where, message in Japanese): unknown choices, incompatible units."""
+# --- issue 12 part 5 (sheet input): problems keyed by the form field they belong to ---------
+class Problem(tuple):
+    """A problem of the input: unpacks as (where, message in Japanese) like before, and carries
+    `field`, the form field it belongs to (``n|<indicator key>|actual``…; "" for none)."""
+
+    field: str
+
+    def __new__(cls, where: str, message: str, field: str = "") -> Problem:
+        self = super().__new__(cls, (where, message))
+        self.field = field
+        return self
+
+    @property
+    def where(self) -> str:
+        return self[0]
+
+    @property
+    def message(self) -> str:
+        return self[1]
+
+
+def field_name(kind: str, key: str, name: str, position: int | None = None) -> str:
+    """The form field of an input: kind i (item), c (content, with position) or n (indicator)."""
+    return f"{kind}|{key}|{position}|{name}" if position is not None else f"{kind}|{key}|{name}"
+
+
+def _tag(problems: list, since: int, field: str) -> None:
+    """Mark the problems appended since `since` as belonging to `field`."""
+    for i in range(since, len(problems)):
+        where, message = problems[i]
+        problems[i] = Problem(where, message, field)
+
+
+# --- end issue 12 part 5 ---------------------------------------------------------------------
+
+
+def check(report: Report, data: SheetInput, lines: list[ItemLines] | None = None) -> list[Problem]:
+    """Problems (see Problem: where, message in Japanese, and the form field): unknown choices,
+    incompatible units."""
     plan = report.round.plan
     settings = PlanSettings.of(plan)
     statuses = set(settings.content_statuses)
     scale = {s["code"] for s in settings.evaluation_scale}
     lines = sheet(report) if lines is None else lines
     units = {ln.indicator.key: ln.indicator for item in lines for ln in item.indicators}
-    positions = {(item.node.key, c.position) for item in lines for c in item.contents}
+    # issue 12 part 3: rows named as the screen names them (labels.content_where)
+    positions = {
+        (item.node.key, c.position): content_where(item.node, c.content, c.position)
+        for item in lines
+        for c in item.contents
+    }
     nodes = {item.node.key: item.node for item in lines}
-    problems = []
+    problems: list[Problem] = []
     for key, value in data.items.items():
         if key not in nodes:
-            problems.append((key, "この部署の項目ではありません。"))
+            problems.append(Problem(key, "この部署の項目ではありません。"))
         elif value.get("evaluation") and value["evaluation"] not in scale:
             problems.append(
-                (
+                Problem(
                     f"{nodes[key]} 自己評価",
                     f"自己評価「{value['evaluation']}」は使えません。"
                     f"{'・'.join(sorted(scale))} のいずれかにしてください。",
+                    field_name("i", key, "evaluation"),
                 )
             )
     for (key, position), value in data.contents.items():
         if (key, position) not in positions:
-            problems.append((f"{key} {position}", "この部署の実施内容ではありません。"))
+            problems.append(Problem(f"{key} {position}", "この部署の実施内容ではありません。"))
         elif value.get("status") and value["status"] not in statuses:
             problems.append(
-                (
-                    f"{nodes[key]} 実施内容{position}",
+                Problem(
+                    positions[(key, position)],
                     f"状況「{value['status']}」は使えません。"
                     f"{'・'.join(settings.content_statuses)} のいずれかにしてください。",
+                    field_name("c", key, "status", position),
                 )
             )
     for key, value in data.indicators.items():
         ind = units.get(key)
         if ind is None:
-            problems.append((key, "この部署の指標ではありません。"))
+            problems.append(Problem(key, "この部署の指標ではありません。"))
             continue
+        since = len(problems)  # issue 12 part 5: what follows is about the actual
         # One unit per indicator (core.values.unit_problem): a bare number takes its unit.
         unit_message = unit_problem(parse_value(value.get("actual", "")), ind.unit)
         if unit_message:
             problems.append((f"{ind.name} 実績", unit_message))
+        _tag(problems, since, field_name("n", key, "actual"))  # issue 12 part 5
     return problems
 
 
@@ -423,13 +468,71 @@ def save(
     return report
 
 
+# --- issue 12 part 5: a draft keeps every valid field ---------------------------------------
+
+
+def save_draft(
+    report: Report,
+    data: SheetInput,
+    *,
+    version: int,
+    user: Any,
+    lines: list[ItemLines] | None = None,
+) -> tuple[Report, list[Problem]]:
+    """Store every valid field of the input and refuse only the invalid ones.
+
+    A field with a problem keeps what is stored (it is left out of the save); the problems are
+    returned with the saved report so the page can mark each refused field. A stale version, a
+    sheet that is not editable, or rows that are not the department's are refused as by save.
+    """
+    lines = sheet(report) if lines is None else lines
+    problems = check(report, data, lines)
+    if any(not p.field for p in problems):  # not a field of this sheet: refuse it all
+        raise RoundError("\n".join(f"{where}: {message}" for where, message in problems))
+    if problems:
+        refused = {p.field for p in problems}
+        now = _as_entered(lines)
+        kept = SheetInput()
+        for key, v in data.items.items():
+            kept.items[key] = _keep(v, now.items.get(key, {}), refused, "i", key)
+        for (key, position), v in data.contents.items():
+            kept.contents[(key, position)] = _keep(
+                v, now.contents.get((key, position), {}), refused, "c", key, position
+            )
+        for key, v in data.indicators.items():
+            kept.indicators[key] = _keep(v, now.indicators.get(key, {}), refused, "n", key)
+        data = kept
+    return save(report, data, version=version, user=user, lines=lines), problems
+
+
+def _keep(
+    new: dict[str, str],
+    stored: dict[str, str],
+    refused: set[str],
+    kind: str,
+    key: str,
+    position: int | None = None,
+) -> dict[str, str]:
+    """The row with each refused field replaced by what is stored."""
+    return {
+        f: (stored.get(f, "") if field_name(kind, key, f, position) in refused else v)
+        for f, v in new.items()
+    }
+
+
+# --- end issue 12 part 5 ---------------------------------------------------------------------
+
+
 def missing(report: Report, lines: list[ItemLines] | None = None) -> list[str]:
-    """What must still be filled before the sheet can be submitted."""
+    """What must still be filled before the sheet can be submitted.
+
+    A content with nothing planned for the FY (対象外) needs no status (issue 12 part 3).
+    """
     out = []
     for item in sheet(report) if lines is None else lines:
         for c in item.contents:
-            if not c.status:
-                out.append(f"{item.node} 実施内容{c.position}の状況")
+            if not c.status and c.planned:
+                out.append(f"{content_where(item.node, c.content, c.position)}の状況")
         for ln in item.indicators:
             if not ln.actual:
                 out.append(f"{ln.indicator.name}の実績")

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from shinchoku.rounds import services
 from shinchoku.rounds.access import may_approve, may_edit, report_for
+from shinchoku.rounds.labels import content_where
 from shinchoku.rounds.models import PlanSettings, Report
 from shinchoku.rounds.services import (
     CONTENT_FIELDS,
@@ -68,10 +69,11 @@ def differences(stored: list[ItemLines], data: SheetInput) -> list[tuple[str, st
                 out.append((f"{item.node} {label}", getattr(item, f), mine[f]))
         for c in item.contents:
             mine = data.contents.get((item.node.key, c.position), {})
+            row = content_where(item.node, c.content, c.position)  # issue 12 part 3
             if "status" in mine and c.status != mine["status"]:
-                out.append((f"{item.node} 実施内容{c.position} 状況", c.status, mine["status"]))
+                out.append((f"{row} 状況", c.status, mine["status"]))
             if "note" in mine and c.note != mine["note"]:
-                out.append((f"{item.node} 実施内容{c.position} 備考", c.note, mine["note"]))
+                out.append((f"{row} 備考", c.note, mine["note"]))
         for ln in item.indicators:
             mine = data.indicators.get(ln.indicator.key, {})
             for f, label in (("actual", "実績"), ("done", "取組状況"), ("next", "今後の展開")):
@@ -120,7 +122,10 @@ def _save(request: HttpRequest, report: Report) -> HttpResponse:
     if version is None:
         return _refused(request, report, lines, data, str(NO_VERSION), [], status=400, htmx=htmx)
     try:
-        report = services.save(report, data, version=version, user=request.user, lines=lines)
+        # issue 12 part 5: every valid field is stored, only the invalid ones are refused
+        report, problems = services.save_draft(
+            report, data, version=version, user=request.user, lines=lines
+        )
     except RoundConflict as e:
         report.refresh_from_db()
         diffs = differences(services.sheet(report), data)
@@ -128,6 +133,8 @@ def _save(request: HttpRequest, report: Report) -> HttpResponse:
     except RoundError as e:
         report.refresh_from_db()
         return _refused(request, report, lines, data, str(e), [], status=422, htmx=htmx)
+    if problems:
+        return _partly_saved(request, report, lines, data, problems, htmx=htmx)
     if htmx:
         return render(
             request,
@@ -150,6 +157,41 @@ def _refused(request, report, lines, data, error, diffs, *, status, htmx) -> Htt
     # After a conflict the form carries the new version: saving again is a deliberate overwrite.
     page["version"] = report.version if status == 409 else request.POST.get("version", "")
     return render(request, "rounds/sheet.html", page, status=status)
+
+
+# --- issue 12 part 5: a draft saved except its invalid fields --------------------------------
+
+
+def field_errors(problems: list[services.Problem]) -> dict[str, str]:
+    """Form field name → its message(s), for marking each refused field beside it."""
+    out: dict[str, str] = {}
+    for p in problems:
+        out[p.field] = f"{out[p.field]} {p.message}" if p.field in out else p.message
+    return out
+
+
+def _partly_saved(request, report, lines, data, problems, *, htmx, submit=False) -> HttpResponse:
+    """Saved except the refused fields (422): each is marked beside its field, with what was
+    typed kept; the form carries the new version, so the next save goes on from here."""
+    refused = [(p.where, p.message, p.field) for p in problems]
+    errors = field_errors(problems)
+    if htmx:
+        context = {
+            "report": report,
+            "saved": True,
+            "version": report.version,
+            "refused": refused,
+            "field_errors": errors,
+        }
+        return render(request, "rounds/_save_status.html", context, status=422)
+    apply_input(lines, data)
+    page = _context(
+        request, report, lines, refused=refused, field_errors=errors, submit_refused=submit
+    )
+    return render(request, "rounds/sheet.html", page, status=422)
+
+
+# --- end issue 12 part 5 ---------------------------------------------------------------------
 
 
 NO_VERSION = gettext_lazy(
@@ -178,13 +220,18 @@ def submit(request: HttpRequest, slug: str, fy: int, dept: int) -> HttpResponse:
     if report.editable:
         data = read_post(request.POST, lines)
         try:
-            report = services.save(report, data, version=version, user=request.user, lines=lines)
+            # issue 12 part 5: the valid fields are kept; an invalid one refuses the submit
+            report, problems = services.save_draft(
+                report, data, version=version, user=request.user, lines=lines
+            )
         except RoundError as e:
             report.refresh_from_db()
             conflict = isinstance(e, RoundConflict)
             diffs = differences(services.sheet(report), data) if conflict else []
             status = 409 if conflict else 422
             return _refused(request, report, lines, data, str(e), diffs, status=status, htmx=False)
+        if problems:
+            return _partly_saved(request, report, lines, data, problems, htmx=False, submit=True)
         version = report.version
     return _review(
         request,

@@ -16,6 +16,7 @@ from shinchoku.core.values import parse_value, unit_problem
 from shinchoku.core.wareki import fy_label
 from shinchoku.plans.workbook import CellProblem
 from shinchoku.rounds import services
+from shinchoku.rounds.labels import content_where
 from shinchoku.rounds.models import PlanSettings, Report
 from shinchoku.rounds.sheet_xlsx_layout import (
     CONTENT,
@@ -220,9 +221,9 @@ def _names(lines: list[services.ItemLines]) -> dict[tuple[str, str], str]:
     for item in lines:
         out[(ITEM, item.node.key)] = str(item.node)
         for c in item.contents:
-            out[(CONTENT, content_key(item.node.key, c.position))] = (
-                f"{item.node} 実施内容{c.content.label or c.position}"
-            )
+            out[(CONTENT, content_key(item.node.key, c.position))] = content_where(
+                item.node, c.content, c.position
+            )  # issue 12 part 3: named as on the screen
         for ln in item.indicators:
             out[(INDICATOR, ln.indicator.key)] = f"指標「{ln.indicator.name}」"
     return out

@@ -115,7 +115,7 @@ def _read(book: GuardedWorkbook, result: SheetFile) -> None:
                 )
             )
     _read_rows(ids, grids, result)
-    _read_inputs(ids, grids, result)
+    _read_inputs(ids, grids, result, book.formulas)
 
 
 IDS_EDITED = (
@@ -170,7 +170,13 @@ def _read_rows(ids: dict, grids: dict, result: SheetFile) -> None:
                 )
 
 
-def _read_inputs(ids: dict, grids: dict, result: SheetFile) -> None:
+# issue 12 part 6: a formula in an input cell is refused (its value would be dropped or guessed)
+FORMULA = "セル{cell}に数式「={formula}」が入っています。文字や数値をそのまま入力してください。"
+
+
+def _read_inputs(
+    ids: dict, grids: dict, result: SheetFile, formulas: dict[str, dict] | None = None
+) -> None:
     for at, row in _table(ids, INPUT_COL, len(INPUT_HEADERS)):
         sheet, cell, kind, key, name, downloaded = row
         match = CELL_REF.fullmatch(cell)
@@ -184,7 +190,15 @@ def _read_inputs(ids: dict, grids: dict, result: SheetFile) -> None:
             where = f"{get_column_letter(INPUT_COL)}{at}"
             result.problems.append(CellProblem(S_IDS, where, IDS_EDITED))
             return
-        value = grids[sheet].get((int(match[2]), column_index_from_string(match[1])), "")
+        at_cell = (int(match[2]), column_index_from_string(match[1]))
+        formula = (formulas or {}).get(sheet, {}).get(at_cell)
+        if formula is not None:  # issue 12 part 6
+            text = formula if len(formula) <= 40 else formula[:40] + "…"
+            result.problems.append(
+                CellProblem(sheet, cell, FORMULA.format(cell=cell, formula=text))
+            )
+            continue
+        value = grids[sheet].get(at_cell, "")
         result.cells.append(InputCell(sheet, cell, kind, key, name, norm(downloaded), norm(value)))
 
 

@@ -23,6 +23,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from shinchoku.core.wareki import fy_label
 from shinchoku.plans.xlsx_safety import no_formulas
 from shinchoku.rounds import services
+from shinchoku.rounds.labels import NOT_PLANNED, content_label
 from shinchoku.rounds.models import PlanSettings, Report
 from shinchoku.rounds.sheet_xlsx_layout import (
     CONTENT,
@@ -292,10 +293,10 @@ class _Writer:
                     [
                         item.node.label,
                         item.node.title,
-                        c.content.label or str(c.position),
+                        content_label(c.content, c.position),  # issue 12 part 3
                         c.content.text,
                         c.content.effective_tag,
-                        c.planned or "―",
+                        c.planned or NOT_PLANNED,
                     ],
                     [("status", c.status), ("note", c.note)],
                 )

@@ -230,7 +230,7 @@ def test_a_stale_save_is_refused_and_shows_the_other_change(round_, staff, appro
     assert ItemEntry.objects.get(report=report, node_key=item.node.key).done == "担当が書いた"
 
 
-def test_a_bad_value_is_refused_with_where_and_nothing_is_stored(round_, staff):
+def test_a_bad_value_is_refused_with_where_and_only_it_is_not_stored(round_, staff):
     report = round_.reports.get(department__name="総務課")
     client = login_client("soumu-staff", role="staff", departments=("総務課",))
     line = next(
@@ -241,9 +241,11 @@ def test_a_bad_value_is_refused_with_where_and_nothing_is_stored(round_, staff):
     assert response.status_code == 422
     assert "単位「件」は指標の単位「千円」に換算できません" in response.text
     assert 'value="12件"' in response.text  # the input is kept
-    assert not IndicatorEntry.objects.filter(report=report).exists()
-    assert not ContentEntry.objects.filter(report=report).exists()
-    # 万円 converts exactly to 千円 and is accepted.
+    # Every valid field is stored (issue 12 part 5); the bad one is not.
+    assert not IndicatorEntry.objects.filter(report=report, actual="12件").exists()
+    assert ContentEntry.objects.filter(report=report).exists()
+    # 万円 converts exactly to 千円 and is accepted (the draft saved above advanced the version).
+    report.refresh_from_db()
     ok = client.post(
         sheet_url("総務課"), form_of(report, **{f"n|{line.indicator.key}|actual": "970万円"})
     )
