@@ -71,11 +71,8 @@ def last_year(round_: Round) -> LastYear | None:
     return LastYear(prev.fy, dict(items), dict(indicators))
 
 
-def _to_copy(texts: list[LastText], department: str, field: str) -> str:
-    """The text offered for copying: the department's own when it has one, else every one."""
-    own = [t for t in texts if t.department == department and getattr(t, field).strip()]
-    if own:
-        return getattr(own[0], field)
+def shown(texts: list[LastText], field: str) -> str:
+    """Every department's text of a field as one cell: each headed 【部署名】 when several."""
     found = [t for t in texts if getattr(t, field).strip()]
     if len(found) == 1:
         return getattr(found[0], field)
@@ -83,6 +80,14 @@ def _to_copy(texts: list[LastText], department: str, field: str) -> str:
         f"【{t.department}】{getattr(t, field)}" if t.department else getattr(t, field)
         for t in found
     )
+
+
+def _to_copy(texts: list[LastText], department: str, field: str) -> str:
+    """The text offered for copying: the department's own when it has one, else every one."""
+    own = [t for t in texts if t.department == department and getattr(t, field).strip()]
+    if own:
+        return getattr(own[0], field)
+    return shown(texts, field)
 
 
 def _set(line: Any, fy: int, texts: list[LastText], department: str) -> None:

@@ -22,7 +22,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from shinchoku.core.wareki import fy_label, fy_short
 from shinchoku.plans.xlsx_safety import no_formulas
-from shinchoku.rounds import services
+from shinchoku.rounds import lastyear, services
 from shinchoku.rounds.models import PlanSettings, Report
 from shinchoku.rounds.sheet_xlsx_layout import (
     CONTENT,
@@ -431,7 +431,9 @@ class _Writer:
         """Last year's texts in the last two columns (locked, grey); never read back."""
         if not line.last_fy:
             return
-        for col, text in ((n_headers, line.last_done), (n_headers + 1, line.last_next)):
+        texts = line.last_year
+        for col, field in ((n_headers, "done"), (n_headers + 1, "next")):
+            text = lastyear.shown(texts, field)
             cell = ws.cell(row=r, column=col, value=xml_text(text) or None)
             cell.number_format = "@"
             cell.alignment = TOP_WRAP

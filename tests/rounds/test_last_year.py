@@ -280,6 +280,14 @@ def test_the_excel_sheet_has_last_years_texts_in_read_only_columns(report, staff
     assert ws.cell(row=4, column=col + 1).value == next_of(DEPT, lines[0].node.key)
     assert ws.cell(row=4, column=col).protection.locked and ws.protection.sheet
     assert ws.cell(row=4, column=col).fill.fgColor.rgb.endswith("EDEDED")
+    # A shared item: every department's text, each headed by its name.
+    shared = next(i for i in lines if len(i.last_year) > 1)
+    row = next(
+        r for r in range(4, ws.max_row + 1) if ws.cell(r, 1).value == f"item:{shared.node.key}"
+    )
+    cell = ws.cell(row=row, column=col).value
+    for t in shared.last_year:
+        assert f"【{t.department}】{done_of(t.department, shared.node.key)}" in cell
     # This year's input cells stay empty without the copy.
     assert ws["E4"].value is None and ws["F4"].value is None
     ind = wb[S_INDICATORS]
