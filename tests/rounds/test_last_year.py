@@ -309,6 +309,22 @@ def test_the_excel_sheet_has_last_years_texts_in_read_only_columns(report, staff
     assert not any(c.value for c in parsed.cells)
 
 
+def test_a_changed_last_year_cell_is_ignored_on_upload(report, staff):
+    data = staff.get(url("sheet_xlsx", report)).content
+    wb = load_workbook(io.BytesIO(data))
+    ws = wb[S_ITEMS]
+    col = _headings(ws).index("前年度（令和2年度）の取組状況") + 1
+    ws.cell(row=4, column=col).value = "書き換えた前年度"
+    out = io.BytesIO()
+    wb.save(out)
+    response = staff.post(
+        url("sheet_upload", report), {"file": SimpleUploadedFile("調査票.xlsx", out.getvalue())}
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert not ItemEntry.objects.filter(report=report).exists()
+    assert not ItemEntry.objects.filter(done="書き換えた前年度").exists()
+
+
 def test_the_copy_download_pre_fills_empty_cells_and_uploads_back(report, staff, admin):
     key = services.sheet(report)[0].node.key
     report = services.save(
