@@ -182,6 +182,9 @@ def test_the_sheet_shows_last_year_beside_this_year_with_a_copy_button(report, s
     assert "前年度の内容を写す" in html and "前年度の内容を空欄に写す" in html
     assert url("copy_last_year", report) in html
     assert "前年度の内容を写して作成" in html and "?copy=last-year" in html
+    assert "空欄の取組状況・今後の展開だけに前年度の内容を入れます" in html
+    for english in ("Last year", "last year", "Copy ", "This field already"):
+        assert english not in html, english
     # Each department's name appears beside its text on a shared item.
     shared = next(i for i in services.sheet(report) if len(i.last_year) > 1)
     for t in shared.last_year:
