@@ -17,7 +17,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from shinchoku.orgs.models import Organization
-from shinchoku.plans.models import PendingUpload, Plan
+from shinchoku.plans.models import PendingUpload, Plan, ProgressNote
 from shinchoku.rounds import lastyear, services
 from shinchoku.rounds.models import IndicatorEntry, ItemEntry, Report, Round
 from shinchoku.rounds.services import SheetInput
@@ -408,3 +408,15 @@ def test_the_council_plan_shows_and_copies_last_year_per_jigyo(midori):
     assert response.status_code == 302, response.content.decode()[:2000]
     stored = dict(ItemEntry.objects.filter(report=report).values_list("node_key", "done"))
     assert stored == {i.node.key: done_of(dept, i.node.key) for i in lines}
+
+
+def test_an_indicator_without_an_approved_entry_falls_back_on_the_plans_progress_note(report):
+    ln = next(ln for i in services.sheet(report) for ln in i.indicators)
+    key = ln.indicator.key
+    IndicatorEntry.objects.filter(report__round__fy=LAST, indicator_key=key).delete()
+    ProgressNote.objects.filter(indicator=ln.indicator, fy=LAST).update(
+        done="計画に残った取組", next="計画に残った展開"
+    )
+    again = next(x for i in services.sheet(report) for x in i.indicators if x.indicator.key == key)
+    assert [(t.department, t.done) for t in again.last_year] == [("", "計画に残った取組")]
+    assert again.last_next == "計画に残った展開"
