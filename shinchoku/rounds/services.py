@@ -32,6 +32,7 @@ from shinchoku.plans.models import (
     Plan,
     ProgressNote,
 )
+from shinchoku.rounds import lastyear
 from shinchoku.rounds.labels import content_where
 from shinchoku.rounds.models import (
     ContentEntry,
@@ -89,6 +90,11 @@ class IndicatorLine:
     note: str = ""
     done: str = ""  # 取組状況 for this indicator
     next: str = ""  # 今後の展開 for this indicator
+    # Last year's approved texts (rounds.lastyear.attach); last_fy is None without a round FY − 1.
+    last_fy: int | None = None
+    last_year: list[Any] = field(default_factory=list)  # lastyear.LastText per department
+    last_done: str = ""  # what 「前年度の内容を写す」 copies
+    last_next: str = ""
 
 
 @dataclass
@@ -99,6 +105,11 @@ class ItemLines:
     done: str = ""
     next: str = ""
     evaluation: str = ""
+    # Last year's approved texts, as on IndicatorLine (rounds.lastyear.attach).
+    last_fy: int | None = None
+    last_year: list[Any] = field(default_factory=list)
+    last_done: str = ""
+    last_next: str = ""
 
 
 def _phase(content: Content, fy: int) -> str:
@@ -173,6 +184,9 @@ def sheet(report: Report) -> list[ItemLines]:
             if entry:
                 lines.done, lines.next, lines.evaluation = entry.done, entry.next, entry.evaluation
             out.append(lines)
+    # --- last year beside this year (issue 12, part 7): a fixed number of queries.
+    lastyear.attach(report, out)
+    # --- end of last year
     return out
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from shinchoku.rounds import services
+from shinchoku.rounds import lastyear, services
 from shinchoku.rounds.access import may_approve, may_edit, report_for
 from shinchoku.rounds.labels import content_where
 from shinchoku.rounds.models import PlanSettings, Report
@@ -98,6 +98,7 @@ def _context(request: HttpRequest, report: Report, lines: list[ItemLines], **ext
         "may_approve": may_approve(request, report),
         "missing": services.missing(report, lines) if editable else [],
         "version": report.version,
+        "copy_last_year": lastyear.offered(lines),  # issue 12 part 7
         **extra,
     }
 

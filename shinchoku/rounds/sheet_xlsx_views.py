@@ -35,7 +35,9 @@ from shinchoku.rounds.sheet_xlsx import (
 def sheet_download(request: HttpRequest, slug: str, fy: int, dept: int) -> HttpResponse:
     """The sheet pre-filled with what is stored now, for anyone who may see it."""
     report = access.report_for(request, slug, fy, dept)
-    response = HttpResponse(write_sheet(report), content_type=XLSX)
+    # ?copy=last-year: empty 取組状況 / 今後の展開 hold last year's texts (nothing is saved).
+    copy = request.GET.get("copy") == "last-year"
+    response = HttpResponse(write_sheet(report, copy_last_year=copy), content_type=XLSX)
     response["Content-Disposition"] = (
         f"attachment; filename*=UTF-8''{quote(sheet_filename(report))}"
     )

@@ -20,9 +20,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from shinchoku.core.wareki import fy_label
+from shinchoku.core.wareki import fy_label, fy_short
 from shinchoku.plans.xlsx_safety import no_formulas
-from shinchoku.rounds import services
+from shinchoku.rounds import lastyear, services
 from shinchoku.rounds.labels import NOT_PLANNED, content_label
 from shinchoku.rounds.models import PlanSettings, Report
 from shinchoku.rounds.sheet_xlsx_layout import (
@@ -52,6 +52,7 @@ from shinchoku.rounds.sheet_xlsx_layout import (
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 INPUT_HEADER_FILL = PatternFill("solid", fgColor="FFE699")
+LAST_YEAR_FILL = PatternFill("solid", fgColor="EDEDED")  # last year's texts: read-only, grey
 THIN = Side(style="thin", color="999999")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 TOP_WRAP = Alignment(vertical="top", wrap_text=True)
@@ -70,8 +71,10 @@ def _scale_text(scale: list[dict]) -> str:
 
 
 class _Writer:
-    def __init__(self, report: Report):
+    def __init__(self, report: Report, *, copy_last_year: bool = False):
         self.report = report
+        # Pre-fill empty 取組状況 / 今後の展開 cells with last year's texts (rounds.lastyear).
+        self.copy_last_year = copy_last_year
         self.round = report.round
         self.plan = report.round.plan
         self.fy = report.round.fy
@@ -108,9 +111,20 @@ class _Writer:
         ws.row_dimensions[HEADER_ROW].height = 36
 
     def row(
-        self, ws: Any, r: int, kind: str, key: str, fixed: list[Any], inputs: list[tuple[str, str]]
+        self,
+        ws: Any,
+        r: int,
+        kind: str,
+        key: str,
+        fixed: list[Any],
+        inputs: list[tuple[str, str]],
+        prefill: dict[str, str] | None = None,
     ) -> None:
-        """Write one data row: fixed (locked) values from B, then the input cells."""
+        """Write one data row: fixed (locked) values from B, then the input cells.
+
+        `prefill` (field → text) fills an empty input cell, while the identifiers keep the value
+        as stored, so the upload saves the pre-filled text as the user's own input.
+        """
         ws.cell(row=r, column=1, value=row_key(kind, key))
         col = 2
         locked = []
@@ -124,7 +138,8 @@ class _Writer:
             col += 1
         for name, raw in inputs:
             value = xml_text(raw or "")
-            cell = ws.cell(row=r, column=col, value=value or None)
+            shown = value or xml_text((prefill or {}).get(name, ""))
+            cell = ws.cell(row=r, column=col, value=shown or None)
             cell.number_format = "@"  # text: Excel must not turn 1-1 into a date
             cell.protection = Protection(locked=False)
             cell.fill = INPUT_FILL
@@ -321,6 +336,7 @@ class _Writer:
             ("取組状況", 40, True),
             ("今後の展開", 40, True),
             ("備考", 24, True),
+            *self.last_year_headers(lines),
         ]
         self.title(ws, S_INDICATORS)
         self.headers(ws, headers)
@@ -350,7 +366,9 @@ class _Writer:
                         ("next", ln.next),
                         ("note", ln.note),
                     ],
+                    self.prefill(ln),
                 )
+                self.last_year_cells(ws, r, len(headers), ln)
                 r += 1
         self.finish(ws, len(headers), r - 1)
 
@@ -363,6 +381,7 @@ class _Writer:
             ("取組状況", 50, True),
             ("今後の展開", 50, True),
             ("自己評価", 10, True),
+            *self.last_year_headers(lines),
         ]
         self.title(ws, S_ITEMS)
         self.headers(ws, headers)
@@ -382,14 +401,16 @@ class _Writer:
                     else "なし",
                 ],
                 [("done", item.done), ("next", item.next), ("evaluation", item.evaluation)],
+                self.prefill(item),
             )
+            self.last_year_cells(ws, r, len(headers), item)
             cells.append(f"G{r}")
             r += 1
         self.validation(
             ws, ranges["evaluation"], cells, _scale_text(self.settings.evaluation_scale)
         )
         # The scale's definitions beside the table, for the screen and the printout.
-        col = 9
+        col = len(headers) + 3
         ws.cell(row=HEADER_ROW, column=col, value="自己評価の基準").font = Font(bold=True)
         for i, s in enumerate(self.settings.evaluation_scale, start=FIRST_ROW):
             ws.cell(row=i, column=col, value=f"{s['code']} {s.get('name', '')}")
@@ -397,6 +418,36 @@ class _Writer:
         ws.column_dimensions[get_column_letter(col)].width = 14
         ws.column_dimensions[get_column_letter(col + 1)].width = 36
         self.finish(ws, len(headers), r - 1)
+
+    # --- last year beside this year (rounds.lastyear): read-only columns after the inputs
+
+    def last_year_headers(self, lines: list[services.ItemLines]) -> list[tuple[str, int, bool]]:
+        """Two read-only columns when the plan has a round for FY − 1, else none."""
+        fy = next((i.last_fy for i in lines if i.last_fy), None)
+        if fy is None:
+            return []
+        return [
+            (f"前年度（{fy_short(fy)}）の取組状況", 40, False),
+            (f"前年度（{fy_short(fy)}）の今後の展開", 40, False),
+        ]
+
+    def last_year_cells(self, ws: Any, r: int, n_headers: int, line: Any) -> None:
+        """Last year's texts in the last two columns (locked, grey); never read back."""
+        if not line.last_fy:
+            return
+        texts = line.last_year
+        for col, field in ((n_headers, "done"), (n_headers + 1, "next")):
+            text = lastyear.shown(texts, field)
+            cell = ws.cell(row=r, column=col, value=xml_text(text) or None)
+            cell.number_format = "@"
+            cell.alignment = TOP_WRAP
+            cell.border = BOX
+            cell.fill = LAST_YEAR_FILL
+
+    def prefill(self, line: Any) -> dict[str, str] | None:
+        if not self.copy_last_year:
+            return None
+        return {"done": line.last_done, "next": line.last_next}
 
     def identifiers(self) -> None:
         ws = self.wb.create_sheet(S_IDS)
@@ -449,6 +500,9 @@ class _Writer:
         return buffer.getvalue()
 
 
-def write_sheet(report: Report) -> bytes:
-    """The department's sheet for the round, pre-filled with what is stored now."""
-    return _Writer(report).build()
+def write_sheet(report: Report, *, copy_last_year: bool = False) -> bytes:
+    """The department's sheet for the round, pre-filled with what is stored now.
+
+    With `copy_last_year`, empty 取組状況 / 今後の展開 cells hold last year's approved texts.
+    """
+    return _Writer(report, copy_last_year=copy_last_year).build()

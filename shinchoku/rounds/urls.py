@@ -1,6 +1,13 @@
 from django.urls import path
 
-from shinchoku.rounds import progress_views, settings_views, sheet_views, sheet_xlsx_views, views
+from shinchoku.rounds import (
+    lastyear_views,
+    progress_views,
+    settings_views,
+    sheet_views,
+    sheet_xlsx_views,
+    views,
+)
 
 app_name = "rounds"
 R = "plans/<slug:slug>/rounds/<int:fy>/"
@@ -23,6 +30,7 @@ urlpatterns = [
     path(S + "submit/", sheet_views.submit, name="submit"),
     path(S + "return/", sheet_views.return_sheet, name="return"),
     path(S + "approve/", sheet_views.approve, name="approve"),
+    path(S + "copy-last-year/", lastyear_views.copy_last_year, name="copy_last_year"),
     # The same sheet in Excel.
     path(S + "xlsx/", sheet_xlsx_views.sheet_download, name="sheet_xlsx"),
     path(S + "upload/", sheet_xlsx_views.sheet_upload, name="sheet_upload"),
