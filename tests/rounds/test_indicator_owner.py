@@ -366,3 +366,45 @@ def test_the_migration_keeps_old_entries_and_records_where_actuals_came_from(rou
     with pytest.raises(ChoiceNeeded) as refused:
         services.approve(reports[SOMU], user)
     assert refused.value.conflicts[0].existing_by == SHIEN
+
+
+# --------------------------------------------------------------------------- the other shape
+
+
+def _load_other_shape() -> Plan:
+    """みどり市's plan loaded from its workbook by its 管理者 (as tests/plans/test_other_shape)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from shinchoku.orgs.models import Organization
+    from shinchoku.plans.models import PendingUpload
+    from tests.plans.test_other_shape import FIXTURE, SLUG
+
+    Organization.objects.create(slug="midori-shakyo", name="みどり市社会福祉協議会", kind="council")
+    admin = login_client("midori-admin", role="admin", org_slug="midori-shakyo")
+    upload = {"file": SimpleUploadedFile("みどり計画.xlsx", FIXTURE.read_bytes())}
+    assert admin.post(reverse("plans:workbook_upload"), upload).status_code == 200
+    token = PendingUpload.objects.get(user=admin.user).token
+    assert admin.post(reverse("plans:workbook_confirm", args=[token])).status_code == 302
+    return Plan.objects.get(slug=SLUG)
+
+
+def test_the_fixture_council_plan_gets_one_reporter_per_indicator_too(user):
+    """The other shape (事業 with 担当係, no indicators): an indicator on a 事業 two 係 share."""
+    plan = _load_other_shape()
+    node = next(
+        n
+        for n in plan.nodes.order_by("seq")
+        if n.contents.exists() and n.nodedepartment_set.exists()
+    )
+    first = node.nodedepartment_set.order_by("order").first().department
+    second = Department.objects.filter(organization=plan.organization).exclude(pk=first.pk)[0]
+    node.nodedepartment_set.create(department=second, order=99)
+    Indicator.objects.create(node=node, key="I-MIDORI-1", name="参加者数", unit="人")
+    round_ = services.open_round(plan, plan.first_fy, date(plan.first_fy + 1, 5, 31), user)
+    reports = round_.reports.select_related("department", "round__plan")
+    lines = {
+        r.department: line_of(r, "I-MIDORI-1")
+        for r in reports.filter(department__in=[first, second])
+    }
+    assert lines[first].readonly is False and lines[second].readonly is True
+    assert lines[second].reporter == first
