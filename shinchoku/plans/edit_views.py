@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from shinchoku.accounts.permissions import can_edit_structure, membership, require
 from shinchoku.core.wareki import fy_label
-from shinchoku.plans import editing, history, links
+from shinchoku.plans import editing, history, links, reporting
 from shinchoku.plans.access import visible_plan
 from shinchoku.plans.forms import (
     CellForm,
@@ -222,12 +222,14 @@ def node_editor(request: HttpRequest, slug: str, key: str) -> HttpResponse:
                             grid[fy] = span.phase
             rows.append({"content": content, "track": track, "cells": list(grid.items())})
     indicators = []
+    first = reporting.first_department(node)
     for indicator in node.indicators.select_related("department").prefetch_related("values"):
         targets = {v.fy: v.text for v in indicator.values.all() if v.role == "target"}
         baseline = next((v for v in indicator.values.all() if v.role == "baseline"), None)
         indicators.append(
             {
                 "indicator": indicator,
+                "reporter": indicator.department or first,  # plans/reporting.py
                 "baseline": baseline,
                 "cells": [(fy, targets.get(fy, "")) for fy in years],
             }
@@ -724,7 +726,9 @@ def _get_object(plan: Plan, kind: Kind, pk: int) -> Any:
     return get_object_or_404(kind.model.objects.select_related("node"), pk=pk, node__plan=plan)
 
 
-def _form_kwargs(kind: Kind, plan: Plan) -> dict[str, Any]:
+def _form_kwargs(kind: Kind, plan: Plan, node: Node | None = None) -> dict[str, Any]:
+    if kind.model is Indicator:
+        return {"plan": plan, "node": node}  # the item's 担当課 come first (reporting dept)
     return {} if kind.model is Section else {"plan": plan}
 
 
@@ -775,7 +779,7 @@ def object_create(request: HttpRequest, slug: str, kind_name: str) -> HttpRespon
     node = _node(plan, node_key) if node_key else None
     if node is None and kind.model is not Section:
         raise Http404
-    form = kind.form(_posted(request), **_form_kwargs(kind, plan))
+    form = kind.form(_posted(request), **_form_kwargs(kind, plan, node))
     if request.method == "POST" and form.is_valid():
         obj = form.save(commit=False)
         if kind.model is Section:
@@ -829,7 +833,7 @@ def object_form(request: HttpRequest, slug: str, kind_name: str, pk: int) -> Htt
     plan = _plan(request, slug)
     kind = _kind(kind_name)
     obj = _get_object(plan, kind, pk)
-    kwargs = _form_kwargs(kind, plan)
+    kwargs = _form_kwargs(kind, plan, obj.node if kind.model is not Section else None)
     form = kind.form(_posted(request), instance=obj, initial={"version": obj.version}, **kwargs)
     conflict = None
     before = kind.snapshot(obj)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.db.models import Case, IntegerField, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from shinchoku.orgs.models import Department
@@ -196,11 +197,9 @@ class IndicatorForm(VersionedModelForm):
         fields = ["label", "name", "unit", "direction", "department", "notes"]
         widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
 
-    def __init__(self, *args, plan: Plan, **kwargs):
+    def __init__(self, *args, plan: Plan, node: Node | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = Department.objects.filter(
-            organization_id=plan.organization_id
-        )
+        self._reporting_department(plan, node or (self.instance.node if self.instance.pk else None))
         self.fields["baseline_as_of"].widget = forms.DateInput(attrs={"type": "date"})
         baseline = (
             self.instance.values.filter(role="baseline").first() if self.instance.pk else None
@@ -211,6 +210,38 @@ class IndicatorForm(VersionedModelForm):
             self.initial.setdefault("baseline_label", baseline.label)
             self.initial.setdefault("baseline_estimate", baseline.estimate)
             self.initial.setdefault("baseline_as_of", baseline.as_of)
+
+    def _reporting_department(self, plan: Plan, node: Node | None) -> None:
+        """The reporting department: the item's 担当課 first, then the organization's others."""
+        links = list(node.nodedepartment_set.order_by("order", "id")) if node else []
+        on_item = [nd.department_id for nd in links]
+        rank = Case(
+            *(When(pk=pk, then=Value(i)) for i, pk in enumerate(on_item)),
+            default=Value(len(on_item)),
+            output_field=IntegerField(),
+        )
+        field = self.fields["department"]
+        field.label = _("Reporting department")
+        field.queryset = (
+            Department.objects.filter(organization_id=plan.organization_id)
+            .annotate(rank=rank)
+            .order_by("rank", "order", "id")
+        )
+        field.label_from_instance = lambda d: (
+            _("%(name)s (responsible section of this item)") % {"name": d.name}
+            if d.pk in on_item
+            else d.name
+        )
+        first = links[0].department.name if links else None
+        field.empty_label = (
+            _("(the item's first responsible section: %(name)s)") % {"name": first}
+            if first
+            else _("(the item's first responsible section)")
+        )
+        field.help_text = _(
+            "One department reports this indicator in each year's round; the item's other "
+            "responsible sections see it read-only."
+        )
 
     def clean(self):
         data = super().clean()

@@ -15,7 +15,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from shinchoku.plans.models import Indicator, IndicatorValue, Plan
-from shinchoku.rounds.models import IndicatorEntry, PlanSettings, Report, Round, RoundEvent
+from shinchoku.rounds.models import (
+    ActualSource,
+    IndicatorEntry,
+    PlanSettings,
+    Report,
+    Round,
+    RoundEvent,
+)
 from shinchoku.rounds.services import departments_of
 
 CITY_PLAN = "nishitokyo-chiiki-fukushi-4"
@@ -70,4 +77,13 @@ def load_demo_round(slug: str = CITY_PLAN, fy: int = CITY_FY) -> Round | None:
                     done=note.done if note else "",
                     next=note.next if note else "",
                 )
+                if actual:  # where the approved actual came from (issue 12, ownership.py)
+                    ActualSource.objects.create(
+                        plan=plan,
+                        indicator_key=ind.key,
+                        fy=fy,
+                        department=dept,
+                        report=report,
+                        text=actual,
+                    )
     return round_

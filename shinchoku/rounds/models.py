@@ -225,3 +225,29 @@ class IndicatorEntry(models.Model):
                 fields=["report", "indicator_key"], name="unique_indicator_entry"
             )
         ]
+
+
+class ActualSource(models.Model):
+    """Which department's approved sheet set an indicator's actual for a FY (its provenance).
+
+    Kept by plan and indicator key, like the entries, so it outlives a plan replaced from a
+    workbook. `text` is the actual as approved: when the plan's value no longer reads the same
+    (changed in the editor or by an import), the source no longer applies.
+    """
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="+")
+    indicator_key = models.CharField(max_length=100)
+    fy = models.PositiveSmallIntegerField(_("fiscal year"))
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    report = models.ForeignKey(
+        Report, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.CharField(max_length=300)
+    at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "indicator_key", "fy"], name="unique_actual_source"
+            )
+        ]

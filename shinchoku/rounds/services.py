@@ -20,7 +20,7 @@ from shinchoku.core.achievement import Bands
 from shinchoku.core.values import parse_value, unit_problem
 from shinchoku.core.wareki import fy_label
 from shinchoku.orgs.models import Department
-from shinchoku.plans import history
+from shinchoku.plans import history, reporting
 from shinchoku.plans.editing import lock_plan
 from shinchoku.plans.history import user_name
 from shinchoku.plans.models import (
@@ -32,7 +32,7 @@ from shinchoku.plans.models import (
     Plan,
     ProgressNote,
 )
-from shinchoku.rounds import lastyear
+from shinchoku.rounds import lastyear, ownership
 from shinchoku.rounds.labels import content_where
 from shinchoku.rounds.models import (
     ContentEntry,
@@ -90,6 +90,11 @@ class IndicatorLine:
     note: str = ""
     done: str = ""  # 取組状況 for this indicator
     next: str = ""  # 今後の展開 for this indicator
+    # --- indicator owner (issue 12): one department reports the indicator (ownership.py)
+    readonly: bool = False  # another department reports it: shown, not asked
+    reporter: Department | None = None  # the department that reports it
+    approved: str = ""  # the plan's approved actual for the FY, if any
+    earlier_entry: str = ""  # on a read-only line: this department's own entry made before
     # Last year's approved texts (rounds.lastyear.attach); last_fy is None without a round FY − 1.
     last_fy: int | None = None
     last_year: list[Any] = field(default_factory=list)  # lastyear.LastText per department
@@ -149,7 +154,13 @@ def sheet(report: Report) -> list[ItemLines]:
     dept = report.department
     nodes = list(
         Node.objects.filter(plan=plan)
-        .prefetch_related("departments", "contents__schedule", "indicators__values")
+        .prefetch_related(
+            "departments",
+            "contents__schedule",
+            "indicators__values",
+            "indicators__department",
+            reporting.node_departments(),  # indicator owner (issue 12)
+        )
         .order_by("seq")
     )
     # issue 12 (a round for any plan): a leaf item of the department is on its sheet even
@@ -175,9 +186,19 @@ def sheet(report: Report) -> list[ItemLines]:
                     )
                 )
         for ind in node.indicators.all():
-            if ind.department_id != dept.pk and not (responsible and ind.department_id is None):
+            # --- indicator owner (issue 12): the reporter gets the input; the item's other
+            # 担当課 see the line read-only.
+            reporter = reporting.reporter(ind, node)
+            mine = reporter is not None and reporter.pk == dept.pk
+            if not mine and not responsible:
                 continue
-            lines.indicators.append(_indicator_line(ind, fy, indicators_e.get(ind.key)))
+            line = _indicator_line(ind, fy, indicators_e.get(ind.key))
+            line.reporter = reporter
+            if not mine:
+                line.readonly, line.earlier_entry = True, line.actual
+                line.actual = line.note = line.done = line.next = ""
+            lines.indicators.append(line)
+            # --- end indicator owner
         leaf_of_dept = responsible and node.pk not in parents
         if lines.contents or lines.indicators or leaf_of_dept:
             entry = items_e.get(node.key)
@@ -196,6 +217,7 @@ def _indicator_line(ind: Indicator, fy: int, entry: IndicatorEntry | None) -> In
     targets = sorted((v for v in values if v.role == IndicatorValue.Role.TARGET), key=_fy)
     actuals = sorted((v for v in values if v.role == IndicatorValue.Role.ACTUAL), key=_fy)
     this = next((t.text for t in targets if t.fy == fy), "")
+    approved = next((a.text for a in actuals if a.fy == fy), "")  # indicator owner (issue 12)
     return IndicatorLine(
         ind,
         baseline=f"{fy_label(base.fy)} {base.text}" if base else "",
@@ -206,6 +228,7 @@ def _indicator_line(ind: Indicator, fy: int, entry: IndicatorEntry | None) -> In
         note=entry.note if entry else "",
         done=entry.done if entry else "",
         next=entry.next if entry else "",
+        approved=approved,
     )
 
 
@@ -410,7 +433,8 @@ def _as_entered(lines: list[ItemLines]) -> SheetInput:
         for c in item.contents:
             now.contents[(item.node.key, c.position)] = {f: getattr(c, f) for f in CONTENT_FIELDS}
         for ln in item.indicators:
-            now.indicators[ln.indicator.key] = {f: getattr(ln, f) for f in INDICATOR_FIELDS}
+            if not ln.readonly:  # indicator owner (issue 12)
+                now.indicators[ln.indicator.key] = {f: getattr(ln, f) for f in INDICATOR_FIELDS}
     return now
 
 
@@ -441,6 +465,11 @@ def save(
     for v in data.indicators.values():
         if "actual" in v:
             v["actual"] = v["actual"].strip()
+    # Indicator owner (issue 12): a line another department reports is never written from this
+    # sheet; the browser and Excel paths refuse such input with a message before they get here.
+    readonly = {ln.indicator.key for item in lines for ln in item.indicators if ln.readonly}
+    if readonly:
+        data.indicators = {k: v for k, v in data.indicators.items() if k not in readonly}
     now = _as_entered(lines)
     texts = {(item.node.key, c.position): c.content.text for item in lines for c in item.contents}
     with transaction.atomic():
@@ -548,7 +577,7 @@ def missing(report: Report, lines: list[ItemLines] | None = None) -> list[str]:
             if not c.status and c.planned:
                 out.append(f"{content_where(item.node, c.content, c.position)}の状況")
         for ln in item.indicators:
-            if not ln.actual:
+            if not ln.actual and not ln.readonly:
                 out.append(f"{ln.indicator.name}の実績")
         if not item.evaluation:
             out.append(f"{item.node}の自己評価")
@@ -606,12 +635,43 @@ def return_report(report: Report, user: Any, comment: str, *, version: int | Non
     )
 
 
-def approve(report: Report, user: Any, *, version: int | None = None) -> Report:
+class ChoiceNeeded(RoundError):
+    """An actual would replace a differing one reported elsewhere: the approver must choose.
+
+    `conflicts` lists them (ownership.ActualConflict); pass a choice per indicator key.
+    """
+
+    def __init__(self, conflicts: list[ownership.ActualConflict]):
+        self.conflicts = conflicts
+        names = "、".join(f"「{c.name}」" for c in conflicts)
+        super().__init__(
+            f"{names}の実績は、ほかの部署が報告した値（または出所不明の値）と異なります。"
+            "指標ごとに、今の値を残すか、この調査票の値を採るかを選んでから承認してください。"
+        )
+
+
+def approve(
+    report: Report,
+    user: Any,
+    *,
+    version: int | None = None,
+    choices: dict[str, str] | None = None,
+) -> Report:
     """Approve the sheet and write its actuals into the plan's indicators for the FY.
 
     `version` is the sheet's version on the approver's page: content changed after the page
-    was loaded is never approved unseen (RoundConflict).
+    was loaded is never approved unseen (RoundConflict). An actual that would replace a
+    differing one another department reported needs `choices[indicator key]`: "keep" (the
+    plan's value stays) or "take" (this sheet's replaces it); without it ChoiceNeeded lists them.
     """
+    try:
+        return _approve(report, user, version=version, choices=choices or {})
+    except ChoiceNeeded:
+        report.refresh_from_db()  # the transition was rolled back
+        raise
+
+
+def _approve(report: Report, user: Any, *, version: int | None, choices: dict[str, str]) -> Report:
     with transaction.atomic():
         # The actuals go into the plan's indicators: take the plan's lock first, as every write
         # to a plan does (plans.editing.lock_plan), so an approval never deadlocks with a load.
@@ -624,12 +684,21 @@ def approve(report: Report, user: Any, *, version: int | None = None) -> Report:
             approved_at=timezone.now(),
             approved_by=user_name(user),
         )
+        # Indicator owner (issue 12): checked under the plan's lock, after the version check.
+        found = {c.key: c for c in ownership.conflicts(report)}
+        unchosen = [c for c in found.values() if choices.get(c.key) not in ownership.CHOICES]
+        if unchosen:
+            raise ChoiceNeeded(list(found.values()))
         fy = report.round.fy
         indicators = Indicator.objects.filter(node__plan=report.round.plan).select_related("node")
         by_key = {i.key: i for i in indicators}
         for entry in report.indicators.all():
             ind = by_key.get(entry.indicator_key)
             if ind is None:
+                continue
+            conflict = found.get(ind.key)
+            if conflict is not None and choices[ind.key] == ownership.KEEP:
+                _record_kept(report, user, ind, conflict)
                 continue
             if entry.done or entry.next:
                 ProgressNote.objects.update_or_create(
@@ -647,7 +716,14 @@ def approve(report: Report, user: Any, *, version: int | None = None) -> Report:
             IndicatorValue(
                 indicator=ind, role=IndicatorValue.Role.ACTUAL, fy=fy, text=entry.actual
             ).save()
+            ownership.record_source(report, ind.key, entry.actual)
             label = f"実績 {fy_label(fy)}"
+            after = {label: entry.actual, "承認": f"{report.department.name}の調査票"}
+            if conflict is not None:
+                after["選択"] = (
+                    f"この調査票の値を採用（それまでの値「{conflict.existing}」は"
+                    f"{conflict.existing_by}）"
+                )
             history.record(
                 report.round.plan,
                 user=user,
@@ -658,9 +734,30 @@ def approve(report: Report, user: Any, *, version: int | None = None) -> Report:
                 node_key=ind.node.key,
                 label=ind.name,
                 before={label: old.text} if old is not None else None,
-                after={label: entry.actual, "承認": f"{report.department.name}の調査票"},
+                after=after,
             )
     return report
+
+
+def _record_kept(report: Report, user: Any, ind: Indicator, c: ownership.ActualConflict) -> None:
+    """The approver kept the existing actual: say so in the plan's history."""
+    label = f"実績 {fy_label(report.round.fy)}"
+    history.record(
+        report.round.plan,
+        user=user,
+        source=ChangeRecord.Source.BROWSER,
+        action="change",
+        kind="indicator",
+        key=ind.key,
+        node_key=ind.node.key,
+        label=ind.name,
+        before={label: c.existing},
+        after={
+            label: c.existing,
+            "承認": f"{report.department.name}の調査票",
+            "選択": f"今の値（{c.existing_by}）を残す。この調査票の値「{c.incoming}」は採らない",
+        },
+    )
 
 
 # --------------------------------------------------------------------------- publishing, reminders

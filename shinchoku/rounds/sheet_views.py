@@ -8,6 +8,8 @@ other person's values shown and the user's own input kept in the form.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from shinchoku.rounds import lastyear, services
+from shinchoku.rounds import lastyear, ownership, services
 from shinchoku.rounds.access import may_approve, may_edit, report_for
 from shinchoku.rounds.labels import content_where
 from shinchoku.rounds.models import PlanSettings, Report
@@ -99,6 +101,12 @@ def _context(request: HttpRequest, report: Report, lines: list[ItemLines], **ext
         "missing": services.missing(report, lines) if editable else [],
         "version": report.version,
         "copy_last_year": lastyear.offered(lines),  # issue 12 part 7
+        # Indicator owner (issue 12): actuals whose approval needs the approver's choice.
+        "approval_conflicts": (
+            ownership.conflicts(report)
+            if report.status == Report.Status.SUBMITTED and may_approve(request, report)
+            else []
+        ),
         **extra,
     }
 
@@ -122,6 +130,10 @@ def _save(request: HttpRequest, report: Report) -> HttpResponse:
     htmx = bool(getattr(request, "htmx", False))
     if version is None:
         return _refused(request, report, lines, data, str(NO_VERSION), [], status=400, htmx=htmx)
+    readonly = ownership.readonly_problems(request.POST, lines)  # indicator owner (issue 12)
+    if readonly:
+        error = "\n".join(f"{where}: {message}" for where, message in readonly)
+        return _refused(request, report, lines, data, error, [], status=422, htmx=htmx)
     try:
         # issue 12 part 5: every valid field is stored, only the invalid ones are refused
         report, problems = services.save_draft(
@@ -220,6 +232,10 @@ def submit(request: HttpRequest, slug: str, fy: int, dept: int) -> HttpResponse:
     lines = services.sheet(report)
     if report.editable:
         data = read_post(request.POST, lines)
+        readonly = ownership.readonly_problems(request.POST, lines)  # indicator owner (issue 12)
+        if readonly:
+            error = "\n".join(f"{where}: {message}" for where, message in readonly)
+            return _refused(request, report, lines, data, error, [], status=422, htmx=False)
         try:
             # issue 12 part 5: the valid fields are kept; an invalid one refuses the submit
             report, problems = services.save_draft(
@@ -295,9 +311,22 @@ def approve(request: HttpRequest, slug: str, fy: int, dept: int) -> HttpResponse
     version = _posted_version(request)
     if version is None:
         return _review_refused(request, report, str(NO_VERSION), status=400)
-    return _review(
-        request,
-        report,
-        lambda: services.approve(report, request.user, version=version),
-        _("Approved. The actuals are now part of the plan."),
-    )
+    # Indicator owner (issue 12): a choice per actual that would replace another department's.
+    choices = ownership.choices_from_post(request.POST, ownership.conflicts(report))
+    try:
+        services.approve(report, request.user, version=version, choices=choices)
+    except services.ChoiceNeeded as e:
+        report.refresh_from_db()
+        context = _context(request, report, services.sheet(report), approval_error=str(e))
+        context["approval_conflicts"] = [
+            replace(c, chosen=choices.get(c.key, "")) for c in e.conflicts
+        ]
+        return render(request, "rounds/sheet.html", context, status=422)
+    except RoundConflict as e:
+        report.refresh_from_db()
+        return _review_refused(request, report, str(e), status=409)
+    except RoundError as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(request, _("Approved. The actuals are now part of the plan."))
+    return redirect("rounds:sheet", report.round.plan.slug, report.round.fy, report.department_id)

@@ -145,6 +145,13 @@ def _value_problems(
     positions = {content_key(i.node.key, c.position) for i in lines for c in i.contents}
     nodes = {i.node.key for i in lines}
     known = {ITEM: nodes, CONTENT: positions, INDICATOR: set(indicators)}
+    # Indicator owner (issue 12): lines another department reports take no input here.
+    readonly = {
+        ln.indicator.key: ln.reporter.name if ln.reporter else "ほかの部署"
+        for item in lines
+        for ln in item.indicators
+        if ln.readonly
+    }
     problems: list[CellProblem] = []
     values: dict[tuple[str, str, str], str] = {}
     reported_rows: set[tuple[str, str]] = set()
@@ -163,6 +170,18 @@ def _value_problems(
                 )
             continue
         value = c.value
+        if c.kind == INDICATOR and c.key in readonly:
+            if value != c.downloaded:
+                problems.append(
+                    CellProblem(
+                        c.sheet,
+                        c.cell,
+                        f"指標「{indicators[c.key].name}」は{readonly[c.key]}が報告します。"
+                        "この部署の調査票では入力できません。セルを元に戻すか、"
+                        "調査票をダウンロードし直してください。",
+                    )
+                )
+            continue
         if c.field == "status" and value and value not in statuses:
             problems.append(
                 CellProblem(
@@ -211,6 +230,8 @@ def _stored(lines: list[services.ItemLines]) -> dict[tuple[str, str, str], str]:
             for name in FIELDS[CONTENT]:
                 out[(CONTENT, key, name)] = norm(getattr(c, name))
         for ln in item.indicators:
+            if ln.readonly:  # indicator owner (issue 12): never merged from this sheet
+                continue
             for name in FIELDS[INDICATOR]:
                 out[(INDICATOR, ln.indicator.key, name)] = norm(getattr(ln, name))
     return out

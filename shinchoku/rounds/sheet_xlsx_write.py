@@ -51,6 +51,7 @@ from shinchoku.rounds.sheet_xlsx_layout import (
 
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+READONLY_FILL = PatternFill("solid", fgColor="EDEDED")  # another department reports the row
 INPUT_HEADER_FILL = PatternFill("solid", fgColor="FFE699")
 LAST_YEAR_FILL = PatternFill("solid", fgColor="EDEDED")  # last year's texts: read-only, grey
 THIN = Side(style="thin", color="999999")
@@ -351,6 +352,10 @@ class _Writer:
             for ln in item.indicators:
                 earlier = dict(ln.earlier)
                 ind = ln.indicator
+                if ln.readonly:  # indicator owner (issue 12): shown, not as input
+                    self.readonly_indicator(ws, r, item, ln, [earlier.get(y, "") for y in years])
+                    r += 1
+                    continue
                 self.row(
                     ws,
                     r,
@@ -377,6 +382,31 @@ class _Writer:
                 self.last_year_cells(ws, r, len(headers), ln)
                 r += 1
         self.finish(ws, len(headers), r - 1)
+
+    def readonly_indicator(
+        self, ws: Any, r: int, item: services.ItemLines, ln: services.IndicatorLine, earlier: list
+    ) -> None:
+        """An indicator another department reports: every cell locked and grey, no input."""
+        ind = ln.indicator
+        who = ln.reporter.name if ln.reporter else "ほかの部署"
+        fixed = [
+            item.node.label,
+            item.node.title,
+            f"{ind.label} {ind.name}".strip(),
+            ind.unit,
+            ln.baseline,
+            *earlier,
+            ln.target,
+            ln.final,
+            ln.approved or "―",
+            "",
+            "",
+            f"{who}が報告する指標です（この調査票では入力しません）。"
+            + ("実績の欄は承認された値です。" if ln.approved else ""),
+        ]
+        self.row(ws, r, INDICATOR, ind.key, fixed, [])
+        for col in range(2, len(fixed) + 2):
+            ws.cell(row=r, column=col).fill = READONLY_FILL
 
     def items(self, lines: list[services.ItemLines], ranges: dict[str, str]) -> None:
         ws = self.wb.create_sheet(S_ITEMS)

@@ -63,6 +63,8 @@ def form_of(report: Report, **overrides) -> dict[str, str]:
         for c in item.contents:
             post[f"c|{key}|{c.position}|status"] = "予定どおり"
         for ln in item.indicators:
+            if ln.readonly:  # another department reports it: no input on this sheet
+                continue
             post[f"n|{ln.indicator.key}|actual"] = f"7{ln.indicator.unit}"
             post[f"n|{ln.indicator.key}|done"] = "周知した"
     post.update(overrides)
