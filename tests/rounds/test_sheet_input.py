@@ -80,7 +80,8 @@ def form_of(report: Report, *, skip_unplanned: bool = False, **overrides) -> dic
             if c.planned or not skip_unplanned:
                 post[f"c|{key}|{c.position}|status"] = "予定どおり"
         for ln in item.indicators:
-            post[f"n|{ln.indicator.key}|actual"] = f"7{ln.indicator.unit}"
+            if not ln.readonly:  # another department reports it
+                post[f"n|{ln.indicator.key}|actual"] = f"7{ln.indicator.unit}"
     post.update(overrides)
     return post
 
