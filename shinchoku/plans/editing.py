@@ -23,6 +23,7 @@ from shinchoku.plans.models import (
     ProgressNote,
     ScheduleSpan,
 )
+from shinchoku.plans.signals import plan_written
 
 T = TypeVar("T")
 
@@ -43,6 +44,9 @@ def lock_plan(plan: Plan) -> None:
     two adds in one plan take their keys one after the other.
     """
     Plan.objects.select_for_update().filter(pk=plan.pk).values_list("pk", flat=True).first()
+    # Once the write has committed, apps that follow the plan (the rounds) catch up with it.
+    plan_id = plan.pk
+    transaction.on_commit(lambda: plan_written.send(sender=Plan, plan_id=plan_id))
 
 
 def insert_with_retry(insert: Callable[[], T], attempts: int = 5) -> T:

@@ -323,6 +323,43 @@ def test_the_admin_changes_the_reporting_department_in_the_editor(round_):
     assert "報告部署: 福祉支援課" in editor
 
 
+def test_a_department_given_an_indicator_during_an_open_round_gets_its_sheet(
+    round_, django_capture_on_commit_callbacks
+):
+    """Changed to a department with no sheet in the open round, the indicator is still reported."""
+    council = Department.objects.get(name=SOMU).organization
+    new = Department.objects.create(organization=council, name="地域福祉推進室", order=99)
+    assert not round_.reports.filter(department=new).exists()
+    admin = login_client("editor", role="admin")
+    indicator = Indicator.objects.get(plan__slug=ACTION, key=KEY)
+    url = reverse("plans:edit_object", args=[ACTION, "indicator", indicator.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(url, _indicator_post(indicator, department=new.pk))
+    assert response.status_code == 302
+    report = round_.reports.get(department=new)
+    assert report.status == Report.Status.NOT_STARTED
+    line = line_of(report)
+    assert line.readonly is False and line.reporter == new
+    event = round_.events.get(action="add_sheets")
+    assert event.comment == "地域福祉推進室"
+    board = admin.get(reverse("rounds:board", args=[ACTION, FY])).text
+    assert "計画の変更により調査票を追加: 地域福祉推進室" in board
+    # Nothing else is added by a later change, and no sheet is ever removed.
+    with django_capture_on_commit_callbacks(execute=True):
+        indicator.refresh_from_db()
+        admin.post(url, _indicator_post(indicator, department=""))
+    assert round_.reports.filter(department=new).exists()
+    assert round_.events.filter(action="add_sheets").count() == 1
+    # A closed round is left as it was.
+    closed_department = Department.objects.create(organization=council, name="法人運営室")
+    round_.status = Round.Status.CLOSED
+    round_.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        indicator.refresh_from_db()
+        admin.post(url, _indicator_post(indicator, department=closed_department.pk))
+    assert not round_.reports.filter(department=closed_department).exists()
+
+
 def test_only_the_admin_of_the_plans_organization_may_change_it(db):
     indicator = Indicator.objects.get(plan__slug=ACTION, key=KEY)
     url = reverse("plans:edit_object", args=[ACTION, "indicator", indicator.pk])
