@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM, SKIP_WITHOUT_CHROMIUM, log_in
+from tests.browser.conftest import CHROMIUM, SKIP_IN_POSTGRESQL_PASS, SKIP_WITHOUT_CHROMIUM, log_in
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 
-pytestmark = SKIP_WITHOUT_CHROMIUM
+pytestmark = [SKIP_WITHOUT_CHROMIUM, SKIP_IN_POSTGRESQL_PASS]
 
 CITY = "nishitokyo-chiiki-fukushi-4"
 ADMIN = "nishitokyo-city-admin"

@@ -184,6 +184,7 @@
     var restored = false;
     Object.keys(kept).forEach(function (name) {
       var el = form && form.elements.namedItem(name);
+      // A radio group (RadioNodeList) takes its value too: the radio with it is checked.
       if (el && "value" in el && el.type !== "radio" && el.value !== kept[name]) {
         el.value = kept[name];
         restored = true;
@@ -199,6 +200,27 @@
       window.htmx.trigger(form, "change");
     }
   });
+  function keepForTheTab(form) {
+    var values = {};
+    try {
+      values = JSON.parse(window.sessionStorage.getItem(KEEP) || "{}") || {};
+    } catch (err) {
+      values = {};
+    }
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || el.name === "version" || el.name === "csrfmiddlewaretoken") return;
+      if (el.type === "radio") {
+        if (el.checked) values[el.name] = el.value;
+      } else if ("value" in el && el.type !== "submit" && el.type !== "button") {
+        values[el.name] = el.value;
+      }
+    });
+    try {
+      window.sessionStorage.setItem(KEEP, JSON.stringify(values));
+    } catch (err) {
+      /* storage may be off: nothing more can be done while the page goes */
+    }
+  }
   // Leaving the page within the few seconds before a draft save: the form is sent on the way out.
   function typed(e) {
     if (e.target.form && e.target.form.id === "sheet-form") dirty = true;
@@ -209,6 +231,12 @@
     var form = document.getElementById("sheet-form");
     if (!dirty || submitting || !form || !form.hasAttribute("hx-post")) return;
     dirty = false;
+    if (busy > 0) {
+      // A draft save is still on its way: the one sent now carries the same version and is
+      // refused if that save lands first. What the form holds is also kept for the tab, and put
+      // back and saved when the user comes back to the sheet (nothing differs if it was saved).
+      keepForTheTab(form);
+    }
     var url = form.getAttribute("hx-post");
     var body = new URLSearchParams(new FormData(form));
     try {
