@@ -20,6 +20,14 @@
   document.addEventListener("htmx:afterRequest", function (e) {
     if (e.target.id !== "sheet-form") return;
     busy = Math.max(0, busy - 1);
+    if (busy === 0 && dirty && !waiting && !submitting && window.htmx) {
+      // Typed while the save was on its way (htmx drops a trigger while one is in flight): save
+      // again once the new version has settled, rather than only on the way out.
+      var form = e.target;
+      window.setTimeout(function () {
+        if (dirty && busy === 0 && !submitting) window.htmx.trigger(form, "change");
+      }, 50);
+    }
     if (busy === 0 && waiting) {
       var submitter = waiting;
       waiting = null;
