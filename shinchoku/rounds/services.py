@@ -724,24 +724,12 @@ def _approve(report: Report, user: Any, *, version: int | None, choices: dict[st
                     f"この調査票の値を採用（それまでの値「{conflict.existing}」は"
                     f"{conflict.existing_by}）"
                 )
-            history.record(
-                report.round.plan,
-                user=user,
-                source=ChangeRecord.Source.BROWSER,
-                action="change",
-                kind="indicator",
-                key=ind.key,
-                node_key=ind.node.key,
-                label=ind.name,
-                before={label: old.text} if old is not None else None,
-                after=after,
-            )
+            _record_actual(report, user, ind, {label: old.text} if old is not None else None, after)
     return report
 
 
-def _record_kept(report: Report, user: Any, ind: Indicator, c: ownership.ActualConflict) -> None:
-    """The approver kept the existing actual: say so in the plan's history."""
-    label = f"実績 {fy_label(report.round.fy)}"
+def _record_actual(report: Report, user: Any, ind: Indicator, before, after: dict) -> None:
+    """An approval's effect on an indicator's actual, in the plan's history."""
     history.record(
         report.round.plan,
         user=user,
@@ -751,13 +739,20 @@ def _record_kept(report: Report, user: Any, ind: Indicator, c: ownership.ActualC
         key=ind.key,
         node_key=ind.node.key,
         label=ind.name,
-        before={label: c.existing},
-        after={
-            label: c.existing,
-            "承認": f"{report.department.name}の調査票",
-            "選択": f"今の値（{c.existing_by}）を残す。この調査票の値「{c.incoming}」は採らない",
-        },
+        before=before,
+        after=after,
     )
+
+
+def _record_kept(report: Report, user: Any, ind: Indicator, c: ownership.ActualConflict) -> None:
+    """The approver kept the existing actual: say so in the plan's history."""
+    label = f"実績 {fy_label(report.round.fy)}"
+    after = {
+        label: c.existing,
+        "承認": f"{report.department.name}の調査票",
+        "選択": f"今の値（{c.existing_by}）を残す。この調査票の値「{c.incoming}」は採らない",
+    }
+    _record_actual(report, user, ind, {label: c.existing}, after)
 
 
 # --------------------------------------------------------------------------- publishing, reminders

@@ -9,7 +9,6 @@ every 事業; the round is published and the public page shows every 事業 with
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from tests.browser.conftest import (
     demo_server,
     log_in,
 )
-from tests.browser.test_round_in_chromium import through_libreoffice
+from tests.browser.test_round_in_chromium import fill_in_excel, through_libreoffice
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 
@@ -78,28 +77,6 @@ def council_server(tmp_path_factory) -> Iterator[str]:
     extra = (["import", str(FIXTURE)], ["import", str(copy)], ["create-demo-users", "--org", ORG])
     with demo_server(data, *extra) as base:
         yield base
-
-
-def fill_in_excel(data: bytes) -> bytes:
-    """Fill every input cell as a 係 would: statuses, evaluations A, texts."""
-    wb = load_workbook(io.BytesIO(data))
-    ids = wb["識別情報"]
-    for row in ids.iter_rows(min_row=2, min_col=4, max_col=9, values_only=True):
-        sheet, cell, _kind, _key, field, _value = row
-        if not sheet or not cell:
-            continue
-        ws = wb[sheet]
-        if field == "status":
-            ws[cell] = "予定どおり"
-        elif field == "evaluation":
-            ws[cell] = "A"
-        elif field == "done":
-            ws[cell] = "Excelで報告した取組"
-        elif field == "next":
-            ws[cell] = "来年度も続ける"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
 
 
 def fill_in_browser(page) -> None:
@@ -158,7 +135,13 @@ def test_the_council_runs_its_year_from_opening_to_the_public_page(
                 with staff.expect_download() as download:
                     staff.click("section.sheet-xlsx a.button")
                 filled = tmp_path / download.value.suggested_filename
-                filled.write_bytes(fill_in_excel(Path(download.value.path()).read_bytes()))
+                filled.write_bytes(
+                    fill_in_excel(
+                        Path(download.value.path()).read_bytes(),
+                        evaluation="A",
+                        done="Excelで報告した取組",
+                    )
+                )
                 filled = through_libreoffice(filled)
                 staff.set_input_files("section.sheet-xlsx input[type=file]", str(filled))
                 with staff.expect_navigation():

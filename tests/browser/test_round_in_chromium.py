@@ -29,7 +29,13 @@ STAFF = "nishitokyo-shakyo-staff-2"  # 福祉支援課, the second department of
 APPROVER = "nishitokyo-shakyo-approver-2"
 
 
-def fill_in_excel(data: bytes) -> bytes:
+def fill_in_excel(
+    data: bytes,
+    *,
+    evaluation: str = "B",
+    done: str = "地域の居場所づくり講座を開いた",
+    next_: str = "来年度も続ける",
+) -> bytes:
     """Fill every input cell as a department would: statuses, actuals in the unit, texts, B."""
     wb = load_workbook(io.BytesIO(data))
     ids = wb["識別情報"]
@@ -41,13 +47,13 @@ def fill_in_excel(data: bytes) -> bytes:
         if field == "status":
             ws[cell] = "予定どおり"
         elif field == "evaluation":
-            ws[cell] = "B"
+            ws[cell] = evaluation
         elif field == "actual":
             header = {c.value: c.column for c in ws[3] if c.value}
             unit = ws.cell(row=ws[cell].row, column=header["単位"]).value or ""
             ws[cell] = f"3{unit}"
         elif field in ("done", "next"):
-            ws[cell] = "地域の居場所づくり講座を開いた" if field == "done" else "来年度も続ける"
+            ws[cell] = done if field == "done" else next_
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
