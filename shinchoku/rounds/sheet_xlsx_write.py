@@ -198,7 +198,7 @@ class _Writer:
             [
                 "件数",
                 f"項目 {len(lines)}件、実施内容 {sum(len(i.contents) for i in lines)}件、"
-                f"指標 {sum(len(i.indicators) for i in lines)}件",
+                f"指標 {_reported(lines)}件{_shown_only(lines)}",
             ],
             [],
             ["入力のしかた"],
@@ -542,3 +542,13 @@ def write_sheet(report: Report, *, copy_last_year: bool = False) -> bytes:
     With `copy_last_year`, empty 取組状況 / 今後の展開 cells hold last year's approved texts.
     """
     return _Writer(report, copy_last_year=copy_last_year).build()
+
+
+def _reported(lines: list[services.ItemLines]) -> int:
+    """Indicators this department reports (not those another department reports)."""
+    return sum(1 for i in lines for ln in i.indicators if not ln.readonly)
+
+
+def _shown_only(lines: list[services.ItemLines]) -> str:
+    shown = sum(1 for i in lines for ln in i.indicators if ln.readonly)
+    return f"（ほかの部署が報告する指標 {shown}件は参照のみ）" if shown else ""

@@ -175,6 +175,22 @@ def test_only_the_reporting_department_gets_an_input_in_the_excel_sheet(round_, 
         else:
             assert all(c.protection.locked is not False for c in cells), name
             assert "総務課が報告する指標です" in texts and "1法人" in texts
+        # The guide counts what the department reports, and says what it only sees.
+        guide = openpyxl.load_workbook(io.BytesIO(write_sheet(report_of(round_, name))))
+        summary = next(
+            str(row[1])
+            for row in guide.worksheets[0].iter_rows(values_only=True)
+            if row[0] == "件数"
+        )
+        shown_only = sum(
+            1
+            for item in services.sheet(report_of(round_, name))
+            for ln in item.indicators
+            if ln.readonly
+        )
+        assert ("参照のみ" in summary) is (shown_only > 0), (name, summary)
+        if shown_only:
+            assert f"ほかの部署が報告する指標 {shown_only}件は参照のみ" in summary
 
 
 def test_an_excel_sheet_downloaded_before_the_reporter_changed_cannot_enter_it(round_, user):
