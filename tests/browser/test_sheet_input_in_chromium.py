@@ -141,6 +141,8 @@ def test_typing_is_never_lost_and_submit_waits_for_the_save(server: str) -> None
         page.goto(sheet_url)  # what the server now holds
         assert done.input_value() == "出張相談会を3回開いた。延べ40人が参加した"
         assert page.locator(f'textarea[name="{next_name}"]').input_value() == "来年度は5回開く"
+        # The refused 5万円 is put back and saved again: let that save land before leaving.
+        page.wait_for_selector(f'#save-status [data-field="{name}"]', timeout=15000)
 
         # Everything filled; a draft save is on its way when 提出する is pressed.
         page.add_init_script(SLOW_SAVES)
@@ -156,7 +158,7 @@ def test_typing_is_never_lost_and_submit_waits_for_the_save(server: str) -> None
             assert page.locator("#sheet-form").get_attribute("aria-busy") == "true"
             submit.scroll_into_view_if_needed()
             shoot(page, "submitting")
-        assert page.url == sheet_url
+        assert page.url == sheet_url, page.locator("main").inner_text()[:1500]
         page.wait_for_selector("span.status-submitted", timeout=15000)
         text = page.locator("main").inner_text()
         assert "別の人" not in text and "変更しています" not in text
