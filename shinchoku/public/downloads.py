@@ -18,6 +18,7 @@ from django.views.decorators.http import require_safe
 
 from shinchoku.core import wareki
 from shinchoku.core.figures import figure
+from shinchoku.core.tree import top_of
 from shinchoku.plans.models import Content, IndicatorValue, Node, NodeDepartment, Section
 from shinchoku.plans.views import contents_queryset
 from shinchoku.public import data
@@ -92,17 +93,6 @@ def _fys_in_scope(pd: PlanData, fy: int | None) -> list[int]:
     return [fy] if fy is not None else pd.public.fys
 
 
-def _goal_of(nodes: list[Node]) -> dict[int, Node]:
-    by_id = {n.id: n for n in nodes}
-    out = {}
-    for n in nodes:
-        current = n
-        while current.parent_id is not None and current.parent_id in by_id:
-            current = by_id[current.parent_id]
-        out[n.id] = current
-    return out
-
-
 def _node_name(node: Node) -> str:
     return f"{node.label} {node.title}".strip()
 
@@ -118,7 +108,7 @@ def _values(i: PublicIndicator, fys: list[int], fy: int | None) -> list[Indicato
 def csv_rows(pd: PlanData, fy: int | None = None) -> list[list[str]]:
     """The header and one row per value; cells are text, numbers plain, formulas neutralised."""
     fys = _fys_in_scope(pd, fy)
-    goal_of = _goal_of(pd.nodes)
+    goal_of = top_of(pd.nodes)
     org, plan = pd.plan.organization.name, pd.plan.title
     rows = [CSV_HEADER]
     for i in pd.indicators:
@@ -178,7 +168,7 @@ EVALUATION_ROLE = "自己評価"
 def project_rows(pd: PlanData, fys: list[int]) -> list[list[str]]:
     """A plan without indicators: one row per 事業, published FY and department, its
     self-evaluation (code as written, code and name as 達成状況) and texts."""
-    goal_of = _goal_of(pd.nodes)
+    goal_of = top_of(pd.nodes)
     org, plan = pd.plan.organization.name, pd.plan.title
     reports = data.project_reports(pd.plan, fys)
     rows = []

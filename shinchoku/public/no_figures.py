@@ -10,20 +10,10 @@ from __future__ import annotations
 from django.utils.html import format_html
 
 from shinchoku.core.evaluations import UNRATED, Counts, evaluation_counts, shared_keys
+from shinchoku.core.tree import top_of
 from shinchoku.plans.models import Node
 from shinchoku.public import data
 from shinchoku.public.data import PlanData, ProjectReport
-
-
-def goal_of(nodes: list[Node]) -> dict[int, Node]:
-    by_id = {n.id: n for n in nodes}
-    out = {}
-    for n in nodes:
-        current = n
-        while current.parent_id is not None and current.parent_id in by_id:
-            current = by_id[current.parent_id]
-        out[n.id] = current
-    return out
 
 
 def projects(nodes: list[Node], reports: dict[str, list[ProjectReport]]) -> list[Node]:
@@ -66,7 +56,7 @@ def plan_context(pd: PlanData, fy: int) -> dict:
     plan, fys = pd.plan, pd.public.fys
     scale = data.plan_scale(plan)
     reports = data.project_reports(plan, fys, scale=scale)
-    goals = goal_of(pd.nodes)
+    goals = top_of(pd.nodes)
     items = projects(pd.nodes, reports)
     group = {n.key: goals[n.id].id for n in items}
     counts = data.evaluations_by(reports, group, scale)
@@ -116,7 +106,7 @@ def plan_context(pd: PlanData, fy: int) -> dict:
 def goal_context(plan, node: Node, outline: list[Node], fys: list[int]) -> dict:
     """A top-level goal of a plan without figures: its evaluations per published FY."""
     scale = data.plan_scale(plan)
-    goals = goal_of(outline)
+    goals = top_of(outline)
     keys_below = [n.key for n in outline if goals[n.id].id == node.id]
     reports = data.project_reports(plan, fys, keys_below, scale=scale)
     counts = data.evaluations_by(reports, {k: node.id for k in keys_below}, scale)

@@ -317,9 +317,15 @@ def _goal_sheet(ws: Worksheet, report: CommitteeReport, g: GoalSection) -> None:
         ],
         None,
     )
+    _behind_block(ws, row + 1, g)
+    _print_setup(ws, header, last_col)
+
+
+def _behind_block(ws, row: int, g) -> None:
+    """The goal's contents behind schedule or not carried out, from `row`."""
     _block(
         ws,
-        row + 1,
+        row,
         "予定より遅れている実施内容",
         ["実施項目", "実施内容", "担当部署", "状況", "説明"],
         [
@@ -334,7 +340,6 @@ def _goal_sheet(ws: Worksheet, report: CommitteeReport, g: GoalSection) -> None:
         ],
         "予定より遅れている実施内容はありません。",
     )
-    _print_setup(ws, header, last_col)
 
 
 # --- plans without figures (issue 12): self-evaluations instead of bands ----------------
@@ -438,23 +443,7 @@ def _project_sheet(ws: Worksheet, report: CommitteeReport, g: GoalSection) -> No
     if not g.projects:
         row += 1
         set_text(ws.cell(row=row, column=1), f"{report.project_level}はありません。")
-    _block(
-        ws,
-        row + 2,
-        "予定より遅れている実施内容",
-        ["実施項目", "実施内容", "担当部署", "状況", "説明"],
-        [
-            [
-                f"{c.node.label} {c.node.title}".strip(),
-                c.entry.text,
-                c.department,
-                c.entry.status,
-                c.entry.note,
-            ]
-            for c in g.behind
-        ],
-        "予定より遅れている実施内容はありません。",
-    )
+    _behind_block(ws, row + 2, g)
     _print_setup(ws, header, len(headings))
 
 

@@ -17,35 +17,16 @@ from django.views.decorators.http import require_POST
 from shinchoku.rounds import lastyear, services
 from shinchoku.rounds.access import may_edit, report_for
 from shinchoku.rounds.services import (
-    CONTENT_FIELDS,
-    INDICATOR_FIELDS,
-    ITEM_FIELDS,
-    ItemLines,
     RoundConflict,
     RoundError,
-    SheetInput,
 )
-from shinchoku.rounds.sheet_views import NO_VERSION, _posted_version, _refused, differences
-
-
-def _posted_or_stored(post, lines: list[ItemLines]) -> SheetInput:
-    """The form's fields as posted; a field the post does not carry keeps its stored value."""
-    data = SheetInput()
-
-    def pick(name: str, stored: str) -> str:
-        return post[name].strip() if name in post else stored
-
-    for item in lines:
-        key = item.node.key
-        data.items[key] = {f: pick(f"i|{key}|{f}", getattr(item, f)) for f in ITEM_FIELDS}
-        for c in item.contents:
-            data.contents[(key, c.position)] = {
-                f: pick(f"c|{key}|{c.position}|{f}", getattr(c, f)) for f in CONTENT_FIELDS
-            }
-        for ln in item.indicators:
-            k = ln.indicator.key
-            data.indicators[k] = {f: pick(f"n|{k}|{f}", getattr(ln, f)) for f in INDICATOR_FIELDS}
-    return data
+from shinchoku.rounds.sheet_views import (
+    NO_VERSION,
+    _posted_version,
+    _refused,
+    differences,
+    read_post,
+)
 
 
 @require_POST
@@ -55,7 +36,7 @@ def copy_last_year(request: HttpRequest, slug: str, fy: int, dept: int) -> HttpR
     if not may_edit(request, report):
         return HttpResponse(status=403)
     lines = services.sheet(report)
-    data = _posted_or_stored(request.POST, lines)
+    data = read_post(request.POST, lines, keep_stored=True)
     version = _posted_version(request)
     if version is None:
         return _refused(request, report, lines, data, str(NO_VERSION), [], status=400, htmx=False)

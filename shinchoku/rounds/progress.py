@@ -20,6 +20,7 @@ from shinchoku.accounts.permissions import APPROVED_ONLY, DraftScope
 from shinchoku.core.achievement import Judgement, Tally, by_group, flagged, judge, roll_up
 from shinchoku.core.evaluations import Counts, count_by, evaluation_counts, status_counts
 from shinchoku.core.figures import Figure, figure, indicator_unit
+from shinchoku.core.tree import top_of
 from shinchoku.plans.models import Indicator, IndicatorValue, Node, Plan, ProgressNote
 from shinchoku.rounds.models import ContentEntry, ItemEntry, PlanSettings, Report, Round
 from shinchoku.rounds.services import bands_of
@@ -263,7 +264,6 @@ def plan_progress(plan: Plan, fy: int, *, drafts: DraftScope = APPROVED_ONLY) ->
     settings = PlanSettings.of(plan)
     bands = bands_of(plan, settings)
     nodes = list(Node.objects.filter(plan=plan).prefetch_related("departments").order_by("seq"))
-    by_id = {n.id: n for n in nodes}
     indicators = [
         indicator_progress(i, fy, bands)
         for i in Indicator.objects.filter(node__plan=plan)
@@ -330,12 +330,7 @@ def plan_progress(plan: Plan, fy: int, *, drafts: DraftScope = APPROVED_ONLY) ->
     top = [n for n in nodes if n.parent_id is None]
     for g in top:
         goals.append(GoalProgress(g, tallies.get(g.id, Tally(bands))))
-    goal_of = {}
-    for n in nodes:
-        current = n
-        while current.parent_id is not None and current.parent_id in by_id:
-            current = by_id[current.parent_id]
-        goal_of[n.id] = current.id
+    goal_of = {node_id: goal.id for node_id, goal in top_of(nodes).items()}
     by_goal = {g.node.id: g for g in goals}
     for i in indicators:
         by_goal[goal_of[i.indicator.node_id]].indicators.append(i)

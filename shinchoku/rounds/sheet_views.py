@@ -32,19 +32,29 @@ from shinchoku.rounds.services import (
 )
 
 
-def read_post(post, lines: list[ItemLines]) -> SheetInput:
-    """The department's input from a form post, for the rows of its own sheet only."""
+def read_post(post, lines: list[ItemLines], *, keep_stored: bool = False) -> SheetInput:
+    """The department's input from a form post, for the rows of its own sheet only.
+
+    A field the post does not carry reads as blank, or, with `keep_stored`, keeps what the line
+    holds now (a post that carries only some of the form).
+    """
     data = SheetInput()
+
+    def pick(name: str, line, f: str) -> str:
+        if name in post:
+            return post[name].strip()
+        return getattr(line, f) if keep_stored else ""
+
     for item in lines:
         key = item.node.key
-        data.items[key] = {f: post.get(f"i|{key}|{f}", "").strip() for f in ITEM_FIELDS}
+        data.items[key] = {f: pick(f"i|{key}|{f}", item, f) for f in ITEM_FIELDS}
         for c in item.contents:
             data.contents[(key, c.position)] = {
-                f: post.get(f"c|{key}|{c.position}|{f}", "").strip() for f in CONTENT_FIELDS
+                f: pick(f"c|{key}|{c.position}|{f}", c, f) for f in CONTENT_FIELDS
             }
         for ln in item.indicators:
             k = ln.indicator.key
-            data.indicators[k] = {f: post.get(f"n|{k}|{f}", "").strip() for f in INDICATOR_FIELDS}
+            data.indicators[k] = {f: pick(f"n|{k}|{f}", ln, f) for f in INDICATOR_FIELDS}
     return data
 
 
