@@ -12,6 +12,10 @@ from shinchoku.reports.report import committee_report
 
 from .conftest import CITY, pdf_fonts, pdf_pages
 
+# Marked as database tests so that pytest-django runs them before the transactional tests,
+# which empty every table (the demo plans the module fixture reads) when they finish.
+pytestmark = pytest.mark.django_db
+
 NO_LINE_START = "。、，．）」』】〕！？：；ー々ぁぃぅぇぉっゃゅょァィゥェォッャュョ"
 
 
