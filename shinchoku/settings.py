@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "shinchoku.accounts",
     "shinchoku.plans",
     "shinchoku.rounds",
+    "shinchoku.reviews",
     "shinchoku.reports",
     "shinchoku.public",
     "shinchoku.backup",

@@ -33,7 +33,14 @@ class Plan(models.Model):
         ACTIVITY_PLAN = "activity_plan", _("Community welfare activity plan")
         ACTION_PLAN = "action_plan", _("Action plan")
         CITY_PLAN = "city_plan", _("Community welfare plan (municipality)")
+        NATIONAL = "national_plan", _("National plan")
+        PREFECTURAL = "prefectural_plan", _("Prefectural plan")
         OTHER = "other", _("Other plan")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("adopted")  # 策定済: the plan in force (or ended)
+        DRAFT = "draft", _("draft")  # 策定中: the next plan being written; never public
+
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="plans")
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
@@ -43,6 +50,13 @@ class Plan(models.Model):
     last_fy = models.PositiveSmallIntegerField(_("last fiscal year"))
     philosophy = models.TextField(_("basic philosophy"), blank=True)
     level_names = models.JSONField(_("level names"), default=list)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
+    # A plan of another body (the city, the prefecture, the nation) registered by this
+    # organization so that its plans can name it (整合, 前計画, goals served): the body's name.
+    # Blank for the organization's own plans. Registered plans have no rounds.
+    owner_name = models.CharField(_("owner"), max_length=200, blank=True)
     # Optimistic concurrency: every save through the editor checks and raises this.
     version = models.PositiveIntegerField(default=1, editable=False)
 
@@ -53,6 +67,15 @@ class Plan(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_external(self) -> bool:
+        """A plan of another body, registered here to be referred to."""
+        return bool(self.owner_name)
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
 
     @property
     def fiscal_years(self) -> list[int]:
@@ -83,6 +106,7 @@ class PlanRelation(models.Model):
     class Type(models.TextChoices):
         EMBODIES = "embodies", _("embodies")
         ALIGNED = "aligned", _("aligned with")
+        PREVIOUS = "previous", _("previous plan")  # this plan continues the other (前計画)
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="relations")
     other = models.ForeignKey(
@@ -149,15 +173,20 @@ class WelfareIssue(models.Model):
 class PreviousEvaluation(models.Model):
     """A row of the previous plan's evaluation table carried into this plan (前計画の評価).
 
-    Columns as councils print them: 基本目標, 事業区分, 事業項目, その後の取組, 評価・課題, and a
-    status such as 実施済 / 未実施 / 再検討, each kept exactly as written.
+    Columns as councils print them: 基本目標, 事業区分 (with its (n) sub-heading), 番号, 事業項目,
+    その後の取組, 評価・課題, and a status such as 実施済 / 未実施 / 再検討, each kept exactly as
+    written. Rows made from the previous plan's final evaluation name the item they come from.
     """
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="previous_evaluations")
     order = models.PositiveIntegerField(default=0)
     goal = models.CharField(max_length=300, blank=True)
     category = models.CharField(max_length=200, blank=True)
+    subcategory = models.CharField(max_length=200, blank=True)  # the (n) sub-heading
+    number = models.CharField(max_length=20, blank=True)  # 番号 as printed
     item = models.CharField(max_length=300)
+    # The key of the item in the previous plan (前計画) this row evaluates, when known.
+    source_key = models.CharField(max_length=100, blank=True)
     followup = models.TextField(blank=True)
     evaluation = models.TextField(blank=True)
     status = models.CharField(max_length=50, blank=True)
@@ -182,6 +211,15 @@ class BusinessKind(models.Model):
         return self.name
 
 
+class LineageTag(models.TextChoices):
+    """How a record stands to the previous plan: 新規, 継続 or 充実・強化."""
+
+    NEW = "新規", _("new")
+    CONTINUED = "継続", _("continued")
+    EXPANDED = "充実・強化", _("expanded")
+    NONE = "", _("none")
+
+
 class Node(models.Model):
     """A node of a plan's tree: a goal, a policy, a heading, an item…"""
 
@@ -204,6 +242,10 @@ class Node(models.Model):
         BusinessKind, blank=True, related_name="nodes", through="NodeKind"
     )
     sdgs = models.ManyToManyField(SdgGoal, blank=True, related_name="nodes")
+    # Lineage: the key of the node of the previous plan (前計画) this one continues, and how
+    # (継続 / 充実・強化; 新規 when it continues nothing). Keys survive a reload of either plan.
+    continues_key = models.CharField(max_length=100, blank=True)
+    tag = models.CharField(_("tag"), max_length=20, blank=True, choices=LineageTag.choices)
     # Optimistic concurrency: every save through the editor checks and raises this.
     version = models.PositiveIntegerField(default=1, editable=False)
 
@@ -287,11 +329,7 @@ class SharedContent(models.Model):
 class Content(models.Model):
     """A 実施内容 row under a node, with its own schedule and the goals it serves."""
 
-    class Tag(models.TextChoices):
-        NEW = "新規", _("new")
-        CONTINUED = "継続", _("continued")
-        EXPANDED = "充実・強化", _("expanded")
-        NONE = "", _("none")
+    Tag = LineageTag
 
     node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="contents")
     shared = models.ForeignKey(
@@ -303,6 +341,10 @@ class Content(models.Model):
     tag = models.CharField(_("tag"), max_length=20, blank=True, choices=Tag.choices)
     repost = models.BooleanField(_("listed again (再掲)"), default=False)
     note = models.TextField(blank=True)
+    # Lineage: the content of the previous plan (前計画) this one continues, by its node's key
+    # and its position under that node (as rounds name contents); blank for a new content.
+    continues_key = models.CharField(max_length=100, blank=True)
+    continues_position = models.PositiveIntegerField(null=True, blank=True)
     goals = models.ManyToManyField(
         Node, blank=True, related_name="served_by", through="ContentGoal"
     )
@@ -406,6 +448,8 @@ class Indicator(models.Model):
         Department, null=True, blank=True, on_delete=models.PROTECT, related_name="indicators"
     )
     notes = models.TextField(_("notes"), blank=True)
+    # Lineage: the key of the indicator of the previous plan (前計画) this one continues.
+    continues_key = models.CharField(max_length=100, blank=True)
     # Optimistic concurrency: every save through the editor checks and raises this.
     version = models.PositiveIntegerField(default=1, editable=False)
 

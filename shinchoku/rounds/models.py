@@ -30,6 +30,8 @@ NO_NUMBERS_SCALE = [
     {"code": "C", "name": "一部実施", "definition": "計画の一部を実施した"},
     {"code": "D", "name": "未実施", "definition": "実施できなかった"},
 ]
+# How each item stands at the plan's final evaluation (最終評価); each plan may change the list.
+DEFAULT_FINAL_STATUSES = ["実施済", "一部実施", "未実施", "再検討"]
 # The scales the settings page offers to start from: key → (name shown, scale).
 SCALE_PRESETS = {
     "targets": ("数値目標のある計画（達成度）", DEFAULT_SCALE),
@@ -39,6 +41,10 @@ SCALE_PRESETS = {
 
 def _statuses() -> list[str]:
     return list(DEFAULT_CONTENT_STATUSES)
+
+
+def _final_statuses() -> list[str]:
+    return list(DEFAULT_FINAL_STATUSES)
 
 
 def _scale() -> list[dict]:
@@ -61,6 +67,8 @@ class PlanSettings(models.Model):
     final_when_no_target = models.BooleanField(
         _("compare years without a target with the final target"), default=False
     )
+    # The 状況 an item may get in the final evaluation (最終評価).
+    final_statuses = models.JSONField(_("final evaluation statuses"), default=_final_statuses)
     # Optimistic concurrency: every save of the settings page checks and raises this.
     version = models.PositiveIntegerField(default=1, editable=False)
 
@@ -89,13 +97,23 @@ class PlanSettings(models.Model):
 
 
 class Round(models.Model):
-    """The progress round of a plan for one fiscal year."""
+    """The progress round of a plan for one fiscal year, or its final evaluation (最終評価).
+
+    A final evaluation round is the plan's last round (its fy is the plan's last FY): each item
+    gets その後の取組, 評価・課題 and a 状況 instead of a year's report, with the same sheets, review
+    and Excel round trip.
+    """
 
     class Status(models.TextChoices):
         OPEN = "open", _("open")
         CLOSED = "closed", _("closed")
 
+    class Kind(models.TextChoices):
+        YEARLY = "yearly", _("yearly round")
+        FINAL = "final", _("final evaluation")
+
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="rounds")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.YEARLY)
     fy = models.PositiveSmallIntegerField(_("fiscal year"))
     deadline = models.DateField(_("deadline"))
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
@@ -109,7 +127,9 @@ class Round(models.Model):
 
     class Meta:
         ordering = ["plan", "-fy"]
-        constraints = [models.UniqueConstraint(fields=["plan", "fy"], name="unique_round")]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "kind", "fy"], name="unique_round_kind")
+        ]
 
     def __str__(self) -> str:
         return f"{self.plan} {self.fy}"
@@ -117,6 +137,10 @@ class Round(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
+
+    @property
+    def is_final(self) -> bool:
+        return self.kind == self.Kind.FINAL
 
 
 class RoundEvent(models.Model):
@@ -183,6 +207,10 @@ class ItemEntry(models.Model):
     done = models.TextField(_("what was done"), blank=True)
     next = models.TextField(_("what comes next"), blank=True)
     evaluation = models.CharField(_("self-evaluation"), max_length=20, blank=True)
+    # Final evaluation (最終評価) only: その後の取組, 評価・課題 and the 状況.
+    followup = models.TextField(_("what happened over the plan"), blank=True)
+    issues = models.TextField(_("evaluation and remaining issues"), blank=True)
+    final_status = models.CharField(_("final status"), max_length=50, blank=True)
 
     class Meta:
         constraints = [
