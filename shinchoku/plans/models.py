@@ -41,7 +41,6 @@ class Plan(models.Model):
         ACTIVE = "active", _("adopted")  # 策定済: the plan in force (or ended)
         DRAFT = "draft", _("draft")  # 策定中: the next plan being written; never public
 
-
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="plans")
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     title = models.CharField(_("title"), max_length=300)

@@ -99,9 +99,9 @@ class PlanSettings(models.Model):
 class Round(models.Model):
     """The progress round of a plan for one fiscal year, or its final evaluation (最終評価).
 
-    A final evaluation round is the plan's last round (its fy is the plan's last FY): each item
-    gets その後の取組, 評価・課題 and a 状況 instead of a year's report, with the same sheets, review
-    and Excel round trip.
+    A final evaluation round is the plan's last round (its fy is the plan's last FY): each
+    item gets その後の取組, 評価・課題 and a 状況 instead of a year's report, with the same
+    sheets, review and Excel round trip.
     """
 
     class Status(models.TextChoices):
