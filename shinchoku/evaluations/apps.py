@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class EvaluationsConfig(AppConfig):
+    name = "shinchoku.evaluations"
+    verbose_name = _("Final evaluation and the next plan")
