@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -367,8 +368,8 @@ class _Copier:
         IndicatorValue.objects.bulk_create(values)
 
 
-def carried_baseline(indicator: Indicator, today) -> IndicatorValue | None:
-    """The indicator's last actual as a baseline: its FY, 見込み, as of `today`; None without one."""
+def carried_baseline(indicator: Indicator, today: date) -> IndicatorValue | None:
+    """The last actual as a baseline: its FY, 見込み, as of `today`; None without an actual."""
     actuals = [v for v in indicator.values.all() if v.role == ROLE.ACTUAL and v.text.strip()]
     if not actuals:
         return None
