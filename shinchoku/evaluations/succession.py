@@ -75,9 +75,7 @@ class Keep:
 
 def may_succeed(plan: Plan) -> bool:
     """The plan is the organization's own, adopted, and its final evaluation is approved."""
-    if plan.is_draft or plan.is_external:
-        return False
-    return final_evaluation_of(plan).approved
+    return not refusal(plan)
 
 
 def successors(plan: Plan):
@@ -87,18 +85,27 @@ def successors(plan: Plan):
     ).distinct()
 
 
+def refusal(plan: Plan) -> str:
+    """Why no next plan can be made from `plan` now, in Japanese ("" when it can)."""
+    if plan.is_draft:
+        return "策定中の計画からは次期計画を作れません。先に策定してください。"
+    if plan.is_external:
+        return "他の団体の計画からは次期計画を作れません。"
+    if not final_evaluation_of(plan).approved:
+        return (
+            "この計画の最終評価がまだ承認されていません。最終評価のすべての部署のシートが"
+            "承認されてから、次期計画を作ってください。"
+        )
+    return ""
+
+
 def check_request(
     plan: Plan, *, slug: str, title: str, first_fy: int | None, last_fy: int | None
 ) -> dict[str, str]:
     """What is wrong with the request, per field, in Japanese (empty when it may go ahead)."""
     errors: dict[str, str] = {}
-    if plan.is_draft:
-        errors[""] = "策定中の計画からは次期計画を作れません。先に策定してください。"
-    elif not final_evaluation_of(plan).approved:
-        errors[""] = (
-            "この計画の最終評価がまだ承認されていません。最終評価のすべての部署のシートが"
-            "承認されてから、次期計画を作ってください。"
-        )
+    if why := refusal(plan):
+        errors[""] = why
     if not slug or not SLUG.match(slug) or len(slug) > 100:
         errors["slug"] = (
             "計画IDは英小文字・数字・ハイフンで書いてください（例: nishitokyo-action-plan-2024）。"
