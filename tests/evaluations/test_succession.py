@@ -201,3 +201,17 @@ def test_the_fixture_council_plan_has_four_levels_and_no_indicators(db):
     j13 = Node.objects.get(plan=draft, key="j13")
     assert (j13.continues_key, j13.tag) == ("j13", "継続")
     assert not Indicator.objects.filter(plan=draft).exists()
+
+
+def test_records_added_to_the_draft_without_lineage_are_new(action):
+    draft = make(action)
+    goal = Node.objects.get(plan=draft, key="P1")
+    added = Node.objects.create(plan=draft, parent=goal, key="new-1", level=2, title="新しい施策")
+    assert (added.tag, added.continues_key) == ("新規", "")
+    content = Content.objects.create(node=added, text="新しい取組")
+    assert content.tag == "新規"
+    kept = Content.objects.create(node=added, text="明示した区分", tag="継続")
+    assert kept.tag == "継続"
+    # a plan in force is left alone
+    other = Node.objects.create(plan=action, key="new-2", level=1, title="追加")
+    assert other.tag == ""
