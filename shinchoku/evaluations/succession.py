@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from shinchoku.core.lineage import kept_with_parents, tag_for
 from shinchoku.core.wareki import fy_short
-from shinchoku.evaluations.final import final_evaluation_of
+from shinchoku.evaluations.final import final_evaluation_of, final_round, is_approved
 from shinchoku.plans import history
 from shinchoku.plans.models import (
     ChangeRecord,
@@ -91,7 +91,7 @@ def refusal(plan: Plan) -> str:
         return "策定中の計画からは次期計画を作れません。先に策定してください。"
     if plan.is_external:
         return "他の団体の計画からは次期計画を作れません。"
-    if not final_evaluation_of(plan).approved:
+    if not is_approved(final_round(plan)):  # two queries: the rows are not needed here
         return (
             "この計画の最終評価がまだ承認されていません。最終評価のすべての部署のシートが"
             "承認されてから、次期計画を作ってください。"
