@@ -36,6 +36,7 @@ from shinchoku.plans.models import (
     Section,
     SharedContent,
 )
+from shinchoku.rounds.models import PlanSettings
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ROLE = IndicatorValue.Role
@@ -154,6 +155,7 @@ def create_next_plan(
                 status=Plan.Status.DRAFT,
             )
             _relations(plan, draft)
+            _settings(plan, draft)
             _Copier(plan, draft, keep).run()
             PreviousEvaluation.objects.bulk_create(
                 PreviousEvaluation(
@@ -207,6 +209,22 @@ def _relations(plan: Plan, draft: Plan) -> None:
             PlanRelation(plan=draft, other=r.other, other_slug=r.other_slug, type=r.type, order=i)
         )
     PlanRelation.objects.bulk_create(rows)
+
+
+def _settings(plan: Plan, draft: Plan) -> None:
+    """The draft reports progress the way the old plan did, when it had its own settings."""
+    stored = PlanSettings.objects.filter(plan=plan).first()
+    if stored is None:
+        return
+    PlanSettings.objects.create(
+        plan=draft,
+        content_statuses=list(stored.content_statuses),
+        evaluation_scale=[dict(s) for s in stored.evaluation_scale],
+        band_thresholds=[dict(t) for t in stored.band_thresholds],
+        below_band=stored.below_band,
+        final_when_no_target=stored.final_when_no_target,
+        final_statuses=list(stored.final_statuses),
+    )
 
 
 class _Copier:

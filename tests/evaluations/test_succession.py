@@ -215,3 +215,13 @@ def test_records_added_to_the_draft_without_lineage_are_new(action):
     # a plan in force is left alone
     other = Node.objects.create(plan=action, key="new-2", level=1, title="追加")
     assert other.tag == ""
+
+
+def test_the_draft_keeps_the_old_plans_progress_settings(action):
+    from shinchoku.rounds.models import PlanSettings
+
+    PlanSettings.objects.update_or_create(
+        plan=action, defaults={"final_statuses": ["完了", "継続中"], "below_band": "要改善"}
+    )
+    settings = PlanSettings.of(make(action))
+    assert (settings.final_statuses, settings.below_band) == (["完了", "継続中"], "要改善")
