@@ -263,3 +263,18 @@ def test_the_fixture_council_plan_through_the_form(db):
     assert "前計画の「13 市民後見人の養成」を充実・強化" in item
     page = admin.get(reverse("plans:detail", args=["midori-katsudo-4"])).content.decode()
     assert "① 成年後見制度の利用促進" in page
+
+
+def test_another_organization_never_hears_of_the_draft(action):
+    from shinchoku.plans.models import PlanRelation
+
+    draft = draft_of(action)
+    city = Plan.objects.get(slug="nishitokyo-chiiki-fukushi-4")
+    PlanRelation.objects.create(
+        plan=draft, other=city, other_slug=city.slug, type="aligned", order=9
+    )
+    city_admin = login_client("np-city-admin2", role="admin", org_slug=CITY_ORG)
+    page = city_admin.get(reverse("plans:detail", args=[city.slug])).content.decode()
+    assert NEW not in page and draft.title not in page
+    decision = reverse("plans:link_decision", args=[city.slug, NEW])
+    assert city_admin.post(decision, {"decision": "accepted"}).status_code == 404
