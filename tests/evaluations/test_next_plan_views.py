@@ -278,3 +278,23 @@ def test_another_organization_never_hears_of_the_draft(action):
     assert NEW not in page and draft.title not in page
     decision = reverse("plans:link_decision", args=[city.slug, NEW])
     assert city_admin.post(decision, {"decision": "accepted"}).status_code == 404
+
+
+def test_the_form_reads_a_fixed_number_of_queries_whatever_the_plan(action, admin):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(client, slug: str) -> int:
+        client.get(url(slug))  # warm the session
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url(slug)).status_code == 200
+        return len(ctx.captured_queries)
+
+    big = count(admin, ACTION)
+    small_plan = load_other_shape()
+    final_round(small_plan)
+    small = count(
+        login_client("midori-np-q", role="admin", org_slug="midori-shakyo"), small_plan.slug
+    )
+    assert big == small
+    assert big <= 20
