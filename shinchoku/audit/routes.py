@@ -36,6 +36,7 @@ ROUTES: dict[str, Route] = {
     "public:csv_fy": Route(Action.DOWNLOAD, _("Open data (CSV)")),
     "public:json": Route(Action.DOWNLOAD, _("Open data (JSON)")),
     "public:json_fy": Route(Action.DOWNLOAD, _("Open data (JSON)")),
+    "public:summary_pdf": Route(Action.DOWNLOAD, _("Summary of the year (PDF)")),
     # The audit log itself (audit/urls.py).
     "audit:csv": Route(Action.DOWNLOAD, _("Audit log (CSV)")),
 }
