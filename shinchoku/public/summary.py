@@ -25,6 +25,7 @@ from datetime import datetime
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
+from shinchoku.core.achievement import Bands, Tally
 from shinchoku.core.digest import Candidate, pick
 from shinchoku.core.evaluations import Counts, evaluation_counts
 from shinchoku.core.tree import top_of
@@ -51,6 +52,7 @@ class GoalSummary:
     graded: int  # items evaluated (each department's evaluation once)
     indicators: int  # indicators under the goal
     reached: int  # of which reached the FY's target
+    bands: list[tuple[str, int]] = field(default_factory=list)  # indicators per band, best first
 
     @property
     def name(self) -> str:
@@ -89,6 +91,7 @@ class YearSummary:
     goals: list[GoalSummary]
     grade_names: list[str]  # the chart's names, best first, 未評価 last
     has_indicators: bool
+    band_names: list[str] = field(default_factory=list)  # the plan's bands, 判定不可 last
     achievements: list[Achievement] = field(default_factory=list)
     opinions: list[PublicOpinion] = field(default_factory=list)
 
@@ -109,17 +112,35 @@ class YearSummary:
     def top_level_name(self) -> str:
         return self.plan.level_name(1)
 
+    @property
+    def has_grades(self) -> bool:
+        """Some item was evaluated (a plan reported per indicator only has none)."""
+        return any(g.graded for g in self.goals)
+
+    @property
+    def show_grades(self) -> bool:
+        """The table shows the self-evaluations unless the plan reports per indicator only."""
+        return self.has_grades or not self.has_indicators
+
+    @property
+    def charts_indicators(self) -> bool:
+        """The chart draws the indicators' results when no item was evaluated."""
+        return self.has_indicators and not self.has_grades
+
     def chart(self) -> SafeString | None:
-        """Items per self-evaluation, one bar per goal (reports.charts), 「報告なし」 when empty."""
+        """One bar per goal (reports.charts): items per self-evaluation (「報告なし」 for a goal
+        without any), or, for a plan reported per indicator only, indicators per result."""
         try:
             from shinchoku.reports import charts
         except ImportError:  # the charts are another app's work; the summary stands without
             return None
+        what = {"level": self.top_level_name, "fy": self.fy_label}
+        if self.charts_indicators:
+            rows = [(g.name, g.bands) for g in self.goals]
+            title = gettext("Results per %(level)s, %(fy)s") % what
+            return charts.goals_bands_chart_svg(rows, self.band_names, title)
         rows = [(g.name, [(label, n) for _c, label, n, _cls in g.grades]) for g in self.goals]
-        title = gettext("Self-evaluations per %(level)s, %(fy)s") % {
-            "level": self.top_level_name,
-            "fy": self.fy_label,
-        }
+        title = gettext("Self-evaluations per %(level)s, %(fy)s") % what
         return charts.goals_bands_chart_svg(
             rows, self.grade_names, title, empty=gettext("No report")
         )
@@ -188,13 +209,14 @@ def year_summary(plan: Plan, fy: int) -> YearSummary | None:
                     ),
                 )
             )
-    indicators = _indicators(plan, fy, goal_of, settings)
+    bands = bands_of(plan, settings)
+    tallies, indicator_candidates = _indicators(plan, fy, goal_of, bands)
     keys = _keys(template, list(counts.values()))
     codes = list(template.order)
     out = []
     for g in goals:
         c = counts[g.id]
-        total, reached = indicators.get(g.id, (0, 0))
+        tally = tallies.get(g.id, Tally(bands))
         out.append(
             GoalSummary(
                 g.label,
@@ -204,18 +226,23 @@ def year_summary(plan: Plan, fy: int) -> YearSummary | None:
                     for k in keys
                 ],
                 c.total,
-                total,
-                reached,
+                tally.total,
+                tally.counts.get(bands.reached, 0),
+                tally.rows(),
             )
         )
+    achievements = pick(candidates, codes, MAX_ACHIEVEMENTS)
+    if not achievements:  # a plan reported per indicator: what the indicators that did well say
+        achievements = pick(indicator_candidates, bands.names, MAX_ACHIEVEMENTS)
     return YearSummary(
         plan=plan,
         fy=fy,
         round=round_,
         goals=out,
         grade_names=chart_names([template.label(k) for k in keys]),
-        has_indicators=any(t for t, _r in indicators.values()),
-        achievements=pick(candidates, codes, MAX_ACHIEVEMENTS),
+        has_indicators=bool(tallies),
+        band_names=bands.names,
+        achievements=achievements,
         opinions=_public_opinions(plan, fy, by_key),
     )
 
@@ -228,22 +255,35 @@ def _keys(template: Counts, counts: list[Counts]) -> list[str]:
 
 
 def _indicators(
-    plan: Plan, fy: int, goal_of: dict[int, Node], settings: PlanSettings
-) -> dict[int, tuple[int, int]]:
-    """Goal id → (indicators, of which reached the FY's target), published values only."""
+    plan: Plan, fy: int, goal_of: dict[int, Node], bands: Bands
+) -> tuple[dict[int, Tally], list[Candidate[Achievement]]]:
+    """Goal id → its indicators per result for the FY (published values only), and each
+    indicator's 取組状況 of the FY as a possible achievement."""
     found = list(data.indicators_queryset([fy]).filter(node__plan=plan))
-    if not found:
-        return {}
-    bands = bands_of(plan, settings)
-    out: dict[int, tuple[int, int]] = {}
+    tallies: dict[int, Tally] = {}
+    candidates: list[Candidate[Achievement]] = []
     for ip in data.judge_indicators(found, [fy], bands):
         goal = goal_of.get(ip.indicator.node_id)
         if goal is None:
             continue
-        total, reached = out.get(goal.id, (0, 0))
-        hit = ip.by_fy[fy].judgement.band == bands.reached
-        out[goal.id] = (total + 1, reached + int(hit))
-    return out
+        band = ip.by_fy[fy].judgement.band
+        tallies.setdefault(goal.id, Tally(bands)).add(band)
+        note = next((r for r in ip.indicator.reports.all() if r.fy == fy), None)
+        if note is not None and note.done.strip():
+            candidates.append(
+                Candidate(
+                    band,
+                    goal.id,
+                    Achievement(
+                        f"{goal.label} {goal.title}".strip(),
+                        ip.indicator.name,
+                        ip.department_name,
+                        band,
+                        note.done,
+                    ),
+                )
+            )
+    return tallies, candidates
 
 
 def _public_opinions(plan: Plan, fy: int, by_key: dict[str, Node]) -> list[PublicOpinion]:

@@ -22,7 +22,7 @@ from shinchoku.public.summary_pdf import summary_pdf
 from shinchoku.reviews.models import Opinion
 from shinchoku.rounds import services
 from shinchoku.rounds.models import ItemEntry, Round
-from tests.public.rounds import ACTION, approve, filled, open_round
+from tests.public.rounds import ACTION, CITY, approve, filled, open_round
 from tests.rounds import no_figures
 
 PREVIEW = Path("/tmp/summary-preview")  # noqa: S108 - PDFs for a person to look at
@@ -210,6 +210,12 @@ def test_the_pdf_stays_one_page_when_everything_is_long(staff):
     assert pages(pdf) == 1
 
 
+def test_the_city_plan_with_its_many_indicators_is_one_page_too(city_round):
+    response = Client().get(f"/public/{CITY}/{city_round.fy}/summary.pdf")
+    keep("city-plan.pdf", response.content)
+    assert pages(response.content) == 1
+
+
 # --------------------------------------------------------------------------- the council plan
 
 
@@ -248,6 +254,9 @@ def test_a_goal_without_reports_is_drawn_as_no_report(db):
     assert s.goals[0].graded == 0
     assert "報告なし" in s.chart()
     assert "指標なし" not in s.chart()
+    # The public plan page draws it the same way.
+    page = Client().get(f"/public/{no_figures.SLUG}/").content.decode()
+    assert "報告なし" in page and "指標なし" not in page
 
 
 def _under(node: Node, goal: Node) -> bool:
