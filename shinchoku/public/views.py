@@ -20,6 +20,7 @@ from shinchoku.plans.schedule import Row, grid
 from shinchoku.plans.views import node_page_queryset
 from shinchoku.public import data, no_figures
 from shinchoku.public.data import PublicIndicator, PublicPlan
+from shinchoku.reviews.public import public_opinions
 
 ROLE = IndicatorValue.Role
 
@@ -107,6 +108,7 @@ def plan_page(request: HttpRequest, slug: str) -> HttpResponse:
         "tree": _subtree(None, pd.nodes),
         "published_at": public.published_at(fy),
         "figures": True,
+        "opinions": public_opinions(plan, fy),  # issue 13: marked public by the 管理者
     }
     if not pd.indicators:  # a plan without indicators: its 事業's self-evaluations (issue 12)
         context.update(no_figures.plan_context(pd, fy))
