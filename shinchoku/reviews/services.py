@@ -256,7 +256,7 @@ def assign(
 
 
 def answer(
-    opinion: Opinion, *, user: Any, version: int | None, policy: str, action: str
+    opinion: Opinion, *, user: Any, version: int | None, policy: str, action: str = ""
 ) -> Opinion:
     """The department's 対応方針 and 対応内容; a 未対応 opinion becomes 対応中."""
     with transaction.atomic():
