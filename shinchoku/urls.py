@@ -9,5 +9,6 @@ urlpatterns = [
     path("audit/", include("shinchoku.audit.urls")),
     path("", include("shinchoku.reports.urls")),
     path("", include("shinchoku.rounds.urls")),
+    path("", include("shinchoku.reviews.urls")),
     path("", include("shinchoku.plans.urls")),
 ]

@@ -26,6 +26,8 @@ ROUTES: dict[str, Route] = {
     # The committee report (reports/urls.py); the PDF is made in the background, pdf_file sends it.
     "reports:xlsx": Route(Action.DOWNLOAD, _("Committee report (Excel)")),
     "reports:pdf_file": Route(Action.DOWNLOAD, _("Committee report (PDF)")),
+    # The committee's opinions of a plan, filtered (reviews/urls.py).
+    "reviews:xlsx": Route(Action.DOWNLOAD, _("Committee opinions (Excel)")),
     # Plan workbooks (plans/urls.py): a plan, the blank template, upload and its confirmation.
     "plans:plan_workbook": Route(Action.DOWNLOAD, _("Plan workbook (Excel)")),
     "plans:workbook_template": Route(Action.DOWNLOAD, _("Blank plan workbook")),
