@@ -252,7 +252,7 @@ def record_event(round_: Round, user: Any, action: str, comment: str = "") -> No
 def open_round(plan: Plan, fy: int, deadline: date, user: Any) -> Round:
     if not plan.first_fy <= fy <= plan.last_fy:
         raise RoundError(f"{fy_label(fy)}は計画期間の外です。")
-    if Round.objects.filter(plan=plan, fy=fy).exists():
+    if Round.objects.filter(plan=plan, fy=fy, kind=Round.Kind.YEARLY).exists():
         raise RoundError(f"{fy_label(fy)}の進捗調査は既にあります。")
     departments = departments_of(plan)
     if not departments:

@@ -41,7 +41,9 @@ class OpenRoundForm(forms.Form):
 
 
 def _open_fys(plan) -> list[int]:
-    taken = set(Round.objects.filter(plan=plan).values_list("fy", flat=True))
+    taken = set(
+        Round.objects.filter(plan=plan, kind=Round.Kind.YEARLY).values_list("fy", flat=True)
+    )
     return [fy for fy in plan.fiscal_years if fy not in taken]
 
 
@@ -69,13 +71,23 @@ def round_list(request: HttpRequest, slug: str) -> HttpResponse:
                 return redirect("rounds:board", plan.slug, fy)
     elif request.method not in ("GET", "HEAD"):
         return HttpResponse(status=405)
-    rounds = list(Round.objects.filter(plan=plan).prefetch_related("reports"))
+    rounds = list(
+        Round.objects.filter(plan=plan, kind=Round.Kind.YEARLY).prefetch_related("reports")
+    )
     for r in rounds:
         r.counts = _counts(r.reports.all())
+    from shinchoku.rounds.final_views import list_context  # the final evaluation (最終評価)
+
     return render(
         request,
         "rounds/round_list.html",
-        {"plan": plan, "rounds": rounds, "form": form, "admin": admin},
+        {
+            "plan": plan,
+            "rounds": rounds,
+            "form": form,
+            "admin": admin,
+            "final": list_context(plan, admin),
+        },
         status=422 if form is not None and form.errors else 200,
     )
 
