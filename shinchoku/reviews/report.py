@@ -40,13 +40,12 @@ HEADERS = [
 
 
 def add_xlsx_sheet(wb: Any, fy: int, found: list[OpinionRow]) -> None:
-    """The section as its own sheet of the report workbook (always there, maybe empty)."""
+    """The section as its own sheet of the report workbook, when there are such opinions."""
+    if not found:
+        return
     ws = wb.create_sheet(SECTION_TITLE)
     title(ws, f"{SECTION_TITLE}（{fy_short(fy - 1)}の意見・助言）")
     header(ws, 3, HEADERS)
-    if not found:
-        put(ws, 4, 1, "前年度の意見・助言はありません。")
-        return
     for r, row in enumerate(found, start=4):
         o = row.opinion
         values = [

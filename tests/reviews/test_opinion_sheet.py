@@ -180,3 +180,26 @@ def test_the_council_plan_without_indicators_shows_the_opinion_beside_its_projec
     data = staff.get(sheet_url(report, "sheet_xlsx")).content
     assert load_workbook(io.BytesIO(data))[SHEET_NAME]["D4"].value == o.text
     assert read_sheet(data).problems == []
+
+
+def test_the_sheets_queries_do_not_grow_with_opinions(admin):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    plan = action_plan()
+    mine = dept(DEPT)
+    item = item_of(plan, mine)
+    opinion(plan, admin.user, "一つ目", mine, fy=2019, node_key=item.key)
+    round_ = round_services.open_round(plan, 2020, date(2021, 5, 31), admin.user)
+    report = round_.reports.get(department=mine)
+    admin.get(sheet_url(report))
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert admin.get(sheet_url(report)).status_code == 200
+        return len(ctx.captured_queries)
+
+    before = count()
+    for i in range(6):
+        opinion(plan, admin.user, f"追加{i}", mine, fy=2019, node_key=item.key if i % 2 else "")
+    assert count() == before
