@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 
 from shinchoku.orgs.models import Organization
+from shinchoku.plans import lineage_format
 from shinchoku.plans.limits import MAX_NODE_DEPTH, MAX_NODES
 from shinchoku.plans.loading import EVALUATION_FIELDS, forget_own_links, load_plan, walk
 from shinchoku.plans.models import (
@@ -117,6 +118,7 @@ def export_plan(plan: Plan) -> dict:
             "contents": [_content_doc(c) for c in node.contents.all()],
             "indicators": indicators,
             "children": [node_doc(child) for child in children[node.id]],
+            **lineage_format.node_fields(node),  # issue 13: optional lineage
         }
 
     tree = [node_doc(node) for node in children[None]]
@@ -138,6 +140,7 @@ def export_plan(plan: Plan) -> dict:
             "last_fy": plan.last_fy,
             "philosophy": plan.philosophy,
             "level_names": list(plan.level_names),
+            **lineage_format.plan_fields(plan),  # issue 13: optional status (draft)
             "relations": [
                 {"type": r.type, "plan": r.other_slug} for r in plan.relations.order_by("order")
             ],
@@ -153,7 +156,7 @@ def export_plan(plan: Plan) -> dict:
                 for s in plan.shared_contents.order_by("order")
             ],
             "previous_evaluations": [
-                {f: getattr(e, f) for f in EVALUATION_FIELDS}
+                {f: getattr(e, f) for f in EVALUATION_FIELDS} | lineage_format.evaluation_fields(e)
                 for e in plan.previous_evaluations.order_by("order", "id")
             ],
             "nodes": tree,
@@ -200,6 +203,7 @@ def _content_doc(content: Content) -> dict:
             for s in content.schedule.all()
         ],
         "note": content.note,
+        **lineage_format.content_fields(content),
     }
 
 
@@ -232,6 +236,7 @@ def _indicator_doc(ind: Indicator) -> dict:
         ],
         "reports": [{"fy": r.fy, "done": r.done, "next": r.next} for r in ind.reports.all()],
         "notes": ind.notes,
+        **lineage_format.indicator_fields(ind),
     }
 
 

@@ -45,10 +45,14 @@ def accepted_by(plan: Plan) -> QuerySet:
 
 
 def shown_incoming(plan: Plan, path: str) -> Q:
-    """Rows (whose linking plan is at `path`) that may show on `plan`'s pages."""
-    return Q(**{f"{path}__organization_id": plan.organization_id}) | Q(
-        **{f"{path}_id__in": accepted_from(plan)}
-    )
+    """Rows (whose linking plan is at `path`) that may show on `plan`'s pages.
+
+    A draft plan (次期計画 策定中) links into nothing until it is adopted.
+    """
+    return (
+        Q(**{f"{path}__organization_id": plan.organization_id})
+        | Q(**{f"{path}_id__in": accepted_from(plan)})
+    ) & ~Q(**{f"{path}__status": Plan.Status.DRAFT})
 
 
 def shown_outgoing(plan: Plan, path: str) -> Q:

@@ -11,7 +11,7 @@ PLAN_KINDS = {
     "city_plan": "地域福祉計画",
     "other": "その他",
 }
-RELATIONS = {"embodies": "具現化", "aligned": "整合"}
+RELATIONS = {"embodies": "具現化", "aligned": "整合", "previous": "前計画"}  # previous: issue 13
 STYLES = {"paragraphs": "段落", "bullets": "箇条書き", "numbered": "番号付き"}
 DIRECTIONS = {"up": "上昇", "down": "低下", "keep": "維持", "none": "なし"}
 TAGS = ["新規", "継続", "充実・強化"]

@@ -60,6 +60,7 @@ def public_plans() -> list[Plan]:
     ids = Round.objects.filter(public_rounds()).values("plan_id")
     return list(
         Plan.objects.filter(id__in=ids)
+        .exclude(status=Plan.Status.DRAFT)  # a draft (次期計画 策定中) is never public
         .select_related("organization")
         .order_by("organization__name", "-first_fy", "title")
     )
@@ -99,7 +100,7 @@ class PublicPlan:
 def get_public_plan(slug: str) -> PublicPlan:
     """Load a plan that has a published round, or 404 (unpublished plans are not public at all)."""
     plan = Plan.objects.select_related("organization").filter(slug=slug).first()
-    if plan is None:
+    if plan is None or plan.is_draft:  # a draft (次期計画 策定中) is never public
         raise Http404("no such plan")
     rounds = published_rounds(plan)
     if not rounds:

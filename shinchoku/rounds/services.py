@@ -250,6 +250,10 @@ def record_event(round_: Round, user: Any, action: str, comment: str = "") -> No
 
 
 def open_round(plan: Plan, fy: int, deadline: date, user: Any) -> Round:
+    if plan.is_draft:  # issue 13: the next plan gets rounds once it is adopted (策定)
+        raise RoundError(
+            "策定中の計画では進捗調査を始められません。計画を策定してから始めてください。"
+        )
     if not plan.first_fy <= fy <= plan.last_fy:
         raise RoundError(f"{fy_label(fy)}は計画期間の外です。")
     if Round.objects.filter(plan=plan, fy=fy, kind=Round.Kind.YEARLY).exists():
