@@ -99,6 +99,8 @@ def load_plan(
         "philosophy": p["philosophy"],
         "level_names": p["level_names"],
     }
+    if "owner" in p:  # a registered plan of another body (outside.py); absent: kept as it is
+        values["owner_name"] = p["owner"]
     if plan is None:
         plan = Plan.objects.create(slug=p["slug"], **values)
     else:
