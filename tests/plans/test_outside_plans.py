@@ -20,7 +20,7 @@ from openpyxl import load_workbook
 
 from shinchoku.orgs.models import Organization
 from shinchoku.plans.interchange import dumps, export_plan
-from shinchoku.plans.models import ChangeRecord, ContentGoal, Node, PendingUpload, Plan
+from shinchoku.plans.models import ChangeRecord, Content, ContentGoal, Node, PendingUpload, Plan
 from shinchoku.rounds.models import Round
 from shinchoku.rounds.services import RoundError, open_round
 from tests.conftest import CITY_ORG, COUNCIL, login_client
@@ -343,3 +343,19 @@ def test_a_previous_plan_relation_loads_from_the_workbook(midori_admin):
     assert confirm(midori_admin).status_code == 302
     [relation] = Plan.objects.get(slug=MIDORI_PLAN).relations.all()
     assert relation.type == "previous" and relation.other.slug == "midori-katsudo-2"
+
+
+def test_a_plan_naming_it_shows_it_and_its_contents_may_serve_its_goals(council_admin):
+    register(council_admin)
+    registered = Plan.objects.get(slug=CITY_PLAN)
+    detail = council_admin.get(reverse("plans:detail", args=[CITY_PLAN])).content.decode()
+    assert "みどり市" in detail and "登録内容を編集" in detail
+    katsudo = Plan.objects.get(slug="nishitokyo-katsudo-4")
+    katsudo.relations.create(other=registered, other_slug=CITY_PLAN, type="previous", order=9)
+    html = council_admin.get(reverse("plans:detail", args=[katsudo.slug])).content.decode()
+    assert "前計画" in html and registered.title in html
+    content = Content.objects.filter(node__plan=katsudo).order_by("id").first()
+    form = council_admin.get(
+        reverse("plans:edit_object", args=[katsudo.slug, "content", content.pk])
+    )
+    assert "見守りの充実" in form.content.decode()  # a goal of the registered plan is offered
