@@ -37,6 +37,9 @@ ROUTES: dict[str, Route] = {
     "plans:workbook_template": Route(Action.DOWNLOAD, _("Blank plan workbook")),
     "plans:workbook_upload": Route(Action.UPLOAD, _("Plan workbook (checked)")),
     "plans:workbook_confirm": Route(Action.UPLOAD, _("Plan workbook (loaded)")),
+    # The consistency matrix and SDG table of a plan (plans/urls.py, consistency_views).
+    "plans:matrix_xlsx": Route(Action.DOWNLOAD, _("Consistency matrix (Excel)")),
+    "plans:sdgs_xlsx": Route(Action.DOWNLOAD, _("SDGs per goal (Excel)")),
     # Open data (public/urls.py), usually anonymous.
     "public:csv": Route(Action.DOWNLOAD, _("Open data (CSV)")),
     "public:csv_fy": Route(Action.DOWNLOAD, _("Open data (CSV)")),

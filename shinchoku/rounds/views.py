@@ -53,7 +53,7 @@ def round_list(request: HttpRequest, slug: str) -> HttpResponse:
     admin = can_edit_structure(request.user, plan.organization)
     fys = _open_fys(plan)
     form = None
-    if admin and fys:
+    if admin and fys and not plan.is_external:  # registered plans of other bodies: no rounds
         # The sheets come after the FY closes; a late round gets a month from today.
         deadline = max(date(fys[0] + 1, 5, 31), timezone.localdate() + timedelta(days=30))
         initial = {"fy": fys[0], "deadline": deadline}
