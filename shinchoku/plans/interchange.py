@@ -136,6 +136,8 @@ def export_plan(plan: Plan) -> dict:
             "slug": plan.slug,
             "title": plan.title,
             "kind": plan.kind,
+            # A registered plan of another body names its owner (outside.py); own plans do not.
+            **({"owner": plan.owner_name} if plan.owner_name else {}),
             "first_fy": plan.first_fy,
             "last_fy": plan.last_fy,
             "philosophy": plan.philosophy,
@@ -544,6 +546,8 @@ class KnownPlans(dict):
     def __init__(self, *args: Any, org_of: dict[str, str] | None = None):
         super().__init__(*args)
         self.org_of: dict[str, str] = dict(org_of or {})
+        # The plan IDs a workbook's 関連計画 may name (outside.referable_plans); None: any.
+        self.referable: set[str] | None = None
 
 
 def _own_plans(known_plans: dict[str, set[str]], org_slug: str) -> dict[str, set[str]]:
@@ -558,9 +562,15 @@ def known_plans(organization: Organization | None = None) -> KnownPlans:
     """The plans in the database with their node keys, for checking links.
 
     With an organization: only its own plans, so that checking a file never looks into (or
-    tells about) another organization's plans.
+    tells about) another organization's plans; its relations may name only the plans it has
+    (its own and those it registered, outside.py) or already names.
     """
-    return _known_plans(organization)
+    known = _known_plans(organization)
+    if organization is not None:
+        from shinchoku.plans.outside import referable_plans
+
+        known.referable = referable_plans(organization)
+    return known
 
 
 def _known_plans(organization: Organization | None = None) -> KnownPlans:

@@ -101,6 +101,8 @@ def load_plan(
         "level_names": p["level_names"],
         "status": lineage_format.plan_status(p, plan.status if plan else None),
     }
+    if "owner" in p:  # a registered plan of another body (outside.py); absent: kept as it is
+        values["owner_name"] = p["owner"]
     if plan is None:
         plan = Plan.objects.create(slug=p["slug"], **values)
     else:

@@ -88,7 +88,9 @@ def plan_list(request: HttpRequest) -> HttpResponse:
         for p in plans
     ]
     context = {
-        "rows": rows,
+        "rows": [r for r in rows if not r["plan"].is_external],
+        # Plans of other bodies the organization registered (outside.py), in their own section.
+        "outside_rows": [r for r in rows if r["plan"].is_external],
         "editable": {p.id for p in plans if can_edit_structure(request.user, p.organization)},
         "can_create": can_create_plan(request.user),
     }

@@ -38,6 +38,7 @@ from shinchoku.plans.vocabulary import (
     STYLES,
     TAGS,
     YES,
+    unregistered_message,
 )
 from shinchoku.plans.xlsx_guard import GuardedWorkbook, WorkbookFault, opened
 from shinchoku.plans.xlsx_safety import MAX_ROWS, no_formulas, writable
@@ -649,7 +650,7 @@ def read_workbook(data: bytes, known_plans: dict[str, set[str]] | None = None) -
     reader: _Reader | None = None
     try:
         with opened(data) as book:
-            reader = _Reader(book, known_plans or {})
+            reader = _Reader(book, {} if known_plans is None else known_plans)
             doc = _read(reader)
     except WorkbookFault as fault:
         found = reader.problems if reader is not None else []
@@ -776,7 +777,12 @@ def _read(r: _Reader) -> dict[str, Any] | None:
         other = vals.get("計画ID", "")
         if not other:
             r.add(S_RELATIONS, s.cell("計画ID", row), "計画IDを入力してください。")
-        # Any other plan ID is a reference (maybe another organization's): not looked up here.
+        # With an organization, a relation names one of its plans, one it registered (他の計画)
+        # or one it already names; any other ID reads alike, whoever has it (outside.py).
+        referable = getattr(r.known, "referable", None)
+        if other and referable is not None and other not in referable and other != v["slug"]:
+            r.add(S_RELATIONS, s.cell("計画ID", row), unregistered_message(other))
+            continue
         if rel and other:
             r.where[f"plan.relations[{len(relations)}]"] = (S_RELATIONS, s.cell("計画ID", row))
             relations.append({"type": rel, "plan": other})

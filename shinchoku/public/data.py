@@ -47,7 +47,7 @@ ROLE = IndicatorValue.Role
 
 def public_rounds() -> Q:
     """Rounds whose values are public: published and closed."""
-    return Q(published=True, status=Round.Status.CLOSED)
+    return Q(published=True, status=Round.Status.CLOSED, kind=Round.Kind.YEARLY)
 
 
 def published_rounds(plan: Plan) -> list[Round]:
@@ -243,6 +243,7 @@ def item_texts(
             report__round__plan=plan,
             report__round__fy__in=fys,
             report__round__published=True,
+            report__round__kind=Round.Kind.YEARLY,
             report__round__status=Round.Status.CLOSED,
             report__status=Report.Status.APPROVED,
         )
@@ -299,6 +300,7 @@ def project_reports(
         "report__round__plan": plan,
         "report__round__fy__in": fys,
         "report__round__published": True,
+        "report__round__kind": Round.Kind.YEARLY,
         "report__round__status": Round.Status.CLOSED,
         "report__status": Report.Status.APPROVED,
     }

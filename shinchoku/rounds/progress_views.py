@@ -156,7 +156,11 @@ def indicator_page(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     pending: dict[int, list[IndicatorEntry]] = {}
     withheld: dict[int, list[Report]] = {}
     for e in (
-        IndicatorEntry.objects.filter(report__round__plan=plan, indicator_key=indicator.key)
+        IndicatorEntry.objects.filter(
+            report__round__plan=plan,
+            report__round__kind=Round.Kind.YEARLY,
+            indicator_key=indicator.key,
+        )
         .exclude(report__status=Report.Status.APPROVED)
         .exclude(actual="", done="", next="")
         .select_related("report__round", "report__department")
@@ -243,7 +247,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         if may_see(request.user, p)  # drafts: 管理者 and approvers only
     ]
     latest: dict[int, Round] = {}
-    for r in Round.objects.filter(plan__in=plans).order_by("plan_id", "-fy"):
+    yearly = Round.objects.filter(plan__in=plans, kind=Round.Kind.YEARLY)
+    for r in yearly.order_by("plan_id", "-fy"):
         latest.setdefault(r.plan_id, r)
     reports: dict[int, list[Report]] = {}
     for rep in (
