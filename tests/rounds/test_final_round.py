@@ -22,7 +22,6 @@ from shinchoku.orgs.models import Department, Organization
 from shinchoku.plans.models import IndicatorValue, Node, PendingUpload, Plan
 from shinchoku.reviews.models import Opinion
 from shinchoku.rounds import final_services, services
-from shinchoku.rounds.access import round_for  # noqa: F401  (the yearly lookup under test)
 from shinchoku.rounds.final import final_departments, final_evaluation
 from shinchoku.rounds.models import ItemEntry, PlanSettings, Report, Round
 from shinchoku.rounds.services import RoundError
@@ -231,6 +230,21 @@ def test_the_statuses_come_from_the_plans_settings(plan, admin, staff):
     page = staff.get(final_url("final_sheet", report)).content.decode()
     assert "<option>完了</option>" in page and "実施済" not in page
     assert staff.post(final_url("final_sheet", report), filled(report, "完了")).status_code == 302
+
+
+def test_the_admin_edits_the_statuses_on_the_settings_page(plan, admin):
+    url = reverse("rounds:settings", args=[ACTION])
+    form = admin.get(url).context["form"]
+    assert form.initial["final_statuses"] == "実施済\n一部実施\n未実施\n再検討"
+    post = {k: v for k, v in form.initial.items() if v is not None}
+    post["final_when_no_target"] = "on" if post.pop("final_when_no_target") else ""
+    post["final_statuses"] = "完了\n継続\n廃止"
+    response = admin.post(url, post)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert PlanSettings.of(plan).final_statuses == ["完了", "継続", "廃止"]
+    post["final_statuses"] = "完了\n完了"
+    post["version"] = PlanSettings.of(plan).version
+    assert admin.post(url, post).status_code == 422
 
 
 def test_approved_final_evaluation_needs_every_sheet(plan, admin):
