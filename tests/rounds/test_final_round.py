@@ -511,3 +511,32 @@ def test_the_round_command_opens_shows_and_closes_the_final_round(plan, admin):
         _run("publish", ACTION, "2023", "--final", "--user", name)
     with pytest.raises(CommandError, match="既に始まっています"):
         _run("open", ACTION, "2023", "--final", "--deadline", "2024-05-31", "--user", name)
+
+
+def test_the_autosave_returns_the_status_line(plan, admin, staff):
+    round_ = final_services.open_final_round(plan, DEADLINE, admin.user)
+    report = report_of(round_, "福祉支援課")
+    response = staff.post(final_url("final_sheet", report), filled(report), HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert 'id="save-status"' in response.content.decode()
+    report.refresh_from_db()
+    assert report.status == Report.Status.DRAFT and report.version == 2
+
+
+def test_the_final_entries_stay_out_of_the_yearly_views(plan, admin):
+    from shinchoku.rounds.progress import plan_progress, years_with_values
+
+    before = years_with_values(plan)
+    round_ = final_services.open_final_round(plan, DEADLINE, admin.user)
+    for report in round_.reports.all():
+        lines = final_services.final_sheet(report)
+        data = final_services.read_post(filled(report), lines)
+        final_services.save(report, data, version=report.version, user=admin.user, lines=lines)
+        final_services.submit(report, admin.user)
+        final_services.approve(report, admin.user)
+    progress = plan_progress(plan, 2023)
+    assert progress.round is None and progress.items == []
+    assert years_with_values(plan) == before
+    node = Node.objects.filter(plan=plan, children__isnull=True).first()
+    page = admin.get(reverse("plans:node", args=[ACTION, node.key])).content.decode()
+    assert "担い手の確保が課題" not in page
