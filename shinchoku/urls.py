@@ -10,5 +10,6 @@ urlpatterns = [
     path("", include("shinchoku.reports.urls")),
     path("", include("shinchoku.rounds.urls")),
     path("", include("shinchoku.reviews.urls")),
+    path("", include("shinchoku.evaluations.urls")),
     path("", include("shinchoku.plans.urls")),
 ]

@@ -20,6 +20,7 @@ from shinchoku.plans.schedule import Row, grid
 from shinchoku.plans.views import node_page_queryset
 from shinchoku.public import data, no_figures
 from shinchoku.public.data import PublicIndicator, PublicPlan
+from shinchoku.public.summary import summary_available
 from shinchoku.reviews.public import public_opinions
 
 ROLE = IndicatorValue.Role
@@ -108,6 +109,7 @@ def plan_page(request: HttpRequest, slug: str) -> HttpResponse:
         "tree": _subtree(None, pd.nodes),
         "published_at": public.published_at(fy),
         "figures": True,
+        "summary": summary_available(public, fy),
         "opinions": public_opinions(plan, fy),  # issue 13: marked public by the 管理者
     }
     if not pd.indicators:  # a plan without indicators: its 事業's self-evaluations (issue 12)
@@ -117,6 +119,7 @@ def plan_page(request: HttpRequest, slug: str) -> HttpResponse:
             no_figures.chart_names(context["evaluation_names"]),
             gettext("Self-evaluations per %(level)s, %(fy)s")
             % {"level": plan.level_name(1), "fy": wareki.fy_label(fy)},
+            empty=gettext("No report"),
         )
     else:
         context["chart"] = goals_chart_svg(
@@ -259,7 +262,9 @@ def chart_svg(ip) -> str | None:
     return charts.indicator_chart_svg(ip) if charts else None
 
 
-def goals_chart_svg(goals: list[dict], band_names: list[str], title: str) -> str | None:
+def goals_chart_svg(
+    goals: list[dict], band_names: list[str], title: str, empty: str | None = None
+) -> str | None:
     """One stacked bar of bands per goal (reports app); None without the app."""
     charts = _charts()
     if charts is None:
@@ -268,7 +273,9 @@ def goals_chart_svg(goals: list[dict], band_names: list[str], title: str) -> str
         (f"{g['node'].label} {g['node'].title}".strip(), [(b, n) for b, n, _cls in g["rows"]])
         for g in goals
     ]
-    return charts.goals_bands_chart_svg(rows, band_names, title)
+    if empty is None:
+        return charts.goals_bands_chart_svg(rows, band_names, title)
+    return charts.goals_bands_chart_svg(rows, band_names, title, empty=empty)
 
 
 def _charts():

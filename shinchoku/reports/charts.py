@@ -42,8 +42,11 @@ TARGET = "#8a3c00"  # 7.6:1 on white
 BAND_STYLES = (
     ("#1a6b3c", "#ffffff", "solid"),  # 達成: dark green, white text 6.6:1
     ("#f2c14e", "#1a1a1a", "diagonal"),  # 概ね達成: amber, dark text 10:1
+    ("#f4a6a0", "#1a1a1a", "stripes"),  # a fourth grade (C of A–D): light red, dark text 9:1
     ("#b3261e", "#ffffff", "dots"),  # 未達成: dark red, white text 6.5:1
 )
+# Which styles n judged bands use, best first: three bands keep green, amber and dark red.
+_RANKS = {1: (0,), 2: (0, 3), 3: (0, 1, 3), 4: (0, 1, 2, 3)}
 UNDETERMINED_STYLE = ("#e3e3e3", "#1a1a1a", "cross")  # 判定不可: light grey, dark text 14:1
 
 
@@ -116,6 +119,13 @@ def _patterns(uid: str) -> str:
             out.append(
                 f'<pattern id="{pid}" width="8" height="8" patternUnits="userSpaceOnUse" '
                 f'patternTransform="rotate(45)">{body}</pattern>'
+            )
+        elif kind == "stripes":
+            out.append(
+                f'<pattern id="{pid}" width="8" height="8" patternUnits="userSpaceOnUse">'
+                f'<rect width="8" height="8" fill="{fill}"/>'
+                '<line x1="0" y1="4" x2="8" y2="4" stroke="#ffffff" stroke-width="2" '
+                'stroke-opacity="0.8"/></pattern>'
             )
         elif kind == "dots":
             out.append(
@@ -361,10 +371,11 @@ def band_style(band: str, band_names: list[str]) -> tuple[str, str, int]:
     if band not in judged:
         return UNDETERMINED_STYLE[0], UNDETERMINED_STYLE[1], len(BAND_STYLES)
     rank = judged.index(band)
-    if len(judged) > 1:
-        rank = round(rank * (len(BAND_STYLES) - 1) / (len(judged) - 1))
+    n = len(judged)
+    if n in _RANKS:
+        rank = _RANKS[n][rank]
     else:
-        rank = 0
+        rank = round(rank * (len(BAND_STYLES) - 1) / (n - 1))
     fill, ink, _ = BAND_STYLES[rank]
     return fill, ink, rank
 
@@ -379,9 +390,17 @@ def _bands_desc(rows: list[tuple[str, list[tuple[str, int]]]]) -> str:
 
 
 def goals_bands_chart_svg(
-    rows: list[tuple[str, list[tuple[str, int]]]], band_names: list[str], title: str
+    rows: list[tuple[str, list[tuple[str, int]]]],
+    band_names: list[str],
+    title: str,
+    *,
+    empty: str = "指標なし",
 ) -> SafeString:
-    """One horizontal stacked bar of bands per row (label, tally rows), with a legend."""
+    """One horizontal stacked bar of bands per row (label, tally rows), with a legend.
+
+    A row with nothing to count is a dashed outline labelled `empty` (指標なし by default; a
+    chart of self-evaluations says 報告なし).
+    """
     uid = _uid()
     named = any(label for label, _ in rows)
     width = 560
@@ -389,7 +408,21 @@ def goals_bands_chart_svg(
     right = 48
     bar_h, gap, top = 22, 8, 8
     legend_y = top + len(rows) * (bar_h + gap) + 6
-    height = legend_y + 24
+    # Legend entries (x, line), wrapped onto a new line when the next one would run off.
+    totals: dict[str, int] = {}
+    for _label, tally in rows:
+        for band, n in tally:
+            totals[band] = totals.get(band, 0) + n
+    legend: list[tuple[str, str, int, int]] = []  # (band, text, x, line)
+    lx, line = 8, 0
+    for band in band_names:
+        text = f"{band} {totals.get(band, 0)}件"
+        step = 26 + 12 * len(text)
+        if lx > 8 and lx + step - 12 > width:
+            lx, line = 8, line + 1
+        legend.append((band, text, lx, line))
+        lx += step
+    height = legend_y + 24 + 18 * line
     plot_w = width - left - right
     out = [_svg_open(uid, width, height, title, _bands_desc(rows)), _patterns(uid)]
     for r, (label, tally) in enumerate(rows):
@@ -405,7 +438,7 @@ def goals_bands_chart_svg(
             out.append(
                 f'<rect x="{left}" y="{y0}" width="{plot_w}" height="{bar_h}" fill="none" '
                 f'stroke="#9a9a9a" stroke-dasharray="3 2"/><text x="{left + 6}" '
-                f'y="{y0 + bar_h / 2 + 4}" fill="{MUTED}">指標なし</text>'
+                f'y="{y0 + bar_h / 2 + 4}" fill="{MUTED}">{escape(empty)}</text>'
             )
             continue
         x = float(left)
@@ -437,20 +470,14 @@ def goals_bands_chart_svg(
             f"計{total}</text>"
         )
     # Legend with every band, its swatch (colour and pattern) and its total.
-    totals: dict[str, int] = {}
-    for _label, tally in rows:
-        for band, n in tally:
-            totals[band] = totals.get(band, 0) + n
-    lx = 8
-    for band in band_names:
+    for band, text, lx, line in legend:
         _fill, _ink, pattern = band_style(band, band_names)
-        text = f"{band} {totals.get(band, 0)}件"
+        ly = legend_y + 18 * line
         out.append(
-            f'<rect x="{lx}" y="{legend_y}" width="14" height="12" '
+            f'<rect x="{lx}" y="{ly}" width="14" height="12" '
             f'fill="url(#{uid}-b{pattern})" stroke="{MUTED}" stroke-width="0.5"/>'
-            f'<text x="{lx + 18}" y="{legend_y + 10}" fill="{INK}">{escape(text)}</text>'
+            f'<text x="{lx + 18}" y="{ly + 10}" fill="{INK}">{escape(text)}</text>'
         )
-        lx += 26 + 12 * len(text)
     out.append("</svg>")
     return mark_safe("".join(out))
 

@@ -31,8 +31,11 @@ def report_html(report: CommitteeReport) -> str:
     )
 
 
-def html_to_pdf(html: str) -> bytes:
-    """Lay out the HTML; only files under this app are fetched (no network, no other files)."""
+def layout(html: str):
+    """Lay out the HTML into pages (a weasyprint Document: count its pages, then write it).
+
+    Only files under this app are fetched (no network, no other files).
+    """
     import weasyprint  # imported late: it loads Pango, which the web pages don't need
 
     class AppFiles(weasyprint.URLFetcher):
@@ -42,7 +45,12 @@ def html_to_pdf(html: str) -> bytes:
             return super().fetch(url, headers)
 
     fetcher = AppFiles(allowed_protocols=["file"], fail_on_errors=True)
-    return weasyprint.HTML(string=html, base_url=HERE.as_uri(), url_fetcher=fetcher).write_pdf()
+    return weasyprint.HTML(string=html, base_url=HERE.as_uri(), url_fetcher=fetcher).render()
+
+
+def html_to_pdf(html: str) -> bytes:
+    """The HTML as PDF bytes."""
+    return layout(html).write_pdf()
 
 
 def report_pdf(report: CommitteeReport) -> bytes:

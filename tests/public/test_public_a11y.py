@@ -30,6 +30,7 @@ PAGES = {
     "action-goal": f"/public/{ACTION}/nodes/P1/",
     "item": f"/public/{ACTION}/nodes/item-16/",
     "action-indicator": f"/public/{ACTION}/indicators/{{indicator}}/",
+    "summary": f"/public/{ACTION}/2019/summary/",
 }
 SCREENSHOTS = {"plan", "goal", "item", "indicator", "action-plan"}
 
