@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "shinchoku.plans",
     "shinchoku.rounds",
     "shinchoku.reviews",
+    "shinchoku.evaluations",
     "shinchoku.reports",
     "shinchoku.public",
     "shinchoku.backup",

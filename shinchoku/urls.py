@@ -9,5 +9,7 @@ urlpatterns = [
     path("audit/", include("shinchoku.audit.urls")),
     path("", include("shinchoku.reports.urls")),
     path("", include("shinchoku.rounds.urls")),
+    path("", include("shinchoku.reviews.urls")),
+    path("", include("shinchoku.evaluations.urls")),
     path("", include("shinchoku.plans.urls")),
 ]

@@ -57,6 +57,11 @@ def can_edit_structure(user: Any, organization: Organization) -> bool:
     return is_federation(user) or _role_in(user, organization) == Role.ADMIN
 
 
+def can_see_draft_plans(user: Any, organization: Organization) -> bool:
+    """A draft plan (策定中, the next plan) is read by the 管理者 and the approvers only."""
+    return is_federation(user) or _role_in(user, organization) in (Role.ADMIN, Role.APPROVER)
+
+
 def _covers(user: Any, department: Department | None) -> bool:
     """The user works in the department, or in the 課 above it."""
     if department is None:

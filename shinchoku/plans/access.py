@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest
 
-from shinchoku.accounts.permissions import can_view, require
+from shinchoku.accounts.permissions import can_see_draft_plans, can_view, require
 from shinchoku.plans.models import Plan
 
 
@@ -17,6 +17,13 @@ def visible_plan(request: HttpRequest, slug: str) -> Plan:
     """The plan called `slug` if the user may read it; else login (anonymous) or 404."""
     require(request, request.user.is_authenticated)
     plan = Plan.objects.select_related("organization").filter(slug=slug).first()
-    if plan is None or not can_view(request.user, plan.organization):
+    if plan is None or not may_see(request.user, plan):
         raise Http404("no such plan")
     return plan
+
+
+def may_see(user, plan: Plan) -> bool:
+    """Members see their organization's plans; a draft only its 管理者 and approvers."""
+    if not can_view(user, plan.organization):
+        return False
+    return not plan.is_draft or can_see_draft_plans(user, plan.organization)

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from shinchoku.plans import lineage_format
 from shinchoku.plans.vocabulary import DIRECTIONS, ORG_KINDS, PLAN_KINDS, STYLES
 
 KIND_NAMES = {
@@ -110,6 +111,7 @@ def _node_snapshot(node: dict, parent: str, position: int) -> dict[str, str]:
         "担当部署": "、".join(node["departments"]),
         "種別": "、".join(node["kinds"]),
         "SDGs": "、".join(str(n) for n in node["sdgs"]),
+        **lineage_format.node_snapshot(node),
     }
 
 
@@ -140,6 +142,7 @@ def _content_snapshot(c: dict) -> dict[str, str]:
         "結び付く目標": "、".join(f"{g['plan']}:{g['node']}" for g in c["goals"]),
         "実施時期": _schedule_text(c["schedule"]),
         "備考": c["note"],
+        **lineage_format.content_snapshot(c),
     }
 
 
@@ -161,6 +164,7 @@ def _indicator_snapshot(ind: dict) -> dict[str, str]:
         ),
         "取組報告": _lines(f"{r['fy']}年度 {r['done']} / {r['next']}" for r in ind["reports"]),
         "備考": ind["notes"],
+        **lineage_format.indicator_snapshot(ind),
     }
 
 
@@ -305,6 +309,11 @@ def diff_documents(old: dict | None, new: dict) -> list[Change]:
             )
         )
     op, np_ = base["plan"], new["plan"]
+    if old is not None:  # issue 13: 策定中 / 策定済 (a document without a status keeps it)
+        was = lineage_format.status_snapshot(None, op)
+        will = lineage_format.status_snapshot(op, np_)
+        if was != will:
+            changes.append(Change("change", "plan", f"{slug} › 状態", np_["title"], was, will))
     _compare(
         changes,
         "department",
@@ -362,6 +371,7 @@ def diff_documents(old: dict | None, new: dict) -> list[Change]:
             "その後の取組": e["followup"],
             "評価・課題": e["evaluation"],
             "状況": e["status"],
+            **lineage_format.evaluation_snapshot(e),
         },
         lambda e: e["item"],
     )

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 
 from shinchoku.orgs.models import Organization
+from shinchoku.plans import lineage_format
 from shinchoku.plans.limits import MAX_NODE_DEPTH, MAX_NODES
 from shinchoku.plans.loading import EVALUATION_FIELDS, forget_own_links, load_plan, walk
 from shinchoku.plans.models import (
@@ -117,6 +118,7 @@ def export_plan(plan: Plan) -> dict:
             "contents": [_content_doc(c) for c in node.contents.all()],
             "indicators": indicators,
             "children": [node_doc(child) for child in children[node.id]],
+            **lineage_format.node_fields(node),  # issue 13: optional lineage
         }
 
     tree = [node_doc(node) for node in children[None]]
@@ -134,10 +136,13 @@ def export_plan(plan: Plan) -> dict:
             "slug": plan.slug,
             "title": plan.title,
             "kind": plan.kind,
+            # A registered plan of another body names its owner (outside.py); own plans do not.
+            **({"owner": plan.owner_name} if plan.owner_name else {}),
             "first_fy": plan.first_fy,
             "last_fy": plan.last_fy,
             "philosophy": plan.philosophy,
             "level_names": list(plan.level_names),
+            **lineage_format.plan_fields(plan),  # issue 13: optional status (draft)
             "relations": [
                 {"type": r.type, "plan": r.other_slug} for r in plan.relations.order_by("order")
             ],
@@ -153,7 +158,7 @@ def export_plan(plan: Plan) -> dict:
                 for s in plan.shared_contents.order_by("order")
             ],
             "previous_evaluations": [
-                {f: getattr(e, f) for f in EVALUATION_FIELDS}
+                {f: getattr(e, f) for f in EVALUATION_FIELDS} | lineage_format.evaluation_fields(e)
                 for e in plan.previous_evaluations.order_by("order", "id")
             ],
             "nodes": tree,
@@ -200,6 +205,7 @@ def _content_doc(content: Content) -> dict:
             for s in content.schedule.all()
         ],
         "note": content.note,
+        **lineage_format.content_fields(content),
     }
 
 
@@ -232,6 +238,7 @@ def _indicator_doc(ind: Indicator) -> dict:
         ],
         "reports": [{"fy": r.fy, "done": r.done, "next": r.next} for r in ind.reports.all()],
         "notes": ind.notes,
+        **lineage_format.indicator_fields(ind),
     }
 
 
@@ -539,6 +546,8 @@ class KnownPlans(dict):
     def __init__(self, *args: Any, org_of: dict[str, str] | None = None):
         super().__init__(*args)
         self.org_of: dict[str, str] = dict(org_of or {})
+        # The plan IDs a workbook's 関連計画 may name (outside.referable_plans); None: any.
+        self.referable: set[str] | None = None
 
 
 def _own_plans(known_plans: dict[str, set[str]], org_slug: str) -> dict[str, set[str]]:
@@ -553,9 +562,15 @@ def known_plans(organization: Organization | None = None) -> KnownPlans:
     """The plans in the database with their node keys, for checking links.
 
     With an organization: only its own plans, so that checking a file never looks into (or
-    tells about) another organization's plans.
+    tells about) another organization's plans; its relations may name only the plans it has
+    (its own and those it registered, outside.py) or already names.
     """
-    return _known_plans(organization)
+    known = _known_plans(organization)
+    if organization is not None:
+        from shinchoku.plans.outside import referable_plans
+
+        known.referable = referable_plans(organization)
+    return known
 
 
 def _known_plans(organization: Organization | None = None) -> KnownPlans:

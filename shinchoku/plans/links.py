@@ -45,10 +45,14 @@ def accepted_by(plan: Plan) -> QuerySet:
 
 
 def shown_incoming(plan: Plan, path: str) -> Q:
-    """Rows (whose linking plan is at `path`) that may show on `plan`'s pages."""
-    return Q(**{f"{path}__organization_id": plan.organization_id}) | Q(
-        **{f"{path}_id__in": accepted_from(plan)}
-    )
+    """Rows (whose linking plan is at `path`) that may show on `plan`'s pages.
+
+    A draft plan (次期計画 策定中) links into nothing until it is adopted.
+    """
+    return (
+        Q(**{f"{path}__organization_id": plan.organization_id})
+        | Q(**{f"{path}_id__in": accepted_from(plan)})
+    ) & ~Q(**{f"{path}__status": Plan.Status.DRAFT})
 
 
 def shown_outgoing(plan: Plan, path: str) -> Q:
@@ -176,12 +180,14 @@ def incoming(plan: Plan) -> list[Incoming]:
     for rel in (
         PlanRelation.objects.filter(other=plan)
         .exclude(plan__organization_id=plan.organization_id)
+        .exclude(plan__status=Plan.Status.DRAFT)  # a draft links nowhere until adopted
         .select_related("plan__organization")
     ):
         entry(rel.plan).relations.append(rel.type)
     goal_links = (
         ContentGoal.objects.filter(node__plan=plan)
         .exclude(content__node__plan__organization_id=plan.organization_id)
+        .exclude(content__node__plan__status=Plan.Status.DRAFT)
         .select_related("content__node__plan__organization")
     )
     for cg in goal_links:
@@ -193,7 +199,7 @@ def incoming(plan: Plan) -> list[Incoming]:
 
 def links_into(plan: Plan, from_plan: Plan) -> bool:
     """Whether `from_plan` (of another organization) links into `plan` at all."""
-    if from_plan.organization_id == plan.organization_id:
+    if from_plan.organization_id == plan.organization_id or from_plan.is_draft:
         return False
     return (
         PlanRelation.objects.filter(plan=from_plan, other=plan).exists()

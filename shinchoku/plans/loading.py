@@ -24,6 +24,7 @@ from typing import Any
 from django.db.models import Model, Prefetch
 
 from shinchoku.orgs.models import Department, Organization
+from shinchoku.plans import lineage_format
 from shinchoku.plans.diff import content_key, keyed
 from shinchoku.plans.models import (
     BusinessKind,
@@ -98,7 +99,10 @@ def load_plan(
         "last_fy": p["last_fy"],
         "philosophy": p["philosophy"],
         "level_names": p["level_names"],
+        "status": lineage_format.plan_status(p, plan.status if plan else None),
     }
+    if "owner" in p:  # a registered plan of another body (outside.py); absent: kept as it is
+        values["owner_name"] = p["owner"]
     if plan is None:
         plan = Plan.objects.create(slug=p["slug"], **values)
     else:
@@ -281,7 +285,11 @@ class _Loader:
         rows = list(self.plan.previous_evaluations.order_by("order", "id"))
 
         def values(d: dict, order: int) -> dict:
-            return {"order": order, **{f: d[f] for f in EVALUATION_FIELDS}}
+            return {
+                "order": order,
+                **{f: d[f] for f in EVALUATION_FIELDS},
+                **lineage_format.evaluation_values(d),
+            }
 
         def create(d: dict, order: int) -> None:
             PreviousEvaluation.objects.create(plan=self.plan, **values(d, order))
@@ -360,6 +368,7 @@ class _Loader:
             "label": doc["label"],
             "title": doc["title"],
             "subtitle": doc["subtitle"],
+            **lineage_format.node_values(doc),
         }
         if node is None:
             node = Node.objects.create(plan=self.plan, key=doc["key"], **values)
@@ -420,6 +429,7 @@ class _Loader:
                 "tag": d["tag"],
                 "repost": d["repost"],
                 "note": d["note"],
+                **lineage_format.content_values(d),
             }
 
         def create(d: dict, order: int) -> None:
@@ -457,6 +467,7 @@ class _Loader:
                 "direction": d["direction"],
                 "department_id": dept.pk if dept else None,
                 "notes": d["notes"],
+                **lineage_format.indicator_values(d),
             }
 
         def create(d: dict, order: int) -> None:

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from shinchoku.plans import edit_views, link_views, views, workbook_views
+from shinchoku.plans import (
+    consistency_views,
+    edit_views,
+    link_views,
+    outside_views,
+    views,
+    workbook_views,
+)
 
 app_name = "plans"
 urlpatterns = [
@@ -17,6 +24,21 @@ urlpatterns = [
         link_views.link_decision,
         name="link_decision",
     ),
+    # Plans around a plan: consistency with a related plan's goals, SDGs per goal.
+    path("plans/<slug:slug>/matrix/", consistency_views.matrix_index, name="matrix_index"),
+    path("plans/<slug:slug>/matrix/<slug:other>/", consistency_views.matrix, name="matrix"),
+    path(
+        "plans/<slug:slug>/matrix/<slug:other>/xlsx/",
+        consistency_views.matrix_xlsx,
+        name="matrix_xlsx",
+    ),
+    path("plans/<slug:slug>/sdgs/", consistency_views.sdg_table, name="sdgs"),
+    path("plans/<slug:slug>/sdgs/xlsx/", consistency_views.sdg_xlsx, name="sdgs_xlsx"),
+    # Plans of other bodies registered by the organization (管理者 registers, edits, deletes).
+    path("outside-plans/", outside_views.outside_list, name="outside_list"),
+    path("outside-plans/new/", outside_views.outside_create, name="outside_new"),
+    path("outside-plans/<slug:slug>/edit/", outside_views.outside_edit, name="outside_edit"),
+    path("outside-plans/<slug:slug>/delete/", outside_views.outside_delete, name="outside_delete"),
     # Excel in: the template, upload, preview, confirm (管理者 only).
     path("workbook/", workbook_views.workbook_home, name="workbook"),
     path("workbook/template/", workbook_views.workbook_template, name="workbook_template"),

@@ -23,7 +23,7 @@ from shinchoku.accounts.permissions import (
 from shinchoku.core.figures import indicator_unit
 from shinchoku.orgs.models import Department
 from shinchoku.plans import links
-from shinchoku.plans.access import visible_plan
+from shinchoku.plans.access import may_see, visible_plan
 from shinchoku.plans.history import loads_snapshot
 from shinchoku.plans.models import (
     ChangeRecord,
@@ -70,11 +70,13 @@ def _level_counts(plan: Plan, nodes: list[Node]) -> list[tuple[str, int]]:
 def plan_list(request: HttpRequest) -> HttpResponse:
     """List every plan with its period and the number of nodes per level."""
     require(request, request.user.is_authenticated)
-    plans = list(
-        Plan.objects.select_related("organization").filter(
+    plans = [
+        p
+        for p in Plan.objects.select_related("organization").filter(
             organization__in=visible_organizations(request.user)
         )
-    )
+        if may_see(request.user, p)  # drafts: 管理者 and approvers only
+    ]
     counts: dict[int, dict[int, int]] = defaultdict(dict)
     for row in Node.objects.values("plan_id", "level").annotate(n=Count("id")):
         counts[row["plan_id"]][row["level"]] = row["n"]
@@ -86,7 +88,9 @@ def plan_list(request: HttpRequest) -> HttpResponse:
         for p in plans
     ]
     context = {
-        "rows": rows,
+        "rows": [r for r in rows if not r["plan"].is_external],
+        # Plans of other bodies the organization registered (outside.py), in their own section.
+        "outside_rows": [r for r in rows if r["plan"].is_external],
         "editable": {p.id for p in plans if can_edit_structure(request.user, p.organization)},
         "can_create": can_create_plan(request.user),
     }

@@ -26,6 +26,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from shinchoku.core.wareki import fy_label, parse_fy
+from shinchoku.plans import lineage_format
 from shinchoku.plans.interchange import FORMAT, VERSION, validate
 from shinchoku.plans.limits import MAX_NODE_DEPTH, MAX_NODES
 from shinchoku.plans.vocabulary import (
@@ -37,6 +38,7 @@ from shinchoku.plans.vocabulary import (
     STYLES,
     TAGS,
     YES,
+    unregistered_message,
 )
 from shinchoku.plans.xlsx_guard import GuardedWorkbook, WorkbookFault, opened
 from shinchoku.plans.xlsx_safety import MAX_ROWS, no_formulas, writable
@@ -82,6 +84,7 @@ COLUMNS: dict[str, list[str]] = {
         "担当部署",
         "種別",
         "SDGs",
+        *lineage_format.NODE_COLUMNS,  # issue 13: optional lineage columns
     ],
     S_SECTIONS: ["キー*", "見出し*", "形式", "本文"],
     S_SHARED: ["共通キー*", "番号", "内容*", "区分"],
@@ -113,9 +116,22 @@ COLUMNS: dict[str, list[str]] = {
     ],
     S_ACTUALS: ["指標キー*", "年度*", "実績値*", "備考"],
     S_REPORTS: ["指標キー*", "年度*", "取組状況", "今後の展開"],
-    S_EVALUATIONS: ["基本目標", "事業区分", "事業項目*", "その後の取組", "評価・課題", "状況"],
+    S_EVALUATIONS: [
+        "基本目標",
+        "事業区分",
+        "事業項目*",
+        "その後の取組",
+        "評価・課題",
+        "状況",
+        *lineage_format.EVALUATION_COLUMNS,
+    ],
 }
 FY_SHEETS = {S_CONTENTS, S_INDICATORS}  # followed by one column per fiscal year of the plan
+# issue 13: optional lineage columns after the fiscal-year columns (old files have none).
+TRAILING = {
+    S_CONTENTS: lineage_format.CONTENT_COLUMNS,
+    S_INDICATORS: lineage_format.INDICATOR_COLUMNS,
+}
 
 PLAN_FIELDS = [
     ("組織ID*", "org_slug"),
@@ -128,6 +144,7 @@ PLAN_FIELDS = [
     ("終了年度*", "last_fy"),
     ("基本理念", "philosophy"),
     ("階層名*", "level_names"),
+    (lineage_format.PLAN_STATUS_LABEL, "status"),  # issue 13: 策定中 (optional)
 ]
 
 
@@ -236,8 +253,13 @@ def _fy_headers(first_fy: int, last_fy: int) -> list[str]:
     return [fy_label(fy) for fy in range(first_fy, last_fy + 1)]
 
 
-def _new_workbook(first_fy: int, last_fy: int) -> tuple[Workbook, dict[str, Any]]:
-    """A workbook with every sheet, its headers, widths and drop-downs, and no data."""
+def _new_workbook(
+    first_fy: int, last_fy: int, trailing: bool = False
+) -> tuple[Workbook, dict[str, Any]]:
+    """A workbook with every sheet, its headers, widths and drop-downs, and no data.
+
+    With `trailing`, 実施内容 and 指標 end with the lineage columns (a plan with lineage).
+    """
     wb = Workbook()
     guide = wb.active
     guide.title = S_GUIDE
@@ -255,7 +277,9 @@ def _new_workbook(first_fy: int, last_fy: int) -> tuple[Workbook, dict[str, Any]
     sheets = {S_PLAN: plan}
     years = _fy_headers(first_fy, last_fy)
     for name, headers in COLUMNS.items():
-        sheets[name] = _sheet(wb, name, headers + (years if name in FY_SHEETS else []))
+        fy_headers = years if name in FY_SHEETS else []
+        extra = TRAILING.get(name, []) if trailing else []
+        sheets[name] = _sheet(wb, name, headers + fy_headers + extra)
     ranges = _lists_sheet(wb)
     for row, (_label, key) in enumerate(PLAN_FIELDS, start=2):
         lookup = {"org_kind": "org_kind", "kind": "plan_kind"}.get(key)
@@ -324,7 +348,8 @@ def write_workbook(doc: dict[str, Any]) -> bytes:
     doc = writable(doc)  # control characters XML cannot hold would stop the download
     plan = doc["plan"]
     years = list(range(plan["first_fy"], plan["last_fy"] + 1))
-    wb, sheets = _new_workbook(plan["first_fy"], plan["last_fy"])
+    trailing = lineage_format.has_row_lineage(plan["nodes"])
+    wb, sheets = _new_workbook(plan["first_fy"], plan["last_fy"], trailing)
     values = {
         "org_slug": doc["organization"]["slug"],
         "org_name": doc["organization"]["name"],
@@ -336,6 +361,7 @@ def write_workbook(doc: dict[str, Any]) -> bytes:
         "last_fy": plan["last_fy"],
         "philosophy": plan["philosophy"],
         "level_names": "、".join(plan["level_names"]),
+        "status": lineage_format.status_cell(plan),
     }
     for row, (_label, key) in enumerate(PLAN_FIELDS, start=2):
         sheets[S_PLAN].cell(row=row, column=2, value=values[key] or None)
@@ -351,7 +377,10 @@ def write_workbook(doc: dict[str, Any]) -> bytes:
         sheets[S_SHARED].append([s["key"], s["label"], s["text"], s["tag"]])
     for e in plan.get("previous_evaluations", []):
         sheets[S_EVALUATIONS].append(
-            [e["goal"], e["category"], e["item"], e["followup"], e["evaluation"], e["status"]]
+            [
+                *(e["goal"], e["category"], e["item"], e["followup"], e["evaluation"]),
+                *(e["status"], *lineage_format.evaluation_cells(e)),
+            ]
         )
     for node, parent in _walk(plan["nodes"]):
         sheets[S_NODES].append(
@@ -365,6 +394,7 @@ def write_workbook(doc: dict[str, Any]) -> bytes:
                 "、".join(node["departments"]),
                 "、".join(node["kinds"]),
                 "、".join(str(n) for n in node["sdgs"]),
+                *lineage_format.node_cells(node),
             ]
         )
         for s in node["sections"]:
@@ -390,7 +420,9 @@ def write_workbook(doc: dict[str, Any]) -> bytes:
                     if i == 0
                     else [""] * 8
                 )
-                sheets[S_CONTENTS].append([*head, track, *_schedule_cells(spans, years)])
+                lineage = lineage_format.content_cells(c) if i == 0 else ["", ""]
+                lineage = lineage if trailing else []
+                sheets[S_CONTENTS].append([*head, track, *_schedule_cells(spans, years), *lineage])
         for ind in node["indicators"]:
             b = ind["baseline"] or {}
             targets = {t["fy"]: t["value"] for t in ind["targets"]}
@@ -410,6 +442,7 @@ def write_workbook(doc: dict[str, Any]) -> bytes:
                     b.get("as_of"),
                     ind["notes"],
                     *[targets.get(fy, "") for fy in years],
+                    *(lineage_format.indicator_cells(ind) if trailing else []),
                 ]
             )
             for a in ind["actuals"]:
@@ -526,15 +559,16 @@ class _Reader:
         if name not in self.book.sheetnames:
             self.add(name, "", f"シート「{name}」がありません。ひな形からシートを戻してください。")
             return None
-        headers = COLUMNS[name]
+        headers = COLUMNS[name] + TRAILING.get(name, [])
         return _Sheet(self.book, name, headers, self)
 
     def fy_columns(self, sheet: _Sheet, years: list[int]) -> dict[int, int]:
         """Map fiscal-year columns (after the named ones) to FYs; report unreadable headers."""
         out: dict[int, int] = {}
-        last_named = max(sheet.columns.values(), default=0)
+        trailing = {sheet.columns[h] for h in TRAILING.get(sheet.name, []) if h in sheet.columns}
+        last_named = max(set(sheet.columns.values()) - trailing, default=0)
         for col, text in enumerate(sheet.header_row, start=1):
-            if col <= last_named or not text:
+            if col <= last_named or col in trailing or not text:
                 continue
             fy = parse_fy(text)
             if fy is None:
@@ -616,7 +650,7 @@ def read_workbook(data: bytes, known_plans: dict[str, set[str]] | None = None) -
     reader: _Reader | None = None
     try:
         with opened(data) as book:
-            reader = _Reader(book, known_plans or {})
+            reader = _Reader(book, {} if known_plans is None else known_plans)
             doc = _read(reader)
     except WorkbookFault as fault:
         found = reader.problems if reader is not None else []
@@ -732,6 +766,10 @@ def _read(r: _Reader) -> dict[str, Any] | None:
                     f"部署「{name}」が「部署」シートにありません。部署シートに加えるか、名前を直してください。",
                 )
 
+    def bad_cell(sheet: _Sheet, row: int):
+        """Report a problem of an optional (lineage) column of the row."""
+        return lambda column, message: r.add(sheet.name, sheet.cell(column, row), message)
+
     relations = []
     s = sheets[S_RELATIONS]
     for row, vals in s.rows:
@@ -739,7 +777,12 @@ def _read(r: _Reader) -> dict[str, Any] | None:
         other = vals.get("計画ID", "")
         if not other:
             r.add(S_RELATIONS, s.cell("計画ID", row), "計画IDを入力してください。")
-        # Any other plan ID is a reference (maybe another organization's): not looked up here.
+        # With an organization, a relation names one of its plans, one it registered (他の計画)
+        # or one it already names; any other ID reads alike, whoever has it (outside.py).
+        referable = getattr(r.known, "referable", None)
+        if other and referable is not None and other not in referable and other != v["slug"]:
+            r.add(S_RELATIONS, s.cell("計画ID", row), unregistered_message(other))
+            continue
         if rel and other:
             r.where[f"plan.relations[{len(relations)}]"] = (S_RELATIONS, s.cell("計画ID", row))
             relations.append({"type": rel, "plan": other})
@@ -832,6 +875,7 @@ def _read(r: _Reader) -> dict[str, Any] | None:
                 "followup": vals.get("その後の取組", ""),
                 "evaluation": vals.get("評価・課題", ""),
                 "status": vals.get("状況", ""),
+                **lineage_format.read_evaluation(vals, bad_cell(s, row)),
             }
         )
 
@@ -888,6 +932,7 @@ def _read(r: _Reader) -> dict[str, Any] | None:
             "contents": [],
             "indicators": [],
             "children": [],
+            **lineage_format.read_node(vals, bad_cell(s, row)),
         }
         node_rows[key] = row
         parents[key] = vals.get("上位キー", "")
@@ -1056,6 +1101,7 @@ def _read(r: _Reader) -> dict[str, Any] | None:
             "goals": goals,
             "schedule": [],
             "note": vals.get("備考", ""),
+            **lineage_format.read_content(vals, bad_cell(s, row)),
         }
         current["schedule"].extend(spans_from(row, vals, track))
         if node is not None:
@@ -1125,6 +1171,7 @@ def _read(r: _Reader) -> dict[str, Any] | None:
             "actuals": [],
             "reports": [],
             "notes": vals.get("備考", ""),
+            **lineage_format.read_indicator(vals, bad_cell(s, row)),
         }
         indicators[ikey] = indicator
         r.where[f"indicator:{ikey}"] = (s.name, s.cell("指標キー", row))
@@ -1190,6 +1237,9 @@ def _read(r: _Reader) -> dict[str, Any] | None:
             "last_fy": last_fy,
             "philosophy": v["philosophy"],
             "level_names": level_names,
+            **lineage_format.read_status(
+                v["status"], lambda _col, message: r.add(S_PLAN, c["status"], message)
+            ),
             "relations": relations,
             "sections": plan_sections,
             "welfare_issues": issues,

@@ -47,7 +47,7 @@ ROLE = IndicatorValue.Role
 
 def public_rounds() -> Q:
     """Rounds whose values are public: published and closed."""
-    return Q(published=True, status=Round.Status.CLOSED)
+    return Q(published=True, status=Round.Status.CLOSED, kind=Round.Kind.YEARLY)
 
 
 def published_rounds(plan: Plan) -> list[Round]:
@@ -60,6 +60,7 @@ def public_plans() -> list[Plan]:
     ids = Round.objects.filter(public_rounds()).values("plan_id")
     return list(
         Plan.objects.filter(id__in=ids)
+        .exclude(status=Plan.Status.DRAFT)  # a draft (次期計画 策定中) is never public
         .select_related("organization")
         .order_by("organization__name", "-first_fy", "title")
     )
@@ -99,7 +100,7 @@ class PublicPlan:
 def get_public_plan(slug: str) -> PublicPlan:
     """Load a plan that has a published round, or 404 (unpublished plans are not public at all)."""
     plan = Plan.objects.select_related("organization").filter(slug=slug).first()
-    if plan is None:
+    if plan is None or plan.is_draft:  # a draft (次期計画 策定中) is never public
         raise Http404("no such plan")
     rounds = published_rounds(plan)
     if not rounds:
@@ -242,6 +243,7 @@ def item_texts(
             report__round__plan=plan,
             report__round__fy__in=fys,
             report__round__published=True,
+            report__round__kind=Round.Kind.YEARLY,
             report__round__status=Round.Status.CLOSED,
             report__status=Report.Status.APPROVED,
         )
@@ -298,6 +300,7 @@ def project_reports(
         "report__round__plan": plan,
         "report__round__fy__in": fys,
         "report__round__published": True,
+        "report__round__kind": Round.Kind.YEARLY,
         "report__round__status": Round.Status.CLOSED,
         "report__status": Report.Status.APPROVED,
     }

@@ -21,6 +21,7 @@ from shinchoku.plans.views import node_page_queryset
 from shinchoku.public import data, no_figures
 from shinchoku.public.data import PublicIndicator, PublicPlan
 from shinchoku.public.summary import summary_available
+from shinchoku.reviews.public import public_opinions
 
 ROLE = IndicatorValue.Role
 
@@ -109,6 +110,7 @@ def plan_page(request: HttpRequest, slug: str) -> HttpResponse:
         "published_at": public.published_at(fy),
         "figures": True,
         "summary": summary_available(public, fy),
+        "opinions": public_opinions(plan, fy),  # issue 13: marked public by the 管理者
     }
     if not pd.indicators:  # a plan without indicators: its 事業's self-evaluations (issue 12)
         context.update(no_figures.plan_context(pd, fy))

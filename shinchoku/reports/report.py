@@ -18,6 +18,8 @@ from django.utils.html import format_html
 from shinchoku.core.evaluations import UNRATED
 from shinchoku.core.wareki import era_of, era_year_text, fy_label, fy_short
 from shinchoku.plans.models import IndicatorValue, Plan
+from shinchoku.reviews.listing import OpinionRow
+from shinchoku.reviews.report import previous_opinions
 from shinchoku.rounds.progress import (
     ContentProgress,
     GoalProgress,
@@ -148,6 +150,8 @@ class CommitteeReport:
     has_notes: bool = True  # some indicator has 取組状況 / 今後の展開 for the FY
     band_names: list[str] = field(default_factory=list)
     final_when_no_target: bool = False
+    # 「前回の意見への対応」 (issue 13): the committee's opinions on FY - 1 and their answers.
+    previous_opinions: list[OpinionRow] = field(default_factory=list)
 
     @property
     def baseline_says_estimate(self) -> bool:
@@ -358,6 +362,7 @@ def committee_report(plan: Plan, fy: int, *, now: datetime | None = None) -> Com
         has_notes=any(r.done or r.next for g in sections for r in g.rows),
         band_names=progress.band_names,
         final_when_no_target=progress.final_when_no_target,
+        previous_opinions=previous_opinions(plan, fy),
     )
 
 

@@ -24,6 +24,7 @@ from shinchoku.core.figures import figure
 from shinchoku.core.values import normalise_digits, parse_value
 from shinchoku.core.wareki import fy_short
 from shinchoku.reports.report import SAME, CommitteeReport, GoalSection, Row
+from shinchoku.reviews.report import add_xlsx_sheet as add_opinions_sheet
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 THIN = Side(style="thin", color="808080")
@@ -494,6 +495,7 @@ def report_workbook(report: CommitteeReport) -> Workbook:
             _goal_sheet(ws, report, g)
         else:
             _project_sheet(ws, report, g)
+    add_opinions_sheet(wb, report.fy, report.previous_opinions)  # issue 13
     wb.properties.title = f"{report.title} {report.fy_label}"
     wb.properties.creator = "進捗"
     return wb

@@ -22,7 +22,12 @@ def plan_for(request: HttpRequest, slug: str) -> Plan:
 
 def round_for(request: HttpRequest, slug: str, fy: int) -> Round:
     plan = plan_for(request, slug)
-    round_ = Round.objects.filter(plan=plan, fy=fy).select_related("plan__organization").first()
+    # The yearly round of the FY; the final evaluation of the same FY is final_round_for.
+    round_ = (
+        Round.objects.filter(plan=plan, fy=fy, kind=Round.Kind.YEARLY)
+        .select_related("plan__organization")
+        .first()
+    )
     if round_ is None:
         raise Http404("no such round")
     return round_
@@ -40,6 +45,33 @@ def report_for(request: HttpRequest, slug: str, fy: int, department_id: int) -> 
         raise Http404("no such sheet")
     org = round_.plan.organization
     require(request, can_report(request.user, org, report.department))
+    return report
+
+
+def final_round_for(request: HttpRequest, slug: str) -> Round:
+    """The plan's final evaluation round (最終評価), for anyone who may see the plan."""
+    plan = plan_for(request, slug)
+    round_ = (
+        Round.objects.filter(plan=plan, kind=Round.Kind.FINAL)
+        .select_related("plan__organization")
+        .first()
+    )
+    if round_ is None:
+        raise Http404("no final evaluation")
+    return round_
+
+
+def final_report_for(request: HttpRequest, slug: str, department_id: int) -> Report:
+    """A department's final sheet, when the user may see it (as report_for)."""
+    round_ = final_round_for(request, slug)
+    report = (
+        Report.objects.filter(round=round_, department_id=department_id)
+        .select_related("department", "round__plan__organization")
+        .first()
+    )
+    if report is None:
+        raise Http404("no such sheet")
+    require(request, can_report(request.user, round_.plan.organization, report.department))
     return report
 
 

@@ -33,7 +33,7 @@ DEMO_NAME = "デモデータ（資料2 令和元年度より）"
 def load_demo_round(slug: str = CITY_PLAN, fy: int = CITY_FY) -> Round | None:
     """Create the approved, closed and published round; None when the plan is missing or done."""
     plan = Plan.objects.filter(slug=slug).first()
-    if plan is None or Round.objects.filter(plan=plan, fy=fy).exists():
+    if plan is None or Round.objects.filter(plan=plan, fy=fy, kind=Round.Kind.YEARLY).exists():
         return None
     now = timezone.now()
     with transaction.atomic():

@@ -40,7 +40,9 @@ class LastYear:
 
 
 def previous_round(round_: Round) -> Round | None:
-    return Round.objects.filter(plan_id=round_.plan_id, fy=round_.fy - 1).first()
+    return Round.objects.filter(
+        plan_id=round_.plan_id, fy=round_.fy - 1, kind=Round.Kind.YEARLY
+    ).first()
 
 
 def last_year(round_: Round) -> LastYear | None:

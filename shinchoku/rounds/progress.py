@@ -278,7 +278,7 @@ def plan_progress(plan: Plan, fy: int, *, drafts: DraftScope = APPROVED_ONLY) ->
     for i in indicators:
         total.add(i.judgement.band)
 
-    round_ = Round.objects.filter(plan=plan, fy=fy).first()
+    round_ = Round.objects.filter(plan=plan, fy=fy, kind=Round.Kind.YEARLY).first()
     evaluations = evaluation_counts(settings.evaluation_scale)
     scale_labels = dict(evaluations.labels)
     contents: list[ContentProgress] = []
@@ -426,5 +426,5 @@ def years_with_values(plan: Plan) -> list[int]:
             "fy", flat=True
         )
     )
-    fys |= set(Round.objects.filter(plan=plan).values_list("fy", flat=True))
+    fys |= set(Round.objects.filter(plan=plan, kind=Round.Kind.YEARLY).values_list("fy", flat=True))
     return sorted(fy for fy in fys if plan.first_fy <= fy <= plan.last_fy)

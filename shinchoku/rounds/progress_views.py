@@ -19,6 +19,7 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_safe
 
 from shinchoku.accounts.permissions import draft_scope, require, visible_organizations
+from shinchoku.plans.access import may_see
 from shinchoku.plans.models import Indicator, IndicatorValue, Node, Plan
 from shinchoku.rounds.access import plan_for
 from shinchoku.rounds.models import IndicatorEntry, Report, Round
@@ -155,7 +156,11 @@ def indicator_page(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     pending: dict[int, list[IndicatorEntry]] = {}
     withheld: dict[int, list[Report]] = {}
     for e in (
-        IndicatorEntry.objects.filter(report__round__plan=plan, indicator_key=indicator.key)
+        IndicatorEntry.objects.filter(
+            report__round__plan=plan,
+            report__round__kind=Round.Kind.YEARLY,
+            indicator_key=indicator.key,
+        )
         .exclude(report__status=Report.Status.APPROVED)
         .exclude(actual="", done="", next="")
         .select_related("report__round", "report__department")
@@ -234,13 +239,16 @@ class PlanBoard:
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Each of the user's plans with a round: its latest round's bands, alerts and sheets."""
     require(request, request.user.is_authenticated)
-    plans = list(
-        Plan.objects.filter(organization__in=visible_organizations(request.user))
+    plans = [
+        p
+        for p in Plan.objects.filter(organization__in=visible_organizations(request.user))
         .select_related("organization")
         .order_by("organization__name", "-first_fy", "title")
-    )
+        if may_see(request.user, p)  # drafts: 管理者 and approvers only
+    ]
     latest: dict[int, Round] = {}
-    for r in Round.objects.filter(plan__in=plans).order_by("plan_id", "-fy"):
+    yearly = Round.objects.filter(plan__in=plans, kind=Round.Kind.YEARLY)
+    for r in yearly.order_by("plan_id", "-fy"):
         latest.setdefault(r.plan_id, r)
     reports: dict[int, list[Report]] = {}
     for rep in (

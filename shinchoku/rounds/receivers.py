@@ -19,10 +19,12 @@ from shinchoku.rounds.models import Report, Round
 
 def add_missing_sheets(round_: Round) -> list[str]:
     """Give the open round a sheet for each department with something to report; their names."""
+    from shinchoku.rounds.final import final_departments
     from shinchoku.rounds.services import departments_of, record_event
 
     have = set(round_.reports.values_list("department_id", flat=True))
-    new = [d for d in departments_of(round_.plan) if d.pk not in have]
+    wanted = final_departments if round_.is_final else departments_of
+    new = [d for d in wanted(round_.plan) if d.pk not in have]
     if not new:
         return []
     try:

@@ -250,9 +250,15 @@ def record_event(round_: Round, user: Any, action: str, comment: str = "") -> No
 
 
 def open_round(plan: Plan, fy: int, deadline: date, user: Any) -> Round:
+    if plan.is_draft:  # issue 13: the next plan gets rounds once it is adopted (策定)
+        raise RoundError(
+            "策定中の計画では進捗調査を始められません。計画を策定してから始めてください。"
+        )
+    if plan.is_external:  # a plan of another body registered to be referred to (plans/outside.py)
+        raise RoundError("他の団体の計画（登録した計画）では、進捗調査を始められません。")
     if not plan.first_fy <= fy <= plan.last_fy:
         raise RoundError(f"{fy_label(fy)}は計画期間の外です。")
-    if Round.objects.filter(plan=plan, fy=fy).exists():
+    if Round.objects.filter(plan=plan, fy=fy, kind=Round.Kind.YEARLY).exists():
         raise RoundError(f"{fy_label(fy)}の進捗調査は既にあります。")
     departments = departments_of(plan)
     if not departments:

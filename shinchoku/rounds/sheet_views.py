@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from shinchoku.reviews.sheet import sheet_opinions
 from shinchoku.rounds import lastyear, ownership, services
 from shinchoku.rounds.access import may_approve, may_edit, report_for
 from shinchoku.rounds.labels import content_where
@@ -111,6 +112,7 @@ def _context(request: HttpRequest, report: Report, lines: list[ItemLines], **ext
         "missing": services.missing(report, lines) if editable else [],
         "version": report.version,
         "copy_last_year": lastyear.offered(lines),  # issue 12 part 7
+        "open_opinions": sheet_opinions(report, lines),  # issue 13: committee opinions
         # Indicator owner (issue 12): actuals whose approval needs the approver's choice.
         "approval_conflicts": (
             ownership.conflicts(report)

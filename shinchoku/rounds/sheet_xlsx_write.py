@@ -22,6 +22,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from shinchoku.core.wareki import fy_label, fy_short
 from shinchoku.plans.xlsx_safety import no_formulas
+from shinchoku.reviews.sheet import add_xlsx_sheet as add_opinions_sheet
 from shinchoku.rounds import lastyear, services
 from shinchoku.rounds.labels import NOT_PLANNED, content_label
 from shinchoku.rounds.models import PlanSettings, Report
@@ -522,6 +523,7 @@ class _Writer:
         self.contents(lines, ranges)
         self.indicators(lines)
         self.items(lines, ranges)
+        add_opinions_sheet(self.wb, self.report)  # issue 13: read-only, the reader ignores it
         self.identifiers()
         # Sheets cannot be added, removed or unhidden without unprotecting the book (no password).
         self.wb.security = WorkbookProtection(lockStructure=True)

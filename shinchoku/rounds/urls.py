@@ -1,6 +1,8 @@
 from django.urls import path
 
 from shinchoku.rounds import (
+    final_views,
+    final_xlsx_views,
     lastyear_views,
     progress_views,
     settings_views,
@@ -12,6 +14,8 @@ from shinchoku.rounds import (
 app_name = "rounds"
 R = "plans/<slug:slug>/rounds/<int:fy>/"
 S = R + "sheets/<int:dept>/"
+F = "plans/<slug:slug>/final/"
+FS = F + "sheets/<int:dept>/"
 urlpatterns = [
     # Rounds: list and open (管理者), the board of every department's status.
     path("plans/<slug:slug>/rounds/", views.round_list, name="list"),
@@ -43,4 +47,15 @@ urlpatterns = [
         name="indicator",
     ),
     path("dashboard/", progress_views.dashboard, name="dashboard"),
+    # The final evaluation (最終評価): open, board, the departments' sheets, review, Excel.
+    path(F + "open/", final_views.final_open, name="final_open"),
+    path(F, final_views.final_board, name="final_board"),
+    path(F + "close/", final_views.final_close, name="final_close"),
+    path(F + "reopen/", final_views.final_reopen, name="final_reopen"),
+    path(FS, final_views.final_sheet, name="final_sheet"),
+    path(FS + "submit/", final_views.final_submit, name="final_submit"),
+    path(FS + "return/", final_views.final_return, name="final_return"),
+    path(FS + "approve/", final_views.final_approve, name="final_approve"),
+    path(FS + "xlsx/", final_xlsx_views.final_sheet_download, name="final_sheet_xlsx"),
+    path(FS + "upload/", final_xlsx_views.final_sheet_upload, name="final_sheet_upload"),
 ]

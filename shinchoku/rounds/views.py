@@ -41,7 +41,9 @@ class OpenRoundForm(forms.Form):
 
 
 def _open_fys(plan) -> list[int]:
-    taken = set(Round.objects.filter(plan=plan).values_list("fy", flat=True))
+    taken = set(
+        Round.objects.filter(plan=plan, kind=Round.Kind.YEARLY).values_list("fy", flat=True)
+    )
     return [fy for fy in plan.fiscal_years if fy not in taken]
 
 
@@ -51,7 +53,7 @@ def round_list(request: HttpRequest, slug: str) -> HttpResponse:
     admin = can_edit_structure(request.user, plan.organization)
     fys = _open_fys(plan)
     form = None
-    if admin and fys:
+    if admin and fys and not plan.is_external:  # registered plans of other bodies: no rounds
         # The sheets come after the FY closes; a late round gets a month from today.
         deadline = max(date(fys[0] + 1, 5, 31), timezone.localdate() + timedelta(days=30))
         initial = {"fy": fys[0], "deadline": deadline}
@@ -69,13 +71,23 @@ def round_list(request: HttpRequest, slug: str) -> HttpResponse:
                 return redirect("rounds:board", plan.slug, fy)
     elif request.method not in ("GET", "HEAD"):
         return HttpResponse(status=405)
-    rounds = list(Round.objects.filter(plan=plan).prefetch_related("reports"))
+    rounds = list(
+        Round.objects.filter(plan=plan, kind=Round.Kind.YEARLY).prefetch_related("reports")
+    )
     for r in rounds:
         r.counts = _counts(r.reports.all())
+    from shinchoku.rounds.final_views import list_context  # the final evaluation (最終評価)
+
     return render(
         request,
         "rounds/round_list.html",
-        {"plan": plan, "rounds": rounds, "form": form, "admin": admin},
+        {
+            "plan": plan,
+            "rounds": rounds,
+            "form": form,
+            "admin": admin,
+            "final": list_context(plan, admin),
+        },
         status=422 if form is not None and form.errors else 200,
     )
 

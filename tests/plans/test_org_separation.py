@@ -229,10 +229,15 @@ def test_the_linking_side_keeps_its_pending_references_when_it_edits_the_content
 
 
 def test_an_upload_accepts_any_other_organizations_reference_without_looking_it_up(y_admin):
-    """A link to X's goal, to a key X does not have, and to no plan at all read the same."""
+    """A link to X's goal, to a key X does not have, and to no plan at all read the same.
+
+    Issue 13 changed the relations (関連計画): a workbook names only its organization's plans,
+    the plans it registered (他の計画) and the plans it already names, so the relation here is
+    to Y's own plan; a relation to X's plan and to no plan are refused alike (below).
+    """
     answers = []
     for target in [(X_PLAN, "goal-1"), (X_PLAN, "no-such-goal"), ("no-such-plan", "goal-1")]:
-        doc = y_doc(goal=target, relation=target[0])
+        doc = y_doc(goal=target, relation=Y_PLAN)
         doc["plan"]["slug"] = "council-second"
         response = upload(y_admin, write_workbook(doc))
         html = response.content.decode()
@@ -242,6 +247,30 @@ def test_an_upload_accepts_any_other_organizations_reference_without_looking_it_
         assert confirm(y_admin).status_code == 302
         Plan.objects.get(slug="council-second").delete()
     assert answers[0].count("T:K") == answers[1].count("T:K") == answers[2].count("T:K")
+
+
+def test_an_upload_refuses_a_relation_to_any_unregistered_plan_alike(y_admin):
+    """Issue 13: X's plan and no plan at all get the same refusal, at the same cell.
+
+    (X_PLAN itself is accepted: Y's plan already names it, so a download loads back.)
+    """
+    load_documents([plan_doc(slug="city-plan-2", org_slug=X_ORG)])
+    answers = []
+    for relation in ["city-plan-2", "no-such-plan"]:
+        doc = y_doc(goal=(Y_PLAN, "goal-1"), relation=relation)
+        doc["plan"]["slug"] = "council-second"
+        response = upload(y_admin, write_workbook(doc))
+        assert response.status_code == 400
+        html = response.content.decode()
+        assert "計画を登録" in html
+        answers.append(
+            html.split('class="problems"')[1].split("</section>")[0].replace(relation, "T")
+        )
+    assert answers[0] == answers[1]
+    assert not Plan.objects.filter(slug="council-second").exists()
+    # The plan Y already names (its own, loaded with this relation) still loads as it was.
+    again = export_plan(Plan.objects.get(slug=Y_PLAN))
+    assert upload(y_admin, write_workbook(again)).status_code == 200
 
 
 def test_checking_a_document_looks_only_into_its_own_organizations_plans(two_orgs):

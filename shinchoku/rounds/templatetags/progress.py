@@ -110,7 +110,7 @@ def item_years(
     indicators = list(node.indicators.all())
     statuses = rp.flagged_statuses(settings)
     scale = evaluation_names(settings)
-    base = Q(report__round__plan=plan)
+    base = Q(report__round__plan=plan, report__round__kind="yearly")  # not the final evaluation
     contents = (
         ContentEntry.objects.filter(base, node_key=node.key)
         .exclude(status="")

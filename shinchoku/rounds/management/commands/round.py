@@ -20,7 +20,7 @@ from shinchoku.accounts.permissions import can_edit_structure
 from shinchoku.core.wareki import fy_label, parse_fy, parse_wareki_date
 from shinchoku.plans.models import Plan
 from shinchoku.plans.templatetags.shinchoku import wareki_date
-from shinchoku.rounds import services
+from shinchoku.rounds import final_services, services
 from shinchoku.rounds.models import Report, Round
 from shinchoku.rounds.services import RoundError
 
@@ -49,6 +49,12 @@ class Command(BaseCommand):
             "(管理者 of the plan's organization or a federation operator); needed to change",
         )
         parser.add_argument("--json", action="store_true", help="status: print JSON")
+        parser.add_argument(
+            "--final",
+            action="store_true",
+            help="the plan's final evaluation (最終評価) instead of a yearly round; FY is the "
+            "plan's last FY",
+        )
 
     def handle(self, *args, **options):
         with translation.override("ja"):
@@ -60,10 +66,30 @@ class Command(BaseCommand):
         fy = parse_fiscal_year(options["fy"])
         deadline = parse_deadline(options["deadline"]) if action == "open" else None
         plan = _plan(options["slug"])
+        final = options["final"]
+        if final and fy != plan.last_fy:
+            raise CommandError(
+                f"最終評価の年度は計画の最終年度（{fy_label(plan.last_fy)}）です。"
+                f"{fy_label(fy)}ではありません。"
+            )
+        if final and action in ("publish", "unpublish"):
+            raise CommandError(
+                "最終評価は公開ページに載せません（publish / unpublish はできません）。"
+            )
         if action == "status":
-            self._status(_round(plan, fy), as_json=options["json"])
+            self._status(_round(plan, fy, final=final), as_json=options["json"])
             return
         user = _acting_user(options["user"], plan)
+        if action == "open" and final:
+            try:
+                round_ = final_services.open_final_round(plan, deadline, user)
+            except RoundError as e:
+                raise CommandError(str(e)) from None
+            self.stdout.write(
+                f"{plan.slug}\t最終評価を始めました: "
+                f"{round_.reports.count()} 部署、締切 {wareki_date(deadline)}"
+            )
+            return
         if action == "open":
             try:
                 round_ = services.open_round(plan, fy, deadline, user)
@@ -74,7 +100,7 @@ class Command(BaseCommand):
                 f"{round_.reports.count()} 部署、締切 {wareki_date(deadline)}"
             )
             return
-        round_ = _round(plan, fy)
+        round_ = _round(plan, fy, final=final)
         was_published = round_.published
         try:
             if action == "close":
@@ -97,7 +123,8 @@ class Command(BaseCommand):
             "publish": "公開しました。承認済みの値が公開ページに表示されます。",
             "unpublish": "公開をやめました。",
         }[action]
-        self.stdout.write(f"{plan.slug}\t{fy_label(fy)}の進捗調査を{done}")
+        what = "最終評価" if final else f"{fy_label(fy)}の進捗調査"
+        self.stdout.write(f"{plan.slug}\t{what}を{done}")
 
     def _check_options(self, action: str, options: dict) -> None:
         """Refuse options that the action does not take, and a missing reason or deadline."""
@@ -127,6 +154,7 @@ class Command(BaseCommand):
             doc = {
                 "plan": round_.plan.slug,
                 "title": round_.plan.title,
+                "kind": round_.kind,
                 "fy": round_.fy,
                 "fy_label": fy_label(round_.fy),
                 "status": round_.status,
@@ -154,6 +182,21 @@ def status_rows(round_: Round) -> list[dict]:
     """One row per department: its sheet's status and what the sheet holds (services.sheet)."""
     rows = []
     for report in round_.reports.select_related("department", "round__plan"):
+        if round_.is_final:  # the final evaluation: items only
+            lines = final_services.final_sheet(report)
+            rows.append(
+                {
+                    "department": report.department.name,
+                    "department_id": report.department_id,
+                    "status": report.status,
+                    "status_label": str(report.get_status_display()),
+                    "items": len(lines),
+                    "contents": 0,
+                    "indicators": 0,
+                    "version": report.version,
+                }
+            )
+            continue
         lines = services.sheet(report)
         rows.append(
             {
@@ -207,8 +250,14 @@ def _plan(slug: str) -> Plan:
     return plan
 
 
-def _round(plan: Plan, fy: int) -> Round:
-    round_ = Round.objects.select_related("plan").filter(plan=plan, fy=fy).first()
+def _round(plan: Plan, fy: int, *, final: bool = False) -> Round:
+    kind = Round.Kind.FINAL if final else Round.Kind.YEARLY
+    round_ = Round.objects.select_related("plan").filter(plan=plan, fy=fy, kind=kind).first()
+    if round_ is None and final:
+        raise CommandError(
+            f"{plan.title}の最終評価はまだ始まっていません。"
+            "`shinchoku round open --final` で始めてください。"
+        )
     if round_ is None:
         raise CommandError(
             f"{plan.title}の{fy_label(fy)}の進捗調査はありません。"

@@ -1,0 +1,79 @@
+"""The lineage between a plan and its previous and next plans, on the plan and item pages.
+
+`{% plan_lineage plan %}` and `{% node_lineage plan node %}` render plans/_lineage.html: links to
+the previous plan (前計画) and to the next plan (次期計画, drafts only for those who may see them),
+the 「次期計画を作る」 button once the final evaluation is approved, and 策定 for a draft.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from shinchoku.accounts.permissions import can_edit_structure
+from shinchoku.evaluations.succession import may_succeed, successors
+from shinchoku.plans.access import may_see
+from shinchoku.plans.models import Node, Plan, PlanRelation
+
+register = template.Library()
+
+
+def _previous(plan: Plan, user: Any) -> Plan | None:
+    rel = (
+        PlanRelation.objects.filter(plan=plan, type=PlanRelation.Type.PREVIOUS)
+        .select_related("other__organization")
+        .order_by("order")
+        .first()
+    )
+    if rel is None or rel.other is None or not may_see(user, rel.other):
+        return None
+    return rel.other
+
+
+def _next(plan: Plan, user: Any) -> list[Plan]:
+    return [
+        p
+        for p in successors(plan).select_related("organization").order_by("first_fy")
+        if may_see(user, p)
+    ]
+
+
+@register.inclusion_tag("plans/_lineage.html", takes_context=True)
+def plan_lineage(context: dict, plan: Plan) -> dict:
+    """The plan's previous and next plans, and the 次期計画 / 策定 buttons for the 管理者."""
+    user = context["request"].user
+    admin = can_edit_structure(user, plan.organization)
+    return {
+        "plan": plan,
+        "node": None,
+        "previous": _previous(plan, user),
+        "next_plans": _next(plan, user),
+        "can_make_next": admin and not plan.is_draft and may_succeed(plan),
+        "can_adopt": admin and plan.is_draft,
+    }
+
+
+@register.inclusion_tag("plans/_lineage.html", takes_context=True)
+def node_lineage(context: dict, plan: Plan, node: Node) -> dict:
+    """「前計画の…を継続」 (or 充実・強化) with a link, and where the item continues next."""
+    user = context["request"].user
+    previous = _previous(plan, user) if node.continues_key else None
+    old = (
+        Node.objects.filter(plan=previous, key=node.continues_key).first()
+        if previous is not None
+        else None
+    )
+    later = [
+        (p, n)
+        for p in _next(plan, user)
+        for n in Node.objects.filter(plan=p, continues_key=node.key)
+    ]
+    return {
+        "plan": plan,
+        "node": node,
+        "previous": previous,
+        "old_node": old,
+        "old_title": f"{old.label} {old.title}".strip() if old is not None else "",
+        "later": later,
+    }

@@ -1,0 +1,210 @@
+"""The final evaluation round's rules (最終評価), for the web, the Excel sheet and the command line.
+
+Opened by the 管理者 in the plan's last FY or after it (never for a draft plan or another body's
+plan), with a sheet for each department with an item to evaluate. Each sheet asks, per item,
+その後の取組, 評価・課題 and a 状況 from the plan's list (PlanSettings.final_statuses), all three
+required before submitting. Saving, submitting, returning and approving work as on the yearly
+sheets (services): every write is one transaction and a stale version is refused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from shinchoku.core.final import Placement, may_start
+from shinchoku.core.wareki import fiscal_year, fy_label
+from shinchoku.plans.history import user_name
+from shinchoku.plans.models import Node, Plan
+from shinchoku.rounds import services
+from shinchoku.rounds.final import final_departments, final_items
+from shinchoku.rounds.final_history import ItemHistory, histories
+from shinchoku.rounds.models import ItemEntry, PlanSettings, Report, Round
+from shinchoku.rounds.services import Problem, RoundConflict, RoundError, field_name
+
+FINAL_FIELDS = ("followup", "issues", "final_status")
+FIELD_LABELS = {"followup": "その後の取組", "issues": "評価・課題", "final_status": "状況"}
+MAX_STATUS = 50  # ItemEntry.final_status
+
+
+def refusal(plan: Plan, today: date | None = None) -> str:
+    """Why the plan's final evaluation cannot be opened now (Japanese), or ""."""
+    if plan.is_draft:
+        return "下書きの計画では最終評価を始められません。計画を確定してから始めてください。"
+    if plan.is_external:
+        return "他の団体の計画（登録のみの計画）では最終評価を行いません。"
+    current = fiscal_year(today or timezone.localdate())
+    if not may_start(plan.last_fy, current):
+        return (
+            f"最終評価は計画の最終年度（{fy_label(plan.last_fy)}）から始められます。"
+            f"今は{fy_label(current)}です。"
+        )
+    return ""
+
+
+def open_final_round(plan: Plan, deadline: date, user: Any, *, today: date | None = None) -> Round:
+    """Open the plan's final evaluation in its last FY, a sheet per department."""
+    problem = refusal(plan, today)
+    if problem:
+        raise RoundError(problem)
+    if Round.objects.filter(plan=plan, kind=Round.Kind.FINAL).exists():
+        raise RoundError("この計画の最終評価は既に始まっています。")
+    departments = final_departments(plan)
+    if not departments:
+        raise RoundError("担当部署のある項目がないため、最終評価を始められません。")
+    try:
+        with transaction.atomic():
+            round_ = Round.objects.create(
+                plan=plan, kind=Round.Kind.FINAL, fy=plan.last_fy, deadline=deadline
+            )
+            Report.objects.bulk_create(Report(round=round_, department=d) for d in departments)
+            services.record_event(round_, user, "open")
+    except IntegrityError:
+        raise RoundError("この計画の最終評価は、同時に別の人が始めました。") from None
+    return round_
+
+
+# --------------------------------------------------------------------------- a department's sheet
+
+
+@dataclass
+class FinalLine:
+    """One item of a final sheet: where it sits, its history, and what is entered."""
+
+    node: Node
+    placement: Placement
+    history: ItemHistory = field(default_factory=ItemHistory)
+    followup: str = ""
+    issues: str = ""
+    final_status: str = ""
+
+
+def final_sheet(report: Report) -> list[FinalLine]:
+    """The department's items with their history and entries (a fixed number of queries)."""
+    plan = report.round.plan
+    dept_id = report.department_id
+    items = [i for i in final_items(plan) if any(d.pk == dept_id for d in i.departments)]
+    found = histories(plan, [i.node.key for i in items])
+    entries = {e.node_key: e for e in report.items.all()}
+    out = []
+    for i in items:
+        e = entries.get(i.node.key)
+        out.append(
+            FinalLine(
+                i.node,
+                i.placement,
+                found[i.node.key],
+                e.followup if e else "",
+                e.issues if e else "",
+                e.final_status if e else "",
+            )
+        )
+    return out
+
+
+def read_post(post, lines: list[FinalLine]) -> dict[str, dict[str, str]]:
+    """The department's input from a form post (``i|<node key>|followup`` …), its rows only."""
+    return {
+        ln.node.key: {
+            f: post.get(field_name("i", ln.node.key, f), "").strip() for f in FINAL_FIELDS
+        }
+        for ln in lines
+    }
+
+
+def check(report: Report, data: dict[str, dict[str, str]], lines: list[FinalLine]) -> list[Problem]:
+    """Problems of the input (where, message in Japanese, form field)."""
+    statuses = PlanSettings.of(report.round.plan).final_statuses
+    nodes = {ln.node.key: ln.node for ln in lines}
+    problems: list[Problem] = []
+    for key, value in data.items():
+        if key not in nodes:
+            problems.append(Problem(key, "この部署の項目ではありません。"))
+            continue
+        status = value.get("final_status", "")
+        if status and status not in statuses:
+            problems.append(
+                Problem(
+                    f"{nodes[key]} 状況",
+                    f"状況「{status}」は使えません。"
+                    f"{'・'.join(statuses)} のいずれかにしてください。",
+                    field_name("i", key, "final_status"),
+                )
+            )
+    return problems
+
+
+def stored(lines: list[FinalLine]) -> dict[str, dict[str, str]]:
+    return {ln.node.key: {f: getattr(ln, f) for f in FINAL_FIELDS} for ln in lines}
+
+
+def save(
+    report: Report,
+    data: dict[str, dict[str, str]],
+    *,
+    version: int,
+    user: Any,
+    lines: list[FinalLine] | None = None,
+) -> Report:
+    """Store a draft of the final sheet; nothing is stored when any field is refused."""
+    lines = final_sheet(report) if lines is None else lines
+    problems = check(report, data, lines)
+    if problems:
+        raise RoundError("\n".join(f"{where}: {message}" for where, message in problems))
+    now = stored(lines)
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().select_related("round").get(pk=report.pk)
+        if not locked.editable:
+            raise RoundError("この調査票は今は変更できません（提出済・承認済、または調査の終了）。")
+        if locked.version != version:
+            raise RoundConflict(
+                f"{locked.updated_by + 'さん' if locked.updated_by else '別の人'}が、"
+                "開いた後に保存しています。"
+                "最新の内容を確かめてから、もう一度入力してください。"
+            )
+        for key, value in data.items():
+            row = {f: value.get(f, "") for f in FINAL_FIELDS}
+            if row != now.get(key):
+                ItemEntry.objects.update_or_create(report=locked, node_key=key, defaults=row)
+        Report.objects.filter(pk=locked.pk).update(
+            version=F("version") + 1,
+            status=Report.Status.DRAFT,
+            updated_by=user_name(user),
+            updated=timezone.now(),
+        )
+    report.refresh_from_db()
+    return report
+
+
+def missing(report: Report, lines: list[FinalLine] | None = None) -> list[str]:
+    """What must still be filled before the final sheet can be submitted."""
+    out = []
+    for ln in final_sheet(report) if lines is None else lines:
+        for f in FINAL_FIELDS:
+            if not getattr(ln, f).strip():
+                out.append(f"{ln.node}の{FIELD_LABELS[f]}")
+    return out
+
+
+def submit(report: Report, user: Any, *, version: int | None = None) -> Report:
+    gaps = missing(report)
+    if gaps:
+        raise RoundError("まだ入力されていない欄があります: " + "、".join(gaps))
+    return services._transition(
+        report,
+        {Report.Status.DRAFT, Report.Status.RETURNED},
+        Report.Status.SUBMITTED,
+        version=version,
+        submitted_at=timezone.now(),
+        updated_by=user_name(user),
+    )
+
+
+# Returning and approving are the yearly sheet's steps: a final sheet has no actuals to write.
+return_report = services.return_report
+approve = services.approve
