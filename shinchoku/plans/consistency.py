@@ -3,7 +3,8 @@
 The matrix puts another plan's goals (rows) against this plan's items (columns): an item serves a
 goal when one of its contents names that goal (ContentGoal, "結び付く目標"). A goal whose lower
 goal is served is served through it (○); a goal served by no item at all is listed apart, and so
-is every item serving none of the other plan's goals. The other plan is one this plan names
+is every item serving none of the other plan's goals. Rows go down to the deepest level the links
+name (every level when there is none). The other plan is one this plan names
 (関連計画) or whose goals its contents serve, when its pages may be named here (links.py: the
 same organization, a plan it registered, or another organization that accepted the links).
 
@@ -132,8 +133,12 @@ def matrix(plan: Plan, other: Plan) -> Matrix:
         while up is not None:
             through[up].add(col)
             up = parent.get(up)
+    # Rows down to the deepest level this plan's links name: a plan linking to 基本目標 only is
+    # not shown a gap under every 施策. Without links, every level.
+    linked_levels = {g.level for g in goals if direct[g.id]}
+    shown = max(linked_levels, default=max((g.level for g in goals), default=0))
     rows = []
-    for g in goals:
+    for g in (g for g in goals if g.level <= shown):
         cells = [
             DIRECT if i in direct[g.id] else THROUGH if i in through[g.id] else ""
             for i in range(len(items))
