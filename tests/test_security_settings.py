@@ -194,7 +194,8 @@ def test_every_page_has_a_content_security_policy_without_inline_script():
 
 
 # Rendered only for WeasyPrint, never served to a browser: its <style> is not under the CSP.
-PDF_ONLY = {"report_pdf.html"}
+# Rendered only by WeasyPrint into PDFs, never served to a browser: their <style> meets no CSP.
+PDF_ONLY = {"report_pdf.html", "final_pdf.html", "summary_pdf.html"}
 
 
 def _templates() -> list[Path]:
