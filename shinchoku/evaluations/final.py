@@ -1,16 +1,18 @@
-"""The final evaluation (最終評価) of a plan as the next plan reads it.
+"""The final evaluation (最終評価) of a plan as the next plan reads it: one row per item.
 
-A small reader of the final round's entries; the final round screens have their own
-`shinchoku.rounds.final.final_evaluation`, which this may later be switched to.
+`shinchoku.rounds.final.final_evaluation` gives a row per item and department (an item with
+several 担当課 is evaluated by each); the next plan's 前計画の評価 prints one row per item, so
+the departments' texts are joined here, in the departments' order.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from shinchoku.core.lineage import EvaluationLevels, evaluation_levels
-from shinchoku.plans.models import Node, Plan
-from shinchoku.rounds.models import ItemEntry, Report, Round
+from shinchoku.core.lineage import EvaluationLevels
+from shinchoku.plans.models import Plan
+from shinchoku.rounds.final import final_evaluation, final_round_of
+from shinchoku.rounds.models import Report, Round
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,7 @@ class FinalEvaluation:
 
 
 def final_round(plan: Plan) -> Round | None:
-    return Round.objects.filter(plan=plan, kind=Round.Kind.FINAL).order_by("-fy").first()
+    return final_round_of(plan)
 
 
 def is_approved(round_: Round | None) -> bool:
@@ -65,48 +67,34 @@ def is_approved(round_: Round | None) -> bool:
     return bool(statuses) and all(s == Report.Status.APPROVED for s in statuses)
 
 
+def _joined(texts: list[str]) -> str:
+    """Distinct non-blank texts in order, one paragraph each."""
+    return "\n".join(dict.fromkeys(t for t in texts if t.strip()))
+
+
 def final_evaluation_of(plan: Plan) -> FinalEvaluation:
-    """The final evaluation's rows in tree order (items with an entry), in four queries."""
-    round_ = final_round(plan)
-    if round_ is None:
+    """The final evaluation's rows in tree order: items that some department wrote about."""
+    evaluation = final_evaluation(plan)
+    if evaluation.round is None:
         return FinalEvaluation(None, False)
-    entries: dict[str, ItemEntry] = {}
-    for e in ItemEntry.objects.filter(report__round=round_).order_by(
-        "report__department__order", "report__department_id"
-    ):
-        # An item reported by two departments: the first text found for each field wins.
-        if e.node_key not in entries:
-            entries[e.node_key] = e
-        else:
-            kept = entries[e.node_key]
-            for name in ("followup", "issues", "final_status"):
-                if not getattr(kept, name):
-                    setattr(kept, name, getattr(e, name))
-    nodes = list(
-        Node.objects.filter(plan=plan).only("id", "parent_id", "key", "label", "title", "seq")
-    )
-    nodes.sort(key=lambda n: n.seq)
-    by_id = {n.id: n for n in nodes}
+    grouped: dict[str, list] = {}
+    for row in evaluation.rows:
+        grouped.setdefault(row.node_key, []).append(row)
     rows = []
-    for node in nodes:
-        entry = entries.get(node.key)
-        if entry is None:
+    for key, group in grouped.items():
+        if not any(r.followup or r.issues or r.final_status for r in group):
             continue
+        first = group[0]
         rows.append(
             FinalRow(
-                levels=evaluation_levels(path_of(node, by_id)),
-                node_key=node.key,
-                followup=entry.followup,
-                issues=entry.issues,
-                final_status=entry.final_status,
+                levels=EvaluationLevels(
+                    first.goal, first.category, first.subcategory, first.number, first.item
+                ),
+                node_key=key,
+                followup=_joined([r.followup for r in group]),
+                issues=_joined([r.issues for r in group]),
+                # Several departments may judge differently; the first 状況 given stands.
+                final_status=next((r.final_status for r in group if r.final_status), ""),
             )
         )
-    return FinalEvaluation(round_, is_approved(round_), rows)
-
-
-def path_of(node: Node, by_id: dict[int, Node]) -> list[Node]:
-    """The node's ancestors from the top, then the node."""
-    path = [node]
-    while path[0].parent_id in by_id:
-        path.insert(0, by_id[path[0].parent_id])
-    return path
+    return FinalEvaluation(evaluation.round, evaluation.approved, rows)

@@ -180,12 +180,14 @@ def incoming(plan: Plan) -> list[Incoming]:
     for rel in (
         PlanRelation.objects.filter(other=plan)
         .exclude(plan__organization_id=plan.organization_id)
+        .exclude(plan__status=Plan.Status.DRAFT)  # a draft links nowhere until adopted
         .select_related("plan__organization")
     ):
         entry(rel.plan).relations.append(rel.type)
     goal_links = (
         ContentGoal.objects.filter(node__plan=plan)
         .exclude(content__node__plan__organization_id=plan.organization_id)
+        .exclude(content__node__plan__status=Plan.Status.DRAFT)
         .select_related("content__node__plan__organization")
     )
     for cg in goal_links:
@@ -197,7 +199,7 @@ def incoming(plan: Plan) -> list[Incoming]:
 
 def links_into(plan: Plan, from_plan: Plan) -> bool:
     """Whether `from_plan` (of another organization) links into `plan` at all."""
-    if from_plan.organization_id == plan.organization_id:
+    if from_plan.organization_id == plan.organization_id or from_plan.is_draft:
         return False
     return (
         PlanRelation.objects.filter(plan=from_plan, other=plan).exists()

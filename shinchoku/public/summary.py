@@ -30,10 +30,12 @@ from shinchoku.core.digest import Candidate, pick
 from shinchoku.core.evaluations import Counts, evaluation_counts
 from shinchoku.core.tree import top_of
 from shinchoku.core.wareki import fy_label
-from shinchoku.plans.models import Indicator, Node, Plan
+from shinchoku.plans.models import Node, Plan
 from shinchoku.public import data
 from shinchoku.public.no_figures import chart_names
+from shinchoku.reviews.listing import PLAN_WIDE
 from shinchoku.reviews.models import Opinion
+from shinchoku.reviews.public import public_opinions
 from shinchoku.rounds.models import ItemEntry, PlanSettings, Report, Round
 from shinchoku.rounds.services import bands_of
 
@@ -243,7 +245,7 @@ def year_summary(plan: Plan, fy: int) -> YearSummary | None:
         has_indicators=bool(tallies),
         band_names=bands.names,
         achievements=achievements,
-        opinions=_public_opinions(plan, fy, by_key),
+        opinions=_public_opinions(plan, fy),
     )
 
 
@@ -286,42 +288,16 @@ def _indicators(
     return tallies, candidates
 
 
-def _public_opinions(plan: Plan, fy: int, by_key: dict[str, Node]) -> list[PublicOpinion]:
-    """The committee's public opinions on this FY, with their answers, in their order."""
-    rows = list(
-        Opinion.objects.filter(plan=plan, fy=fy, public=True)
-        .select_related("department")
-        .order_by("number")
-    )
-    names = dict(
-        Indicator.objects.filter(
-            node__plan=plan, key__in=[o.indicator_key for o in rows if o.indicator_key]
-        ).values_list("key", "name")
-        if any(o.indicator_key for o in rows)
-        else {}
-    )
+def _public_opinions(plan: Plan, fy: int) -> list[PublicOpinion]:
+    """The committee's public opinions on this FY with their answers (reviews.public)."""
     out = []
-    for o in rows:
-        if o.indicator_key:
-            concerns = names.get(o.indicator_key, "")
-        elif o.node_key in by_key:
-            n = by_key[o.node_key]
-            concerns = f"{n.label} {n.title}".strip()
-        else:
-            concerns = ""
-        if o.status == Opinion.Status.DECLINED:
-            answer = o.reason
-        else:
-            answer = o.action or o.policy
+    for row in public_opinions(plan, fy):
+        o = row.opinion
+        answer = o.reason if o.status == Opinion.Status.DECLINED else (o.action or o.policy)
+        concerns = "" if row.target == PLAN_WIDE else row.target
         out.append(
             PublicOpinion(
-                o.number,
-                concerns,
-                o.department.name if o.department_id else "",
-                o.text,
-                o.get_status_display(),
-                o.is_closed,
-                answer,
+                o.number, concerns, row.department, o.text, row.status_name, o.is_closed, answer
             )
         )
     return out

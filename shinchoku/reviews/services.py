@@ -112,7 +112,7 @@ def _department(plan: Plan, department: Department | int | None) -> Department |
 def _locked(opinion: Opinion, version: int | None) -> Opinion:
     """The opinion under its row lock; OpinionConflict when it changed since `version`."""
     current = (
-        Opinion.objects.select_for_update()
+        Opinion.objects.select_for_update(of=("self",))
         .select_related("plan__organization", "department")
         .get(pk=opinion.pk)
     )

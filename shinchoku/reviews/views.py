@@ -177,7 +177,11 @@ def opinion_edit(request: HttpRequest, slug: str, fy: int, number: int) -> HttpR
     return render(request, "reviews/form.html", context)
 
 
-def _shown(field: str, value) -> str:
+def _shown(field: str, value, targets: Targets) -> str:
+    if field in ("target", "node_key", "indicator_key") and value:
+        if field != "node_key" and value in targets.by_indicator:
+            return targets.label("", value)
+        return targets.label(value, "")
     if field == "status":
         return STATUS_NAMES.get(value, value or "")
     if field == "public":
@@ -185,11 +189,11 @@ def _shown(field: str, value) -> str:
     return "" if value is None else str(value)
 
 
-def _events(opinion: Opinion) -> list[dict]:
+def _events(opinion: Opinion, targets: Targets) -> list[dict]:
     out = []
     for e in opinion.events.all():
         changes = [
-            (FIELD_NAMES.get(f, f), _shown(f, before), _shown(f, after))
+            (FIELD_NAMES.get(f, f), _shown(f, before, targets), _shown(f, after, targets))
             for f, (before, after) in e.changes.items()
         ]
         out.append({"event": e, "changes": changes})
@@ -207,7 +211,7 @@ def _detail(request: HttpRequest, opinion: Opinion, *, status: int = 200, **extr
         "goal": targets.goal(opinion.node_key, opinion.indicator_key),
         "status_name": STATUS_NAMES.get(opinion.status, opinion.status),
         "statuses": _statuses(),
-        "events": _events(opinion),
+        "events": _events(opinion, targets),
         "departments": _departments(plan),
         "may_edit": access.may_edit(user, opinion),
         "may_answer": access.may_answer(user, opinion),

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef
 
-from shinchoku.core.final import Placement, ancestors, place
+from shinchoku.core.final import ancestors
+from shinchoku.core.lineage import EvaluationLevels, evaluation_levels
 from shinchoku.orgs.models import Department
 from shinchoku.plans.models import Content, Indicator, Node, Plan
 from shinchoku.rounds.models import ItemEntry, Report, Round
@@ -27,7 +28,7 @@ class FinalItem:
     """An item the final evaluation covers, with where it sits and who evaluates it."""
 
     node: Node
-    placement: Placement
+    placement: EvaluationLevels
     departments: list[Department]
 
 
@@ -85,7 +86,7 @@ def final_items(plan: Plan) -> list[FinalItem]:
             continue
         if n.has_children and not (n.has_contents or n.has_indicators):
             continue
-        placement = place([str(a) for a in paths[n.id]], n.label, n.title)
+        placement = evaluation_levels([*paths[n.id], n])
         out.append(FinalItem(n, placement, departments))
     return out
 

@@ -17,7 +17,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from shinchoku.core.final import Placement, may_start
+from shinchoku.core.final import may_start
+from shinchoku.core.lineage import EvaluationLevels
 from shinchoku.core.wareki import fiscal_year, fy_label
 from shinchoku.plans.history import user_name
 from shinchoku.plans.models import Node, Plan
@@ -77,7 +78,7 @@ class FinalLine:
     """One item of a final sheet: where it sits, its history, and what is entered."""
 
     node: Node
-    placement: Placement
+    placement: EvaluationLevels
     history: ItemHistory = field(default_factory=ItemHistory)
     followup: str = ""
     issues: str = ""

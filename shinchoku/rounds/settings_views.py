@@ -22,7 +22,7 @@ from shinchoku.plans import editing, history
 from shinchoku.plans.forms import version_field
 from shinchoku.plans.models import ChangeRecord, Plan
 from shinchoku.rounds.access import plan_for
-from shinchoku.rounds.models import SCALE_PRESETS, PlanSettings
+from shinchoku.rounds.models import DEFAULT_FINAL_STATUSES, SCALE_PRESETS, PlanSettings
 
 _lines = forms.Textarea(attrs={"rows": 6})
 
@@ -62,6 +62,12 @@ class ProgressSettingsForm(forms.Form):
         ),
         required=False,
     )
+    # The final evaluation (最終評価): the 状況 an item may get; blank → the default list.
+    final_statuses = forms.CharField(
+        label=gettext_lazy("Statuses of the final evaluation (one per line)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+    )
     version = version_field()
 
     def __init__(self, *args, **kwargs) -> None:
@@ -77,6 +83,16 @@ class ProgressSettingsForm(forms.Form):
             raise forms.ValidationError(_("Write at least one status."))
         if len(set(statuses)) != len(statuses):
             raise forms.ValidationError(_("A status is written twice."))
+        return statuses
+
+    def clean_final_statuses(self) -> list[str]:
+        statuses = _split(self.cleaned_data.get("final_statuses") or "")
+        if not statuses:
+            return list(DEFAULT_FINAL_STATUSES)
+        if len(set(statuses)) != len(statuses):
+            raise forms.ValidationError(_("A status is written twice."))
+        if any(len(s) > 50 for s in statuses):
+            raise forms.ValidationError(_("Write each status in 50 characters or fewer."))
         return statuses
 
     def clean_evaluation_scale(self) -> list[dict]:
@@ -125,6 +141,7 @@ FIELDS = (
     "band_thresholds",
     "below_band",
     "final_when_no_target",
+    "final_statuses",
 )
 # How each setting is named in the plan's history.
 LABELS = {
@@ -133,6 +150,7 @@ LABELS = {
     "band_thresholds": "達成区分",
     "below_band": "最後の区分より下の名前",
     "final_when_no_target": "目標のない年度を最終目標と比べる",
+    "final_statuses": "最終評価の状況",
 }
 HISTORY_KEY = "progress-settings"
 
@@ -150,6 +168,7 @@ def _initial(settings: PlanSettings) -> dict:
         ),
         "below_band": settings.below_band,
         "final_when_no_target": settings.final_when_no_target,
+        "final_statuses": "\n".join(settings.final_statuses),
         "version": settings.version,
     }
 

@@ -1,8 +1,12 @@
-"""core.final: when the final evaluation may start and how an item is placed in its table."""
+"""core.final: when the final evaluation may start and the ancestors of each item.
+
+How an item is placed in the table (4 levels) is core.lineage.evaluation_levels, tested in
+test_lineage.py.
+"""
 
 from types import SimpleNamespace as N
 
-from shinchoku.core.final import ancestors, may_start, place
+from shinchoku.core.final import ancestors, may_start
 
 
 def test_it_may_start_in_the_last_fy_or_after():
@@ -20,21 +24,3 @@ def test_ancestors_are_listed_from_the_top_down():
 
 def test_a_missing_parent_ends_the_walk():
     assert ancestors([N(id=5, parent_id=99)])[5] == []
-
-
-def test_three_levels_give_goal_category_and_no_sub_heading():
-    p = place(
-        ["Ⅰ 事業活動の再構築", "(1) 生活困窮者等への自立支援"], "1", "生活困窮者自立相談支援事業"
-    )
-    assert (p.goal, p.category, p.subcategory, p.number) == (
-        "Ⅰ 事業活動の再構築",
-        "(1) 生活困窮者等への自立支援",
-        "",
-        "1",
-    )
-
-
-def test_four_levels_give_the_sub_heading():
-    p = place(["1 つながる", "(1) 見守り", "① 訪問"], "5", "ふれあい訪問")
-    assert p.subcategory == "① 訪問"
-    assert p.item == "ふれあい訪問"

@@ -263,3 +263,38 @@ def test_the_fixture_council_plan_through_the_form(db):
     assert "前計画の「13 市民後見人の養成」を充実・強化" in item
     page = admin.get(reverse("plans:detail", args=["midori-katsudo-4"])).content.decode()
     assert "① 成年後見制度の利用促進" in page
+
+
+def test_another_organization_never_hears_of_the_draft(action):
+    from shinchoku.plans.models import PlanRelation
+
+    draft = draft_of(action)
+    city = Plan.objects.get(slug="nishitokyo-chiiki-fukushi-4")
+    PlanRelation.objects.create(
+        plan=draft, other=city, other_slug=city.slug, type="aligned", order=9
+    )
+    city_admin = login_client("np-city-admin2", role="admin", org_slug=CITY_ORG)
+    page = city_admin.get(reverse("plans:detail", args=[city.slug])).content.decode()
+    assert NEW not in page and draft.title not in page
+    decision = reverse("plans:link_decision", args=[city.slug, NEW])
+    assert city_admin.post(decision, {"decision": "accepted"}).status_code == 404
+
+
+def test_the_form_reads_a_fixed_number_of_queries_whatever_the_plan(action, admin):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(client, slug: str) -> int:
+        client.get(url(slug))  # warm the session
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url(slug)).status_code == 200
+        return len(ctx.captured_queries)
+
+    big = count(admin, ACTION)
+    small_plan = load_other_shape()
+    final_round(small_plan)
+    small = count(
+        login_client("midori-np-q", role="admin", org_slug="midori-shakyo"), small_plan.slug
+    )
+    assert big == small
+    assert big <= 20

@@ -129,6 +129,8 @@ def test_an_opinion_from_entry_to_answered(plan, admin, staff, approver, other_s
         "op-chief",
     ]
     page = member.get(url("detail", opinion)).content.decode()
+    item = item_of(plan, dept(DEPT))
+    assert f"対象: 「{item.label} {item.title}」" in page  # the history names the item, not its key
     for words in ("対応済", "広報紙で周知する", "社協だよりに掲載した", "op-chief", "対応中"):
         assert words in page
     assert 'name="policy"' not in page  # a member sees no answer form

@@ -22,7 +22,6 @@ from shinchoku.orgs.models import Department, Organization
 from shinchoku.plans.models import IndicatorValue, Node, PendingUpload, Plan
 from shinchoku.reviews.models import Opinion
 from shinchoku.rounds import final_services, services
-from shinchoku.rounds.access import round_for  # noqa: F401  (the yearly lookup under test)
 from shinchoku.rounds.final import final_departments, final_evaluation
 from shinchoku.rounds.models import ItemEntry, PlanSettings, Report, Round
 from shinchoku.rounds.services import RoundError
@@ -231,6 +230,21 @@ def test_the_statuses_come_from_the_plans_settings(plan, admin, staff):
     page = staff.get(final_url("final_sheet", report)).content.decode()
     assert "<option>完了</option>" in page and "実施済" not in page
     assert staff.post(final_url("final_sheet", report), filled(report, "完了")).status_code == 302
+
+
+def test_the_admin_edits_the_statuses_on_the_settings_page(plan, admin):
+    url = reverse("rounds:settings", args=[ACTION])
+    form = admin.get(url).context["form"]
+    assert form.initial["final_statuses"] == "実施済\n一部実施\n未実施\n再検討"
+    post = {k: v for k, v in form.initial.items() if v is not None}
+    post["final_when_no_target"] = "on" if post.pop("final_when_no_target") else ""
+    post["final_statuses"] = "完了\n継続\n廃止"
+    response = admin.post(url, post)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert PlanSettings.of(plan).final_statuses == ["完了", "継続", "廃止"]
+    post["final_statuses"] = "完了\n完了"
+    post["version"] = PlanSettings.of(plan).version
+    assert admin.post(url, post).status_code == 422
 
 
 def test_approved_final_evaluation_needs_every_sheet(plan, admin):
@@ -497,3 +511,32 @@ def test_the_round_command_opens_shows_and_closes_the_final_round(plan, admin):
         _run("publish", ACTION, "2023", "--final", "--user", name)
     with pytest.raises(CommandError, match="既に始まっています"):
         _run("open", ACTION, "2023", "--final", "--deadline", "2024-05-31", "--user", name)
+
+
+def test_the_autosave_returns_the_status_line(plan, admin, staff):
+    round_ = final_services.open_final_round(plan, DEADLINE, admin.user)
+    report = report_of(round_, "福祉支援課")
+    response = staff.post(final_url("final_sheet", report), filled(report), HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert 'id="save-status"' in response.content.decode()
+    report.refresh_from_db()
+    assert report.status == Report.Status.DRAFT and report.version == 2
+
+
+def test_the_final_entries_stay_out_of_the_yearly_views(plan, admin):
+    from shinchoku.rounds.progress import plan_progress, years_with_values
+
+    before = years_with_values(plan)
+    round_ = final_services.open_final_round(plan, DEADLINE, admin.user)
+    for report in round_.reports.all():
+        lines = final_services.final_sheet(report)
+        data = final_services.read_post(filled(report), lines)
+        final_services.save(report, data, version=report.version, user=admin.user, lines=lines)
+        final_services.submit(report, admin.user)
+        final_services.approve(report, admin.user)
+    progress = plan_progress(plan, 2023)
+    assert progress.round is None and progress.items == []
+    assert years_with_values(plan) == before
+    node = Node.objects.filter(plan=plan, children__isnull=True).first()
+    page = admin.get(reverse("plans:node", args=[ACTION, node.key])).content.decode()
+    assert "担い手の確保が課題" not in page
