@@ -93,18 +93,36 @@ def _rows(plan: Plan, keep: Keep) -> list[Row]:
     return rows
 
 
-def _posted_keep(request: HttpRequest) -> Keep:
+def _posted_keep(request: HttpRequest, plan: Plan) -> Keep:
+    """What the form keeps: a record whose box and every box above it are ticked (unticking an
+    item drops its contents and indicators, as the form says)."""
+    ticked = set(request.POST.getlist("node"))
+    parent_of = {
+        key: parent
+        for key, parent in Node.objects.filter(plan=plan).values_list("key", "parent__key")
+    }
+    nodes = {k for k in ticked if k in parent_of and _above_ticked(k, parent_of, ticked)}
     contents = set()
     for value in request.POST.getlist("content"):
         key, _sep, pos = value.rpartition("|")
-        if key and pos.isdigit():
+        if key in nodes and pos.isdigit():
             contents.add((key, int(pos)))
+    node_of = dict(Indicator.objects.filter(plan=plan).values_list("key", "node__key"))
     return Keep(
-        nodes=set(request.POST.getlist("node")),
+        nodes=nodes,
         contents=contents,
-        indicators=set(request.POST.getlist("indicator")),
-        expanded=set(request.POST.getlist("expanded")),
+        indicators={k for k in request.POST.getlist("indicator") if node_of.get(k) in nodes},
+        expanded=set(request.POST.getlist("expanded")) & nodes,
     )
+
+
+def _above_ticked(key: str, parent_of: dict[str, str | None], ticked: set[str]) -> bool:
+    parent = parent_of.get(key)
+    while parent is not None:
+        if parent not in ticked:
+            return False
+        parent = parent_of.get(parent)
+    return True
 
 
 def _suggested_slug(plan: Plan, first_fy: int) -> str:
@@ -126,7 +144,7 @@ def next_plan(request: HttpRequest, slug: str) -> HttpResponse:
             "first_fy": _int(request.POST.get("first_fy")),
             "last_fy": _int(request.POST.get("last_fy")),
         }
-        keep = _posted_keep(request)
+        keep = _posted_keep(request, plan)
         version = _int(request.POST.get("version"))
         errors: dict[str, str] = {}
         if version is None:

@@ -98,15 +98,14 @@ class Matrix:
 
 
 def items_of(plan: Plan) -> list[Node]:
-    """A plan's items: the nodes holding contents, else the nodes of its last level."""
+    """A plan's items: the nodes holding contents and the leaves of its tree (a 事業 reported
+    without 実施内容 rows is an item too), in tree order."""
     with_contents = set(
         Content.objects.filter(node__plan=plan).values_list("node_id", flat=True).distinct()
     )
     nodes = list(Node.objects.filter(plan=plan).order_by("seq"))
-    if with_contents:
-        return [n for n in nodes if n.id in with_contents]
-    deepest = max((n.level for n in nodes), default=0)
-    return [n for n in nodes if n.level == deepest]
+    parents = {n.parent_id for n in nodes}
+    return [n for n in nodes if n.id in with_contents or n.id not in parents]
 
 
 def matrix(plan: Plan, other: Plan) -> Matrix:

@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from shinchoku.evaluations.succession import Keep, create_next_plan
-from shinchoku.plans.models import Node, Plan, PreviousEvaluation
+from shinchoku.plans.models import Indicator, Node, Plan, PreviousEvaluation
 from shinchoku.rounds import services
 from shinchoku.rounds.services import RoundError
 from tests.conftest import CITY_ORG, login_client
@@ -97,7 +97,7 @@ def test_the_admin_creates_the_draft_from_the_form(action, admin):
 
 
 def test_unchecked_records_stay_behind(action, admin):
-    post(admin, action, node=["item-1"], content=["item-1|2"], indicator=[])
+    post(admin, action, node=["P1", "P1-1", "item-1"], content=["item-1|2"], indicator=[])
     draft = Plan.objects.get(slug=NEW)
     assert set(Node.objects.filter(plan=draft).values_list("key", flat=True)) == {
         "P1",
@@ -106,6 +106,24 @@ def test_unchecked_records_stay_behind(action, admin):
     }
     (content,) = Node.objects.get(plan=draft, key="item-1").contents.all()
     assert content.continues_position == 2
+
+
+def test_unticking_a_record_drops_everything_under_it(action, admin):
+    """Contents and indicators still ticked under an unticked item stay behind with it."""
+    everything = Keep.everything(action)
+    item_1 = Node.objects.get(plan=action, key="item-1")
+    assert item_1.contents.exists() and item_1.indicators.exists()
+    post(admin, action, node=[k for k in everything.nodes if k != "item-1"])
+    draft = Plan.objects.get(slug=NEW)
+    keys = set(Node.objects.filter(plan=draft).values_list("key", flat=True))
+    assert "item-1" not in keys and "item-2" in keys
+    assert not Indicator.objects.filter(
+        plan=draft, continues_key__in=[i.key for i in item_1.indicators.all()]
+    ).exists()
+    # Unticking a goal drops its items, even those left ticked.
+    post(admin, action, slug="second-draft", node=[k for k in everything.nodes if k != "P1"])
+    draft = Plan.objects.get(slug="second-draft")
+    assert not Node.objects.filter(plan=draft, key__in=["P1", "P1-1", "item-1"]).exists()
 
 
 def test_errors_are_japanese_next_to_their_fields_and_nothing_is_written(action, admin):

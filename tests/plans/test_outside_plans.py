@@ -320,6 +320,9 @@ def test_the_fixture_councils_workbook_names_the_city_plan_after_registering_it(
     assert page.status_code == 200
     html = page.content.decode()
     assert "見守りの充実" in html and "小地域見守りネットワーク事業" in html
+    # Every 事業 is a column, with or without 実施内容 rows (20 leaves, 4 with contents).
+    leaves = Node.objects.filter(plan__slug=MIDORI_PLAN, children__isnull=True)
+    assert page.context["m"].items == list(leaves.order_by("seq")) and leaves.count() == 20
     # Downloaded and uploaded again, the workbook loads as it was.
     again = midori_admin.get(reverse("plans:plan_workbook", args=[MIDORI_PLAN])).content
     assert upload(midori_admin, again).status_code == 200
