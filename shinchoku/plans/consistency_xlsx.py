@@ -54,6 +54,22 @@ def goal_name(node: Any) -> str:
     return f"{node.label} {node.title}".strip()
 
 
+def _list_sheet(
+    wb: Workbook, name: str, heading: str, what: str, rows: list[tuple[str, str]]
+) -> None:
+    """A sheet listing (番号, `what`) rows under a bold heading, printed landscape."""
+    ws = wb.create_sheet(name)
+    ws["A1"] = xml_text(heading)
+    ws["A1"].font = Font(bold=True)
+    _cell(ws, 3, 1, "番号", fill=BAND)
+    _cell(ws, 3, 2, what, fill=BAND)
+    for r, (label, title) in enumerate(rows, start=4):
+        _cell(ws, r, 1, label)
+        _cell(ws, r, 2, title, alignment=WRAP)
+    ws.column_dimensions["B"].width = 70
+    _landscape(ws, 3)
+
+
 def matrix_workbook(m: Matrix) -> bytes:
     """Sheet 整合表 (goals × items with ● and ○, unserved goals filled) and the idle items."""
     wb = Workbook()
@@ -87,27 +103,20 @@ def matrix_workbook(m: Matrix) -> bytes:
     ws.freeze_panes = ws.cell(row=header + 1, column=3)
     _landscape(ws, header)
 
-    idle = wb.create_sheet("結び付かない項目")
-    idle["A1"] = xml_text(f"{m.other.title} のどの目標にも結び付かない {m.plan.title} の項目")
-    idle["A1"].font = Font(bold=True)
-    _cell(idle, 3, 1, "番号", fill=BAND)
-    _cell(idle, 3, 2, "項目", fill=BAND)
-    for r, item in enumerate(m.idle_items, start=4):
-        _cell(idle, r, 1, item.label)
-        _cell(idle, r, 2, item.title, alignment=WRAP)
-    idle.column_dimensions["B"].width = 70
-    _landscape(idle, 3)
-
-    unserved = wb.create_sheet("結び付く項目のない目標")
-    unserved["A1"] = xml_text(f"{m.plan.title} のどの項目も結び付かない {m.other.title} の目標")
-    unserved["A1"].font = Font(bold=True)
-    _cell(unserved, 3, 1, "番号", fill=BAND)
-    _cell(unserved, 3, 2, "目標", fill=BAND)
-    for r, row in enumerate(m.unserved, start=4):
-        _cell(unserved, r, 1, row.goal.label)
-        _cell(unserved, r, 2, row.goal.title, alignment=WRAP)
-    unserved.column_dimensions["B"].width = 70
-    _landscape(unserved, 3)
+    _list_sheet(
+        wb,
+        "結び付かない項目",
+        f"{m.other.title} のどの目標にも結び付かない {m.plan.title} の項目",
+        "項目",
+        [(item.label, item.title) for item in m.idle_items],
+    )
+    _list_sheet(
+        wb,
+        "結び付く項目のない目標",
+        f"{m.plan.title} のどの項目も結び付かない {m.other.title} の目標",
+        "目標",
+        [(row.goal.label, row.goal.title) for row in m.unserved],
+    )
     return _save(wb)
 
 
