@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from openpyxl import Workbook
@@ -11,7 +10,8 @@ from openpyxl.utils import get_column_letter
 
 from shinchoku.core.wareki import fy_label
 from shinchoku.plans.consistency import DIRECT, THROUGH, Matrix, SdgTable
-from shinchoku.plans.xlsx_safety import no_formulas, xml_text
+from shinchoku.plans.xlsx_print import landscape_a4, workbook_bytes
+from shinchoku.plans.xlsx_safety import xml_text
 
 BAND = PatternFill("solid", fgColor="E8EEF5")
 UNSERVED = PatternFill("solid", fgColor="FFF2CC")
@@ -20,15 +20,6 @@ BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 WRAP = Alignment(wrap_text=True, vertical="top")
 CENTER = Alignment(horizontal="center", vertical="center")
 VERTICAL = Alignment(text_rotation=255, horizontal="center", vertical="top", wrap_text=True)
-
-
-def _landscape(ws: Any, title_rows: int) -> None:
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = f"{title_rows}:{title_rows}"
 
 
 def _cell(ws: Any, row: int, col: int, value: Any, **style: Any) -> Any:
@@ -41,13 +32,6 @@ def _cell(ws: Any, row: int, col: int, value: Any, **style: Any) -> Any:
 
 def _period(plan: Any) -> str:
     return f"{fy_label(plan.first_fy)}〜{fy_label(plan.last_fy)}"
-
-
-def _save(wb: Workbook) -> bytes:
-    no_formulas(wb)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
 
 
 def goal_name(node: Any) -> str:
@@ -67,7 +51,7 @@ def _list_sheet(
         _cell(ws, r, 1, label)
         _cell(ws, r, 2, title, alignment=WRAP)
     ws.column_dimensions["B"].width = 70
-    _landscape(ws, 3)
+    landscape_a4(ws, 3)
 
 
 def matrix_workbook(m: Matrix) -> bytes:
@@ -101,7 +85,7 @@ def matrix_workbook(m: Matrix) -> bytes:
             _cell(ws, r, i, mark, alignment=CENTER, **fill)
         _cell(ws, r, total_col, sum(1 for c in row.cells if c == DIRECT), alignment=CENTER, **fill)
     ws.freeze_panes = ws.cell(row=header + 1, column=3)
-    _landscape(ws, header)
+    landscape_a4(ws, header)
 
     _list_sheet(
         wb,
@@ -117,7 +101,7 @@ def matrix_workbook(m: Matrix) -> bytes:
         "目標",
         [(row.goal.label, row.goal.title) for row in m.unserved],
     )
-    return _save(wb)
+    return workbook_bytes(wb)
 
 
 def sdg_workbook(t: SdgTable) -> bytes:
@@ -142,5 +126,5 @@ def sdg_workbook(t: SdgTable) -> bytes:
             _cell(ws, r, i, n or None, alignment=CENTER)
         _cell(ws, r, total, row.total, alignment=CENTER)
     ws.freeze_panes = ws.cell(row=header + 1, column=2)
-    _landscape(ws, header)
-    return _save(wb)
+    landscape_a4(ws, header)
+    return workbook_bytes(wb)

@@ -11,7 +11,6 @@ in Japanese with sheet and cell, and nothing stored unless the whole file is acc
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,7 +23,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from shinchoku.core.wareki import fy_label
 from shinchoku.plans.workbook import CellProblem
-from shinchoku.plans.xlsx_safety import no_formulas
+from shinchoku.plans.xlsx_print import landscape_a4, workbook_bytes
 from shinchoku.rounds import final_services
 from shinchoku.rounds.final_history import ItemHistory
 from shinchoku.rounds.final_services import FIELD_LABELS, FINAL_FIELDS, FinalLine
@@ -176,20 +175,12 @@ def write_final_sheet(report: Report) -> bytes:
     ws.protection.sheet = True
     ws.protection.formatColumns = False
     ws.protection.formatRows = False
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    landscape_a4(ws, HEADER_ROW)
     _identifiers(wb, report, inputs)
     wb.security = WorkbookProtection(lockStructure=True)
     wb.active = 0
     wb.properties.creator = "Shinchoku"
-    no_formulas(wb)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(wb)
 
 
 def _identifiers(wb: Workbook, report: Report, inputs: list[list[Any]]) -> None:
