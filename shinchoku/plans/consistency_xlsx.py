@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from openpyxl import Workbook
@@ -11,7 +10,8 @@ from openpyxl.utils import get_column_letter
 
 from shinchoku.core.wareki import fy_label
 from shinchoku.plans.consistency import DIRECT, THROUGH, Matrix, SdgTable
-from shinchoku.plans.xlsx_safety import no_formulas, xml_text
+from shinchoku.plans.xlsx_print import landscape_a4, workbook_bytes
+from shinchoku.plans.xlsx_safety import xml_text
 
 BAND = PatternFill("solid", fgColor="E8EEF5")
 UNSERVED = PatternFill("solid", fgColor="FFF2CC")
@@ -20,15 +20,6 @@ BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 WRAP = Alignment(wrap_text=True, vertical="top")
 CENTER = Alignment(horizontal="center", vertical="center")
 VERTICAL = Alignment(text_rotation=255, horizontal="center", vertical="top", wrap_text=True)
-
-
-def _landscape(ws: Any, title_rows: int) -> None:
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = f"{title_rows}:{title_rows}"
 
 
 def _cell(ws: Any, row: int, col: int, value: Any, **style: Any) -> Any:
@@ -43,15 +34,24 @@ def _period(plan: Any) -> str:
     return f"{fy_label(plan.first_fy)}〜{fy_label(plan.last_fy)}"
 
 
-def _save(wb: Workbook) -> bytes:
-    no_formulas(wb)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
-
-
 def goal_name(node: Any) -> str:
     return f"{node.label} {node.title}".strip()
+
+
+def _list_sheet(
+    wb: Workbook, name: str, heading: str, what: str, rows: list[tuple[str, str]]
+) -> None:
+    """A sheet listing (番号, `what`) rows under a bold heading, printed landscape."""
+    ws = wb.create_sheet(name)
+    ws["A1"] = xml_text(heading)
+    ws["A1"].font = Font(bold=True)
+    _cell(ws, 3, 1, "番号", fill=BAND)
+    _cell(ws, 3, 2, what, fill=BAND)
+    for r, (label, title) in enumerate(rows, start=4):
+        _cell(ws, r, 1, label)
+        _cell(ws, r, 2, title, alignment=WRAP)
+    ws.column_dimensions["B"].width = 70
+    landscape_a4(ws, 3)
 
 
 def matrix_workbook(m: Matrix) -> bytes:
@@ -85,30 +85,23 @@ def matrix_workbook(m: Matrix) -> bytes:
             _cell(ws, r, i, mark, alignment=CENTER, **fill)
         _cell(ws, r, total_col, sum(1 for c in row.cells if c == DIRECT), alignment=CENTER, **fill)
     ws.freeze_panes = ws.cell(row=header + 1, column=3)
-    _landscape(ws, header)
+    landscape_a4(ws, header)
 
-    idle = wb.create_sheet("結び付かない項目")
-    idle["A1"] = xml_text(f"{m.other.title} のどの目標にも結び付かない {m.plan.title} の項目")
-    idle["A1"].font = Font(bold=True)
-    _cell(idle, 3, 1, "番号", fill=BAND)
-    _cell(idle, 3, 2, "項目", fill=BAND)
-    for r, item in enumerate(m.idle_items, start=4):
-        _cell(idle, r, 1, item.label)
-        _cell(idle, r, 2, item.title, alignment=WRAP)
-    idle.column_dimensions["B"].width = 70
-    _landscape(idle, 3)
-
-    unserved = wb.create_sheet("結び付く項目のない目標")
-    unserved["A1"] = xml_text(f"{m.plan.title} のどの項目も結び付かない {m.other.title} の目標")
-    unserved["A1"].font = Font(bold=True)
-    _cell(unserved, 3, 1, "番号", fill=BAND)
-    _cell(unserved, 3, 2, "目標", fill=BAND)
-    for r, row in enumerate(m.unserved, start=4):
-        _cell(unserved, r, 1, row.goal.label)
-        _cell(unserved, r, 2, row.goal.title, alignment=WRAP)
-    unserved.column_dimensions["B"].width = 70
-    _landscape(unserved, 3)
-    return _save(wb)
+    _list_sheet(
+        wb,
+        "結び付かない項目",
+        f"{m.other.title} のどの目標にも結び付かない {m.plan.title} の項目",
+        "項目",
+        [(item.label, item.title) for item in m.idle_items],
+    )
+    _list_sheet(
+        wb,
+        "結び付く項目のない目標",
+        f"{m.plan.title} のどの項目も結び付かない {m.other.title} の目標",
+        "目標",
+        [(row.goal.label, row.goal.title) for row in m.unserved],
+    )
+    return workbook_bytes(wb)
 
 
 def sdg_workbook(t: SdgTable) -> bytes:
@@ -133,5 +126,5 @@ def sdg_workbook(t: SdgTable) -> bytes:
             _cell(ws, r, i, n or None, alignment=CENTER)
         _cell(ws, r, total, row.total, alignment=CENTER)
     ws.freeze_panes = ws.cell(row=header + 1, column=2)
-    _landscape(ws, header)
-    return _save(wb)
+    landscape_a4(ws, header)
+    return workbook_bytes(wb)

@@ -8,7 +8,6 @@ loads the plan through `plan_for` (login, then the organization's members only).
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_safe
 
 from shinchoku.core.wareki import fy_label
 from shinchoku.plans.models import Plan
+from shinchoku.plans.xlsx_print import landscape_a4, workbook_bytes
 from shinchoku.reports.pdf import CSS_PATH, FONT_PATH, html_to_pdf
 from shinchoku.rounds.access import plan_for
 from shinchoku.rounds.final import FinalRow, final_evaluation
@@ -151,7 +151,7 @@ def report_xlsx(report: FinalReport) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
 
-    from shinchoku.plans.xlsx_safety import no_formulas, xml_text
+    from shinchoku.plans.xlsx_safety import xml_text
 
     wb = Workbook()
     ws = wb.active
@@ -184,13 +184,5 @@ def report_xlsx(report: FinalReport) -> bytes:
             cell.number_format = "@"
             cell.alignment = wrap
     ws.freeze_panes = "A5"
-    ws.print_title_rows = "4:4"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    no_formulas(wb)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    landscape_a4(ws, 4)
+    return workbook_bytes(wb)

@@ -23,6 +23,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from shinchoku.core.figures import figure
 from shinchoku.core.values import normalise_digits, parse_value
 from shinchoku.core.wareki import fy_short
+from shinchoku.plans.xlsx_print import landscape_a4
 from shinchoku.reports.report import SAME, CommitteeReport, GoalSection, Row
 from shinchoku.reviews.report import add_xlsx_sheet as add_opinions_sheet
 
@@ -140,12 +141,7 @@ def sheet_title(name: str, taken: set[str]) -> str:
 
 
 def _print_setup(ws: Worksheet, header_row: int, last_col: int) -> None:
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = f"{header_row}:{header_row}"
+    landscape_a4(ws, header_row)
     ws.print_area = f"A1:{get_column_letter(last_col)}{max(ws.max_row, header_row)}"
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.4

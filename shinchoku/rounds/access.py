@@ -35,7 +35,11 @@ def round_for(request: HttpRequest, slug: str, fy: int) -> Round:
 
 def report_for(request: HttpRequest, slug: str, fy: int, department_id: int) -> Report:
     """The sheet, when the user may see it: its department's staff and approvers, 管理者."""
-    round_ = round_for(request, slug, fy)
+    return _sheet_of(request, round_for(request, slug, fy), department_id)
+
+
+def _sheet_of(request: HttpRequest, round_: Round, department_id: int) -> Report:
+    """A department's sheet of a round (yearly or final), when the user may report for it."""
     report = (
         Report.objects.filter(round=round_, department_id=department_id)
         .select_related("department", "round__plan__organization")
@@ -43,8 +47,7 @@ def report_for(request: HttpRequest, slug: str, fy: int, department_id: int) -> 
     )
     if report is None:
         raise Http404("no such sheet")
-    org = round_.plan.organization
-    require(request, can_report(request.user, org, report.department))
+    require(request, can_report(request.user, round_.plan.organization, report.department))
     return report
 
 
@@ -63,16 +66,7 @@ def final_round_for(request: HttpRequest, slug: str) -> Round:
 
 def final_report_for(request: HttpRequest, slug: str, department_id: int) -> Report:
     """A department's final sheet, when the user may see it (as report_for)."""
-    round_ = final_round_for(request, slug)
-    report = (
-        Report.objects.filter(round=round_, department_id=department_id)
-        .select_related("department", "round__plan__organization")
-        .first()
-    )
-    if report is None:
-        raise Http404("no such sheet")
-    require(request, can_report(request.user, round_.plan.organization, report.department))
-    return report
+    return _sheet_of(request, final_round_for(request, slug), department_id)
 
 
 def may_edit(request: HttpRequest, report: Report) -> bool:

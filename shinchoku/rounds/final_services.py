@@ -14,7 +14,6 @@ from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from shinchoku.core.final import may_start
@@ -26,7 +25,7 @@ from shinchoku.rounds import services
 from shinchoku.rounds.final import final_departments, final_items
 from shinchoku.rounds.final_history import ItemHistory, histories
 from shinchoku.rounds.models import ItemEntry, PlanSettings, Report, Round
-from shinchoku.rounds.services import Problem, RoundConflict, RoundError, field_name
+from shinchoku.rounds.services import Problem, RoundError, field_name
 
 FINAL_FIELDS = ("followup", "issues", "final_status")
 FIELD_LABELS = {"followup": "その後の取組", "issues": "評価・課題", "final_status": "状況"}
@@ -159,25 +158,12 @@ def save(
         raise RoundError("\n".join(f"{where}: {message}" for where, message in problems))
     now = stored(lines)
     with transaction.atomic():
-        locked = Report.objects.select_for_update().select_related("round").get(pk=report.pk)
-        if not locked.editable:
-            raise RoundError("この調査票は今は変更できません（提出済・承認済、または調査の終了）。")
-        if locked.version != version:
-            raise RoundConflict(
-                f"{locked.updated_by + 'さん' if locked.updated_by else '別の人'}が、"
-                "開いた後に保存しています。"
-                "最新の内容を確かめてから、もう一度入力してください。"
-            )
+        locked = services.lock_for_save(report, version)
         for key, value in data.items():
             row = {f: value.get(f, "") for f in FINAL_FIELDS}
             if row != now.get(key):
                 ItemEntry.objects.update_or_create(report=locked, node_key=key, defaults=row)
-        Report.objects.filter(pk=locked.pk).update(
-            version=F("version") + 1,
-            status=Report.Status.DRAFT,
-            updated_by=user_name(user),
-            updated=timezone.now(),
-        )
+        services.mark_saved(locked, user)
     report.refresh_from_db()
     return report
 

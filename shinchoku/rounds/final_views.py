@@ -14,12 +14,13 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
-from shinchoku.accounts.permissions import can_approve, can_edit_structure, can_report, require
+from shinchoku.accounts.permissions import can_edit_structure, require
 from shinchoku.plans.models import Plan
 from shinchoku.rounds import final_services, services
 from shinchoku.rounds.access import (
@@ -33,7 +34,8 @@ from shinchoku.rounds.final import final_round_of
 from shinchoku.rounds.final_services import FinalLine
 from shinchoku.rounds.models import PlanSettings, Report, Round
 from shinchoku.rounds.services import RoundConflict, RoundError
-from shinchoku.rounds.views import NO_VERSION, _counts
+from shinchoku.rounds.sheet_views import saved
+from shinchoku.rounds.views import NO_VERSION, _counts, board_context, run_step
 
 
 class OpenFinalForm(forms.Form):
@@ -78,29 +80,8 @@ def final_board(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _board(request: HttpRequest, round_: Round, status: int = 200, **extra) -> HttpResponse:
-    plan = round_.plan
-    user = request.user
-    reports = list(round_.reports.select_related("department"))
-    for r in reports:
-        r.may_open = can_report(user, plan.organization, r.department)
-        r.may_approve = can_approve(user, plan.organization, r.department)
-    today = timezone.localdate()
-    return render(
-        request,
-        "rounds/final_board.html",
-        {
-            "plan": plan,
-            "round": round_,
-            "reports": reports,
-            "counts": _counts(reports),
-            "admin": can_edit_structure(user, plan.organization),
-            "overdue": today > round_.deadline and round_.is_open,
-            "events": round_.events.all()[:20],
-            "pending": [r for r in reports if r.status != Report.Status.APPROVED],
-            **extra,
-        },
-        status=status,
-    )
+    context = {**board_context(request, round_), **extra}
+    return render(request, "rounds/final_board.html", context, status=status)
 
 
 def _run(request: HttpRequest, slug: str, step, done: str) -> HttpResponse:
@@ -109,16 +90,14 @@ def _run(request: HttpRequest, slug: str, step, done: str) -> HttpResponse:
     version = _posted_version(request)
     if version is None:
         return _board(request, round_, 400, error=str(NO_VERSION))
-    try:
-        step(round_, version)
-    except RoundConflict as e:
-        round_.refresh_from_db()
-        return _board(request, round_, 409, error=str(e))
-    except RoundError as e:
-        messages.error(request, str(e))
-    else:
-        messages.success(request, done)
-    return redirect("rounds:final_board", slug)
+    return run_step(
+        request,
+        round_,
+        lambda: step(round_, version),
+        done,
+        refused=lambda error: _board(request, round_, 409, error=error),
+        back=reverse("rounds:final_board", args=[slug]),
+    )
 
 
 @require_POST
@@ -224,14 +203,8 @@ def _save(request: HttpRequest, report: Report, *, then_submit: bool = False) ->
             lambda: final_services.submit(report, request.user, version=report.version),
             _("Submitted. The approver has been asked to review it."),
         )
-    if htmx:
-        return render(
-            request,
-            "rounds/_save_status.html",
-            {"report": report, "saved": True, "version": report.version},
-        )
-    messages.success(request, _("Saved as a draft."))
-    return redirect("rounds:final_sheet", report.round.plan.slug, report.department_id)
+    back = reverse("rounds:final_sheet", args=[report.round.plan.slug, report.department_id])
+    return saved(request, report, htmx=htmx, back=back)
 
 
 @require_POST
@@ -253,20 +226,16 @@ def final_submit(request: HttpRequest, slug: str, dept: int) -> HttpResponse:
 
 def _review(request: HttpRequest, report: Report, step, done: str) -> HttpResponse:
     """Run a review step; a stale page is refused (409) with the sheet as it is now."""
-    try:
-        step()
-    except RoundConflict as e:
-        report.refresh_from_db()
+
+    def refused(error: str) -> HttpResponse:
         lines = final_services.final_sheet(report)
         context = _context(
-            request, report, lines, error=str(e), return_input=request.POST.get("comment", "")
+            request, report, lines, error=error, return_input=request.POST.get("comment", "")
         )
         return render(request, "rounds/final_sheet.html", context, status=409)
-    except RoundError as e:
-        messages.error(request, str(e))
-    else:
-        messages.success(request, done)
-    return redirect("rounds:final_sheet", report.round.plan.slug, report.department_id)
+
+    back = reverse("rounds:final_sheet", args=[report.round.plan.slug, report.department_id])
+    return run_step(request, report, step, done, refused=refused, back=back)
 
 
 def _approver_step(request: HttpRequest, slug: str, dept: int, step, done: str) -> HttpResponse:

@@ -479,15 +479,7 @@ def save(
     now = _as_entered(lines)
     texts = {(item.node.key, c.position): c.content.text for item in lines for c in item.contents}
     with transaction.atomic():
-        report = Report.objects.select_for_update().select_related("round").get(pk=report.pk)
-        if not report.editable:
-            raise RoundError("この調査票は今は変更できません（提出済・承認済、または調査の終了）。")
-        if report.version != version:
-            raise RoundConflict(
-                f"{report.updated_by + 'さん' if report.updated_by else '別の人'}が、"
-                "開いた後に保存しています。"
-                "最新の内容を確かめてから、もう一度入力してください。"
-            )
+        report = lock_for_save(report, version)
         for key, v in data.items.items():
             row = _changed(v, now.items.get(key, {}), ITEM_FIELDS)
             if row is not None:
@@ -507,14 +499,33 @@ def save(
                 IndicatorEntry.objects.update_or_create(
                     report=report, indicator_key=key, defaults=row
                 )
-        Report.objects.filter(pk=report.pk).update(
-            version=F("version") + 1,
-            status=Report.Status.DRAFT,
-            updated_by=user_name(user),
-            updated=timezone.now(),
-        )
+        mark_saved(report, user)
     report.refresh_from_db()
     return report
+
+
+def lock_for_save(report: Report, version: int) -> Report:
+    """The report locked for a save (yearly or final sheet), if editable and still at `version`."""
+    locked = Report.objects.select_for_update().select_related("round").get(pk=report.pk)
+    if not locked.editable:
+        raise RoundError("この調査票は今は変更できません（提出済・承認済、または調査の終了）。")
+    if locked.version != version:
+        raise RoundConflict(
+            f"{locked.updated_by + 'さん' if locked.updated_by else '別の人'}が、"
+            "開いた後に保存しています。"
+            "最新の内容を確かめてから、もう一度入力してください。"
+        )
+    return locked
+
+
+def mark_saved(report: Report, user: Any) -> None:
+    """A save's end: the next version, a draft, saved by `user` now."""
+    Report.objects.filter(pk=report.pk).update(
+        version=F("version") + 1,
+        status=Report.Status.DRAFT,
+        updated_by=user_name(user),
+        updated=timezone.now(),
+    )
 
 
 # --- issue 12 part 5: a draft keeps every valid field ---------------------------------------

@@ -13,6 +13,7 @@ from dataclasses import replace
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -31,6 +32,7 @@ from shinchoku.rounds.services import (
     RoundError,
     SheetInput,
 )
+from shinchoku.rounds.views import run_step
 
 
 def read_post(post, lines: list[ItemLines], *, keep_stored: bool = False) -> SheetInput:
@@ -160,6 +162,14 @@ def _save(request: HttpRequest, report: Report) -> HttpResponse:
         return _refused(request, report, lines, data, str(e), [], status=422, htmx=htmx)
     if problems:
         return _partly_saved(request, report, lines, data, problems, htmx=htmx)
+    back = reverse(
+        "rounds:sheet", args=[report.round.plan.slug, report.round.fy, report.department_id]
+    )
+    return saved(request, report, htmx=htmx, back=back)
+
+
+def saved(request: HttpRequest, report: Report, *, htmx: bool, back: str) -> HttpResponse:
+    """A draft saved (yearly or final sheet): the status line for htmx, else back to the sheet."""
     if htmx:
         return render(
             request,
@@ -167,7 +177,7 @@ def _save(request: HttpRequest, report: Report) -> HttpResponse:
             {"report": report, "saved": True, "version": report.version},
         )
     messages.success(request, _("Saved as a draft."))
-    return redirect("rounds:sheet", report.round.plan.slug, report.round.fy, report.department_id)
+    return redirect(back)
 
 
 def _refused(request, report, lines, data, error, diffs, *, status, htmx) -> HttpResponse:
@@ -272,16 +282,16 @@ def submit(request: HttpRequest, slug: str, fy: int, dept: int) -> HttpResponse:
 
 def _review(request: HttpRequest, report: Report, step, done: str) -> HttpResponse:
     """Run a review step; a stale page is refused (409) with the sheet as it is now."""
-    try:
-        step()
-    except RoundConflict as e:
-        report.refresh_from_db()
-        return _review_refused(request, report, str(e), status=409)
-    except RoundError as e:
-        messages.error(request, str(e))
-    else:
-        messages.success(request, done)
-    return redirect("rounds:sheet", report.round.plan.slug, report.round.fy, report.department_id)
+    return run_step(
+        request,
+        report,
+        step,
+        done,
+        refused=lambda error: _review_refused(request, report, error, status=409),
+        back=reverse(
+            "rounds:sheet", args=[report.round.plan.slug, report.round.fy, report.department_id]
+        ),
+    )
 
 
 def _review_refused(request: HttpRequest, report: Report, error: str, *, status: int):

@@ -7,6 +7,7 @@ through services.save in one transaction. The format is documented in docs/sheet
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -305,12 +306,27 @@ def merge(
 NOT_EDITABLE = "この調査票は今は変更できません（提出済・承認済、または調査の終了）。"
 
 
-def apply_upload(report: Report, data: bytes, user: Any) -> UploadResult:
-    """Check an uploaded sheet and write what the user changed, all or nothing."""
-    parsed = read_sheet(data)
+Merged = tuple[list[CellProblem], Any, list[str], list[Conflict], Any]
+"""What a sheet's `check_and_merge(locked, cells)` gives: problems of the values, the data to save,
+the labels changed, the conflicts, and the sheet's lines it was checked against."""
+
+
+def apply_parsed(
+    report: Report,
+    parsed: Any,
+    user: Any,
+    *,
+    identity: Callable[[Report, dict[str, str]], list[CellProblem]],
+    check_and_merge: Callable[[Report, list[Any]], Merged],
+    save: Callable[..., Report],
+) -> UploadResult:
+    """Check a read upload (yearly or final sheet) and write what changed, all or nothing.
+
+    The report is locked; a refusal of `save` (services.RoundError) is listed line by line.
+    """
     if parsed.problems:
         return UploadResult("problems", parsed.problems)
-    problems = _identity_problems(report, parsed.meta)
+    problems = identity(report, parsed.meta)
     if problems:
         return UploadResult("problems", problems)
     with transaction.atomic():
@@ -321,19 +337,38 @@ def apply_upload(report: Report, data: bytes, user: Any) -> UploadResult:
         )
         if not locked.editable:
             return UploadResult("problems", [CellProblem("", "", NOT_EDITABLE)])
-        lines = services.sheet(locked)
-        problems, values = _value_problems(locked, parsed.cells, lines)
+        problems, data_in, changed, conflicts, lines = check_and_merge(locked, parsed.cells)
         if problems:
             return UploadResult("problems", problems)
-        data_in, changed, conflicts = merge(locked, parsed.cells, values, lines)
         if conflicts:
             return UploadResult("conflicts", conflicts=conflicts, report=locked)
         if not changed:
             return UploadResult("unchanged", report=locked)
         try:
-            saved = services.save(locked, data_in, version=locked.version, user=user, lines=lines)
+            saved = save(locked, data_in, version=locked.version, user=user, lines=lines)
         except services.RoundError as exc:
             return UploadResult(
                 "problems", [CellProblem("", "", line) for line in str(exc).splitlines()]
             )
     return UploadResult("saved", changed=changed, report=saved)
+
+
+def _check_and_merge(locked: Report, cells: list[InputCell]) -> Merged:
+    lines = services.sheet(locked)
+    problems, values = _value_problems(locked, cells, lines)
+    if problems:
+        return problems, None, [], [], lines
+    data_in, changed, conflicts = merge(locked, cells, values, lines)
+    return [], data_in, changed, conflicts, lines
+
+
+def apply_upload(report: Report, data: bytes, user: Any) -> UploadResult:
+    """Check an uploaded sheet and write what the user changed, all or nothing."""
+    return apply_parsed(
+        report,
+        read_sheet(data),
+        user,
+        identity=_identity_problems,
+        check_and_merge=_check_and_merge,
+        save=services.save,
+    )

@@ -11,12 +11,9 @@ in Japanese with sheet and cell, and nothing stored unless the whole file is acc
 from __future__ import annotations
 
 import datetime as dt
-import io
-import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, Protection
 from openpyxl.utils import get_column_letter
@@ -25,19 +22,22 @@ from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from shinchoku.core.wareki import fy_label
-from shinchoku.plans.workbook import CANNOT_READ, CellProblem, cell_text
-from shinchoku.plans.xlsx_guard import WorkbookFault, opened
-from shinchoku.plans.xlsx_safety import no_formulas
+from shinchoku.plans.workbook import CellProblem
+from shinchoku.plans.xlsx_print import landscape_a4, workbook_bytes
 from shinchoku.rounds import final_services
 from shinchoku.rounds.final_history import ItemHistory
 from shinchoku.rounds.final_services import FIELD_LABELS, FINAL_FIELDS, FinalLine
 from shinchoku.rounds.models import PlanSettings, Report
-from shinchoku.rounds.sheet_xlsx_apply import NOT_EDITABLE, Conflict, UploadResult
+from shinchoku.rounds.sheet_xlsx_apply import Conflict, Merged, UploadResult, apply_parsed
 from shinchoku.rounds.sheet_xlsx_layout import norm, xml_text
-from shinchoku.rounds.sheet_xlsx_read import FORMULA
+from shinchoku.rounds.sheet_xlsx_read import (
+    ROW_MOVED,
+    formula_problem,
+    grid,
+    read_guarded,
+    read_meta,
+)
 from shinchoku.rounds.sheet_xlsx_write import BOX, HEADER_FILL, INPUT_FILL, INPUT_HEADER_FILL
-
-log = logging.getLogger(__name__)
 
 FORMAT = "shinchoku-final-sheet"
 FORMAT_VERSION = 1
@@ -175,20 +175,12 @@ def write_final_sheet(report: Report) -> bytes:
     ws.protection.sheet = True
     ws.protection.formatColumns = False
     ws.protection.formatRows = False
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    landscape_a4(ws, HEADER_ROW)
     _identifiers(wb, report, inputs)
     wb.security = WorkbookProtection(lockStructure=True)
     wb.active = 0
     wb.properties.creator = "Shinchoku"
-    no_formulas(wb)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(wb)
 
 
 def _identifiers(wb: Workbook, report: Report, inputs: list[list[Any]]) -> None:
@@ -237,44 +229,19 @@ class FinalFile:
 
 def read_final_sheet(data: bytes) -> FinalFile:
     """Identifiers and input cells of an uploaded final sheet, or problems; never raises."""
-    result = FinalFile()
-    try:
-        with opened(data) as book:
-            _read(book, result)
-    except WorkbookFault as fault:
-        result.problems.append(CellProblem(fault.sheet, fault.cell, fault.message))
-    except Exception:  # a fault of ours on a strange file is still a message, never a 500
-        log.exception("reading an uploaded final sheet failed")
-        result.problems.append(CellProblem("", "", CANNOT_READ))
-    if result.problems:
-        result.cells = []
-    return result
-
-
-def _grid(book: Any, name: str) -> dict[tuple[int, int], str]:
-    out: dict[tuple[int, int], str] = {}
-    for r, cells in book.rows(name):
-        for c, (value, number_format) in cells.items():
-            text = cell_text(value, number_format)
-            if text != "":
-                out[(r, c)] = text
-    return out
+    return read_guarded(data, FinalFile(), _read, "final sheet")
 
 
 def _read(book: Any, result: FinalFile) -> None:
     if S_IDS not in book.sheetnames or S_FINAL not in book.sheetnames:
         result.problems.append(CellProblem("", "", NOT_A_FINAL_SHEET))
         return
-    ids = _grid(book, S_IDS)
-    labels = dict(META)
-    for r in range(1, len(META) + 1):
-        key = labels.get(ids.get((r, 1), ""))
-        if key:
-            result.meta[key] = ids.get((r, 2), "")
+    ids = grid(book, S_IDS)
+    result.meta.update(read_meta(ids, META, len(META)))
     if result.meta.get("format") != FORMAT:
         result.problems.append(CellProblem("", "", NOT_A_FINAL_SHEET))
         return
-    grid = _grid(book, S_FINAL)
+    values = grid(book, S_FINAL)
     formulas = book.formulas.get(S_FINAL, {})
     rows = sorted({r for r, c in ids if r >= 2 and c == IDS_COL})
     for at in rows:
@@ -289,24 +256,14 @@ def _read(book: Any, result: FinalFile) -> None:
             where = f"{get_column_letter(IDS_COL)}{at}"
             result.problems.append(CellProblem(S_IDS, where, IDS_EDITED))
             return
-        if grid.get((row, 1), "") != key:
-            result.problems.append(
-                CellProblem(
-                    S_FINAL,
-                    f"{row}行目",
-                    "行の並びが変わっています（行の挿入・削除・並べ替え）。"
-                    "調査票をダウンロードし直して、入力し直してください。",
-                )
-            )
+        if values.get((row, 1), "") != key:
+            result.problems.append(CellProblem(S_FINAL, f"{row}行目", ROW_MOVED))
             continue
         formula = formulas.get((row, col))
         if formula is not None:
-            text = formula if len(formula) <= 40 else formula[:40] + "…"
-            result.problems.append(
-                CellProblem(S_FINAL, cell, FORMULA.format(cell=cell, formula=text))
-            )
+            result.problems.append(formula_problem(S_FINAL, cell, formula))
             continue
-        value = norm(grid.get((row, col), ""))
+        value = norm(values.get((row, col), ""))
         result.cells.append(FinalCell(cell, key, name, norm(downloaded), value))
 
 
@@ -339,53 +296,38 @@ def _identity(report: Report, meta: dict[str, str]) -> list[CellProblem]:
 
 def apply_final_upload(report: Report, data: bytes, user: Any) -> UploadResult:
     """Check an uploaded final sheet and write what the user changed, all or nothing."""
-    parsed = read_final_sheet(data)
-    if parsed.problems:
-        return UploadResult("problems", parsed.problems)
-    problems = _identity(report, parsed.meta)
-    if problems:
-        return UploadResult("problems", problems)
-    with transaction.atomic():
-        locked = (
-            Report.objects.select_for_update(of=("self",))
-            .select_related("round__plan", "department")
-            .get(pk=report.pk)
-        )
-        if not locked.editable:
-            return UploadResult("problems", [CellProblem("", "", NOT_EDITABLE)])
-        lines = final_services.final_sheet(locked)
-        by_key = {ln.node.key: ln for ln in lines}
-        statuses = PlanSettings.of(locked.round.plan).final_statuses
-        problems = []
-        for c in parsed.cells:
-            if c.key not in by_key:
-                problems.append(CellProblem(S_IDS, "", IDS_EDITED))
-                break
-            if c.field == "final_status" and c.value and c.value not in statuses:
-                problems.append(
-                    CellProblem(
-                        S_FINAL,
-                        c.cell,
-                        f"{by_key[c.key].node} の状況「{c.value[:50]}」は使えません。"
-                        f"{'・'.join(statuses)} のいずれかを選んでください。",
-                    )
+    return apply_parsed(
+        report,
+        read_final_sheet(data),
+        user,
+        identity=_identity,
+        check_and_merge=_check_and_merge,
+        save=final_services.save,
+    )
+
+
+def _check_and_merge(locked: Report, cells: list[FinalCell]) -> Merged:
+    lines = final_services.final_sheet(locked)
+    by_key = {ln.node.key: ln for ln in lines}
+    statuses = PlanSettings.of(locked.round.plan).final_statuses
+    problems = []
+    for c in cells:
+        if c.key not in by_key:
+            problems.append(CellProblem(S_IDS, "", IDS_EDITED))
+            break
+        if c.field == "final_status" and c.value and c.value not in statuses:
+            problems.append(
+                CellProblem(
+                    S_FINAL,
+                    c.cell,
+                    f"{by_key[c.key].node} の状況「{c.value[:50]}」は使えません。"
+                    f"{'・'.join(statuses)} のいずれかを選んでください。",
                 )
-        if problems:
-            return UploadResult("problems", problems)
-        data_in, changed, conflicts = _merge(locked, parsed.cells, by_key)
-        if conflicts:
-            return UploadResult("conflicts", conflicts=conflicts, report=locked)
-        if not changed:
-            return UploadResult("unchanged", report=locked)
-        try:
-            saved = final_services.save(
-                locked, data_in, version=locked.version, user=user, lines=lines
             )
-        except final_services.RoundError as exc:
-            return UploadResult(
-                "problems", [CellProblem("", "", line) for line in str(exc).splitlines()]
-            )
-    return UploadResult("saved", changed=changed, report=saved)
+    if problems:
+        return problems, None, [], [], lines
+    data_in, changed, conflicts = _merge(locked, cells, by_key)
+    return [], data_in, changed, conflicts, lines
 
 
 def _merge(

@@ -11,7 +11,9 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
 
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import column_index_from_string
@@ -33,6 +35,14 @@ from shinchoku.rounds.sheet_xlsx_layout import (
 )
 
 log = logging.getLogger(__name__)
+
+
+class _Parsed(Protocol):
+    problems: list[CellProblem]
+    cells: list[Any]
+
+
+R = TypeVar("R", bound=_Parsed)
 CELL_REF = re.compile(r"([A-Z]{1,2})([1-9][0-9]{0,4})")  # an input cell: within A1:ZZ99999
 
 
@@ -58,7 +68,7 @@ class SheetFile:
     problems: list[CellProblem] = field(default_factory=list)
 
 
-def _grid(book: GuardedWorkbook, name: str) -> dict[tuple[int, int], str]:
+def grid(book: GuardedWorkbook, name: str) -> dict[tuple[int, int], str]:
     """Every non-empty cell of a sheet as text, by (row, column); sizes capped by the guard."""
     out: dict[tuple[int, int], str] = {}
     for r, cells in book.rows(name):
@@ -75,36 +85,64 @@ NOT_A_SHEET = (
 )
 
 
-def read_sheet(data: bytes) -> SheetFile:
-    """Read an uploaded sheet: identifiers and input cells, or problems; never raises."""
-    result = SheetFile()
+def read_guarded(data: bytes, result: R, read: Callable[[Any, R], None], what: str) -> R:
+    """Run `read(book, result)` on an uploaded file (yearly or final sheet); never raises.
+
+    A fault of the file or of ours becomes a problem of `result`; with problems, no cells.
+    """
     try:
         with opened(data) as book:
-            _read(book, result)
+            read(book, result)
     except WorkbookFault as fault:
         result.problems.append(CellProblem(fault.sheet, fault.cell, fault.message))
     except Exception:  # a fault of ours on a strange file is still a message, never a 500
-        log.exception("reading an uploaded progress sheet failed")
+        log.exception("reading an uploaded %s failed", what)
         result.problems.append(CellProblem("", "", CANNOT_READ))
     if result.problems:
         result.cells = []
     return result
 
 
+def read_meta(
+    ids: dict[tuple[int, int], str], meta: Sequence[tuple[str, str]], rows: int
+) -> dict[str, str]:
+    """The identifiers (label in column A, value in B) of the first `rows` rows of 識別情報."""
+    labels = dict(meta)
+    found: dict[str, str] = {}
+    for r in range(1, rows + 1):
+        key = labels.get(ids.get((r, 1), ""))
+        if key:
+            found[key] = ids.get((r, 2), "")
+    return found
+
+
+ROW_MOVED = (
+    "行の並びが変わっています（行の挿入・削除・並べ替え）。"
+    "調査票をダウンロードし直して、入力し直してください。"
+)
+
+
+def formula_problem(sheet: str, cell: str, formula: str) -> CellProblem:
+    """An input cell holding a formula (issue 12 part 6): refused, the formula shown shortened."""
+    text = formula if len(formula) <= 40 else formula[:40] + "…"
+    return CellProblem(sheet, cell, FORMULA.format(cell=cell, formula=text))
+
+
+def read_sheet(data: bytes) -> SheetFile:
+    """Read an uploaded sheet: identifiers and input cells, or problems; never raises."""
+    return read_guarded(data, SheetFile(), _read, "progress sheet")
+
+
 def _read(book: GuardedWorkbook, result: SheetFile) -> None:
     if S_IDS not in book.sheetnames:
         result.problems.append(CellProblem("", "", NOT_A_SHEET))
         return
-    ids = _grid(book, S_IDS)
-    labels = {label: key for label, key in META}
-    for r in range(1, len(META) + 5):
-        key = labels.get(ids.get((r, 1), ""))
-        if key:
-            result.meta[key] = ids.get((r, 2), "")
+    ids = grid(book, S_IDS)
+    result.meta.update(read_meta(ids, META, len(META) + 4))
     if result.meta.get("format") != FORMAT:
         result.problems.append(CellProblem("", "", NOT_A_SHEET))
         return
-    grids = {name: _grid(book, name) for name in DATA_SHEETS if name in book.sheetnames}
+    grids = {name: grid(book, name) for name in DATA_SHEETS if name in book.sheetnames}
     for name in DATA_SHEETS:
         if name not in grids:
             result.problems.append(
@@ -147,14 +185,7 @@ def _read_rows(ids: dict, grids: dict, result: SheetFile) -> None:
             return
         grid = grids[sheet]
         if grid.get((r, 1), "") != key:
-            result.problems.append(
-                CellProblem(
-                    sheet,
-                    f"{r}行目",
-                    "行の並びが変わっています（行の挿入・削除・並べ替え）。"
-                    "調査票をダウンロードし直して、入力し直してください。",
-                )
-            )
+            result.problems.append(CellProblem(sheet, f"{r}行目", ROW_MOVED))
             continue
         for j, expected in enumerate(locked):
             col = 2 + j
@@ -193,10 +224,7 @@ def _read_inputs(
         at_cell = (int(match[2]), column_index_from_string(match[1]))
         formula = (formulas or {}).get(sheet, {}).get(at_cell)
         if formula is not None:  # issue 12 part 6
-            text = formula if len(formula) <= 40 else formula[:40] + "…"
-            result.problems.append(
-                CellProblem(sheet, cell, FORMULA.format(cell=cell, formula=text))
-            )
+            result.problems.append(formula_problem(sheet, cell, formula))
             continue
         value = grids[sheet].get(at_cell, "")
         result.cells.append(InputCell(sheet, cell, kind, key, name, norm(downloaded), norm(value)))

@@ -6,6 +6,8 @@ sheet and cell, conflicts with what was stored since the download; either way no
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -49,6 +51,7 @@ def _result(
     request: HttpRequest,
     report: Report,
     *,
+    template: str,
     filename: str,
     problems: list[CellProblem] | None = None,
     conflicts: list[Conflict] | None = None,
@@ -56,7 +59,7 @@ def _result(
 ) -> HttpResponse:
     return render(
         request,
-        "rounds/sheet_upload_result.html",
+        template,
         {
             "report": report,
             "round": report.round,
@@ -71,19 +74,29 @@ def _result(
     )
 
 
-@require_POST
-def sheet_upload(request: HttpRequest, slug: str, fy: int, dept: int) -> HttpResponse:
-    """Read an uploaded sheet and store what the user changed, all or nothing."""
-    report = access.report_for(request, slug, fy, dept)
+def upload_flow(
+    request: HttpRequest,
+    report: Report,
+    *,
+    apply: Callable[[Report, bytes, Any], Any],
+    template: str,
+    success_url: str,
+) -> HttpResponse:
+    """The upload of a sheet, yearly or final: guard, check the file, apply it, say what happened.
+
+    `apply(report, data, user)` returns a result with status (problems / conflicts / unchanged /
+    saved), problems, conflicts, changed and report; `template` shows problems and conflicts.
+    """
     require(request, access.may_edit(request, report))
     upload = request.FILES.get("file")
     if upload is None:
         problem = CellProblem("", "", "ファイルを選んでからアップロードしてください。")
-        return _result(request, report, filename="", problems=[problem])
+        return _result(request, report, template=template, filename="", problems=[problem])
     name = upload.name or ""
     if not report.editable:
+        problem = CellProblem("", "", NOT_EDITABLE)
         return _result(
-            request, report, filename=name, problems=[CellProblem("", "", NOT_EDITABLE)], status=409
+            request, report, template=template, filename=name, problems=[problem], status=409
         )
     if not name.lower().endswith(".xlsx"):
         problem = CellProblem(
@@ -92,22 +105,26 @@ def sheet_upload(request: HttpRequest, slug: str, fy: int, dept: int) -> HttpRes
             "Excelのワークブック（.xlsx）を選んでください。"
             "ほかの形式は、Excelで「.xlsx」形式で保存し直してください。",
         )
-        return _result(request, report, filename=name, problems=[problem])
+        return _result(request, report, template=template, filename=name, problems=[problem])
     if upload.size > MAX_BYTES:
         problem = CellProblem(
             "",
             "",
             f"ファイルが大きすぎます。{MAX_BYTES // 1024 // 1024}MBまでにしてください。",
         )
-        return _result(request, report, filename=name, problems=[problem])
-    result = apply_upload(report, upload.read(), request.user)
+        return _result(request, report, template=template, filename=name, problems=[problem])
+    result = apply(report, upload.read(), request.user)
     if result.status == "problems":
-        return _result(request, report, filename=name, problems=result.problems)
+        return _result(request, report, template=template, filename=name, problems=result.problems)
     if result.status == "conflicts":
         return _result(
-            request, result.report or report, filename=name, conflicts=result.conflicts, status=409
+            request,
+            result.report or report,
+            template=template,
+            filename=name,
+            conflicts=result.conflicts,
+            status=409,
         )
-    url = reverse("rounds:sheet", args=[slug, fy, dept])
     if result.status == "unchanged":
         messages.info(request, _("The file holds no changes: nothing was saved."))
     else:
@@ -121,4 +138,17 @@ def sheet_upload(request: HttpRequest, slug: str, fy: int, dept: int) -> HttpRes
             )
             % {"n": n},
         )
-    return HttpResponseRedirect(url)
+    return HttpResponseRedirect(success_url)
+
+
+@require_POST
+def sheet_upload(request: HttpRequest, slug: str, fy: int, dept: int) -> HttpResponse:
+    """Read an uploaded sheet and store what the user changed, all or nothing."""
+    report = access.report_for(request, slug, fy, dept)
+    return upload_flow(
+        request,
+        report,
+        apply=apply_upload,
+        template="rounds/sheet_upload_result.html",
+        success_url=reverse("rounds:sheet", args=[slug, fy, dept]),
+    )

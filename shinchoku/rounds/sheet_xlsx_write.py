@@ -10,7 +10,6 @@ documented in docs/sheet.md.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 from typing import Any
 
@@ -21,7 +20,7 @@ from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from shinchoku.core.wareki import fy_label, fy_short
-from shinchoku.plans.xlsx_safety import no_formulas
+from shinchoku.plans.xlsx_print import landscape_a4, workbook_bytes
 from shinchoku.reviews.sheet import add_xlsx_sheet as add_opinions_sheet
 from shinchoku.rounds import lastyear, services
 from shinchoku.rounds.labels import NOT_PLANNED, content_label
@@ -156,12 +155,7 @@ class _Writer:
         ws.protection.sheet = True  # a guard against accidents, no password
         ws.protection.formatColumns = False  # widths and heights may still be changed
         ws.protection.formatRows = False
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+        landscape_a4(ws, HEADER_ROW)
         ws.print_area = f"B1:{get_column_letter(n_cols + 1)}{max(last_row, HEADER_ROW)}"
         ws.page_margins.left = ws.page_margins.right = 0.4
         ws.page_margins.top = ws.page_margins.bottom = 0.6
@@ -268,11 +262,7 @@ class _Writer:
             for cell in row:
                 cell.alignment = Alignment(vertical="top", wrap_text=True)
         ws.protection.sheet = True
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        landscape_a4(ws)
 
     def lists(self) -> dict[str, str]:
         ws = self.wb.create_sheet(S_LISTS)
@@ -532,10 +522,7 @@ class _Writer:
         self.wb.properties.title = (
             f"{fy_label(self.fy)} 進捗状況調査票 {self.report.department.name}"
         )
-        no_formulas(self.wb)
-        buffer = io.BytesIO()
-        self.wb.save(buffer)
-        return buffer.getvalue()
+        return workbook_bytes(self.wb)
 
 
 def write_sheet(report: Report, *, copy_last_year: bool = False) -> bytes:

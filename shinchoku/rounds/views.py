@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from django import forms
@@ -105,7 +106,8 @@ def board(request: HttpRequest, slug: str, fy: int) -> HttpResponse:
     return _board(request, round_for(request, slug, fy))
 
 
-def _board(request: HttpRequest, round_: Round, status: int = 200, **extra) -> HttpResponse:
+def board_context(request: HttpRequest, round_: Round) -> dict:
+    """What a board (yearly or final) shows: each department's sheet against the deadline."""
     plan = round_.plan
     user = request.user
     reports = list(round_.reports.select_related("department"))
@@ -113,24 +115,49 @@ def _board(request: HttpRequest, round_: Round, status: int = 200, **extra) -> H
         r.may_open = can_report(user, plan.organization, r.department)
         r.may_approve = can_approve(user, plan.organization, r.department)
     today = timezone.localdate()
-    return render(
-        request,
-        "rounds/board.html",
-        {
-            "plan": plan,
-            "round": round_,
-            "reports": reports,
-            "counts": _counts(reports),
-            "admin": can_edit_structure(user, plan.organization),
-            "days_left": (round_.deadline - today).days,
-            "days_over": (today - round_.deadline).days,
-            "overdue": today > round_.deadline and round_.is_open,
-            "events": round_.events.all()[:20],
-            "pending": [r for r in reports if r.status != Report.Status.APPROVED],
-            **extra,
-        },
-        status=status,
-    )
+    return {
+        "plan": plan,
+        "round": round_,
+        "reports": reports,
+        "counts": _counts(reports),
+        "admin": can_edit_structure(user, plan.organization),
+        "days_left": (round_.deadline - today).days,
+        "days_over": (today - round_.deadline).days,
+        "overdue": today > round_.deadline and round_.is_open,
+        "events": round_.events.all()[:20],
+        "pending": [r for r in reports if r.status != Report.Status.APPROVED],
+    }
+
+
+def _board(request: HttpRequest, round_: Round, status: int = 200, **extra) -> HttpResponse:
+    context = {**board_context(request, round_), **extra}
+    return render(request, "rounds/board.html", context, status=status)
+
+
+def run_step(
+    request: HttpRequest,
+    obj: Round | Report,
+    step: Callable[[], object],
+    done: str,
+    *,
+    refused: Callable[[str], HttpResponse],
+    back: str,
+) -> HttpResponse:
+    """Run a step of a round or of a sheet (close, reopen, submit, return, approve …).
+
+    A stale page (RoundConflict) is answered by `refused(error)` after `obj` is read again;
+    another refusal is a message; either way but the conflict, the user goes `back`.
+    """
+    try:
+        step()
+    except RoundConflict as e:
+        obj.refresh_from_db()
+        return refused(str(e))
+    except RoundError as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(request, done)
+    return redirect(back)
 
 
 def _admin_round(request: HttpRequest, slug: str, fy: int) -> Round:
@@ -147,16 +174,14 @@ def _run(request: HttpRequest, round_: Round, step, done: str) -> HttpResponse:
         version = -1
     if version < 0:
         return _board(request, round_, 400, error=str(NO_VERSION), **_typed(request))
-    try:
-        step(version)
-    except RoundConflict as e:
-        round_.refresh_from_db()
-        return _board(request, round_, 409, error=str(e), **_typed(request))
-    except RoundError as e:
-        messages.error(request, str(e))
-    else:
-        messages.success(request, done)
-    return redirect("rounds:board", round_.plan.slug, round_.fy)
+    return run_step(
+        request,
+        round_,
+        lambda: step(version),
+        done,
+        refused=lambda error: _board(request, round_, 409, error=error, **_typed(request)),
+        back=reverse("rounds:board", args=[round_.plan.slug, round_.fy]),
+    )
 
 
 def _typed(request: HttpRequest) -> dict:

@@ -183,30 +183,21 @@ def status_rows(round_: Round) -> list[dict]:
     rows = []
     for report in round_.reports.select_related("department", "round__plan"):
         if round_.is_final:  # the final evaluation: items only
-            lines = final_services.final_sheet(report)
-            rows.append(
-                {
-                    "department": report.department.name,
-                    "department_id": report.department_id,
-                    "status": report.status,
-                    "status_label": str(report.get_status_display()),
-                    "items": len(lines),
-                    "contents": 0,
-                    "indicators": 0,
-                    "version": report.version,
-                }
-            )
-            continue
-        lines = services.sheet(report)
+            items, contents, indicators = len(final_services.final_sheet(report)), 0, 0
+        else:
+            lines = services.sheet(report)
+            items = len(lines)
+            contents = sum(len(item.contents) for item in lines)
+            indicators = sum(len(item.indicators) for item in lines)
         rows.append(
             {
                 "department": report.department.name,
                 "department_id": report.department_id,
                 "status": report.status,
                 "status_label": str(report.get_status_display()),
-                "items": len(lines),
-                "contents": sum(len(item.contents) for item in lines),
-                "indicators": sum(len(item.indicators) for item in lines),
+                "items": items,
+                "contents": contents,
+                "indicators": indicators,
                 "version": report.version,
             }
         )
