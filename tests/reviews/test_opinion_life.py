@@ -175,6 +175,10 @@ def test_declining_needs_a_reason(plan, admin, staff):
         "見送りの理由: 見送りにするときは、その理由を入力してください。"
         in response.content.decode()
     )
+    # The message also stands beside the reason's field, which is marked invalid.
+    html = response.content.decode()
+    assert 'aria-invalid="true" aria-describedby="status-reason-error"' in html
+    assert 'class="field-error" id="status-reason-error">見送りの理由:' in html
     opinion.refresh_from_db()
     assert (opinion.status, opinion.version, opinion.events.count()) == ("open", version, events)
     response = post(
