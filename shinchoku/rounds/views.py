@@ -58,7 +58,10 @@ def round_list(request: HttpRequest, slug: str) -> HttpResponse:
         # The sheets come after the FY closes; a late round gets a month from today.
         deadline = max(date(fys[0] + 1, 5, 31), timezone.localdate() + timedelta(days=30))
         initial = {"fy": fys[0], "deadline": deadline}
-        form = OpenRoundForm(request.POST or None, fys=fys, initial=initial)
+        # A POST is checked against every FY of the plan, so that a FY somebody opened since the
+        # page was shown gets the service's message (既にあります / 同時に), not "not a choice".
+        offered = plan.fiscal_years if request.method == "POST" else fys
+        form = OpenRoundForm(request.POST or None, fys=offered, initial=initial)
     if request.method == "POST":
         require(request, admin)
         if form is not None and form.is_valid():
@@ -72,6 +75,8 @@ def round_list(request: HttpRequest, slug: str) -> HttpResponse:
                 return redirect("rounds:board", plan.slug, fy)
     elif request.method not in ("GET", "HEAD"):
         return HttpResponse(status=405)
+    if form is not None and request.method == "POST":  # shown again: only the FYs still open
+        form.fields["fy"].choices = [(fy, fy_label(fy)) for fy in _open_fys(plan)]
     rounds = list(
         Round.objects.filter(plan=plan, kind=Round.Kind.YEARLY).prefetch_related("reports")
     )

@@ -83,6 +83,9 @@ def test_admin_opens_a_round_from_the_list(plan, admin):
     # The same FY again is not offered, and a date is required.
     again = admin.post(url, {"fy": "2021", "deadline": "2022-05-31"})
     assert again.status_code == 422
+    # Posted from a page shown before it was opened: the message says so, in Japanese.
+    assert "令和3年度(2021年度)の進捗調査は既にあります。" in again.text
+    assert '<option value="2021"' not in again.text
     bad = admin.post(url, {"fy": "2022", "deadline": "31/05"})
     assert bad.status_code == 422 and not Round.objects.filter(plan=plan, fy=2022).exists()
 
