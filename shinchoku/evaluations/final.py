@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from shinchoku.core.lineage import EvaluationLevels
 from shinchoku.plans.models import Plan
-from shinchoku.rounds.final import final_evaluation, final_round_of
+from shinchoku.rounds.final import final_evaluation
 from shinchoku.rounds.models import Report, Round
 
 
@@ -53,10 +53,6 @@ class FinalEvaluation:
     round: Round | None
     approved: bool
     rows: list[FinalRow] = field(default_factory=list)
-
-
-def final_round(plan: Plan) -> Round | None:
-    return final_round_of(plan)
 
 
 def is_approved(round_: Round | None) -> bool:

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from shinchoku.core.lineage import kept_with_parents, tag_for
 from shinchoku.core.wareki import fy_short
-from shinchoku.evaluations.final import final_evaluation_of, final_round, is_approved
+from shinchoku.evaluations.final import final_evaluation_of, is_approved
 from shinchoku.plans import history
 from shinchoku.plans.models import (
     ChangeRecord,
@@ -36,6 +36,7 @@ from shinchoku.plans.models import (
     Section,
     SharedContent,
 )
+from shinchoku.rounds.final import final_round_of
 from shinchoku.rounds.models import PlanSettings
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -92,7 +93,7 @@ def refusal(plan: Plan) -> str:
         return "策定中の計画からは次期計画を作れません。先に策定してください。"
     if plan.is_external:
         return "他の団体の計画からは次期計画を作れません。"
-    if not is_approved(final_round(plan)):  # two queries: the rows are not needed here
+    if not is_approved(final_round_of(plan)):  # two queries: the rows are not needed here
         return (
             "この計画の最終評価がまだ承認されていません。最終評価のすべての部署のシートが"
             "承認されてから、次期計画を作ってください。"
