@@ -21,8 +21,11 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/shinchoku migrate --noinput
 	$(BIN)/shinchoku load-demo --if-empty
-	# A developer's server: DEBUG on (error details in the browser, cookies over plain HTTP).
-	SHINCHOKU_DEBUG=1 $(BIN)/shinchoku runserver 127.0.0.1:$(PORT)
+	# A developer's server: DEBUG on (error details in the browser, cookies over plain HTTP), and
+	# beside it the task worker (report PDFs, e-mail on the console, daily reminders); Ctrl+C
+	# stops both.
+	SHINCHOKU_DEBUG=1 bash -c 'trap "kill 0" EXIT; $(BIN)/shinchoku worker & \
+		$(BIN)/shinchoku runserver 127.0.0.1:$(PORT)'
 
 test: $(STAMP) lint migrations-check pytest pytest-pg
 

@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "csp",  # security: Content-Security-Policy (its system checks)
+    "django_tasks",
+    "django_tasks_db",
     "shinchoku.orgs",
     "shinchoku.accounts",
     "shinchoku.plans",
@@ -56,6 +58,7 @@ INSTALLED_APPS = [
     "shinchoku.public",
     "shinchoku.backup",
     "shinchoku.audit",
+    "shinchoku.jobs",
 ]
 
 MIDDLEWARE = [
@@ -208,9 +211,33 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# --- E-mail (docs/operations.md): SMTP settings from the environment; the console by default ---
 EMAIL_BACKEND = os.environ.get(
     "SHINCHOKU_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
+EMAIL_HOST = os.environ.get("SHINCHOKU_EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("SHINCHOKU_EMAIL_PORT", "25", minimum=1)
+EMAIL_HOST_USER = os.environ.get("SHINCHOKU_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("SHINCHOKU_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("SHINCHOKU_EMAIL_USE_TLS")
+EMAIL_USE_SSL = envbool("SHINCHOKU_EMAIL_USE_SSL")
+EMAIL_TIMEOUT = envint("SHINCHOKU_EMAIL_TIMEOUT", "30", minimum=1)
+DEFAULT_FROM_EMAIL = os.environ.get("SHINCHOKU_EMAIL_FROM", "shinchoku@localhost")
+# The address links in e-mails start with (no request is at hand when a worker sends them).
+SHINCHOKU_BASE_URL = os.environ.get("SHINCHOKU_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# --- Background work (docs/operations.md): Django's task framework on the database ---------
+# `shinchoku worker` runs the tasks; `make run` starts one beside the web server.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("SHINCHOKU_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default", "reports", "mail"],
+    }
+}
+# Jobs run once a day by the worker at this local time (HH:MM, Asia/Tokyo): dotted paths of
+# callables taking the day (datetime.date); each must be safe to run twice for the same day.
+SHINCHOKU_DAILY_AT = os.environ.get("SHINCHOKU_DAILY_AT", "08:00")
+SHINCHOKU_DAILY_JOBS: list[str] = []
 
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "plans:list"
