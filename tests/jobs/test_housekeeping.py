@@ -33,6 +33,12 @@ TOKYO = ZoneInfo("Asia/Tokyo")
 HK = housekeeping.module_path
 
 
+@pytest.fixture(autouse=True)
+def no_daily_jobs(settings):
+    """Other apps' daily jobs (settings.py) are not what these tests are about."""
+    settings.SHINCHOKU_DAILY_JOBS = []
+
+
 def pending_housekeeping():
     return DBTaskResult.objects.filter(task_path=HK, status=TaskResultStatus.READY)
 
