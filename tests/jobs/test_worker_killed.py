@@ -145,6 +145,11 @@ def test_a_report_job_survives_a_killed_web_server_and_a_killed_worker(tmp_path)
         server, base = start_runserver(env)
         browser = Browser(base)
         browser.log_in()
+        # The restarted web server shows the first job done and sends its file.
+        _url, html = browser.get(f"/plans/{CITY}/report/2019/pdf/{first}/")
+        assert "PDFができました" in html and "hx-get" not in html
+        with browser.opener.open(f"{base}/plans/{CITY}/report/2019/pdf/{first}/file/") as r:
+            assert r.read(5) == b"%PDF-"
         second = browser.start_pdf()
         db.wait(second, lambda j: j["state"] == "running")
         kill(workers[-1])
