@@ -34,6 +34,8 @@ LATE_LIMIT = 500  # late sheets read in all (their number per round comes from t
 LATE_NAMES = 10  # late departments named per round
 OPINION_LIMIT = 50  # plans with unanswered opinions
 REPORT_LIMIT = 20  # rounds with a report ready to read
+ASSIGNED_LIMIT = 20  # opinions assigned to the user's departments
+WAITING = (Opinion.Status.OPEN, Opinion.Status.IN_PROGRESS)  # without an answer yet
 STATUS_NAMES = dict(Report.Status.choices)
 
 
@@ -171,6 +173,8 @@ class Todo:
     more_rounds: bool = False  # more than ROUND_LIMIT open rounds
     opinions: list[PlanOpinions] = field(default_factory=list)
     reports: list[ReadyReport] = field(default_factory=list)
+    assigned: list[Opinion] = field(default_factory=list)  # to the user's departments, unanswered
+    more_assigned: bool = False
 
     @property
     def empty(self) -> bool:
@@ -182,6 +186,7 @@ class Todo:
             or self.rounds
             or self.opinions
             or self.reports
+            or self.assigned
         )
 
 
@@ -210,6 +215,7 @@ def todo_for(user: Any, today: date) -> Todo:
         todo.reads = member.role == Role.VIEWER
         if todo.reports_for:
             _sheets(todo, user, member.organization_id, mine)
+            _assigned(todo, member.organization_id, mine)
         if todo.reads:
             _reports(todo, user, member.organization_id)
     todo.operator = operator
@@ -244,6 +250,23 @@ def _sheets(todo: Todo, user: Any, org: int, mine: list[int]) -> None:
         # Waiting for this approver: listed once, under the approvals.
         done = [s for s in done if s.report.status != core.SUBMITTED]
     todo.done = done
+
+
+def _answerable(opinions):
+    """Opinions of plans that have them: not drafts, not registered plans of other bodies."""
+    return opinions.filter(plan__owner_name="").exclude(plan__status=Plan.Status.DRAFT)
+
+
+def _assigned(todo: Todo, org: int, mine: list[int]) -> None:
+    """The opinions assigned to the user's departments (or 係 under its 課) still to answer."""
+    opinions = list(
+        _answerable(Opinion.objects.filter(status__in=WAITING, plan__organization_id=org))
+        .filter(Q(department_id__in=mine) | Q(department__parent_id__in=mine))
+        .select_related("plan", "department")
+        .order_by("-fy", "plan__title", "number")[: ASSIGNED_LIMIT + 1]
+    )
+    todo.more_assigned = len(opinions) > ASSIGNED_LIMIT
+    todo.assigned = opinions[:ASSIGNED_LIMIT]
 
 
 def _open_rounds(org: int | None):
@@ -295,10 +318,7 @@ def _rounds(todo: Todo, org: int | None) -> None:
 
 def _opinions(todo: Todo, org: int | None) -> None:
     """The opinions not yet answered (未対応, 対応中), counted per plan (one query)."""
-    waiting = (Opinion.Status.OPEN, Opinion.Status.IN_PROGRESS)
-    opinions = Opinion.objects.filter(status__in=waiting, plan__owner_name="").exclude(
-        plan__status=Plan.Status.DRAFT
-    )
+    opinions = _answerable(Opinion.objects.filter(status__in=WAITING))
     if org is not None:
         opinions = opinions.filter(plan__organization_id=org)
     rows = (

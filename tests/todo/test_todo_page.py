@@ -290,3 +290,19 @@ def test_opinions_of_a_draft_plan_are_not_counted(rounds, admin):
     Plan.objects.filter(slug=ACTION).update(status=Plan.Status.DRAFT)
     html = main_of(admin.get(PAGE))
     assert reverse("reviews:list", args=[ACTION]) not in html
+
+
+def test_staff_see_the_opinions_their_departments_must_answer(rounds, staff):
+    plan = Plan.objects.get(slug=ACTION)
+    opinions(plan, 2020, ["open", "in_progress", "done"], dept(MINE))
+    Opinion.objects.create(
+        plan=plan, fy=2020, number=9, text="他部署への意見", department=dept(SLOW)
+    )
+    html = main_of(staff.get(PAGE))
+    text = text_of(html)
+    assert "担当部署が対応する委員会意見" in text
+    for number in (1, 2):
+        assert f'href="{reverse("reviews:detail", args=[ACTION, 2020, number])}"' in html
+    assert reverse("reviews:detail", args=[ACTION, 2020, 3]) not in html  # 対応済
+    assert "他部署への意見" not in text
+    assert_links_open(staff, html)
