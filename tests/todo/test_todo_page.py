@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -306,3 +307,33 @@ def test_staff_see_the_opinions_their_departments_must_answer(rounds, staff):
     assert reverse("reviews:detail", args=[ACTION, 2020, 3]) not in html  # 対応済
     assert "他部署への意見" not in text
     assert_links_open(staff, html)
+
+
+def test_the_head_of_a_section_sees_the_sheets_of_the_units_under_it(midori):
+    """A member of a 課 covers the 係 under it, as on the sheets themselves."""
+    _plan, open_ = midori
+    report = open_.reports.select_related("department__parent").exclude(department__parent=None)[0]
+    section = report.department.parent
+    client = login_client(
+        "midori-chief", role="approver", org_slug=MIDORI, departments=(section.name,)
+    )
+    report.status = Report.Status.SUBMITTED
+    report.save()
+    html = main_of(client.get(PAGE))
+    url = reverse("rounds:sheet", args=[MIDORI_PLAN, 2025, report.department_id])
+    assert f'href="{url}"' in html and "承認を待っている調査票" in text_of(html)
+    assert_links_open(client, html)
+
+
+def test_a_user_without_an_organization_gets_the_empty_page(db):
+    client = login_client("nobody")  # logged in, no membership, not the operator
+    text = text_of(main_of(client.get(PAGE)))
+    assert "いま対応が必要なものはありません。" in text and "管理者に担当部署の設定" in text
+
+
+def test_the_page_speaks_english_when_chosen(rounds, staff):
+    staff.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    text = text_of(main_of(staff.get(PAGE)))
+    assert "Your departments' sheets" in text and "5 days left" in text
+    assert "3 days past the deadline" in text and "Comment of the return:" in text
+    assert "やること" not in text
