@@ -222,6 +222,8 @@ EMAIL_HOST_PASSWORD = os.environ.get("SHINCHOKU_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("SHINCHOKU_EMAIL_USE_TLS")
 EMAIL_USE_SSL = envbool("SHINCHOKU_EMAIL_USE_SSL")
 EMAIL_TIMEOUT = envint("SHINCHOKU_EMAIL_TIMEOUT", "30", minimum=1)
+# With SHINCHOKU_EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend, one file per mail.
+EMAIL_FILE_PATH = os.environ.get("SHINCHOKU_EMAIL_FILE_PATH", str(DATA_DIR / "mail"))
 DEFAULT_FROM_EMAIL = os.environ.get("SHINCHOKU_EMAIL_FROM", "shinchoku@localhost")
 # The address links in e-mails start with (no request is at hand when a worker sends them).
 SHINCHOKU_BASE_URL = os.environ.get("SHINCHOKU_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
