@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "shinchoku.backup",
     "shinchoku.audit",
     "shinchoku.jobs",
+    "shinchoku.todo",
 ]
 
 MIDDLEWARE = [
@@ -242,7 +243,7 @@ SHINCHOKU_DAILY_AT = os.environ.get("SHINCHOKU_DAILY_AT", "08:00")
 SHINCHOKU_DAILY_JOBS: list[str] = []
 
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "plans:list"
+LOGIN_REDIRECT_URL = "todo:page"  # the to-do page (issue 14)
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # --- Audit trail and logging (docs/audit.md) ------------------------------------------------
