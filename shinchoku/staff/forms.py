@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shinchoku.accounts.models import Role
 from shinchoku.orgs.models import Department, Organization
@@ -23,7 +24,7 @@ def _departments(organization: Organization) -> DepartmentChoices:
 
 
 class PersonForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=150)
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=150)
     email = forms.EmailField(label=_("E-mail"), max_length=254)
     username = forms.CharField(
         label=_("Login ID"),

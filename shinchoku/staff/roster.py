@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -328,7 +329,7 @@ def plan_roster(organization: Organization, raw: list[dict], by) -> RosterPlan:
         role_names = dict(Role.choices)
         dept_names = {d.pk: d.name for d in departments.values()}
         for label, before, after in (
-            (_("Name"), user.get_full_name(), row.name),
+            (pgettext("person", "Name"), user.get_full_name(), row.name),
             (_("Login ID"), user.username, row.username),
             (_("E-mail"), user.email, row.email),
             (_("Role"), str(role_names.get(member.role, "")), str(role_names.get(row.role, ""))),
