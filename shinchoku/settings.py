@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "shinchoku.audit",
     "shinchoku.jobs",
     "shinchoku.todo",
+    "shinchoku.staff",
 ]
 
 MIDDLEWARE = [
@@ -240,7 +241,9 @@ TASKS = {
 # Jobs run once a day by the worker at this local time (HH:MM, Asia/Tokyo): dotted paths of
 # callables taking the day (datetime.date); each must be safe to run twice for the same day.
 SHINCHOKU_DAILY_AT = os.environ.get("SHINCHOKU_DAILY_AT", "08:00")
-SHINCHOKU_DAILY_JOBS: list[str] = []
+SHINCHOKU_DAILY_JOBS: list[str] = [
+    "shinchoku.staff.transfers.apply_due",  # 人事異動 dated today or earlier
+]
 
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "todo:page"  # the to-do page (issue 14)

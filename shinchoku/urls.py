@@ -8,6 +8,7 @@ urlpatterns = [
     path("public/", include("shinchoku.public.urls")),
     path("audit/", include("shinchoku.audit.urls")),
     path("", include("shinchoku.todo.urls")),
+    path("staff/", include("shinchoku.staff.urls")),
     path("", include("shinchoku.reports.urls")),
     path("", include("shinchoku.rounds.urls")),
     path("", include("shinchoku.reviews.urls")),
