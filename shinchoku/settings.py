@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "shinchoku.backup",
     "shinchoku.audit",
     "shinchoku.jobs",
+    "shinchoku.notify",
 ]
 
 MIDDLEWARE = [
@@ -237,7 +238,9 @@ TASKS = {
 # Jobs run once a day by the worker at this local time (HH:MM, Asia/Tokyo): dotted paths of
 # callables taking the day (datetime.date); each must be safe to run twice for the same day.
 SHINCHOKU_DAILY_AT = os.environ.get("SHINCHOKU_DAILY_AT", "08:00")
-SHINCHOKU_DAILY_JOBS: list[str] = []
+SHINCHOKU_DAILY_JOBS: list[str] = [
+    "shinchoku.notify.reminders.daily",  # deadline near / passed (issue 14)
+]
 
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "plans:list"

@@ -7,6 +7,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("public/", include("shinchoku.public.urls")),
     path("audit/", include("shinchoku.audit.urls")),
+    path("notifications/", include("shinchoku.notify.urls")),
     path("", include("shinchoku.reports.urls")),
     path("", include("shinchoku.rounds.urls")),
     path("", include("shinchoku.reviews.urls")),
