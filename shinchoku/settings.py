@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "shinchoku.jobs",
     "shinchoku.todo",
     "shinchoku.staff",
+    "shinchoku.notify",
 ]
 
 MIDDLEWARE = [
@@ -243,6 +244,7 @@ TASKS = {
 SHINCHOKU_DAILY_AT = os.environ.get("SHINCHOKU_DAILY_AT", "08:00")
 SHINCHOKU_DAILY_JOBS: list[str] = [
     "shinchoku.staff.transfers.apply_due",  # 人事異動 dated today or earlier
+    "shinchoku.notify.reminders.daily",  # deadline near / passed (issue 14)
 ]
 
 LOGIN_URL = "accounts:login"
