@@ -8,6 +8,8 @@ urlpatterns = [
     path("public/", include("shinchoku.public.urls")),
     path("audit/", include("shinchoku.audit.urls")),
     path("", include("shinchoku.todo.urls")),
+    path("staff/", include("shinchoku.staff.urls")),
+    path("notifications/", include("shinchoku.notify.urls")),
     path("", include("shinchoku.reports.urls")),
     path("", include("shinchoku.rounds.urls")),
     path("", include("shinchoku.reviews.urls")),
