@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from shinchoku.accounts.permissions import require
+from shinchoku.accounts.permissions import membership, require
 from shinchoku.todo.lists import todo_for
 
 
@@ -16,4 +16,7 @@ def todo_page(request: HttpRequest) -> HttpResponse:
     """The user's sheets, approvals, rounds to watch and reports to read; anonymous → login."""
     require(request, request.user.is_authenticated)
     todo = todo_for(request.user, timezone.localdate())
+    member = membership(request.user)
+    if member is not None:  # the header's menu reads it: the one already loaded, with its org
+        request.user.membership = member
     return render(request, "todo/page.html", {"todo": todo})
