@@ -326,6 +326,14 @@ def roster_download(request: HttpRequest, slug: str) -> HttpResponse:
     organization = organization_for(request, slug)
     response = HttpResponse(roster.write_roster(organization), content_type=XLSX)
     filename = f"職員名簿_{organization.name}.xlsx"
+    record(
+        Action.DOWNLOAD,
+        request=request,
+        user=request.user,
+        url_name="staff:roster_download",
+        filename=filename,
+        status=200,
+    )
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     response["Cache-Control"] = "no-store"
     return response
@@ -438,6 +446,14 @@ def roster_apply(request: HttpRequest, slug: str) -> HttpResponse:
             status=409,
         )
     del request.session[ROSTER_SESSION]
+    record(
+        Action.UPLOAD,
+        request=request,
+        user=request.user,
+        url_name="staff:roster_apply",
+        filename=filename,
+        status=302,
+    )
     messages.success(
         request,
         ngettext(

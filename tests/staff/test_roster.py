@@ -213,3 +213,20 @@ def test_the_file_cannot_remove_the_last_admin_or_deactivate_oneself(admin):
     assert "<td>F2</td>" in response.content.decode()
     assert "在職中の管理者がいなくなります" in response.content.decode()
     assert snapshot() == before
+
+
+def test_download_upload_and_apply_are_in_the_audit_log(admin):
+    from shinchoku.audit.models import AuditEvent
+
+    admin.get(reverse("staff:roster_download", args=[COUNCIL]))
+    rows = [["監査 対象", "kansa", "kansa@example.jp", "閲覧", "", ""]]
+    text = upload(admin, workbook(rows)).content.decode()
+    digest = text.split('name="digest" value="')[1].split('"')[0]
+    admin.post(reverse("staff:roster_apply", args=[COUNCIL]), {"digest": digest})
+    events = AuditEvent.objects.filter(user=admin.user).order_by("created", "id")
+    assert [(e.action, e.url_name) for e in events if e.url_name.startswith("staff:")] == [
+        ("download", "staff:roster_download"),
+        ("upload", "staff:roster_upload"),
+        ("upload", "staff:roster_apply"),
+    ]
+    assert all(e.organization.slug == COUNCIL for e in events if e.url_name.startswith("staff:"))
