@@ -40,6 +40,10 @@ class PersonForm(forms.Form):
         if editing:
             self.fields["username"].required = True
             self.fields["username"].help_text = ""
+            self.fields["email"].required = False
+            self.fields["email"].help_text = _(
+                "Without an address the person cannot reset a forgotten password."
+            )
             self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 

@@ -230,3 +230,22 @@ def test_download_upload_and_apply_are_in_the_audit_log(admin):
         ("upload", "staff:roster_apply"),
     ]
     assert all(e.organization.slug == COUNCIL for e in events if e.url_name.startswith("staff:"))
+
+
+def test_the_downloaded_list_uploads_back_unchanged_even_without_addresses(admin):
+    login_client("no-address", role="staff", departments=("総務課",))
+    data = admin.get(reverse("staff:roster_download", args=[COUNCIL])).content
+    before = snapshot()
+    response = upload(admin, SimpleUploadedFile("職員名簿.xlsx", data))
+    text = response.content.decode()
+    assert response.status_code == 200, text
+    assert "ファイルに変更はありません" in text and 'name="digest"' not in text
+    assert snapshot() == before
+    # a new row without an address is refused: the invitation needs one
+    ws = load_workbook(io.BytesIO(data))[SHEET]
+    ws.append(["新しい 人", "atarashii", "", "閲覧", "", ""])
+    out = io.BytesIO()
+    ws.parent.save(out)
+    response = upload(admin, SimpleUploadedFile("職員名簿.xlsx", out.getvalue()))
+    assert response.status_code == 400
+    assert f"<td>C{ws.max_row}</td>" in response.content.decode()
