@@ -271,6 +271,15 @@ def resend(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
             _("%(name)s has already chosen a password or is deactivated: no invitation was sent.")
             % {"name": user.get_full_name()},
         )
+    elif not user.email:
+        messages.error(
+            request,
+            _(
+                "%(name)s has no e-mail address. Enter one in the form below, then send the "
+                "invitation."
+            )
+            % {"name": user.get_full_name()},
+        )
     else:
         send_invitation(user, organization.name, _base_url(request))
         messages.success(

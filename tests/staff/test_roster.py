@@ -249,3 +249,32 @@ def test_the_downloaded_list_uploads_back_unchanged_even_without_addresses(admin
     response = upload(admin, SimpleUploadedFile("職員名簿.xlsx", out.getvalue()))
     assert response.status_code == 400
     assert f"<td>C{ws.max_row}</td>" in response.content.decode()
+
+
+def test_hostile_files_are_refused_without_a_server_error(admin, caplog):
+    import logging
+
+    from tests import hostile_files as hc
+
+    login_client("hostile-target", role="staff", departments=("総務課",))
+    data = admin.get(reverse("staff:roster_download", args=[COUNCIL])).content
+    kinds = [
+        *hc.not_workbooks(),
+        *hc.zip_tricks(data, "roster"),
+        *hc.macros(data, "roster"),
+        *hc.cell_tricks(data, [SHEET], "roster"),
+        *hc.huge(data, SHEET, "roster"),
+    ]
+    assert len(kinds) > 30
+    before = snapshot()
+    caplog.set_level(logging.ERROR)
+    refused = 0
+    for kind, hostile in kinds:
+        response = upload(admin, SimpleUploadedFile("hostile.xlsx", hostile))
+        assert response.status_code < 500, kind
+        if response.status_code == 400:
+            refused += 1
+            assert response.context["problems"], kind
+    assert snapshot() == before
+    assert refused > len(kinds) // 2
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
