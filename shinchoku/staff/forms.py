@@ -24,12 +24,26 @@ def _departments(organization: Organization) -> DepartmentChoices:
 
 
 class PersonForm(forms.Form):
-    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=150)
-    email = forms.EmailField(label=_("E-mail"), max_length=254)
+    name = forms.CharField(
+        label=pgettext_lazy("person", "Name"),
+        max_length=150,
+        error_messages={"required": _("Enter the name.")},
+    )
+    email = forms.EmailField(
+        label=_("E-mail"),
+        max_length=254,
+        error_messages={
+            "required": _(
+                "Enter the e-mail address: the invitation and password resets are sent there."
+            ),
+            "invalid": _("This is not a valid e-mail address. Enter it as name@example.jp."),
+        },
+    )
     username = forms.CharField(
         label=_("Login ID"),
         max_length=150,
         required=False,
+        error_messages={"required": _("Enter the login ID.")},
         help_text=_("Left empty, the e-mail address is the login ID."),
     )
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.STAFF)
@@ -49,7 +63,12 @@ class PersonForm(forms.Form):
 
 class TransferForm(forms.Form):
     effective = forms.DateField(
-        label=_("Effective date"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Effective date"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={
+            "required": _("Enter the effective date of the transfer."),
+            "invalid": _("Enter the effective date as a date, e.g. 2026-04-01."),
+        },
     )
     role = forms.ChoiceField(
         label=_("Role from that date"),

@@ -114,8 +114,8 @@ def test_add_refuses_bad_input_with_field_messages(admin, django_capture_on_comm
         username="taken"
     ).update(email="taken@example.jp")
     cases = [
-        ({"name": ""}, 'id="id_name-error"'),
-        ({"email": "not-an-address"}, 'id="id_email-error"'),
+        ({"name": ""}, 'id="id_name-error">氏名を入力してください'),
+        ({"email": "not-an-address"}, 'id="id_email-error">メールアドレスとして正しくありません'),
         ({"email": "TAKEN@example.jp"}, "ほかの団体の別の利用者"),
         ({"username": "taken"}, "別のログインIDにしてください"),
         ({"username": "with space"}, "空白は使えません"),
