@@ -106,5 +106,9 @@ def test_bad_transfer_form_changes_nothing(admin):
     assert not Transfer.objects.exists()
 
 
-def test_the_daily_job_is_registered():
+def test_the_daily_job_is_registered(db):
+    from django.utils.module_loading import import_string
+
     assert "shinchoku.staff.transfers.apply_due" in settings.SHINCHOKU_DAILY_JOBS
+    job = import_string("shinchoku.staff.transfers.apply_due")
+    assert job(date(2030, 4, 1)) == 0
