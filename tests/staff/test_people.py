@@ -128,6 +128,8 @@ def test_add_refuses_bad_input_with_field_messages(admin, django_capture_on_comm
         assert response.status_code == 400, fields
         assert expected in response.text, fields
     assert not User.objects.filter(last_name="山田 花子").exists()
+    page = add(admin, django_capture_on_commit_callbacks, name="").text
+    assert 'aria-invalid="true"' in page and 'aria-describedby="id_name-error"' in page
 
 
 def test_edit_needs_the_current_version(admin):
