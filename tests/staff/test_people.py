@@ -166,7 +166,8 @@ def test_deactivate_blocks_login_and_keeps_the_name(admin):
     person.set_password(STRONG)
     person.last_name = "鈴木"
     person.save()
-    assert log_in("suzuki", STRONG).ok
+    session = log_in("suzuki", STRONG)
+    assert session.ok and session.get(reverse("rounds:dashboard")).status_code == 200
     name_in_history = user_name(person)
     member = Membership.objects.get(user=person)
     url = reverse("staff:set_active", args=[COUNCIL, person.pk])
@@ -176,6 +177,8 @@ def test_deactivate_blocks_login_and_keeps_the_name(admin):
     assert not person.is_active and User.objects.filter(pk=person.pk).exists()
     assert user_name(person) == name_in_history == "鈴木"
     assert not log_in("suzuki", STRONG).ok
+    # a session opened before is over too
+    assert session.get(reverse("rounds:dashboard")).status_code == 302
     page = admin.get(reverse("staff:list", args=[COUNCIL]))
     assert "鈴木" in page.text and "停止" in page.text
     # a stale version changes nothing
