@@ -23,13 +23,42 @@ def _departments(organization: Organization) -> DepartmentChoices:
     )
 
 
-class PersonForm(forms.Form):
-    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=150)
-    email = forms.EmailField(label=_("E-mail"), max_length=254)
+class DescribedErrors:
+    """A field with an error says so to assistive technology and points at its message."""
+
+    def add_error(self, field, error):
+        super().add_error(field, error)
+        names = [field] if field else []
+        if isinstance(error, dict):
+            names = list(error)
+        for name in names:
+            if name in self.fields:
+                self.fields[name].widget.attrs.update(
+                    {"aria-invalid": "true", "aria-describedby": f"{self[name].auto_id}-error"}
+                )
+
+
+class PersonForm(DescribedErrors, forms.Form):
+    name = forms.CharField(
+        label=pgettext_lazy("person", "Name"),
+        max_length=150,
+        error_messages={"required": _("Enter the name.")},
+    )
+    email = forms.EmailField(
+        label=_("E-mail"),
+        max_length=254,
+        error_messages={
+            "required": _(
+                "Enter the e-mail address: the invitation and password resets are sent there."
+            ),
+            "invalid": _("This is not a valid e-mail address. Enter it as name@example.jp."),
+        },
+    )
     username = forms.CharField(
         label=_("Login ID"),
         max_length=150,
         required=False,
+        error_messages={"required": _("Enter the login ID.")},
         help_text=_("Left empty, the e-mail address is the login ID."),
     )
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.STAFF)
@@ -40,12 +69,21 @@ class PersonForm(forms.Form):
         if editing:
             self.fields["username"].required = True
             self.fields["username"].help_text = ""
+            self.fields["email"].required = False
+            self.fields["email"].help_text = _(
+                "Without an address the person cannot reset a forgotten password."
+            )
             self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
-class TransferForm(forms.Form):
+class TransferForm(DescribedErrors, forms.Form):
     effective = forms.DateField(
-        label=_("Effective date"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Effective date"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={
+            "required": _("Enter the effective date of the transfer."),
+            "invalid": _("Enter the effective date as a date, e.g. 2026-04-01."),
+        },
     )
     role = forms.ChoiceField(
         label=_("Role from that date"),

@@ -213,7 +213,8 @@ def plan_roster(organization: Organization, raw: list[dict], by) -> RosterPlan:
             problem("A", n, _("The name is too long: 150 characters at most."))
         email_ok = False
         if not email:
-            problem("C", n, _("Enter the e-mail address: the invitation is sent there."))
+            if not username or username.lower() not in members:  # a new person
+                problem("C", n, _("Enter the e-mail address: the invitation is sent there."))
         else:
             try:
                 validate_email(email)

@@ -65,9 +65,14 @@ def name_problem(name: str) -> str | None:
     return None
 
 
-def email_problem(email: str, *, except_user_id: int | None = None) -> str | None:
+def email_problem(
+    email: str, *, except_user_id: int | None = None, required: bool = True
+) -> str | None:
+    """Why the address cannot be a person's (None when it can); blank only when not required."""
     email = email.strip()
     if not email:
+        if not required:
+            return None
         return _("Enter the e-mail address: the invitation and password resets are sent there.")
     try:
         validate_email(email)
@@ -160,7 +165,8 @@ def update_person(member: Membership, data: PersonData, *, version: int | None, 
     user = member.user
     for field, problem in (
         ("name", name_problem(data.name)),
-        ("email", email_problem(data.email, except_user_id=user.pk)),
+        # someone made before e-mail addresses were kept may stay without one
+        ("email", email_problem(data.email, except_user_id=user.pk, required=False)),
         ("username", username_problem(data.username, except_user_id=user.pk)),
     ):
         if problem:

@@ -271,6 +271,15 @@ def resend(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
             _("%(name)s has already chosen a password or is deactivated: no invitation was sent.")
             % {"name": user.get_full_name()},
         )
+    elif not user.email:
+        messages.error(
+            request,
+            _(
+                "%(name)s has no e-mail address. Enter one in the form below, then send the "
+                "invitation."
+            )
+            % {"name": user.get_full_name()},
+        )
     else:
         send_invitation(user, organization.name, _base_url(request))
         messages.success(
@@ -326,6 +335,14 @@ def roster_download(request: HttpRequest, slug: str) -> HttpResponse:
     organization = organization_for(request, slug)
     response = HttpResponse(roster.write_roster(organization), content_type=XLSX)
     filename = f"職員名簿_{organization.name}.xlsx"
+    record(
+        Action.DOWNLOAD,
+        request=request,
+        user=request.user,
+        url_name="staff:roster_download",
+        filename=filename,
+        status=200,
+    )
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     response["Cache-Control"] = "no-store"
     return response
@@ -438,6 +455,14 @@ def roster_apply(request: HttpRequest, slug: str) -> HttpResponse:
             status=409,
         )
     del request.session[ROSTER_SESSION]
+    record(
+        Action.UPLOAD,
+        request=request,
+        user=request.user,
+        url_name="staff:roster_apply",
+        filename=filename,
+        status=302,
+    )
     messages.success(
         request,
         ngettext(

@@ -144,3 +144,41 @@ def test_list_filters(admin):
     assert "f-gone" in page and "f-sou" not in page
     page = admin.get(url, {"active": "1"}).text
     assert "f-gone" not in page and "停止" not in page.split("<tbody>")[1].split("</tbody>")[0]
+
+
+def test_operator_adds_a_person_to_another_organization(
+    operator, mailbox, django_capture_on_commit_callbacks
+):
+    from shinchoku.jobs.runner import run_pending
+    from tests.staff.conftest import dept
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = operator.post(
+            reverse("staff:add", args=[CITY_ORG]),
+            {
+                "name": "市役所 職員",
+                "email": "city-new@example.jp",
+                "role": "staff",
+                "departments": [dept("総務課").pk],  # a council department: refused
+            },
+        )
+    assert response.status_code == 400
+    assert not User.objects.filter(email="city-new@example.jp").exists()
+    city_dept = Membership._meta.get_field("departments").related_model.objects.filter(
+        organization__slug=CITY_ORG
+    )[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = operator.post(
+            reverse("staff:add", args=[CITY_ORG]),
+            {
+                "name": "市役所 職員",
+                "email": "city-new@example.jp",
+                "role": "staff",
+                "departments": [city_dept.pk],
+            },
+        )
+    assert response.status_code == 302
+    member = Membership.objects.get(user__email="city-new@example.jp")
+    assert member.organization.slug == CITY_ORG
+    run_pending()
+    assert [m.to for m in mailbox] == [["city-new@example.jp"]]

@@ -114,8 +114,8 @@ def test_add_refuses_bad_input_with_field_messages(admin, django_capture_on_comm
         username="taken"
     ).update(email="taken@example.jp")
     cases = [
-        ({"name": ""}, 'id="id_name-error"'),
-        ({"email": "not-an-address"}, 'id="id_email-error"'),
+        ({"name": ""}, 'id="id_name-error">氏名を入力してください'),
+        ({"email": "not-an-address"}, 'id="id_email-error">メールアドレスとして正しくありません'),
         ({"email": "TAKEN@example.jp"}, "ほかの団体の別の利用者"),
         ({"username": "taken"}, "別のログインIDにしてください"),
         ({"username": "with space"}, "空白は使えません"),
@@ -128,6 +128,8 @@ def test_add_refuses_bad_input_with_field_messages(admin, django_capture_on_comm
         assert response.status_code == 400, fields
         assert expected in response.text, fields
     assert not User.objects.filter(last_name="山田 花子").exists()
+    page = add(admin, django_capture_on_commit_callbacks, name="").text
+    assert 'aria-invalid="true"' in page and 'aria-describedby="id_name-error"' in page
 
 
 def test_edit_needs_the_current_version(admin):
@@ -164,7 +166,8 @@ def test_deactivate_blocks_login_and_keeps_the_name(admin):
     person.set_password(STRONG)
     person.last_name = "鈴木"
     person.save()
-    assert log_in("suzuki", STRONG).ok
+    session = log_in("suzuki", STRONG)
+    assert session.ok and session.get(reverse("rounds:dashboard")).status_code == 200
     name_in_history = user_name(person)
     member = Membership.objects.get(user=person)
     url = reverse("staff:set_active", args=[COUNCIL, person.pk])
@@ -174,6 +177,8 @@ def test_deactivate_blocks_login_and_keeps_the_name(admin):
     assert not person.is_active and User.objects.filter(pk=person.pk).exists()
     assert user_name(person) == name_in_history == "鈴木"
     assert not log_in("suzuki", STRONG).ok
+    # a session opened before is over too
+    assert session.get(reverse("rounds:dashboard")).status_code == 302
     page = admin.get(reverse("staff:list", args=[COUNCIL]))
     assert "鈴木" in page.text and "停止" in page.text
     # a stale version changes nothing

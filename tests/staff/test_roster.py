@@ -213,3 +213,68 @@ def test_the_file_cannot_remove_the_last_admin_or_deactivate_oneself(admin):
     assert "<td>F2</td>" in response.content.decode()
     assert "在職中の管理者がいなくなります" in response.content.decode()
     assert snapshot() == before
+
+
+def test_download_upload_and_apply_are_in_the_audit_log(admin):
+    from shinchoku.audit.models import AuditEvent
+
+    admin.get(reverse("staff:roster_download", args=[COUNCIL]))
+    rows = [["監査 対象", "kansa", "kansa@example.jp", "閲覧", "", ""]]
+    text = upload(admin, workbook(rows)).content.decode()
+    digest = text.split('name="digest" value="')[1].split('"')[0]
+    admin.post(reverse("staff:roster_apply", args=[COUNCIL]), {"digest": digest})
+    events = AuditEvent.objects.filter(user=admin.user).order_by("created", "id")
+    assert [(e.action, e.url_name) for e in events if e.url_name.startswith("staff:")] == [
+        ("download", "staff:roster_download"),
+        ("upload", "staff:roster_upload"),
+        ("upload", "staff:roster_apply"),
+    ]
+    assert all(e.organization.slug == COUNCIL for e in events if e.url_name.startswith("staff:"))
+
+
+def test_the_downloaded_list_uploads_back_unchanged_even_without_addresses(admin):
+    login_client("no-address", role="staff", departments=("総務課",))
+    data = admin.get(reverse("staff:roster_download", args=[COUNCIL])).content
+    before = snapshot()
+    response = upload(admin, SimpleUploadedFile("職員名簿.xlsx", data))
+    text = response.content.decode()
+    assert response.status_code == 200, text
+    assert "ファイルに変更はありません" in text and 'name="digest"' not in text
+    assert snapshot() == before
+    # a new row without an address is refused: the invitation needs one
+    ws = load_workbook(io.BytesIO(data))[SHEET]
+    ws.append(["新しい 人", "atarashii", "", "閲覧", "", ""])
+    out = io.BytesIO()
+    ws.parent.save(out)
+    response = upload(admin, SimpleUploadedFile("職員名簿.xlsx", out.getvalue()))
+    assert response.status_code == 400
+    assert f"<td>C{ws.max_row}</td>" in response.content.decode()
+
+
+def test_hostile_files_are_refused_without_a_server_error(admin, caplog):
+    import logging
+
+    from tests import hostile_files as hc
+
+    login_client("hostile-target", role="staff", departments=("総務課",))
+    data = admin.get(reverse("staff:roster_download", args=[COUNCIL])).content
+    kinds = [
+        *hc.not_workbooks(),
+        *hc.zip_tricks(data, "roster"),
+        *hc.macros(data, "roster"),
+        *hc.cell_tricks(data, [SHEET], "roster"),
+        *hc.huge(data, SHEET, "roster"),
+    ]
+    assert len(kinds) > 30
+    before = snapshot()
+    caplog.set_level(logging.ERROR)
+    refused = 0
+    for kind, hostile in kinds:
+        response = upload(admin, SimpleUploadedFile("hostile.xlsx", hostile))
+        assert response.status_code < 500, kind
+        if response.status_code == 400:
+            refused += 1
+            assert response.context["problems"], kind
+    assert snapshot() == before
+    assert refused > len(kinds) // 2
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []

@@ -101,9 +101,14 @@ def test_bad_transfer_form_changes_nothing(admin):
     response = admin.post(
         reverse("staff:transfer", args=[COUNCIL, person.user.pk]), {"t-effective": "someday"}
     )
-    assert response.status_code == 400 and 'id="id_t-effective-error"' in response.text
+    assert response.status_code == 400
+    assert 'id="id_t-effective-error">発令日は 2026-04-01 のような日付で' in response.text
     assert not Transfer.objects.exists()
 
 
-def test_the_daily_job_is_registered():
+def test_the_daily_job_is_registered(db):
+    from django.utils.module_loading import import_string
+
     assert "shinchoku.staff.transfers.apply_due" in settings.SHINCHOKU_DAILY_JOBS
+    job = import_string("shinchoku.staff.transfers.apply_due")
+    assert job(date(2030, 4, 1)) == 0
