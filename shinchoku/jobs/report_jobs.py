@@ -87,3 +87,22 @@ def start_report_job(
             raise
         return existing, False
     return job, True
+
+
+def job_url(job: ReportJob) -> str:
+    """The job's progress page (where its download is once done)."""
+    from django.urls import reverse
+
+    if job.kind == ReportJob.Kind.FINAL:
+        return reverse("reports:final_pdf_job", args=[job.plan.slug, job.token])
+    return reverse("reports:pdf_job", args=[job.plan.slug, job.fy, job.token])
+
+
+def recent_jobs(user, limit: int = 10) -> list[ReportJob]:
+    """The user's latest PDF jobs, newest first, e.g. for a to-do page ("PDFs ready")."""
+    return list(
+        ReportJob.objects.filter(user=user)
+        .select_related("plan")
+        .defer("html", "pdf")
+        .order_by("-created")[:limit]
+    )

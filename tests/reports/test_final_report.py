@@ -117,6 +117,11 @@ def test_the_pdf_is_a4_with_the_table(final_round, admin):
     response = admin.get(file_url)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert "%E6%9C%80%E7%B5%82%E8%A9%95%E4%BE%A1_" in response["Content-Disposition"]
+    from shinchoku.audit.models import Action, AuditEvent
+
+    event = AuditEvent.objects.filter(action=Action.DOWNLOAD).latest("created")
+    assert (event.url_name, event.filename) == ("reports:final_pdf_file", f"最終評価_{ACTION}.pdf")
+    assert admin.get(file_url.replace(job.token, "x" + job.token)).status_code == 404
     pages = PdfReader(io.BytesIO(response.content)).pages
     width, height = float(pages[0].mediabox.width), float(pages[0].mediabox.height)
     assert (round(width), round(height)) == (842, 595)  # A4 landscape in points

@@ -7,6 +7,7 @@ worker's own loop body, on the real database.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -254,3 +255,21 @@ def test_the_expected_time_comes_from_the_last_done_job_of_the_plan(viewer):
     first.refresh_from_db()
     second, _ = start(viewer)
     assert second.expected_seconds == pytest.approx(first.run_seconds)
+
+
+def test_the_bar_is_estimated_from_the_expected_time(viewer):
+    job, url = start(viewer)
+    ReportJob.objects.filter(pk=job.pk).update(
+        state="running", started=timezone.now() - timedelta(seconds=2), expected_seconds=4.0
+    )
+    html = status(viewer, url)
+    value = int(re.search(r'<progress max="100" value="(\d+)"', html).group(1))
+    assert 45 <= value <= 60
+
+
+def test_recent_jobs_link_to_their_pages(viewer):
+    from shinchoku.jobs.report_jobs import job_url, recent_jobs
+
+    job, url = start(viewer)
+    assert [j.pk for j in recent_jobs(viewer.user)] == [job.pk]
+    assert job_url(recent_jobs(viewer.user)[0]) == url

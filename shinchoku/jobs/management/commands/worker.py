@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -17,6 +19,8 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=float, default=1.0, help="seconds between polls")
 
     def handle(self, *args, once: bool = False, interval: float = 1.0, **options) -> None:
+        # WeasyPrint logs every step of every PDF at INFO: keep the worker's log to its tasks.
+        logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
         # Tasks left running by a killed worker are queued again (or failed), and the
         # minutely housekeeping task (heartbeat, recovery, daily jobs) is scheduled.
         start_worker()
