@@ -32,6 +32,12 @@ class ReminderDaysField(forms.CharField):
             ),
         )
         kwargs.setdefault("max_length", 100)
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(
+                attrs={"inputmode": "numeric", "aria-describedby": "id_reminder_days-help"}
+            ),
+        )
         super().__init__(**kwargs)
 
     def to_python(self, value):

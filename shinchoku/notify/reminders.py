@@ -9,10 +9,11 @@ notifies nobody twice (the keys carry the day).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from shinchoku.core.reminders import due
 from shinchoku.notify import events
@@ -28,10 +29,13 @@ def _waiting(round_: Any) -> list[Any]:
 
 
 def daily(day: date) -> dict[str, int]:
-    """The day's deadline reminders for every open round; returns counts per kind."""
+    """The day's deadline reminders for every open round; returns counts per kind.
+
+    It first enqueues again the e-mails left waiting by a task that died (requeue_stale).
+    """
     from shinchoku.rounds.models import Round
 
-    counts = {"near": 0, "passed": 0}
+    counts = {"near": 0, "passed": 0, "requeued": requeue_stale()}
     for round_ in Round.objects.filter(status=Round.Status.OPEN).select_related("plan"):
         found = due(round_.deadline, day, round_.reminder_days or [])
         if found is None:
@@ -47,6 +51,23 @@ def daily(day: date) -> dict[str, int]:
                 events.deadline_passed(round_, late, day)
             counts[found.kind] += len(late)
     return counts
+
+
+def requeue_stale(older_than: timedelta = timedelta(minutes=30)) -> int:
+    """Enqueue the mail task again for keys whose e-mails still wait after `older_than`."""
+    from shinchoku.notify.models import Notification
+    from shinchoku.notify.services import send_notifications
+
+    keys = sorted(
+        set(
+            Notification.objects.filter(
+                mail=Notification.Mail.QUEUED, created__lt=timezone.now() - older_than
+            ).values_list("key", flat=True)
+        )
+    )
+    for key in keys:
+        send_notifications.enqueue(key)
+    return len(keys)
 
 
 @dataclass
