@@ -349,3 +349,9 @@ def test_after_a_transfer_the_page_follows_the_person_to_the_new_department(roun
     assert f'href="{sheet(2021, SLOW)}"' in html and f'href="{sheet(2020, SLOW)}"' in html
     assert sheet(2020, MINE) not in html and COMMENT not in text_of(html)
     assert_links_open(staff, html)
+
+
+def test_the_page_only_reads(staff):
+    assert staff.post(PAGE).status_code == 405
+    assert staff.head(PAGE).status_code == 200
+    assert "<title>やること | 進捗</title>" in staff.get(PAGE).content.decode()
