@@ -337,3 +337,21 @@ def test_the_page_speaks_english_when_chosen(rounds, staff):
     assert "Your departments' sheets" in text and "5 days left" in text
     assert "3 days past the deadline" in text and "Comment of the return:" in text
     assert "やること" not in text
+
+
+def test_after_a_transfer_the_page_follows_the_person_to_the_new_department(rounds, staff, admin):
+    """人事異動 mid-round: the new department's sheets appear, the old one's are gone."""
+    from shinchoku.staff import transfers
+
+    member = Membership.objects.get(user=staff.user)
+    transfers.record_transfer(member, effective=today(), departments=[dept(SLOW)], by=admin.user)
+    html = main_of(staff.get(PAGE))
+    assert f'href="{sheet(2021, SLOW)}"' in html and f'href="{sheet(2020, SLOW)}"' in html
+    assert sheet(2020, MINE) not in html and COMMENT not in text_of(html)
+    assert_links_open(staff, html)
+
+
+def test_the_page_only_reads(staff):
+    assert staff.post(PAGE).status_code == 405
+    assert staff.head(PAGE).status_code == 200
+    assert "<title>やること | 進捗</title>" in staff.get(PAGE).content.decode()
