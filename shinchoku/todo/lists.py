@@ -15,15 +15,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 from django.urls import reverse
+from django.utils import timezone
 
 from shinchoku.accounts.models import Role
 from shinchoku.accounts.permissions import is_federation, membership
 from shinchoku.core import todo as core
+from shinchoku.jobs.models import ReportJob
+from shinchoku.jobs.report_jobs import job_url
 from shinchoku.plans.access import may_see
 from shinchoku.plans.models import Plan
 from shinchoku.reviews.models import Opinion
@@ -158,6 +161,19 @@ class ReadyReport:
         return ""
 
 
+@dataclass(frozen=True)
+class JobLine:
+    """A report PDF the user asked for: ready, still being made, or failed (with a retry)."""
+
+    job: ReportJob
+    url: str
+    ready: bool
+
+
+JOB_DAYS = 7  # report PDFs asked for in the last week
+JOB_LIMIT = 5
+
+
 @dataclass
 class Todo:
     today: date
@@ -175,6 +191,7 @@ class Todo:
     reports: list[ReadyReport] = field(default_factory=list)
     assigned: list[Opinion] = field(default_factory=list)  # to the user's departments, unanswered
     more_assigned: bool = False
+    jobs: list[JobLine] = field(default_factory=list)  # the user's recent report PDFs
 
     @property
     def empty(self) -> bool:
@@ -187,6 +204,7 @@ class Todo:
             or self.opinions
             or self.reports
             or self.assigned
+            or self.jobs
         )
 
 
@@ -224,7 +242,25 @@ def todo_for(user: Any, today: date) -> Todo:
         org = None if operator else member.organization_id
         _rounds(todo, org)
         _opinions(todo, org)
+    _jobs(todo, user)
     return todo
+
+
+def _jobs(todo: Todo, user: Any) -> None:
+    """The user's report PDFs of the last week, newest first, in one query."""
+    since = timezone.now() - timedelta(days=JOB_DAYS)
+    jobs = (
+        ReportJob.objects.filter(user=user, created__gte=since)
+        .select_related("plan")
+        .defer("html", "pdf")
+        .annotate(has_pdf=ExpressionWrapper(Q(pdf__isnull=False), output_field=BooleanField()))
+        .order_by("-created")[:JOB_LIMIT]
+    )
+    todo.jobs = [
+        JobLine(job, job_url(job), job.state == ReportJob.State.DONE and job.has_pdf)
+        for job in jobs
+        if may_see(user, job.plan)
+    ]
 
 
 def _sheets(todo: Todo, user: Any, org: int, mine: list[int]) -> None:

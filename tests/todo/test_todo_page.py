@@ -355,3 +355,24 @@ def test_the_page_only_reads(staff):
     assert staff.post(PAGE).status_code == 405
     assert staff.head(PAGE).status_code == 200
     assert "<title>やること | 進捗</title>" in staff.get(PAGE).content.decode()
+
+
+def test_the_pdfs_a_user_asked_for_are_listed_being_made_then_ready(midori):
+    from shinchoku.jobs.models import ReportJob
+    from shinchoku.jobs.runner import run_pending
+
+    viewer = login_client("midori-viewer", role="viewer", org_slug=MIDORI)
+    assert "報告書のPDF" not in text_of(main_of(viewer.get(PAGE)))
+    viewer.post(reverse("reports:pdf", args=[MIDORI_PLAN, 2024]))
+    job = ReportJob.objects.get()
+    html = main_of(viewer.get(PAGE))
+    assert "作成中" in text_of(html)
+    progress = reverse("reports:pdf_job", args=[MIDORI_PLAN, 2024, job.token])
+    assert f'href="{progress}"' in html
+    run_pending()
+    html = main_of(viewer.get(PAGE))
+    assert "作成済み" in text_of(html) and "PDFをダウンロード" in text_of(html)
+    assert_links_open(viewer, html)
+    # Another person's PDF is not listed.
+    other = login_client("midori-viewer-2", role="viewer", org_slug=MIDORI)
+    assert "報告書のPDF" not in text_of(main_of(other.get(PAGE)))
