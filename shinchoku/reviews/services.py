@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from shinchoku.core.wareki import fy_label, fy_short
+from shinchoku.notify import events as notify_events
 from shinchoku.orgs.models import Department
 from shinchoku.plans.history import user_name
 from shinchoku.plans.models import Plan
@@ -211,6 +212,7 @@ def create_opinion(
                 to_status=opinion.status,
                 changes=changes,
             )
+            notify_events.opinion_assigned(opinion, user)  # notifications (issue 14)
     except IntegrityError:
         raise OpinionConflict(
             f"{fy_label(fy)}の意見を同時に別の人が登録しました。もう一度登録してください。"
@@ -252,7 +254,11 @@ def assign(
         if not access.may_assign(user, current):
             raise OpinionDenied
         dept = _department(current.plan, department)
-        return _save(current, user, "assign", {"department": dept}, before_status=current.status)
+        before = current.department_id
+        opinion = _save(current, user, "assign", {"department": dept}, before_status=current.status)
+        if opinion.department_id is not None and opinion.department_id != before:
+            notify_events.opinion_assigned(opinion, user)  # notifications (issue 14)
+        return opinion
 
 
 def answer(
@@ -268,7 +274,11 @@ def answer(
         new: dict[str, Any] = {"policy": policy, "action": action}
         if current.status == Status.OPEN:
             new["status"] = Status.IN_PROGRESS
-        return _save(current, user, "answer", new, before_status=current.status)
+        version = current.version
+        opinion = _save(current, user, "answer", new, before_status=current.status)
+        if opinion.version != version:  # something changed
+            notify_events.opinion_answered(opinion, user)  # notifications (issue 14)
+        return opinion
 
 
 def set_status(

@@ -19,6 +19,7 @@ from django.utils import timezone
 from shinchoku.core.final import may_start
 from shinchoku.core.lineage import EvaluationLevels
 from shinchoku.core.wareki import fiscal_year, fy_label
+from shinchoku.notify import events as notify_events
 from shinchoku.plans.history import user_name
 from shinchoku.plans.models import Node, Plan
 from shinchoku.rounds import services
@@ -47,7 +48,14 @@ def refusal(plan: Plan, today: date | None = None) -> str:
     return ""
 
 
-def open_final_round(plan: Plan, deadline: date, user: Any, *, today: date | None = None) -> Round:
+def open_final_round(
+    plan: Plan,
+    deadline: date,
+    user: Any,
+    *,
+    today: date | None = None,
+    reminder_days: list[int] | None = None,
+) -> Round:
     """Open the plan's final evaluation in its last FY, a sheet per department."""
     problem = refusal(plan, today)
     if problem:
@@ -62,8 +70,12 @@ def open_final_round(plan: Plan, deadline: date, user: Any, *, today: date | Non
             round_ = Round.objects.create(
                 plan=plan, kind=Round.Kind.FINAL, fy=plan.last_fy, deadline=deadline
             )
+            if reminder_days is not None:
+                round_.reminder_days = list(reminder_days)
+                round_.save(update_fields=["reminder_days"])
             Report.objects.bulk_create(Report(round=round_, department=d) for d in departments)
             services.record_event(round_, user, "open")
+            notify_events.round_opened(round_, user)  # notifications (issue 14)
     except IntegrityError:
         raise RoundError("この計画の最終評価は、同時に別の人が始めました。") from None
     return round_
@@ -182,14 +194,17 @@ def submit(report: Report, user: Any, *, version: int | None = None) -> Report:
     gaps = missing(report)
     if gaps:
         raise RoundError("まだ入力されていない欄があります: " + "、".join(gaps))
-    return services._transition(
-        report,
-        {Report.Status.DRAFT, Report.Status.RETURNED},
-        Report.Status.SUBMITTED,
-        version=version,
-        submitted_at=timezone.now(),
-        updated_by=user_name(user),
-    )
+    with transaction.atomic():
+        report = services._transition(
+            report,
+            {Report.Status.DRAFT, Report.Status.RETURNED},
+            Report.Status.SUBMITTED,
+            version=version,
+            submitted_at=timezone.now(),
+            updated_by=user_name(user),
+        )
+        notify_events.report_moved(report, user)  # notifications (issue 14)
+    return report
 
 
 # Returning and approving are the yearly sheet's steps: a final sheet has no actuals to write.

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from shinchoku.accounts.permissions import can_edit_structure, require
+from shinchoku.notify.forms import ReminderDaysField
 from shinchoku.plans.models import Plan
 from shinchoku.rounds import final_services, services
 from shinchoku.rounds.access import (
@@ -42,6 +43,7 @@ class OpenFinalForm(forms.Form):
     deadline = forms.DateField(
         label=gettext_lazy("Deadline"), widget=forms.DateInput(attrs={"type": "date"})
     )
+    reminder_days = ReminderDaysField()  # notifications (issue 14)
 
 
 def list_context(plan: Plan, admin: bool, form: OpenFinalForm | None = None) -> dict:
@@ -64,7 +66,12 @@ def final_open(request: HttpRequest, slug: str) -> HttpResponse:
     form = OpenFinalForm(request.POST)
     if form.is_valid():
         try:
-            final_services.open_final_round(plan, form.cleaned_data["deadline"], request.user)
+            final_services.open_final_round(
+                plan,
+                form.cleaned_data["deadline"],
+                request.user,
+                reminder_days=form.cleaned_data["reminder_days"],
+            )
         except RoundError as e:
             form.add_error(None, str(e))
         else:

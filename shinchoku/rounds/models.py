@@ -55,6 +55,11 @@ def _thresholds() -> list[dict]:
     return [dict(t) for t in DEFAULT_THRESHOLDS]
 
 
+def default_reminder_days() -> list[int]:
+    """Days before the deadline the staff are reminded (shinchoku.notify): 7, 3 and 1."""
+    return [7, 3, 1]
+
+
 class PlanSettings(models.Model):
     """How a plan's progress is reported and judged; every plan has the defaults until changed."""
 
@@ -116,6 +121,8 @@ class Round(models.Model):
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.YEARLY)
     fy = models.PositiveSmallIntegerField(_("fiscal year"))
     deadline = models.DateField(_("deadline"))
+    # Days before the deadline a reminder goes to departments not yet submitted (notify app).
+    reminder_days = models.JSONField(_("reminder days"), default=default_reminder_days)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     # Published rounds show their approved values on the public pages (no login).
     published = models.BooleanField(default=False)

@@ -19,6 +19,7 @@ from django.utils import timezone
 from shinchoku.core.achievement import Bands
 from shinchoku.core.values import parse_value, unit_problem
 from shinchoku.core.wareki import fy_label
+from shinchoku.notify import events as notify_events
 from shinchoku.orgs.models import Department
 from shinchoku.plans import history, reporting
 from shinchoku.plans.editing import lock_plan
@@ -249,7 +250,9 @@ def record_event(round_: Round, user: Any, action: str, comment: str = "") -> No
     )
 
 
-def open_round(plan: Plan, fy: int, deadline: date, user: Any) -> Round:
+def open_round(
+    plan: Plan, fy: int, deadline: date, user: Any, *, reminder_days: list[int] | None = None
+) -> Round:
     if plan.is_draft:  # issue 13: the next plan gets rounds once it is adopted (策定)
         raise RoundError(
             "策定中の計画では進捗調査を始められません。計画を策定してから始めてください。"
@@ -266,8 +269,12 @@ def open_round(plan: Plan, fy: int, deadline: date, user: Any) -> Round:
     try:
         with transaction.atomic():
             round_ = Round.objects.create(plan=plan, fy=fy, deadline=deadline)
+            if reminder_days is not None:
+                round_.reminder_days = list(reminder_days)
+                round_.save(update_fields=["reminder_days"])
             Report.objects.bulk_create(Report(round=round_, department=d) for d in departments)
             record_event(round_, user, "open")
+            notify_events.round_opened(round_, user)  # notifications (issue 14)
     except IntegrityError:
         # Somebody opened the same FY at the same moment (unique plan and FY).
         raise RoundError(f"{fy_label(fy)}の進捗調査は、同時に別の人が始めました。") from None
@@ -627,14 +634,17 @@ def submit(report: Report, user: Any, *, version: int | None = None) -> Report:
     gaps = missing(report)
     if gaps:
         raise RoundError("まだ入力されていない欄があります: " + "、".join(gaps))
-    return _transition(
-        report,
-        {Report.Status.DRAFT, Report.Status.RETURNED},
-        Report.Status.SUBMITTED,
-        version=version,
-        submitted_at=timezone.now(),
-        updated_by=user_name(user),
-    )
+    with transaction.atomic():
+        report = _transition(
+            report,
+            {Report.Status.DRAFT, Report.Status.RETURNED},
+            Report.Status.SUBMITTED,
+            version=version,
+            submitted_at=timezone.now(),
+            updated_by=user_name(user),
+        )
+        notify_events.report_moved(report, user)  # notifications (issue 14)
+    return report
 
 
 def return_report(report: Report, user: Any, comment: str, *, version: int | None = None) -> Report:
@@ -642,14 +652,17 @@ def return_report(report: Report, user: Any, comment: str, *, version: int | Non
     if not comment.strip():
         raise RoundError("差し戻す理由をコメントに書いてください。")
     # An approved sheet can be sent back too once its round has been reopened.
-    return _transition(
-        report,
-        {Report.Status.SUBMITTED, Report.Status.APPROVED},
-        Report.Status.RETURNED,
-        version=version,
-        return_comment=comment.strip(),
-        updated_by=user_name(user),
-    )
+    with transaction.atomic():
+        report = _transition(
+            report,
+            {Report.Status.SUBMITTED, Report.Status.APPROVED},
+            Report.Status.RETURNED,
+            version=version,
+            return_comment=comment.strip(),
+            updated_by=user_name(user),
+        )
+        notify_events.report_moved(report, user)  # notifications (issue 14)
+    return report
 
 
 class ChoiceNeeded(RoundError):
@@ -742,6 +755,7 @@ def _approve(report: Report, user: Any, *, version: int | None, choices: dict[st
                     f"{conflict.existing_by}）"
                 )
             _record_actual(report, user, ind, {label: old.text} if old is not None else None, after)
+        notify_events.report_moved(report, user)  # notifications (issue 14)
     return report
 
 

@@ -7,8 +7,6 @@ from datetime import date, timedelta
 
 from django import forms
 from django.contrib import messages
-from django.core.mail import send_mail
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,9 +15,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
-from shinchoku.accounts.models import Membership, Role
 from shinchoku.accounts.permissions import can_approve, can_edit_structure, can_report, require
 from shinchoku.core.wareki import fy_label
+from shinchoku.notify.forms import ReminderDaysField
+from shinchoku.notify.reminders import remind_now, reminder_messages
 from shinchoku.rounds import services
 from shinchoku.rounds.access import plan_for, round_for
 from shinchoku.rounds.models import Report, Round
@@ -35,6 +34,7 @@ class OpenRoundForm(forms.Form):
     deadline = forms.DateField(
         label=gettext_lazy("Deadline"), widget=forms.DateInput(attrs={"type": "date"})
     )
+    reminder_days = ReminderDaysField()  # notifications (issue 14)
 
     def __init__(self, *args, fys: list[int], **kwargs):
         super().__init__(*args, **kwargs)
@@ -67,7 +67,13 @@ def round_list(request: HttpRequest, slug: str) -> HttpResponse:
         if form is not None and form.is_valid():
             fy = form.cleaned_data["fy"]
             try:
-                services.open_round(plan, fy, form.cleaned_data["deadline"], request.user)
+                services.open_round(
+                    plan,
+                    fy,
+                    form.cleaned_data["deadline"],
+                    request.user,
+                    reminder_days=form.cleaned_data["reminder_days"],
+                )
             except RoundError as e:
                 form.add_error(None, str(e))
             else:
@@ -235,101 +241,18 @@ def publish(request: HttpRequest, slug: str, fy: int) -> HttpResponse:
     )
 
 
-def _recipients(report: Report) -> list[str]:
-    """E-mail addresses of the staff and approvers who cover the sheet's department."""
-    dept = report.department
-    covering = Q(departments=dept)
-    if dept.parent_id:
-        covering |= Q(departments=dept.parent_id)
-    members = (
-        Membership.objects.filter(
-            organization_id=dept.organization_id, role__in=[Role.STAFF, Role.APPROVER]
-        )
-        .filter(covering)
-        .select_related("user")
-        .distinct()
-    )
-    return sorted({m.user.email for m in members if m.user.email and m.user.is_active})
-
-
 @require_POST
 def remind(request: HttpRequest, slug: str, fy: int) -> HttpResponse:
-    """E-mail the departments whose sheets still wait for them.
+    """Remind the departments whose sheets still wait for them (shinchoku.notify).
 
-    The reminder is recorded, with its recipients, in its own committed transaction before any
-    mail leaves, so a crash while or after sending cannot lose the record; the record says
-    "送信中" until the sending ends, and names the departments whose mail could not be sent.
+    Each department's staff get a notification in the product, and an e-mail sent by the mail
+    queue once the reminder is committed; it is recorded as the round's "remind" event.
     """
-    import logging
-
-    from django.db import transaction
-
-    from shinchoku.plans.history import user_name
-    from shinchoku.rounds.models import RoundEvent
-
     round_ = _admin_round(request, slug, fy)
-    pending = services.pending_reports(round_)
-    if not round_.is_open or not pending:
+    if not round_.is_open or not services.pending_reports(round_):
         messages.error(request, _("No department is waiting for a reminder."))
         return redirect("rounds:board", slug, fy)
-    letters, without = [], []
-    subject = _("[Shinchoku] Reminder: progress sheet for %(fy)s") % {"fy": fy_label(fy)}
-    for report in pending:
-        to = _recipients(report)
-        if not to:
-            without.append(report.department.name)
-            continue
-        link = request.build_absolute_uri(
-            reverse("rounds:sheet", args=[slug, fy, report.department_id])
-        )
-        body = _(
-            "Please enter and submit the progress sheet of %(dept)s for %(plan)s, "
-            "%(fy)s, by %(deadline)s.\n\nCurrent status: %(status)s\n%(comment)s\n%(link)s\n"
-        ) % {
-            "dept": report.department.name,
-            "plan": round_.plan.title,
-            "fy": fy_label(fy),
-            "deadline": round_.deadline.strftime("%Y-%m-%d"),
-            "status": report.get_status_display(),
-            "comment": report.return_comment if report.status == Report.Status.RETURNED else "",
-            "link": link,
-        }
-        letters.append((report.department.name, to, body))
-    if letters:
-        recipients = "、".join(f"{name}（{', '.join(to)}）" for name, to, _body in letters)
-        with transaction.atomic():
-            event = RoundEvent.objects.create(
-                round=round_,
-                user=request.user,
-                user_name=user_name(request.user),
-                action="remind",
-                comment=f"{recipients} — 送信中",
-            )
-        sent, failed = [], []
-        for name, to, body in letters:
-            try:
-                send_mail(subject, body, None, to)
-            except OSError:  # smtplib's errors included; the others still get theirs
-                logging.getLogger(__name__).exception("reminder to %s failed", name)
-                failed.append(name)
-            else:
-                sent.append(name)
-        event.comment = recipients
-        if failed:
-            event.comment += " — 送信できませんでした：" + "、".join(failed)
-        event.save(update_fields=["comment"])
-        if sent:
-            messages.success(request, _("Reminder sent to: %(names)s") % {"names": "、".join(sent)})
-        if failed:
-            messages.error(
-                request,
-                _("The reminder could not be sent to: %(names)s. Check the mail settings.")
-                % {"names": "、".join(failed)},
-            )
-    if without:
-        messages.error(
-            request,
-            _("Nobody with an e-mail address covers: %(names)s. Add addresses in the admin.")
-            % {"names": "、".join(without)},
-        )
+    done = remind_now(round_, request.user)
+    for level, text in reminder_messages(done):
+        messages.add_message(request, level, text)
     return redirect("rounds:board", slug, fy)

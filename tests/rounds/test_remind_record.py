@@ -1,4 +1,5 @@
-"""A reminder is recorded with its recipients before any mail leaves; failures are marked on it."""
+"""A reminder is recorded with its recipients and notifications before any mail leaves (the mail
+queue sends them after commit); failures are marked on the notifications."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.urls import reverse
 
+from shinchoku.jobs.runner import run_pending
+from shinchoku.notify.models import Notification
 from shinchoku.plans.models import Plan
 from shinchoku.rounds import services
 from shinchoku.rounds.models import RoundEvent
@@ -54,38 +57,51 @@ def round_(admin):
     return round_
 
 
-def test_the_record_with_its_recipients_exists_before_the_mail_leaves(round_, admin, settings):
+def test_the_record_with_its_recipients_exists_before_the_mail_leaves(
+    round_, admin, settings, django_capture_on_commit_callbacks
+):
+    """The reminder (its event and its notifications) is committed; the mail task comes after."""
     settings.EMAIL_BACKEND = f"{__name__}.RecordingBackend"
     seen_at_send.clear()
-    response = admin.post(REMIND, follow=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(REMIND, follow=True)
     assert response.status_code == 200
-    assert len(mail.outbox) == 2
-    assert seen_at_send and all(
-        len(seen) == 1 and "shien@example.jp" in seen[0] and "送信中" in seen[0]
-        for seen in seen_at_send
-    )
+    assert "督促メールを送りました" in response.text
+    assert mail.outbox == []  # nothing leaves from the web request
     (event,) = round_.events.filter(action="remind")
     assert "福祉支援課（shien@example.jp）" in event.comment
     assert "福祉活動推進課（katsudo@example.jp）" in event.comment
-    assert "送信中" not in event.comment and "送信できませんでした" not in event.comment
-    assert "督促メールを送りました" in response.text
+    assert Notification.objects.filter(kind="reminder", mail="queued").count() == 2
+    run_pending()
+    assert len(mail.outbox) == 2
+    assert seen_at_send and all(len(seen) == 1 for seen in seen_at_send)
+    assert Notification.objects.filter(kind="reminder", mail="sent").count() == 2
 
 
-def test_a_crash_after_sending_leaves_the_record(round_, admin, settings):
+def test_a_crash_while_sending_leaves_the_record_and_the_rest_queued(
+    round_, admin, settings, django_capture_on_commit_callbacks
+):
     settings.EMAIL_BACKEND = f"{__name__}.CrashingBackend"
-    with pytest.raises(SystemExit):
+    with django_capture_on_commit_callbacks(execute=True):
         admin.post(REMIND)
-    assert len(mail.outbox) == 1
+    run_pending()  # each department's task sends its mail, then dies; the worker goes on
+    assert len(mail.outbox) == 2
     (event,) = round_.events.filter(action="remind")
-    assert "送信中" in event.comment and "@example.jp" in event.comment
+    assert "@example.jp" in event.comment
+    # Nothing is lost: the rows not marked sent are still queued; the daily job enqueues them again.
+    assert Notification.objects.filter(kind="reminder", mail="queued").count() == 2
 
 
-def test_a_mail_server_that_refuses_is_marked_on_the_record(round_, admin, settings):
+def test_a_mail_server_that_refuses_is_marked_on_the_notifications(
+    round_, admin, settings, django_capture_on_commit_callbacks
+):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
-    response = admin.post(REMIND, follow=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(REMIND, follow=True)
     assert response.status_code == 200
-    (event,) = round_.events.filter(action="remind")
-    failed = event.comment.split(" — 送信できませんでした：")[1]
-    assert sorted(failed.split("、")) == sorted(["福祉支援課", "福祉活動推進課"])
-    assert "督促メールを送れませんでした" in response.text
+    run_pending()
+    rows = Notification.objects.filter(kind="reminder")
+    assert {r.mail for r in rows} == {"failed"} and rows.count() == 2
+    assert all(r.mail_error for r in rows)
+    assert round_.events.filter(action="remind").count() == 1

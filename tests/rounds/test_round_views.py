@@ -10,6 +10,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from shinchoku.notify.models import Notification
 from shinchoku.orgs.models import Department
 from shinchoku.plans.models import IndicatorValue, Plan, ProgressNote
 from shinchoku.rounds import services
@@ -305,6 +306,10 @@ def test_the_board_shows_the_deadline_and_sends_reminders(round_, admin, staff):
     assert "3" in page.text and "未着手" in page.text
     response = admin.post(reverse("rounds:remind", args=[ACTION, FY]), follow=True)
     assert response.status_code == 200
+    from shinchoku.notify.services import send_notifications
+
+    for key in sorted(set(Notification.objects.values_list("key", flat=True))):
+        send_notifications.call(key)  # the mail queue's task (on_commit does not fire here)
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["shien@example.jp"]
     assert "福祉支援課" in mail.outbox[0].body
     assert reverse("rounds:sheet", args=[ACTION, FY, dept("福祉支援課").pk]) in mail.outbox[0].body
