@@ -215,3 +215,16 @@ def test_admin_cannot_deactivate_themselves_or_the_last_admin(admin, operator):
     assert response.status_code == 400 and "最後の在職中の管理者" in response.text
     me.refresh_from_db()
     assert me.role == "admin"
+
+
+def test_last_login_is_shown_in_local_time_with_wareki(admin):
+    from datetime import UTC
+    from datetime import datetime as dt
+
+    person = login_client("late-night", role="staff").user
+    person.last_login = dt(2026, 3, 31, 15, 30, tzinfo=UTC)  # 2026-04-01 00:30 in Tokyo
+    person.save()
+    page = admin.get(reverse("staff:list", args=[COUNCIL])).text
+    assert "令和8年4月1日" in page and "00:30" in page
+    page = admin.get(reverse("staff:person", args=[COUNCIL, person.pk])).text
+    assert "令和8年4月1日" in page and "00:30" in page
