@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +25,14 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from shinchoku.accounts.models import Membership, Role
+from shinchoku.core.roster import (
+    ACTIVE,
+    INACTIVE,
+    ROLE_LABELS,
+    parse_role,
+    parse_state,
+    split_departments,
+)
 from shinchoku.orgs.models import Department, Organization
 from shinchoku.plans.workbook import CellProblem
 from shinchoku.plans.xlsx_guard import WorkbookFault, opened
@@ -35,15 +42,6 @@ User = get_user_model()
 
 SHEET = "職員名簿"
 HEADERS = ("氏名", "ログインID", "メールアドレス", "役割", "部署", "状態")
-ROLE_LABELS = {
-    Role.ADMIN: "管理者",
-    Role.STAFF: "部署担当",
-    Role.APPROVER: "承認者",
-    Role.VIEWER: "閲覧",
-}
-ROLE_OF = {label: value for value, label in ROLE_LABELS.items()} | {v: v for v in Role.values}
-ACTIVE, INACTIVE = "在職", "停止"
-SEPARATORS = re.compile(r"[、,，\n;；]+")
 MAX_PEOPLE = 2000
 
 
@@ -266,7 +264,7 @@ def plan_roster(organization: Organization, raw: list[dict], by) -> RosterPlan:
                 )
                 if message:
                     problem("C", n, message)
-        role = ROLE_OF.get(role_text)
+        role = parse_role(role_text)
         if role is None:
             if not role_text and member is not None:
                 role = member.role
@@ -284,7 +282,7 @@ def plan_roster(organization: Organization, raw: list[dict], by) -> RosterPlan:
                 )
         dept_ids = []
         unknown = []
-        for dept_name in (p.strip() for p in SEPARATORS.split(dept_text) if p.strip()):
+        for dept_name in split_departments(dept_text):
             if dept_name in departments:
                 dept_ids.append(departments[dept_name].pk)
             else:
@@ -299,11 +297,8 @@ def plan_roster(organization: Organization, raw: list[dict], by) -> RosterPlan:
                 )
                 % {"names": "、".join(f"「{u}」" for u in unknown)},
             )
-        if state in ("", ACTIVE):
-            active = True
-        elif state == INACTIVE:
-            active = False
-        else:
+        active = parse_state(state)
+        if active is None:
             problem(
                 "F",
                 n,

@@ -18,6 +18,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from shinchoku.accounts.models import Membership, Role
+from shinchoku.core.roster import default_login
 from shinchoku.orgs.models import Department, Organization
 from shinchoku.staff.tokens import send_invitation
 
@@ -54,7 +55,7 @@ class PersonData:
 
 
 def default_username(email: str) -> str:
-    return email.strip().lower()
+    return default_login(email)
 
 
 def name_problem(name: str) -> str | None:
