@@ -168,6 +168,8 @@ def test_deactivate_blocks_login_and_keeps_the_name(admin):
     person.save()
     session = log_in("suzuki", STRONG)
     assert session.ok and session.get(reverse("rounds:dashboard")).status_code == 200
+    page = admin.get(reverse("staff:person", args=[COUNCIL, person.pk])).text
+    assert 'data-confirm="鈴木さんを停止しますか？' in page and "staff/staff.js" in page
     name_in_history = user_name(person)
     member = Membership.objects.get(user=person)
     url = reverse("staff:set_active", args=[COUNCIL, person.pk])
