@@ -170,6 +170,13 @@ def test_deactivate_blocks_login_and_keeps_the_name(admin):
     assert session.ok and session.get(reverse("rounds:dashboard")).status_code == 200
     page = admin.get(reverse("staff:person", args=[COUNCIL, person.pk])).text
     assert 'data-confirm="鈴木さんを停止しますか？' in page and "staff/staff.js" in page
+    from shinchoku.plans import history
+    from shinchoku.plans.models import ChangeRecord, Plan
+
+    plan = Plan.objects.filter(organization__slug=COUNCIL).first()
+    written = history.record(
+        plan, user=person, source="web", action="update", kind="node", key="k", label="事業"
+    )
     name_in_history = user_name(person)
     member = Membership.objects.get(user=person)
     url = reverse("staff:set_active", args=[COUNCIL, person.pk])
@@ -178,6 +185,9 @@ def test_deactivate_blocks_login_and_keeps_the_name(admin):
     person.refresh_from_db()
     assert not person.is_active and User.objects.filter(pk=person.pk).exists()
     assert user_name(person) == name_in_history == "鈴木"
+    written.refresh_from_db()
+    assert written.user_id == person.pk and written.user_name == "鈴木"
+    assert ChangeRecord.objects.filter(user=person).count() == 1
     assert not log_in("suzuki", STRONG).ok
     # a session opened before is over too
     assert session.get(reverse("rounds:dashboard")).status_code == 302
