@@ -41,6 +41,7 @@ from shinchoku.staff import services
 User = get_user_model()
 
 SHEET = "職員名簿"
+DEPARTMENT_SHEET = "部署一覧"
 HEADERS = ("氏名", "ログインID", "メールアドレス", "役割", "部署", "状態")
 MAX_PEOPLE = 2000
 
@@ -75,6 +76,28 @@ def write_roster(organization: Organization) -> bytes:
     for column, width in zip("ABCDEF", (18, 24, 32, 12, 36, 8), strict=True):
         ws.column_dimensions[column].width = width
     ws.freeze_panes = "A2"
+    # For reference: the names the 部署 column accepts and the roles (not read back).
+    ref = wb.create_sheet(DEPARTMENT_SHEET)
+    ref.append(["部署", "上位の課", "", "役割"])
+    for cell in ref[1]:
+        cell.font, cell.fill = bold, fill
+    departments = list(
+        Department.objects.filter(organization=organization).select_related("parent")
+    )
+    labels = list(ROLE_LABELS.values())
+    for i in range(max(len(departments), len(labels))):
+        d = departments[i] if i < len(departments) else None
+        ref.append(
+            [
+                d.name if d else None,
+                d.parent.name if d and d.parent_id else None,
+                None,
+                labels[i] if i < len(labels) else None,
+            ]
+        )
+    ref.column_dimensions["A"].width = 28
+    ref.column_dimensions["B"].width = 20
+    ref.column_dimensions["D"].width = 12
     roles = DataValidation(type="list", formula1='"' + ",".join(ROLE_LABELS.values()) + '"')
     states = DataValidation(type="list", formula1=f'"{ACTIVE},{INACTIVE}"')
     ws.add_data_validation(roles)
