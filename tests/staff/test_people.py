@@ -27,8 +27,9 @@ def add(client, django_capture_on_commit_callbacks, **fields):
 
 
 def test_add_sends_an_invitation_that_sets_the_password(
-    admin, mailbox, django_capture_on_commit_callbacks
+    admin, mailbox, django_capture_on_commit_callbacks, settings
 ):
+    settings.SHINCHOKU_BASE_URL = "https://shinchoku.example.jp"
     response = add(
         admin,
         django_capture_on_commit_callbacks,
@@ -49,7 +50,7 @@ def test_add_sends_an_invitation_that_sets_the_password(
     assert len(mailbox) == 1 and mailbox[0].to == ["hanako@example.jp"]
     body = mailbox[0].body
     assert "招待" in mailbox[0].subject and "hanako@example.jp" in body
-    assert body.count("http://testserver/staff/invitation/") == 1
+    assert body.count("https://shinchoku.example.jp/staff/invitation/") == 1
     # the list shows the invitation pending
     listing = admin.get(reverse("staff:list", args=[COUNCIL])).text
     assert "山田 花子" in listing and "未設定" in listing
