@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +25,14 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from shinchoku.accounts.models import Membership, Role
+from shinchoku.core.roster import (
+    ACTIVE,
+    INACTIVE,
+    ROLE_LABELS,
+    parse_role,
+    parse_state,
+    split_departments,
+)
 from shinchoku.orgs.models import Department, Organization
 from shinchoku.plans.workbook import CellProblem
 from shinchoku.plans.xlsx_guard import WorkbookFault, opened
@@ -34,16 +41,8 @@ from shinchoku.staff import services
 User = get_user_model()
 
 SHEET = "職員名簿"
+DEPARTMENT_SHEET = "部署一覧"
 HEADERS = ("氏名", "ログインID", "メールアドレス", "役割", "部署", "状態")
-ROLE_LABELS = {
-    Role.ADMIN: "管理者",
-    Role.STAFF: "部署担当",
-    Role.APPROVER: "承認者",
-    Role.VIEWER: "閲覧",
-}
-ROLE_OF = {label: value for value, label in ROLE_LABELS.items()} | {v: v for v in Role.values}
-ACTIVE, INACTIVE = "在職", "停止"
-SEPARATORS = re.compile(r"[、,，\n;；]+")
 MAX_PEOPLE = 2000
 
 
@@ -77,6 +76,28 @@ def write_roster(organization: Organization) -> bytes:
     for column, width in zip("ABCDEF", (18, 24, 32, 12, 36, 8), strict=True):
         ws.column_dimensions[column].width = width
     ws.freeze_panes = "A2"
+    # For reference: the names the 部署 column accepts and the roles (not read back).
+    ref = wb.create_sheet(DEPARTMENT_SHEET)
+    ref.append(["部署", "上位の課", "", "役割"])
+    for cell in ref[1]:
+        cell.font, cell.fill = bold, fill
+    departments = list(
+        Department.objects.filter(organization=organization).select_related("parent")
+    )
+    labels = list(ROLE_LABELS.values())
+    for i in range(max(len(departments), len(labels))):
+        d = departments[i] if i < len(departments) else None
+        ref.append(
+            [
+                d.name if d else None,
+                d.parent.name if d and d.parent_id else None,
+                None,
+                labels[i] if i < len(labels) else None,
+            ]
+        )
+    ref.column_dimensions["A"].width = 28
+    ref.column_dimensions["B"].width = 20
+    ref.column_dimensions["D"].width = 12
     roles = DataValidation(type="list", formula1='"' + ",".join(ROLE_LABELS.values()) + '"')
     states = DataValidation(type="list", formula1=f'"{ACTIVE},{INACTIVE}"')
     ws.add_data_validation(roles)
@@ -266,7 +287,7 @@ def plan_roster(organization: Organization, raw: list[dict], by) -> RosterPlan:
                 )
                 if message:
                     problem("C", n, message)
-        role = ROLE_OF.get(role_text)
+        role = parse_role(role_text)
         if role is None:
             if not role_text and member is not None:
                 role = member.role
@@ -284,7 +305,7 @@ def plan_roster(organization: Organization, raw: list[dict], by) -> RosterPlan:
                 )
         dept_ids = []
         unknown = []
-        for dept_name in (p.strip() for p in SEPARATORS.split(dept_text) if p.strip()):
+        for dept_name in split_departments(dept_text):
             if dept_name in departments:
                 dept_ids.append(departments[dept_name].pk)
             else:
@@ -299,11 +320,8 @@ def plan_roster(organization: Organization, raw: list[dict], by) -> RosterPlan:
                 )
                 % {"names": "、".join(f"「{u}」" for u in unknown)},
             )
-        if state in ("", ACTIVE):
-            active = True
-        elif state == INACTIVE:
-            active = False
-        else:
+        active = parse_state(state)
+        if active is None:
             problem(
                 "F",
                 n,

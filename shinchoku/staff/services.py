@@ -13,11 +13,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
 from shinchoku.accounts.models import Membership, Role
+from shinchoku.core.roster import default_login
 from shinchoku.orgs.models import Department, Organization
 from shinchoku.staff.tokens import send_invitation
 
@@ -54,7 +55,7 @@ class PersonData:
 
 
 def default_username(email: str) -> str:
-    return email.strip().lower()
+    return default_login(email)
 
 
 def name_problem(name: str) -> str | None:
@@ -152,7 +153,14 @@ def add_person(
         username=data.username.strip(), email=data.email.strip(), last_name=data.name.strip()
     )
     user.set_unusable_password()
-    user.save()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:  # the same login ID added at the same moment by someone else
+        raise StaffError(
+            username_problem(data.username) or _("This login ID was just taken. Choose another."),
+            "username",
+        ) from None
     member = Membership.objects.create(user=user, organization=organization, role=data.role)
     member.departments.set(data.departments)
     send_invitation(user, organization.name, base_url)
@@ -209,7 +217,11 @@ def update_person(member: Membership, data: PersonData, *, version: int | None, 
         return False
     user.last_name, user.first_name = data.name.strip(), ""
     user.email, user.username = data.email.strip(), data.username.strip()
-    user.save(update_fields=["last_name", "first_name", "email", "username"])
+    try:
+        with transaction.atomic():
+            user.save(update_fields=["last_name", "first_name", "email", "username"])
+    except IntegrityError:
+        raise StaffError(_("This login ID was just taken. Choose another."), "username") from None
     member.role = data.role
     member.save(update_fields=["role"])
     member.departments.set(data.departments)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.views import PasswordResetConfirmView
@@ -65,7 +66,9 @@ def person_for(organization: Organization, user_id: int) -> Membership:
 
 
 def _base_url(request: HttpRequest) -> str:
-    return request.build_absolute_uri("/").rstrip("/")
+    """Links in e-mails start with SHINCHOKU_BASE_URL (the address users know, https behind a
+    proxy), never with whatever Host the request came with; as the password-reset mail."""
+    return settings.SHINCHOKU_BASE_URL
 
 
 @require_safe

@@ -27,8 +27,9 @@ def add(client, django_capture_on_commit_callbacks, **fields):
 
 
 def test_add_sends_an_invitation_that_sets_the_password(
-    admin, mailbox, django_capture_on_commit_callbacks
+    admin, mailbox, django_capture_on_commit_callbacks, settings
 ):
+    settings.SHINCHOKU_BASE_URL = "https://shinchoku.example.jp"
     response = add(
         admin,
         django_capture_on_commit_callbacks,
@@ -49,7 +50,7 @@ def test_add_sends_an_invitation_that_sets_the_password(
     assert len(mailbox) == 1 and mailbox[0].to == ["hanako@example.jp"]
     body = mailbox[0].body
     assert "招待" in mailbox[0].subject and "hanako@example.jp" in body
-    assert body.count("http://testserver/staff/invitation/") == 1
+    assert body.count("https://shinchoku.example.jp/staff/invitation/") == 1
     # the list shows the invitation pending
     listing = admin.get(reverse("staff:list", args=[COUNCIL])).text
     assert "山田 花子" in listing and "未設定" in listing
@@ -168,6 +169,15 @@ def test_deactivate_blocks_login_and_keeps_the_name(admin):
     person.save()
     session = log_in("suzuki", STRONG)
     assert session.ok and session.get(reverse("rounds:dashboard")).status_code == 200
+    page = admin.get(reverse("staff:person", args=[COUNCIL, person.pk])).text
+    assert 'data-confirm="鈴木さんを停止しますか？' in page and "staff/staff.js" in page
+    from shinchoku.plans import history
+    from shinchoku.plans.models import ChangeRecord, Plan
+
+    plan = Plan.objects.filter(organization__slug=COUNCIL).first()
+    written = history.record(
+        plan, user=person, source="web", action="update", kind="node", key="k", label="事業"
+    )
     name_in_history = user_name(person)
     member = Membership.objects.get(user=person)
     url = reverse("staff:set_active", args=[COUNCIL, person.pk])
@@ -176,6 +186,9 @@ def test_deactivate_blocks_login_and_keeps_the_name(admin):
     person.refresh_from_db()
     assert not person.is_active and User.objects.filter(pk=person.pk).exists()
     assert user_name(person) == name_in_history == "鈴木"
+    written.refresh_from_db()
+    assert written.user_id == person.pk and written.user_name == "鈴木"
+    assert ChangeRecord.objects.filter(user=person).count() == 1
     assert not log_in("suzuki", STRONG).ok
     # a session opened before is over too
     assert session.get(reverse("rounds:dashboard")).status_code == 302
@@ -215,3 +228,16 @@ def test_admin_cannot_deactivate_themselves_or_the_last_admin(admin, operator):
     assert response.status_code == 400 and "最後の在職中の管理者" in response.text
     me.refresh_from_db()
     assert me.role == "admin"
+
+
+def test_last_login_is_shown_in_local_time_with_wareki(admin):
+    from datetime import UTC
+    from datetime import datetime as dt
+
+    person = login_client("late-night", role="staff").user
+    person.last_login = dt(2026, 3, 31, 15, 30, tzinfo=UTC)  # 2026-04-01 00:30 in Tokyo
+    person.save()
+    page = admin.get(reverse("staff:list", args=[COUNCIL])).text
+    assert "令和8年4月1日" in page and "00:30" in page
+    page = admin.get(reverse("staff:person", args=[COUNCIL, person.pk])).text
+    assert "令和8年4月1日" in page and "00:30" in page

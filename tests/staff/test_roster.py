@@ -65,6 +65,14 @@ def test_download_lists_the_organizations_people(admin):
     assert by_login["dl-staff"][5] == "在職"
     assert by_login["council-admin"][3] == "管理者"
     assert "city-person" not in by_login
+    names = [
+        r[0]
+        for r in load_workbook(io.BytesIO(response.content))["部署一覧"].iter_rows(
+            min_row=2, values_only=True
+        )
+        if r[0]
+    ]
+    assert {"総務課", "福祉支援課", "福祉活動推進課"} <= set(names)
 
 
 def test_bad_rows_are_each_named_by_cell_and_nothing_is_stored(admin):

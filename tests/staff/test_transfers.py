@@ -15,6 +15,7 @@ from shinchoku.rounds import services as rounds
 from shinchoku.staff import transfers
 from shinchoku.staff.models import Transfer
 from tests.conftest import COUNCIL, login_client
+from tests.rounds.test_round_views import form_of
 from tests.staff.conftest import dept
 
 ACTION = "nishitokyo-action-plan-2019"
@@ -32,8 +33,19 @@ def sheet(client, name: str) -> int:
 
 def test_transfer_today_moves_the_person_to_the_new_departments_sheet(admin, round_):
     person = login_client("ido", role="staff", departments=("総務課",))
+    person.user.last_name = "異動 太郎"
+    person.user.save()
+    person.force_login(person.user)
     assert sheet(person, "総務課") == 200
     assert sheet(person, "福祉支援課") == 403
+    # they work on department A's sheet before the transfer
+    old_sheet = round_.reports.get(department__name="総務課")
+    saved = person.post(
+        reverse("rounds:sheet", args=[ACTION, FY, dept("総務課").pk]), form_of(old_sheet)
+    )
+    assert saved.status_code == 302
+    old_sheet.refresh_from_db()
+    assert old_sheet.updated_by == "異動 太郎"
     sheets_before = {r.pk: r.department_id for r in round_.reports.all()}
     member = Membership.objects.get(user=person.user)
     response = admin.post(
@@ -51,6 +63,10 @@ def test_transfer_today_moves_the_person_to_the_new_departments_sheet(admin, rou
     assert member.role == "approver" and member.version == 2
     # the sheets themselves stay with their departments
     assert {r.pk: r.department_id for r in round_.reports.all()} == sheets_before
+    old_sheet.refresh_from_db()
+    assert old_sheet.updated_by == "異動 太郎" and old_sheet.department.name == "総務課"
+    page = admin.get(reverse("rounds:sheet", args=[ACTION, FY, dept("総務課").pk])).text
+    assert "異動 太郎" in page  # what they wrote stays on department A's sheet, under their name
     record = Transfer.objects.get(user=person.user)
     assert record.applied_at is not None
     assert record.departments_before == [{"id": dept("総務課").pk, "name": "総務課"}]
