@@ -73,8 +73,9 @@ def notify(
         )
     if not rows:
         return []
-    with transaction.atomic():
-        Notification.objects.bulk_create(rows)
+    # A row written meanwhile by another run for the same recipient and key is left as it is
+    # (no IntegrityError that would break the caller's transaction).
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
     if any(r.mail == Notification.Mail.QUEUED for r in rows):
         transaction.on_commit(lambda: send_notifications.enqueue(key))
     return rows
