@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "shinchoku.backup",
     "shinchoku.audit",
     "shinchoku.jobs",
+    "shinchoku.todo",
+    "shinchoku.staff",
     "shinchoku.notify",
 ]
 
@@ -223,6 +225,8 @@ EMAIL_HOST_PASSWORD = os.environ.get("SHINCHOKU_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("SHINCHOKU_EMAIL_USE_TLS")
 EMAIL_USE_SSL = envbool("SHINCHOKU_EMAIL_USE_SSL")
 EMAIL_TIMEOUT = envint("SHINCHOKU_EMAIL_TIMEOUT", "30", minimum=1)
+# With SHINCHOKU_EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend, one file per mail.
+EMAIL_FILE_PATH = os.environ.get("SHINCHOKU_EMAIL_FILE_PATH", str(DATA_DIR / "mail"))
 DEFAULT_FROM_EMAIL = os.environ.get("SHINCHOKU_EMAIL_FROM", "shinchoku@localhost")
 # The address links in e-mails start with (no request is at hand when a worker sends them).
 SHINCHOKU_BASE_URL = os.environ.get("SHINCHOKU_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -239,11 +243,12 @@ TASKS = {
 # callables taking the day (datetime.date); each must be safe to run twice for the same day.
 SHINCHOKU_DAILY_AT = os.environ.get("SHINCHOKU_DAILY_AT", "08:00")
 SHINCHOKU_DAILY_JOBS: list[str] = [
+    "shinchoku.staff.transfers.apply_due",  # 人事異動 dated today or earlier
     "shinchoku.notify.reminders.daily",  # deadline near / passed (issue 14)
 ]
 
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "plans:list"
+LOGIN_REDIRECT_URL = "todo:page"  # the to-do page (issue 14)
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # --- Audit trail and logging (docs/audit.md) ------------------------------------------------

@@ -7,6 +7,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("public/", include("shinchoku.public.urls")),
     path("audit/", include("shinchoku.audit.urls")),
+    path("", include("shinchoku.todo.urls")),
+    path("staff/", include("shinchoku.staff.urls")),
     path("notifications/", include("shinchoku.notify.urls")),
     path("", include("shinchoku.reports.urls")),
     path("", include("shinchoku.rounds.urls")),

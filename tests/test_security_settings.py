@@ -63,7 +63,10 @@ def test_debug_is_off_and_cookies_secure_unless_the_developer_asks(tmp_path):
 def test_make_run_turns_debug_on_for_the_development_server():
     makefile = (REPO / "Makefile").read_text()
     run = makefile.split("\nrun:", 1)[1].split("\n\n", 1)[0]
-    assert "SHINCHOKU_DEBUG=1 $(BIN)/shinchoku runserver" in run
+    # One shell with SHINCHOKU_DEBUG=1 starts the worker and the development server.
+    assert "SHINCHOKU_DEBUG=1 bash -c" in run
+    debug_shell = run.split("SHINCHOKU_DEBUG=1 bash -c", 1)[1]
+    assert "$(BIN)/shinchoku runserver" in debug_shell and "$(BIN)/shinchoku worker" in debug_shell
 
 
 def test_https_lockout_and_session_settings_come_from_the_environment(tmp_path):

@@ -31,6 +31,8 @@ class Membership(models.Model):
     departments = models.ManyToManyField(
         Department, blank=True, related_name="members", verbose_name=_("departments")
     )
+    # Optimistic lock of the staff pages: a form carries the version it was shown with.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = _("membership")

@@ -25,13 +25,14 @@ ROUTES: dict[str, Route] = {
     "rounds:sheet_upload": Route(Action.UPLOAD, _("Department sheet (Excel)")),
     "rounds:final_sheet_xlsx": Route(Action.DOWNLOAD, _("Final evaluation sheet (Excel)")),
     "rounds:final_sheet_upload": Route(Action.UPLOAD, _("Final evaluation sheet (Excel)")),
-    # The committee report (reports/urls.py); the PDF is made in the background, pdf_file sends it.
+    # The committee report (reports/urls.py); the PDFs are made by the worker,
+    # pdf_file and final_pdf_file send them.
     "reports:xlsx": Route(Action.DOWNLOAD, _("Committee report (Excel)")),
     "reports:pdf_file": Route(Action.DOWNLOAD, _("Committee report (PDF)")),
     # The committee's opinions of a plan, filtered (reviews/urls.py).
     "reviews:xlsx": Route(Action.DOWNLOAD, _("Committee opinions (Excel)")),
     "reports:final_xlsx": Route(Action.DOWNLOAD, _("Final evaluation report (Excel)")),
-    "reports:final_pdf": Route(Action.DOWNLOAD, _("Final evaluation report (PDF)")),
+    "reports:final_pdf_file": Route(Action.DOWNLOAD, _("Final evaluation report (PDF)")),
     # Plan workbooks (plans/urls.py): a plan, the blank template, upload and its confirmation.
     "plans:plan_workbook": Route(Action.DOWNLOAD, _("Plan workbook (Excel)")),
     "plans:workbook_template": Route(Action.DOWNLOAD, _("Blank plan workbook")),

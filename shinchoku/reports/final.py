@@ -1,4 +1,4 @@
-"""The final evaluation report (最終評価): the page, Excel and an A4 PDF.
+"""The final evaluation report (最終評価): the page, Excel and an A4 PDF (laid out by the worker).
 
 The table real plans print as 前計画の評価: per 基本目標, the 事業区分 with its (n) sub-heading,
 番号, 事業項目, その後の取組, 評価・課題 and 状況. Rows come from rounds.final.final_evaluation;
@@ -12,15 +12,20 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_safe
+from django.utils.translation import get_language
+from django.views.decorators.http import require_POST, require_safe
 
 from shinchoku.core.wareki import fy_label
+from shinchoku.jobs.models import ReportJob
+from shinchoku.jobs.report_jobs import active_job, start_report_job
 from shinchoku.plans.models import Plan
 from shinchoku.plans.xlsx_print import landscape_a4, workbook_bytes
-from shinchoku.reports.pdf import CSS_PATH, FONT_PATH, html_to_pdf
+from shinchoku.reports.pdf import CSS_PATH, FONT_PATH
+from shinchoku.reports.views import find_job, job_file, job_page
 from shinchoku.rounds.access import plan_for
 from shinchoku.rounds.final import FinalRow, final_evaluation
 
@@ -125,11 +130,45 @@ def final_xlsx(request: HttpRequest, slug: str) -> HttpResponse:
     return _attachment(response, _filename(report, "xlsx"))
 
 
-@require_safe
+@require_POST
 def final_pdf(request: HttpRequest, slug: str) -> HttpResponse:
-    report = _load(request, slug)
-    response = HttpResponse(html_to_pdf(report_html(report)), content_type="application/pdf")
-    return _attachment(response, _filename(report, "pdf"))
+    """Queue the A4 PDF for the worker (one active job per user) and show its progress."""
+    plan = plan_for(request, slug)
+    job = active_job(request.user, plan, ReportJob.Kind.FINAL, None)
+    if job is None:
+        report = _load(request, slug)
+        job, _created = start_report_job(
+            user=request.user,
+            plan=plan,
+            kind=ReportJob.Kind.FINAL,
+            fy=None,
+            filename=_filename(report, "pdf"),
+            html=report_html(report),
+            language=get_language() or "ja",
+        )
+    return redirect("reports:final_pdf_job", plan.slug, job.token)
+
+
+def _final_urls(plan: Plan, token: str) -> dict[str, str]:
+    return {
+        "status": reverse("reports:final_pdf_job", args=[plan.slug, token]),
+        "file": reverse("reports:final_pdf_file", args=[plan.slug, token]),
+        "retry": reverse("reports:final_pdf", args=[plan.slug]),
+        "back": reverse("reports:final", args=[plan.slug]),
+    }
+
+
+@require_safe
+def final_pdf_job(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+    plan = plan_for(request, slug)
+    job = find_job(request, plan, ReportJob.Kind.FINAL, None, token)
+    return job_page(request, job, _final_urls(plan, token))
+
+
+@require_safe
+def final_pdf_file(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+    plan = plan_for(request, slug)
+    return job_file(find_job(request, plan, ReportJob.Kind.FINAL, None, token))
 
 
 def report_html(report: FinalReport) -> str:

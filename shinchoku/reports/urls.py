@@ -15,4 +15,12 @@ urlpatterns = [
     path("plans/<slug:slug>/report/final/", final.final, name="final"),
     path("plans/<slug:slug>/report/final/xlsx/", final.final_xlsx, name="final_xlsx"),
     path("plans/<slug:slug>/report/final/pdf/", final.final_pdf, name="final_pdf"),
+    path(
+        "plans/<slug:slug>/report/final/pdf/<str:token>/", final.final_pdf_job, name="final_pdf_job"
+    ),
+    path(
+        "plans/<slug:slug>/report/final/pdf/<str:token>/file/",
+        final.final_pdf_file,
+        name="final_pdf_file",
+    ),
 ]

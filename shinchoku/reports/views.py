@@ -1,16 +1,22 @@
-"""The committee report in the browser, as Excel, and as PDF (made in the background).
+"""The committee report in the browser, as Excel, and as PDF (laid out by the worker, see jobs).
 
 Every view loads the plan through `plan_for` (login, then the organization's members only).
 """
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from urllib.parse import quote
+
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
 from django.views.decorators.http import require_POST, require_safe
 
+from shinchoku.jobs.housekeeping import recover_stale, worker_seen_recently
+from shinchoku.jobs.models import ReportJob
+from shinchoku.jobs.report_jobs import active_job, start_report_job
 from shinchoku.plans.models import Plan
-from shinchoku.reports import jobs
 from shinchoku.reports.report import CommitteeReport, ReportError, committee_report, filename
 from shinchoku.rounds.access import plan_for
 from shinchoku.rounds.progress import years_with_values
@@ -73,43 +79,89 @@ def xlsx(request: HttpRequest, slug: str, fy: int) -> HttpResponse:
 
 @require_POST
 def pdf_start(request: HttpRequest, slug: str, fy: int) -> HttpResponse:
-    """Render the HTML now and lay out the PDF in the background; go to its progress page."""
+    """Render the HTML now and queue its PDF for the worker; go to its progress page.
+
+    A user has one active job per report: a second click shows the one already under way.
+    """
     from shinchoku.reports.pdf import report_html
 
     plan = plan_for(request, slug)
-    report = _report(request, plan, fy)
-    if isinstance(report, HttpResponse):
-        return report
-    job = jobs.start(request.user.pk, plan.slug, fy, filename(report, "pdf"), report_html(report))
+    job = active_job(request.user, plan, ReportJob.Kind.COMMITTEE, fy)
+    if job is None:
+        report = _report(request, plan, fy)
+        if isinstance(report, HttpResponse):
+            return report
+        job, _created = start_report_job(
+            user=request.user,
+            plan=plan,
+            kind=ReportJob.Kind.COMMITTEE,
+            fy=fy,
+            filename=filename(report, "pdf"),
+            html=report_html(report),
+            language=get_language() or "ja",
+        )
     return redirect("reports:pdf_job", plan.slug, fy, job.token)
 
 
-def _job(request: HttpRequest, slug: str, fy: int, token: str) -> tuple[Plan, jobs.Job]:
-    plan = plan_for(request, slug)
-    job = jobs.load(token)
-    if job is None or job.user_id != request.user.pk or job.slug != plan.slug or job.fy != fy:
+def find_job(request: HttpRequest, plan: Plan, kind: str, fy: int | None, token: str) -> ReportJob:
+    """The requesting user's own job for this report (404 for anybody else's)."""
+    job = (
+        ReportJob.objects.filter(token=token, user=request.user, plan=plan, kind=kind, fy=fy)
+        .defer("html", "pdf")
+        .first()
+    )
+    if job is None:
         raise Http404("no such report job")
-    return plan, job
+    return job
+
+
+def job_page(request: HttpRequest, job: ReportJob, urls: dict[str, str]) -> HttpResponse:
+    """The progress page (or, for htmx, its status part, which polls itself until the end).
+
+    Polling also looks for stalled work, so a job whose worker was killed is queued again or
+    failed here rather than shown as running for ever.
+    """
+    if job.active:
+        recover_stale()
+        job.refresh_from_db(fields=["state", "message", "attempts", "started", "finished", "size"])
+    context = {
+        "plan": job.plan,
+        "fy": job.fy,
+        "job": job,
+        "urls": urls,
+        "worker_missing": job.state == ReportJob.State.QUEUED and not worker_seen_recently(),
+    }
+    if request.headers.get("HX-Request"):
+        return render(request, "jobs/_pdf_status.html", context)
+    return render(request, "jobs/pdf_job.html", context)
+
+
+def job_file(job: ReportJob) -> HttpResponse:
+    data = ReportJob.objects.filter(pk=job.pk).values_list("pdf", flat=True).first()
+    if job.state != ReportJob.State.DONE or data is None:
+        raise Http404("not ready")
+    response = HttpResponse(bytes(data), content_type="application/pdf")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(job.filename)}"
+    return response
+
+
+def _committee_urls(plan: Plan, fy: int, token: str) -> dict[str, str]:
+    return {
+        "status": reverse("reports:pdf_job", args=[plan.slug, fy, token]),
+        "file": reverse("reports:pdf_file", args=[plan.slug, fy, token]),
+        "retry": reverse("reports:pdf", args=[plan.slug, fy]),
+        "back": reverse("reports:committee", args=[plan.slug, fy]),
+    }
 
 
 @require_safe
 def pdf_job(request: HttpRequest, slug: str, fy: int, token: str) -> HttpResponse:
-    """The progress page; its status part polls itself until the PDF is ready."""
-    plan, job = _job(request, slug, fy, token)
-    context = {"plan": plan, "fy": fy, "job": job}
-    if request.headers.get("HX-Request"):
-        return render(request, "reports/_pdf_status.html", context)
-    return render(request, "reports/pdf_job.html", context)
+    plan = plan_for(request, slug)
+    job = find_job(request, plan, ReportJob.Kind.COMMITTEE, fy, token)
+    return job_page(request, job, _committee_urls(plan, fy, token))
 
 
 @require_safe
 def pdf_file(request: HttpRequest, slug: str, fy: int, token: str) -> HttpResponse:
-    _plan, job = _job(request, slug, fy, token)
-    if job.state != "done" or not job.pdf_path.exists():
-        raise Http404("not ready")
-    return FileResponse(
-        job.pdf_path.open("rb"),
-        as_attachment=True,
-        filename=job.filename,
-        content_type="application/pdf",
-    )
+    plan = plan_for(request, slug)
+    return job_file(find_job(request, plan, ReportJob.Kind.COMMITTEE, fy, token))

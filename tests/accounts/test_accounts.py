@@ -357,14 +357,14 @@ def test_an_inactive_user_cannot_log_in(council):
     assert "_auth_user_id" not in client.session
 
 
-def test_a_correct_password_logs_in_and_redirects_to_the_plan_list(council):
+def test_a_correct_password_logs_in_and_redirects_to_the_to_do_page(council):
     user = make_user("goodpw", "viewer", council)
     client = Client()
     response = client.post(
         reverse("accounts:login"), {"username": "goodpw", "password": "pw-goodpw"}
     )
     assert response.status_code == 302
-    assert response["Location"] == reverse("plans:list")
+    assert response["Location"] == reverse("todo:page")  # issue 14: the to-do page
     assert client.session["_auth_user_id"] == str(user.pk)
     assert client.get(reverse("plans:list")).status_code == 200
 
@@ -383,7 +383,7 @@ def test_login_follows_next_but_not_to_another_site(council):
         {"username": "nexter", "password": "pw-nexter", "next": "https://evil.example/"},
     )
     assert response.status_code == 302
-    assert response["Location"] == reverse("plans:list")
+    assert response["Location"] == reverse("todo:page")
 
 
 def test_anonymous_is_sent_to_login_with_next_and_the_page_keeps_it():
@@ -400,7 +400,7 @@ def test_a_logged_in_user_opening_the_login_page_is_redirected(council):
     client = login_client("already-in", role="viewer")
     response = client.get(reverse("accounts:login"))
     assert response.status_code == 302
-    assert response["Location"] == reverse("plans:list")
+    assert response["Location"] == reverse("todo:page")
 
 
 def test_login_with_csrf_checks_needs_the_token_from_the_page(council):

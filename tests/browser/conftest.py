@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from subprocess import Popen
 from urllib.request import urlopen
 
 import pytest
@@ -39,22 +40,29 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@contextmanager
-def demo_server(
-    data_dir: Path, *extra: list[str], ready: str = "/accounts/login/"
-) -> Iterator[str]:
-    """Serve the product on a fresh SQLite file with the demo data (and extra commands)."""
+def shinchoku_script() -> Path:
     script = Path(sys.executable).with_name("shinchoku")
     if not script.exists():
         pytest.skip("the console script is not installed in this environment")
+    return script
+
+
+def demo_env(data_dir: Path, *extra: list[str]) -> dict[str, str]:
+    """The environment of a product on a fresh SQLite file in data_dir, migrated, with the demo."""
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env["SHINCHOKU_DATA_DIR"] = str(data_dir)
     env["PYTHONPATH"] = str(REPO)
+    script = shinchoku_script()
     for args in (["migrate", "--noinput"], ["load-demo", "--if-empty"], *extra):
         subprocess.run([str(script), *args], env=env, cwd=REPO, check=True, capture_output=True)
+    return env
+
+
+def start_runserver(env: dict[str, str], ready: str = "/accounts/login/") -> tuple[Popen, str]:
+    """`shinchoku runserver` on a free port, once it answers; (process, base URL)."""
     port = _free_port()
     process = subprocess.Popen(
-        [str(script), "runserver", f"127.0.0.1:{port}", "--noreload"],
+        [str(shinchoku_script()), "runserver", f"127.0.0.1:{port}", "--noreload"],
         env=env,
         cwd=REPO,
         stdout=subprocess.DEVNULL,
@@ -67,11 +75,50 @@ def demo_server(
             break
         except OSError:
             time.sleep(0.1)
+    return process, base
+
+
+def start_worker(env: dict[str, str], log: Path | None = None) -> Popen:
+    """`shinchoku worker` (report PDFs, e-mail, housekeeping), its output in `log`."""
+    out = log.open("ab") if log else subprocess.DEVNULL
+    try:
+        return subprocess.Popen(
+            [str(shinchoku_script()), "worker", "--interval", "0.2"],
+            env=env,
+            cwd=REPO,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    finally:
+        if log:
+            out.close()
+
+
+def stop(process: Popen) -> None:
+    """Stop a server or worker we started: SIGTERM, then SIGKILL if it does not stop."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+
+
+@contextmanager
+def demo_server(
+    data_dir: Path, *extra: list[str], ready: str = "/accounts/login/"
+) -> Iterator[str]:
+    """Serve the product on a fresh SQLite file with the demo data (and extra commands),
+    with a `shinchoku worker` beside the web server (report PDFs are made by the worker)."""
+    env = demo_env(data_dir, *extra)
+    worker = start_worker(env, data_dir / "worker.log")
+    process, base = start_runserver(env, ready)
     try:
         yield base
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        stop(process)
+        stop(worker)
 
 
 @pytest.fixture(scope="session")

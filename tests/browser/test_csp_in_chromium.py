@@ -23,6 +23,7 @@ PAGES = [
     f"/plans/{PLAN}/progress/",
     f"/plans/{PLAN}/report/",
     "/dashboard/",
+    "/todo/",
     "/accounts/password/",
     "/accounts/locked/",
     "/no-such-page/",

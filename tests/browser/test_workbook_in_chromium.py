@@ -33,6 +33,7 @@ def test_administrator_uploads_a_workbook_fixes_it_and_loads_it(
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.on("request", lambda r: None if r.url.startswith(server) else outside.append(r.url))
         log_in(page, server, "nishitokyo-shakyo-admin")
+        page.goto(server + "/")  # the plan list (logging in lands on the to-do page)
         page.click("text=計画ワークブック")
         assert page.url.endswith("/workbook/")
         # The blank template downloads as a file.

@@ -100,8 +100,28 @@ def test_every_download_holds_the_rows(final_round, admin):
 
 @pytest.mark.django_db
 def test_the_pdf_is_a4_with_the_table(final_round, admin):
-    response = admin.get(url("final_pdf"))
+    """The PDF is laid out by the worker: a progress page, then the download."""
+    from shinchoku.jobs.models import ReportJob
+    from shinchoku.jobs.runner import run_pending
+
+    start = admin.post(url("final_pdf"))
+    assert start.status_code == 302
+    job = ReportJob.objects.get(user=admin.user, kind="final")
+    assert start["Location"] == reverse("reports:final_pdf_job", args=[ACTION, job.token])
+    page = admin.get(start["Location"]).content.decode()
+    assert "最終評価報告（PDF）" in page and 'role="status"' in page
+    assert run_pending(queues=["reports"]) == 1
+    status = admin.get(start["Location"], headers={"HX-Request": "true"}).content.decode()
+    file_url = reverse("reports:final_pdf_file", args=[ACTION, job.token])
+    assert file_url in status and "hx-get" not in status
+    response = admin.get(file_url)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert "%E6%9C%80%E7%B5%82%E8%A9%95%E4%BE%A1_" in response["Content-Disposition"]
+    from shinchoku.audit.models import Action, AuditEvent
+
+    event = AuditEvent.objects.filter(action=Action.DOWNLOAD).latest("created")
+    assert (event.url_name, event.filename) == ("reports:final_pdf_file", f"最終評価_{ACTION}.pdf")
+    assert admin.get(file_url.replace(job.token, "x" + job.token)).status_code == 404
     pages = PdfReader(io.BytesIO(response.content)).pages
     width, height = float(pages[0].mediabox.width), float(pages[0].mediabox.height)
     assert (round(width), round(height)) == (842, 595)  # A4 landscape in points
@@ -120,8 +140,9 @@ def test_who_may_see_it(final_round, admin):
     viewer = login_client("fr-viewer", role="viewer")
     assert viewer.get(url("final")).status_code == 200
     outsider = login_client("fr-city", role="admin", org_slug=CITY_ORG)
-    for name in ("final", "final_xlsx", "final_pdf"):
+    for name in ("final", "final_xlsx"):
         assert outsider.get(url(name)).status_code == 404
+    assert outsider.post(url("final_pdf")).status_code == 404
     from django.test import Client
 
     assert Client().get(url("final")).status_code == 302

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import io
-import time
 
 import openpyxl
 import pytest
 from django.urls import reverse
 
-from shinchoku.reports import jobs
+from shinchoku.jobs.housekeeping import beat
+from shinchoku.jobs.models import ReportJob
+from shinchoku.jobs.runner import run_pending
 from tests.conftest import CITY_ORG, login_client
 
 from .conftest import CITY
@@ -64,14 +65,16 @@ def test_the_workbook_downloads(viewer):
 
 
 def test_the_pdf_is_made_in_the_background_and_its_progress_shown(viewer):
+    beat("test-worker:1")  # a worker is running
     response = viewer.post(PDF)
     assert response.status_code == 302
     job_url = response["Location"]
     token = job_url.rstrip("/").rsplit("/", 1)[1]
     page = viewer.get(job_url)
     assert page.status_code == 200
-    assert 'role="status"' in page.content.decode()
-    jobs.wait(token)
+    html = page.content.decode()
+    assert 'role="status"' in html and "<progress" in html and "hx-get" in html
+    assert run_pending(queues=["reports"]) == 1
     status = viewer.get(job_url, headers={"HX-Request": "true"})
     html = status.content.decode()
     assert "hx-get" not in html  # done: polling stops
@@ -79,19 +82,24 @@ def test_the_pdf_is_made_in_the_background_and_its_progress_shown(viewer):
     assert file_url in html
     pdf = viewer.get(file_url)
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
-    assert b"".join(pdf.streaming_content).startswith(b"%PDF")
+    assert pdf.content.startswith(b"%PDF")
     # Somebody else, even of the same organization, cannot fetch it.
     other = login_client("委員2", role="viewer", org_slug=CITY_ORG)
     assert other.get(file_url).status_code == 404
+    assert other.get(job_url).status_code == 404
 
 
 def test_a_running_job_polls_itself(viewer):
-    job = jobs.Job(token="tok-running", user_id=viewer.user.pk, slug=CITY, fy=2019, filename="x")
-    job.state, job.started = "rendering", time.time() - 1
-    job.save()
+    from django.utils import timezone
+
+    beat("test-worker:1")
+    viewer.post(PDF)
+    job = ReportJob.objects.get(user=viewer.user)
+    ReportJob.objects.filter(pk=job.pk).update(state="running", started=timezone.now())
     url = reverse("reports:pdf_job", args=[CITY, 2019, job.token])
     html = viewer.get(url, headers={"HX-Request": "true"}).content.decode()
     assert 'hx-get="' + url in html and "<progress" in html
+    assert "ページを組版しています" in html
 
 
 @pytest.mark.parametrize("url", [PAGE, XLSX])

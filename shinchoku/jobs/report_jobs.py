@@ -1,0 +1,108 @@
+"""Starting a PDF report job: one active job per user and report, its task in the same transaction.
+
+The view renders the HTML (the database reads, the draft scoping and the language happen in the
+request); `start_report_job` stores it with the job and enqueues `render_report` in one
+transaction, so there is never a job without its task nor a task without its job.
+"""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from shinchoku.core.schedule import DEFAULT_EXPECTED
+from shinchoku.jobs.models import ReportJob
+
+
+def failure_message(language: str, *, interrupted: bool) -> str:
+    """Why the job failed and what to do, in the job's language (Japanese by default)."""
+    with override(language or "ja"):
+        if interrupted:
+            return _(
+                "Preparing the PDF was interrupted twice (the background worker stopped). "
+                "Please prepare it again; if it stops again, tell the administrator."
+            )
+        return _(
+            "The PDF could not be prepared. Please try again; if it fails again, "
+            "tell the administrator."
+        )
+
+
+def active_job(user, plan, kind: str, fy: int | None) -> ReportJob | None:
+    """The user's queued or running job for this report, if any."""
+    return (
+        ReportJob.objects.filter(user=user, plan=plan, kind=kind, fy=fy, state__in=ReportJob.ACTIVE)
+        .defer("html", "pdf")
+        .first()
+    )
+
+
+def expected_seconds(plan, kind: str) -> float:
+    """How long the last finished job of the plan and kind took (the progress bar's yardstick)."""
+    last = (
+        ReportJob.objects.filter(
+            plan=plan,
+            kind=kind,
+            state=ReportJob.State.DONE,
+            started__isnull=False,
+            finished__isnull=False,
+        )
+        .order_by("-finished")
+        .only("started", "finished")
+        .first()
+    )
+    seconds = last.run_seconds if last else None
+    return seconds if seconds and seconds > 0 else DEFAULT_EXPECTED
+
+
+def start_report_job(
+    *, user, plan, kind: str, fy: int | None, filename: str, html: str, language: str
+) -> tuple[ReportJob, bool]:
+    """Queue the PDF of `html`; return (job, created): the user's active job if there is one."""
+    from shinchoku.jobs.tasks import render_report
+
+    existing = active_job(user, plan, kind, fy)
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            job = ReportJob.objects.create(
+                kind=kind,
+                plan=plan,
+                fy=fy,
+                user=user,
+                user_name=(user.get_full_name() or user.get_username())[:150],
+                language=language or "ja",
+                filename=filename,
+                html=html,
+                expected_seconds=expected_seconds(plan, kind),
+            )
+            result = render_report.enqueue(job.pk)
+            job.task_id = str(result.id)
+            job.save(update_fields=["task_id"])
+    except IntegrityError:  # the same user's other request won the race
+        existing = active_job(user, plan, kind, fy)
+        if existing is None:
+            raise
+        return existing, False
+    return job, True
+
+
+def job_url(job: ReportJob) -> str:
+    """The job's progress page (where its download is once done)."""
+    from django.urls import reverse
+
+    if job.kind == ReportJob.Kind.FINAL:
+        return reverse("reports:final_pdf_job", args=[job.plan.slug, job.token])
+    return reverse("reports:pdf_job", args=[job.plan.slug, job.fy, job.token])
+
+
+def recent_jobs(user, limit: int = 10) -> list[ReportJob]:
+    """The user's latest PDF jobs, newest first, e.g. for a to-do page ("PDFs ready")."""
+    return list(
+        ReportJob.objects.filter(user=user)
+        .select_related("plan")
+        .defer("html", "pdf")
+        .order_by("-created")[:limit]
+    )

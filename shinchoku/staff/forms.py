@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from shinchoku.accounts.models import Role
+from shinchoku.orgs.models import Department, Organization
+
+
+class DepartmentChoices(forms.ModelMultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def label_from_instance(self, obj: Department) -> str:
+        return f"{obj.parent.name} › {obj.name}" if obj.parent_id else obj.name
+
+
+def _departments(organization: Organization) -> DepartmentChoices:
+    return DepartmentChoices(
+        queryset=Department.objects.filter(organization=organization).select_related("parent"),
+        required=False,
+        label=_("Departments"),
+    )
+
+
+class DescribedErrors:
+    """A field with an error says so to assistive technology and points at its message."""
+
+    def add_error(self, field, error):
+        super().add_error(field, error)
+        names = [field] if field else []
+        if isinstance(error, dict):
+            names = list(error)
+        for name in names:
+            if name in self.fields:
+                self.fields[name].widget.attrs.update(
+                    {"aria-invalid": "true", "aria-describedby": f"{self[name].auto_id}-error"}
+                )
+
+
+class PersonForm(DescribedErrors, forms.Form):
+    name = forms.CharField(
+        label=pgettext_lazy("person", "Name"),
+        max_length=150,
+        error_messages={"required": _("Enter the name.")},
+    )
+    email = forms.EmailField(
+        label=_("E-mail"),
+        max_length=254,
+        error_messages={
+            "required": _(
+                "Enter the e-mail address: the invitation and password resets are sent there."
+            ),
+            "invalid": _("This is not a valid e-mail address. Enter it as name@example.jp."),
+        },
+    )
+    username = forms.CharField(
+        label=_("Login ID"),
+        max_length=150,
+        required=False,
+        error_messages={"required": _("Enter the login ID.")},
+        help_text=_("Left empty, the e-mail address is the login ID."),
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.STAFF)
+
+    def __init__(self, *args, organization: Organization, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["departments"] = _departments(organization)
+        if editing:
+            self.fields["username"].required = True
+            self.fields["username"].help_text = ""
+            self.fields["email"].required = False
+            self.fields["email"].help_text = _(
+                "Without an address the person cannot reset a forgotten password."
+            )
+            self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class TransferForm(DescribedErrors, forms.Form):
+    effective = forms.DateField(
+        label=_("Effective date"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={
+            "required": _("Enter the effective date of the transfer."),
+            "invalid": _("Enter the effective date as a date, e.g. 2026-04-01."),
+        },
+    )
+    role = forms.ChoiceField(
+        label=_("Role from that date"),
+        choices=[("", _("No change")), *Role.choices],
+        required=False,
+    )
+
+    def __init__(self, *args, organization: Organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["departments"] = _departments(organization)
+        self.fields["departments"].label = _("Departments from that date")
+
+
+class RosterUploadForm(forms.Form):
+    file = forms.FileField(label=_("Staff list (.xlsx)"))
