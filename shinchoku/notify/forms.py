@@ -41,6 +41,8 @@ class ReminderDaysField(forms.CharField):
         super().__init__(**kwargs)
 
     def to_python(self, value):
+        if value is None:  # not in the form at all (an older page, a script): the default days
+            return list(DEFAULT_REMINDER_DAYS)
         text = super().to_python(value)
         try:
             return parse_reminder_days(text)

@@ -43,7 +43,8 @@ def notify(
     actor: Any = None,
 ) -> list[Notification]:
     """Notify each recipient once for `key`; return the rows written now (not those before)."""
-    assert kind in Kind.values, kind
+    if kind not in Kind.values:
+        raise ValueError(f"unknown notification kind: {kind}")
     actor_id = getattr(actor, "pk", None) if getattr(actor, "is_authenticated", False) else None
     users = {u.pk: u for u in recipients if u is not None and u.is_active and u.pk != actor_id}
     if not users:
@@ -73,8 +74,9 @@ def notify(
         )
     if not rows:
         return []
-    with transaction.atomic():
-        Notification.objects.bulk_create(rows)
+    # A row written meanwhile by another run for the same recipient and key is left as it is
+    # (no IntegrityError that would break the caller's transaction).
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
     if any(r.mail == Notification.Mail.QUEUED for r in rows):
         transaction.on_commit(lambda: send_notifications.enqueue(key))
     return rows

@@ -32,7 +32,7 @@ def _login(request: HttpRequest) -> None:
 def notification_list(request: HttpRequest) -> HttpResponse:
     _login(request)
     rows = Notification.objects.filter(recipient=request.user).only(
-        "pk", "kind", "subject", "created", "read_at", "link"
+        "pk", "kind", "subject", "created", "read_at", "link", "mail"
     )
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     return render(

@@ -67,6 +67,7 @@ def test_the_list_is_newest_first_and_paginated(people):
     page = people["shien"].get(LIST).text
     assert page.index("お知らせ24") < page.index("お知らせ23")
     assert "お知らせ04" not in page and "2ページ中1ページ目" in page
+    assert "令和" in page  # the time in 和暦 with the western year
     assert "お知らせ04" in people["shien"].get(LIST + "?page=2").text
 
 

@@ -221,3 +221,31 @@ def test_mail_left_waiting_by_a_dead_task_is_sent_by_the_next_daily_run(
         daily(DEADLINE - timedelta(days=6))
     assert sorted(deliver()) == ["katsudo", "shien"]
     assert not queued.exists()
+
+
+def test_a_form_without_the_field_gets_the_default_days(people, plan):
+    url = reverse("rounds:list", args=[ACTION])
+    ok = people["admin"].post(url, {"fy": FY, "deadline": "2021-05-31"})
+    assert ok.status_code == 302
+    assert Round.objects.get(plan=plan, fy=FY).reminder_days == [7, 3, 1]
+    empty = people["admin"].post(url, {"fy": FY + 1, "deadline": "2022-05-31", "reminder_days": ""})
+    assert empty.status_code == 302
+    assert Round.objects.get(plan=plan, fy=FY + 1).reminder_days == []
+
+
+def test_the_final_evaluation_form_sets_its_reminder_days(people, plan):
+    from datetime import date
+
+    from django.utils import timezone
+
+    from shinchoku.rounds.final_services import refusal
+
+    if refusal(plan, timezone.localdate()):
+        pytest.skip("the demo plan's final evaluation cannot start today")
+    url = reverse("rounds:final_open", args=[ACTION])
+    bad = people["admin"].post(url, {"deadline": "2031-05-31", "reminder_days": "a"}, follow=True)
+    assert "「a」は日数ではありません" in bad.text
+    assert not Round.objects.filter(plan=plan, kind="final").exists()
+    people["admin"].post(url, {"deadline": "2031-05-31", "reminder_days": "14,2"})
+    assert Round.objects.get(plan=plan, kind="final").reminder_days == [14, 2]
+    assert date(2031, 5, 31) == Round.objects.get(plan=plan, kind="final").deadline

@@ -167,6 +167,8 @@ def test_a_smtp_failure_fails_only_its_row(
     }
     assert rows["n-shien"].mail == "failed" and "SMTP" in rows["n-shien"].mail_error
     assert rows["n-katsudo"].mail == "sent"
+    assert "メールを送信できませんでした" in people["shien"].get(reverse("notify:list")).text
+    assert "メールを送信できませんでした" not in people["katsudo"].get(reverse("notify:list")).text
     # A task run again sends nothing twice and does not retry the failed row.
     from shinchoku.notify.services import send_notifications
 

@@ -17,3 +17,16 @@ def notification_badge(context) -> dict:
         return {"show": False}
     unread = Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).count()
     return {"show": True, "unread": unread}
+
+
+@register.filter
+def wareki_moment(moment) -> str:
+    """令和8年12月3日(2026年12月3日) 21:18: a notification's time in 和暦 with the western year."""
+    from django.utils import timezone
+
+    from shinchoku.plans.templatetags.shinchoku import wareki_date
+
+    if not moment:
+        return ""
+    local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
+    return f"{wareki_date(local.date())} {local:%H:%M}"
