@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from shinchoku.accounts import views
+from shinchoku.staff import views as staff_views
 from shinchoku.staff.password_reset import QueuedPasswordResetForm
 
 app_name = "accounts"
@@ -53,6 +54,13 @@ urlpatterns = [
             template_name="accounts/password_reset_complete.html"
         ),
         name="password_reset_complete",
+    ),
+    # The invitation link of a new person (the view is the staff app's): here, not under
+    # /staff/<slug>/, so that no organization's slug can collide with it.
+    path(
+        "invitation/<uidb64>/<token>/",
+        staff_views.AcceptInvitationView.as_view(),
+        name="invitation_accept",
     ),
     path("locked/", views.locked_accounts, name="locked"),
     path("locked/unlock/", views.unlock, name="unlock"),

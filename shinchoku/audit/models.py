@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -18,6 +20,28 @@ class Action(models.TextChoices):
     PERMISSION_DENIED = "permission_denied", _("Access refused")
     UPLOAD = "upload", _("Upload")
     DOWNLOAD = "download", _("Download")
+    # Changes to people (shinchoku/staff): `target` is the person, `detail` what changed.
+    STAFF_ADDED = "staff_added", _("Person added")
+    STAFF_EDITED = "staff_edited", _("Person edited")
+    STAFF_DEACTIVATED = "staff_deactivated", _("Person deactivated")
+    STAFF_REACTIVATED = "staff_reactivated", _("Person reactivated")
+    INVITATION_SENT = "invitation_sent", _("Invitation sent")
+    INVITATION_RESENT = "invitation_resent", _("Invitation sent again")
+    INVITATION_ACCEPTED = "invitation_accepted", _("Invitation accepted (password set)")
+    TRANSFER_RECORDED = "transfer_recorded", _("Transfer recorded")
+    TRANSFER_APPLIED = "transfer_applied", _("Transfer applied")
+    TRANSFER_CANCELLED = "transfer_cancelled", _("Transfer cancelled")
+
+
+# How the keys of AuditEvent.detail are shown (changes to people).
+DETAIL_LABELS = {
+    "name": _("Name"),
+    "email": _("E-mail address"),
+    "username": _("Login ID"),
+    "role": _("Role"),
+    "departments": _("Departments"),
+    "effective": _("Effective date"),
+}
 
 
 class AuditEvent(models.Model):
@@ -58,6 +82,16 @@ class AuditEvent(models.Model):
     object_key = models.CharField(max_length=100, blank=True)
     filename = models.CharField(max_length=255, blank=True)
     status = models.PositiveSmallIntegerField(null=True, blank=True)
+    target = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("person concerned"),
+    )
+    target_name = models.CharField(_("person concerned"), max_length=150, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
 
     class Meta:
         ordering = ["-created", "-id"]
@@ -67,3 +101,34 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created:%Y-%m-%d %H:%M:%S} {self.action} {self.username}"
+
+    def detail_lines(self) -> list[str]:
+        """The detail as lines "label: value", or "label: before → after" for a change."""
+        lines = []
+        for key, value in (self.detail or {}).items():
+            label = str(DETAIL_LABELS.get(key, key))
+            if isinstance(value, dict) and set(value) == {"before", "after"}:
+                before, after = _shown(key, value["before"]), _shown(key, value["after"])
+                lines.append(f"{label}: {before} → {after}")
+            else:
+                lines.append(f"{label}: {_shown(key, value)}")
+        return lines
+
+
+def _shown(key: str, value) -> str:
+    """One value of a detail, readable: a role's label, names joined, a date in 和暦."""
+    from shinchoku.accounts.models import Role
+    from shinchoku.plans.templatetags.shinchoku import wareki_date
+
+    if value in (None, "", []):
+        return "―"
+    if key == "role" and value in Role.values:
+        return str(Role(value).label)
+    if key == "effective":
+        try:
+            return wareki_date(date.fromisoformat(str(value)))
+        except ValueError:
+            return str(value)
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    return str(value)

@@ -67,8 +67,15 @@ def record(
     object_key: str = "",
     filename: str = "",
     status: int | None = None,
+    organization_id: int | None = None,
+    target: Any = None,
+    detail: dict | None = None,
 ) -> None:
-    """Record an event; a failure is logged and swallowed (the request goes on)."""
+    """Record an event; a failure is logged and swallowed (the request goes on).
+
+    organization_id, when given, is the organization the event belongs to (a change to one of
+    its people, also when made by an operator or by the daily job); target is that person.
+    """
     user_id = user.pk if user is not None and getattr(user, "is_authenticated", False) else None
     if user_id is not None and not username:
         username = user.get_username()
@@ -85,9 +92,14 @@ def record(
         "filename": _cut(filename, 255),
         "status": status,
     }
+    if target is not None:
+        fields["target_id"] = target.pk
+        fields["target_name"] = _cut(target.get_full_name() or target.get_username(), 150)
+    if detail:
+        fields["detail"] = detail
     _log(fields, user_id)
     try:
-        _insert(fields, user_id, department_id)
+        _insert(fields, user_id, department_id, organization_id)
     except Exception:
         logger.exception("audit event not stored: action=%s", action)
 
@@ -99,7 +111,12 @@ def _log(fields: dict[str, Any], user_id: int | None) -> None:
     logger.info("audit %s", fields["action"], extra={"audit": shown})
 
 
-def _insert(fields: dict[str, Any], user_id: int | None, department_id: int | None) -> None:
+def _insert(
+    fields: dict[str, Any],
+    user_id: int | None,
+    department_id: int | None,
+    organization_id: int | None = None,
+) -> None:
     values = dict(fields)
     if user_id is not None:
         values["user_id"] = user_id
@@ -119,7 +136,9 @@ def _insert(fields: dict[str, Any], user_id: int | None, department_id: int | No
         )
     if members is not None:
         sources.append(Subquery(members.values("organization_id")[:1]))
-    if len(sources) == 1:
+    if organization_id is not None:
+        values["organization_id"] = organization_id
+    elif len(sources) == 1:
         values["organization_id"] = sources[0]
     elif sources:
         values["organization_id"] = Coalesce(*sources)

@@ -44,6 +44,8 @@ CSV_HEADER = [
     "キー",
     "ファイル名",
     "結果",
+    "対象者",
+    "詳細",
 ]
 
 
@@ -175,6 +177,8 @@ def _csv_rows(events: QuerySet[AuditEvent]) -> Iterator[str]:
                     e.object_key,
                     e.filename,
                     e.status or "",
+                    e.target_name,
+                    " / ".join(e.detail_lines()),
                 )
             ]
         )

@@ -416,7 +416,11 @@ def plan_roster(organization: Organization, raw: list[dict], by) -> RosterPlan:
 
 @transaction.atomic
 def apply_roster(
-    organization: Organization, plan: RosterPlan, by, base_url: str | None = None
+    organization: Organization,
+    plan: RosterPlan,
+    by,
+    base_url: str | None = None,
+    request=None,
 ) -> None:
     """Write the plan, all or nothing; invitations go out after the commit."""
     departments = {d.pk: d for d in Department.objects.filter(organization=organization)}
@@ -433,17 +437,17 @@ def apply_roster(
             row.name, row.email, row.username, row.role, [departments[i] for i in row.departments]
         )
         if change.user_id is None:
-            services.add_person(organization, data, base_url=base_url)
+            services.add_person(organization, data, base_url=base_url, by=by, request=request)
             continue
         member = members[change.user_id]
         if not row.active and member.user.is_active:
-            services.set_active(member, False, version=change.version, by=by)
+            services.set_active(member, False, version=change.version, by=by, request=request)
             member.refresh_from_db()
             change_version = member.version
         else:
             change_version = change.version
         if change.fields:
-            services.update_person(member, data, version=change_version, by=by)
+            services.update_person(member, data, version=change_version, by=by, request=request)
             member.refresh_from_db()
         if row.active and not member.user.is_active:
-            services.set_active(member, True, version=member.version, by=by)
+            services.set_active(member, True, version=member.version, by=by, request=request)

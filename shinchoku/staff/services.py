@@ -18,8 +18,10 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from shinchoku.accounts.models import Membership, Role
+from shinchoku.audit.models import Action
 from shinchoku.core.roster import default_login
 from shinchoku.orgs.models import Department, Organization
+from shinchoku.staff.events import department_names, person_event
 from shinchoku.staff.tokens import send_invitation
 
 User = get_user_model()
@@ -138,7 +140,12 @@ def _check_departments(organization: Organization, departments: Iterable[Departm
 
 @transaction.atomic
 def add_person(
-    organization: Organization, data: PersonData, *, base_url: str | None = None
+    organization: Organization,
+    data: PersonData,
+    *,
+    base_url: str | None = None,
+    by=None,
+    request=None,
 ) -> Membership:
     """Create the user (no usable password) and membership; the invitation goes after commit."""
     for field, problem in (
@@ -163,12 +170,28 @@ def add_person(
         ) from None
     member = Membership.objects.create(user=user, organization=organization, role=data.role)
     member.departments.set(data.departments)
-    send_invitation(user, organization.name, base_url)
+    person_event(
+        Action.STAFF_ADDED,
+        user,
+        organization.pk,
+        by=by,
+        request=request,
+        detail={
+            "name": user.last_name,
+            "email": user.email,
+            "username": user.username,
+            "role": member.role,
+            "departments": department_names(data.departments),
+        },
+    )
+    send_invitation(user, organization, base_url, by=by, request=request)
     return member
 
 
 @transaction.atomic
-def update_person(member: Membership, data: PersonData, *, version: int | None, by) -> bool:
+def update_person(
+    member: Membership, data: PersonData, *, version: int | None, by, request=None
+) -> bool:
     """Change name, e-mail, login ID, role and departments; False when nothing differed."""
     user = member.user
     for field, problem in (
@@ -198,21 +221,32 @@ def update_person(member: Membership, data: PersonData, *, version: int | None, 
                 ),
                 "role",
             )
-    before = (
-        user.last_name,
-        user.email,
-        user.username,
-        member.role,
-        {d.pk for d in member.departments.all()},
-    )
-    after = (
-        data.name.strip(),
-        data.email.strip(),
-        data.username.strip(),
-        data.role,
-        {d.pk for d in data.departments},
-    )
-    if before == after:
+    old_departments = list(member.departments.all())
+    before = {
+        "name": user.last_name,
+        "email": user.email,
+        "username": user.username,
+        "role": member.role,
+        "departments": department_names(old_departments),
+    }
+    after = {
+        "name": data.name.strip(),
+        "email": data.email.strip(),
+        "username": data.username.strip(),
+        "role": data.role,
+        "departments": department_names(data.departments),
+    }
+    changes = {
+        key: {"before": before[key], "after": after[key]}
+        for key in before
+        if before[key] != after[key]
+    }
+    same_departments = {d.pk for d in old_departments} == {d.pk for d in data.departments}
+    if same_departments:
+        changes.pop("departments", None)
+    elif "departments" not in changes:  # other departments of the same names
+        changes["departments"] = {"before": before["departments"], "after": after["departments"]}
+    if not changes:
         transaction.set_rollback(True)  # the version stays: nothing changed
         return False
     user.last_name, user.first_name = data.name.strip(), ""
@@ -225,11 +259,12 @@ def update_person(member: Membership, data: PersonData, *, version: int | None, 
     member.role = data.role
     member.save(update_fields=["role"])
     member.departments.set(data.departments)
+    person_event(Action.STAFF_EDITED, user, organization.pk, by=by, request=request, detail=changes)
     return True
 
 
 @transaction.atomic
-def set_active(member: Membership, active: bool, *, version: int | None, by) -> None:
+def set_active(member: Membership, active: bool, *, version: int | None, by, request=None) -> None:
     """Deactivate (no login; records keep the name) or reactivate a person."""
     user = member.user
     if not active:
@@ -245,6 +280,13 @@ def set_active(member: Membership, active: bool, *, version: int | None, by) -> 
     _bump(member, version)
     user.is_active = active
     user.save(update_fields=["is_active"])
+    person_event(
+        Action.STAFF_REACTIVATED if active else Action.STAFF_DEACTIVATED,
+        user,
+        member.organization_id,
+        by=by,
+        request=request,
+    )
 
 
 def invitation_state(user) -> str:

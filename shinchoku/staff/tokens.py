@@ -26,17 +26,37 @@ invitation_tokens = InvitationTokenGenerator()
 
 def invitation_path(user) -> str:
     uid = urlsafe_base64_encode(force_bytes(user.pk))
-    return reverse("staff:accept", args=[uid, invitation_tokens.make_token(user)])
+    return reverse("accounts:invitation_accept", args=[uid, invitation_tokens.make_token(user)])
 
 
 def invitation_days() -> int:
     return max(1, settings.PASSWORD_RESET_TIMEOUT // 86400)
 
 
-def send_invitation(user, organization_name: str, base_url: str | None = None) -> None:
-    """Queue the invitation e-mail once the current transaction commits."""
+def send_invitation(
+    user,
+    organization,
+    base_url: str | None = None,
+    *,
+    by=None,
+    request=None,
+    again: bool = False,
+) -> None:
+    """Queue the invitation e-mail once the current transaction commits (and audit it)."""
     if not user.email:
         return
+    from shinchoku.audit.models import Action
+    from shinchoku.staff.events import person_event
+
+    organization_name = organization.name
+    person_event(
+        Action.INVITATION_RESENT if again else Action.INVITATION_SENT,
+        user,
+        organization.pk,
+        by=by,
+        request=request,
+        detail={"email": user.email},
+    )
     link = (base_url or settings.SHINCHOKU_BASE_URL).rstrip("/") + invitation_path(user)
     subject = _("[Shinchoku] Invitation to %(org)s") % {"org": organization_name}
     body = _(

@@ -15,13 +15,40 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shinchoku.accounts.models import Membership, Role
+from shinchoku.audit.models import Action
 from shinchoku.orgs.models import Department
+from shinchoku.staff.events import person_event
 from shinchoku.staff.models import Transfer
 from shinchoku.staff.services import StaffError, active_admins
 
 
 def _names(departments) -> list[dict]:
     return [{"id": d.pk, "name": d.name} for d in departments]
+
+
+def _detail(transfer: Transfer) -> dict:
+    """What the audit event shows of a transfer: its date, departments and role."""
+    detail = {
+        "effective": transfer.effective.isoformat(),
+        "departments": {
+            "before": [d["name"] for d in transfer.departments_before],
+            "after": [d["name"] for d in transfer.departments_after],
+        },
+    }
+    if transfer.role_after:
+        detail["role"] = {"before": transfer.role_before, "after": transfer.role_after}
+    return detail
+
+
+def _event(action: str, transfer: Transfer, *, by=None, request=None) -> None:
+    person_event(
+        action,
+        transfer.user,
+        transfer.organization_id,
+        by=by,
+        request=request,
+        detail=_detail(transfer),
+    )
 
 
 def today() -> datetime.date:
@@ -36,6 +63,7 @@ def record_transfer(
     departments: list[Department],
     role: str = "",
     by=None,
+    request=None,
 ) -> Transfer:
     """Store the transfer; apply it now when its date is today or earlier."""
     if any(d.organization_id != member.organization_id for d in departments):
@@ -53,12 +81,13 @@ def record_transfer(
         created_by=by if getattr(by, "is_authenticated", False) else None,
         created_by_name=(by.get_full_name() or by.get_username()) if by is not None else "",
     )
+    _event(Action.TRANSFER_RECORDED, transfer, by=by, request=request)
     if effective <= today():
-        _apply(transfer)
+        _apply(transfer, by=by, request=request)
     return transfer
 
 
-def _apply(transfer: Transfer) -> bool:
+def _apply(transfer: Transfer, *, by=None, request=None) -> bool:
     """Apply one transfer inside the caller's transaction; False when already applied."""
     transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
     if transfer.applied_at is not None:
@@ -93,6 +122,7 @@ def _apply(transfer: Transfer) -> bool:
         Membership.objects.filter(pk=member.pk).update(version=F("version") + 1)
     transfer.applied_at = timezone.now()
     transfer.save(update_fields=["applied_at", "departments_before"])
+    _event(Action.TRANSFER_APPLIED, transfer, by=by, request=request)
     return True
 
 
@@ -113,7 +143,8 @@ def apply_due(day: datetime.date) -> int:
 
 
 @transaction.atomic
-def cancel(transfer: Transfer) -> None:
+def cancel(transfer: Transfer, *, by=None, request=None) -> None:
     """Remove a transfer that has not been applied yet."""
     if Transfer.objects.filter(pk=transfer.pk, applied_at__isnull=True).delete()[0] != 1:
         raise StaffError(_("This transfer has already been applied and cannot be cancelled."))
+    _event(Action.TRANSFER_CANCELLED, transfer, by=by, request=request)

@@ -5,7 +5,6 @@ from shinchoku.staff import views
 app_name = "staff"
 urlpatterns = [
     path("", views.index, name="index"),
-    path("invitation/<uidb64>/<token>/", views.AcceptInvitationView.as_view(), name="accept"),
     path("<slug:slug>/", views.staff_list, name="list"),
     path("<slug:slug>/add/", views.add, name="add"),
     path("<slug:slug>/roster.xlsx", views.roster_download, name="roster_download"),

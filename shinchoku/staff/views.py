@@ -30,6 +30,7 @@ from shinchoku.plans.workbook import CellProblem
 from shinchoku.plans.workbook_views import XLSX
 from shinchoku.plans.xlsx_safety import MAX_BYTES
 from shinchoku.staff import roster, services, transfers
+from shinchoku.staff.events import person_event
 from shinchoku.staff.forms import PersonForm, RosterUploadForm, TransferForm
 from shinchoku.staff.models import Transfer
 from shinchoku.staff.tokens import invitation_tokens, send_invitation
@@ -138,7 +139,11 @@ def add(request: HttpRequest, slug: str) -> HttpResponse:
         if form.is_valid():
             try:
                 member = services.add_person(
-                    organization, _person_data(form), base_url=_base_url(request)
+                    organization,
+                    _person_data(form),
+                    base_url=_base_url(request),
+                    by=request.user,
+                    request=request,
                 )
             except services.StaffError as exc:
                 form.add_error(exc.field or None, exc.message)
@@ -213,7 +218,11 @@ def person(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
         return _person_page(request, member, form=form, status=400)
     try:
         changed = services.update_person(
-            member, _person_data(form), version=form.cleaned_data["version"], by=request.user
+            member,
+            _person_data(form),
+            version=form.cleaned_data["version"],
+            by=request.user,
+            request=request,
         )
     except services.StaleVersion as exc:
         member = person_for(organization, user_id)
@@ -242,7 +251,7 @@ def set_active(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
     if version is None:
         return _person_page(request, member, error=services.stale_message(), status=400)
     try:
-        services.set_active(member, active, version=version, by=request.user)
+        services.set_active(member, active, version=version, by=request.user, request=request)
     except services.StaffError as exc:
         member = person_for(organization, user_id)
         return _person_page(
@@ -284,7 +293,9 @@ def resend(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
             % {"name": user.get_full_name()},
         )
     else:
-        send_invitation(user, organization.name, _base_url(request))
+        send_invitation(
+            user, organization, _base_url(request), by=request.user, request=request, again=True
+        )
         messages.success(
             request, _("The invitation was sent again to %(email)s.") % {"email": user.email}
         )
@@ -305,6 +316,7 @@ def transfer(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
             departments=list(form.cleaned_data["departments"]),
             role=form.cleaned_data["role"],
             by=request.user,
+            request=request,
         )
     except services.StaffError as exc:
         form.add_error(exc.field or None, exc.message)
@@ -326,7 +338,7 @@ def cancel_transfer(request: HttpRequest, slug: str, user_id: int, pk: int) -> H
     if found is None:
         raise Http404("no such transfer")
     try:
-        transfers.cancel(found)
+        transfers.cancel(found, by=request.user, request=request)
     except services.StaffError as exc:
         return _person_page(request, member, error=exc.message, status=409)
     messages.success(request, _("The transfer was cancelled."))
@@ -448,7 +460,9 @@ def roster_apply(request: HttpRequest, slug: str) -> HttpResponse:
             status=409,
         )
     try:
-        roster.apply_roster(organization, plan, request.user, base_url=_base_url(request))
+        roster.apply_roster(
+            organization, plan, request.user, base_url=_base_url(request), request=request
+        )
     except services.StaffError as exc:
         return _preview(
             request,
@@ -495,5 +509,14 @@ class AcceptInvitationView(PasswordResetConfirmView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
+        member = Membership.objects.filter(user=self.user).first()
+        if member is not None:
+            person_event(
+                Action.INVITATION_ACCEPTED,
+                self.user,
+                member.organization_id,
+                by=self.user,
+                request=self.request,
+            )
         messages.success(self.request, _("Your password was set. Welcome to Shinchoku."))
         return response

@@ -41,7 +41,7 @@ def test_staff_pages_have_no_english_left(admin):
     for url in (
         reverse("accounts:password_reset"),
         reverse("accounts:password_reset_done"),
-        reverse("staff:accept", args=["MQ", "x-y"]),
+        reverse("accounts:invitation_accept", args=["MQ", "x-y"]),
         reverse("accounts:password_reset_confirm", args=["MQ", "x-y"]),
         reverse("accounts:password_reset_complete"),
     ):

@@ -50,7 +50,7 @@ def test_add_sends_an_invitation_that_sets_the_password(
     assert len(mailbox) == 1 and mailbox[0].to == ["hanako@example.jp"]
     body = mailbox[0].body
     assert "招待" in mailbox[0].subject and "hanako@example.jp" in body
-    assert body.count("https://shinchoku.example.jp/staff/invitation/") == 1
+    assert body.count("https://shinchoku.example.jp/accounts/invitation/") == 1
     # the list shows the invitation pending
     listing = admin.get(reverse("staff:list", args=[COUNCIL])).text
     assert "山田 花子" in listing and "未設定" in listing
@@ -85,9 +85,9 @@ def test_expired_or_forged_invitation_is_refused(
 
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     old = TenDaysAgo().make_token(user)
-    page = Client().get(reverse("staff:accept", args=[uid, old]), follow=True)
+    page = Client().get(reverse("accounts:invitation_accept", args=[uid, old]), follow=True)
     assert "この招待リンクは使えません" in page.text
-    forged = Client().get(reverse("staff:accept", args=[uid, "abc-123"]), follow=True)
+    forged = Client().get(reverse("accounts:invitation_accept", args=[uid, "abc-123"]), follow=True)
     assert "この招待リンクは使えません" in forged.text
     # a password-reset token is not an invitation token
     from django.contrib.auth.tokens import default_token_generator
@@ -95,7 +95,7 @@ def test_expired_or_forged_invitation_is_refused(
     other = default_token_generator.make_token(user)
     assert (
         "この招待リンクは使えません"
-        in Client().get(reverse("staff:accept", args=[uid, other]), follow=True).text
+        in Client().get(reverse("accounts:invitation_accept", args=[uid, other]), follow=True).text
     )
     # resending gives a fresh link that works
     with django_capture_on_commit_callbacks(execute=True):

@@ -183,7 +183,7 @@ def test_a_good_file_is_previewed_then_applied_with_invitations(
     ]
     run_pending()
     assert [m.to for m in mailbox] == [["ichiro@example.jp"]]
-    assert "/staff/invitation/" in mailbox[0].body
+    assert "/accounts/invitation/" in mailbox[0].body
 
 
 def test_apply_after_someone_else_changed_the_staff_is_shown_again(admin):
@@ -235,6 +235,9 @@ def test_download_upload_and_apply_are_in_the_audit_log(admin):
     assert [(e.action, e.url_name) for e in events if e.url_name.startswith("staff:")] == [
         ("download", "staff:roster_download"),
         ("upload", "staff:roster_upload"),
+        # each person changed by the list is recorded too, then the list itself
+        ("staff_added", "staff:roster_apply"),
+        ("invitation_sent", "staff:roster_apply"),
         ("upload", "staff:roster_apply"),
     ]
     assert all(e.organization.slug == COUNCIL for e in events if e.url_name.startswith("staff:"))
