@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shinchoku.orgs.models import Department, Organization
 
@@ -35,12 +36,12 @@ class Action(models.TextChoices):
 
 # How the keys of AuditEvent.detail are shown (changes to people).
 DETAIL_LABELS = {
-    "name": _("Name"),
-    "email": _("E-mail address"),
-    "username": _("Login ID"),
-    "role": _("Role"),
-    "departments": _("Departments"),
-    "effective": _("Effective date"),
+    "name": pgettext_lazy("audit detail", "Name"),
+    "email": pgettext_lazy("audit detail", "E-mail address"),
+    "username": pgettext_lazy("audit detail", "Login ID"),
+    "role": pgettext_lazy("audit detail", "Role"),
+    "departments": pgettext_lazy("audit detail", "Departments"),
+    "effective": pgettext_lazy("audit detail", "Effective date"),
 }
 
 
