@@ -16,9 +16,19 @@ ROLES = [
 ]
 
 
+DEMO_MAIL_DOMAIN = "example.jp"  # reserved for examples: nothing is ever delivered there
+
+
 def _demo_user(username: str, full_name: str, password: str):
-    user, _created = get_user_model().objects.get_or_create(username=username)
+    User = get_user_model()
+    user, _created = User.objects.get_or_create(username=username)
     user.last_name = full_name
+    if not user.email:
+        # An address, so that `make run` (console mail backend) shows the notifications of a
+        # round; one a 管理者 gave is kept, and none is taken from another user.
+        address = f"{username}@{DEMO_MAIL_DOMAIN}"
+        if not User.objects.filter(email__iexact=address).exclude(pk=user.pk).exists():
+            user.email = address
     user.is_active = True
     user.set_password(password)
     user.save()
