@@ -20,7 +20,6 @@ from shinchoku.core.final import may_start
 from shinchoku.core.lineage import EvaluationLevels
 from shinchoku.core.wareki import fiscal_year, fy_label
 from shinchoku.notify import events as notify_events
-from shinchoku.plans.history import user_name
 from shinchoku.plans.models import Node, Plan
 from shinchoku.rounds import services
 from shinchoku.rounds.final import final_departments, final_items
@@ -191,20 +190,7 @@ def missing(report: Report, lines: list[FinalLine] | None = None) -> list[str]:
 
 
 def submit(report: Report, user: Any, *, version: int | None = None) -> Report:
-    gaps = missing(report)
-    if gaps:
-        raise RoundError("まだ入力されていない欄があります: " + "、".join(gaps))
-    with transaction.atomic():
-        report = services._transition(
-            report,
-            {Report.Status.DRAFT, Report.Status.RETURNED},
-            Report.Status.SUBMITTED,
-            version=version,
-            submitted_at=timezone.now(),
-            updated_by=user_name(user),
-        )
-        notify_events.report_moved(report, user)  # notifications (issue 14)
-    return report
+    return services.submit_complete(report, user, missing(report), version=version)
 
 
 # Returning and approving are the yearly sheet's steps: a final sheet has no actuals to write.
