@@ -19,6 +19,7 @@ from shinchoku.accounts.permissions import can_approve, can_edit_structure, can_
 from shinchoku.core.wareki import fy_label
 from shinchoku.notify.forms import ReminderDaysField
 from shinchoku.notify.reminders import remind_now, reminder_messages
+from shinchoku.notify.services import board_mail_failures
 from shinchoku.rounds import services
 from shinchoku.rounds.access import plan_for, round_for
 from shinchoku.rounds.models import Report, Round
@@ -142,6 +143,10 @@ def board_context(request: HttpRequest, round_: Round) -> dict:
 
 def _board(request: HttpRequest, round_: Round, status: int = 200, **extra) -> HttpResponse:
     context = {**board_context(request, round_), **extra}
+    if context["admin"]:  # e-mails of this round that could not be sent (shinchoku.notify)
+        failures = board_mail_failures(round_, context["reports"])
+        context["mail_failures"] = failures
+        context["round_mail_failures"] = [n for n in failures if n.sheet_pk is None]
     return render(request, "rounds/board.html", context, status=status)
 
 
