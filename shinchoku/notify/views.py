@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -158,6 +159,19 @@ def round_retry(request: HttpRequest, slug: str, fy: int) -> HttpResponse:
     from shinchoku.rounds.access import round_for
 
     round_ = round_for(request, slug, fy)  # another organization's plan: 404
+    return _retry(request, round_, reverse("rounds:board", args=[slug, fy]))
+
+
+@require_POST
+def final_retry(request: HttpRequest, slug: str) -> HttpResponse:
+    """The same for the plan's final evaluation (最終評価)."""
+    from shinchoku.rounds.access import final_round_for
+
+    round_ = final_round_for(request, slug)
+    return _retry(request, round_, reverse("rounds:final_board", args=[slug]))
+
+
+def _retry(request: HttpRequest, round_, back: str) -> HttpResponse:
     require(request, can_edit_structure(request.user, round_.plan.organization))
     n = retry_round_mail(round_)
     if n:
@@ -172,4 +186,4 @@ def round_retry(request: HttpRequest, slug: str, fy: int) -> HttpResponse:
         )
     else:
         messages.info(request, _("No e-mail of this round is waiting to be sent again."))
-    return redirect("rounds:board", slug, fy)
+    return redirect(back)

@@ -127,12 +127,17 @@ def board_context(request: HttpRequest, round_: Round) -> dict:
         r.may_open = can_report(user, plan.organization, r.department)
         r.may_approve = can_approve(user, plan.organization, r.department)
     today = timezone.localdate()
+    admin = can_edit_structure(user, plan.organization)
+    # The 管理者 sees the round's e-mails that could not be sent (shinchoku.notify): one query.
+    failures = board_mail_failures(round_, reports) if admin else []
     return {
+        "mail_failures": failures,
+        "round_mail_failures": [n for n in failures if n.sheet_pk is None],
         "plan": plan,
         "round": round_,
         "reports": reports,
         "counts": _counts(reports),
-        "admin": can_edit_structure(user, plan.organization),
+        "admin": admin,
         "days_left": (round_.deadline - today).days,
         "days_over": (today - round_.deadline).days,
         "overdue": today > round_.deadline and round_.is_open,
@@ -143,10 +148,6 @@ def board_context(request: HttpRequest, round_: Round) -> dict:
 
 def _board(request: HttpRequest, round_: Round, status: int = 200, **extra) -> HttpResponse:
     context = {**board_context(request, round_), **extra}
-    if context["admin"]:  # e-mails of this round that could not be sent (shinchoku.notify)
-        failures = board_mail_failures(round_, context["reports"])
-        context["mail_failures"] = failures
-        context["round_mail_failures"] = [n for n in failures if n.sheet_pk is None]
     return render(request, "rounds/board.html", context, status=status)
 
 

@@ -190,3 +190,32 @@ def test_the_katsudo_and_soumu_rows_are_under_their_departments(failed_round, pe
     for name, dept in (("katsudo", KATSUDO), ("soumu", SOUMU)):
         row = re.search(rf"<tr[^>]*>\s*<th[^>]*>(?:<a[^>]*>)?{dept}.*?</tr>", page, re.S)
         assert row and f"{name}@example.jp" in row.group(0), dept
+
+
+def test_the_final_evaluation_board_too(people, plan, settings, django_capture_on_commit_callbacks):
+    from datetime import date
+
+    from shinchoku.rounds import final_services
+
+    settings.EMAIL_BACKEND = "tests.notify.backends.FailAll"
+    with django_capture_on_commit_callbacks(execute=True):
+        final_services.open_final_round(
+            plan, date(2025, 5, 31), user(people, "admin"), today=date(plan.last_fy, 6, 1)
+        )
+    assert deliver() == {}
+    board = reverse("rounds:final_board", args=[ACTION])
+    retry = reverse("notify:final_retry", args=[ACTION])
+    page = people["admin"].get(board).text
+    assert page.count("メール未送信 1件") == 3 and f'action="{retry}"' in page
+    assert WARNING not in people["shien"].get(board).text
+    # The yearly round's retry does not touch the final evaluation's e-mails.
+    assert people["admin"].post(RETRY).status_code == 404  # no yearly round for FY 2020
+    for name in ("shien", "shien-boss", "viewer"):
+        assert people[name].post(retry).status_code == 403, name
+    assert people["outsider"].post(retry).status_code == 404
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = people["admin"].post(retry, follow=True)
+    assert "3件のメールを改めて送信します" in response.text
+    assert sorted(deliver()) == ["katsudo", "shien", "soumu"]
+    assert WARNING not in people["admin"].get(board).text
