@@ -22,6 +22,38 @@ from shinchoku.plans.templatetags.shinchoku import wareki_date
 
 OPEN_STATUSES = ("not_started", "draft", "returned")  # sheets still waiting for the department
 
+# The keys of a round's notifications, as the functions below build them:
+#   round_opened:<sheet>, submitted|returned|approved:<sheet>:<version>,
+#   deadline_near|deadline_passed:<sheet>:<day>, reminder:<sheet>:<event>,
+#   deadline_passed:round:<round>:<day> (the 管理者's one for the whole round).
+SHEET_KEY_KINDS = (
+    "round_opened",
+    "submitted",
+    "returned",
+    "approved",
+    "deadline_near",
+    "deadline_passed",
+    "reminder",
+)
+
+
+def round_key_pattern(round_pk: int, sheet_pks: list[int]) -> str:
+    """A regular expression matching every key of the round's notifications (and no other)."""
+    kinds = "|".join(SHEET_KEY_KINDS)
+    pattern = f"^deadline_passed:round:{int(round_pk)}:"
+    if sheet_pks:
+        sheets = "|".join(str(int(pk)) for pk in sorted(sheet_pks))
+        pattern = f"^({kinds}):({sheets})(:|$)|{pattern}"
+    return pattern
+
+
+def sheet_of_key(key: str) -> int | None:
+    """The sheet (Report pk) a round key is about; None for the round's own (or another) key."""
+    parts = key.split(":")
+    if len(parts) >= 2 and parts[0] in SHEET_KEY_KINDS and parts[1].isdigit():
+        return int(parts[1])
+    return None
+
 
 def round_name(round_: Any) -> str:
     """「令和2年度(2020年度)の進捗調査」 or 「最終評価（令和10年度(2028年度)）」."""

@@ -52,6 +52,10 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["recipient", "read_at"], name="notification_unread"),
             models.Index(fields=["key", "mail"], name="notification_mail"),
+            # The few failed e-mails, looked for on every round board of a 管理者.
+            models.Index(
+                fields=["created"], name="notification_failed", condition=models.Q(mail="failed")
+            ),
         ]
 
     def __str__(self) -> str:

@@ -77,6 +77,7 @@ class Reminded:
     told: list[str] = field(default_factory=list)
     without_address: list[str] = field(default_factory=list)
     event: Any = None
+    organization_slug: str = ""
 
 
 def remind_now(round_: Any, user: Any) -> Reminded:
@@ -84,7 +85,7 @@ def remind_now(round_: Any, user: Any) -> Reminded:
     from the mail queue once committed); recorded as the round's "remind" event."""
     from shinchoku.rounds.services import record_event
 
-    out = Reminded()
+    out = Reminded(organization_slug=round_.plan.organization.slug)
     with transaction.atomic():
         pending = _waiting(round_)
         if not pending:
@@ -112,8 +113,13 @@ def remind_now(round_: Any, user: Any) -> Reminded:
 
 
 def reminder_messages(done: Reminded) -> list[tuple[int, str]]:
-    """What the board tells the 管理者 after a reminder: (messages level, text)."""
+    """What the board tells the 管理者 after a reminder: (messages level, text).
+
+    The second message is HTML (a link to the staff list): every name in it is escaped.
+    """
     from django.contrib import messages
+    from django.urls import reverse
+    from django.utils.html import format_html
     from django.utils.translation import gettext as _
 
     out = []
@@ -126,15 +132,23 @@ def reminder_messages(done: Reminded) -> list[tuple[int, str]]:
             )
         )
     if done.without_address:
+        link = format_html(
+            '<a href="{}">{}</a>',
+            reverse("staff:list", args=[done.organization_slug]),
+            _("Staff management"),
+        )
         out.append(
             (
                 messages.ERROR,
-                _(
-                    "Nobody with an e-mail address covers: %(names)s. They see the reminder in "
-                    "the product only. Register their staff's e-mail addresses in "
-                    "「Staff management」."
-                )
-                % {"names": "、".join(done.without_address)},
+                # The translated text is ours (trusted); names and link are the arguments.
+                format_html(
+                    _(
+                        "Nobody with an e-mail address covers: {names}. They see the reminder in "
+                        "the product only. Register their staff's e-mail addresses in 「{link}」."
+                    ),
+                    names="、".join(done.without_address),
+                    link=link,
+                ),
             )
         )
     return out

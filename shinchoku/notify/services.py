@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from shinchoku.accounts.models import Role
+from shinchoku.accounts.permissions import membership
 from shinchoku.jobs.compat import task
 from shinchoku.notify.models import Kind, MailPreference, Notification
 
@@ -163,3 +164,95 @@ def approvers_of(department: Any) -> list[Any]:
 
 def admins_of(organization_id: int) -> list[Any]:
     return _members(organization_id, [Role.ADMIN])
+
+
+# The kinds each role can receive, from who the events above tell (events.py): staff_of (部署担当;
+# a department's 承認者 when it has none), approvers_of (承認者; the 管理者 when there is none) and
+# admins_of. The preferences page offers only these; 閲覧 and the operator receive nothing.
+_STAFF_KINDS = (
+    Kind.ROUND_OPENED,  # staff_of
+    Kind.RETURNED,  # staff_of
+    Kind.APPROVED,  # staff_of
+    Kind.DEADLINE_NEAR,  # staff_of
+    Kind.DEADLINE_PASSED,  # staff_of
+    Kind.REMINDER,  # staff_of
+    Kind.OPINION_ASSIGNED,  # staff_of
+)
+KINDS_BY_ROLE: dict[str, tuple[str, ...]] = {
+    Role.STAFF: _STAFF_KINDS,
+    Role.APPROVER: (*_STAFF_KINDS, Kind.SUBMITTED),  # approvers_of; staff_of's fallback
+    Role.ADMIN: (
+        Kind.SUBMITTED,  # approvers_of's fallback
+        Kind.DEADLINE_PASSED,  # admins_of, once per round
+        Kind.OPINION_ANSWERED,  # admins_of
+    ),
+    Role.VIEWER: (),
+}
+
+
+def kinds_for(user: Any) -> list[str]:
+    """The kinds of notification the user's role can receive, in the order of Kind."""
+    member = membership(user)
+    allowed = KINDS_BY_ROLE.get(member.role, ()) if member is not None else ()
+    return [k for k in Kind.values if k in allowed]
+
+
+# --------------------------------------------------------------------------- failed e-mails
+
+
+def round_mail_failures(round_: Any, sheet_pks: list[int]) -> list[Notification]:
+    """The round's notifications whose e-mail failed (one query), oldest first, recipient loaded.
+
+    Each row gets `sheet_pk`: the sheet it is about, None for the round's own (to the 管理者).
+    """
+    from shinchoku.notify.events import round_key_pattern, sheet_of_key  # events imports us
+
+    rows = list(
+        Notification.objects.filter(
+            mail=Notification.Mail.FAILED, key__regex=round_key_pattern(round_.pk, sheet_pks)
+        )
+        .select_related("recipient")
+        .order_by("created", "pk")
+    )
+    for row in rows:
+        row.sheet_pk = sheet_of_key(row.key)
+    return rows
+
+
+def retry_round_mail(round_: Any) -> int:
+    """Queue again the failed e-mails of the round; the mail task sends them after commit."""
+    from shinchoku.notify.events import round_key_pattern  # events imports this module
+
+    sheet_pks = list(round_.reports.values_list("pk", flat=True))
+    with transaction.atomic():
+        rows = list(
+            Notification.objects.select_for_update()
+            .filter(mail=Notification.Mail.FAILED)
+            .filter(key__regex=round_key_pattern(round_.pk, sheet_pks))
+            .values_list("pk", "key")
+        )
+        if not rows:
+            return 0
+        Notification.objects.filter(pk__in=[pk for pk, _ in rows]).update(
+            mail=Notification.Mail.QUEUED, mail_error=""
+        )
+        keys = sorted({key for _, key in rows})
+
+        def enqueue() -> None:
+            for key in keys:
+                send_notifications.enqueue(key)
+
+        transaction.on_commit(enqueue)
+    return len(rows)
+
+
+def board_mail_failures(round_: Any, reports: list[Any]) -> list[Notification]:
+    """The round's failed e-mails for its board (one query): each report gets `mail_failed`, its
+    department's rows; the rows about the round itself (to the 管理者) have `sheet_pk` None."""
+    rows = round_mail_failures(round_, [r.pk for r in reports])
+    by_sheet: dict[int | None, list[Notification]] = {}
+    for row in rows:
+        by_sheet.setdefault(row.sheet_pk, []).append(row)
+    for report in reports:
+        report.mail_failed = by_sheet.get(report.pk, [])
+    return rows

@@ -12,14 +12,16 @@ from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST, require_safe
 
-from shinchoku.accounts.permissions import require
+from shinchoku.accounts.permissions import can_edit_structure, require
 from shinchoku.notify.models import Kind, MailPreference, Notification
+from shinchoku.notify.services import kinds_for, retry_round_mail
 
 PER_PAGE = 20
 
@@ -75,60 +77,113 @@ class PreferencesForm(forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
+    def __init__(self, *args, offered: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kinds"].choices = [(k, label) for k, label in Kind.choices if k in offered]
+
 
 def preferences(request: HttpRequest) -> HttpResponse:
-    """Which kinds of notification the user also receives by e-mail (all by default)."""
+    """Which kinds of notification the user also receives by e-mail (all by default).
+
+    Only the kinds the user's role can receive are offered (services.KINDS_BY_ROLE); the others
+    keep what was stored (a role may change back).
+    """
     _login(request)
+    offered = kinds_for(request.user)
+
+    def shown(pref: MailPreference) -> dict:
+        return {"kinds": [k for k in offered if pref.wants(k)], "version": pref.version}
+
     pref = MailPreference.objects.filter(user=request.user).first() or MailPreference(
         user=request.user, version=0
     )
-    wanted = [k for k in Kind.values if pref.wants(k)]
-    initial = {"kinds": wanted, "version": pref.version}
     status = 200
     if request.method == "POST":
-        form = PreferencesForm(request.POST, initial=initial)
+        form = PreferencesForm(request.POST, initial=shown(pref), offered=offered)
         if form.is_valid():
             kinds = set(form.cleaned_data["kinds"])
-            muted = [k for k in Kind.values if k not in kinds]
-            if _save_preferences(request.user, muted, form.cleaned_data["version"]):
+            muted = [
+                k
+                for k in Kind.values
+                if (k in offered and k not in kinds) or (k not in offered and k in pref.muted)
+            ]
+            if _save_preferences(request.user, muted, form.cleaned_data["version"], offered):
                 messages.success(request, _("Your e-mail settings are saved."))
                 return redirect("notify:preferences")
             form = PreferencesForm(
-                initial={
-                    "kinds": [
-                        k
-                        for k in Kind.values
-                        if MailPreference.objects.get(user=request.user).wants(k)
-                    ],
-                    "version": MailPreference.objects.get(user=request.user).version,
-                }
+                initial=shown(MailPreference.objects.get(user=request.user)), offered=offered
             )
             form.conflict = True
             status = 409
         else:
             status = 422
     elif request.method in ("GET", "HEAD"):
-        form = PreferencesForm(initial=initial)
+        form = PreferencesForm(initial=shown(pref), offered=offered)
     else:
         return HttpResponse(status=405)
     return render(
         request,
         "notify/preferences.html",
-        {"form": form, "has_email": bool(request.user.email)},
+        {"form": form, "has_email": bool(request.user.email), "offered": offered},
         status=status,
     )
 
 
-def _save_preferences(user, muted: list[str], version: int) -> bool:
-    """Store the muted kinds when `version` is the stored one (0: none stored yet)."""
+def _save_preferences(user, muted: list[str], version: int, offered: list[str]) -> bool:
+    """Store the muted kinds when `version` is the stored one (0: none stored yet).
+
+    The kinds not offered keep their stored value, read under the row's lock.
+    """
     with transaction.atomic():
         if version == 0:
             _row, created = MailPreference.objects.get_or_create(
                 user=user, defaults={"muted": muted, "version": 1}
             )
             return created
-        return bool(
-            MailPreference.objects.filter(user=user, version=version).update(
-                muted=muted, version=F("version") + 1
+        row = MailPreference.objects.select_for_update().filter(user=user, version=version).first()
+        if row is None:
+            return False
+        row.muted = [
+            k
+            for k in Kind.values
+            if (k in offered and k in muted) or (k not in offered and k in row.muted)
+        ]
+        row.version = F("version") + 1
+        row.save(update_fields=["muted", "version"])
+        return True
+
+
+@require_POST
+def round_retry(request: HttpRequest, slug: str, fy: int) -> HttpResponse:
+    """The 管理者 queues again the e-mails of a yearly round that could not be sent."""
+    from shinchoku.rounds.access import round_for
+
+    round_ = round_for(request, slug, fy)  # another organization's plan: 404
+    return _retry(request, round_, reverse("rounds:board", args=[slug, fy]))
+
+
+@require_POST
+def final_retry(request: HttpRequest, slug: str) -> HttpResponse:
+    """The same for the plan's final evaluation (最終評価)."""
+    from shinchoku.rounds.access import final_round_for
+
+    round_ = final_round_for(request, slug)
+    return _retry(request, round_, reverse("rounds:final_board", args=[slug]))
+
+
+def _retry(request: HttpRequest, round_, back: str) -> HttpResponse:
+    require(request, can_edit_structure(request.user, round_.plan.organization))
+    n = retry_round_mail(round_)
+    if n:
+        messages.success(
+            request,
+            ngettext(
+                "%(n)s e-mail is being sent again in the background.",
+                "%(n)s e-mails are being sent again in the background.",
+                n,
             )
+            % {"n": n},
         )
+    else:
+        messages.info(request, _("No e-mail of this round is waiting to be sent again."))
+    return redirect(back)

@@ -19,6 +19,7 @@ from shinchoku.accounts.permissions import can_approve, can_edit_structure, can_
 from shinchoku.core.wareki import fy_label
 from shinchoku.notify.forms import ReminderDaysField
 from shinchoku.notify.reminders import remind_now, reminder_messages
+from shinchoku.notify.services import board_mail_failures
 from shinchoku.rounds import services
 from shinchoku.rounds.access import plan_for, round_for
 from shinchoku.rounds.models import Report, Round
@@ -126,12 +127,17 @@ def board_context(request: HttpRequest, round_: Round) -> dict:
         r.may_open = can_report(user, plan.organization, r.department)
         r.may_approve = can_approve(user, plan.organization, r.department)
     today = timezone.localdate()
+    admin = can_edit_structure(user, plan.organization)
+    # The 管理者 sees the round's e-mails that could not be sent (shinchoku.notify): one query.
+    failures = board_mail_failures(round_, reports) if admin else []
     return {
+        "mail_failures": failures,
+        "round_mail_failures": [n for n in failures if n.sheet_pk is None],
         "plan": plan,
         "round": round_,
         "reports": reports,
         "counts": _counts(reports),
-        "admin": can_edit_structure(user, plan.organization),
+        "admin": admin,
         "days_left": (round_.deadline - today).days,
         "days_over": (today - round_.deadline).days,
         "overdue": today > round_.deadline and round_.is_open,

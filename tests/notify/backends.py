@@ -13,3 +13,10 @@ class FailFor(EmailBackend):
             if "shien@example.jp" in m.to:
                 raise smtplib.SMTPRecipientsRefused({"shien@example.jp": (550, b"no such user")})
         return super().send_messages(messages)
+
+
+class FailAll(EmailBackend):
+    """The mail server is down: every message fails."""
+
+    def send_messages(self, messages):
+        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")

@@ -11,9 +11,11 @@ from django.urls import reverse
 from django.utils.module_loading import import_string
 
 from shinchoku.notify.models import MailPreference, Notification
-from shinchoku.notify.reminders import daily
+from shinchoku.notify.reminders import Reminded, daily, reminder_messages
+from shinchoku.orgs.models import Department
 from shinchoku.rounds import services
 from shinchoku.rounds.models import Round
+from tests.conftest import COUNCIL
 from tests.notify.conftest import (
     ACTION,
     DEADLINE,
@@ -155,7 +157,7 @@ def test_the_admins_reminder_goes_through_notify(
     page = response.text
     assert "督促メールを送りました" in page and SHIEN in page
     assert "メールアドレスの登録された担当者がいない部署があります" in page and KATSUDO in page
-    assert "職員の管理" in page
+    assert f'<a href="{reverse("staff:list", args=[COUNCIL])}">職員管理</a>' in page
     assert sorted(notified(since, "reminder")) == ["katsudo", "shien"]  # both in the product
     assert list(deliver()) == ["shien"]
     (event,) = round_.events.filter(action="remind")
@@ -164,6 +166,31 @@ def test_the_admins_reminder_goes_through_notify(
     with django_capture_on_commit_callbacks(execute=True):
         admin.post(reverse("rounds:remind", args=[ACTION, FY]))
     assert list(deliver()) == ["shien"]
+
+
+def test_department_names_in_the_reminder_message_are_escaped(
+    round_, people, django_capture_on_commit_callbacks
+):
+    katsudo = user(people, "katsudo")
+    katsudo.email = ""
+    katsudo.save()
+    Department.objects.filter(name=KATSUDO).update(name="<script>alert(1)</script>推進課")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = people["admin"].post(reverse("rounds:remind", args=[ACTION, FY]), follow=True)
+    page = response.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;推進課" in page
+    assert "<script>alert(1)" not in page
+    assert f'<a href="{reverse("staff:list", args=[COUNCIL])}">職員管理</a>' in page
+
+
+def test_reminder_messages_escape_names_and_link_the_staff_list():
+    (_level, text), *_ = reminder_messages(
+        Reminded(without_address=['<b>"課"</b>'], organization_slug="city")
+    )
+    assert "&lt;b&gt;&quot;課&quot;&lt;/b&gt;" in text and "<b>" not in text
+    assert f'「<a href="{reverse("staff:list", args=["city"])}">職員管理</a>」' in text
+    (_level, told), *_ = reminder_messages(Reminded(told=["<i>課</i>"]))
+    assert "<i>課</i>" in told and not hasattr(told, "__html__")  # plain text, escaped on the page
 
 
 def test_only_the_admin_reminds(round_, people):
