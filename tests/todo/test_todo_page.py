@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -155,6 +156,9 @@ def test_an_approver_sees_the_submitted_sheets_of_their_departments_only(rounds,
     assert COMMENT in text
     links = assert_links_open(approver, html)
     assert sheet(2021, MINE) in links
+    # When it was submitted: 和暦 with the western year, never an ISO date.
+    assert re.search(r"令和\d+年\d+月\d+日\(\d{4}年\d+月\d+日\) \d\d:\d\d 提出", text)
+    assert not re.search(r"\d{4}-\d\d-\d\d", text)
 
 
 def test_the_admin_sees_each_rounds_progress_late_departments_and_opinions(rounds, admin):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import template
 
 from shinchoku.notify.models import Notification
+from shinchoku.plans.templatetags.shinchoku import wareki_datetime
 
 register = template.Library()
 
@@ -19,14 +20,5 @@ def notification_badge(context) -> dict:
     return {"show": True, "unread": unread}
 
 
-@register.filter
-def wareki_moment(moment) -> str:
-    """令和8年12月3日(2026年12月3日) 21:18: a notification's time in 和暦 with the western year."""
-    from django.utils import timezone
-
-    from shinchoku.plans.templatetags.shinchoku import wareki_date
-
-    if not moment:
-        return ""
-    local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
-    return f"{wareki_date(local.date())} {local:%H:%M}"
+# A notification's time: the shared filter, under the name the notify templates use.
+register.filter("wareki_moment", wareki_datetime)

@@ -1,8 +1,9 @@
 """Template filters for fiscal years and plan values."""
 
-from datetime import date
+from datetime import date, datetime
 
 from django import template
+from django.utils import timezone
 
 from shinchoku.core import wareki
 
@@ -33,6 +34,15 @@ def fy_western(fy: int) -> str:
 def tag_class(tag: str) -> str:
     """CSS class for a 新規 / 継続 / 充実・強化 tag."""
     return TAG_CLASSES.get(tag, "tag-other")
+
+
+@register.filter
+def wareki_datetime(moment: datetime | None) -> str:
+    """令和8年12月3日(2026年12月3日) 21:18 in local time; ― when there is none."""
+    if not moment:
+        return "―"
+    local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
+    return f"{wareki_date(local.date())} {local:%H:%M}"
 
 
 @register.filter
