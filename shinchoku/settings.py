@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "shinchoku.todo",
     "shinchoku.staff",
     "shinchoku.notify",
+    "shinchoku.search",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("shinchoku.todo.urls")),
     path("staff/", include("shinchoku.staff.urls")),
     path("notifications/", include("shinchoku.notify.urls")),
+    path("", include("shinchoku.search.urls")),
     path("", include("shinchoku.reports.urls")),
     path("", include("shinchoku.rounds.urls")),
     path("", include("shinchoku.reviews.urls")),
