@@ -47,10 +47,22 @@ class Hit:
     order: tuple
     title: str
     body: str
-    url: str
-    context: str = ""  # e.g. the item a content belongs to
+    route: tuple[str, tuple]  # URL name and arguments; reversed only for the hits shown
+    context: str = ""  # e.g. the level name of an item, the item of an indicator
+    # False when the title only says where the record is (a content's item, an opinion's
+    # number): then the terms must occur in the body itself.
+    own_title: bool = True
     title_pieces: list[Piece] = field(default_factory=list)
     pieces: list[Piece] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        name, args = self.route
+        return reverse(name, args=args)
+
+    @property
+    def searched(self) -> str:
+        return f"{self.title}\n{self.body}" if self.own_title else self.body
 
     @property
     def kind_name(self) -> str:
@@ -86,22 +98,19 @@ def find(user: Any, terms: tuple[str, ...]) -> list[Hit]:
     candidates: list[Hit] = []
 
     node_sections: dict[int, list[str]] = {}
-    for s in Section.objects.filter(plan_id__in=by_id).order_by("plan_id", "node_id", "order"):
-        text = f"{s.heading}\n{_lines(s.body)}"
-        if s.node_id is None:
-            plan = by_id[s.plan_id]
+    sections = (
+        Section.objects.filter(plan_id__in=by_id)
+        .order_by("plan_id", "node_id", "order")
+        .values_list("plan_id", "node_id", "order", "heading", "body")
+    )
+    for plan_id, node_id, order, heading, body in sections:
+        if node_id is None:
+            plan = by_id[plan_id]
             candidates.append(
-                Hit(
-                    plan,
-                    "text",
-                    (s.order,),
-                    s.heading,
-                    _lines(s.body),
-                    reverse("plans:detail", args=[plan.slug]),
-                )
+                Hit(plan, "text", (order,), heading, _lines(body), ("plans:detail", (plan.slug,)))
             )
         else:
-            node_sections.setdefault(s.node_id, []).append(text)
+            node_sections.setdefault(node_id, []).append(f"{heading}\n{_lines(body)}")
     for plan in plans:
         if plan.philosophy:
             candidates.append(
@@ -111,89 +120,87 @@ def find(user: Any, terms: tuple[str, ...]) -> list[Hit]:
                     (-1,),
                     _("Basic philosophy"),
                     plan.philosophy,
-                    reverse("plans:detail", args=[plan.slug]),
+                    ("plans:detail", (plan.slug,)),
                 )
             )
 
-    nodes = Node.objects.filter(plan_id__in=by_id).only(
+    nodes = Node.objects.filter(plan_id__in=by_id).values_list(
         "id", "plan_id", "key", "level", "label", "title", "subtitle", "seq"
     )
-    node_by_id = {}
-    for n in nodes:
-        node_by_id[n.pk] = n
-        plan = by_id[n.plan_id]
-        body = "\n".join([n.subtitle, *node_sections.get(n.pk, [])]).strip()
+    # id → (plan, key, "label title", seq)
+    node_by_id: dict[int, tuple[Plan, str, str, int]] = {}
+    for pk, plan_id, key, level, label, title, subtitle, seq in nodes:
+        plan = by_id[plan_id]
+        name = f"{label} {title}".strip()
+        node_by_id[pk] = (plan, key, name, seq)
+        body = "\n".join([subtitle, *node_sections.get(pk, [])]).strip()
         candidates.append(
             Hit(
                 plan,
                 "node",
-                (n.seq,),
-                f"{n.label} {n.title}".strip(),
+                (seq,),
+                name,
                 body,
-                reverse("plans:node", args=[plan.slug, n.key]),
-                context=plan.level_name(n.level),
+                ("plans:node", (plan.slug, key)),
+                context=plan.level_name(level),
             )
         )
 
-    contents = (
-        Content.objects.filter(node__plan_id__in=by_id)
-        .select_related("shared")
-        .only("id", "node_id", "order", "label", "text", "note", "shared__text")
+    contents = Content.objects.filter(node__plan_id__in=by_id).values_list(
+        "node_id", "order", "text", "note", "shared__text"
     )
-    for c in contents:
-        node = node_by_id[c.node_id]
-        plan = by_id[node.plan_id]
-        text = c.text or (c.shared.text if c.shared_id else "")
-        body = "\n".join(part for part in (text, c.note) if part)
+    for node_id, order, text, note, shared_text in contents:
+        plan, key, name, seq = node_by_id[node_id]
+        body = "\n".join(part for part in (text or shared_text, note) if part)
         candidates.append(
             Hit(
                 plan,
                 "content",
-                (node.seq, c.order),
-                f"{node.label} {node.title}".strip(),
+                (seq, order),
+                name,
                 body,
-                reverse("plans:node", args=[plan.slug, node.key]),
+                ("plans:node", (plan.slug, key)),
+                own_title=False,
             )
         )
 
-    indicators = Indicator.objects.filter(plan_id__in=by_id).only(
-        "id", "plan_id", "node_id", "order", "key", "label", "name", "unit", "notes"
+    indicators = Indicator.objects.filter(plan_id__in=by_id).values_list(
+        "plan_id", "node_id", "order", "key", "label", "name", "unit", "notes"
     )
-    for ind in indicators:
-        plan = by_id[ind.plan_id]
-        node = node_by_id.get(ind.node_id)
+    for plan_id, node_id, order, key, label, name, unit, notes in indicators:
+        plan = by_id[plan_id]
+        node = node_by_id.get(node_id)
         candidates.append(
             Hit(
                 plan,
                 "indicator",
-                (node.seq if node else 0, ind.order),
-                f"{ind.label} {ind.name}".strip(),
-                "\n".join(
-                    part for part in (ind.unit and _("Unit: %s") % ind.unit, ind.notes) if part
-                ),
-                reverse("rounds:indicator", args=[plan.slug, ind.key]),
-                context=f"{node.label} {node.title}".strip() if node else "",
+                (node[3] if node else 0, order),
+                f"{label} {name}".strip(),
+                "\n".join(part for part in (unit and _("Unit: %s") % unit, notes) if part),
+                ("rounds:indicator", (plan.slug, key)),
+                context=node[2] if node else "",
             )
         )
 
     with_opinions = [pk for pk, p in by_id.items() if has_opinions(p)]
-    opinions = Opinion.objects.filter(plan_id__in=with_opinions).only(
-        "id", "plan_id", "fy", "number", "text", "policy", "action", "reason"
+    opinions = Opinion.objects.filter(plan_id__in=with_opinions).values_list(
+        "plan_id", "fy", "number", "text", "policy", "action", "reason"
     )
-    for o in opinions:
-        plan = by_id[o.plan_id]
+    for plan_id, fy, number, *texts in opinions:
+        plan = by_id[plan_id]
         candidates.append(
             Hit(
                 plan,
                 "opinion",
-                (-o.fy, o.number),
-                _("%(fy)s opinion %(number)s") % {"fy": fy_label(o.fy), "number": o.number},
-                "\n".join(part for part in (o.text, o.policy, o.action, o.reason) if part),
-                reverse("reviews:detail", args=[plan.slug, o.fy, o.number]),
+                (-fy, number),
+                _("%(fy)s opinion %(number)s") % {"fy": fy_label(fy), "number": number},
+                "\n".join(part for part in texts if part),
+                ("reviews:detail", (plan.slug, fy, number)),
+                own_title=False,
             )
         )
 
-    hits = [h for h in candidates if matches_all(normalize(f"{h.title}\n{h.body}"), terms)]
+    hits = [h for h in candidates if matches_all(normalize(h.searched), terms)]
     hits.sort(key=lambda h: (plan_rank[h.plan.pk], KIND_ORDER[h.kind], h.order))
     return hits
 

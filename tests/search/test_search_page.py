@@ -227,3 +227,18 @@ def test_results_are_paginated_and_keep_the_query():
     assert "?q=%E4%BC%9A%E8%B2%BB&amp;page=2" in first
     last = search(client, "会費", page=999)  # past the end: the last page
     assert "前のページ" in last and "次のページ" not in last
+
+
+@pytest.mark.django_db
+def test_a_content_is_found_by_its_own_text_not_by_its_items_title():
+    from shinchoku.core.search import normalize, split_terms
+    from shinchoku.search.finder import find
+
+    client = login_client("council-viewer", role="viewer")
+    hits = find(client.user, split_terms("会費").terms)
+    contents = [h for h in hits if h.kind == "content"]
+    assert contents
+    assert all("会費" in normalize(h.body) for h in contents)
+    assert "圏域ごとに社協協力員をサポートする仕組みの検討" not in search(client, "会費")
+    _opinion(Plan.objects.get(slug=ACTION), "広報紙を読みやすく。")
+    assert "/opinions/" not in search(client, "令和元年度")  # the heading is not the opinion
