@@ -242,3 +242,16 @@ def test_a_content_is_found_by_its_own_text_not_by_its_items_title():
     assert "圏域ごとに社協協力員をサポートする仕組みの検討" not in search(client, "会費")
     _opinion(Plan.objects.get(slug=ACTION), "広報紙を読みやすく。")
     assert "/opinions/" not in search(client, "令和元年度")  # the heading is not the opinion
+
+
+@pytest.mark.django_db
+def test_the_page_is_english_in_the_english_ui():
+    from django.conf import settings
+
+    client = login_client("council-staff", role="staff")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = main(search(client, "会費"))
+    assert re.search(r"<p class=\"search-count\" role=\"status\">\d+ results</p>", page)
+    assert "Items and goals" in page and "Contents" in page
+    assert "件見つかりました" not in page and "検索する言葉" not in page
+    assert "Enter a word to search for" in main(search(client, ""))
