@@ -224,6 +224,7 @@ def test_results_are_paginated_and_keep_the_query():
     client = login_client("council-viewer", role="viewer")
     first = search(client, "会費")
     assert "次のページ" in first and "前のページ" not in first
+    assert "（1〜20件目を表示）" in first
     assert "?q=%E4%BC%9A%E8%B2%BB&amp;page=2" in first
     last = search(client, "会費", page=999)  # past the end: the last page
     assert "前のページ" in last and "次のページ" not in last
