@@ -23,7 +23,7 @@ from shinchoku.accounts.permissions import visible_organizations
 from shinchoku.core.search import Piece, excerpt, matches_all, normalize
 from shinchoku.core.wareki import fy_label
 from shinchoku.plans.access import may_see
-from shinchoku.plans.models import Content, Indicator, Node, Plan, Section
+from shinchoku.plans.models import Content, Indicator, Node, Plan, Section, WelfareIssue
 from shinchoku.reviews.access import has_opinions
 from shinchoku.reviews.models import Opinion
 
@@ -123,6 +123,22 @@ def find(user: Any, terms: tuple[str, ...]) -> list[Hit]:
                     ("plans:detail", (plan.slug,)),
                 )
             )
+
+    issues = WelfareIssue.objects.filter(plan_id__in=by_id).values_list(
+        "plan_id", "number", "title", "voices"
+    )
+    for plan_id, number, title, voices in issues:  # 福祉課題 and the citizens' voices
+        plan = by_id[plan_id]
+        candidates.append(
+            Hit(
+                plan,
+                "text",
+                (10_000 + number,),
+                title,
+                _lines(voices),
+                ("plans:detail", (plan.slug,)),
+            )
+        )
 
     nodes = Node.objects.filter(plan_id__in=by_id).values_list(
         "id", "plan_id", "key", "level", "label", "title", "subtitle", "seq"

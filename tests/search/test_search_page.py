@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from shinchoku.orgs.models import Organization
-from shinchoku.plans.models import Content, Indicator, Node, Plan, Section
+from shinchoku.plans.models import Content, Indicator, Node, Plan, Section, WelfareIssue
 from shinchoku.reviews.models import Opinion
 from tests.conftest import CITY_ORG, login_client
 
@@ -190,7 +190,7 @@ def test_the_page_is_japanese_and_the_header_has_the_search_box():
 
 
 def _grow(plan: Plan, n: int) -> None:
-    """Add n matching items, each with a section, a content, an indicator, and n opinions."""
+    """Add n matching items (each with a section, a content, an indicator), opinions, issues."""
     parent = Node.objects.filter(plan=plan, level=1).first()
     for i in range(n):
         node = Node.objects.create(
@@ -200,6 +200,9 @@ def _grow(plan: Plan, n: int) -> None:
         Content.objects.create(node=node, label="1", text=f"会費の周知{i}")
         Indicator.objects.create(node=node, key=f"grow-ind-{i}", name=f"会費の納入率{i}", unit="％")
         _opinion(plan, f"会費について{i}", number=100 + i)
+        WelfareIssue.objects.create(
+            plan=plan, number=100 + i, title=f"会費の課題{i}", voices=["会費"]
+        )
     Section.objects.create(plan=plan, heading="会費の考え方", body=["会費は大切な財源です。"])
 
 
@@ -213,7 +216,7 @@ def test_the_number_of_queries_does_not_grow_with_the_data():
     with CaptureQueriesContext(connection) as large:
         page = search(client, "会費", page=2)
     assert len(large) == len(small), [q["sql"] for q in large.captured_queries]
-    assert len(small) <= 11, "\n".join(q["sql"][:90] for q in small.captured_queries)
+    assert len(small) <= 12, "\n".join(q["sql"][:90] for q in small.captured_queries)
     assert "ページ中2ページ目" in page
     assert page.count("<li><a href=") == 20
 
@@ -256,3 +259,22 @@ def test_the_page_is_english_in_the_english_ui():
     assert "Items and goals" in page and "Contents" in page
     assert "件見つかりました" not in page and "検索する言葉" not in page
     assert "Enter a word to search for" in main(search(client, ""))
+
+
+@pytest.mark.django_db
+def test_welfare_issues_and_their_voices_are_plan_texts():
+    plan = Plan.objects.get(slug=KATSUDO)
+    WelfareIssue.objects.create(
+        plan=plan, number=99, title="災害時の要配慮者", voices=["避難所までの道が不安だという声"]
+    )
+    page = search(login_client("council-viewer", role="viewer"), "避難所")
+    assert "計画の本文" in page
+    assert "<mark>避難所</mark>までの道が不安" in page
+    assert f'href="{reverse("plans:detail", args=[KATSUDO])}">災害時の要配慮者' in page
+
+
+@pytest.mark.django_db
+def test_the_query_is_escaped_where_it_is_shown_again():
+    page = search(login_client("council-viewer", role="viewer"), '"><script>x</script>')
+    assert "<script>x" not in page
+    assert 'value="&quot;&gt;&lt;script&gt;x&lt;/script&gt;"' in page
