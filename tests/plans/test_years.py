@@ -91,7 +91,7 @@ def test_the_sparkline_has_a_text_alternative(council_admin):
     assert "目標" in title.group(1)
 
 
-def test_a_plan_without_indicators_says_so_in_japanese(loaded):
+def test_a_plan_without_indicators_says_so_in_japanese(loaded):  # noqa: F811 (the fixture)
     assert not Indicator.objects.filter(node__plan__slug=MIDORI).exists()
     html = html_of(loaded.get(reverse("plans:indicator_years", args=[MIDORI])))
     assert "指標（数値目標）がありません" in html
