@@ -16,7 +16,9 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from shinchoku.core.wareki import fy_short
-from shinchoku.plans.templatetags.figures import as_figure, in_unit_text
+from shinchoku.plans.templatetags.figures import as_figure
+from shinchoku.plans.templatetags.figures import in_unit_text as _in_unit_text
+from shinchoku.plans.templatetags.years import triangle
 
 WIDTH, HEIGHT, PAD = 132, 36, 5
 ACTUAL = "#1f5a96"  # 6.9:1 on white
@@ -32,6 +34,10 @@ def _number(value, unit: str) -> Decimal | None:
         return None
     v = f.converted if f.converted is not None else f.value
     return v.number if v.kind in ("number", "range") else None
+
+
+def in_unit_text(value, unit: str) -> str:
+    return triangle(_in_unit_text(value, unit))
 
 
 def _c(x: float) -> str:

@@ -149,3 +149,14 @@ def test_query_count_does_not_grow_with_years_and_indicators(council_admin):
     after = count(council_admin)
     assert after == before, (before, after)
     assert "2030" in html_of(council_admin.get(URL))
+
+
+def test_negative_figures_are_written_with_a_triangle(council_admin):
+    from shinchoku.plans.templatetags.years import triangle
+
+    assert triangle("-5件") == "△5件" and triangle("前年比-3%") == "前年比△3%"
+    assert triangle("1-2回") == "1-2回" and triangle("△5件") == "△5件"
+    ind = Indicator.objects.filter(node__plan__slug=ACTION).order_by("id").first()
+    IndicatorValue.objects.create(indicator=ind, role="actual", fy=2020, text=f"-5{ind.unit}")
+    html = html_of(council_admin.get(URL))
+    assert f"△5{ind.unit}" in html and f"-5{ind.unit}" not in html
