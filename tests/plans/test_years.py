@@ -160,3 +160,12 @@ def test_negative_figures_are_written_with_a_triangle(council_admin):
     IndicatorValue.objects.create(indicator=ind, role="actual", fy=2020, text=f"-5{ind.unit}")
     html = html_of(council_admin.get(URL))
     assert f"△5{ind.unit}" in html and f"-5{ind.unit}" not in html
+
+
+def test_the_page_reads_in_english_in_the_english_ui(council_admin):
+    from django.conf import settings
+
+    council_admin.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = html_of(council_admin.get(URL))
+    assert "Years side by side" in html and "Indicators by fiscal year" in html
+    assert "年度比較" not in html and "年度ごとの指標" not in html
