@@ -83,9 +83,10 @@ def _tree_rows(plan: Plan, pp: PlanProgress) -> list[TreeRow]:
     return out
 
 
-def _fy_picker(plan: Plan, with_values: list[int]) -> list[tuple[int, bool]]:
+def _fy_picker(plan: Plan, with_values: list[int], with_data: set[int]) -> list[tuple[int, bool]]:
+    """Every FY of the plan and any with a round; True where something was reported."""
     fys = sorted(set(plan.fiscal_years) | set(with_values))
-    return [(fy, fy in with_values) for fy in fys]
+    return [(fy, fy in with_data) for fy in fys]
 
 
 @require_safe
@@ -110,7 +111,7 @@ def overview(request: HttpRequest, slug: str, fy: int) -> HttpResponse:
         "pp": pp,
         "band_names": pp.band_names,
         "goal_level": plan.level_name(top_level),
-        "picker": _fy_picker(plan, with_values),
+        "picker": _fy_picker(plan, with_values, fys_with_data([plan])[plan.pk]),
         "tree": (tree := _tree_rows(plan, pp)),
         "deeper": any(r.depth for r in tree),
         "goal_rows": [(f"{g.node.label} {g.node.title}".strip(), g.tally.rows()) for g in pp.goals],

@@ -4,6 +4,7 @@ user can pick another FY."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -104,3 +105,12 @@ def test_dashboard_query_count_does_not_grow_with_rounds(council_admin, two_roun
     services.open_round(plan, 2022, date(2023, 5, 31), None)
     services.open_round(plan, 2023, date(2024, 5, 31), None)
     assert count() == before
+
+
+def test_the_progress_picker_marks_years_without_reports(council_admin, two_rounds):
+    response = council_admin.get(reverse("rounds:overview", args=[ACTION, 2020]))
+    picker = dict(response.context["picker"])
+    assert picker[2020] is True and picker[2021] is False
+    html = response.content.decode()
+    link = reverse("rounds:overview", args=[ACTION, 2021])
+    assert re.search(rf'href="{link}"[^>]*class="no-values"', html)
