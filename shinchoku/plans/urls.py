@@ -7,6 +7,7 @@ from shinchoku.plans import (
     outside_views,
     views,
     workbook_views,
+    years_views,
 )
 
 app_name = "plans"
@@ -15,6 +16,7 @@ urlpatterns = [
     path("plans/<slug:slug>/", views.plan_detail, name="detail"),
     path("plans/<slug:slug>/roadmap/", views.roadmap, name="roadmap"),
     path("plans/<slug:slug>/indicators/", views.indicator_list, name="indicators"),
+    path("plans/<slug:slug>/years/", years_views.indicator_years, name="indicator_years"),
     path("plans/<slug:slug>/nodes/<str:key>/", views.node_detail, name="node"),
     path("plans/<slug:slug>/history/", views.plan_history, name="history"),
     path("plans/<slug:slug>/nodes/<str:key>/history/", views.node_history, name="node_history"),

@@ -19,9 +19,11 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_safe
 
 from shinchoku.accounts.permissions import draft_scope, require, visible_organizations
+from shinchoku.core.years import pick_fy
 from shinchoku.plans.access import may_see
 from shinchoku.plans.models import Indicator, IndicatorValue, Node, Plan
 from shinchoku.rounds.access import plan_for
+from shinchoku.rounds.latest import fys_with_data
 from shinchoku.rounds.models import IndicatorEntry, Report, Round
 from shinchoku.rounds.progress import (
     IndicatorProgress,
@@ -50,11 +52,12 @@ def committee_report_url(plan: Plan, fy: int) -> str:
 
 @require_safe
 def overview_latest(request: HttpRequest, slug: str) -> HttpResponse:
-    """Go to the latest FY with actuals or a round, or say that there is none yet."""
+    """Go to the latest FY with data (a sheet submitted or approved, an approved actual), else
+    the latest FY with a round, or say that there is none yet."""
     plan = plan_for(request, slug)
-    fys = years_with_values(plan)
-    if fys:
-        return redirect("rounds:overview", slug=plan.slug, fy=fys[-1])
+    fy = pick_fy(years_with_values(plan), fys_with_data([plan])[plan.pk])
+    if fy is not None:
+        return redirect("rounds:overview", slug=plan.slug, fy=fy)
     return render(request, "rounds/progress/empty.html", {"plan": plan})
 
 
@@ -80,9 +83,10 @@ def _tree_rows(plan: Plan, pp: PlanProgress) -> list[TreeRow]:
     return out
 
 
-def _fy_picker(plan: Plan, with_values: list[int]) -> list[tuple[int, bool]]:
+def _fy_picker(plan: Plan, with_values: list[int], with_data: set[int]) -> list[tuple[int, bool]]:
+    """Every FY of the plan and any with a round; True where something was reported."""
     fys = sorted(set(plan.fiscal_years) | set(with_values))
-    return [(fy, fy in with_values) for fy in fys]
+    return [(fy, fy in with_data) for fy in fys]
 
 
 @require_safe
@@ -107,7 +111,7 @@ def overview(request: HttpRequest, slug: str, fy: int) -> HttpResponse:
         "pp": pp,
         "band_names": pp.band_names,
         "goal_level": plan.level_name(top_level),
-        "picker": _fy_picker(plan, with_values),
+        "picker": _fy_picker(plan, with_values, fys_with_data([plan])[plan.pk]),
         "tree": (tree := _tree_rows(plan, pp)),
         "deeper": any(r.depth for r in tree),
         "goal_rows": [(f"{g.node.label} {g.node.title}".strip(), g.tally.rows()) for g in pp.goals],
@@ -221,6 +225,7 @@ class DeptStatus:
 class PlanBoard:
     plan: Plan
     round: Round
+    rounds: list[Round]  # every yearly round of the plan, newest first (the FY select)
     pp: PlanProgress
     goal_level: str
     departments: list[DeptStatus]
@@ -246,10 +251,23 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         .order_by("organization__name", "-first_fy", "title")
         if may_see(request.user, p)  # drafts: 管理者 and approvers only
     ]
-    latest: dict[int, Round] = {}
+    # Each plan opens on its latest round with data (not a newer empty one), or on the FY the
+    # user picked: ?fy-<slug>=<fy> (one select per plan; the other plans' choices are kept).
+    rounds_of: dict[int, dict[int, Round]] = {}
     yearly = Round.objects.filter(plan__in=plans, kind=Round.Kind.YEARLY)
     for r in yearly.order_by("plan_id", "-fy"):
-        latest.setdefault(r.plan_id, r)
+        rounds_of.setdefault(r.plan_id, {})[r.fy] = r
+    with_data = fys_with_data(plans)
+    latest: dict[int, Round] = {}
+    chosen: dict[str, int] = {}
+    for plan in plans:
+        if plan.pk not in rounds_of:
+            continue
+        raw = request.GET.get(f"fy-{plan.slug}", "")
+        fy = pick_fy(rounds_of[plan.pk], with_data[plan.pk], int(raw) if raw.isdigit() else None)
+        latest[plan.pk] = rounds_of[plan.pk][fy]
+        if raw.isdigit() and int(raw) == fy:
+            chosen[plan.slug] = fy
     reports: dict[int, list[Report]] = {}
     for rep in (
         Report.objects.filter(round__in=latest.values())
@@ -272,6 +290,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             for rep in reports.get(round_.id, [])
         ]
         top_level = min((n.level for n in pp.nodes), default=1)
-        boards.append(PlanBoard(plan, round_, pp, plan.level_name(top_level), depts, days_left))
-    context = {"boards": boards, "without": without, "today": today}
+        choices = list(rounds_of[plan.pk].values())
+        boards.append(
+            PlanBoard(plan, round_, choices, pp, plan.level_name(top_level), depts, days_left)
+        )
+    context = {"boards": boards, "without": without, "today": today, "chosen": chosen}
     return render(request, "rounds/progress/dashboard.html", context)
