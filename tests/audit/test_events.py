@@ -216,7 +216,10 @@ def test_committee_report_downloads_are_recorded():
     assert viewer.get(reverse("reports:xlsx", args=[CITY_PLAN, 2019])).status_code == 200
     event = last(Action.DOWNLOAD)
     assert (event.url_name, event.plan_slug, event.fiscal_year) == ("reports:xlsx", CITY_PLAN, 2019)
-    assert event.filename == f"{CITY_PLAN}_2019_report.xlsx"
+    from shinchoku.plans.models import Plan
+
+    title = Plan.objects.get(slug=CITY_PLAN).title
+    assert event.filename == f"{title}_令和元年度_委員会資料.xlsx"
     assert event.organization.slug == CITY_ORG and event.user == viewer.user
 
     job = ReportJob.objects.create(
