@@ -12,7 +12,10 @@ TITLE = "第四次西東京市地域福祉計画アクションプラン"
 def test_plan_fy_name_is_japanese_with_wareki_fy():
     assert plan_fy_name(TITLE, 2019, "委員会資料", "pdf") == f"{TITLE}_令和元年度_委員会資料.pdf"
     assert plan_fy_name(TITLE, None, "最終評価報告書", "xlsx") == f"{TITLE}_最終評価報告書.xlsx"
-    assert plan_fy_name(TITLE, 2023, "調査票", "xlsx", "福祉課") == f"{TITLE}_令和5年度_調査票_福祉課.xlsx"
+    assert (
+        plan_fy_name(TITLE, 2023, "調査票", "xlsx", "福祉課")
+        == f"{TITLE}_令和5年度_調査票_福祉課.xlsx"
+    )
 
 
 def test_unsafe_characters_and_spaces_are_replaced():

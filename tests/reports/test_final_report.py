@@ -122,7 +122,10 @@ def test_the_pdf_is_a4_with_the_table(final_round, admin):
 
     event = AuditEvent.objects.filter(action=Action.DOWNLOAD).latest("created")
     title = job.plan.title
-    assert (event.url_name, event.filename) == ("reports:final_pdf_file", f"{title}_最終評価報告書.pdf")
+    assert (event.url_name, event.filename) == (
+        "reports:final_pdf_file",
+        f"{title}_最終評価報告書.pdf",
+    )
     assert admin.get(file_url.replace(job.token, "x" + job.token)).status_code == 404
     pages = PdfReader(io.BytesIO(response.content)).pages
     width, height = float(pages[0].mediabox.width), float(pages[0].mediabox.height)
