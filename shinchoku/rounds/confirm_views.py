@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from shinchoku.accounts.permissions import can_edit_structure, require
-
 from shinchoku.rounds.access import final_round_for, round_for
 from shinchoku.rounds.models import Report, Round
 

@@ -54,7 +54,7 @@ def test_close_page_says_what_happens_and_its_button_closes(round_, admin):
     page = admin.get(confirm_url("close"))
     assert page.status_code == 200
     text = page.text
-    assert "締め切ると、部署は調査票を入力・修正できなくなります。" in text
+    assert "終了すると、部署は調査票を入力・修正できなくなります。" in text
     assert "承認済みの値がこの進捗調査の結果" in text and "公開ページはまだ変わりません" in text
     assert f'action="{reverse("rounds:close", args=[ACTION, FY])}"' in text
     assert f'name="version" value="{round_.version}"' in text

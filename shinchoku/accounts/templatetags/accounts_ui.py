@@ -16,8 +16,8 @@ def identity(user: Any) -> dict[str, str]:
     """The user's name, and the organization and role only where the name does not say them.
 
     Demo and imported accounts are often named after their post (「西東京市社会福祉協議会 管理者」):
-    repeating the organization and role after such a name reads as a stutter. ``full`` is the whole
-    statement, for a title attribute and assistive technology.
+    repeating the organization and role after such a name reads as a stutter. What is visible
+    (the name, then the detail on a smaller second line) always says all three.
     """
     name = (user.get_full_name() or user.get_username()).strip()
     parts: list[str] = []
@@ -27,7 +27,7 @@ def identity(user: Any) -> dict[str, str]:
     elif user.is_superuser:
         parts = [_("Federation operator")]
     detail = [p for p in parts if p and p not in name]
-    return {"name": name, "detail": "・".join(detail), "full": "・".join([name, *parts])}
+    return {"name": name, "detail": "・".join(detail)}
 
 
 @register.simple_tag
