@@ -145,7 +145,8 @@ def job_file(job: ReportJob) -> HttpResponse:
     if job.state != ReportJob.State.DONE or data is None:
         raise Http404("not ready")
     response = HttpResponse(bytes(data), content_type="application/pdf")
-    return set_download_name(response, job.filename, fallback=f"{job.plan.slug}_report")
+    fallback = f"{job.plan.slug}_{job.fy}_report" if job.fy else f"{job.plan.slug}_{job.kind}"
+    return set_download_name(response, job.filename, fallback=fallback)
 
 
 def _committee_urls(plan: Plan, fy: int, token: str) -> dict[str, str]:

@@ -38,9 +38,7 @@ def test_a_name_that_says_organization_and_role_is_shown_once():
 
 @pytest.mark.django_db
 def test_a_personal_name_gets_organization_and_role_on_a_second_line():
-    staff = named(
-        login_client("hdr-staff", role="staff", departments=("福祉支援課",)), "山田 花子"
-    )
+    staff = named(login_client("hdr-staff", role="staff", departments=("福祉支援課",)), "山田 花子")
     top = header(staff.get(reverse("todo:page")).text)
     assert '<span class="who-name">山田 花子</span>' in top
     assert f'<span class="who-detail">{COUNCIL_NAME}・部署担当</span>' in top
@@ -61,7 +59,7 @@ def test_the_menu_folds_behind_a_details_button_without_inline_script():
     admin = login_client("hdr-menu", role="admin")
     html = admin.get(reverse("todo:page")).text
     top = header(html)
-    assert "<details class=\"site-menu\" data-site-menu open>" in top
+    assert '<details class="site-menu" data-site-menu open>' in top
     assert "<summary>メニュー</summary>" in top
     assert 'aria-label="メインメニュー"' in top
     assert "監査ログ" in top and "ログアウト" in top
