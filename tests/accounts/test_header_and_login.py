@@ -45,6 +45,13 @@ def test_a_personal_name_gets_organization_and_role_on_a_second_line():
 
 
 @pytest.mark.django_db
+def test_the_family_name_comes_first():
+    staff = login_client("hdr-order", role="staff")
+    staff.user.last_name, staff.user.first_name = "山田", "花子"
+    assert identity(staff.user)["name"] == "山田 花子"
+
+
+@pytest.mark.django_db
 def test_identity_of_the_federation_operator_and_a_partial_name():
     operator = login_client("hdr-operator", superuser=True).user
     operator.last_name = "連合会 太郎"

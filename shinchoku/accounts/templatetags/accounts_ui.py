@@ -19,7 +19,9 @@ def identity(user: Any) -> dict[str, str]:
     repeating the organization and role after such a name reads as a stutter. What is visible
     (the name, then the detail on a smaller second line) always says all three.
     """
-    name = (user.get_full_name() or user.get_username()).strip()
+    # Family name first, as Japanese names are written (get_full_name() puts the given name first).
+    parts_of_name = (getattr(user, "last_name", ""), getattr(user, "first_name", ""))
+    name = " ".join(p.strip() for p in parts_of_name if p and p.strip()) or user.get_username()
     parts: list[str] = []
     m = membership(user)
     if m is not None:
