@@ -1,7 +1,15 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic.base import RedirectView
 
 urlpatterns = [
+    # Browsers ask for /favicon.ico whatever the page links: send them to the static file.
+    path(
+        "favicon.ico",
+        RedirectView.as_view(url=static("shinchoku/favicon.ico"), permanent=False),
+        name="favicon",
+    ),
     path("admin/", admin.site.urls),
     path("accounts/", include("shinchoku.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

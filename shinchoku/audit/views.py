@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator
 from datetime import datetime, time, timedelta
-from urllib.parse import quote
 
 from django import forms
 from django.core.paginator import Paginator
@@ -23,7 +22,9 @@ from shinchoku.accounts.models import Role
 from shinchoku.accounts.permissions import LoginRequired, is_federation, membership
 from shinchoku.audit.models import Action, AuditEvent
 from shinchoku.audit.routes import label
+from shinchoku.core.filenames import download_name
 from shinchoku.core.wareki import fy_label
+from shinchoku.downloads import set_download_name
 from shinchoku.orgs.models import Organization
 
 PER_PAGE = 50
@@ -195,8 +196,8 @@ def event_csv(request: HttpRequest) -> HttpResponse:
             {"form": form, "page": None, "rows": [], "operator": "organization" in form.fields},
             status=400,
         )
-    name = f"監査ログ_{timezone.localdate():%Y%m%d}.csv"
+    name = download_name("監査ログ", f"{timezone.localdate():%Y%m%d}", ext="csv")
     response = StreamingHttpResponse(_csv_rows(events), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    set_download_name(response, name, fallback=f"audit-log_{timezone.localdate():%Y%m%d}")
     response["Cache-Control"] = "no-store"
     return response

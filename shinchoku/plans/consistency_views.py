@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from shinchoku.core.filenames import download_name
 from shinchoku.plans import consistency
 from shinchoku.plans.access import visible_plan
 from shinchoku.plans.consistency_xlsx import matrix_workbook, sdg_workbook
@@ -46,7 +47,8 @@ def matrix(request: HttpRequest, slug: str, other: str) -> HttpResponse:
 def matrix_xlsx(request: HttpRequest, slug: str, other: str) -> HttpResponse:
     plan, related = _pair(request, slug, other)
     data = matrix_workbook(consistency.matrix(plan, related.plan))
-    return _xlsx(data, f"整合表_{plan.slug}_{related.plan.slug}.xlsx")
+    name = download_name(plan.title, "整合表", related.plan.title, ext="xlsx")
+    return _xlsx(data, name, fallback=f"consistency_{plan.slug}_{related.plan.slug}")
 
 
 @require_safe
@@ -61,4 +63,5 @@ def sdg_table(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 def sdg_xlsx(request: HttpRequest, slug: str) -> HttpResponse:
     plan = visible_plan(request, slug)
-    return _xlsx(sdg_workbook(consistency.sdg_table(plan)), f"SDGs_{plan.slug}.xlsx")
+    name = download_name(plan.title, "SDGs対応表", ext="xlsx")
+    return _xlsx(sdg_workbook(consistency.sdg_table(plan)), name, fallback=f"SDGs_{plan.slug}")

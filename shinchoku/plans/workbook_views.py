@@ -26,7 +26,9 @@ from shinchoku.accounts.permissions import (
     membership,
     require,
 )
+from shinchoku.core.filenames import download_name
 from shinchoku.core.wareki import fiscal_year
+from shinchoku.downloads import set_download_name
 from shinchoku.plans import services
 from shinchoku.plans.access import visible_plan
 from shinchoku.plans.diff import summary
@@ -39,10 +41,9 @@ MAX_UPLOAD = 10 * 1024 * 1024
 PENDING_HOURS = 24
 
 
-def _xlsx(data: bytes, filename: str) -> HttpResponse:
+def _xlsx(data: bytes, filename: str, fallback: str = "") -> HttpResponse:
     response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
-    return response
+    return set_download_name(response, filename, fallback=fallback)
 
 
 def _quote(name: str) -> str:
@@ -117,14 +118,15 @@ def workbook_template(request: HttpRequest) -> HttpResponse:
             status=400,
         )
     data = blank_workbook(form.cleaned_data["first_fy"], form.cleaned_data["last_fy"])
-    return _xlsx(data, "計画ワークブック_ひな形.xlsx")
+    return _xlsx(data, "計画ワークブック_ひな形.xlsx", fallback="plan-workbook-template")
 
 
 @require_safe
 def plan_workbook(request: HttpRequest, slug: str) -> HttpResponse:
     """Any plan the user may read, as a workbook in the same format."""
     plan = visible_plan(request, slug)
-    return _xlsx(write_workbook(export_plan(plan)), f"{plan.slug}.xlsx")
+    name = download_name(plan.title, "計画ワークブック", ext="xlsx")
+    return _xlsx(write_workbook(export_plan(plan)), name, fallback=plan.slug)
 
 
 @require_http_methods(["POST"])

@@ -18,7 +18,9 @@ from django.views.decorators.http import require_safe
 
 from shinchoku.core import wareki
 from shinchoku.core.figures import figure
+from shinchoku.core.filenames import plan_fy_name
 from shinchoku.core.tree import top_of
+from shinchoku.downloads import set_download_name
 from shinchoku.plans.models import Content, IndicatorValue, Node, NodeDepartment, Section
 from shinchoku.plans.views import contents_queryset
 from shinchoku.public import data
@@ -382,7 +384,11 @@ def plan_json(pd: PlanData, request: HttpRequest, fy: int | None = None) -> dict
 
 
 def _filename(pd: PlanData, fy: int | None, ext: str) -> str:
-    return f"{pd.plan.slug}{'' if fy is None else f'-{fy}'}.{ext}"
+    return plan_fy_name(pd.plan.title, fy, "公開データ", ext)
+
+
+def _ascii(pd: PlanData, fy: int | None) -> str:
+    return f"{pd.plan.slug}{'' if fy is None else f'-{fy}'}"
 
 
 def _load(slug: str, fy: int | None) -> tuple[PlanData, int | None]:
@@ -397,7 +403,7 @@ def plan_csv(request: HttpRequest, slug: str, fy: int | None = None) -> HttpResp
     """The plan's indicator values as CSV (UTF-8 with BOM), for the plan or one published FY."""
     pd, fy = _load(slug, fy)
     response = HttpResponse(csv_bytes(pd, fy), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_filename(pd, fy, "csv")}"'
+    set_download_name(response, _filename(pd, fy, "csv"), fallback=_ascii(pd, fy))
     return response
 
 
@@ -407,6 +413,6 @@ def plan_json_view(request: HttpRequest, slug: str, fy: int | None = None) -> Ht
     pd, fy = _load(slug, fy)
     body = json.dumps(plan_json(pd, request, fy), ensure_ascii=False, indent=1)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = f'inline; filename="{_filename(pd, fy, "json")}"'
+    set_download_name(response, _filename(pd, fy, "json"), fallback=_ascii(pd, fy), inline=True)
     response["Access-Control-Allow-Origin"] = "*"
     return response

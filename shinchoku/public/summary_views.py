@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from shinchoku.core.filenames import plan_fy_name
+from shinchoku.downloads import set_download_name
 from shinchoku.plans.models import Plan
 from shinchoku.public.summary import YearSummary, year_summary
 from shinchoku.public.summary_pdf import WEB, page_context, summary_pdf
@@ -44,5 +46,6 @@ def summary_pdf_view(request: HttpRequest, slug: str, fy: int) -> HttpResponse:
     s = _summary(slug, fy)
     pdf = summary_pdf(s, _full_url(request, s))
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{s.plan.slug}-{s.fy}-summary.pdf"'
+    name = plan_fy_name(s.plan.title, s.fy, "概要版", "pdf")
+    set_download_name(response, name, fallback=f"{s.plan.slug}-{s.fy}-summary", inline=True)
     return response

@@ -9,7 +9,6 @@ loads the plan through `plan_for` (login, then the organization's members only).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from urllib.parse import quote
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,7 +18,9 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.views.decorators.http import require_POST, require_safe
 
+from shinchoku.core.filenames import plan_fy_name
 from shinchoku.core.wareki import fy_label
+from shinchoku.downloads import set_download_name
 from shinchoku.jobs.models import ReportJob
 from shinchoku.jobs.report_jobs import active_job, start_report_job
 from shinchoku.plans.models import Plan
@@ -101,12 +102,11 @@ def final_report(plan: Plan) -> FinalReport:
 
 
 def _filename(report: FinalReport, ext: str) -> str:
-    return f"最終評価_{report.plan.slug}.{ext}"
+    return plan_fy_name(report.plan.title, None, "最終評価報告書", ext)
 
 
-def _attachment(response: HttpResponse, name: str) -> HttpResponse:
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-    return response
+def _attachment(response: HttpResponse, report: FinalReport, ext: str) -> HttpResponse:
+    return set_download_name(response, _filename(report, ext), fallback=f"{report.plan.slug}_final")
 
 
 def _load(request: HttpRequest, slug: str) -> FinalReport:
@@ -127,7 +127,7 @@ def final(request: HttpRequest, slug: str) -> HttpResponse:
 def final_xlsx(request: HttpRequest, slug: str) -> HttpResponse:
     report = _load(request, slug)
     response = HttpResponse(report_xlsx(report), content_type=XLSX)
-    return _attachment(response, _filename(report, "xlsx"))
+    return _attachment(response, report, "xlsx")
 
 
 @require_POST

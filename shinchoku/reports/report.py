@@ -367,5 +367,12 @@ def committee_report(plan: Plan, fy: int, *, now: datetime | None = None) -> Com
 
 
 def filename(report: CommitteeReport, ext: str) -> str:
-    """A download name: nishitokyo-chiiki-fukushi-4_2019_report.pdf."""
-    return f"{report.plan.slug}_{report.fy}_report.{ext}"
+    """A download name: 第四次…アクションプラン_令和元年度_委員会資料.pdf."""
+    from shinchoku.core.filenames import plan_fy_name
+
+    return plan_fy_name(report.plan.title, report.fy, "委員会資料", ext)
+
+
+def ascii_filename(report: CommitteeReport) -> str:
+    """The ASCII fallback name (without extension) for old clients."""
+    return f"{report.plan.slug}_{report.fy}_report"

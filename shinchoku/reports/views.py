@@ -5,19 +5,24 @@ Every view loads the plan through `plan_for` (login, then the organization's mem
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.views.decorators.http import require_POST, require_safe
 
+from shinchoku.downloads import set_download_name
 from shinchoku.jobs.housekeeping import recover_stale, worker_seen_recently
 from shinchoku.jobs.models import ReportJob
 from shinchoku.jobs.report_jobs import active_job, start_report_job
 from shinchoku.plans.models import Plan
-from shinchoku.reports.report import CommitteeReport, ReportError, committee_report, filename
+from shinchoku.reports.report import (
+    CommitteeReport,
+    ReportError,
+    ascii_filename,
+    committee_report,
+    filename,
+)
 from shinchoku.rounds.access import plan_for
 from shinchoku.rounds.progress import years_with_values
 
@@ -73,8 +78,7 @@ def xlsx(request: HttpRequest, slug: str, fy: int) -> HttpResponse:
     if isinstance(report, HttpResponse):
         return report
     response = HttpResponse(report_xlsx(report), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename(report, "xlsx")}"'
-    return response
+    return set_download_name(response, filename(report, "xlsx"), fallback=ascii_filename(report))
 
 
 @require_POST
@@ -141,8 +145,8 @@ def job_file(job: ReportJob) -> HttpResponse:
     if job.state != ReportJob.State.DONE or data is None:
         raise Http404("not ready")
     response = HttpResponse(bytes(data), content_type="application/pdf")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(job.filename)}"
-    return response
+    fallback = f"{job.plan.slug}_{job.fy}_report" if job.fy else f"{job.plan.slug}_{job.kind}"
+    return set_download_name(response, job.filename, fallback=fallback)
 
 
 def _committee_urls(plan: Plan, fy: int, token: str) -> dict[str, str]:

@@ -14,7 +14,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from shinchoku.core.filenames import plan_fy_name
 from shinchoku.core.wareki import fiscal_year, fy_label
+from shinchoku.downloads import set_download_name
 from shinchoku.orgs.models import Department
 from shinchoku.plans.models import Plan
 from shinchoku.reviews import access, services
@@ -71,8 +73,8 @@ def opinion_xlsx(request: HttpRequest, slug: str) -> HttpResponse:
     found = filtered(plan, filters, Targets.load(plan))
     heading = fy_label(filters.fy) if filters.fy else ""
     response = HttpResponse(list_xlsx(plan, found, heading), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{plan.slug}_opinions.xlsx"'
-    return response
+    name = plan_fy_name(plan.title, filters.fy, "意見一覧", "xlsx")
+    return set_download_name(response, name, fallback=f"{plan.slug}_opinions")
 
 
 def _default_fy(plan: Plan) -> int:

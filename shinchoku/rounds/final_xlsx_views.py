@@ -7,12 +7,11 @@ download; either way nothing changes.
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
+from shinchoku.downloads import set_download_name
 from shinchoku.plans.workbook_views import XLSX
 from shinchoku.rounds import access
 from shinchoku.rounds.sheet_xlsx_final import (
@@ -27,8 +26,8 @@ from shinchoku.rounds.sheet_xlsx_views import upload_flow
 def final_sheet_download(request: HttpRequest, slug: str, dept: int) -> HttpResponse:
     report = access.final_report_for(request, slug, dept)
     response = HttpResponse(write_final_sheet(report), content_type=XLSX)
-    response["Content-Disposition"] = (
-        f"attachment; filename*=UTF-8''{quote(final_filename(report))}"
+    set_download_name(
+        response, final_filename(report), fallback=f"{report.round.plan.slug}_final_sheet"
     )
     response["Cache-Control"] = "no-store"
     return response

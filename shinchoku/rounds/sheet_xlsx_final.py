@@ -73,7 +73,10 @@ TOP_WRAP = Alignment(vertical="top", wrap_text=True)
 
 
 def final_filename(report: Report) -> str:
-    return f"最終評価調査票_{report.round.plan.slug}_{report.department.name}.xlsx"
+    from shinchoku.core.filenames import plan_fy_name
+
+    plan = report.round.plan
+    return plan_fy_name(plan.title, None, "最終評価調査票", "xlsx", report.department.name)
 
 
 def history_text(history: ItemHistory) -> str:

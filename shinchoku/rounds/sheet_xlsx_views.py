@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -19,6 +18,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from shinchoku.accounts.permissions import require
+from shinchoku.downloads import set_download_name
 from shinchoku.plans.workbook import CellProblem
 from shinchoku.plans.workbook_views import XLSX
 from shinchoku.plans.xlsx_safety import MAX_BYTES
@@ -40,8 +40,10 @@ def sheet_download(request: HttpRequest, slug: str, fy: int, dept: int) -> HttpR
     # ?copy=last-year: empty 取組状況 / 今後の展開 hold last year's texts (nothing is saved).
     copy = request.GET.get("copy") == "last-year"
     response = HttpResponse(write_sheet(report, copy_last_year=copy), content_type=XLSX)
-    response["Content-Disposition"] = (
-        f"attachment; filename*=UTF-8''{quote(sheet_filename(report))}"
+    set_download_name(
+        response,
+        sheet_filename(report),
+        fallback=f"{report.round.plan.slug}_{report.round.fy}_sheet",
     )
     response["Cache-Control"] = "no-store"
     return response

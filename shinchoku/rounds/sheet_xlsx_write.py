@@ -60,7 +60,12 @@ TOP_WRAP = Alignment(vertical="top", wrap_text=True)
 
 
 def sheet_filename(report: Report) -> str:
-    return f"進捗状況調査票_{report.round.fy}年度_{report.department.name}.xlsx"
+    from shinchoku.core.filenames import plan_fy_name
+
+    plan = report.round.plan
+    return plan_fy_name(
+        plan.title, report.round.fy, "進捗状況調査票", "xlsx", report.department.name
+    )
 
 
 def _day(day: dt.date) -> str:

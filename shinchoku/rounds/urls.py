@@ -1,6 +1,7 @@
 from django.urls import path
 
 from shinchoku.rounds import (
+    confirm_views,
     final_views,
     final_xlsx_views,
     lastyear_views,
@@ -28,6 +29,8 @@ urlpatterns = [
     path(R + "close/", views.close, name="close"),
     path(R + "reopen/", views.reopen, name="reopen"),
     path(R + "publish/", views.publish, name="publish"),
+    # A confirmation page before close / reopen / publish / unpublish (GET; it posts to the step).
+    path(R + "confirm/<str:action>/", confirm_views.confirm, name="confirm"),
     path(R + "remind/", views.remind, name="remind"),
     # A department's sheet in the browser.
     path(S, sheet_views.sheet_page, name="sheet"),
@@ -52,6 +55,7 @@ urlpatterns = [
     path(F, final_views.final_board, name="final_board"),
     path(F + "close/", final_views.final_close, name="final_close"),
     path(F + "reopen/", final_views.final_reopen, name="final_reopen"),
+    path(F + "confirm/<str:action>/", confirm_views.final_confirm, name="final_confirm"),
     path(FS, final_views.final_sheet, name="final_sheet"),
     path(FS + "submit/", final_views.final_submit, name="final_submit"),
     path(FS + "return/", final_views.final_return, name="final_return"),

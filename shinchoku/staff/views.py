@@ -6,8 +6,6 @@ without the 管理者 role gets 403; an anonymous visitor goes to the login page
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -25,6 +23,8 @@ from shinchoku.accounts.models import Membership, Role
 from shinchoku.accounts.permissions import is_federation, membership, require
 from shinchoku.audit.models import Action
 from shinchoku.audit.recorder import record
+from shinchoku.core.filenames import download_name
+from shinchoku.downloads import set_download_name
 from shinchoku.orgs.models import Department, Organization
 from shinchoku.plans.workbook import CellProblem
 from shinchoku.plans.workbook_views import XLSX
@@ -349,7 +349,7 @@ def cancel_transfer(request: HttpRequest, slug: str, user_id: int, pk: int) -> H
 def roster_download(request: HttpRequest, slug: str) -> HttpResponse:
     organization = organization_for(request, slug)
     response = HttpResponse(roster.write_roster(organization), content_type=XLSX)
-    filename = f"職員名簿_{organization.name}.xlsx"
+    filename = download_name("職員名簿", organization.name, ext="xlsx")
     record(
         Action.DOWNLOAD,
         request=request,
@@ -358,7 +358,7 @@ def roster_download(request: HttpRequest, slug: str) -> HttpResponse:
         filename=filename,
         status=200,
     )
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    set_download_name(response, filename, fallback=f"staff_{organization.slug}")
     response["Cache-Control"] = "no-store"
     return response
 

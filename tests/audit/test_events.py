@@ -216,7 +216,8 @@ def test_committee_report_downloads_are_recorded():
     assert viewer.get(reverse("reports:xlsx", args=[CITY_PLAN, 2019])).status_code == 200
     event = last(Action.DOWNLOAD)
     assert (event.url_name, event.plan_slug, event.fiscal_year) == ("reports:xlsx", CITY_PLAN, 2019)
-    assert event.filename == f"{CITY_PLAN}_2019_report.xlsx"
+    title = Plan.objects.get(slug=CITY_PLAN).title
+    assert event.filename == f"{title}_令和元年度_委員会資料.xlsx"
     assert event.organization.slug == CITY_ORG and event.user == viewer.user
 
     job = ReportJob.objects.create(
@@ -245,8 +246,9 @@ def test_a_plan_workbook_download_and_upload_are_recorded():
     assert (down.url_name, down.plan_slug, down.filename) == (
         "plans:plan_workbook",
         ACTION_PLAN,
-        f"{ACTION_PLAN}.xlsx",
+        f"{Plan.objects.get(slug=ACTION_PLAN).title}_計画ワークブック.xlsx",
     )
+    assert f'filename="{ACTION_PLAN}.xlsx"' in response["Content-Disposition"]
     upload = SimpleUploadedFile("計画.xlsx", response.content)
     preview = admin.post(reverse("plans:workbook_upload"), {"file": upload})
     assert preview.status_code in (200, 400)

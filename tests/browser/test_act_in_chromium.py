@@ -313,7 +313,8 @@ def check_final_evaluation(browser, server: str, shots: Path) -> None:
 
     admin.go(board)
     assert admin.page.locator("table.board tbody tr:has-text('承認済')").count() == 3
-    admin.click("button:has-text('最終評価を終了する')")
+    admin.click("a:has-text('最終評価を終了する')")  # the confirmation page, then its button
+    admin.click("main button.primary:has-text('最終評価を終了する')")
     admin.click("text=最終評価報告")
     report = admin.main()
     assert "生活困窮者自立相談支援事業" in report and "情報の提供（発信）" in report

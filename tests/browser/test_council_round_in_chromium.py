@@ -188,7 +188,9 @@ def test_the_council_runs_its_year_from_opening_to_the_public_page(
         # Closed, reported to the committee, published.
         admin.goto(board_url)
         with admin.expect_navigation():
-            admin.click("button:has-text('終了する')")
+            admin.click("a:has-text('終了する')")  # the confirmation page, then its button
+        with admin.expect_navigation():
+            admin.click("main button.primary:has-text('終了する')")
         assert "終了" in admin.inner_text("main")
         admin.goto(f"{server}/plans/{PLAN}/report/{FY}/")
         report = admin.inner_text("main")
@@ -198,7 +200,9 @@ def test_the_council_runs_its_year_from_opening_to_the_public_page(
         admin.screenshot(path=str(tmp_path / "report.png"), full_page=True)
         admin.goto(board_url)
         with admin.expect_navigation():
-            admin.click("button:has-text('公開する')")
+            admin.click("a:has-text('公開する')")
+        with admin.expect_navigation():
+            admin.click("main button.primary:has-text('公開する')")
 
         public = browser.new_context(viewport={"width": 390, "height": 900}).new_page()
         public.goto(f"{server}/public/")

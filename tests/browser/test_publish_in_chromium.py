@@ -35,12 +35,18 @@ def test_admin_publishes_the_round_a_citizen_reads_it_and_the_committee_gets_a_p
         # Withdrawn from the public pages: a citizen finds nothing.
         admin.goto(f"{server}/plans/{CITY}/rounds/2019/")
         with admin.expect_navigation():
-            admin.click("text=公開を取り下げる")
+            admin.click("text=公開を取り下げる")  # the confirmation page says what will happen
+        assert "公開ページとそのダウンロードから取り下げ" in admin.inner_text("main")
+        with admin.expect_navigation():
+            admin.click("main button.primary:has-text('公開を取り下げる')")
         assert citizen.goto(f"{server}/public/{CITY}/").status == 404
 
         # Published again: the citizen reads the approved figures without logging in.
         with admin.expect_navigation():
             admin.click("text=承認済みの内容を公開する")
+        assert "ログインせずに誰でも閲覧できる公開ページ" in admin.inner_text("main")
+        with admin.expect_navigation():
+            admin.click("main button.primary:has-text('承認済みの内容を公開する')")
         assert "公開ページに掲載しました" in admin.inner_text("ul.messages")
         response = citizen.goto(f"{server}/public/")
         assert response.status == 200

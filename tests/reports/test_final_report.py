@@ -116,11 +116,16 @@ def test_the_pdf_is_a4_with_the_table(final_round, admin):
     assert file_url in status and "hx-get" not in status
     response = admin.get(file_url)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    assert "%E6%9C%80%E7%B5%82%E8%A9%95%E4%BE%A1_" in response["Content-Disposition"]
+    assert "%E6%9C%80%E7%B5%82%E8%A9%95%E4%BE%A1" in response["Content-Disposition"]  # 最終評価
+    assert f'filename="{ACTION}_final.pdf"' in response["Content-Disposition"]
     from shinchoku.audit.models import Action, AuditEvent
 
     event = AuditEvent.objects.filter(action=Action.DOWNLOAD).latest("created")
-    assert (event.url_name, event.filename) == ("reports:final_pdf_file", f"最終評価_{ACTION}.pdf")
+    title = job.plan.title
+    assert (event.url_name, event.filename) == (
+        "reports:final_pdf_file",
+        f"{title}_最終評価報告書.pdf",
+    )
     assert admin.get(file_url.replace(job.token, "x" + job.token)).status_code == 404
     pages = PdfReader(io.BytesIO(response.content)).pages
     width, height = float(pages[0].mediabox.width), float(pages[0].mediabox.height)

@@ -25,3 +25,15 @@
     });
   });
 })();
+// The header's menu (<details data-site-menu>, open in the HTML so that it works without script):
+// folded behind its 「メニュー」 button on a narrow screen, always open on a wide one.
+(function () {
+  "use strict";
+  var menu = document.querySelector("[data-site-menu]");
+  if (!menu || !window.matchMedia) return;
+  var narrow = window.matchMedia("(max-width: 760px)");
+  menu.classList.add("folding");
+  function fit() { menu.open = !narrow.matches; }
+  fit();
+  if (narrow.addEventListener) narrow.addEventListener("change", fit);
+})();
