@@ -217,8 +217,13 @@ def test_round_steps_with_a_stale_version_are_refused_naming_who(round_, admin, 
     assert "v-admin-3" in html and "画面を開いた後に" in html
     round_.refresh_from_db()
     assert (round_.status, round_.published, round_.version) == before
-    # The board it shows carries the current version.
-    assert f'name="version" value="{round_.version}"' in html
+    # The board it shows leads to the step now possible (published meanwhile: withdraw), whose
+    # confirmation carries the current version.
+    now = "unpublish" if step == "publish" else step
+    confirm = reverse("rounds:confirm", args=[ACTION, FY, now])
+    assert f'href="{confirm}"' in html
+    page = admin.get(confirm).content.decode()
+    assert f'name="version" value="{round_.version}"' in page
 
 
 def test_a_draft_save_without_a_version_is_refused(round_, admin) -> None:
