@@ -1,6 +1,6 @@
 """The template partials every page draws with (templates/components/) and the form renderer.
 
-Registered as a template builtin (settings.TEMPLATES): ``{% status_badge %}`` needs no ``{% load %}``.
+A template builtin (settings.TEMPLATES): ``{% status_badge %}`` needs no ``{% load %}``.
 """
 
 from django import template

@@ -46,7 +46,7 @@ def test_app_css_is_drawn_on_the_tokens():
 
 
 def test_no_template_links_another_stylesheet_and_no_page_styles_itself():
-    """Only the tokens and app.css are linked, from the two base templates; no <style> but the PDFs'."""
+    """Only the tokens and app.css are linked, by the two base templates; no <style> but in PDFs."""
     linked, styled = {}, []
     for path in ROOT.rglob("*.html"):
         text = path.read_text(encoding="utf-8")
