@@ -39,3 +39,15 @@
     if (menu.open && !menu.contains(e.target)) menu.open = false;
   });
 })();
+// A form sent back with errors (components/error_summary.html): its summary takes the focus, so
+// that a screen reader reads what is wrong and each link leads to its field. After an htmx swap
+// only a summary inside the swapped part does.
+(function () {
+  "use strict";
+  function focusSummary(root) {
+    var summary = root.querySelector && root.querySelector("[data-error-summary]");
+    if (summary) summary.focus();
+  }
+  focusSummary(document);
+  document.addEventListener("htmx:afterSettle", function (e) { focusSummary(e.target); });
+})();
