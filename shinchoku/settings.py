@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",  # its widget templates, for FORM_RENDERER below
     "django_htmx",
     "csp",  # security: Content-Security-Policy (its system checks)
     "django_tasks",
@@ -98,9 +99,15 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # {% status_badge %} and the other partials of templates/components/ on every page.
+            "builtins": ["shinchoku.components"],
         },
     },
 ]
+
+# Every form field through templates/components/field.html (label, 必須, help, error), every
+# {{ form }} through components/form.html (an error summary first).
+FORM_RENDERER = "shinchoku.components.FormRenderer"
 
 WSGI_APPLICATION = "shinchoku.wsgi.application"
 

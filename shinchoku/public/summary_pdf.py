@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -19,8 +18,7 @@ from django.utils import timezone, translation
 from shinchoku.core.digest import shorten
 from shinchoku.public.no_figures import heads
 from shinchoku.public.summary import YearSummary
-
-CSS_PATH = Path(__file__).resolve().parent / "static" / "public" / "summary.css"
+from shinchoku.stylesheet import app_css_section
 
 
 @dataclass(frozen=True)
@@ -89,7 +87,7 @@ def summary_html(s: YearSummary, fit: Fit, full_url: str, made_on: date) -> str:
     from shinchoku.reports.pdf import FONT_PATH
 
     context = page_context(s, fit, full_url, made_on)
-    context.update(font_url=FONT_PATH.as_uri(), css=CSS_PATH.read_text(encoding="utf-8"))
+    context.update(font_url=FONT_PATH.as_uri(), css=app_css_section("summary"))
     return render_to_string("public/summary_pdf.html", context)
 
 

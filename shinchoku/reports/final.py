@@ -25,10 +25,11 @@ from shinchoku.jobs.models import ReportJob
 from shinchoku.jobs.report_jobs import active_job, start_report_job
 from shinchoku.plans.models import Plan
 from shinchoku.plans.xlsx_print import landscape_a4, workbook_bytes
-from shinchoku.reports.pdf import CSS_PATH, FONT_PATH
+from shinchoku.reports.pdf import FONT_PATH
 from shinchoku.reports.views import find_job, job_file, job_page
 from shinchoku.rounds.access import plan_for
 from shinchoku.rounds.final import FinalRow, final_evaluation
+from shinchoku.stylesheet import app_css_section
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NOT_APPROVED = "（未承認）"
@@ -178,7 +179,7 @@ def report_html(report: FinalReport) -> str:
         {
             "report": report,
             "font_url": FONT_PATH.as_uri(),
-            "css": CSS_PATH.read_text(encoding="utf-8"),
+            "css": app_css_section("report"),
             "header_left": report.title,
             "header_right": f"作成 {report.generated}",
         },

@@ -11,10 +11,10 @@ from pathlib import Path
 from django.template.loader import render_to_string
 
 from shinchoku.reports.report import CommitteeReport
+from shinchoku.stylesheet import app_css_section
 
 HERE = Path(__file__).resolve().parent
 FONT_PATH = HERE / "fonts" / "ipaexg.ttf"
-CSS_PATH = HERE / "static" / "reports" / "report.css"
 
 
 def report_html(report: CommitteeReport) -> str:
@@ -24,7 +24,7 @@ def report_html(report: CommitteeReport) -> str:
         {
             "report": report,
             "font_url": FONT_PATH.as_uri(),
-            "css": CSS_PATH.read_text(encoding="utf-8"),
+            "css": app_css_section("report"),
             "header_left": f"{report.plan.title} {report.fy_label} 進捗状況",
             "header_right": f"作成 {report.generated_text}",
         },

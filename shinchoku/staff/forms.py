@@ -23,22 +23,7 @@ def _departments(organization: Organization) -> DepartmentChoices:
     )
 
 
-class DescribedErrors:
-    """A field with an error says so to assistive technology and points at its message."""
-
-    def add_error(self, field, error):
-        super().add_error(field, error)
-        names = [field] if field else []
-        if isinstance(error, dict):
-            names = list(error)
-        for name in names:
-            if name in self.fields:
-                self.fields[name].widget.attrs.update(
-                    {"aria-invalid": "true", "aria-describedby": f"{self[name].auto_id}-error"}
-                )
-
-
-class PersonForm(DescribedErrors, forms.Form):
+class PersonForm(forms.Form):
     name = forms.CharField(
         label=pgettext_lazy("person", "Name"),
         max_length=150,
@@ -76,7 +61,7 @@ class PersonForm(DescribedErrors, forms.Form):
             self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
-class TransferForm(DescribedErrors, forms.Form):
+class TransferForm(forms.Form):
     effective = forms.DateField(
         label=_("Effective date"),
         widget=forms.DateInput(attrs={"type": "date"}),

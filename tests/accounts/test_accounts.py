@@ -489,7 +489,7 @@ def test_password_change_with_a_wrong_old_password_is_refused(council):
         },
     )
     assert response.status_code == 200
-    assert 'class="error"' in response.content.decode()
+    assert 'class="field-error"' in response.content.decode()
     assert authenticate(username="changer2", password="pw-changer2") is not None
 
 

@@ -115,14 +115,14 @@ def test_add_refuses_bad_input_with_field_messages(admin, django_capture_on_comm
         username="taken"
     ).update(email="taken@example.jp")
     cases = [
-        ({"name": ""}, 'id="id_name-error">氏名を入力してください'),
-        ({"email": "not-an-address"}, 'id="id_email-error">メールアドレスとして正しくありません'),
+        ({"name": ""}, 'id="id_name_error">氏名を入力してください'),
+        ({"email": "not-an-address"}, 'id="id_email_error">メールアドレスとして正しくありません'),
         ({"email": "TAKEN@example.jp"}, "ほかの団体の別の利用者"),
         ({"username": "taken"}, "別のログインIDにしてください"),
         ({"username": "with space"}, "空白は使えません"),
-        ({"role": "owner"}, 'id="id_role-error"'),
-        ({"departments": [999999]}, 'id="id_departments-error"'),
-        ({"departments": [city_department.pk]}, 'id="id_departments-error"'),
+        ({"role": "owner"}, 'id="id_role_error"'),
+        ({"departments": [999999]}, 'id="id_departments_error"'),
+        ({"departments": [city_department.pk]}, 'id="id_departments_error"'),
     ]
     for fields, expected in cases:
         response = add(admin, django_capture_on_commit_callbacks, **fields)
@@ -130,7 +130,7 @@ def test_add_refuses_bad_input_with_field_messages(admin, django_capture_on_comm
         assert expected in response.text, fields
     assert not User.objects.filter(last_name="山田 花子").exists()
     page = add(admin, django_capture_on_commit_callbacks, name="").text
-    assert 'aria-invalid="true"' in page and 'aria-describedby="id_name-error"' in page
+    assert 'aria-invalid="true"' in page and 'aria-describedby="id_name_error"' in page
 
 
 def test_edit_needs_the_current_version(admin):

@@ -25,15 +25,29 @@
     });
   });
 })();
-// The header's menu (<details data-site-menu>, open in the HTML so that it works without script):
-// folded behind its 「メニュー」 button on a narrow screen, always open on a wide one.
+// The header's menu (<details data-site-menu>) is rendered closed and needs no script: on a wide
+// screen app.css shows its links whatever its state, on a phone its 「メニュー」 summary opens it.
+// Script only closes it again when the user presses Escape or clicks elsewhere.
 (function () {
   "use strict";
   var menu = document.querySelector("[data-site-menu]");
-  if (!menu || !window.matchMedia) return;
-  var narrow = window.matchMedia("(max-width: 760px)");
-  menu.classList.add("folding");
-  function fit() { menu.open = !narrow.matches; }
-  fit();
-  if (narrow.addEventListener) narrow.addEventListener("change", fit);
+  if (!menu) return;
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "Escape" && menu.open) { menu.open = false; menu.querySelector("summary").focus(); }
+  });
+  document.addEventListener("click", function (e) {
+    if (menu.open && !menu.contains(e.target)) menu.open = false;
+  });
+})();
+// A form sent back with errors (components/error_summary.html): its summary takes the focus, so
+// that a screen reader reads what is wrong and each link leads to its field. After an htmx swap
+// only a summary inside the swapped part does.
+(function () {
+  "use strict";
+  function focusSummary(root) {
+    var summary = root.querySelector && root.querySelector("[data-error-summary]");
+    if (summary) summary.focus();
+  }
+  focusSummary(document);
+  document.addEventListener("htmx:afterSettle", function (e) { focusSummary(e.target); });
 })();
