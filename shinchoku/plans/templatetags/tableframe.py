@@ -41,7 +41,7 @@ class TableFrameNode(template.Node):
         classes = ["table-frame"]
         if self.long is not None and _is_long(self.long.resolve(context)):
             classes.append("table-frame-long")
-        stick = self.stick.resolve(context) if self.stick is not None else 1
+        stick = int(self.stick.resolve(context) or 0) if self.stick is not None else 1
         if stick:
             classes.append(f"stick-{int(stick)}")
         if self.extra is not None:
