@@ -51,3 +51,55 @@
   focusSummary(document);
   document.addEventListener("htmx:afterSettle", function (e) { focusSummary(e.target); });
 })();
+// The plan editor's forms (issue 15 part 2): a link with hx-target="#editor-slot" opens its form
+// next to what was clicked (after the row's table, or after the clicked line), scrolled into view,
+// with the focus on its first field; Esc or 取消 closes it and gives the focus back to the link.
+(function () {
+  "use strict";
+  var opener = null;
+  function slot() { return document.getElementById("editor-slot"); }
+  function placeFor(link) {
+    var frame = link.closest("tr") && link.closest(".table-frame, .table-wrap, table");
+    return frame || link.closest(".edit-block, h3, p, li, .toolbar") || link;
+  }
+  function close() {
+    var s = slot();
+    if (!s) return;
+    s.innerHTML = "";
+    if (opener && document.contains(opener)) opener.focus();
+  }
+  function focusFirst(root) {
+    var field = root.querySelector("[aria-invalid=true], .has-error input, .has-error textarea, .has-error select") ||
+      root.querySelector("input:not([type=hidden]):not([disabled]), select, textarea, button");
+    if (field) field.focus({ preventScroll: true });
+    var form = root.querySelector(".edit-form") || root;
+    form.scrollIntoView({ block: "nearest" });
+  }
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    var link = e.detail.elt;
+    var s = slot();
+    if (!s || !link || link.getAttribute("hx-target") !== "#editor-slot") return;
+    opener = link;
+    var place = placeFor(link);
+    if (place && place !== s && !place.contains(s) && place.parentNode) place.after(s);
+  });
+  document.addEventListener("htmx:afterSettle", function (e) {
+    var s = slot();
+    if (!s || !s.contains(e.detail.elt) && e.detail.elt !== s) return;
+    if (s.querySelector(".edit-form")) focusFirst(s);
+  });
+  document.addEventListener("click", function (e) {
+    var s = slot();
+    var cancel = e.target.closest && e.target.closest(".edit-form .actions a");
+    if (!s || !cancel || !s.contains(cancel)) return;
+    e.preventDefault();
+    close();
+  });
+  document.addEventListener("keydown", function (e) {
+    var s = slot();
+    if (e.key === "Escape" && s && s.contains(document.activeElement) && s.querySelector(".edit-form")) {
+      e.preventDefault();
+      close();
+    }
+  });
+})();
