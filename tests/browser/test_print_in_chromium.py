@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
+
 import pytest
 from pypdf import PdfReader
 
@@ -110,7 +111,7 @@ def test_each_page_prints_on_a4_with_the_plan_and_page_numbers_and_no_chrome(
     for number, text in enumerate(texts, start=1):
         assert title in text and when in text, f"{name}: page {number} has no header"
         assert f"{number}/{len(texts)}" in text, f"{name}: page {number} has no page number"
-    print(f"{name}: {len(texts)} pages")  # noqa: T201 - the figure the report quotes
+    print(f"{name}: {len(texts)} pages")
 
 
 def test_the_sheet_prints_as_a_filled_in_form_in_a_few_pages(printed) -> None:
@@ -121,7 +122,7 @@ def test_the_sheet_prints_as_a_filled_in_form_in_a_few_pages(printed) -> None:
     assert "前倒し" in whole  # the select prints its chosen value
     assert "(選択)" not in whole and "（選択）" not in whole  # unchosen ones print blank
     assert "Excelで入力" not in whole  # the upload and download section is not printed
-    print(f"sheet of the action plan, 福祉活動推進課: {len(texts)} pages")  # noqa: T201
+    print(f"sheet of the action plan, 福祉活動推進課: {len(texts)} pages")
     assert len(texts) <= SHEET_MAX_PAGES
 
 
