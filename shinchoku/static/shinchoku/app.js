@@ -103,3 +103,44 @@
     }
   });
 })();
+// A table frame that scrolls sideways (.table-wrap wider inside than out) can be reached and
+// scrolled with the keyboard: it takes the focus, named by its table's caption or the heading
+// before it (WCAG 2.1.1; axe-core's scrollable-region-focusable). Checked again on resize.
+(function () {
+  "use strict";
+  function name(wrap) {
+    var caption = wrap.querySelector("caption");
+    if (caption) return caption.textContent.trim();
+    for (var el = wrap.previousElementSibling; el; el = el.previousElementSibling) {
+      if (/^H[1-6]$/.test(el.tagName)) return el.textContent.trim();
+    }
+    var section = wrap.closest("section");
+    var heading = section && section.querySelector("h1, h2, h3, h4");
+    return heading ? heading.textContent.trim() : "";
+  }
+  function fit() {
+    document.querySelectorAll(".table-wrap").forEach(function (wrap) {
+      var scrolls = wrap.scrollWidth > wrap.clientWidth + 1;
+      if (scrolls && !wrap.hasAttribute("tabindex")) {
+        wrap.setAttribute("tabindex", "0");
+        var label = name(wrap);
+        if (label) {
+          wrap.setAttribute("role", "region");
+          wrap.setAttribute("aria-label", label);
+        }
+        wrap.setAttribute("data-scrolls", "");
+      } else if (!scrolls && wrap.hasAttribute("data-scrolls")) {
+        ["tabindex", "role", "aria-label", "data-scrolls"].forEach(function (a) {
+          wrap.removeAttribute(a);
+        });
+      }
+    });
+  }
+  fit();
+  var timer;
+  window.addEventListener("resize", function () {
+    clearTimeout(timer);
+    timer = setTimeout(fit, 100);
+  });
+  document.addEventListener("htmx:afterSettle", fit);
+})();
