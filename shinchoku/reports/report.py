@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.html import format_html
 
+from shinchoku.core import signed
 from shinchoku.core.evaluations import UNRATED
-from shinchoku.core.wareki import era_of, era_year_text, fy_label, fy_short
+from shinchoku.core.wareki import fy_label, fy_short, moment_label
 from shinchoku.plans.models import IndicatorValue, Plan
 from shinchoku.reviews.listing import OpinionRow
 from shinchoku.reviews.report import previous_opinions
@@ -40,18 +41,14 @@ class ReportError(Exception):
 
 
 def percent(fraction: Decimal | None) -> str:
-    """0.4591 → 45.9%; None → empty."""
-    if fraction is None:
-        return ""
-    value = (fraction * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    return f"△{-value}%" if value < 0 else f"{value}%"  # documents write negatives with △
+    """0.4591 → 45.9%, -0.5 → △50.0%; None → empty (core.signed)."""
+    return signed.percent(fraction)
 
 
 def wareki_datetime(moment: datetime) -> str:
-    """令和8年12月2日 9:53."""
+    """令和8年12月2日(2026年12月2日) 09:53 (core.wareki.moment_label)."""
     local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
-    era, year = era_of(local.date())
-    return f"{era}{era_year_text(year)}年{local.month}月{local.day}日 {local:%H:%M}"
+    return moment_label(local)
 
 
 @dataclass
