@@ -149,6 +149,7 @@ class SectionForm(VersionedModelForm):
     class Meta:
         model = Section
         fields = ["heading", "style"]
+        labels = {"heading": _("Heading"), "style": _("Style")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -173,6 +174,7 @@ class ContentForm(VersionedModelForm):
     class Meta:
         model = Content
         fields = ["label", "text", "tag", "repost", "note"]
+        labels = {"note": _("Note")}
         widgets = {"text": forms.Textarea(attrs={"rows": 2}), "note": forms.TextInput()}
 
     def __init__(self, *args, plan: Plan, **kwargs):

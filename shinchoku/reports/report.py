@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 from shinchoku.core import signed
 from shinchoku.core.evaluations import UNRATED
@@ -195,15 +196,18 @@ class CommitteeReport:
 
     @property
     def summary_title(self) -> str:
-        return f"{self.level_name}ごとの判定"
+        return _("Judgements by %(level)s") % {"level": self.level_name}
 
     @property
     def rules_text(self) -> str:
         """How rates become bands, in the plan's own thresholds."""
         bands = bands_of(self.plan)
-        parts = [f"{(t * 100).normalize():f}%以上は「{name}」" for t, name in bands.thresholds]
-        parts.append(f"それ未満は「{bands.below}」")
-        return "、".join(parts) + "とします。"
+        parts = [
+            _("“%(band)s” from %(rate)s%%") % {"rate": f"{(t * 100).normalize():f}", "band": name}
+            for t, name in bands.thresholds
+        ]
+        parts.append(_("“%(band)s” below") % {"band": bands.below})
+        return _("The judgement is %(rules)s.") % {"rules": _("、").join(parts)}
 
     @property
     def indicator_count(self) -> int:
@@ -252,6 +256,10 @@ class CommitteeReport:
                 rows.append((UNRATED, 0))
             out.append((g.label or g.title, [r for r in rows if r[0] in names]))
         return out
+
+    @property
+    def evaluation_chart_title(self) -> str:
+        return _("Self-evaluation by %(level)s") % {"level": self.level_name}
 
     @property
     def evaluation_chart_names(self) -> list[str]:
