@@ -21,6 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from shinchoku.core.figures import figure
+from shinchoku.core.signed import excel_format
 from shinchoku.core.values import normalise_digits, parse_value
 from shinchoku.core.wareki import fy_short
 from shinchoku.plans.xlsx_print import fit_row_heights, landscape_a4
@@ -59,7 +60,7 @@ def number_format(unit: str, decimals: int) -> str:
     """#,##0"人" / #,##0.00"%" / negative written with △ as the documents do."""
     base = "#,##0" + ("." + "0" * decimals if decimals else "")
     suffix = '"' + unit.replace('"', "") + '"' if unit else ""
-    return f"{base}{suffix};△{base}{suffix}"
+    return excel_format(f"{base}{suffix}")
 
 
 def set_value(cell: Any, text: str | None, unit: str | None = None) -> Any:
@@ -124,7 +125,7 @@ def set_fraction(cell: Any, fraction: Decimal | None) -> Any:
     if fraction is None:
         return set_text(cell, "―")
     cell.value = float(fraction)
-    cell.number_format = "0.0%"
+    cell.number_format = excel_format("0.0%")
     return cell
 
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from shinchoku.accounts.permissions import can_edit_structure, require
+from shinchoku.date_fields import WarekiDateField
 from shinchoku.notify.forms import ReminderDaysField
 from shinchoku.plans.models import Plan
 from shinchoku.rounds import confirm_views, final_services, services
@@ -40,9 +41,7 @@ from shinchoku.rounds.views import NO_VERSION, _counts, board_context, run_step
 
 
 class OpenFinalForm(forms.Form):
-    deadline = forms.DateField(
-        label=gettext_lazy("Deadline"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    deadline = WarekiDateField(label=gettext_lazy("Deadline"))
     reminder_days = ReminderDaysField()  # notifications (issue 14)
 
 

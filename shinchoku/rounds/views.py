@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from shinchoku.accounts.permissions import can_approve, can_edit_structure, can_report, require
 from shinchoku.core.wareki import fy_label
+from shinchoku.date_fields import WarekiDateField
 from shinchoku.notify.forms import ReminderDaysField
 from shinchoku.notify.reminders import remind_now, reminder_messages
 from shinchoku.notify.services import board_mail_failures
@@ -32,9 +33,7 @@ NO_VERSION = gettext_lazy(
 
 class OpenRoundForm(forms.Form):
     fy = forms.TypedChoiceField(label=gettext_lazy("Fiscal year"), coerce=int)
-    deadline = forms.DateField(
-        label=gettext_lazy("Deadline"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    deadline = WarekiDateField(label=gettext_lazy("Deadline"))
     reminder_days = ReminderDaysField()  # notifications (issue 14)
 
     def __init__(self, *args, fys: list[int], **kwargs):

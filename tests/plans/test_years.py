@@ -153,7 +153,7 @@ def test_query_count_does_not_grow_with_years_and_indicators(council_admin):
 
 
 def test_negative_figures_are_written_with_a_triangle(council_admin):
-    from shinchoku.plans.templatetags.years import triangle
+    from shinchoku.core.signed import triangle
 
     assert triangle("-5件") == "△5件" and triangle("前年比-3%") == "前年比△3%"
     assert triangle("1-2回") == "1-2回" and triangle("△5件") == "△5件"
