@@ -239,5 +239,14 @@ def test_an_editor_form_opens_in_view_with_the_focus(browser, server, shots):
         page.keyboard.press("Escape")
         assert page.locator("#edit-form").count() == 0
         assert page.evaluate("() => document.activeElement.closest('td.editable') !== null")
+        # A section's 編集 opens its form under it; 取消 gives the focus back to the link.
+        edit = page.locator(".edit-block .row-actions a[hx-get]").first
+        edit.click()
+        page.wait_for_function("() => document.activeElement && document.activeElement.id")
+        box = page.locator("#edit-form").bounding_box()
+        assert 0 <= box["y"] < 900 and box["y"] >= edit.bounding_box()["y"], box
+        page.locator("#edit-form .actions a").click()
+        assert page.locator("#edit-form").count() == 0
+        assert page.evaluate("() => document.activeElement.matches('.row-actions a[hx-get]')")
     finally:
         context.close()

@@ -83,10 +83,10 @@
     var place = placeFor(link);
     if (place && place !== s && !place.contains(s) && place.parentNode) place.after(s);
   });
-  document.addEventListener("htmx:afterSettle", function (e) {
+  // htmx:load fires on the new content: the form that opened, or the form answered with errors.
+  document.addEventListener("htmx:load", function (e) {
     var s = slot();
-    if (!s || !s.contains(e.detail.elt) && e.detail.elt !== s) return;
-    if (s.querySelector(".edit-form")) focusFirst(s);
+    if (s && s.contains(e.target) && s.querySelector(".edit-form")) focusFirst(s);
   });
   document.addEventListener("click", function (e) {
     var s = slot();
