@@ -52,7 +52,9 @@ def test_the_report_speaks_english_when_asked(viewer):
     viewer.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     html = viewer.get(PAGE).content.decode()
     assert "Download PDF" in html
-    assert "Judgements by 基本目標" in html and "Achievement rate" in html  # the report too (issue 15)
+    assert (
+        "Judgements by 基本目標" in html and "Achievement rate" in html
+    )  # the report too (issue 15)
     assert "基本目標ごとの判定" not in html and "達成率" not in html
 
 
