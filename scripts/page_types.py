@@ -97,12 +97,18 @@ C = f"/plans/{CITY}"
 A = f"/plans/{ACTION}"
 PAGE_TYPES: list[PageType] = [
     PageType("login", "Login", None, "/accounts/login/"),
-    PageType("todo-staff", "To-do of a 部署担当", STAFF, "/todo/"),
-    PageType("todo-approver", "To-do of a 承認者", APPROVER, "/todo/"),
-    PageType("todo-admin", "To-do of a 管理者", COUNCIL_ADMIN, "/todo/"),
+    PageType("todo-staff", "To-do", STAFF, "/todo/"),
+    PageType("todo-approver", "To-do", APPROVER, "/todo/"),
+    PageType("todo-admin", "To-do", COUNCIL_ADMIN, "/todo/"),
     PageType("plan-list", "Plan list", ADMIN, "/"),
     PageType("plan-tree", "Plan tree", ADMIN, f"{C}/"),
-    PageType("item", "Item page with its indicators and FY2019 progress", ADMIN, f"{C}/nodes/C1/"),
+    PageType(
+        "item",
+        "Item page with its indicators and FY2019 progress",
+        ADMIN,
+        f"{C}/nodes/C1/",
+        full_page=True,
+    ),
     PageType("indicators", "Indicators of a plan", ADMIN, f"{C}/indicators/"),
     PageType("years", "Indicators over the years", ADMIN, f"{C}/years/"),
     PageType("roadmap", "Roadmap (工程表)", COUNCIL_ADMIN, f"{A}/roadmap/"),
@@ -120,7 +126,13 @@ PAGE_TYPES: list[PageType] = [
     ),
     PageType("workbook", "Plan workbook upload", COUNCIL_ADMIN, "/workbook/"),
     PageType("round-board", "Round board", COUNCIL_ADMIN, f"{A}/rounds/2019/"),
-    PageType("sheet", "A department's sheet", STAFF, "/todo/", follow="main a:has-text('総務課')"),
+    PageType(
+        "sheet",
+        "A department's sheet",
+        STAFF,
+        "/todo/",
+        follow="main a:has-text('総務課')",
+    ),
     PageType(
         "review",
         "A submitted sheet, for the 承認者",
@@ -137,7 +149,9 @@ PAGE_TYPES: list[PageType] = [
     PageType("progress", "Progress overview of a FY", VIEWER, f"{C}/progress/2019/"),
     PageType("dashboard", "Dashboard", ADMIN, "/dashboard/"),
     PageType("progress-indicator", "An indicator's progress", VIEWER, f"{C}/indicators/I-1-1/"),
-    PageType("report", "Committee report (委員会資料)", VIEWER, f"{C}/report/2019/"),
+    PageType(
+        "report", "Committee report (委員会資料)", VIEWER, f"{C}/report/2019/", full_page=True
+    ),
     PageType("final-board", "Final evaluation board", ADMIN, f"{C}/final/"),
     PageType(
         "final-sheet",
@@ -164,7 +178,7 @@ PAGE_TYPES: list[PageType] = [
     PageType("notifications", "Notifications", APPROVER, "/notifications/"),
     PageType("search", "Search results", ADMIN, "/search/?q=防災"),
     PageType("public-index", "Public pages: index", None, "/public/"),
-    PageType("public-plan", "Public pages: a plan", None, f"/public/{CITY}/"),
+    PageType("public-plan", "Public pages: a plan", None, f"/public/{CITY}/", full_page=True),
     PageType("public-goal", "Public pages: a goal", None, f"/public/{CITY}/nodes/C1/"),
     PageType(
         "public-indicator", "Public pages: an indicator", None, f"/public/{CITY}/indicators/I-1-2/"

@@ -58,6 +58,7 @@ def open_page(page, base: str, pt: PageType) -> int:
     if pt.click:
         page.click(pt.click)
         page.wait_for_selector(pt.wait_for)
+        page.locator(pt.wait_for).scroll_into_view_if_needed()
     return response.status if response else 0
 
 
@@ -108,7 +109,7 @@ def pages(base: str, browser, only: set[str]) -> list[str]:
     return problems
 
 
-def to_png(pdf: Path, name: str, pages: int = 2, dpi: int = 70) -> None:
+def to_png(pdf: Path, name: str, pages: int = 2, dpi: int = 90) -> None:
     """The first pages of a PDF as docs/screenshots/<name>-<n>.png."""
     prefix = pdf.parent / name
     subprocess.run(
@@ -157,10 +158,10 @@ def printouts(base: str, browser, env: dict[str, str], work: Path) -> list[str]:
             check=True,
             capture_output=True,
         )
-    to_png(work / "report-pdf.pdf", "report-pdf")
+    to_png(work / "report-pdf.pdf", "report-pdf", pages=PRINTOUTS[0][1])
     if not shutil.which("soffice"):
         return ["LibreOffice (soffice) is missing: no renderings of the .xlsx files"]
-    to_png(office_to_pdf(work / "report-xlsx.xlsx"), "report-xlsx")
+    to_png(office_to_pdf(work / "report-xlsx.xlsx"), "report-xlsx", pages=PRINTOUTS[1][1])
     # A department's Excel sheet, downloaded by its 部署担当 from the sheet page.
     context = browser.new_context()
     log_in(context, base, STAFF)
@@ -170,8 +171,50 @@ def printouts(base: str, browser, env: dict[str, str], work: Path) -> list[str]:
     response = context.request.get(page.url + "xlsx/")
     (work / "sheet-xlsx.xlsx").write_bytes(response.body())
     context.close()
-    to_png(office_to_pdf(work / "sheet-xlsx.xlsx"), "sheet-xlsx")
+    to_png(office_to_pdf(work / "sheet-xlsx.xlsx"), "sheet-xlsx", pages=PRINTOUTS[2][1])
     return []
+
+
+PRINTOUTS = [
+    ("report-pdf", 2, "Committee report (委員会資料), PDF from `shinchoku report --format pdf`"),
+    ("report-xlsx", 2, "Committee report, .xlsx printed to PDF by LibreOffice"),
+    ("sheet-xlsx", 3, "A department's Excel sheet (総務課), printed to PDF by LibreOffice"),
+]
+
+
+def gallery() -> str:
+    """docs/screenshots/README.md: every page type at both widths, then the printouts."""
+    lines = [
+        "# Screenshots",
+        "",
+        "Made by `make screenshots` (scripts/screenshots.py; the page list is",
+        "scripts/page_types.py) on the demo data: every page type at 1366 px and 390 px, signed",
+        "in as the person who uses it, and the printouts rendered through LibreOffice and",
+        "pdftoppm. tests/browser/test_a11y_in_chromium.py checks the same pages with axe-core.",
+        "",
+        "Debian's Chromium ships only its en-US locale, so the browser's own controls (file",
+        "inputs, date inputs) read in English here; a Japanese browser shows them in Japanese.",
+        "",
+    ]
+    for pt in PAGE_TYPES:
+        lines += [
+            f"## {pt.label()}",
+            "",
+            f"`{pt.path}`" + (f", then the link `{pt.follow}`" if pt.follow else ""),
+            "",
+            f'<img src="{pt.name}-1366.png" width="640" alt="{pt.title} at 1366 px"> '
+            f'<img src="{pt.name}-390.png" width="190" alt="{pt.title} at 390 px">',
+            "",
+        ]
+    lines += ["## Printouts", ""]
+    for name, pages, title in PRINTOUTS:
+        lines += [f"### {title}", ""]
+        lines += [
+            f'<img src="{name}-{n}.png" width="420" alt="{title}, page {n}">'
+            for n in range(1, pages + 1)
+        ]
+        lines.append("")
+    return "\n".join(lines)
 
 
 def main() -> int:
@@ -180,6 +223,7 @@ def main() -> int:
     parser.add_argument("--no-printouts", action="store_true")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "README.md").write_text(gallery() + "\n", encoding="utf-8")
     with tempfile.TemporaryDirectory(prefix="shinchoku-shots-") as tmp:
         work = Path(tmp)
         env = demo_env(work / "data", *setup_commands())
