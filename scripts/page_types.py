@@ -49,8 +49,9 @@ if not plan.opinions.exists():
     )
 report = Report.objects.get(round__plan__slug={ACTION!r}, round__fy=2019,
                             department__name="福祉支援課")
-if report.status == Report.Status.DRAFT:
+if report.status == Report.Status.NOT_STARTED:
     staff = User.objects.get(username="nishitokyo-shakyo-staff-2")
+    Report.objects.filter(pk=report.pk).update(status=Report.Status.DRAFT)
     rounds.submit_complete(report, staff, [])
 """
 
