@@ -52,6 +52,7 @@ NO_PAGE = {
     "accounts:logout": "POST-only",
     "accounts:unlock": "POST-only",
     "public:summary_pdf": "a PDF file",
+    "plans:print_css": "a stylesheet (the printed pages' running header)",
     "public:csv": "open data (CSV)",
     "public:json": "open data (JSON)",
     "public:csv_fy": "open data (CSV)",
