@@ -103,7 +103,6 @@ NO_PAGE = {
     "plans:workbook_template": "an xlsx file",
     "plans:plan_workbook": "an xlsx file",
     "plans:move_object": "POST-only: moves a row up or down and redirects",
-    "plans:print_css": "a stylesheet (the printed page's running header), no text of ours",
 }
 NO_PAGE_NAMESPACES = {"admin": "the Django admin, translated by Django itself"}
 
