@@ -118,7 +118,8 @@ def test_bad_transfer_form_changes_nothing(admin):
         reverse("staff:transfer", args=[COUNCIL, person.user.pk]), {"t-effective": "someday"}
     )
     assert response.status_code == 400
-    assert 'id="id_t-effective_error">日付を「令和元年5月31日」「R1.5.31」「2019-05-31」のように' in response.text
+    message = "日付を「令和元年5月31日」「R1.5.31」「2019-05-31」のように"
+    assert f'id="id_t-effective_error">{message}' in response.text
     assert not Transfer.objects.exists()
 
 
