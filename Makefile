@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 # pytest-xdist workers for make test (the suite is CPU-bound; one per core).
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test lint format migrations-check messages demo-data other-shape-fixture install pytest pytest-pg clean
+.PHONY: run test lint format migrations-check messages demo-data other-shape-fixture install pytest pytest-pg clean screenshots
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,12 +30,12 @@ run: $(STAMP)
 test: $(STAMP) lint migrations-check pytest pytest-pg
 
 lint: $(STAMP)
-	$(BIN)/ruff check shinchoku tests benchmarks
-	$(BIN)/ruff format --check shinchoku tests benchmarks
+	$(BIN)/ruff check shinchoku tests benchmarks scripts
+	$(BIN)/ruff format --check shinchoku tests benchmarks scripts
 
 format: $(STAMP)
-	$(BIN)/ruff format shinchoku tests benchmarks
-	$(BIN)/ruff check --fix shinchoku tests benchmarks
+	$(BIN)/ruff format shinchoku tests benchmarks scripts
+	$(BIN)/ruff check --fix shinchoku tests benchmarks scripts
 
 migrations-check: $(STAMP)
 	$(BIN)/shinchoku makemigrations --check --dry-run
@@ -58,6 +58,11 @@ messages: $(STAMP)
 	# The public pages and the reports keep their own catalogues (shinchoku/<app>/locale).
 	find shinchoku -path '*/locale/ja/LC_MESSAGES/django.po' -exec sed -i '/^msgstr\[1\] ""$$/d' {} +
 	cd shinchoku && ../$(BIN)/shinchoku compilemessages
+
+# Every page type at 1366 px and 390 px, and the printouts, into docs/screenshots (a demo server
+# of its own on a temporary SQLite file; Chromium, LibreOffice and pdftoppm from Debian).
+screenshots: $(STAMP)
+	$(BIN)/python scripts/screenshots.py
 
 # Re-read the seed documents and rewrite the committed demo data set.
 demo-data: $(STAMP)

@@ -29,3 +29,18 @@ def test_every_setting_read_from_the_environment_is_documented():
     assert names
     for name in names:
         assert name in README, name
+
+
+def test_every_page_type_has_its_screenshots_and_every_shown_image_exists():
+    import re
+
+    from scripts.page_types import PAGE_TYPES, WIDTHS
+
+    shots = REPO / "docs" / "screenshots"
+    for pt in PAGE_TYPES:
+        for width in WIDTHS:
+            assert (shots / f"{pt.name}-{width}.png").exists(), f"make screenshots: {pt.name}"
+    gallery = (shots / "README.md").read_text(encoding="utf-8")
+    for folder, text in ((REPO, README), (shots, gallery)):
+        for src in re.findall(r'(?:src="|\]\()([^")]+\.png)', text):
+            assert (folder / src).exists(), src

@@ -24,6 +24,7 @@ from shinchoku.audit.models import Action, AuditEvent
 from shinchoku.audit.routes import label
 from shinchoku.core.filenames import download_name
 from shinchoku.core.wareki import fy_label
+from shinchoku.date_fields import WarekiDateField
 from shinchoku.downloads import set_download_name
 from shinchoku.orgs.models import Organization
 
@@ -55,12 +56,8 @@ class FilterForm(forms.Form):
         label=_("Action"), required=False, choices=[("", _("All")), *Action.choices]
     )
     user = forms.CharField(label=_("Username"), required=False, max_length=150)
-    since = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    since = WarekiDateField(label=_("From"), required=False)
+    until = WarekiDateField(label=_("To"), required=False)
     organization = forms.ModelChoiceField(
         label=_("Organization"),
         required=False,

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from shinchoku.core.signed import triangle
 from shinchoku.core.values import Value, canonical_unit, parse_value, to_unit
 
 REPORTED = "報告"  # the word before the figure as reported, in Japanese documents
@@ -39,10 +40,10 @@ class Figure:
         """The text for a cell: the figure in the indicator's unit, else the text as typed."""
         c = self.converted
         if c is None or (not self.value.unit and not self.unit):
-            return self.text
+            return triangle(self.text)
         if self.value.unit and canonical_unit(self.value.unit) == canonical_unit(self.unit):
-            return self.text  # the indicator's own unit (any spelling): exactly as typed
-        return c.text
+            return triangle(self.text)  # the indicator's own unit (any spelling): as typed
+        return triangle(c.text)
 
     @property
     def differs(self) -> bool:

@@ -12,6 +12,8 @@ import unicodedata
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation, localcontext
 
+from shinchoku.core.signed import signed
+
 NONE_MARKS = frozenset({"－", "―", "-", "—", "ー", "‐", "−", "–", "─"})
 YEN_UNITS: dict[str, int] = {"円": 1, "千円": 1000, "万円": 10000, "百万円": 10**6, "億円": 10**8}
 # Counters recognised at the start of what follows a number; the rest is a suffix:
@@ -157,8 +159,7 @@ def _parse_main(s: str) -> tuple[Decimal, Decimal | None, str, str, str] | None:
 
 def format_number(number: Decimal, unit: str = "", prefix: str = "") -> str:
     """Write a number the way documents do: 9,708千円, △1,200円, 48.4%."""
-    sign = "△" if number < 0 else ""
-    return f"{prefix}{sign}{abs(number):,f}{unit}"
+    return f"{prefix}{signed(number, unit)}"
 
 
 def format_value(value: Value) -> str:

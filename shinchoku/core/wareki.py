@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 
 @dataclass(frozen=True)
@@ -129,3 +129,74 @@ def parse_wareki_date(text: str) -> date | None:
         return date(year, int(m.group(3)), int(m.group(4))) if year else None
     except ValueError:
         return None
+
+
+def date_short(day: date) -> str:
+    """令和元年5月31日: a day in 和暦 only."""
+    era, year = era_of(day)
+    return f"{era}{era_year_text(year)}年{day.month}月{day.day}日"
+
+
+def date_label(day: date) -> str:
+    """令和元年5月31日(2019年5月31日): a day in 和暦 with the western date, as pages write it."""
+    return f"{date_short(day)}({day.year}年{day.month}月{day.day}日)"
+
+
+_ERA_NAMES = "令和|平成|昭和|大正|明治"
+_SEP = r"\s*[./\-・]\s*"
+_TYPED_DATES = (
+    # 令和元年5月31日, R1年5月31日, optionally followed by (2019年5月31日) or (2019年)
+    re.compile(
+        rf"(?P<era>{_ERA_NAMES}|[RHSTM])\s*(?P<ey>\d+|元)\s*年\s*(?P<m>\d+)\s*月\s*(?P<d>\d+)\s*日?"
+        r"(?:\s*\(\s*(?P<wy>\d{4})\s*年?(?:\s*(?P<wm>\d+)\s*月\s*(?P<wd>\d+)\s*日?)?\s*\))?",
+        re.IGNORECASE,
+    ),
+    # R1.5.31, H31/4/30, 令和1.5.31
+    re.compile(
+        rf"(?P<era>{_ERA_NAMES}|[RHSTM])\s*(?P<ey>\d+|元){_SEP}(?P<m>\d+){_SEP}(?P<d>\d+)",
+        re.IGNORECASE,
+    ),
+    # 2019-05-31, 2019/5/31, 2019.5.31, 2019年5月31日
+    re.compile(rf"(?P<y>\d{{4}})(?:{_SEP}|\s*年\s*)(?P<m>\d+)(?:{_SEP}|\s*月\s*)(?P<d>\d+)\s*日?"),
+)
+
+
+def parse_date(text: str) -> date | None:
+    """Read a date typed in any of the usual ways; None when it is not one date.
+
+    令和元年5月31日, 令和元年5月31日(2019年5月31日), 令和1年5月31日(2019年), R1.5.31, r1/5/31,
+    2019-05-31, 2019/5/31, 2019年5月31日; full-width digits too. A 和暦 date before its era
+    began (令和元年4月30日) is refused, and so is a western year in brackets that disagrees.
+    """
+    s = _normalise(text or "").strip()
+    for pattern in _TYPED_DATES:
+        m = pattern.fullmatch(s)
+        if not m:
+            continue
+        groups = m.groupdict()
+        try:
+            if groups.get("era"):
+                era = _BY_NAME.get(groups["era"]) or _BY_INITIAL[groups["era"].upper()]
+                era_year = 1 if groups["ey"] == "元" else int(groups["ey"])
+                if era_year < 1:
+                    return None
+                day = date(era.start.year + era_year - 1, int(groups["m"]), int(groups["d"]))
+                if day < era.start:
+                    return None
+                if groups.get("wy") and int(groups["wy"]) != day.year:
+                    return None
+                if groups.get("wm") and (int(groups["wm"]), int(groups["wd"])) != (
+                    day.month,
+                    day.day,
+                ):
+                    return None
+                return day
+            return date(int(groups["y"]), int(groups["m"]), int(groups["d"]))
+        except (ValueError, OverflowError):
+            return None
+    return None
+
+
+def moment_label(moment: datetime) -> str:
+    """令和8年12月3日(2026年12月3日) 21:18: a local date and time in 和暦 with the western date."""
+    return f"{date_label(moment.date())} {moment:%H:%M}"

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from shinchoku.core.lineage import kept_with_parents, tag_for
 from shinchoku.core.wareki import fy_short
@@ -90,13 +91,13 @@ def successors(plan: Plan):
 def refusal(plan: Plan) -> str:
     """Why no next plan can be made from `plan` now, in Japanese ("" when it can)."""
     if plan.is_draft:
-        return "策定中の計画からは次期計画を作れません。先に策定してください。"
+        return gettext("A next plan cannot be made from a plan being drafted. Adopt it first.")
     if plan.is_external:
-        return "他の団体の計画からは次期計画を作れません。"
+        return gettext("A next plan cannot be made from a plan of another body.")
     if not is_approved(final_round_of(plan)):  # two queries: the rows are not needed here
-        return (
-            "この計画の最終評価がまだ承認されていません。最終評価のすべての部署のシートが"
-            "承認されてから、次期計画を作ってください。"
+        return gettext(
+            "The final evaluation of this plan is not approved yet. Make the next plan once "
+            "every department's final sheet is approved."
         )
     return ""
 

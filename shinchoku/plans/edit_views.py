@@ -980,6 +980,8 @@ def schedule_cell(request: HttpRequest, slug: str, pk: int, fy: int) -> HttpResp
         write=lambda text: editing.set_phase(content, track, fy, text),
         read=lambda: editing.phase_grid(content, track, [fy])[fy],
         title=_("Phase in %(fy)s") % {"fy": fy_label(fy)},
+        field_label=_("What the roadmap shows for this year"),
+        help_text=_("As the plan prints it, e.g. 実施, 検討, 拡充. Empty: nothing planned."),
     )
 
 
@@ -1006,6 +1008,8 @@ def target_cell(request: HttpRequest, slug: str, pk: int, fy: int) -> HttpRespon
         write=lambda text: editing.set_value(indicator, IndicatorValue.Role.TARGET, fy, text),
         read=read,
         title=_("Target for %(fy)s") % {"fy": fy_label(fy)},
+        field_label=_("Target value"),
+        help_text=_("As the plan prints it, with its unit (e.g. 10回, 1,234件), or in words."),
     )
 
 
@@ -1022,9 +1026,17 @@ def _cell(
     write: Callable[[str], None],
     read: Callable[[], str],
     title: str,
+    field_label: str,
+    help_text: str,
 ) -> HttpResponse:
     """Edit one cell; the owner's version guards against a lost update."""
-    form = CellForm(_posted(request), initial={"text": current, "version": owner.version})
+
+    def labelled(form: CellForm) -> CellForm:
+        form.fields["text"].label = field_label
+        form.fields["text"].help_text = help_text
+        return form
+
+    form = labelled(CellForm(_posted(request), initial={"text": current, "version": owner.version}))
     conflict = None
     if request.method == "POST" and form.is_valid():
         text = form.cleaned_data["text"]
@@ -1053,7 +1065,7 @@ def _cell(
             else:
                 owner.version = fresh.version
                 conflict = _conflict(request, plan, kind, key, {fy_label(fy): read()})
-                form = _rebind_with_version(CellForm, request, owner.version)
+                form = labelled(_rebind_with_version(CellForm, request, owner.version))
     return _form_page(
         request,
         plan,

@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import Case, IntegerField, Value, When
 from django.utils.translation import gettext_lazy as _
 
+from shinchoku.date_fields import WarekiDateField
 from shinchoku.orgs.models import Department
 from shinchoku.plans import links
 from shinchoku.plans.models import Content, Indicator, Node, Plan, SdgGoal, Section
@@ -148,6 +149,7 @@ class SectionForm(VersionedModelForm):
     class Meta:
         model = Section
         fields = ["heading", "style"]
+        labels = {"heading": _("Heading"), "style": _("Style")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -172,6 +174,7 @@ class ContentForm(VersionedModelForm):
     class Meta:
         model = Content
         fields = ["label", "text", "tag", "repost", "note"]
+        labels = {"note": _("Note")}
         widgets = {"text": forms.Textarea(attrs={"rows": 2}), "note": forms.TextInput()}
 
     def __init__(self, *args, plan: Plan, **kwargs):
@@ -189,7 +192,7 @@ class IndicatorForm(VersionedModelForm):
     baseline_value = forms.CharField(label=_("Baseline value"), required=False, max_length=300)
     baseline_label = forms.CharField(label=_("Baseline heading"), required=False, max_length=100)
     baseline_estimate = forms.BooleanField(label=_("Estimate (見込み)"), required=False)
-    baseline_as_of = forms.DateField(label=_("As of"), required=False)
+    baseline_as_of = WarekiDateField(label=_("As of"), required=False)
     version = version_field()
 
     class Meta:
@@ -200,7 +203,6 @@ class IndicatorForm(VersionedModelForm):
     def __init__(self, *args, plan: Plan, node: Node | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self._reporting_department(plan, node or (self.instance.node if self.instance.pk else None))
-        self.fields["baseline_as_of"].widget = forms.DateInput(attrs={"type": "date"})
         baseline = (
             self.instance.values.filter(role="baseline").first() if self.instance.pk else None
         )

@@ -15,10 +15,10 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
+from shinchoku.core.signed import triangle
 from shinchoku.core.wareki import fy_short
 from shinchoku.plans.templatetags.figures import as_figure
 from shinchoku.plans.templatetags.figures import in_unit_text as _in_unit_text
-from shinchoku.plans.templatetags.years import triangle
 
 WIDTH, HEIGHT, PAD = 132, 36, 5
 ACTUAL = "#1f5a96"  # 6.9:1 on white

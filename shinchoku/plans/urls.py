@@ -5,6 +5,7 @@ from shinchoku.plans import (
     edit_views,
     link_views,
     outside_views,
+    print_views,
     views,
     workbook_views,
     years_views,
@@ -13,6 +14,7 @@ from shinchoku.plans import (
 app_name = "plans"
 urlpatterns = [
     path("", views.plan_list, name="list"),
+    path("print.css", print_views.print_css, name="print_css"),  # issue 15: running header
     path("plans/<slug:slug>/", views.plan_detail, name="detail"),
     path("plans/<slug:slug>/roadmap/", views.roadmap, name="roadmap"),
     path("plans/<slug:slug>/indicators/", views.indicator_list, name="indicators"),

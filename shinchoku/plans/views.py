@@ -24,6 +24,7 @@ from shinchoku.core.figures import indicator_unit
 from shinchoku.orgs.models import Department
 from shinchoku.plans import links
 from shinchoku.plans.access import may_see, visible_plan
+from shinchoku.plans.goals import by_goal, plan_nodes
 from shinchoku.plans.history import loads_snapshot
 from shinchoku.plans.models import (
     ChangeRecord,
@@ -309,10 +310,13 @@ def roadmap(request: HttpRequest, slug: str) -> HttpResponse:
                     "phases": [phase_in(spans, fy, track) for fy in fys],
                 }
             )
+    by_id = plan_nodes(plan)
     context = {
         "plan": plan,
         "fys": fys,
         "rows": rows,
+        "groups": by_goal(rows, lambda r: r["content"].node, by_id),
+        "goal_level": _goal_level(plan, by_id),
         "departments": departments,
         "goal_nodes": goal_nodes,
         "dept_id": dept_id,
@@ -337,8 +341,21 @@ def indicator_list(request: HttpRequest, slug: str) -> HttpResponse:
         .order_by("node__seq", "order")
     )
     years = _indicator_years(indicators, plan.fiscal_years)
-    context = {"plan": plan, "years": years, "rows": _indicator_rows(indicators, years)}
+    rows = _indicator_rows(indicators, years)
+    by_id = plan_nodes(plan)
+    context = {
+        "plan": plan,
+        "years": years,
+        "rows": rows,
+        "groups": by_goal(rows, lambda r: r.indicator.node, by_id),
+        "goal_level": _goal_level(plan, by_id),
+    }
     return render(request, "plans/indicator_list.html", context)
+
+
+def _goal_level(plan: Plan, by_id: dict) -> str:
+    """The name of the plan's top level (基本目標, 施策の柱 …), for the in-page contents."""
+    return plan.level_name(min((n.level for n in by_id.values()), default=1))
 
 
 def can_create_plan(user) -> bool:

@@ -41,6 +41,7 @@ from shinchoku.plans.vocabulary import (
     unregistered_message,
 )
 from shinchoku.plans.xlsx_guard import GuardedWorkbook, WorkbookFault, opened
+from shinchoku.plans.xlsx_print import fit_row_heights
 from shinchoku.plans.xlsx_safety import MAX_ROWS, no_formulas, writable
 
 log = logging.getLogger(__name__)
@@ -307,6 +308,9 @@ def _new_workbook(
 
 def _save(wb: Workbook) -> bytes:
     no_formulas(wb)
+    for ws in wb.worksheets:
+        if ws.sheet_state == "visible":
+            fit_row_heights(ws)  # wrapped headers and texts shown whole (issue 15)
     wb.properties.creator = "Shinchoku"
     wb.properties.created = dt.datetime(2000, 1, 1)
     buffer = io.BytesIO()

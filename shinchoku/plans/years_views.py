@@ -8,13 +8,14 @@ of the plan.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from shinchoku.plans.goals import GoalGroup, goal_of, plan_nodes
 from shinchoku.plans.models import Indicator, IndicatorValue, Node
 from shinchoku.plans.sparkline import sparkline_svg
 from shinchoku.plans.views import IndicatorRow, _get_plan, _indicator_rows, _indicator_years
@@ -27,22 +28,6 @@ class YearsRow:
     spark: str
 
 
-@dataclass
-class GoalGroup:
-    goal: Node | None  # None: indicators outside any goal
-    rows: list[YearsRow] = field(default_factory=list)
-
-    @property
-    def anchor(self) -> str:
-        return f"goal-{self.goal.pk}" if self.goal else "goal-none"
-
-
-def _goal_of(node: Node, by_id: dict[int, Node]) -> Node:
-    while node.parent_id in by_id:
-        node = by_id[node.parent_id]
-    return node
-
-
 @require_safe
 def indicator_years(request: HttpRequest, slug: str) -> HttpResponse:
     """Every indicator of the plan: baseline, each FY's target and actual, final target, chart."""
@@ -53,17 +38,12 @@ def indicator_years(request: HttpRequest, slug: str) -> HttpResponse:
         .prefetch_related(Prefetch("values", queryset=IndicatorValue.objects.order_by("fy")))
         .order_by("node__seq", "order")
     )
-    by_id = {
-        n.pk: n
-        for n in Node.objects.filter(plan=plan).only(
-            "id", "parent_id", "key", "label", "title", "level", "seq"
-        )
-    }
+    by_id = plan_nodes(plan)
     years = _indicator_years(indicators, plan.fiscal_years)
     groups: dict[int, GoalGroup] = {}
     for row in _indicator_rows(indicators, years):
         node = row.indicator.node
-        goal = _goal_of(by_id.get(node.pk, node), by_id)
+        goal = goal_of(node, by_id)
         group = groups.setdefault(goal.pk, GoalGroup(goal))
         group.rows.append(YearsRow(row, node, sparkline_svg(row, row.indicator.name)))
     top = min((n.level for n in by_id.values()), default=1)

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, gettext_lazy
 
 from shinchoku.core.figures import figure
 from shinchoku.core.wareki import era_year_text, fy_era, fy_short
@@ -156,7 +157,11 @@ class Point:
     estimate: bool = False
 
 
-ROLE_NAMES = {"baseline": "現状値", "actual": "実績", "target": "目標"}
+ROLE_NAMES = {
+    "baseline": gettext_lazy("Baseline"),
+    "actual": gettext_lazy("Actual"),
+    "target": gettext_lazy("Target"),
+}
 
 
 def _points(ip: IndicatorProgress) -> tuple[list[Point], str]:
@@ -186,11 +191,12 @@ def _indicator_desc(ip: IndicatorProgress, points: list[Point]) -> str:
         mine = [p for p in points if p.role == role]
         if mine:
             texts = "、".join(
-                f"{fy_short(p.fy)} {p.text}{'(見込み)' if p.estimate else ''}" for p in mine
+                f"{fy_short(p.fy)} {p.text}{gettext('(estimate)') if p.estimate else ''}"
+                for p in mine
             )
             parts.append(f"{ROLE_NAMES[role]}: {texts}")
     if not parts:
-        return "値がありません。"
+        return gettext("No values.")
     return "。".join(parts) + "。"
 
 
@@ -199,7 +205,8 @@ def indicator_chart_svg(ip: IndicatorProgress) -> SafeString:
     uid = _uid()
     points, unit = _points(ip)
     name = ip.indicator.name
-    title = f"{name}の推移" + (f"(単位: {unit})" if unit else "")
+    title = gettext("%(name)s over the years") % {"name": name}
+    title += (gettext("(unit: %(unit)s)") % {"unit": unit}) if unit else ""
     width, height = 520, 250
     left, right, top, bottom = 64, 16, 34, 44
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -225,7 +232,8 @@ def indicator_chart_svg(ip: IndicatorProgress) -> SafeString:
     if unit:
         out.append(
             f'<text x="{width - right}" y="17" text-anchor="end" fill="{MUTED}">'
-            f"単位: {escape(unit)}</text>"
+            + escape(gettext("unit: %(unit)s") % {"unit": unit})
+            + "</text>"
         )
     years = _years(points, ip.fy)
     cw = plot_w / len(years)
@@ -236,7 +244,7 @@ def indicator_chart_svg(ip: IndicatorProgress) -> SafeString:
     if not numeric:
         out.append(
             f'<text x="{left + plot_w / 2}" y="{top + plot_h / 2}" text-anchor="middle" '
-            f'fill="{MUTED}">数値の値がないため、グラフは表示できません。</text>'
+            f'fill="{MUTED}">{gettext("No numeric values: no chart can be drawn.")}</text>'
         )
     low = min([Decimal(0), *(p.number for p in numeric)])  # type: ignore[misc]
     high = max([Decimal(0), *(p.number for p in numeric)])  # type: ignore[misc]
@@ -312,7 +320,8 @@ def indicator_chart_svg(ip: IndicatorProgress) -> SafeString:
         out.append(
             f'<path d="M{_num(tx)} {_num(ty - 6)}L{_num(tx + 6)} {_num(ty)}L{_num(tx)} '
             f'{_num(ty + 6)}L{_num(tx - 6)} {_num(ty)}Z" fill="#ffffff" stroke="{TARGET}" '
-            f'stroke-width="1.8"><title>目標 {escape(fy_short(p.fy))} {escape(p.text)}</title>'
+            f'stroke-width="1.8"><title>{ROLE_NAMES["target"]} {escape(fy_short(p.fy))} '
+            f"{escape(p.text)}</title>"
             "</path>"
         )
         label = escape(_figure(p.number))
@@ -346,7 +355,8 @@ def indicator_chart_table(ip: IndicatorProgress) -> SafeString:
         cells = "".join(
             "<td>"
             + (
-                escape(mine[fy].text) + ("<small>(見込み)</small>" if mine[fy].estimate else "")
+                escape(mine[fy].text)
+                + (f"<small>{gettext('(estimate)')}</small>" if mine[fy].estimate else "")
                 if fy in mine
                 else '<span class="none">―</span>'
             )
@@ -354,10 +364,10 @@ def indicator_chart_table(ip: IndicatorProgress) -> SafeString:
             for fy in years
         )
         rows.append(f'<tr><th scope="row">{ROLE_NAMES[role]}</th>{cells}</tr>')
-    caption = escape(f"{ip.indicator.name}の値")
+    caption = escape(gettext("Values of %(name)s") % {"name": ip.indicator.name})
     return mark_safe(
         f'<table class="chart-data"><caption>{caption}</caption>'
-        f'<thead><tr><th scope="col">区分</th>{head}</tr></thead>'
+        f'<thead><tr><th scope="col">{gettext("Series")}</th>{head}</tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table>"
     )
 
@@ -383,10 +393,11 @@ def band_style(band: str, band_names: list[str]) -> tuple[str, str, int]:
 def _bands_desc(rows: list[tuple[str, list[tuple[str, int]]]]) -> str:
     parts = []
     for label, tally in rows:
-        counts = "、".join(f"{band} {n}件" for band, n in tally)
+        counts = "、".join(gettext("%(band)s %(n)s") % {"band": band, "n": n} for band, n in tally)
         total = sum(n for _b, n in tally)
-        parts.append(f"{label + ': ' if label else ''}{counts}(計{total}件)")
-    return "。".join(parts) + "。" if parts else "対象がありません。"
+        total_text = gettext("(%(n)s in all)") % {"n": total}
+        parts.append(f"{label + ': ' if label else ''}{counts}{total_text}")
+    return "。".join(parts) + "。" if parts else gettext("Nothing to count.")
 
 
 def goals_bands_chart_svg(
@@ -394,7 +405,7 @@ def goals_bands_chart_svg(
     band_names: list[str],
     title: str,
     *,
-    empty: str = "指標なし",
+    empty: str = "",
 ) -> SafeString:
     """One horizontal stacked bar of bands per row (label, tally rows), with a legend.
 
@@ -416,7 +427,7 @@ def goals_bands_chart_svg(
     legend: list[tuple[str, str, int, int]] = []  # (band, text, x, line)
     lx, line = 8, 0
     for band in band_names:
-        text = f"{band} {totals.get(band, 0)}件"
+        text = gettext("%(band)s %(n)s") % {"band": band, "n": totals.get(band, 0)}
         step = 26 + 12 * len(text)
         if lx > 8 and lx + step - 12 > width:
             lx, line = 8, line + 1
@@ -438,7 +449,8 @@ def goals_bands_chart_svg(
             out.append(
                 f'<rect x="{left}" y="{y0}" width="{plot_w}" height="{bar_h}" fill="none" '
                 f'stroke="#9a9a9a" stroke-dasharray="3 2"/><text x="{left + 6}" '
-                f'y="{y0 + bar_h / 2 + 4}" fill="{MUTED}">{escape(empty)}</text>'
+                f'y="{y0 + bar_h / 2 + 4}" fill="{MUTED}">'
+                f"{escape(empty or gettext('No indicators'))}</text>"
             )
             continue
         x = float(left)
@@ -450,7 +462,9 @@ def goals_bands_chart_svg(
             out.append(
                 f'<rect x="{_num(x)}" y="{y0}" width="{_num(w)}" height="{bar_h}" '
                 f'fill="url(#{uid}-b{pattern})" stroke="#ffffff" stroke-width="1">'
-                f"<title>{escape(band)} {n}件</title></rect>"
+                + "<title>"
+                + escape(gettext("%(band)s %(n)s") % {"band": band, "n": n})
+                + "</title></rect>"
             )
             if w >= 22:
                 text = f"{band} {n}" if w >= 14 * (len(band) + 2) else str(n)
@@ -467,7 +481,8 @@ def goals_bands_chart_svg(
             x += w
         out.append(
             f'<text x="{left + plot_w + 6}" y="{y0 + bar_h / 2 + 4}" fill="{MUTED}">'
-            f"計{total}</text>"
+            + escape(gettext("Total %(n)s") % {"n": total})
+            + "</text>"
         )
     # Legend with every band, its swatch (colour and pattern) and its total.
     for band, text, lx, line in legend:
@@ -500,11 +515,12 @@ def bands_chart_table(
         cells = "".join(f'<td class="num">{counts.get(b, 0)}</td>' for b in band_names)
         total = sum(counts.values())
         body.append(
-            f'<tr><th scope="row">{escape(label or "計")}</th>{cells}'
+            f'<tr><th scope="row">{escape(label or gettext("Total"))}</th>{cells}'
             f'<td class="num">{total}</td></tr>'
         )
     return mark_safe(
         f'<table class="chart-data"><caption>{escape(caption)}</caption>'
-        f'<thead><tr><th scope="col">区分</th>{head}<th scope="col">計</th></tr></thead>'
+        f'<thead><tr><th scope="col">{gettext("Series")}</th>{head}'
+        f'<th scope="col">{gettext("Total")}</th></tr></thead>'
         f"<tbody>{''.join(body)}</tbody></table>"
     )

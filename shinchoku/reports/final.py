@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from shinchoku.core.filenames import plan_fy_name
@@ -32,7 +32,7 @@ from shinchoku.rounds.final import FinalRow, final_evaluation
 from shinchoku.stylesheet import app_css_section
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-NOT_APPROVED = "（未承認）"
+NOT_APPROVED = gettext_lazy("(unapproved)")  # （未承認）
 HEADERS = ["基本目標", "事業区分", "番号", "事業項目", "その後の取組", "評価・課題", "状況", "担当"]
 
 
@@ -80,7 +80,7 @@ def final_report(plan: Plan) -> FinalReport:
     goals: list[Goal] = []
     for r in evaluation.rows:
         if not r.approved:
-            r.followup, r.issues, r.final_status = "", "", NOT_APPROVED
+            r.followup, r.issues, r.final_status = "", "", str(NOT_APPROVED)
         if not goals or goals[-1].title != r.goal:
             goals.append(Goal(r.goal))
         goals[-1].lines.append(Line(r))

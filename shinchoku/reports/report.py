@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
+from shinchoku.core import signed
 from shinchoku.core.evaluations import UNRATED
-from shinchoku.core.wareki import era_of, era_year_text, fy_label, fy_short
+from shinchoku.core.wareki import fy_label, fy_short, moment_label
 from shinchoku.plans.models import IndicatorValue, Plan
 from shinchoku.reviews.listing import OpinionRow
 from shinchoku.reviews.report import previous_opinions
@@ -40,18 +42,14 @@ class ReportError(Exception):
 
 
 def percent(fraction: Decimal | None) -> str:
-    """0.4591 → 45.9%; None → empty."""
-    if fraction is None:
-        return ""
-    value = (fraction * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    return f"△{-value}%" if value < 0 else f"{value}%"  # documents write negatives with △
+    """0.4591 → 45.9%, -0.5 → △50.0%; None → empty (core.signed)."""
+    return signed.percent(fraction)
 
 
 def wareki_datetime(moment: datetime) -> str:
-    """令和8年12月2日 9:53."""
+    """令和8年12月2日(2026年12月2日) 09:53 (core.wareki.moment_label)."""
     local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
-    era, year = era_of(local.date())
-    return f"{era}{era_year_text(year)}年{local.month}月{local.day}日 {local:%H:%M}"
+    return moment_label(local)
 
 
 @dataclass
@@ -198,15 +196,18 @@ class CommitteeReport:
 
     @property
     def summary_title(self) -> str:
-        return f"{self.level_name}ごとの判定"
+        return _("Judgements by %(level)s") % {"level": self.level_name}
 
     @property
     def rules_text(self) -> str:
         """How rates become bands, in the plan's own thresholds."""
         bands = bands_of(self.plan)
-        parts = [f"{(t * 100).normalize():f}%以上は「{name}」" for t, name in bands.thresholds]
-        parts.append(f"それ未満は「{bands.below}」")
-        return "、".join(parts) + "とします。"
+        parts = [
+            _("“%(band)s” from %(rate)s%%") % {"rate": f"{(t * 100).normalize():f}", "band": name}
+            for t, name in bands.thresholds
+        ]
+        parts.append(_("“%(band)s” below") % {"band": bands.below})
+        return _("The judgement is %(rules)s.") % {"rules": _("、").join(parts)}
 
     @property
     def indicator_count(self) -> int:
@@ -255,6 +256,10 @@ class CommitteeReport:
                 rows.append((UNRATED, 0))
             out.append((g.label or g.title, [r for r in rows if r[0] in names]))
         return out
+
+    @property
+    def evaluation_chart_title(self) -> str:
+        return _("Self-evaluation by %(level)s") % {"level": self.level_name}
 
     @property
     def evaluation_chart_names(self) -> list[str]:

@@ -21,9 +21,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from shinchoku.core.figures import figure
+from shinchoku.core.signed import excel_format
 from shinchoku.core.values import normalise_digits, parse_value
 from shinchoku.core.wareki import fy_short
-from shinchoku.plans.xlsx_print import landscape_a4
+from shinchoku.plans.xlsx_print import fit_row_heights, landscape_a4
 from shinchoku.reports.report import SAME, CommitteeReport, GoalSection, Row
 from shinchoku.reviews.report import add_xlsx_sheet as add_opinions_sheet
 
@@ -59,7 +60,7 @@ def number_format(unit: str, decimals: int) -> str:
     """#,##0"人" / #,##0.00"%" / negative written with △ as the documents do."""
     base = "#,##0" + ("." + "0" * decimals if decimals else "")
     suffix = '"' + unit.replace('"', "") + '"' if unit else ""
-    return f"{base}{suffix};△{base}{suffix}"
+    return excel_format(f"{base}{suffix}")
 
 
 def set_value(cell: Any, text: str | None, unit: str | None = None) -> Any:
@@ -124,7 +125,7 @@ def set_fraction(cell: Any, fraction: Decimal | None) -> Any:
     if fraction is None:
         return set_text(cell, "―")
     cell.value = float(fraction)
-    cell.number_format = "0.0%"
+    cell.number_format = excel_format("0.0%")
     return cell
 
 
@@ -148,6 +149,7 @@ def _print_setup(ws: Worksheet, header_row: int, last_col: int) -> None:
     ws.page_margins.top = ws.page_margins.bottom = 0.6
     ws.oddFooter.center.text = "&P / &N"
     ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
+    fit_row_heights(ws)
 
 
 def _header(ws: Worksheet, row: int, headings: list[tuple[str, float]]) -> None:
@@ -224,21 +226,22 @@ def _goal_sheet(ws: Worksheet, report: CommitteeReport, g: GoalSection) -> None:
     _title_rows(ws, report, g.heading)
     header = 4
     fy = report.fy_short
-    headings: list[tuple[str, float]] = [("No.", 5.0), ("指標", 30.0)]
+    # Widths keep the sheet near 200 digits wide: one A4 landscape page wide at about 70 %.
+    headings: list[tuple[str, float]] = [("No.", 4.5), ("指標", 26.0)]
     if g.has_policy:
-        headings.append(("施策", 22.0))
-    headings += [("担当部署", 14.0), (report.baseline_heading, 13.0)]
-    headings += [(fy_short(y), 13.0) for y in report.earlier_years]
-    headings.append((f"{fy} 実績", 13.0))
+        headings.append(("施策", 18.0))
+    headings += [("担当部署", 12.0), (report.baseline_heading, 12.0)]
+    headings += [(fy_short(y), 12.0) for y in report.earlier_years]
+    headings.append((f"{fy} 実績", 12.0))
     if report.has_fy_target:
-        headings.append((f"{fy} 目標", 13.0))
+        headings.append((f"{fy} 目標", 12.0))
     final = f"最終目標({fy_short(report.final_fy)})" if report.final_fy else "最終目標"
     headings += [
-        (final, 13.0),
-        ("達成率", 9.0),
+        (final, 12.0),
+        ("達成率", 8.5),
         ("最終目標への進捗", 10.0),
-        ("判定", 10.0),
-        ("判定の理由", 16.0),
+        ("判定", 9.0),
+        ("判定の理由", 15.0),
     ]
     # one unit per indicator: the figures as reported in another unit, when any row has one
     reported = any(reported_notes(report, r) for sec in report.goals for r in sec.rows)
@@ -246,8 +249,8 @@ def _goal_sheet(ws: Worksheet, report: CommitteeReport, g: GoalSection) -> None:
         headings.append(("単位換算前の報告値", 28.0))
     if report.has_notes:
         headings += [
-            (f"{fy}の取組状況", 44.0),
-            (f"{report.next_fy_short}に向けた今後の展開", 44.0),
+            (f"{fy}の取組状況", 32.0),
+            (f"{report.next_fy_short}に向けた今後の展開", 32.0),
         ]
     _header(ws, header, headings)
     row = header

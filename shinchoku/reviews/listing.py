@@ -15,12 +15,8 @@ from shinchoku.plans.models import Node, Plan
 from shinchoku.reviews.models import Opinion
 from shinchoku.reviews.targets import Targets
 
-STATUS_NAMES = {
-    Opinion.Status.OPEN: "未対応",
-    Opinion.Status.IN_PROGRESS: "対応中",
-    Opinion.Status.DONE: "対応済",
-    Opinion.Status.DECLINED: "見送り",
-}
+# 未対応 / 対応中 / 対応済 / 見送り in Japanese (the catalogue's translations of the labels).
+STATUS_NAMES = {status: status.label for status in Opinion.Status}
 PLAN_WIDE = "計画全体"
 
 

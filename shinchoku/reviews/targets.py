@@ -9,12 +9,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext
+
 from shinchoku.core.tree import top_of
 from shinchoku.plans.models import Indicator, Node, Plan
 
 PLAN = ""  # the plan as a whole
 NODE = "node:"
 INDICATOR = "indicator:"
+
+
+def indicator_label(name: str) -> str:
+    """指標: name, in the reader's language."""
+    return gettext("Indicator: %(name)s") % {"name": name}
 
 
 def value_of(node_key: str, indicator_key: str) -> str:
@@ -71,7 +78,7 @@ class Targets:
             indent = "　" * (node.level - 1)
             out.append((NODE + node.key, indent + node_heading(self.plan, node)))
             for ind in per_node.get(node.id, []):
-                out.append((INDICATOR + ind.key, f"{indent}　指標: {ind.name}"))
+                out.append((INDICATOR + ind.key, f"{indent}　{indicator_label(ind.name)}"))
         return out
 
     def parse(self, value: str) -> tuple[str, str] | None:
@@ -91,7 +98,7 @@ class Targets:
         """The target as the plan prints it; a key the plan no longer has is shown as it is."""
         if indicator_key:
             ind = self.by_indicator.get(indicator_key)
-            return f"指標: {ind.name}" if ind else f"指標: {indicator_key}"
+            return indicator_label(ind.name if ind else indicator_key)
         if node_key:
             node = self.by_key.get(node_key)
             return node_heading(self.plan, node) if node else node_key

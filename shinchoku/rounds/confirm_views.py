@@ -7,6 +7,8 @@ sees these pages; another organization's users get 404 from the round lookup.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -97,7 +99,16 @@ TITLES = {
 }
 
 
-def _page(request: HttpRequest, round_: Round, action: str, *, final: bool) -> HttpResponse:
+def _page(
+    request: HttpRequest,
+    round_: Round,
+    action: str,
+    *,
+    final: bool,
+    status: int = 200,
+    error: str = "",
+    typed: str = "",
+) -> HttpResponse:
     plan = round_.plan
     if final:
         board = reverse("rounds:final_board", args=[plan.slug])
@@ -119,8 +130,33 @@ def _page(request: HttpRequest, round_: Round, action: str, *, final: bool) -> H
         "blocked": blocked,
         "board_url": board,
         "post_url": post_url,
+        "error": error,
+        "typed": typed,
     }
-    return render(request, "rounds/confirm.html", context)
+    return render(request, "rounds/confirm.html", context, status=status)
+
+
+def refused(
+    request: HttpRequest,
+    round_: Round,
+    action: str,
+    *,
+    final: bool,
+    status: int,
+    error: str,
+    board: Callable[[], HttpResponse],
+) -> HttpResponse:
+    """A step refused for a missing or stale version (400/409).
+
+    When the step is still possible in the round's current state, its confirmation page comes
+    back with the error, the reason the user typed and the current version, so confirming again
+    is one deliberate click and nothing typed is lost; otherwise `board()` (which shows the error
+    and leads to the step now possible).
+    """
+    if _allowed(round_, action):
+        typed = request.POST.get("comment", "") if action == "reopen" else ""
+        return _page(request, round_, action, final=final, status=status, error=error, typed=typed)
+    return board()
 
 
 @require_safe

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext
+
 from shinchoku.core.achievement import judge
 from shinchoku.core.wareki import fy_label
 from shinchoku.plans.models import Indicator, IndicatorValue, Plan
@@ -119,11 +121,14 @@ def _indicator(ind: Indicator, bands) -> IndicatorHistory:
             unit=unit,
         )
         if j.determined and j.rate is not None:
-            achievement = f"達成率 {percent(j.rate)}（{j.band}）"
+            achievement = gettext("Achievement rate %(rate)s (%(band)s)") % {
+                "rate": percent(j.rate),
+                "band": j.band,
+            }
         else:
             achievement = f"{j.band}（{j.reason}）" if j.reason else j.band
     elif final is not None:
-        achievement = "実績なし"
+        achievement = gettext("No actual")
     return IndicatorHistory(
         ind.key,
         ind.name,

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from shinchoku.core.final import may_start
 from shinchoku.core.lineage import EvaluationLevels
@@ -29,6 +30,12 @@ from shinchoku.rounds.services import Problem, RoundError, field_name
 
 FINAL_FIELDS = ("followup", "issues", "final_status")
 FIELD_LABELS = {"followup": "その後の取組", "issues": "評価・課題", "final_status": "状況"}
+# A field left empty, named on the sheet page in the reader's language.
+MISSING = {
+    "followup": "What followed for %(item)s",
+    "issues": "Evaluation and issues of %(item)s",
+    "final_status": "Status of %(item)s",
+}
 MAX_STATUS = 50  # ItemEntry.final_status
 
 
@@ -185,7 +192,7 @@ def missing(report: Report, lines: list[FinalLine] | None = None) -> list[str]:
     for ln in final_sheet(report) if lines is None else lines:
         for f in FINAL_FIELDS:
             if not getattr(ln, f).strip():
-                out.append(f"{ln.node}の{FIELD_LABELS[f]}")
+                out.append(gettext(MISSING[f]) % {"item": ln.node})
     return out
 
 

@@ -21,9 +21,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from shinchoku.accounts.permissions import can_edit_structure, require
+from shinchoku.date_fields import WarekiDateField
 from shinchoku.notify.forms import ReminderDaysField
 from shinchoku.plans.models import Plan
-from shinchoku.rounds import final_services, services
+from shinchoku.rounds import confirm_views, final_services, services
 from shinchoku.rounds.access import (
     final_report_for,
     final_round_for,
@@ -40,9 +41,7 @@ from shinchoku.rounds.views import NO_VERSION, _counts, board_context, run_step
 
 
 class OpenFinalForm(forms.Form):
-    deadline = forms.DateField(
-        label=gettext_lazy("Deadline"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    deadline = WarekiDateField(label=gettext_lazy("Deadline"))
     reminder_days = ReminderDaysField()  # notifications (issue 14)
 
 
@@ -91,18 +90,30 @@ def _board(request: HttpRequest, round_: Round, status: int = 200, **extra) -> H
     return render(request, "rounds/final_board.html", context, status=status)
 
 
-def _run(request: HttpRequest, slug: str, step, done: str) -> HttpResponse:
+def _run(request: HttpRequest, slug: str, action: str, step, done: str) -> HttpResponse:
     round_ = final_round_for(request, slug)
     require(request, can_edit_structure(request.user, round_.plan.organization))
+
+    def refused(status: int, error: str) -> HttpResponse:
+        return confirm_views.refused(
+            request,
+            round_,
+            action,
+            final=True,
+            status=status,
+            error=error,
+            board=lambda: _board(request, round_, status, error=error),
+        )
+
     version = _posted_version(request)
     if version is None:
-        return _board(request, round_, 400, error=str(NO_VERSION))
+        return refused(400, str(NO_VERSION))
     return run_step(
         request,
         round_,
         lambda: step(round_, version),
         done,
-        refused=lambda error: _board(request, round_, 409, error=error),
+        refused=lambda error: refused(409, error),
         back=reverse("rounds:final_board", args=[slug]),
     )
 
@@ -112,6 +123,7 @@ def final_close(request: HttpRequest, slug: str) -> HttpResponse:
     return _run(
         request,
         slug,
+        "close",
         lambda r, v: services.close_round(r, request.user, version=v),
         _("The final evaluation is closed. Its sheets can no longer be changed."),
     )
@@ -123,6 +135,7 @@ def final_reopen(request: HttpRequest, slug: str) -> HttpResponse:
     return _run(
         request,
         slug,
+        "reopen",
         lambda r, v: services.reopen_round(r, request.user, comment, version=v),
         _("The final evaluation is open again."),
     )

@@ -15,6 +15,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from shinchoku.core.achievement import Bands
 from shinchoku.core.values import parse_value, unit_problem
@@ -599,12 +600,13 @@ def missing(report: Report, lines: list[ItemLines] | None = None) -> list[str]:
     for item in sheet(report) if lines is None else lines:
         for c in item.contents:
             if not c.status and c.planned:
-                out.append(f"{content_where(item.node, c.content, c.position)}の状況")
+                where = content_where(item.node, c.content, c.position)
+                out.append(gettext("Status of %(where)s") % {"where": where})
         for ln in item.indicators:
             if not ln.actual and not ln.readonly:
-                out.append(f"{ln.indicator.name}の実績")
+                out.append(gettext("Actual of %(name)s") % {"name": ln.indicator.name})
         if not item.evaluation:
-            out.append(f"{item.node}の自己評価")
+            out.append(gettext("Self-evaluation of %(item)s") % {"item": item.node})
     return out
 
 

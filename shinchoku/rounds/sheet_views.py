@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from shinchoku.plans.goals import by_goal, plan_nodes
 from shinchoku.reviews.sheet import sheet_opinions
 from shinchoku.rounds import lastyear, ownership, services
 from shinchoku.rounds.access import may_approve, may_edit, report_for
@@ -97,6 +98,16 @@ def differences(stored: list[ItemLines], data: SheetInput) -> list[tuple[str, st
     return out
 
 
+def _toc(plan, lines: list[ItemLines]) -> dict:
+    """The sheet's items under their goals, for its in-page contents (issue 15)."""
+    by_id = plan_nodes(plan)
+    top = min((n.level for n in by_id.values()), default=1)
+    return {
+        "toc": by_goal(lines, lambda item: item.node, by_id),
+        "goal_level": plan.level_name(top),
+    }
+
+
 def _context(request: HttpRequest, report: Report, lines: list[ItemLines], **extra) -> dict:
     plan = report.round.plan
     settings = PlanSettings.of(plan)
@@ -106,6 +117,7 @@ def _context(request: HttpRequest, report: Report, lines: list[ItemLines], **ext
         "round": report.round,
         "report": report,
         "lines": lines,
+        **_toc(plan, lines),
         "statuses": settings.content_statuses,
         "scale": settings.evaluation_scale,
         "editable": editable,

@@ -23,7 +23,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from shinchoku.core.wareki import fy_label
 from shinchoku.plans.workbook import CellProblem
-from shinchoku.plans.xlsx_print import landscape_a4, workbook_bytes
+from shinchoku.plans.xlsx_print import fit_row_heights, landscape_a4, workbook_bytes
 from shinchoku.rounds import final_services
 from shinchoku.rounds.final_history import ItemHistory
 from shinchoku.rounds.final_services import FIELD_LABELS, FINAL_FIELDS, FinalLine
@@ -179,6 +179,7 @@ def write_final_sheet(report: Report) -> bytes:
     ws.protection.formatColumns = False
     ws.protection.formatRows = False
     landscape_a4(ws, HEADER_ROW)
+    fit_row_heights(ws)
     _identifiers(wb, report, inputs)
     wb.security = WorkbookProtection(lockStructure=True)
     wb.active = 0

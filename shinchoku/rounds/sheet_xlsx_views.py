@@ -92,7 +92,7 @@ def upload_flow(
     require(request, access.may_edit(request, report))
     upload = request.FILES.get("file")
     if upload is None:
-        problem = CellProblem("", "", "ファイルを選んでからアップロードしてください。")
+        problem = CellProblem("", "", _("Choose a file, then upload it."))
         return _result(request, report, template=template, filename="", problems=[problem])
     name = upload.name or ""
     if not report.editable:

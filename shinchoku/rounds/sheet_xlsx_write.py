@@ -20,7 +20,7 @@ from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from shinchoku.core.wareki import fy_label, fy_short
-from shinchoku.plans.xlsx_print import landscape_a4, workbook_bytes
+from shinchoku.plans.xlsx_print import fit_row_heights, landscape_a4, workbook_bytes
 from shinchoku.reviews.sheet import add_xlsx_sheet as add_opinions_sheet
 from shinchoku.rounds import lastyear, services
 from shinchoku.rounds.labels import NOT_PLANNED, content_label
@@ -114,7 +114,6 @@ class _Writer:
             cell.alignment = Alignment(vertical="center", wrap_text=True, horizontal="center")
             cell.border = BOX
             ws.column_dimensions[get_column_letter(col)].width = width
-        ws.row_dimensions[HEADER_ROW].height = 36
 
     def row(
         self,
@@ -163,9 +162,11 @@ class _Writer:
         landscape_a4(ws, HEADER_ROW)
         ws.print_area = f"B1:{get_column_letter(n_cols + 1)}{max(last_row, HEADER_ROW)}"
         ws.page_margins.left = ws.page_margins.right = 0.4
-        ws.page_margins.top = ws.page_margins.bottom = 0.6
+        ws.page_margins.top = ws.page_margins.bottom = 0.7
+        ws.page_margins.header = ws.page_margins.footer = 0.25  # the header's line shown whole
         ws.oddHeader.right.text = f"{self.report.department.name}　{fy_label(self.fy)}"
         ws.oddFooter.center.text = "&P / &N"
+        fit_row_heights(ws)  # the header and every row tall enough for its text (issue 15)
 
     def validation(self, ws: Any, formula: str, cells: list[str], prompt: str = "") -> None:
         if not cells:
@@ -268,6 +269,7 @@ class _Writer:
                 cell.alignment = Alignment(vertical="top", wrap_text=True)
         ws.protection.sheet = True
         landscape_a4(ws)
+        fit_row_heights(ws)
 
     def lists(self) -> dict[str, str]:
         ws = self.wb.create_sheet(S_LISTS)

@@ -17,10 +17,11 @@ from django.views.decorators.http import require_POST, require_safe
 
 from shinchoku.accounts.permissions import can_approve, can_edit_structure, can_report, require
 from shinchoku.core.wareki import fy_label
+from shinchoku.date_fields import WarekiDateField
 from shinchoku.notify.forms import ReminderDaysField
 from shinchoku.notify.reminders import remind_now, reminder_messages
 from shinchoku.notify.services import board_mail_failures
-from shinchoku.rounds import services
+from shinchoku.rounds import confirm_views, services
 from shinchoku.rounds.access import plan_for, round_for
 from shinchoku.rounds.models import Report, Round
 from shinchoku.rounds.services import RoundConflict, RoundError
@@ -32,9 +33,7 @@ NO_VERSION = gettext_lazy(
 
 class OpenRoundForm(forms.Form):
     fy = forms.TypedChoiceField(label=gettext_lazy("Fiscal year"), coerce=int)
-    deadline = forms.DateField(
-        label=gettext_lazy("Deadline"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    deadline = WarekiDateField(label=gettext_lazy("Deadline"))
     reminder_days = ReminderDaysField()  # notifications (issue 14)
 
     def __init__(self, *args, fys: list[int], **kwargs):
@@ -183,26 +182,38 @@ def _admin_round(request: HttpRequest, slug: str, fy: int) -> Round:
     return round_
 
 
-def _run(request: HttpRequest, round_: Round, step, done: str) -> HttpResponse:
-    """Run a step with the version the board showed: none → 400, stale → 409 on the board."""
+def _run(request: HttpRequest, round_: Round, action: str, step, done: str) -> HttpResponse:
+    """Run a step with the version its confirmation page showed: none → 400, stale → 409.
+
+    Refused, the step's confirmation page comes back (error, typed reason, current version) when
+    the step is still possible, else the board.
+    """
+
+    def refused(status: int, error: str) -> HttpResponse:
+        return confirm_views.refused(
+            request,
+            round_,
+            action,
+            final=False,
+            status=status,
+            error=error,
+            board=lambda: _board(request, round_, status, error=error),
+        )
+
     try:
         version = int(request.POST.get("version", ""))
     except ValueError:
         version = -1
     if version < 0:
-        return _board(request, round_, 400, error=str(NO_VERSION), **_typed(request))
+        return refused(400, str(NO_VERSION))
     return run_step(
         request,
         round_,
         lambda: step(version),
         done,
-        refused=lambda error: _board(request, round_, 409, error=error, **_typed(request)),
+        refused=lambda error: refused(409, error),
         back=reverse("rounds:board", args=[round_.plan.slug, round_.fy]),
     )
-
-
-def _typed(request: HttpRequest) -> dict:
-    return {"reopen_input": request.POST.get("comment", "")}
 
 
 @require_POST
@@ -211,6 +222,7 @@ def close(request: HttpRequest, slug: str, fy: int) -> HttpResponse:
     return _run(
         request,
         round_,
+        "close",
         lambda v: services.close_round(round_, request.user, version=v),
         _("The round is closed. Its sheets can no longer be changed."),
     )
@@ -222,6 +234,7 @@ def reopen(request: HttpRequest, slug: str, fy: int) -> HttpResponse:
     return _run(
         request,
         round_,
+        "reopen",
         lambda v: services.reopen_round(
             round_, request.user, request.POST.get("comment", ""), version=v
         ),
@@ -236,12 +249,14 @@ def publish(request: HttpRequest, slug: str, fy: int) -> HttpResponse:
         return _run(
             request,
             round_,
+            "unpublish",
             lambda v: services.unpublish_round(round_, request.user, version=v),
             _("The round is no longer shown on the public pages."),
         )
     return _run(
         request,
         round_,
+        "publish",
         lambda v: services.publish_round(round_, request.user, version=v),
         _("The round's approved values are now on the public pages."),
     )

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from shinchoku.accounts.models import Role
+from shinchoku.date_fields import WarekiDateField
 from shinchoku.orgs.models import Department, Organization
 
 
@@ -62,13 +63,9 @@ class PersonForm(forms.Form):
 
 
 class TransferForm(forms.Form):
-    effective = forms.DateField(
+    effective = WarekiDateField(
         label=_("Effective date"),
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={
-            "required": _("Enter the effective date of the transfer."),
-            "invalid": _("Enter the effective date as a date, e.g. 2026-04-01."),
-        },
+        error_messages={"required": _("Enter the effective date of the transfer.")},
     )
     role = forms.ChoiceField(
         label=_("Role from that date"),

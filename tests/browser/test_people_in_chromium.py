@@ -13,7 +13,6 @@ the right people and nobody else.
 from __future__ import annotations
 
 import io
-import os
 import re
 import time
 from datetime import date, timedelta
@@ -49,8 +48,6 @@ OTHER_STAFF = f"{ORG}-staff-3"  # another department: told when the round opens,
 NEWCOMER = "shinjin-hanako"
 NEWCOMER_MAIL = "shinjin@example.jp"
 NEW_PASSWORD = "hanako-no-pasuwado-2026"
-# SHINCHOKU_SCREENSHOTS=1 keeps the screenshots in docs/screenshots (the README shows them).
-DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 def mails(folder: Path) -> list[dict]:
@@ -107,8 +104,11 @@ def add_people(data: bytes) -> bytes:
 
 
 def shoot(page, name: str, tmp_path: Path) -> None:
-    """A full-page screenshot at 1366 px and 390 px (in docs/screenshots when asked for)."""
-    folder = DOCS_SCREENSHOTS if os.environ.get("SHINCHOKU_SCREENSHOTS") else tmp_path
+    """A full-page screenshot at 1366 px and 390 px, for a person to look at after a failure.
+
+    The README's screenshots of these pages are made by `make screenshots` (scripts/).
+    """
+    folder = tmp_path / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
     for width in (1366, 390):
         page.set_viewport_size({"width": width, "height": 900})

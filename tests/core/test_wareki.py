@@ -9,12 +9,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from shinchoku.core.wareki import (
+    ERAS,
+    date_label,
+    date_short,
     era_of,
     fiscal_year,
     fy_alternatives,
     fy_era,
     fy_label,
     fy_short,
+    parse_date,
     parse_fy,
     parse_wareki_date,
 )
@@ -97,3 +101,74 @@ def test_era_year_is_positive_and_consistent(day: date) -> None:
     name, year = era_of(day)
     assert year >= 1
     assert parse_fy(f"{name}{year}年度") == day.year
+
+
+# Dates typed into forms (core.wareki.parse_date) and shown in them (date_label).
+
+days = st.dates(min_value=date(1868, 10, 23), max_value=date(2200, 12, 31))
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "令和元年5月31日",
+        "令和1年5月31日",
+        "令和元年5月31日(2019年5月31日)",
+        "令和元年5月31日（2019年）",
+        "R1.5.31",
+        "r1/5/31",
+        "R1-5-31",
+        "R1年5月31日",
+        "2019-05-31",
+        "2019/5/31",
+        "2019.5.31",
+        "2019年5月31日",
+        "２０１９－０５－３１",
+        " 令和元年 5月 31日 ",
+    ],
+)
+def test_a_date_is_read_the_ways_people_type_it(typed: str) -> None:
+    assert parse_date(typed) == date(2019, 5, 31)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "",
+        "abc",
+        "令和元年4月30日",
+        "R0.1.1",
+        "2019-02-30",
+        "令和元年5月31日(2020年)",
+        "5/31",
+        "R1.5",
+    ],
+)
+def test_what_is_not_one_date_is_refused(typed: str) -> None:
+    assert parse_date(typed) is None
+
+
+def test_the_label_has_the_western_date() -> None:
+    assert date_label(date(2019, 5, 31)) == "令和元年5月31日(2019年5月31日)"
+    assert date_label(date(2019, 4, 30)) == "平成31年4月30日(2019年4月30日)"
+
+
+@given(days)
+def test_every_label_reads_back(day: date) -> None:
+    assert parse_date(date_label(day)) == day
+    assert parse_date(date_short(day)) == day
+
+
+@given(days)
+def test_every_western_and_initial_spelling_reads_back(day: date) -> None:
+    era, year = era_of(day)
+    initial = {e.name: e.initial for e in ERAS}[era]
+    assert parse_date(day.isoformat()) == day
+    assert parse_date(f"{day.year}/{day.month}/{day.day}") == day
+    assert parse_date(f"{initial}{year}.{day.month}.{day.day}") == day
+
+
+@given(st.text(max_size=30))
+def test_any_text_gives_a_date_or_none(text: str) -> None:
+    result = parse_date(text)
+    assert result is None or isinstance(result, date)

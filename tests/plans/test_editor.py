@@ -234,6 +234,15 @@ def test_target_cell_keeps_the_text_as_typed(admin) -> None:
     assert value.text == "１，２００千円" and value.number == 1200 and value.value_unit == "千円"
 
 
+def test_the_cell_forms_name_what_is_typed(admin) -> None:
+    indicator = Indicator.objects.filter(node__plan__slug=ACTION).first()
+    html = admin.get(reverse("plans:target_cell", args=[ACTION, indicator.pk, 2022])).text
+    assert '<label for="id_text">目標値' in html and 'id_text">本文' not in html
+    content = Content.objects.filter(node__plan__slug=ACTION).first()
+    html = admin.get(reverse("plans:schedule_cell", args=[ACTION, content.pk, 2022])).text
+    assert '<label for="id_text">工程表の表記' in html and 'id_text">本文' not in html
+
+
 def test_sections_contents_and_indicators_can_be_added_edited_and_deleted(admin) -> None:
     node = _node("item-16")
     base = reverse("plans:add_object", args=[ACTION, "section"]) + "?node=item-16"

@@ -58,7 +58,7 @@ def test_every_indicator_and_year_in_one_table_grouped_by_goal(council_admin):
     for g in response.context["groups"]:
         assert f'href="#{g.anchor}"' in html and f'id="{g.anchor}"' in html
     # The first columns stay in view; the table scrolls inside its frame.
-    assert 'class="years-frame"' in html and 'class="stick item-col"' in html
+    assert 'years-frame" tabindex="0" role="region"' in html and 'class="stick item-col"' in html
     assert html.count("<svg") == n or "グラフにできる数値がありません" in html
     assert "年度ごとの指標" in html  # the Japanese caption
 
@@ -153,7 +153,7 @@ def test_query_count_does_not_grow_with_years_and_indicators(council_admin):
 
 
 def test_negative_figures_are_written_with_a_triangle(council_admin):
-    from shinchoku.plans.templatetags.years import triangle
+    from shinchoku.core.signed import triangle
 
     assert triangle("-5件") == "△5件" and triangle("前年比-3%") == "前年比△3%"
     assert triangle("1-2回") == "1-2回" and triangle("△5件") == "△5件"

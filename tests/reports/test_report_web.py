@@ -46,13 +46,16 @@ def test_the_page_shows_the_report_with_charts_and_downloads(viewer):
     assert "PDFをダウンロード" in html and "Excel(xlsx)をダウンロード" in html  # the app's locale
 
 
-def test_the_buttons_speak_english_when_asked(viewer):
+def test_the_report_speaks_english_when_asked(viewer):
     from django.conf import settings
 
     viewer.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     html = viewer.get(PAGE).content.decode()
     assert "Download PDF" in html
-    assert "基本目標ごとの判定" in html  # the report itself stays a Japanese document
+    assert (
+        "Judgements by 基本目標" in html and "Achievement rate" in html
+    )  # the report too (issue 15)
+    assert "基本目標ごとの判定" not in html and "達成率" not in html
 
 
 def test_the_workbook_downloads(viewer):

@@ -67,7 +67,7 @@ def test_figures_are_numbers_with_their_unit_in_the_number_format():
     assert '"世帯"' in rows[1]["令和元年度 実績"].number_format
     assert first["達成率"].value == "―"  # no FY target in the city plan
     assert first["最終目標への進捗"].value == pytest.approx(0.0459, abs=1e-4)
-    assert first["最終目標への進捗"].number_format == "0.0%"
+    assert first["最終目標への進捗"].number_format == "0.0%;△0.0%"  # negatives with △ (core.signed)
     assert first["判定"].value == "判定不可"
     assert first["令和元年度の取組状況"].value.startswith("機関紙の発行")
     assert first["令和2年度に向けた今後の展開"].value.startswith("次世代の育成")

@@ -153,3 +153,31 @@ def test_final_close_and_reopen_pages(plan, admin):
     assert outsider.get(final_confirm_url("reopen")).status_code == 404
     staff = login_client("final-confirm-staff", role="staff", departments=("福祉支援課",))
     assert staff.get(final_confirm_url("reopen")).status_code == 403
+
+
+def test_a_refused_final_reopen_comes_back_with_the_typed_reason(plan, admin):
+    """A stale or versionless reopen keeps what the 管理者 typed: the confirmation page returns
+    with the error, the reason in its box and the current version, and confirming it works."""
+    final = final_services.open_final_round(plan, date(2024, 5, 31), admin.user)
+    approve_all(final)
+    services.close_round(final, admin.user)
+    final.refresh_from_db()
+    seen = final.version
+    other = login_client("final-confirm-other", role="admin")
+    services.reopen_round(final, other.user, "先に再開")
+    services.close_round(final, other.user)
+    final.refresh_from_db()
+    url = reverse("rounds:final_reopen", args=[ACTION])
+    reason = "評価の数値を訂正するため"
+    for data, status in (({"comment": reason}, 400), ({"version": seen, "comment": reason}, 409)):
+        response = admin.post(url, data)
+        assert response.status_code == status
+        html = response.text
+        assert f">{reason}</textarea>" in html
+        assert f'action="{url}"' in html
+        assert f'name="version" value="{final.version}"' in html
+    final.refresh_from_db()
+    assert not final.is_open
+    assert admin.post(url, {"version": final.version, "comment": reason}).status_code == 302
+    final.refresh_from_db()
+    assert final.is_open

@@ -111,7 +111,8 @@ def test_nothing_planned_needs_no_status_and_is_shown_as_not_applicable(staff, r
     page = staff.get(url(report2019))
     assert page.status_code == 200
     row = re.search(
-        rf'<tr class="not-planned">\s*<td>事業共通3</td>.*?name="c\|{item.node.key}\|6\|status"',
+        rf'<tr class="not-planned">\s*<th scope="row"><span class="row-no">事業共通3</span>'
+        rf'.*?name="c\|{item.node.key}\|6\|status"',
         page.text,
         re.S,
     )

@@ -217,13 +217,22 @@ def test_round_steps_with_a_stale_version_are_refused_naming_who(round_, admin, 
     assert "v-admin-3" in html and "画面を開いた後に" in html
     round_.refresh_from_db()
     assert (round_.status, round_.published, round_.version) == before
-    # The board it shows leads to the step now possible (published meanwhile: withdraw), whose
-    # confirmation carries the current version.
-    now = "unpublish" if step == "publish" else step
-    confirm = reverse("rounds:confirm", args=[ACTION, FY, now])
-    assert f'href="{confirm}"' in html
-    page = admin.get(confirm).content.decode()
-    assert f'name="version" value="{round_.version}"' in page
+    if step == "publish":
+        # Published meanwhile: the board comes back and leads to the step now possible
+        # (withdraw), whose confirmation carries the current version.
+        confirm = reverse("rounds:confirm", args=[ACTION, FY, "unpublish"])
+        assert f'href="{confirm}"' in html
+        page = admin.get(confirm).content.decode()
+        assert f'name="version" value="{round_.version}"' in page
+    else:
+        # Still possible: its confirmation page comes back with the current version and, for a
+        # reopen, the reason the user typed.
+        assert f'action="{url}"' in html
+        assert f'name="version" value="{round_.version}"' in html
+        if step == "reopen":
+            assert ">訂正</textarea>" in html
+        response = admin.post(url, {"version": round_.version, "comment": "訂正"})
+        assert response.status_code == 302
 
 
 def test_a_draft_save_without_a_version_is_refused(round_, admin) -> None:

@@ -6,6 +6,7 @@ from django import template
 from django.utils import timezone
 
 from shinchoku.core import wareki
+from shinchoku.date_fields import date_input_text
 
 register = template.Library()
 
@@ -42,19 +43,23 @@ def wareki_datetime(moment: datetime | None) -> str:
     if not moment:
         return "―"
     local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
-    return f"{wareki_date(local.date())} {local:%H:%M}"
+    return wareki.moment_label(local)
 
 
 @register.filter
-def wareki_date(day: date | None) -> str:
-    """平成30年3月31日 (2018年3月31日), or "" when there is no date."""
-    if not day:
-        return ""
-    era, year = wareki.era_of(day)
-    return (
-        f"{era}{wareki.era_year_text(year)}年{day.month}月{day.day}日"
-        f"({day.year}年{day.month}月{day.day}日)"
-    )
+def wareki_date(day: date | datetime | None) -> str:
+    """平成30年3月31日(2018年3月31日) (a moment's local day), or "" when there is no date."""
+    if isinstance(day, datetime) and timezone.is_aware(day):
+        day = timezone.localtime(day)
+    if isinstance(day, datetime):
+        day = day.date()
+    return wareki.date_label(day) if day else ""
+
+
+@register.filter
+def wareki_input(value) -> str:
+    """The text of a date input: 令和元年5月31日(2019年5月31日), or what was typed."""
+    return date_input_text(value)
 
 
 @register.filter

@@ -1,12 +1,8 @@
-"""`{% load years %}{{ value|figure_in:unit }}`: `figures.in_unit` with the documents' △.
-
-A figure typed with a minus sign (-5件) is shown as the plan's documents write it (△5件), the
-convention `core.values` uses for every figure it writes itself.
-"""
+"""`{% load years %}{{ value|figure_in:unit }}`: a figure in its indicator's unit, with the note
+of the figure as reported where that differs. Negative figures carry △ (core.signed, through
+`Figure.shown`)."""
 
 from __future__ import annotations
-
-import re
 
 from django import template
 from django.utils.html import format_html
@@ -15,12 +11,6 @@ from django.utils.safestring import SafeString
 from shinchoku.plans.templatetags.figures import as_figure, reported_html
 
 register = template.Library()
-_MINUS = re.compile(r"^(\D*?)[-−－]\s*(?=\d)")
-
-
-def triangle(text: str) -> str:
-    """-5件 → △5件, 前年比-3% → 前年比△3%; other texts unchanged."""
-    return _MINUS.sub(r"\1△", text, count=1)
 
 
 @register.filter
@@ -28,4 +18,4 @@ def figure_in(value, unit: str | None = "") -> SafeString | str:
     f = as_figure(value, unit)
     if f is None:
         return ""
-    return format_html("{}{}", triangle(f.shown), reported_html(f))
+    return format_html("{}{}", f.shown, reported_html(f))

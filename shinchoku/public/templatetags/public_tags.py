@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django import template
+
+from shinchoku.core import signed
 
 register = template.Library()
 
 
 @register.filter
 def percent(rate: Decimal | None) -> str:
-    """A rate as a percentage with one decimal: Decimal("0.9567") → "95.7%"."""
-    if rate is None:
-        return ""
-    value = (Decimal(rate) * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    return f"{value}%"
+    """A rate as a percentage with one decimal: 0.9567 → 95.7%, -0.5 → △50.0% (core.signed)."""
+    return signed.percent(rate)

@@ -12,20 +12,9 @@ from __future__ import annotations
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
+from shinchoku.core.css import css_escape
+
 register = template.Library()
-
-
-def css_escape(text: str) -> str:
-    """The text escaped for use between double quotes in a CSS declaration."""
-    out = []
-    for char in str(text):
-        if char.isascii() and (char.isalnum() or char == " "):
-            out.append(char)
-        elif not char.isascii() and char.isprintable():
-            out.append(char)
-        else:
-            out.append(f"\\{ord(char):x} ")
-    return "".join(out)
 
 
 @register.filter

@@ -3,14 +3,19 @@ cell; a plain figure on one line, the figure as reported (when in another unit) 
 
 from __future__ import annotations
 
+import re
+
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from shinchoku.core.figures import REPORTED, figure
-from shinchoku.core.values import parse_value
 
 register = template.Library()
+
+# A plain figure kept on one line: a sign, digits with separators, and a short unit (1,900人,
+# 3,310千円, △12.5%). Anything else (年1回(年4~6回), 次期計画による) wraps inside its cell.
+PLAIN_FIGURE = re.compile(r"[△▲+\-−]?[\d,.]+ ?[^\d\s()（）]{0,3}")
 
 
 @register.filter
@@ -35,6 +40,6 @@ def cell(value, unit: str | None = None) -> SafeString | str:
                 REPORTED,
                 f.text,
             )
-    if parse_value(text).is_numeric() and len(text) <= 16:
+    if PLAIN_FIGURE.fullmatch(text) and len(text) <= 12:
         return format_html('<span class="nb">{}</span>{}', text, reported)
     return format_html("{}{}", text, reported)

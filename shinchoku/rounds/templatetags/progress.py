@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils.html import format_html
 
 from shinchoku.accounts.permissions import APPROVED_ONLY, DraftScope, draft_scope
+from shinchoku.core import signed
 from shinchoku.core.achievement import flagged
 from shinchoku.plans.models import Node, Plan
 from shinchoku.rounds import progress as rp
@@ -36,10 +37,7 @@ def band_class(band: str, band_names: list[str]) -> str:
 @register.filter
 def percent(fraction: Decimal | None) -> str:
     """0.8 → 80.0%, -1.2 → △120.0% (the documents' minus sign); empty when there is no figure."""
-    if fraction is None:
-        return ""
-    value = (Decimal(fraction) * 100).quantize(Decimal("0.1"))
-    return f"{'△' if value < 0 else ''}{abs(value):,}%"
+    return signed.percent(fraction)
 
 
 @register.filter

@@ -51,3 +51,96 @@
   focusSummary(document);
   document.addEventListener("htmx:afterSettle", function (e) { focusSummary(e.target); });
 })();
+// The plan editor's forms (issue 15 part 2): a link with hx-target="#editor-slot" opens its form
+// next to what was clicked (after the row's table, or after the clicked line), scrolled into view,
+// with the focus on its first field; Esc or 取消 closes it and gives the focus back to the link.
+(function () {
+  "use strict";
+  var opener = null;
+  function slot() { return document.getElementById("editor-slot"); }
+  function placeFor(link) {
+    var frame = link.closest("tr") && link.closest(".table-frame, .table-wrap, table");
+    return frame || link.closest(".edit-block, h3, p, li, .toolbar") || link;
+  }
+  function close() {
+    var s = slot();
+    if (!s) return;
+    s.innerHTML = "";
+    if (opener && document.contains(opener)) opener.focus();
+  }
+  function focusFirst(root) {
+    var field = root.querySelector("[aria-invalid=true], .has-error input, .has-error textarea, .has-error select") ||
+      root.querySelector("input:not([type=hidden]):not([disabled]), select, textarea, button");
+    if (field) field.focus({ preventScroll: true });
+    var form = root.querySelector(".edit-form") || root;
+    form.scrollIntoView({ block: "nearest" });
+  }
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    var link = e.detail.elt;
+    var s = slot();
+    if (!s || !link || link.getAttribute("hx-target") !== "#editor-slot") return;
+    opener = link;
+    var place = placeFor(link);
+    if (place && place !== s && !place.contains(s) && place.parentNode) place.after(s);
+  });
+  // htmx:load fires on the new content: the form that opened, or the form answered with errors.
+  document.addEventListener("htmx:load", function (e) {
+    var s = slot();
+    if (s && s.contains(e.target) && s.querySelector(".edit-form")) focusFirst(s);
+  });
+  document.addEventListener("click", function (e) {
+    var s = slot();
+    var cancel = e.target.closest && e.target.closest(".edit-form .actions a");
+    if (!s || !cancel || !s.contains(cancel)) return;
+    e.preventDefault();
+    close();
+  });
+  document.addEventListener("keydown", function (e) {
+    var s = slot();
+    if (e.key === "Escape" && s && s.contains(document.activeElement) && s.querySelector(".edit-form")) {
+      e.preventDefault();
+      close();
+    }
+  });
+})();
+// A table frame that scrolls sideways (.table-wrap wider inside than out) can be reached and
+// scrolled with the keyboard: it takes the focus, named by its table's caption or the heading
+// before it (WCAG 2.1.1; axe-core's scrollable-region-focusable). Checked again on resize.
+(function () {
+  "use strict";
+  function name(wrap) {
+    var caption = wrap.querySelector("caption");
+    if (caption) return caption.textContent.trim();
+    for (var el = wrap.previousElementSibling; el; el = el.previousElementSibling) {
+      if (/^H[1-6]$/.test(el.tagName)) return el.textContent.trim();
+    }
+    var section = wrap.closest("section");
+    var heading = section && section.querySelector("h1, h2, h3, h4");
+    return heading ? heading.textContent.trim() : "";
+  }
+  function fit() {
+    document.querySelectorAll(".table-wrap").forEach(function (wrap) {
+      var scrolls = wrap.scrollWidth > wrap.clientWidth + 1;
+      if (scrolls && !wrap.hasAttribute("tabindex")) {
+        wrap.setAttribute("tabindex", "0");
+        var label = name(wrap);
+        if (label) {
+          wrap.setAttribute("role", "region");
+          wrap.setAttribute("aria-label", label);
+        }
+        wrap.setAttribute("data-scrolls", "");
+      } else if (!scrolls && wrap.hasAttribute("data-scrolls")) {
+        ["tabindex", "role", "aria-label", "data-scrolls"].forEach(function (a) {
+          wrap.removeAttribute(a);
+        });
+      }
+    });
+  }
+  fit();
+  var timer;
+  window.addEventListener("resize", function () {
+    clearTimeout(timer);
+    timer = setTimeout(fit, 100);
+  });
+  document.addEventListener("htmx:afterSettle", fit);
+})();

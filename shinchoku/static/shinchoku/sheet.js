@@ -257,3 +257,25 @@
   });
   // --- end issue 12 part 5 ---------------------------------------------------------------------
 })();
+// Issue 15 part 2: the sticky 下書き保存 / 提出する bar never covers what the user goes to. The page
+// keeps the bar's measured height as its scroll padding (anchors, focus, find), and a field that
+// receives the focus under the bar (a click, a tab) is scrolled up above it.
+(function () {
+  "use strict";
+  var bar = document.querySelector(".sheet-actions");
+  if (!bar) return;
+  var root = document.documentElement;
+  function room() { return Math.ceil(bar.getBoundingClientRect().height) + 16; }
+  function pad() { root.style.scrollPaddingBottom = room() + "px"; }
+  pad();
+  window.addEventListener("resize", pad);
+  if (window.ResizeObserver) new ResizeObserver(pad).observe(bar);
+  document.addEventListener("focusin", function (e) {
+    var el = e.target;
+    if (!el || bar.contains(el) || !el.getBoundingClientRect) return;
+    var r = el.getBoundingClientRect();
+    var top = bar.getBoundingClientRect().top;
+    var below = r.bottom + 8 - top;
+    if (below > 0 && r.top - below >= 0) window.scrollBy(0, below);
+  });
+})();

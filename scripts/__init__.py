@@ -1,0 +1,1 @@
+"""Developer scripts (screenshots, favicon); not part of the installed product."""
