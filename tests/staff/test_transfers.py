@@ -118,7 +118,7 @@ def test_bad_transfer_form_changes_nothing(admin):
         reverse("staff:transfer", args=[COUNCIL, person.user.pk]), {"t-effective": "someday"}
     )
     assert response.status_code == 400
-    assert 'id="id_t-effective-error">発令日は 2026-04-01 のような日付で' in response.text
+    assert 'id="id_t-effective-error">日付を「令和元年5月31日」' in response.text
     assert not Transfer.objects.exists()
 
 
