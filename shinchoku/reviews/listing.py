@@ -21,7 +21,8 @@ PLAN_WIDE = "計画全体"
 
 
 def status_name(status: str) -> str:
-    return STATUS_NAMES.get(status, status)
+    """未対応 … in Japanese, the label in the reader's language; a plain str (spreadsheets)."""
+    return str(STATUS_NAMES.get(status, status))
 
 
 @dataclass

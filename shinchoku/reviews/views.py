@@ -30,7 +30,7 @@ FIELD_NAMES = {**services.FIELD_NAMES, "node_key": "対象", "indicator_key": "�
 
 
 def _statuses() -> list[tuple[str, str]]:
-    return [(s.value, STATUS_NAMES[s]) for s in Opinion.Status]
+    return [(s.value, str(STATUS_NAMES[s])) for s in Opinion.Status]
 
 
 def _departments(plan: Plan) -> list[Department]:
@@ -185,7 +185,7 @@ def _shown(field: str, value, targets: Targets) -> str:
             return targets.label("", value)
         return targets.label(value, "")
     if field == "status":
-        return STATUS_NAMES.get(value, value or "")
+        return str(STATUS_NAMES.get(value, value or ""))
     if field == "public":
         return "公開" if value else "非公開"
     return "" if value is None else str(value)
@@ -211,7 +211,7 @@ def _detail(request: HttpRequest, opinion: Opinion, *, status: int = 200, **extr
         "opinion": opinion,
         "target": targets.label(opinion.node_key, opinion.indicator_key, "計画全体"),
         "goal": targets.goal(opinion.node_key, opinion.indicator_key),
-        "status_name": STATUS_NAMES.get(opinion.status, opinion.status),
+        "status_name": str(STATUS_NAMES.get(opinion.status, opinion.status)),
         "statuses": _statuses(),
         "events": _events(opinion, targets),
         "departments": _departments(plan),

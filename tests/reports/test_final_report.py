@@ -69,7 +69,7 @@ def test_the_page_prints_the_approved_rows_under_their_goals(final_round, admin)
         assert f">{heading}</th>" in page
     assert "生活困窮者自立相談支援事業は計画期間を通じて実施した" in page
     # 総務課 has not been approved: its texts are not printed yet.
-    assert NOT_APPROVED in page and "一部実施" not in page
+    assert str(NOT_APPROVED) == "（未承認）" and "（未承認）" in page and "一部実施" not in page
     assert response.context["report"].approved is False
 
 
