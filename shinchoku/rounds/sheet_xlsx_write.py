@@ -19,7 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from shinchoku.core.wareki import fy_label, fy_short
+from shinchoku.core.wareki import date_label, fy_label, fy_short
 from shinchoku.plans.xlsx_print import fit_row_heights, landscape_a4, workbook_bytes
 from shinchoku.reviews.sheet import add_xlsx_sheet as add_opinions_sheet
 from shinchoku.rounds import lastyear, services
@@ -69,7 +69,8 @@ def sheet_filename(report: Report) -> str:
 
 
 def _day(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
+    """A deadline as every page writes it: 令和元年5月31日(2019年5月31日)."""
+    return date_label(day)
 
 
 def _scale_text(scale: list[dict]) -> str:
@@ -253,6 +254,7 @@ class _Writer:
         for row in rows:
             ws.append(row)
         ws["A1"].font = Font(bold=True, size=14)
+        ws.merge_cells("A1:C1")  # the title on one line, not wrapped in the narrow first column
         for row in ws.iter_rows(min_col=1, max_col=1):
             if row[0].value in ("入力のしかた", "状況の選択肢", "自己評価の基準"):
                 row[0].font = Font(bold=True)
@@ -269,6 +271,7 @@ class _Writer:
                 cell.alignment = Alignment(vertical="top", wrap_text=True)
         ws.protection.sheet = True
         landscape_a4(ws)
+        ws.page_setup.fitToHeight = 1  # the guide prints on one page, its scale table included
         fit_row_heights(ws)
 
     def lists(self) -> dict[str, str]:
