@@ -78,3 +78,16 @@ def node_name(node) -> str:
 def shown_label(label: str) -> str:
     """A node's number as shown: "" for a bare bullet (「・」)."""
     return node_names.shown_label(label)
+
+
+@register.filter
+def email_breaks(address: str):
+    """An e-mail address that may break only before its 「@」 and its dots, never mid-word."""
+    from django.utils.html import escape
+    from django.utils.safestring import mark_safe
+
+    local, at, domain = str(address).partition("@")
+    if not at:
+        return address
+    domain_html = "<wbr>.".join(escape(part) for part in domain.split("."))
+    return mark_safe(f"{escape(local)}<wbr>@{domain_html}")  # every part escaped
