@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
+from shinchoku.core.node_names import node_name
 from shinchoku.core.values import parse_value
 from shinchoku.orgs.models import Department, Organization
 
@@ -253,7 +254,7 @@ class Node(models.Model):
         constraints = [models.UniqueConstraint(fields=["plan", "key"], name="unique_node_key")]
 
     def __str__(self) -> str:
-        return f"{self.label} {self.title}".strip()
+        return node_name(self.label, self.title)
 
 
 class NodeDepartment(models.Model):

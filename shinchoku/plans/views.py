@@ -21,6 +21,7 @@ from shinchoku.accounts.permissions import (
     visible_organizations,
 )
 from shinchoku.core.figures import indicator_unit
+from shinchoku.core.node_names import level_heading
 from shinchoku.orgs.models import Department
 from shinchoku.plans import links
 from shinchoku.plans.access import may_see, visible_plan
@@ -242,7 +243,7 @@ def node_detail(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     context = {
         "plan": plan,
         "node": node,
-        "level_name": plan.level_name(node.level),
+        "level_heading": level_heading(plan.level_name(node.level), node.label),
         "ancestors": ancestors,
         "children": children,
         "child_level_name": plan.level_name(node.level + 1),

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext
 
+from shinchoku.core.node_names import node_name, shown_label
 from shinchoku.core.tree import top_of
 from shinchoku.plans.models import Indicator, Node, Plan
 
@@ -35,12 +36,12 @@ def value_of(node_key: str, indicator_key: str) -> str:
 
 def node_heading(plan: Plan, node: Node) -> str:
     """基本目標1 地域で支え合う… : the number and title as the plan prints them."""
-    label = node.label
+    label = shown_label(node.label)
     if node.level == 1:
         level = plan.level_name(1)
         if level and not label.startswith(level):
             label = f"{level}{label}" if label else level
-    return f"{label} {node.title}".strip()
+    return node_name(label, node.title)
 
 
 @dataclass

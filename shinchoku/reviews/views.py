@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from shinchoku.core.filenames import plan_fy_name
 from shinchoku.core.wareki import fiscal_year, fy_label
+from shinchoku.core.years import pick_fy
 from shinchoku.downloads import set_download_name
 from shinchoku.orgs.models import Department
 from shinchoku.plans.models import Plan
@@ -24,6 +25,8 @@ from shinchoku.reviews.listing import STATUS_NAMES, Filters, filtered
 from shinchoku.reviews.models import Opinion
 from shinchoku.reviews.targets import Targets, value_of
 from shinchoku.reviews.xlsx import list_xlsx
+from shinchoku.rounds.latest import fys_with_data
+from shinchoku.rounds.models import Round
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FIELD_NAMES = {**services.FIELD_NAMES, "node_key": "対象", "indicator_key": "対象（指標）"}
@@ -78,10 +81,15 @@ def opinion_xlsx(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _default_fy(plan: Plan) -> int:
-    """Last FY by default: the committee reads the year that ended."""
+    """The year the committee reads: the latest yearly round with data (a sheet submitted or
+    approved, an approved actual), else the latest yearly round; with no round, the FY that
+    ended, within the plan's period."""
     from django.utils import timezone
 
-    fy = fiscal_year(timezone.localdate()) - 1
+    rounds = Round.objects.filter(plan=plan, kind=Round.Kind.YEARLY).values_list("fy", flat=True)
+    fy = pick_fy(rounds, fys_with_data([plan])[plan.pk])
+    if fy is None:
+        fy = fiscal_year(timezone.localdate()) - 1
     return min(max(fy, plan.first_fy), plan.last_fy)
 
 

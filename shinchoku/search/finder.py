@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shinchoku.accounts.permissions import visible_organizations
+from shinchoku.core.node_names import node_name
 from shinchoku.core.search import Piece, excerpt, matches_all, normalize
 from shinchoku.core.wareki import fy_label
 from shinchoku.plans.access import may_see
@@ -149,7 +150,7 @@ def find(user: Any, terms: tuple[str, ...]) -> list[Hit]:
     node_by_id: dict[int, tuple[Plan, str, str, int]] = {}
     for pk, plan_id, key, level, label, title, subtitle, seq in nodes:
         plan = by_id[plan_id]
-        name = f"{label} {title}".strip()
+        name = node_name(label, title)
         node_by_id[pk] = (plan, key, name, seq)
         body = "\n".join([subtitle, *node_sections.get(pk, [])]).strip()
         candidates.append(

@@ -4,6 +4,7 @@ anonymous users to the login page, draft and registered plans have no opinions."
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from django.db import connection
@@ -209,3 +210,34 @@ def test_the_target_select_prints_numbers_and_titles_and_keys_survive(plan, admi
     assert f'value="indicator:{ind.key}"' in page and f"指標: {ind.name}" in page
     opinion = record(plan, admin, "指標への意見", indicator=ind)
     assert opinion.node_key == ind.node.key and opinion.indicator_key == ind.key
+
+
+def test_the_form_opens_on_the_latest_round_with_data():
+    """The city plan has FY2019 actuals; with a FY2019 round and a newer, empty FY2021 round the
+    form defaults to 令和元年度, not to the newest round nor to the FY that ended today."""
+    from datetime import date
+
+    from shinchoku.rounds.latest import fys_with_data
+    from shinchoku.rounds.models import Round
+
+    city = Plan.objects.get(slug="nishitokyo-chiiki-fukushi-4")
+    assert 2019 in fys_with_data([city])[city.pk] and 2021 not in fys_with_data([city])[city.pk]
+    for fy in (2019, 2021):
+        Round.objects.get_or_create(
+            plan=city, kind="yearly", fy=fy, defaults={"deadline": date(2030, 1, 1)}
+        )
+    Round.objects.get_or_create(
+        plan=city, kind="final", fy=2023, defaults={"deadline": date(2030, 1, 1)}
+    )
+    city_admin = login_client("fy-admin", role="admin", org_slug=CITY_ORG)
+
+    def selected() -> str:
+        page = city_admin.get(plan_url("new", city.slug)).content.decode()
+        select = re.search(r'<select id="opinion-fy"[^>]*>.*?</select>', page, re.S).group(0)
+        assert select.count(" selected") == 1, select
+        return re.search(r'<option value="(\d+)" selected>', select).group(1)
+
+    assert selected() == "2019"
+    # No round at all: the FY that ended, within the plan's period (令和5年度 today).
+    Round.objects.filter(plan=city).delete()
+    assert selected() == "2023"

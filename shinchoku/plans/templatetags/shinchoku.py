@@ -5,7 +5,7 @@ from datetime import date, datetime
 from django import template
 from django.utils import timezone
 
-from shinchoku.core import wareki
+from shinchoku.core import node_names, wareki
 from shinchoku.date_fields import date_input_text
 
 register = template.Library()
@@ -66,3 +66,28 @@ def wareki_input(value) -> str:
 def level_name(plan, level: int) -> str:
     """The plan's own name for a level: 基本目標, 施策, 事業…"""
     return plan.level_name(int(level))
+
+
+@register.filter
+def node_name(node) -> str:
+    """A node's number and title, the number left out when it is a bare bullet (「・」)."""
+    return node_names.node_name(node.label, node.title)
+
+
+@register.filter
+def shown_label(label: str) -> str:
+    """A node's number as shown: "" for a bare bullet (「・」)."""
+    return node_names.shown_label(label)
+
+
+@register.filter
+def email_breaks(address: str):
+    """An e-mail address that may break only before its 「@」 and its dots, never mid-word."""
+    from django.utils.html import escape
+    from django.utils.safestring import mark_safe
+
+    local, at, domain = str(address).partition("@")
+    if not at:
+        return address
+    domain_html = "<wbr>.".join(escape(part) for part in domain.split("."))
+    return mark_safe(f"{escape(local)}<wbr>@{domain_html}")  # every part escaped
