@@ -47,6 +47,8 @@ PAGES = {
         f"/plans/{ACTION}/",
         f"/plans/{ACTION}/rounds/2019/sheets/7/",
         f"/plans/{ACTION}/rounds/2019/",
+        "/audit/",
+        "/staff/nishitokyo-shakyo/",
     ],
     "midori-shakyo-admin": [
         f"/plans/{COUNCIL}/roadmap/",
@@ -54,7 +56,14 @@ PAGES = {
         f"/plans/{COUNCIL}/rounds/2024/sheets/15/",
         f"/plans/{COUNCIL}/rounds/2024/",
     ],
-    "nishitokyo-city-admin": [f"/plans/{CITY}/report/2019/", f"/plans/{CITY}/rounds/2019/"],
+    "nishitokyo-city-admin": [
+        f"/plans/{CITY}/report/2019/",
+        f"/plans/{CITY}/rounds/2019/",
+        "/",
+        f"/plans/{CITY}/nodes/C1/",
+        f"/plans/{CITY}/report/final/",
+        f"/plans/{CITY}/opinions/",
+    ],
 }
 
 # Every table of the page: where it is, whether it is framed, its first column's width in em.
@@ -79,8 +88,12 @@ MEASURE = r"""() => {
         ? head.getBoundingClientRect().width / fs : null,
     });
   }
+  // Filter selects (the roadmap's 結び付く目標, the opinions' 基本目標) stay within the window.
+  const selects = [...document.querySelectorAll('main select')]
+    .filter(s => !s.closest('.table-frame'))
+    .map(s => s.getBoundingClientRect().right).filter(r => r > vw + 1);
   const root = document.documentElement;
-  return {docWidth: root.scrollWidth, vw, height: root.scrollHeight, tables};
+  return {docWidth: root.scrollWidth, vw, height: root.scrollHeight, tables, selects};
 }"""
 
 # Scroll each frame sideways; how far its first column moved from the frame's edge.
@@ -107,6 +120,7 @@ def server(tmp_path_factory) -> Iterator[str]:
         ["create-demo-users", "--org", "midori-shakyo"],
         ["round", "open", ACTION, "2019", *deadline, "--user", "nishitokyo-shakyo-admin"],
         ["round", "open", COUNCIL, "2024", *deadline, "--user", "midori-shakyo-admin"],
+        ["round", "open", CITY, "2023", "--final", *deadline, "--user", "nishitokyo-city-admin"],
     )
     process, base = start_runserver(env)
     try:
@@ -157,6 +171,7 @@ def test_no_table_is_cut_and_first_columns_stay_readable(browser, server, shots,
                 report.append((url, m["height"], [(t["cls"], t["width"]) for t in m["tables"]]))
                 # The page never scrolls sideways: only a table's frame does.
                 assert m["docWidth"] <= m["vw"], (url, m)
+                assert not m["selects"], (url, m["selects"])
                 for t in m["tables"]:
                     if t["framed"]:
                         role, tabindex, label = t["region"]
@@ -248,5 +263,36 @@ def test_an_editor_form_opens_in_view_with_the_focus(browser, server, shots):
         page.locator("#edit-form .actions a").click()
         assert page.locator("#edit-form").count() == 0
         assert page.evaluate("() => document.activeElement.matches('.row-actions a[hx-get]')")
+    finally:
+        context.close()
+
+
+def test_small_things_at_1366_and_390(browser, server, shots):
+    """E-mail addresses whole, the public breadcrumb on the content's edge, the days left beside
+    the deadline on a phone."""
+    context, page = _page(browser, server, "nishitokyo-shakyo-admin", 1366)
+    try:
+        page.goto(server + "/staff/nishitokyo-shakyo/")
+        lines = page.evaluate(
+            "() => [...document.querySelectorAll('td.email')].map(td => {"
+            " const r = document.createRange(); r.selectNodeContents(td);"
+            " return new Set([...r.getClientRects()].map(b => Math.round(b.top))).size; })"
+        )
+        assert lines and max(lines) == 1, lines  # each address on one line
+        for width in (1366, 390):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.goto(server + f"/public/{CITY}/")
+            crumb = page.locator("nav.crumbs li").first.bounding_box()["x"]
+            heading = page.locator("main h1").bounding_box()["x"]
+            assert abs(crumb - heading) <= 1, (width, crumb, heading)
+    finally:
+        context.close()
+    context, page = _page(browser, server, "nishitokyo-shakyo-staff-3", 390)
+    try:
+        page.goto(server + "/todo/")
+        date = page.locator(".todo-when .todo-date").first.bounding_box()
+        left = page.locator(".todo-when .deadline").first.bounding_box()
+        assert abs(date["y"] - left["y"]) <= 2, (date, left)  # あと…日 on the date's line
+        page.screenshot(path=str(shots / "tables-todo-390.png"))
     finally:
         context.close()
