@@ -48,8 +48,8 @@ def opinion(plan, admin_user, text, department, *, fy, node_key="", indicator_ke
 
 def section_of(page: str, title: str) -> str:
     """The HTML of the sheet's section (one item) whose heading holds the title."""
-    start = page.index(title, page.index('<section class="sheet-item">'))
-    end = page.find('<section class="sheet-item">', start)
+    start = page.index(title, page.index('<section class="sheet-item"'))
+    end = page.find('<section class="sheet-item"', start)
     return page[start : end if end > 0 else len(page)]
 
 
@@ -85,7 +85,7 @@ def test_the_action_plans_next_sheet_shows_open_opinions_beside_their_items(admi
     section = section_of(page, item.title)
     assert beside.text in section and "広報で周知" in section and "対応中" in section
     assert reverse("reviews:detail", args=[plan.slug, 2019, beside.number]) in section
-    first_item = page.index('<section class="sheet-item">')
+    first_item = page.index('<section class="sheet-item"')
     assert page.index(top.text) < first_item  # plan-wide: at the top
     assert top.text not in section
     for hidden in ("もう対応済みの意見", "ほかの部署への意見", "同じ年度の意見は次の調査票に出る"):
