@@ -280,7 +280,7 @@ def check_final_evaluation(browser, server: str, shots: Path) -> None:
     admin = as_user(browser, server, f"{ORG}-admin")
     admin.go(f"/plans/{PLAN}/")
     admin.click("nav.plan-nav >> text=進捗調査")
-    admin.page.fill("section.final-evaluation input[type=date]", "2027-03-31")
+    admin.page.fill("section.final-evaluation input.wareki-date", "2027-03-31")
     admin.click("section.final-evaluation button.primary")
     assert "最終評価" in admin.page.inner_text("h1"), admin.main()[:1500]
     board = admin.page.url.removeprefix(server)

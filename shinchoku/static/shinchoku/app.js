@@ -103,7 +103,7 @@
     }
   });
 })();
-// A table frame that scrolls sideways (.table-wrap wider inside than out) can be reached and
+// A table frame or a report chart that scrolls sideways (wider inside than out) can be reached and
 // scrolled with the keyboard: it takes the focus, named by its table's caption or the heading
 // before it (WCAG 2.1.1; axe-core's scrollable-region-focusable). Checked again on resize.
 (function () {
@@ -119,7 +119,7 @@
     return heading ? heading.textContent.trim() : "";
   }
   function fit() {
-    document.querySelectorAll(".table-wrap").forEach(function (wrap) {
+    document.querySelectorAll(".table-wrap, .report .chart-figure").forEach(function (wrap) {
       var scrolls = wrap.scrollWidth > wrap.clientWidth + 1;
       if (scrolls && !wrap.hasAttribute("tabindex")) {
         wrap.setAttribute("tabindex", "0");
