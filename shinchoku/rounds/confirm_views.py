@@ -136,6 +136,26 @@ def _page(
     return render(request, "rounds/confirm.html", context, status=status)
 
 
+def refusal(
+    request: HttpRequest,
+    round_: Round,
+    action: str,
+    *,
+    final: bool,
+    board: Callable[[int, str], HttpResponse],
+) -> Callable[[int, str], HttpResponse]:
+    """`refused` bound to one step: called with (status, error) by the step's view."""
+    return lambda status, error: refused(
+        request,
+        round_,
+        action,
+        final=final,
+        status=status,
+        error=error,
+        board=lambda: board(status, error),
+    )
+
+
 def refused(
     request: HttpRequest,
     round_: Round,

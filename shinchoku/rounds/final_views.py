@@ -94,16 +94,13 @@ def _run(request: HttpRequest, slug: str, action: str, step, done: str) -> HttpR
     round_ = final_round_for(request, slug)
     require(request, can_edit_structure(request.user, round_.plan.organization))
 
-    def refused(status: int, error: str) -> HttpResponse:
-        return confirm_views.refused(
-            request,
-            round_,
-            action,
-            final=True,
-            status=status,
-            error=error,
-            board=lambda: _board(request, round_, status, error=error),
-        )
+    refused = confirm_views.refusal(
+        request,
+        round_,
+        action,
+        final=True,
+        board=lambda status, error: _board(request, round_, status, error=error),
+    )
 
     version = _posted_version(request)
     if version is None:

@@ -189,16 +189,13 @@ def _run(request: HttpRequest, round_: Round, action: str, step, done: str) -> H
     the step is still possible, else the board.
     """
 
-    def refused(status: int, error: str) -> HttpResponse:
-        return confirm_views.refused(
-            request,
-            round_,
-            action,
-            final=False,
-            status=status,
-            error=error,
-            board=lambda: _board(request, round_, status, error=error),
-        )
+    refused = confirm_views.refusal(
+        request,
+        round_,
+        action,
+        final=False,
+        board=lambda status, error: _board(request, round_, status, error=error),
+    )
 
     try:
         version = int(request.POST.get("version", ""))
