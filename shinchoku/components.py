@@ -3,8 +3,9 @@
 A template builtin (settings.TEMPLATES): ``{% status_badge %}`` needs no ``{% load %}``.
 """
 
-from django import template
+from django import forms, template
 from django.forms.renderers import TemplatesSetting
+from django.forms.utils import ErrorDict
 
 register = template.Library()
 
@@ -20,3 +21,36 @@ class FormRenderer(TemplatesSetting):
 
     form_template_name = "components/form.html"
     field_template_name = "components/field.html"
+
+
+class DrawnForm(forms.Form):
+    """A form whose input a service checks, not Django's clean: drawn through the partials.
+
+    Bound to what was posted (or to the stored values), it shows the service's error on its field
+    (``error.field``, with ``error.message``), or at the top of the form for an error of no field
+    of this form. No ``required`` attribute is set unless a field's widget asks for it, so the
+    server keeps answering an empty field as before.
+    """
+
+    use_required_attribute = False
+
+    def __init__(self, data=None, *, error: Exception | None = None, **kwargs) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(data if data is not None else {}, **kwargs)
+        self.service_error = error
+
+    def full_clean(self) -> None:
+        self._errors = ErrorDict(renderer=self.renderer)
+        self.cleaned_data = {}
+        error = self.service_error
+        if error is None:
+            return
+        field = getattr(error, "field", None)
+        if field in self.fields:
+            self.add_error(field, str(getattr(error, "message", error)))
+        else:
+            self.add_error(None, str(error))
+
+    def places(self, error: Exception | None) -> bool:
+        """Whether this form shows `error` on one of its fields."""
+        return error is not None and getattr(error, "field", None) in self.fields

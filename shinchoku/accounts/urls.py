@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from shinchoku.accounts import views
+from shinchoku.accounts.forms import LoginForm
 from shinchoku.staff import views as staff_views
 from shinchoku.staff.password_reset import QueuedPasswordResetForm
 
@@ -10,7 +11,9 @@ urlpatterns = [
     path(
         "login/",
         auth_views.LoginView.as_view(
-            template_name="accounts/login.html", redirect_authenticated_user=True
+            template_name="accounts/login.html",
+            redirect_authenticated_user=True,
+            authentication_form=LoginForm,
         ),
         name="login",
     ),

@@ -8,7 +8,6 @@ from axes.utils import reset
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import PasswordChangeView
 from django.db.models import Max, Sum
 from django.http import Http404, HttpRequest, HttpResponse
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from shinchoku.accounts import permissions as perm
 from shinchoku.accounts import sessions
+from shinchoku.accounts.forms import LoginForm
 from shinchoku.accounts.models import PasswordState, Role
 
 User = get_user_model()
@@ -28,7 +28,7 @@ User = get_user_model()
 def locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
     """The login page again, saying the account is locked (axes' AXES_LOCKOUT_CALLABLE)."""
     username = (credentials or {}).get("username") or request.POST.get("username", "")
-    form = AuthenticationForm(request, initial={"username": username})
+    form = LoginForm(request, initial={"username": username})
     cooloff = settings.AXES_COOLOFF_TIME
     context = {
         "form": form,

@@ -21,6 +21,7 @@ from shinchoku.downloads import set_download_name
 from shinchoku.orgs.models import Department
 from shinchoku.plans.models import Plan
 from shinchoku.reviews import access, services
+from shinchoku.reviews.forms import OpinionForm, detail_forms
 from shinchoku.reviews.listing import STATUS_NAMES, Filters, filtered
 from shinchoku.reviews.models import Opinion
 from shinchoku.reviews.targets import Targets, value_of
@@ -94,14 +95,16 @@ def _default_fy(plan: Plan) -> int:
 
 
 def _form_context(request: HttpRequest, plan: Plan, targets: Targets, **extra) -> dict:
-    return {
-        "plan": plan,
-        "fys": plan.fiscal_years,
-        "targets": targets.choices(_("The plan as a whole")),
-        "departments": _departments(plan),
-        "is_admin": access.is_admin(request.user, plan),
-        **extra,
-    }
+    form = OpinionForm(
+        extra.get("posted") or {},
+        fys=plan.fiscal_years,
+        targets=targets.choices(_("The plan as a whole")),
+        departments=_departments(plan),
+        new=extra.get("opinion") is None,
+        is_admin=access.is_admin(request.user, plan),
+        error=extra.get("error"),
+    )
+    return {"plan": plan, "form": form, **extra}
 
 
 def _target_keys(targets: Targets, value: str) -> tuple[str, str]:
@@ -230,9 +233,16 @@ def _detail(request: HttpRequest, opinion: Opinion, *, status: int = 200, **extr
         **extra,
     }
     posted = extra.get("posted") or {}
-    context["values"] = {
-        f: posted.get(f, getattr(opinion, f)) for f in ("policy", "action", "reason")
-    }
+    values = {f: posted.get(f, getattr(opinion, f)) for f in ("policy", "action", "reason")}
+    context.update(
+        detail_forms(
+            opinion,
+            values=values,
+            statuses=context["statuses"],
+            departments=context["departments"],
+            error=extra.get("error"),
+        )
+    )
     return render(request, "reviews/detail.html", context, status=status)
 
 

@@ -177,8 +177,9 @@ def test_declining_needs_a_reason(plan, admin, staff):
     )
     # The message also stands beside the reason's field, which is marked invalid.
     html = response.content.decode()
-    assert 'aria-invalid="true" aria-describedby="status-reason-error"' in html
-    assert 'class="field-error" id="status-reason-error">見送りの理由:' in html
+    assert 'aria-describedby="status-reason_helptext status-reason_error"' in html
+    assert 'aria-invalid="true"' in html
+    assert 'class="field-error" id="status-reason_error">見送りにするときは' in html
     opinion.refresh_from_db()
     assert (opinion.status, opinion.version, opinion.events.count()) == ("open", version, events)
     response = post(
@@ -212,7 +213,11 @@ def test_bad_input_names_the_field(plan, admin):
     assert response.status_code == 422
     assert "意見: 入力してください。" in response.content.decode()
     response = admin.post(plan_url("new"), {"fy": "1999", "target": "", "text": "x"})
-    assert "年度: 計画期間" in response.content.decode()
+    # The error summary names the field by its label and links to it.
+    assert (
+        '<a href="#opinion-fy">対象年度（委員会が評価した年度）: 計画期間'
+        in response.content.decode()
+    )
     response = admin.post(plan_url("new"), {"fy": "2019", "target": "node:nope", "text": "x"})
     assert "対象: この計画にない項目" in response.content.decode()
     assert not Opinion.objects.filter(plan=plan).exists()

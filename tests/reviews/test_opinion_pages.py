@@ -233,7 +233,9 @@ def test_the_form_opens_on_the_latest_round_with_data():
 
     def selected() -> str:
         page = city_admin.get(plan_url("new", city.slug)).content.decode()
-        select = re.search(r'<select id="opinion-fy"[^>]*>.*?</select>', page, re.S).group(0)
+        select = re.search(
+            r'<select name="fy" id="opinion-fy"[^>]*>.*?</select>', page, re.S
+        ).group(0)
         assert select.count(" selected") == 1, select
         return re.search(r'<option value="(\d+)" selected>', select).group(1)
 
