@@ -28,28 +28,37 @@ class DrawnForm(forms.Form):
 
     Bound to what was posted (or to the stored values), it shows the service's error on its field
     (``error.field``, with ``error.message``), or at the top of the form for an error of no field
-    of this form. No ``required`` attribute is set unless a field's widget asks for it, so the
-    server keeps answering an empty field as before.
+    of this form; ``errors`` ({field: message}) does the same for a service that finds several.
+    No ``required`` attribute is set unless a field's widget asks for it, so the server keeps
+    answering an empty field as before.
     """
 
     use_required_attribute = False
 
-    def __init__(self, data=None, *, error: Exception | None = None, **kwargs) -> None:
+    def __init__(
+        self,
+        data=None,
+        *,
+        error: Exception | None = None,
+        errors: dict[str, str] | None = None,
+        **kwargs,
+    ) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(data if data is not None else {}, **kwargs)
         self.service_error = error
+        self.service_errors = dict(errors or {})
 
     def full_clean(self) -> None:
         self._errors = ErrorDict(renderer=self.renderer)
         self.cleaned_data = {}
+        found = dict(self.service_errors)
         error = self.service_error
-        if error is None:
-            return
-        field = getattr(error, "field", None)
-        if field in self.fields:
-            self.add_error(field, str(getattr(error, "message", error)))
-        else:
-            self.add_error(None, str(error))
+        if error is not None:
+            field = getattr(error, "field", None) or ""
+            found[field] = str(getattr(error, "message", error)) if field else str(error)
+        for field, message in found.items():
+            if message:
+                self.add_error(field if field in self.fields else None, message)
 
     def places(self, error: Exception | None) -> bool:
         """Whether this form shows `error` on one of its fields."""

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from shinchoku.accounts.permissions import can_edit_structure, require
 from shinchoku.core.wareki import fy_label
+from shinchoku.evaluations.forms import NextPlanForm
 from shinchoku.evaluations.succession import (
     Keep,
     SuccessionError,
@@ -178,7 +179,7 @@ def next_plan(request: HttpRequest, slug: str) -> HttpResponse:
         "values": values,
         "errors": errors,
         "form_error": errors.get("", ""),
-        "years": [(fy, fy_label(fy)) for fy in years],
+        "form": NextPlanForm(values, years=[(fy, fy_label(fy)) for fy in years], errors=errors),
         "rows": _rows(plan, keep),
         "blocked": bool(errors.get("")) and request.method == "GET",
     }

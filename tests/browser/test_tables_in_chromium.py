@@ -63,6 +63,7 @@ PAGES = {
         f"/plans/{CITY}/nodes/C1/",
         f"/plans/{CITY}/report/final/",
         f"/plans/{CITY}/opinions/",
+        f"/public/{CITY}/nodes/C1/",  # the public goal page (was 425 px wide at 390)
     ],
 }
 
