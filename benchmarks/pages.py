@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import statistics
 import sys
 import time
@@ -248,7 +249,10 @@ def run_size(size: int, args) -> dict[str, Figure]:
     figures["login (部署担当)"] = measure_login(max(1, min(args.runs, 3)))
     if args.pdf_runs:
         figures["report PDF (worker render)"] = measure_pdf_render(args.pdf_runs)
-    print(f"\n== {size} council(s), {args.runs} runs after {args.warmup} warm-up, median")
+    print(
+        f"\n== {size} council(s), {args.runs} runs after {args.warmup} warm-up, median "
+        f"(load average {os.getloadavg()[0]:.1f})"
+    )
     print(f"{pad('page')} {'queries':>7} {'CPU ms':>8} {'wall ms':>8} {'KB':>7}")
     for name, f in figures.items():
         print(f"{pad(name)} {f.queries:7} {f.cpu_ms:8.1f} {f.wall_ms:8.1f} {f.size / 1024:7.1f}")
@@ -288,7 +292,8 @@ def main() -> None:
 
     print(
         f"database {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[1]}, "
-        f"DEBUG {settings.DEBUG}, gc thresholds {gc.get_threshold()}"
+        f"DEBUG {settings.DEBUG}, gc thresholds {gc.get_threshold()}, "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
     )
     results = {size: run_size(size, args) for size in sizes}
     if len(sizes) > 1:
