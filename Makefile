@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 # pytest-xdist workers for make test (the suite is CPU-bound; one per core).
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test lint format migrations-check messages demo-data other-shape-fixture install pytest pytest-pg clean screenshots
+.PHONY: run test lint format migrations-check messages demo-data other-shape-fixture install pytest pytest-pg clean screenshots bench
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -82,3 +82,15 @@ other-shape-fixture: $(STAMP)
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache
+
+# Benchmarks (issue 16, benchmarks/README.md): CPU and queries per page at each size of synthetic
+# councils, then the deadline-day load test against gunicorn, on a PostgreSQL database of their own
+# (dropped and made again). Minutes of both cores: not on a machine others are using.
+BENCH_DB_URL ?= postgres://postgres@127.0.0.1:5432/bench_h
+BENCH_SIZES ?= 1,30,300
+BENCH_LOAD_COUNCILS ?= 300
+BENCH_DURATION ?= 60
+bench: $(STAMP)
+	DATABASE_URL="$(BENCH_DB_URL)" $(BIN)/python benchmarks/pages.py --sizes $(BENCH_SIZES) --fresh
+	DATABASE_URL="$(BENCH_DB_URL)" $(BIN)/python benchmarks/load.py \
+		--councils $(BENCH_LOAD_COUNCILS) --duration $(BENCH_DURATION)
