@@ -29,11 +29,29 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from shinchoku.core.values import Value, incompatible_message, to_unit
+from shinchoku.core.values import (
+    ACTUAL,
+    BASELINE,
+    FINAL,
+    INDICATOR,
+    TARGET,
+    Reason,
+    Value,
+    incompatible,
+    to_unit,
+)
 
 UP, DOWN, KEEP, NONE = "up", "down", "keep", "none"
 UNDETERMINED = "判定不可"
 DEFAULT_FLAGGED_STATUSES = frozenset({"遅れ", "未実施"})
+# Reason codes of a judgement (besides core.values' INCOMPATIBLE_UNITS), worded by the web
+# layer (shinchoku.rounds.reasons): an indicator not judged by number, a missing figure
+# (`what`), a figure written as text (`what`, `text`), and the note of a year compared with
+# the final target.
+NOT_BY_NUMBER = "not_by_number"
+MISSING = "missing"
+NOT_A_NUMBER = "not_a_number"
+AGAINST_FINAL = "against_final"
 
 
 @dataclass(frozen=True)
@@ -80,20 +98,20 @@ class Judgement:
     band: str
     rate: Decimal | None = None
     progress: Decimal | None = None
-    reason: str = ""  # why nothing could be computed, in Japanese
+    reason: Reason | None = None  # why nothing could be computed
     against_final: bool = False  # judged against the final target (the year had none)
 
     @property
     def determined(self) -> bool:
-        return not self.reason
+        return self.reason is None
 
     @property
-    def note(self) -> str:
-        """What a reader should know beside the band, in Japanese: why it is undetermined, or
-        that the year was compared with the final target."""
-        if self.reason:
+    def note(self) -> Reason | None:
+        """What a reader should know beside the band: why it is undetermined, or that the year
+        was compared with the final target."""
+        if self.reason is not None:
             return self.reason
-        return "最終目標と比較" if self.against_final else ""
+        return Reason(AGAINST_FINAL) if self.against_final else None
 
 
 def _number(value: Value | None, direction: str, role: str) -> Decimal | None:
@@ -105,21 +123,21 @@ def _number(value: Value | None, direction: str, role: str) -> Decimal | None:
     return value.number
 
 
-def _why_not(value: Value | None, what: str) -> str:
+def _why_not(value: Value | None, what: str) -> Reason:
     if value is None or value.kind in ("empty", "none"):
-        return f"{what}がありません。"
-    return f"{what}「{value.text}」が数値ではありません。"
+        return Reason.of(MISSING, what=what)
+    return Reason.of(NOT_A_NUMBER, what=what, text=value.text)
 
 
 def _reference(unit: str, values: tuple[tuple[str, Value | None], ...]) -> tuple[str, str]:
     """(unit, what it belongs to) that every figure is judged in: the indicator's, else the
     unit of the first figure that has one (target, final target, baseline, actual)."""
     if unit and unit.strip():
-        return unit.strip(), "指標"
+        return unit.strip(), INDICATOR
     for what, value in values:
         if value is not None and value.is_numeric() and value.unit:
             return value.unit, what
-    return "", "指標"
+    return "", INDICATOR
 
 
 def _in(value: Value | None, unit: str) -> Value | None:
@@ -147,24 +165,20 @@ def judge(
     that cannot be converted makes the judgement 判定不可 with a reason naming both units.
     """
     if direction == NONE:
-        return Judgement(bands.undetermined, reason="数値で判定しない指標です。")
+        return Judgement(bands.undetermined, reason=Reason(NOT_BY_NUMBER))
     ref, against = _reference(
-        unit, (("目標", target), ("最終目標", final), ("現状値", baseline), ("実績", actual))
+        unit, ((TARGET, target), (FINAL, final), (BASELINE, baseline), (ACTUAL, actual))
     )
     if actual is not None and actual.is_numeric() and to_unit(actual, ref) is None:
-        return Judgement(
-            bands.undetermined, reason=incompatible_message("実績", actual.unit, against, ref)
-        )
+        return Judgement(bands.undetermined, reason=incompatible(ACTUAL, actual.unit, against, ref))
     actual = _in(actual, ref)
     a = _number(actual, direction, "actual")
     if a is None:
-        return Judgement(bands.undetermined, reason=_why_not(actual, "実績"))
+        return Judgement(bands.undetermined, reason=_why_not(actual, ACTUAL))
     baseline, final = _in(baseline, ref), _in(final, ref)
     against_final = False
     if target is not None and target.is_numeric() and to_unit(target, ref) is None:
-        return Judgement(
-            bands.undetermined, reason=incompatible_message("目標", target.unit, against, ref)
-        )
+        return Judgement(bands.undetermined, reason=incompatible(TARGET, target.unit, against, ref))
     target = _in(target, ref)
     t = _number(target, direction, "target")
     if t is None and bands.final_when_no_target and _converted(final, ref):
@@ -173,7 +187,7 @@ def judge(
         # No target for the year (a plan may set only its last one): no band, but the
         # progress toward the final target still says how far the figure has come.
         progress = _progress(a, ref, baseline, final, direction)
-        return Judgement(bands.undetermined, None, progress, reason=_why_not(target, "目標"))
+        return Judgement(bands.undetermined, None, progress, reason=_why_not(target, TARGET))
     progress = _progress(a, ref, baseline, final, direction)
     if direction == DOWN:
         if a <= 0 or t < 0:  # no meaningful ratio: compare only

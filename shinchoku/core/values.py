@@ -45,8 +45,41 @@ _TRAILING_PAREN = re.compile(r"^(?P<head>.*?)\s*\((?P<inner>[^()]*)\)\s*$")
 _ESTIMATE = re.compile(r"\(?\s*見込み?\s*\)?")
 
 
+# The figures a reason names (its `what` and `against`), worded by the web layer.
+ACTUAL, TARGET, FINAL, BASELINE, INDICATOR = "actual", "target", "final", "baseline", "indicator"
+# Reason codes of this module: two units that cannot be compared, and an actual typed in a
+# unit its indicator cannot take.
+INCOMPATIBLE_UNITS = "incompatible_units"
+UNIT_PROBLEM = "unit_problem"
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a figure cannot be judged or compared: a code and its parameters, no wording.
+
+    core has no Django and no catalogue: the web layer (shinchoku.rounds.reasons) words each
+    code in the reader's language.
+    """
+
+    code: str
+    params: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def of(cls, code: str, **params: str) -> Reason:
+        return cls(code, tuple(params.items()))
+
+    @property
+    def args(self) -> dict[str, str]:
+        return dict(self.params)
+
+
 class IncompatibleUnits(ValueError):
-    """Two units cannot be converted into each other."""
+    """Two units cannot be converted into each other; `reason` names both."""
+
+    def __init__(self, reason: Reason):
+        self.reason = reason
+        args = reason.args
+        super().__init__(f"cannot convert {args['unit']!r} into {args['against_unit']!r}")
 
 
 @dataclass(frozen=True)
@@ -217,7 +250,7 @@ def convert(number: Decimal, from_unit: str, to_unit: str) -> Decimal:
     if a in YEN_UNITS and b in YEN_UNITS:
         digits = len(str(YEN_UNITS[a])) - len(str(YEN_UNITS[b]))
         return _scale(number, digits)
-    raise IncompatibleUnits(incompatible_message("値", from_unit, "換算先", to_unit))
+    raise IncompatibleUnits(incompatible(ACTUAL, from_unit, INDICATOR, to_unit))
 
 
 def to_unit(value: Value, unit: str) -> Value | None:
@@ -241,39 +274,35 @@ def to_unit(value: Value, unit: str) -> Value | None:
     return replace(converted, text=format_value(converted))
 
 
-def unit_name(unit: str) -> str:
-    """A unit for a message: 「千円」, or 単位なし when there is none (never an empty 「」)."""
-    return f"「{unit.strip()}」" if unit and unit.strip() else "単位なし"
-
-
-def incompatible_message(what: str, unit: str, against: str, against_unit: str) -> str:
-    """Why a figure cannot be compared, naming both units: 実績の単位「人」は指標の単位「件」…"""
-    if not (unit and unit.strip()):
-        return f"{what}に単位がなく、{against}の単位{unit_name(against_unit)}と比べられません。"
-    if not (against_unit and against_unit.strip()):
-        return f"{what}の単位{unit_name(unit)}は、単位のない{against}と比べられません。"
-    return (
-        f"{what}の単位{unit_name(unit)}は{against}の単位{unit_name(against_unit)}に換算できません。"
+def incompatible(what: str, unit: str, against: str, against_unit: str, name: str = "") -> Reason:
+    """Why a figure cannot be compared, naming both units: the actual's 「人」 and the
+    indicator's 「件」 (`what` and `against` are roles: ACTUAL, TARGET…; `name` names the
+    indicator when `against` is one)."""
+    return Reason.of(
+        INCOMPATIBLE_UNITS,
+        what=what,
+        unit=(unit or "").strip(),
+        against=against,
+        against_unit=(against_unit or "").strip(),
+        **({"name": name} if name else {}),
     )
 
 
-def unit_problem(value: Value, unit: str, *, indicator: str = "") -> str | None:
-    """The message for an actual typed in a unit its indicator's unit cannot take, else None.
+def unit_problem(value: Value, unit: str, *, indicator: str = "") -> Reason | None:
+    """Why an actual typed in a unit its indicator's unit cannot take is refused, else None.
 
     A bare number takes the indicator's unit and is accepted; so is text (a person judges it).
-    `indicator` names the indicator in the message when given.
+    `indicator` names the indicator in the message when given; `yen` says that every yen unit
+    would have been converted.
     """
     if not unit or not value.is_numeric() or to_unit(value, unit) is not None:
         return None
-    against = f"指標「{indicator}」" if indicator else "指標"
-    yen = (
-        "（金額は円・千円・万円・百万円・億円のどれでも換算します）"
-        if canonical_unit(unit) in YEN_UNITS
-        else ""
-    )
-    return (
-        incompatible_message("実績", value.unit, against, unit)
-        + f"「{unit}」で書くか、単位を付けずに数字だけを書いてください{yen}。"
+    return Reason.of(
+        UNIT_PROBLEM,
+        unit=value.unit.strip(),
+        against_unit=unit.strip(),
+        **({"name": indicator} if indicator else {}),
+        **({"yen": "yes"} if canonical_unit(unit) in YEN_UNITS else {}),
     )
 
 

@@ -25,6 +25,7 @@ from shinchoku.plans.models import Content, IndicatorValue, Node, NodeDepartment
 from shinchoku.plans.views import contents_queryset
 from shinchoku.public import data
 from shinchoku.public.data import PlanData, PublicIndicator
+from shinchoku.rounds.reasons import in_japanese
 
 ROLE = IndicatorValue.Role
 ROLE_NAMES = {ROLE.BASELINE: "現状値", ROLE.TARGET: "目標値", ROLE.ACTUAL: "実績"}
@@ -344,7 +345,7 @@ def plan_json(pd: PlanData, request: HttpRequest, fy: int | None = None) -> dict
                         "band": i.by_fy[f].judgement.band,
                         "rate": json_rate(i.by_fy[f].judgement.rate),
                         "progress": json_rate(i.by_fy[f].judgement.progress),
-                        "reason": i.by_fy[f].judgement.reason,
+                        "reason": in_japanese(i.by_fy[f].judgement.reason),
                     }
                     for f in fys
                 ],

@@ -32,6 +32,7 @@ from shinchoku.rounds.progress import (
     band_class,
     plan_progress,
 )
+from shinchoku.rounds.reasons import reason_text
 from shinchoku.rounds.services import bands_of
 
 SAME = "同上"  # a note repeated from the row above, as the paper tables write it
@@ -88,7 +89,7 @@ class Row:
 
     @property
     def reason(self) -> str:
-        return self.ip.judgement.note
+        return reason_text(self.ip.judgement.note)
 
     @property
     def final_fy(self) -> int | None:

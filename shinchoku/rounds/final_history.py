@@ -17,6 +17,7 @@ from shinchoku.core.wareki import fy_label
 from shinchoku.plans.models import Indicator, IndicatorValue, Plan
 from shinchoku.rounds.models import ItemEntry, Report, Round
 from shinchoku.rounds.progress import unit_of
+from shinchoku.rounds.reasons import reason_text
 from shinchoku.rounds.services import bands_of
 from shinchoku.rounds.templatetags.progress import percent
 
@@ -126,7 +127,11 @@ def _indicator(ind: Indicator, bands) -> IndicatorHistory:
                 "band": j.band,
             }
         else:
-            achievement = f"{j.band}（{j.reason}）" if j.reason else j.band
+            achievement = (
+                gettext("%(band)s (%(reason)s)") % {"band": j.band, "reason": reason_text(j.reason)}
+                if j.reason
+                else j.band
+            )
     elif final is not None:
         achievement = gettext("No actual")
     return IndicatorHistory(

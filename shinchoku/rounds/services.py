@@ -45,6 +45,7 @@ from shinchoku.rounds.models import (
     Round,
     RoundEvent,
 )
+from shinchoku.rounds.reasons import reason_text
 
 
 class RoundError(Exception):
@@ -427,9 +428,9 @@ def check(report: Report, data: SheetInput, lines: list[ItemLines] | None = None
             continue
         since = len(problems)  # issue 12 part 5: what follows is about the actual
         # One unit per indicator (core.values.unit_problem): a bare number takes its unit.
-        unit_message = unit_problem(parse_value(value.get("actual", "")), ind.unit)
-        if unit_message:
-            problems.append((f"{ind.name} 実績", unit_message))
+        unit_reason = unit_problem(parse_value(value.get("actual", "")), ind.unit)
+        if unit_reason:
+            problems.append((f"{ind.name} 実績", reason_text(unit_reason)))
         _tag(problems, since, field_name("n", key, "actual"))  # issue 12 part 5
     return problems
 

@@ -19,6 +19,7 @@ from shinchoku.plans.workbook import CellProblem
 from shinchoku.rounds import services
 from shinchoku.rounds.labels import content_where
 from shinchoku.rounds.models import PlanSettings, Report
+from shinchoku.rounds.reasons import reason_text
 from shinchoku.rounds.sheet_xlsx_layout import (
     CONTENT,
     FIELD_NAMES,
@@ -214,9 +215,9 @@ def _value_problems(
                 problems.append(
                     CellProblem(c.sheet, c.cell, f"実績は{MAX_ACTUAL}文字以内で書いてください。")
                 )
-            elif unit_message := unit_problem(parsed, ind.unit, indicator=ind.name):
+            elif unit_reason := unit_problem(parsed, ind.unit, indicator=ind.name):
                 # One unit per indicator (core.values): a bare number takes its unit.
-                problems.append(CellProblem(c.sheet, c.cell, unit_message))
+                problems.append(CellProblem(c.sheet, c.cell, reason_text(unit_reason)))
         values[(c.kind, c.key, c.field)] = value
     return problems, values
 

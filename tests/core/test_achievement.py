@@ -11,7 +11,19 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from shinchoku.core import achievement
-from shinchoku.core.achievement import DEFAULT_BANDS, Bands, by_group, flagged, judge, roll_up
+from shinchoku.core.achievement import (
+    AGAINST_FINAL,
+    DEFAULT_BANDS,
+    MISSING,
+    NOT_A_NUMBER,
+    NOT_BY_NUMBER,
+    Bands,
+    by_group,
+    flagged,
+    judge,
+    roll_up,
+)
+from shinchoku.core.values import ACTUAL, INCOMPATIBLE_UNITS, TARGET, Reason
 from shinchoku.core.values import parse_value as v
 
 
@@ -63,7 +75,8 @@ def test_yen_units_convert_exactly_and_other_units_do_not():
     assert (result.rate, result.band) == (Decimal("1"), "達成")
     result = judge("up", v("10人"), v("10件"))
     assert result.band == "判定不可" and result.rate is None
-    assert "換算できません" in result.reason
+    assert result.reason is not None and result.reason.code == INCOMPATIBLE_UNITS
+    assert (result.reason.args["unit"], result.reason.args["against_unit"]) == ("人", "件")
 
 
 @pytest.mark.parametrize(
@@ -72,12 +85,12 @@ def test_yen_units_convert_exactly_and_other_units_do_not():
         (
             "120件",
             "次期介護保険事業計画による",
-            "目標「次期介護保険事業計画による」が数値ではありません。",
+            Reason.of(NOT_A_NUMBER, what=TARGET, text="次期介護保険事業計画による"),
         ),
-        ("実施", "100件", "実績「実施」が数値ではありません。"),
-        ("", "100件", "実績がありません。"),
-        ("－", "100件", "実績がありません。"),
-        ("50件", "", "目標がありません。"),
+        ("実施", "100件", Reason.of(NOT_A_NUMBER, what=ACTUAL, text="実施")),
+        ("", "100件", Reason.of(MISSING, what=ACTUAL)),
+        ("－", "100件", Reason.of(MISSING, what=ACTUAL)),
+        ("50件", "", Reason.of(MISSING, what=TARGET)),
     ],
 )
 def test_text_or_missing_values_are_never_computed(actual, target, reason):
@@ -87,12 +100,13 @@ def test_text_or_missing_values_are_never_computed(actual, target, reason):
 
 
 def test_missing_year_has_no_target():
-    assert judge("up", v("5回"), None).reason == "目標がありません。"
-    assert judge("up", None, v("5回")).reason == "実績がありません。"
+    assert judge("up", v("5回"), None).reason == Reason.of(MISSING, what=TARGET)
+    assert judge("up", None, v("5回")).reason == Reason.of(MISSING, what=ACTUAL)
 
 
 def test_indicators_not_judged_by_number():
-    assert judge("none", v("5回"), v("5回")).band == "判定不可"
+    result = judge("none", v("5回"), v("5回"))
+    assert result.band == "判定不可" and result.reason == Reason(NOT_BY_NUMBER)
 
 
 def test_range_targets_count_at_their_near_end():
@@ -168,7 +182,7 @@ def test_a_year_without_target_still_measures_progress_toward_the_final_target()
     # The city sets only its last target: no band for FY2019, but how far the figure has come.
     result = judge("up", v("513人"), None, baseline=v("504人"), final=v("700人"))
     assert result.band == "判定不可" and result.rate is None
-    assert result.reason == "目標がありません。"
+    assert result.reason == Reason.of(MISSING, what=TARGET)
     assert result.progress == (Decimal(513) - 504) / (700 - 504)
 
 
@@ -176,11 +190,12 @@ def test_a_plan_may_compare_years_without_target_with_the_final_target():
     by_final = Bands(final_when_no_target=True)
     result = judge("up", v("513人"), None, baseline=v("504人"), final=v("700人"), bands=by_final)
     assert result.against_final and result.band == "未達成"
+    assert result.determined and result.note == Reason(AGAINST_FINAL)
     assert result.rate == Decimal(513) / 700
     close = judge("up", v("20,135世帯"), None, final=v("20,186世帯"), bands=by_final)
     assert close.band == "概ね達成" and close.against_final
     # A year with its own target is judged against it, whatever the setting.
     own = judge("up", v("9件"), v("10件"), final=v("20件"), bands=by_final)
-    assert own.rate == Decimal("0.9") and not own.against_final
+    assert own.rate == Decimal("0.9") and not own.against_final and own.note is None
     # Without a final target there is still nothing to compare with.
     assert judge("up", v("9件"), None, bands=by_final).band == "判定不可"

@@ -11,15 +11,20 @@ from hypothesis import strategies as st
 from shinchoku.core.achievement import UNDETERMINED, judge
 from shinchoku.core.figures import figure, indicator_unit
 from shinchoku.core.values import (
+    ACTUAL,
+    INCOMPATIBLE_UNITS,
+    INDICATOR,
+    TARGET,
+    UNIT_PROBLEM,
     YEN_UNITS,
+    Reason,
     Value,
     canonical_unit,
     format_number,
-    incompatible_message,
+    incompatible,
     parse_value,
     same_unit,
     to_unit,
-    unit_name,
     unit_problem,
 )
 
@@ -67,16 +72,15 @@ def test_what_cannot_be_converted_gives_none() -> None:
     assert to_unit(parse_value("－"), "人") is None
 
 
-def test_messages_name_both_units_never_an_empty_bracket() -> None:
-    assert unit_name("") == "単位なし" and unit_name("千円") == "「千円」"
-    both = incompatible_message("実績", "人", "指標", "件")
-    assert "「人」" in both and "「件」" in both
-    no_unit = incompatible_message("実績", "", "目標", "件")
-    assert "単位がなく" in no_unit and "「件」" in no_unit
-    no_target_unit = incompatible_message("実績", "円", "目標", "")
-    assert "「円」" in no_target_unit and "単位のない" in no_target_unit
-    for message in (both, no_unit, no_target_unit):
-        assert "「」" not in message
+def test_reasons_name_both_units_and_both_figures() -> None:
+    """A code and its parameters, no wording: tests/rounds/test_reasons.py words them."""
+    both = incompatible(ACTUAL, "人", INDICATOR, "件")
+    assert both == Reason.of(
+        INCOMPATIBLE_UNITS, what=ACTUAL, unit="人", against=INDICATOR, against_unit="件"
+    )
+    no_unit = incompatible(ACTUAL, "", TARGET, " 件 ")
+    assert no_unit.args == {"what": ACTUAL, "unit": "", "against": TARGET, "against_unit": "件"}
+    assert incompatible(ACTUAL, "円", TARGET, "").args["against_unit"] == ""
 
 
 def test_unit_problem_accepts_bare_numbers_and_other_yen_units() -> None:
@@ -84,10 +88,10 @@ def test_unit_problem_accepts_bare_numbers_and_other_yen_units() -> None:
     assert unit_problem(parse_value("3,310,000円"), "千円") is None
     assert unit_problem(parse_value("3箇所"), "か所") is None
     assert unit_problem(parse_value("順調"), "件") is None
-    message = unit_problem(parse_value("5万円"), "回", indicator="研修の回数")
-    assert message is not None
-    assert "「万円」" in message and "「回」" in message and "研修の回数" in message
-    assert "「」" not in message
+    reason = unit_problem(parse_value("5万円"), "回", indicator="研修の回数")
+    assert reason == Reason.of(UNIT_PROBLEM, unit="万円", against_unit="回", name="研修の回数")
+    yen = unit_problem(parse_value("5人"), "千円")
+    assert yen == Reason.of(UNIT_PROBLEM, unit="人", against_unit="千円", yen="yes")
 
 
 def test_judge_a_bare_actual_in_the_indicator_unit() -> None:
@@ -127,10 +131,10 @@ def test_judge_bare_target_and_baseline_take_the_indicator_unit() -> None:
 def test_judge_incompatible_names_both_units() -> None:
     result = judge("up", parse_value("5人"), parse_value("4件"), unit="件")
     assert result.band == UNDETERMINED
-    assert "「人」" in result.reason and "「件」" in result.reason and "「」" not in result.reason
+    assert result.reason == incompatible(ACTUAL, "人", INDICATOR, "件")
     # Without an indicator unit, the target's unit is the reference and named as such.
     result = judge("up", parse_value("5人"), parse_value("4件"))
-    assert "目標の単位「件」" in result.reason
+    assert result.reason == incompatible(ACTUAL, "人", TARGET, "件")
 
 
 def test_figure_shows_the_converted_figure_and_the_figure_as_reported() -> None:

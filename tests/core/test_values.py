@@ -99,8 +99,12 @@ def test_yen_conversion_is_exact() -> None:
     assert convert(Decimal(9708), "千円", "万円") == Decimal("970.8")
     assert convert(Decimal("970.8"), "万円", "千円") == 9708
     assert convert(Decimal(5), "人", "人") == 5
-    with pytest.raises(IncompatibleUnits, match="換算できません"):
+    with pytest.raises(IncompatibleUnits) as refused:
         convert(Decimal(1), "人", "円")
+    assert (refused.value.reason.args["unit"], refused.value.reason.args["against_unit"]) == (
+        "人",
+        "円",
+    )
     assert compatible("千円", "万円") and compatible("%", "％") and not compatible("人", "件")
 
 

@@ -18,6 +18,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from shinchoku.core.achievement import NOT_BY_NUMBER
+from shinchoku.core.values import Reason
 from shinchoku.plans.models import Indicator, IndicatorValue, Plan
 from shinchoku.rounds import services
 from shinchoku.rounds.demo import load_demo_round
@@ -197,7 +199,7 @@ def test_bands_checked_by_hand_after_approving_a_department(council_admin, actio
     assert (by_key["I-17-1"].band, by_key["I-17-1"].rate) == ("概ね達成", Decimal("0.8"))
     assert by_key["I-17-2"].band == "未達成"
     assert by_key["I-18-1"].band == "達成"  # 福祉支援課's 430万円 is not approved: not judged
-    assert by_key["I-15-1"].reason == "数値で判定しない指標です。"
+    assert by_key["I-15-1"].reason == Reason(NOT_BY_NUMBER)
     # (2) 財源の確保: 自己財源額 達成, 会員件数 概ね達成, 会員収入額 未達成,
     # 寄附金額・歳末募金額 達成.
     row = next(r for r in response.context["tree"] if r.node.key == "P2-2")
