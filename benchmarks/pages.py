@@ -252,7 +252,7 @@ def pad(text: str, width: int = 28) -> str:
 
 
 def run_size(size: int, args) -> dict[str, Figure]:
-    councils.grow(size, args.sample_every)
+    councils.grow(size, args.sample_every, fmt=args.format)
     clients = _clients()
     figures = {p.name: measure(p, clients, args.runs, args.warmup, args.queries) for p in pages()}
     figures["login (部署担当)"] = measure_login(max(1, min(args.runs, 3)))
@@ -292,6 +292,9 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--pdf-runs", type=int, default=1, help="0: skip the WeasyPrint render")
     parser.add_argument("--sample-every", type=int, default=5)
+    parser.add_argument(
+        "--format", choices=["xlsx", "json"], default="xlsx", help=councils.FORMAT_HELP
+    )
     parser.add_argument("--queries", default="", help="print the SQL of the pages named so")
     parser.add_argument("--sqlite", help="SQLite file (without DATABASE_URL)")
     parser.add_argument("--fresh", action="store_true", help="start from an empty database")
