@@ -112,6 +112,7 @@ class Stats:
     times: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     conflicts: int = 0
+    timeouts: int = 0
     examples: list[str] = field(default_factory=list)
 
     def error(self, kind: str, what: str) -> None:
@@ -128,6 +129,7 @@ async def timed(stats: Stats, kind: str, session: Session, method: str, path: st
         response = await asyncio.wait_for(session.request(method, path, **kw), TIMEOUT)
     except (TimeoutError, OSError) as exc:
         if counted:
+            stats.timeouts += isinstance(exc, TimeoutError)
             stats.error(kind, f"{path} {type(exc).__name__}")
         return None
     if counted:
@@ -336,8 +338,8 @@ def report(stats: Stats, seconds: float, title: str) -> None:
             f"{percentile(everything, 0.95):8.0f} {percentile(everything, 0.99):8.0f}"
         )
     print(
-        f"{len(everything) / seconds:.1f} requests/s over {seconds:.0f} s, {errors} errors, "
-        f"{stats.conflicts} conflicts (409)"
+        f"{len(everything) / seconds:.1f} requests/s over {seconds:.0f} s, {errors} errors "
+        f"({stats.timeouts} timeouts after {TIMEOUT:g} s), {stats.conflicts} conflicts (409)"
     )
     for line in stats.examples:
         print(f"  e.g. {line}")

@@ -150,10 +150,14 @@ def _clients() -> dict:
     return out
 
 
-def _request(client, page: Page):
-    body = page.data() if page.data else None
+def _prepare(page: Page):
+    """The request's body, and any reset, before the timer and the query count start."""
     if page.reset:
         page.reset()
+    return page.data() if page.data else None
+
+
+def _request(client, page: Page, body=None):
     c0, w0 = time.process_time(), time.perf_counter()
     if page.method == "POST":
         response = client.post(page.url, body, headers=page.headers)
@@ -163,24 +167,29 @@ def _request(client, page: Page):
     return (time.process_time() - c0) * 1000, (time.perf_counter() - w0) * 1000, size, response
 
 
-def measure(page: Page, clients: dict, runs: int, warmup: int) -> Figure:
+def measure(page: Page, clients: dict, runs: int, warmup: int, show: str = "") -> Figure:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     client = clients[page.who]
     for _ in range(warmup):
-        _request(client, page)
+        _request(client, page, _prepare(page))
     cpu, wall = [], []
     for _ in range(runs):
-        c, w, size, response = _request(client, page)
+        c, w, size, response = _request(client, page, _prepare(page))
         cpu.append(c)
         wall.append(w)
+    body = _prepare(page)
     with CaptureQueriesContext(connection) as queries:
-        _c, _w, size, response = _request(client, page)
+        _c, _w, size, response = _request(client, page, body)
     if response.status_code >= 400:
         raise SystemExit(f"{page.name}: HTTP {response.status_code} at {page.url}")
     if page.expect and page.expect not in response.content:
         raise SystemExit(f"{page.name}: the response lacks {page.expect!r}")
+    if show and show in page.name:
+        print(f"\n-- the {len(queries)} queries of {page.name} ({page.url})")
+        for q in queries.captured_queries:
+            print("  " + q["sql"][:160])
     return Figure(
         len(queries),
         statistics.median(cpu),
@@ -243,9 +252,9 @@ def pad(text: str, width: int = 28) -> str:
 
 
 def run_size(size: int, args) -> dict[str, Figure]:
-    councils.grow(size, args.sample_every)
+    councils.grow(size, args.sample_every, fmt=args.format)
     clients = _clients()
-    figures = {p.name: measure(p, clients, args.runs, args.warmup) for p in pages()}
+    figures = {p.name: measure(p, clients, args.runs, args.warmup, args.queries) for p in pages()}
     figures["login (部署担当)"] = measure_login(max(1, min(args.runs, 3)))
     if args.pdf_runs:
         figures["report PDF (worker render)"] = measure_pdf_render(args.pdf_runs)
@@ -283,6 +292,10 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--pdf-runs", type=int, default=1, help="0: skip the WeasyPrint render")
     parser.add_argument("--sample-every", type=int, default=5)
+    parser.add_argument(
+        "--format", choices=["xlsx", "json"], default="xlsx", help=councils.FORMAT_HELP
+    )
+    parser.add_argument("--queries", default="", help="print the SQL of the pages named so")
     parser.add_argument("--sqlite", help="SQLite file (without DATABASE_URL)")
     parser.add_argument("--fresh", action="store_true", help="start from an empty database")
     args = parser.parse_args()

@@ -475,7 +475,6 @@ def data_text() -> str:
     # The last band of every plan's list (判定不可) and the unrated evaluation (未評価) stand
     # with the plan's own band names (達成, 概ね達成…), which are shown as the plan writes them.
     chunks += [achievement.UNDETERMINED, evaluations.UNRATED]
-    chunks += [not_yet_translated()]
     for model in apps.get_models():
         if model._meta.label in ("sessions.Session",):
             continue
@@ -493,30 +492,6 @@ def data_text() -> str:
                 elif v is not None:
                     chunks.append(json.dumps(v, ensure_ascii=False))
     return "\n".join(chunks)
-
-
-def not_yet_translated() -> str:
-    """Japanese texts the English UI still shows, known and left for a follow-up of issue 15.
-
-    - core.achievement writes the judgement's note (最終目標と比較) and its reasons
-      (数値で判定しない指標です。, 実績がありません。, unit mismatches from core.values) in
-      Japanese: core has no Django, so they need message ids there first;
-    - the services' refusals written in Japanese (a workbook of another organization, a FY
-      outside the plan…: plans/services.py, reviews/services.py).
-    """
-    from shinchoku.core import achievement, values
-
-    sources = [achievement.__file__, values.__file__]
-    root = Path(settings.BASE_DIR)
-    sources += [root / "plans" / "services.py", root / "reviews" / "services.py"]
-    composed = [
-        f"{what}{tail}"
-        for what in ("実績", "目標")
-        for tail in ("がありません", "が数値ではありません")
-    ]
-    texts = [Path(f).read_text(encoding="utf-8") for f in sources]
-    joined = [re.sub(r"\"\s*\n\s*f?\"", "", t) for t in texts]  # literals split over lines
-    return "\n".join([*joined, *composed])
 
 
 @dataclass

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from shinchoku.orgs.models import Organization
 from shinchoku.plans import history
@@ -61,8 +62,11 @@ def prepare(doc: dict[str, Any], organization: Organization | None) -> Prepared:
         org_doc = doc.get("organization", {})
         if org_doc.get("slug") != organization.slug:
             problems.append(
-                f"組織ID「{org_doc.get('slug', '')}」は、あなたの組織（{organization.slug}）と"
-                "一致しません。「計画」シートの組織IDを確かめてください。"
+                gettext(
+                    "The organization ID “%(given)s” does not match your organization "
+                    "(%(yours)s). Check the organization ID on the sheet “計画”."
+                )
+                % {"given": org_doc.get("slug", ""), "yours": organization.slug}
             )
         # The organization's own name and kind stay as they are; a workbook does not rename it.
         doc["organization"] = {
@@ -72,7 +76,11 @@ def prepare(doc: dict[str, Any], organization: Organization | None) -> Prepared:
         }
         if existing is not None and existing.organization_id != organization.pk:
             problems.append(
-                f"計画ID「{slug}」は別の組織の計画で使われています。別の計画IDにしてください。"
+                gettext(
+                    "The plan ID “%(slug)s” is used by a plan of another organization. "
+                    "Choose another plan ID."
+                )
+                % {"slug": slug}
             )
     # A tree past the size limits is refused before the comparison walks it.
     problems.extend(str(p) for p in size_problems(doc))
@@ -105,8 +113,10 @@ def apply(
         expected = prepared.fingerprint if expected_fingerprint is None else expected_fingerprint
         if fingerprint(existing) != expected:
             raise StalePreview(
-                "プレビューの後に、この計画が変更されています。もう一度読み込んで、"
-                "変更内容を確かめてください。"
+                gettext(
+                    "This plan changed after the preview. Upload the workbook again and check "
+                    "the changes."
+                )
             )
         (plan,) = load_documents([prepared.doc], replace=existing is not None)
         history.record_changes(plan, prepared.changes, user=user, source=source)

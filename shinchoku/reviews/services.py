@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.utils.translation import gettext, pgettext_lazy
 
 from shinchoku.core.wareki import fy_label, fy_short
 from shinchoku.notify import events as notify_events
@@ -24,21 +25,27 @@ from shinchoku.reviews.targets import Targets
 
 Status = Opinion.Status
 FIELD_NAMES = {
-    "fy": "年度",
-    "text": "意見",
-    "target": "対象",
-    "department": "担当部署",
-    "policy": "対応方針",
-    "action": "対応内容",
-    "reason": "見送りの理由",
-    "status": "状況",
-    "public": "公開",
+    "fy": pgettext_lazy("opinion field", "Fiscal year"),
+    "text": pgettext_lazy("opinion field", "Opinion"),
+    "target": pgettext_lazy("opinion field", "Concerns"),
+    "department": pgettext_lazy("opinion field", "Department in charge"),
+    "policy": pgettext_lazy("opinion field", "Policy"),
+    "action": pgettext_lazy("opinion field", "What was done"),
+    "reason": pgettext_lazy("opinion field", "Reason for not taking it up"),
+    "status": pgettext_lazy("opinion field", "Status"),
+    "public": pgettext_lazy("opinion field", "Public"),
 }
 MAX_TEXT = 4000
 
 
+def not_a_target() -> str:
+    """The refusal of a target outside the plan (the form's view refuses it too)."""
+    return gettext("This item or indicator is not in the plan. Choose one from the list.")
+
+
 class OpinionError(Exception):
-    """Wrong input; the message is Japanese and names the field (`field` is its form name)."""
+    """Wrong input; the message (in the active language) names the field (`field` is its form
+    name)."""
 
     def __init__(self, field: str, message: str):
         self.field = field
@@ -61,7 +68,7 @@ class OpinionDenied(OpinionError):
     """The user may not make this change."""
 
     def __init__(self):
-        super().__init__("", "この操作をする権限がありません。")
+        super().__init__("", gettext("You are not allowed to do this."))
 
     def __str__(self) -> str:
         return self.message
@@ -70,9 +77,13 @@ class OpinionDenied(OpinionError):
 def _text(field: str, value: str, *, required: bool = False) -> str:
     value = (value or "").replace("\r\n", "\n").strip()
     if required and not value:
-        raise OpinionError(field, "入力してください。")
+        raise OpinionError(field, gettext("Fill this in."))
     if len(value) > MAX_TEXT:
-        raise OpinionError(field, f"{MAX_TEXT}文字以内で入力してください（今は{len(value)}文字）。")
+        raise OpinionError(
+            field,
+            gettext("Enter at most %(max)s characters (now %(n)s).")
+            % {"max": MAX_TEXT, "n": len(value)},
+        )
     return value
 
 
@@ -84,7 +95,8 @@ def _fy(plan: Plan, fy: Any) -> int:
     if value is None or not plan.first_fy <= value <= plan.last_fy:
         raise OpinionError(
             "fy",
-            f"計画期間（{fy_short(plan.first_fy)}〜{fy_short(plan.last_fy)}）の年度を選んでください。",
+            gettext("Choose a fiscal year of the plan (%(first)s to %(last)s).")
+            % {"first": fy_short(plan.first_fy), "last": fy_short(plan.last_fy)},
         )
     return value
 
@@ -96,7 +108,7 @@ def _target(plan: Plan, node_key: str, indicator_key: str) -> tuple[str, str]:
     )
     parsed = targets.parse(value)
     if parsed is None:
-        raise OpinionError("target", "この計画にない項目または指標です。一覧から選んでください。")
+        raise OpinionError("target", not_a_target())
     return parsed
 
 
@@ -106,7 +118,9 @@ def _department(plan: Plan, department: Department | int | None) -> Department |
     pk = department.pk if isinstance(department, Department) else department
     found = Department.objects.filter(pk=pk, organization_id=plan.organization_id).first()
     if found is None:
-        raise OpinionError("department", "この組織の部署を一覧から選んでください。")
+        raise OpinionError(
+            "department", gettext("Choose a department of this organization from the list.")
+        )
     return found
 
 
@@ -119,11 +133,21 @@ def _locked(opinion: Opinion, version: int | None) -> Opinion:
     )
     if version is None or current.version != version:
         last = current.events.first()
-        who = f"{last.user_name}さん" if last and last.user_name else "別の人"
-        raise OpinionConflict(
-            f"画面を開いた後に、{who}がこの意見（{fy_short(current.fy)} No.{current.number}）を"
-            "変更しています。今の内容を確かめてから、もう一度操作してください。"
-        )
+        which = {"fy": fy_short(current.fy), "number": current.number}
+        if last and last.user_name:
+            message = gettext(
+                "%(name)s changed this opinion (%(fy)s No.%(number)s) after you opened the "
+                "page. Check what it says now and try again."
+            ) % {**which, "name": last.user_name}
+        else:
+            message = (
+                gettext(
+                    "Someone else changed this opinion (%(fy)s No.%(number)s) after you opened the "
+                    "page. Check what it says now and try again."
+                )
+                % which
+            )
+        raise OpinionConflict(message)
     return current
 
 
@@ -215,7 +239,10 @@ def create_opinion(
             notify_events.opinion_assigned(opinion, user)  # notifications (issue 14)
     except IntegrityError:
         raise OpinionConflict(
-            f"{fy_label(fy)}の意見を同時に別の人が登録しました。もう一度登録してください。"
+            gettext(
+                "Someone else entered an opinion for %(fy)s at the same moment. Enter it again."
+            )
+            % {"fy": fy_label(fy)}
         ) from None
     return opinion
 
@@ -290,17 +317,23 @@ def set_status(
         if not access.may_answer(user, current):
             raise OpinionDenied
         if status not in Status.values:
-            raise OpinionError("status", "未対応・対応中・対応済・見送りのどれかを選んでください。")
+            raise OpinionError(
+                "status",
+                gettext("Choose one of: not yet answered, being answered, answered, not taken up."),
+            )
         new: dict[str, Any] = {"status": status}
         reason = _text("reason", reason)
         if status == Status.DECLINED:
             if not reason:
-                raise OpinionError("reason", "見送りにするときは、その理由を入力してください。")
+                raise OpinionError("reason", gettext("To mark it not taken up, enter the reason."))
             new["reason"] = reason
         elif reason:
             new["reason"] = reason
         if status == Status.DONE and not (current.action or current.policy):
-            raise OpinionError("action", "対応済にする前に、対応方針と対応内容を入力してください。")
+            raise OpinionError(
+                "action",
+                gettext("Enter the policy and what was done before marking it answered."),
+            )
         return _save(current, user, "status", new, before_status=current.status)
 
 

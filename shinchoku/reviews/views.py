@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from shinchoku.core.filenames import plan_fy_name
@@ -30,7 +31,11 @@ from shinchoku.rounds.latest import fys_with_data
 from shinchoku.rounds.models import Round
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FIELD_NAMES = {**services.FIELD_NAMES, "node_key": "対象", "indicator_key": "対象（指標）"}
+FIELD_NAMES = {
+    **services.FIELD_NAMES,
+    "node_key": pgettext_lazy("opinion field", "Concerns"),
+    "indicator_key": pgettext_lazy("opinion field", "Concerns (indicator)"),
+}
 
 
 def _statuses() -> list[tuple[str, str]]:
@@ -110,9 +115,7 @@ def _form_context(request: HttpRequest, plan: Plan, targets: Targets, **extra) -
 def _target_keys(targets: Targets, value: str) -> tuple[str, str]:
     parsed = targets.parse(value)
     if parsed is None:
-        raise services.OpinionError(
-            "target", "この計画にない項目または指標です。一覧から選んでください。"
-        )
+        raise services.OpinionError("target", services.not_a_target())
     return parsed
 
 

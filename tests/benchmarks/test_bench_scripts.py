@@ -46,4 +46,4 @@ def test_the_benchmarks_run_at_their_smallest_size(tmp_path):
         db=db,
     )
     assert "requests/s" in load and "p95" in load
-    assert ", 0 errors," in load.split("== deadline day")[1]
+    assert ", 0 errors (" in load.split("== deadline day")[1]

@@ -6,6 +6,7 @@ import copy
 import io
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -187,6 +188,21 @@ def test_another_organizations_id_or_plan_is_refused(admin_client_council):
     assert response.status_code == 400
     assert "別の組織の計画" in response.content.decode()
     assert snapshot() == before
+
+
+def test_the_refusals_read_in_english_in_the_english_ui(admin_client_council):
+    admin_client_council.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = upload(admin_client_council, write_workbook(plan_doc(org_slug=CITY_ORG)))
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert f"does not match your organization ({COUNCIL})" in page and "一致しません" not in page
+    doc = export_plan(Plan.objects.get(slug=ACTION_PLAN))
+    doc["plan"]["title"] = "アップロードの題名"
+    assert upload(admin_client_council, write_workbook(doc)).status_code == 200
+    Plan.objects.filter(slug=ACTION_PLAN).update(philosophy="別の人が変えた理念")
+    response = confirm(admin_client_council)
+    assert response.status_code == 409
+    assert "This plan changed after the preview." in response.content.decode()
 
 
 def test_a_preview_made_stale_by_another_edit_is_refused(admin_client_council):

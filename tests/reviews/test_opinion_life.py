@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.conf import settings
 
 from shinchoku.reviews.models import Opinion, OpinionEvent
 from shinchoku.rounds import services as round_services
@@ -221,6 +222,25 @@ def test_bad_input_names_the_field(plan, admin):
     response = admin.post(plan_url("new"), {"fy": "2019", "target": "node:nope", "text": "x"})
     assert "対象: この計画にない項目" in response.content.decode()
     assert not Opinion.objects.filter(plan=plan).exists()
+
+
+def test_bad_input_is_refused_in_english_in_the_english_ui(plan, admin, staff):
+    admin.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = admin.post(plan_url("new"), {"fy": "2019", "target": "", "text": " "})
+    assert response.status_code == 422
+    assert "Opinion: Fill this in." in response.content.decode()
+    response = admin.post(plan_url("new"), {"fy": "1999", "target": "", "text": "x"})
+    assert "Fiscal year: Choose a fiscal year of the plan (" in response.content.decode()
+    opinion = enter(admin, plan)
+    post(admin, "assign", opinion, department=dept(DEPT).pk)
+    staff.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = post(staff, "status", opinion, status="declined", reason="  ")
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "Reason for not taking it up: To mark it not taken up, enter the reason." in page
+    assert "見送りにするときは" not in page
+    response = admin.post(plan_url("new"), {"fy": "2019", "target": "node:nope", "text": "x"})
+    assert "Concerns: This item or indicator is not in the plan." in response.content.decode()
 
 
 def test_a_committee_member_cannot_approve_sheets(plan, admin, staff):
