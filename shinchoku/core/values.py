@@ -66,7 +66,8 @@ class Reason:
 
     @classmethod
     def of(cls, code: str, **params: str) -> Reason:
-        return cls(code, tuple(params.items()))
+        """A reason whose parameters compare equal whatever order they are given in."""
+        return cls(code, tuple(sorted(params.items())))
 
     @property
     def args(self) -> dict[str, str]:
