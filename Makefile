@@ -7,6 +7,10 @@ PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
 STAMP := $(VENV)/.installed
 # pytest-xdist workers for make test (the suite is CPU-bound; one per core).
 PYTEST_WORKERS ?= 2
+# How xdist hands out the tests: a module with a module-wide fixture (a server, a parsed
+# workbook) or a browser as a whole, every other test alone, in the order of the collection, which
+# tests/conftest.py starts with the slowest modules (see pytest_collection_modifyitems there).
+PYTEST_DIST ?= --dist loadgroup --no-loadscope-reorder
 
 .PHONY: run test lint format migrations-check messages demo-data other-shape-fixture install pytest pytest-pg clean screenshots bench
 
@@ -41,13 +45,13 @@ migrations-check: $(STAMP)
 	$(BIN)/shinchoku makemigrations --check --dry-run
 
 pytest: $(STAMP)
-	$(BIN)/pytest -n $(PYTEST_WORKERS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_DIST)
 
 # The same suite against PostgreSQL when a server is reachable; says so when it skips.
 pytest-pg: $(STAMP)
 	@if $(BIN)/python -m shinchoku.pgcheck "$(PG_TEST_URL)"; then \
 		echo "== PostgreSQL reachable: running the suite against $(PG_TEST_URL)"; \
-		DATABASE_URL="$(PG_TEST_URL)" $(BIN)/pytest -n $(PYTEST_WORKERS); \
+		DATABASE_URL="$(PG_TEST_URL)" $(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_DIST); \
 	else \
 		echo "== PostgreSQL not reachable at $(PG_TEST_URL): skipping the PostgreSQL run"; \
 	fi

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from typing import Any
+
 import pytest
 
 
@@ -14,6 +18,158 @@ def pytest_configure(config):
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Set by pytest_collection_modifyitems below; pytest-xdist knows it, a run without it not.
+    config.addinivalue_line("markers", "xdist_group(name): run these tests on one xdist worker")
+
+
+# --------------------------------------------------------------------------- scheduling
+
+# The slowest test modules, slowest first (measured with `pytest -n 2 --durations=40`): they start
+# first, so that under pytest-xdist the short tests fill in around them and no long module is
+# left running alone on one worker at the end. Without this the browser tests, which use no
+# database, would run last (pytest-django runs the tests without a database after the others).
+SLOW_FIRST = (
+    "tests/test_every_page_language.py",
+    "tests/browser/test_act_in_chromium.py",
+    "tests/browser/test_tables_in_chromium.py",
+    "tests/browser/test_people_in_chromium.py",
+    "tests/browser/test_council_round_in_chromium.py",
+    "tests/browser/test_a11y_in_chromium.py",
+    "tests/browser/test_print_in_chromium.py",
+    "tests/browser/",
+    "tests/public/test_public_a11y.py",
+)
+
+
+# Tests that cannot behave differently on PostgreSQL, so the PostgreSQL pass of `make test` skips
+# them (they run in the SQLite pass): tests/core calls shinchoku/core (plain Python without
+# Django; tests check that it imports none) and two pure string helpers, on plain values. None
+# of them asks for the database (pytest-django would refuse any query), reads the settings'
+# DATABASES or starts a process. A test added there that needs the database belongs elsewhere.
+DATABASE_AGNOSTIC = ("tests/core/",)
+SKIP_DATABASE_AGNOSTIC = pytest.mark.skip(
+    reason="no database in these tests: they run in the SQLite pass (tests/conftest.py)"
+)
+
+
+def _transactional(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")):
+        return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+def _module_scoped(item: pytest.Item) -> bool:
+    """Whether the test uses a fixture made once per module (a server, a parsed workbook…)."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return False
+    return (
+        any(d.scope == "module" for defs in info.name2fixturedefs.values() for d in defs)
+        or "chromium" in info.names_closure
+    )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> Iterator[None]:
+    """Schedule the suite for pytest-xdist (`--dist loadgroup`, as `make test` runs it).
+
+    Before the other plugins: each module with a module-wide fixture (a server, a parsed
+    workbook…) or a browser goes to one worker as a whole, so its set-up is made once; every
+    other test is scheduled on its own. After them (pytest-django has put the tests with a
+    database first, the transactional ones after those): the SLOW_FIRST modules move to the
+    front, except transactional tests, which stay after every test that needs the demo data
+    (they empty the database).
+    """
+    in_postgresql_pass = bool(os.environ.get("DATABASE_URL"))
+    for item in items:
+        if _module_scoped(item):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+        if in_postgresql_pass and item.nodeid.startswith(DATABASE_AGNOSTIC):
+            item.add_marker(SKIP_DATABASE_AGNOSTIC)
+    yield
+
+    def rank(item: pytest.Item) -> int:
+        if not _transactional(item):
+            for i, prefix in enumerate(SLOW_FIRST):
+                if item.nodeid.startswith(prefix):
+                    return i
+        return len(SLOW_FIRST)
+
+    items.sort(key=rank)  # stable: the order is kept within each rank
+
+
+# --------------------------------------------------------------------------- one Chromium
+
+
+class SharedChromium:
+    """One Playwright driver and one Chromium (Debian's) per test process, for every browser test.
+
+    Started by the first test that asks for it, kept while the tests that follow use it too, and
+    stopped before any other test runs: while the Playwright sync API is alive its event loop is
+    marked as running, so Django would refuse database calls (SynchronousOnlyOperation).
+    Each test gets fresh browser contexts (see `browser`); the product under test runs in its own
+    server process, so nothing of it lives in the browser between tests.
+    """
+
+    def __init__(self) -> None:
+        self._playwright: Any = None
+        self._browser: Any = None
+
+    def get(self) -> Any:
+        if self._browser is None or not self._browser.is_connected():
+            self.stop()
+            from playwright.sync_api import sync_playwright
+
+            from tests.browser.conftest import CHROMIUM
+
+            self._playwright = sync_playwright().start()
+            try:
+                self._browser = self._playwright.chromium.launch(
+                    executable_path=CHROMIUM, args=["--no-sandbox"]
+                )
+            except Exception as error:  # any launch failure means: no usable browser
+                self.stop()
+                pytest.skip(f"Chromium does not start: {error}")
+        return self._browser
+
+    def stop(self) -> None:
+        browser, playwright = self._browser, self._playwright
+        self._browser = self._playwright = None
+        try:
+            if browser is not None and browser.is_connected():
+                browser.close()
+        finally:
+            if playwright is not None:
+                playwright.stop()
+
+
+_CHROMIUM = SharedChromium()
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[SharedChromium]:
+    """The process's Chromium: `chromium.get()` in a module-scoped fixture, else `browser`."""
+    yield _CHROMIUM
+    _CHROMIUM.stop()
+
+
+@pytest.fixture
+def browser(chromium: SharedChromium) -> Iterator[Any]:
+    """The shared Chromium; every context the test opens (also by browser.new_page()) is closed
+    after it, so each test starts with fresh contexts: no cookies, storage or pages of another."""
+    shared = chromium.get()
+    before = set(shared.contexts)
+    yield shared
+    for context in shared.contexts:
+        if context not in before:
+            context.close()
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Stop the shared Chromium before a test that does not use it (see SharedChromium)."""
+    if "chromium" not in getattr(item, "fixturenames", ()):
+        _CHROMIUM.stop()
 
 
 @pytest.fixture(scope="session")

@@ -6,11 +6,13 @@ Playwright is missing.
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,6 +36,9 @@ SKIP_IN_POSTGRESQL_PASS = pytest.mark.skipif(
 )
 
 
+SERVER_START_TIMEOUT = 120  # seconds
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -47,14 +52,49 @@ def shinchoku_script() -> Path:
     return script
 
 
-def demo_env(data_dir: Path, *extra: list[str]) -> dict[str, str]:
-    """The environment of a product on a fresh SQLite file in data_dir, migrated, with the demo."""
+def _product_env(data_dir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env["SHINCHOKU_DATA_DIR"] = str(data_dir)
     env["PYTHONPATH"] = str(REPO)
-    script = shinchoku_script()
-    for args in (["migrate", "--noinput"], ["load-demo", "--if-empty"], *extra):
-        subprocess.run([str(script), *args], env=env, cwd=REPO, check=True, capture_output=True)
+    return env
+
+
+def _run(env: dict[str, str], args: list[str]) -> None:
+    subprocess.run(
+        [str(shinchoku_script()), *args], env=env, cwd=REPO, check=True, capture_output=True
+    )
+
+
+_TEMPLATE: list[Path] = []  # this test process's migrated data directory with the demo
+
+
+def _demo_template() -> Path:
+    """A data directory that `migrate` and `load-demo` made, once per test process.
+
+    Every demo server starts from a copy of it: the two commands take about 15 s of CPU, and
+    the suite starts a dozen servers. The copy is the same SQLite file the commands would write.
+    """
+    if not _TEMPLATE:
+        template = Path(tempfile.mkdtemp(prefix="shinchoku-demo-template-"))
+        atexit.register(shutil.rmtree, template, True)
+        env = _product_env(template)
+        for args in (["migrate", "--noinput"], ["load-demo", "--if-empty"]):
+            _run(env, args)
+        _TEMPLATE.append(template)
+    return _TEMPLATE[0]
+
+
+def demo_env(data_dir: Path, *extra: list[str]) -> dict[str, str]:
+    """The environment of a product on a fresh SQLite file in data_dir, migrated, with the demo
+    (a copy of the process's template), then the extra commands run in order."""
+    env = _product_env(data_dir)
+    if (data_dir / "shinchoku.sqlite3").exists():  # made by the caller: bring it up to date
+        commands = [["migrate", "--noinput"], ["load-demo", "--if-empty"], *extra]
+    else:
+        shutil.copytree(_demo_template(), data_dir, dirs_exist_ok=True)
+        commands = list(extra)
+    for args in commands:
+        _run(env, args)
     return env
 
 
@@ -69,12 +109,14 @@ def start_runserver(env: dict[str, str], ready: str = "/accounts/login/") -> tup
         stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
+    # Until it answers: a few seconds, more on a loaded machine (a CI run beside other work).
+    deadline = time.monotonic() + SERVER_START_TIMEOUT
+    while time.monotonic() < deadline and process.poll() is None:
         try:
-            urlopen(base + ready, timeout=1)  # noqa: S310 - our own local server
+            urlopen(base + ready, timeout=5)  # noqa: S310 - our own local server
             break
         except OSError:
-            time.sleep(0.1)
+            time.sleep(0.2)
     return process, base
 
 

@@ -13,7 +13,6 @@ import pytest
 
 from scripts.page_types import PAGE_TYPES, PASSWORD, WIDTHS, setup_commands
 from tests.browser.conftest import (
-    CHROMIUM,
     SKIP_IN_POSTGRESQL_PASS,
     SKIP_WITHOUT_CHROMIUM,
     demo_env,
@@ -52,48 +51,45 @@ def where(width: int, name: str, url: str, violations: list[dict]) -> list[str]:
     return lines
 
 
-def test_every_page_type_has_no_axe_violations(a11y_server: str) -> None:
+def test_every_page_type_has_no_axe_violations(a11y_server: str, browser) -> None:
     base = a11y_server
     found: list[str] = []
     checked = 0
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        pages: dict[str | None, object] = {}  # one tab per user, signed in once
-        for pt in PAGE_TYPES:
-            if pt.user not in pages:
-                # axe-core is a script of the test, which the product's CSP rightly refuses.
-                context = browser.new_context(locale="ja-JP", bypass_csp=True)
-                context.add_init_script(path=str(AXE))  # in every page the tab opens
-                pages[pt.user] = page = context.new_page()
-                if pt.user:
-                    page.goto(base + "/accounts/login/")
-                    page.fill("#id_username", pt.user)
-                    page.fill("#id_password", PASSWORD)
-                    with page.expect_navigation():
-                        page.click("main button[type=submit]")
-            page = pages[pt.user]
-            page.set_viewport_size({"width": WIDTHS[0], "height": 900})
-            response = page.goto(base + pt.path)
-            if pt.follow:
-                response = page.goto(base + page.locator(pt.follow).first.get_attribute("href"))
-            if pt.click:
-                page.click(pt.click)
-                page.wait_for_selector(pt.wait_for)
-            assert response is not None and response.status == pt.status, (pt.name, page.url)
-            # Each width on the same page: the layout (and app.js) follow the resize.
-            for width in WIDTHS:
-                if width != WIDTHS[0]:
-                    page.set_viewport_size({"width": width, "height": 900})
-                    page.wait_for_timeout(150)  # app.js re-checks the table frames on resize
-                result = page.evaluate(
-                    "async (rules) => await axe.run(document, "
-                    "{runOnly: {type: 'tag', values: rules}, resultTypes: ['violations']})",
-                    RULES,
-                )
-                url = page.url.removeprefix(base)
-                found += where(width, pt.name, url, result["violations"])
-                checked += 1
-        browser.close()
+    pages: dict[str | None, object] = {}  # one tab per user, signed in once
+    for pt in PAGE_TYPES:
+        if pt.user not in pages:
+            # axe-core is a script of the test, which the product's CSP rightly refuses.
+            context = browser.new_context(locale="ja-JP", bypass_csp=True)
+            context.add_init_script(path=str(AXE))  # in every page the tab opens
+            pages[pt.user] = page = context.new_page()
+            if pt.user:
+                page.goto(base + "/accounts/login/")
+                page.fill("#id_username", pt.user)
+                page.fill("#id_password", PASSWORD)
+                with page.expect_navigation():
+                    page.click("main button[type=submit]")
+        page = pages[pt.user]
+        page.set_viewport_size({"width": WIDTHS[0], "height": 900})
+        response = page.goto(base + pt.path)
+        if pt.follow:
+            response = page.goto(base + page.locator(pt.follow).first.get_attribute("href"))
+        if pt.click:
+            page.click(pt.click)
+            page.wait_for_selector(pt.wait_for)
+        assert response is not None and response.status == pt.status, (pt.name, page.url)
+        # Each width on the same page: the layout (and app.js) follow the resize.
+        for width in WIDTHS:
+            if width != WIDTHS[0]:
+                page.set_viewport_size({"width": width, "height": 900})
+                page.wait_for_timeout(150)  # app.js re-checks the table frames on resize
+            result = page.evaluate(
+                "async (rules) => await axe.run(document, "
+                "{runOnly: {type: 'tag', values: rules}, resultTypes: ['violations']})",
+                RULES,
+            )
+            url = page.url.removeprefix(base)
+            found += where(width, pt.name, url, result["violations"])
+            checked += 1
     assert checked == len(PAGE_TYPES) * len(WIDTHS)
     print(f"axe-core: {checked} pages checked, {len(found)} problems")
     assert not found, "axe-core violations:\n" + "\n".join(found)

@@ -25,7 +25,6 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.browser.conftest import (
-    CHROMIUM,
     REPO,
     SKIP_IN_POSTGRESQL_PASS,
     SKIP_WITHOUT_CHROMIUM,
@@ -88,12 +87,12 @@ def act_server(tmp_path_factory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield chromium
-        _sessions.clear()
-        chromium.close()
+def browser(chromium) -> Iterator[object]:
+    """The shared Chromium; the module's signed-in contexts (_sessions) last for its tests."""
+    yield chromium.get()
+    for session in _sessions.values():
+        session.context.close()
+    _sessions.clear()
 
 
 @pytest.fixture(scope="module")

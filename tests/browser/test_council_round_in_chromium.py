@@ -16,7 +16,6 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.browser.conftest import (
-    CHROMIUM,
     SKIP_IN_POSTGRESQL_PASS,
     SKIP_WITHOUT_CHROMIUM,
     demo_server,
@@ -92,154 +91,147 @@ def fill_in_browser(page) -> None:
 
 
 def test_the_council_runs_its_year_from_opening_to_the_public_page(
-    council_server: str, tmp_path: Path
+    council_server: str,
+    tmp_path: Path,
+    browser,
 ) -> None:
     server = council_server
     outside: list[str] = []
     expected = businesses()
     assert len(expected) == 20
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
 
-        def new_page(user: str, width: int = 1366):
-            context = browser.new_context(viewport={"width": width, "height": 900})
-            page = context.new_page()
-            page.on(
-                "request", lambda r: None if r.url.startswith(server) else outside.append(r.url)
+    def new_page(user: str, width: int = 1366):
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        page = context.new_page()
+        page.on("request", lambda r: None if r.url.startswith(server) else outside.append(r.url))
+        log_in(page, server, user)
+        return page
+
+    admin = new_page(f"{ORG}-admin")
+    admin.goto(f"{server}/plans/{PLAN}/")
+    admin.click("nav.plan-nav >> text=進捗調査")
+    admin.select_option("#id_fy", str(FY))
+    admin.fill("#id_deadline", "2027-01-31")
+    with admin.expect_navigation():
+        admin.click("text=開始する")
+    assert "令和6年度(2024年度) 進捗調査" in admin.inner_text("h1")
+    rows = admin.locator("table.board tbody tr")
+    names = [rows.nth(i).locator("a").first.inner_text() for i in range(rows.count())]
+    assert names, "every 係 with a 事業 has a sheet"
+    board_url = admin.url
+
+    covered: set[str] = set()
+    for n, name in enumerate(names):
+        staff = new_page(user_of("staff", name), width=390 if n == 1 else 1366)
+        staff.goto(board_url)
+        with staff.expect_navigation():
+            staff.click(f'table.board a:has-text("{name}")')
+        text = staff.inner_text("main")
+        covered |= {key for key, title in expected.items() if title in text}
+        if n == 0:
+            with staff.expect_download() as download:
+                staff.click("section.sheet-xlsx a.button")
+            filled = tmp_path / download.value.suggested_filename
+            filled.write_bytes(
+                fill_in_excel(
+                    Path(download.value.path()).read_bytes(),
+                    evaluation="A",
+                    done="Excelで報告した取組",
+                )
             )
-            log_in(page, server, user)
-            return page
-
-        admin = new_page(f"{ORG}-admin")
-        admin.goto(f"{server}/plans/{PLAN}/")
-        admin.click("nav.plan-nav >> text=進捗調査")
-        admin.select_option("#id_fy", str(FY))
-        admin.fill("#id_deadline", "2027-01-31")
-        with admin.expect_navigation():
-            admin.click("text=開始する")
-        assert "令和6年度(2024年度) 進捗調査" in admin.inner_text("h1")
-        rows = admin.locator("table.board tbody tr")
-        names = [rows.nth(i).locator("a").first.inner_text() for i in range(rows.count())]
-        assert names, "every 係 with a 事業 has a sheet"
-        board_url = admin.url
-
-        covered: set[str] = set()
-        for n, name in enumerate(names):
-            staff = new_page(user_of("staff", name), width=390 if n == 1 else 1366)
-            staff.goto(board_url)
+            filled = through_libreoffice(filled)
+            staff.set_input_files("section.sheet-xlsx input[type=file]", str(filled))
             with staff.expect_navigation():
-                staff.click(f'table.board a:has-text("{name}")')
-            text = staff.inner_text("main")
-            covered |= {key for key, title in expected.items() if title in text}
-            if n == 0:
-                with staff.expect_download() as download:
-                    staff.click("section.sheet-xlsx a.button")
-                filled = tmp_path / download.value.suggested_filename
-                filled.write_bytes(
-                    fill_in_excel(
-                        Path(download.value.path()).read_bytes(),
-                        evaluation="A",
-                        done="Excelで報告した取組",
-                    )
-                )
-                filled = through_libreoffice(filled)
-                staff.set_input_files("section.sheet-xlsx input[type=file]", str(filled))
-                with staff.expect_navigation():
-                    staff.click("section.sheet-xlsx button[type=submit]")
-                assert (
-                    staff.input_value("textarea[name$='|done'] >> nth=0") == "Excelで報告した取組"
-                )
-            else:
-                fill_in_browser(staff)
-            if n == 1:
-                staff.screenshot(path=str(tmp_path / "sheet-390.png"), full_page=True)
+                staff.click("section.sheet-xlsx button[type=submit]")
+            assert staff.input_value("textarea[name$='|done'] >> nth=0") == "Excelで報告した取組"
+        else:
+            fill_in_browser(staff)
+        if n == 1:
+            staff.screenshot(path=str(tmp_path / "sheet-390.png"), full_page=True)
+        with staff.expect_navigation():
+            staff.click("text=提出する")
+        assert "提出済" in staff.inner_text("dl.facts"), staff.inner_text("main")[:2000]
+        staff.context.close()
+    assert covered == set(expected), sorted(set(expected) - covered)
+
+    # The first sheet is returned, fixed in the browser, and every sheet approved.
+    for n, name in enumerate(names):
+        approver = new_page(user_of("approver", name))
+        approver.goto(board_url)
+        with approver.expect_navigation():
+            approver.click(f'table.board a:has-text("{name}")')
+        if n == 0:
+            approver.fill("#return-comment", "評価の理由を取組状況に書いてください。")
+            with approver.expect_navigation():
+                approver.click("text=差し戻す")
+            staff = new_page(user_of("staff", name))
+            staff.goto(approver.url)
+            assert "評価の理由を取組状況に書いてください。" in staff.inner_text("main")
+            staff.locator("textarea[name^='i|'][name$='|done']").first.fill(
+                "評価の理由: 予定した回数をすべて開いた"
+            )
             with staff.expect_navigation():
                 staff.click("text=提出する")
-            assert "提出済" in staff.inner_text("dl.facts"), staff.inner_text("main")[:2000]
+            assert "提出済" in staff.inner_text("dl.facts")
             staff.context.close()
-        assert covered == set(expected), sorted(set(expected) - covered)
+            approver.reload()
+        with approver.expect_navigation():
+            approver.click("text=承認する")
+        assert "承認済" in approver.inner_text("dl.facts"), approver.inner_text("main")[:2000]
+        approver.context.close()
 
-        # The first sheet is returned, fixed in the browser, and every sheet approved.
-        for n, name in enumerate(names):
-            approver = new_page(user_of("approver", name))
-            approver.goto(board_url)
-            with approver.expect_navigation():
-                approver.click(f'table.board a:has-text("{name}")')
-            if n == 0:
-                approver.fill("#return-comment", "評価の理由を取組状況に書いてください。")
-                with approver.expect_navigation():
-                    approver.click("text=差し戻す")
-                staff = new_page(user_of("staff", name))
-                staff.goto(approver.url)
-                assert "評価の理由を取組状況に書いてください。" in staff.inner_text("main")
-                staff.locator("textarea[name^='i|'][name$='|done']").first.fill(
-                    "評価の理由: 予定した回数をすべて開いた"
-                )
-                with staff.expect_navigation():
-                    staff.click("text=提出する")
-                assert "提出済" in staff.inner_text("dl.facts")
-                staff.context.close()
-                approver.reload()
-            with approver.expect_navigation():
-                approver.click("text=承認する")
-            assert "承認済" in approver.inner_text("dl.facts"), approver.inner_text("main")[:2000]
-            approver.context.close()
+    # Closed, reported to the committee, published.
+    admin.goto(board_url)
+    with admin.expect_navigation():
+        admin.click("a:has-text('終了する')")  # the confirmation page, then its button
+    with admin.expect_navigation():
+        admin.click("main button.primary:has-text('終了する')")
+    assert "終了" in admin.inner_text("main")
+    admin.goto(f"{server}/plans/{PLAN}/report/{FY}/")
+    report = admin.inner_text("main")
+    missing = [title for title in expected.values() if title not in report]
+    assert missing == [], missing
+    assert "評価の理由: 予定した回数をすべて開いた" in report
+    admin.screenshot(path=str(tmp_path / "report.png"), full_page=True)
+    admin.goto(board_url)
+    with admin.expect_navigation():
+        admin.click("a:has-text('公開する')")
+    with admin.expect_navigation():
+        admin.click("main button.primary:has-text('公開する')")
 
-        # Closed, reported to the committee, published.
-        admin.goto(board_url)
-        with admin.expect_navigation():
-            admin.click("a:has-text('終了する')")  # the confirmation page, then its button
-        with admin.expect_navigation():
-            admin.click("main button.primary:has-text('終了する')")
-        assert "終了" in admin.inner_text("main")
-        admin.goto(f"{server}/plans/{PLAN}/report/{FY}/")
-        report = admin.inner_text("main")
-        missing = [title for title in expected.values() if title not in report]
-        assert missing == [], missing
-        assert "評価の理由: 予定した回数をすべて開いた" in report
-        admin.screenshot(path=str(tmp_path / "report.png"), full_page=True)
-        admin.goto(board_url)
-        with admin.expect_navigation():
-            admin.click("a:has-text('公開する')")
-        with admin.expect_navigation():
-            admin.click("main button.primary:has-text('公開する')")
-
-        public = browser.new_context(viewport={"width": 390, "height": 900}).new_page()
-        public.goto(f"{server}/public/")
-        with public.expect_navigation():
-            public.click("text=第3次みどり市地域福祉活動計画 >> nth=0")
-        shown = public.inner_text("main")
-        missing = [title for title in expected.values() if title not in shown]
-        assert missing == [], missing
-        assert "B 概ね実施" in shown and "評価の理由: 予定した回数をすべて開いた" in shown
-        public.screenshot(path=str(tmp_path / "public-390.png"), full_page=True)
-        browser.close()
+    public = browser.new_context(viewport={"width": 390, "height": 900}).new_page()
+    public.goto(f"{server}/public/")
+    with public.expect_navigation():
+        public.click("text=第3次みどり市地域福祉活動計画 >> nth=0")
+    shown = public.inner_text("main")
+    missing = [title for title in expected.values() if title not in shown]
+    assert missing == [], missing
+    assert "B 概ね実施" in shown and "評価の理由: 予定した回数をすべて開いた" in shown
+    public.screenshot(path=str(tmp_path / "public-390.png"), full_page=True)
     assert outside == []
 
 
 def test_a_copy_without_any_content_row_opens_its_round_with_every_project_on_a_sheet(
     council_server: str,
+    browser,
 ) -> None:
     server = council_server
     expected = businesses()
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        admin = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
-        log_in(admin, server, f"{ORG}-admin")
-        admin.goto(f"{server}/plans/{COPY}/")
-        admin.click("nav.plan-nav >> text=進捗調査")
-        admin.select_option("#id_fy", str(FY))
-        admin.fill("#id_deadline", "2027-01-31")
-        with admin.expect_navigation():
-            admin.click("text=開始する")
-        assert "進捗調査" in admin.inner_text("h1"), admin.inner_text("main")[:1000]
-        links = admin.locator("table.board tbody tr a")
-        urls = [links.nth(i).get_attribute("href") for i in range(links.count())]
-        covered: set[str] = set()
-        for url in urls:
-            admin.goto(server + url)
-            text = admin.inner_text("main")
-            assert "この項目には実施内容も指標もありません。" in text
-            covered |= {key for key, title in expected.items() if title in text}
-        assert covered == set(expected), sorted(set(expected) - covered)
-        browser.close()
+    admin = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
+    log_in(admin, server, f"{ORG}-admin")
+    admin.goto(f"{server}/plans/{COPY}/")
+    admin.click("nav.plan-nav >> text=進捗調査")
+    admin.select_option("#id_fy", str(FY))
+    admin.fill("#id_deadline", "2027-01-31")
+    with admin.expect_navigation():
+        admin.click("text=開始する")
+    assert "進捗調査" in admin.inner_text("h1"), admin.inner_text("main")[:1000]
+    links = admin.locator("table.board tbody tr a")
+    urls = [links.nth(i).get_attribute("href") for i in range(links.count())]
+    covered: set[str] = set()
+    for url in urls:
+        admin.goto(server + url)
+        text = admin.inner_text("main")
+        assert "この項目には実施内容も指標もありません。" in text
+        covered |= {key for key, title in expected.items() if title in text}
+    assert covered == set(expected), sorted(set(expected) - covered)

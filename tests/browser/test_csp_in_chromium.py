@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM, SKIP_IN_POSTGRESQL_PASS, SKIP_WITHOUT_CHROMIUM, log_in
+from tests.browser.conftest import SKIP_IN_POSTGRESQL_PASS, SKIP_WITHOUT_CHROMIUM, log_in
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 
@@ -31,39 +31,34 @@ PAGES = [
 ]
 
 
-def test_no_page_breaks_the_content_security_policy(server):
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        violations: list[str] = []
+def test_no_page_breaks_the_content_security_policy(server, browser):
+    violations: list[str] = []
 
-        def new_page():
-            page = browser.new_context().new_page()
-            page.on(
-                "console",
-                lambda m: (
-                    violations.append(m.text) if "Content Security Policy" in m.text else None
-                ),
-            )
-            return page
+    def new_page():
+        page = browser.new_context().new_page()
+        page.on(
+            "console",
+            lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None,
+        )
+        return page
 
-        page = new_page()
-        log_in(page, server, ADMIN)
-        for path in PAGES:
-            response = page.goto(server + path)
-            assert response is not None and "default-src 'self'" in response.headers.get(
-                "content-security-policy", ""
-            ), path
-            # htmx (on the product's pages) loaded from its file and configured by the meta tag
-            config = "() => window.htmx ? htmx.config.includeIndicatorStyles : false"
-            assert page.evaluate(config) is False, path
-            # the stylesheet applied (not blocked)
-            assert page.evaluate("() => document.styleSheets.length") >= 1, path
-        # the committee report's print button works through app.js, not an onclick
-        page = new_page()
-        log_in(page, server, CITY_ADMIN)
-        page.goto(server + REPORT)
-        page.evaluate("() => { window.printed = 0; window.print = () => window.printed++; }")
-        page.click("button[data-print]")
-        assert page.evaluate("() => window.printed") == 1
-        browser.close()
+    page = new_page()
+    log_in(page, server, ADMIN)
+    for path in PAGES:
+        response = page.goto(server + path)
+        assert response is not None and "default-src 'self'" in response.headers.get(
+            "content-security-policy", ""
+        ), path
+        # htmx (on the product's pages) loaded from its file and configured by the meta tag
+        config = "() => window.htmx ? htmx.config.includeIndicatorStyles : false"
+        assert page.evaluate(config) is False, path
+        # the stylesheet applied (not blocked)
+        assert page.evaluate("() => document.styleSheets.length") >= 1, path
+    # the committee report's print button works through app.js, not an onclick
+    page = new_page()
+    log_in(page, server, CITY_ADMIN)
+    page.goto(server + REPORT)
+    page.evaluate("() => { window.printed = 0; window.print = () => window.printed++; }")
+    page.click("button[data-print]")
+    assert page.evaluate("() => window.printed") == 1
     assert violations == []

@@ -24,7 +24,6 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.browser.conftest import (
-    CHROMIUM,
     DEMO_PASSWORD,
     SKIP_IN_POSTGRESQL_PASS,
     SKIP_WITHOUT_CHROMIUM,
@@ -116,7 +115,9 @@ def shoot(page, name: str, tmp_path: Path) -> None:
     page.set_viewport_size({"width": 1366, "height": 900})
 
 
-def test_a_council_loads_its_staff_runs_a_round_and_everyone_is_told(tmp_path: Path) -> None:
+def test_a_council_loads_its_staff_runs_a_round_and_everyone_is_told(
+    tmp_path: Path, browser
+) -> None:
     folder = tmp_path / "mail"
     env = demo_env(tmp_path / "data")
     env.update(
@@ -128,129 +129,126 @@ def test_a_council_loads_its_staff_runs_a_round_and_everyone_is_told(tmp_path: P
     worker = None
     outside: list[str] = []
     try:
-        with playwright_api.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
 
-            def new_page():
-                context = browser.new_context(viewport={"width": 1366, "height": 900})
-                page = context.new_page()
-                page.on(
-                    "request",
-                    lambda r: None if r.url.startswith(server) else outside.append(r.url),
-                )
-                return page
+        def new_page():
+            context = browser.new_context(viewport={"width": 1366, "height": 900})
+            page = context.new_page()
+            page.on(
+                "request",
+                lambda r: None if r.url.startswith(server) else outside.append(r.url),
+            )
+            return page
 
-            # The 管理者 logs in and lands on the to-do page.
-            admin = new_page()
-            log_in(admin, server, ADMIN)
-            assert admin.url.endswith("/todo/")
+        # The 管理者 logs in and lands on the to-do page.
+        admin = new_page()
+        log_in(admin, server, ADMIN)
+        assert admin.url.endswith("/todo/")
 
-            # The staff list: downloaded, edited in Excel, checked, applied.
-            with admin.expect_navigation():
-                admin.click("header >> text=職員")
-            assert ORG in admin.url
-            with admin.expect_download() as download:
-                admin.click("text=職員名簿をダウンロード")
-            roster = tmp_path / "roster.xlsx"
-            roster.write_bytes(add_people(Path(download.value.path()).read_bytes()))
-            admin.set_input_files("input[type=file][name=file]", str(roster))
-            with admin.expect_navigation():
-                admin.click("form[enctype] button[type=submit]")
-            preview = admin.inner_text("main")
-            assert "新人 花子" in preview
-            with admin.expect_navigation():
-                admin.click("form button.primary")
-            assert "新人 花子" in admin.inner_text("main table")
-            shoot(admin, "staff-list", tmp_path)
+        # The staff list: downloaded, edited in Excel, checked, applied.
+        with admin.expect_navigation():
+            admin.click("header >> text=職員")
+        assert ORG in admin.url
+        with admin.expect_download() as download:
+            admin.click("text=職員名簿をダウンロード")
+        roster = tmp_path / "roster.xlsx"
+        roster.write_bytes(add_people(Path(download.value.path()).read_bytes()))
+        admin.set_input_files("input[type=file][name=file]", str(roster))
+        with admin.expect_navigation():
+            admin.click("form[enctype] button[type=submit]")
+        preview = admin.inner_text("main")
+        assert "新人 花子" in preview
+        with admin.expect_navigation():
+            admin.click("form button.primary")
+        assert "新人 花子" in admin.inner_text("main table")
+        shoot(admin, "staff-list", tmp_path)
 
-            # The round opens three days before its deadline.
-            deadline = date.today() + timedelta(days=3)
-            admin.goto(f"{server}/plans/{PLAN}/")
-            admin.click("nav.plan-nav >> text=進捗調査")
-            admin.select_option("#id_fy", "2019")
-            admin.fill("#id_deadline", deadline.isoformat())
-            with admin.expect_navigation():
-                admin.click("text=開始する")
-            assert "令和元年度(2019年度) 進捗調査" in admin.inner_text("h1")
-            assert mails(folder) == []  # nothing is sent by the web server itself
+        # The round opens three days before its deadline.
+        deadline = date.today() + timedelta(days=3)
+        admin.goto(f"{server}/plans/{PLAN}/")
+        admin.click("nav.plan-nav >> text=進捗調査")
+        admin.select_option("#id_fy", "2019")
+        admin.fill("#id_deadline", deadline.isoformat())
+        with admin.expect_navigation():
+            admin.click("text=開始する")
+        assert "令和元年度(2019年度) 進捗調査" in admin.inner_text("h1")
+        assert mails(folder) == []  # nothing is sent by the web server itself
 
-            # The worker starts: invitation, opening, reminder (its daily run).
-            worker = start_worker(env, tmp_path / "worker.log")
-            invitation = wait_for_mail(folder, NEWCOMER_MAIL, "からの招待")
-            opened = wait_for_mail(folder, NEWCOMER_MAIL, "が始まりました")
-            assert "令和元年度" in opened["body"] and "福祉支援課" in opened["body"]
-            reminder = wait_for_mail(folder, NEWCOMER_MAIL, "提出期限まであと3日")
-            assert "福祉支援課" in reminder["body"]
-            other = f"{OTHER_STAFF}@example.jp"
-            wait_for_mail(folder, other, "が始まりました")
+        # The worker starts: invitation, opening, reminder (its daily run).
+        worker = start_worker(env, tmp_path / "worker.log")
+        invitation = wait_for_mail(folder, NEWCOMER_MAIL, "からの招待")
+        opened = wait_for_mail(folder, NEWCOMER_MAIL, "が始まりました")
+        assert "令和元年度" in opened["body"] and "福祉支援課" in opened["body"]
+        reminder = wait_for_mail(folder, NEWCOMER_MAIL, "提出期限まであと3日")
+        assert "福祉支援課" in reminder["body"]
+        other = f"{OTHER_STAFF}@example.jp"
+        wait_for_mail(folder, other, "が始まりました")
 
-            # The newcomer chooses a password from the invitation and finds the sheet.
-            newcomer = new_page()
-            newcomer.goto(local_link(invitation["body"], server))
-            newcomer.fill("#id_new_password1", NEW_PASSWORD)
-            newcomer.fill("#id_new_password2", NEW_PASSWORD)
+        # The newcomer chooses a password from the invitation and finds the sheet.
+        newcomer = new_page()
+        newcomer.goto(local_link(invitation["body"], server))
+        newcomer.fill("#id_new_password1", NEW_PASSWORD)
+        newcomer.fill("#id_new_password2", NEW_PASSWORD)
+        with newcomer.expect_navigation():
+            newcomer.click("main button[type=submit]")
+        if "/accounts/login/" in newcomer.url:
+            newcomer.fill("#id_username", NEWCOMER)
+            newcomer.fill("#id_password", NEW_PASSWORD)
             with newcomer.expect_navigation():
                 newcomer.click("main button[type=submit]")
-            if "/accounts/login/" in newcomer.url:
-                newcomer.fill("#id_username", NEWCOMER)
-                newcomer.fill("#id_password", NEW_PASSWORD)
-                with newcomer.expect_navigation():
-                    newcomer.click("main button[type=submit]")
-            newcomer.goto(f"{server}/todo/")
-            todo = newcomer.inner_text("main")
-            assert "福祉支援課" in todo and "あと3日" in todo
-            shoot(newcomer, "todo-staff", tmp_path)
-            with newcomer.expect_navigation():
-                newcomer.click("main a:has-text('福祉支援課')")
-            assert "福祉支援課" in newcomer.inner_text("h1")
+        newcomer.goto(f"{server}/todo/")
+        todo = newcomer.inner_text("main")
+        assert "福祉支援課" in todo and "あと3日" in todo
+        shoot(newcomer, "todo-staff", tmp_path)
+        with newcomer.expect_navigation():
+            newcomer.click("main a:has-text('福祉支援課')")
+        assert "福祉支援課" in newcomer.inner_text("h1")
 
-            # The newcomer fills the sheet in Excel and submits it.
-            with newcomer.expect_download() as download:
-                newcomer.click("section.sheet-xlsx a.button")
-            filled = tmp_path / download.value.suggested_filename
-            filled.write_bytes(fill_in_excel(Path(download.value.path()).read_bytes()))
-            newcomer.set_input_files("section.sheet-xlsx input[type=file]", str(filled))
-            with newcomer.expect_navigation():
-                newcomer.click("section.sheet-xlsx button[type=submit]")
-            with newcomer.expect_navigation():
-                newcomer.click("text=提出する")
-            assert "提出済" in newcomer.inner_text("dl.facts")
+        # The newcomer fills the sheet in Excel and submits it.
+        with newcomer.expect_download() as download:
+            newcomer.click("section.sheet-xlsx a.button")
+        filled = tmp_path / download.value.suggested_filename
+        filled.write_bytes(fill_in_excel(Path(download.value.path()).read_bytes()))
+        newcomer.set_input_files("section.sheet-xlsx input[type=file]", str(filled))
+        with newcomer.expect_navigation():
+            newcomer.click("section.sheet-xlsx button[type=submit]")
+        with newcomer.expect_navigation():
+            newcomer.click("text=提出する")
+        assert "提出済" in newcomer.inner_text("dl.facts")
 
-            # The 承認者 is told, returns it with a comment from the to-do page.
-            submitted = wait_for_mail(folder, f"{APPROVER}@example.jp", "調査票を提出しました")
-            assert "福祉支援課" in submitted["body"]
-            approver = new_page()
-            log_in(approver, server, APPROVER)
-            assert "福祉支援課" in approver.inner_text("main")
-            shoot(approver, "todo-approver", tmp_path)
-            approver.goto(local_link(submitted["body"], server))
-            approver.fill("#return-comment", "実績の単位を確認してください。")
-            with approver.expect_navigation():
-                approver.click("text=差し戻す")
-            returned = wait_for_mail(folder, NEWCOMER_MAIL, "調査票が差し戻されました")
-            assert "実績の単位を確認してください。" in returned["body"]
+        # The 承認者 is told, returns it with a comment from the to-do page.
+        submitted = wait_for_mail(folder, f"{APPROVER}@example.jp", "調査票を提出しました")
+        assert "福祉支援課" in submitted["body"]
+        approver = new_page()
+        log_in(approver, server, APPROVER)
+        assert "福祉支援課" in approver.inner_text("main")
+        shoot(approver, "todo-approver", tmp_path)
+        approver.goto(local_link(submitted["body"], server))
+        approver.fill("#return-comment", "実績の単位を確認してください。")
+        with approver.expect_navigation():
+            approver.click("text=差し戻す")
+        returned = wait_for_mail(folder, NEWCOMER_MAIL, "調査票が差し戻されました")
+        assert "実績の単位を確認してください。" in returned["body"]
 
-            # The newcomer sees the comment, submits again; the 承認者 approves.
-            newcomer.goto(f"{server}/todo/")
-            assert "実績の単位を確認してください。" in newcomer.inner_text("main")
-            badge = newcomer.inner_text("header")
-            assert re.search(r"\d", badge)  # unread notifications counted in the header
-            with newcomer.expect_navigation():
-                newcomer.click("main a:has-text('福祉支援課')")
-            with newcomer.expect_navigation():
-                newcomer.click("text=提出する")
-            approver.goto(f"{server}/todo/")
-            with approver.expect_navigation():
-                approver.click("main a:has-text('福祉支援課')")
-            with approver.expect_navigation():
-                approver.click("text=承認する")
-            assert "承認済" in approver.inner_text("dl.facts")
-            wait_for_mail(folder, NEWCOMER_MAIL, "調査票が承認されました")
-            newcomer.goto(f"{server}/notifications/")
-            shoot(newcomer, "notifications", tmp_path)
-            admin.goto(f"{server}/todo/")
-            shoot(admin, "todo-admin", tmp_path)
-            browser.close()
+        # The newcomer sees the comment, submits again; the 承認者 approves.
+        newcomer.goto(f"{server}/todo/")
+        assert "実績の単位を確認してください。" in newcomer.inner_text("main")
+        badge = newcomer.inner_text("header")
+        assert re.search(r"\d", badge)  # unread notifications counted in the header
+        with newcomer.expect_navigation():
+            newcomer.click("main a:has-text('福祉支援課')")
+        with newcomer.expect_navigation():
+            newcomer.click("text=提出する")
+        approver.goto(f"{server}/todo/")
+        with approver.expect_navigation():
+            approver.click("main a:has-text('福祉支援課')")
+        with approver.expect_navigation():
+            approver.click("text=承認する")
+        assert "承認済" in approver.inner_text("dl.facts")
+        wait_for_mail(folder, NEWCOMER_MAIL, "調査票が承認されました")
+        newcomer.goto(f"{server}/notifications/")
+        shoot(newcomer, "notifications", tmp_path)
+        admin.goto(f"{server}/todo/")
+        shoot(admin, "todo-admin", tmp_path)
     finally:
         stop(web)
         if worker is not None:

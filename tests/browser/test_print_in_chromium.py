@@ -17,7 +17,6 @@ import pytest
 from pypdf import PdfReader
 
 from tests.browser.conftest import (
-    CHROMIUM,
     SKIP_IN_POSTGRESQL_PASS,
     SKIP_WITHOUT_CHROMIUM,
     demo_server,
@@ -68,13 +67,13 @@ RADICALS = str.maketrans({"⻄": "西", "⻑": "長", "⻘": "青", "⻝": "食"
 
 
 @pytest.fixture(scope="module")
-def printed(tmp_path_factory) -> dict[str, tuple[bytes, list[str]]]:
+def printed(tmp_path_factory, chromium) -> dict[str, tuple[bytes, list[str]]]:
     """Each page's PDF and the elements of CHROME still visible in print media."""
     out: dict[str, tuple[bytes, list[str]]] = {}
     with demo_server(tmp_path_factory.mktemp("print-data"), OPEN_ROUND) as server:
-        with playwright_api.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-            page = browser.new_page(viewport={"width": 1366, "height": 900})
+        context = chromium.get().new_context(viewport={"width": 1366, "height": 900})
+        try:
+            page = context.new_page()
             log_in(page, server, "nishitokyo-shakyo-staff")
             for name, path, *_ in PAGES:
                 assert page.goto(server + path).status == 200, path
@@ -86,7 +85,8 @@ def printed(tmp_path_factory) -> dict[str, tuple[bytes, list[str]]]:
                 pdf = page.pdf(prefer_css_page_size=True)
                 page.emulate_media(media="screen")
                 out[name] = (pdf, visible)
-            browser.close()
+        finally:
+            context.close()
     return out
 
 

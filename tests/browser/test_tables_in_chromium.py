@@ -20,7 +20,6 @@ from pathlib import Path
 import pytest
 
 from tests.browser.conftest import (
-    CHROMIUM,
     SKIP_IN_POSTGRESQL_PASS,
     SKIP_WITHOUT_CHROMIUM,
     demo_env,
@@ -128,14 +127,6 @@ def server(tmp_path_factory) -> Iterator[str]:
         yield base
     finally:
         stop(process)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM, SKIP_IN_POSTGRESQL_PASS, SKIP_WITHOUT_CHROMIUM
+from tests.browser.conftest import SKIP_IN_POSTGRESQL_PASS, SKIP_WITHOUT_CHROMIUM
 from tests.public.rounds import ACTION, CITY
 
 pytestmark = [SKIP_WITHOUT_CHROMIUM, SKIP_IN_POSTGRESQL_PASS]
@@ -43,17 +43,6 @@ def readable(violations: list[dict]) -> str:
         for node in v["nodes"][:5]:
             lines.append(f"    {', '.join(node['target'])}: {node['failureSummary']}")
     return "\n".join(lines)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        try:
-            chromium = p.chromium.launch(executable_path=CHROMIUM)
-        except Exception as error:  # any launch failure means: no usable browser
-            pytest.skip(f"Chromium does not start: {error}")
-        yield chromium
-        chromium.close()
 
 
 def first_indicator_key(page, server: str) -> str:
