@@ -39,7 +39,7 @@ class Department(models.Model):
     order = models.PositiveIntegerField(default=0)
 
     class Meta:
-        ordering = ["organization", "order", "id"]
+        ordering = ["organization_id", "order", "id"]
         constraints = [
             models.UniqueConstraint(fields=["organization", "name"], name="unique_department_name")
         ]

@@ -117,7 +117,7 @@ class PlanRelation(models.Model):
     order = models.PositiveIntegerField(default=0)
 
     class Meta:
-        ordering = ["plan", "order"]
+        ordering = ["plan_id", "order"]
         constraints = [
             models.UniqueConstraint(
                 fields=["plan", "other_slug", "type"], name="unique_plan_relation"
@@ -164,7 +164,7 @@ class WelfareIssue(models.Model):
     voices = models.JSONField(default=list)
 
     class Meta:
-        ordering = ["plan", "number"]
+        ordering = ["plan_id", "number"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "number"], name="unique_welfare_issue")
         ]
@@ -192,7 +192,7 @@ class PreviousEvaluation(models.Model):
     status = models.CharField(max_length=50, blank=True)
 
     class Meta:
-        ordering = ["plan", "order", "id"]
+        ordering = ["plan_id", "order", "id"]
 
 
 class BusinessKind(models.Model):
@@ -202,7 +202,7 @@ class BusinessKind(models.Model):
     name = models.CharField(max_length=100)
 
     class Meta:
-        ordering = ["organization", "name"]
+        ordering = ["organization_id", "name"]
         constraints = [
             models.UniqueConstraint(fields=["organization", "name"], name="unique_business_kind")
         ]
@@ -250,7 +250,7 @@ class Node(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
-        ordering = ["plan", "seq"]
+        ordering = ["plan_id", "seq"]
         constraints = [models.UniqueConstraint(fields=["plan", "key"], name="unique_node_key")]
 
     def __str__(self) -> str:
@@ -265,7 +265,7 @@ class NodeDepartment(models.Model):
     order = models.PositiveIntegerField(default=0)
 
     class Meta:
-        ordering = ["node", "order"]
+        ordering = ["node_id", "order"]
         constraints = [
             models.UniqueConstraint(fields=["node", "department"], name="unique_node_department")
         ]
@@ -279,7 +279,7 @@ class NodeKind(models.Model):
     order = models.PositiveIntegerField(default=0)
 
     class Meta:
-        ordering = ["node", "order"]
+        ordering = ["node_id", "order"]
         constraints = [models.UniqueConstraint(fields=["node", "kind"], name="unique_node_kind")]
 
 
@@ -303,7 +303,7 @@ class Section(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
-        ordering = ["plan", "node", "order"]
+        ordering = ["plan_id", "node_id", "order"]
 
 
 class SharedContent(models.Model):
@@ -317,7 +317,7 @@ class SharedContent(models.Model):
     order = models.PositiveIntegerField(default=0)
 
     class Meta:
-        ordering = ["plan", "order"]
+        ordering = ["plan_id", "order"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "key"], name="unique_shared_content_key")
         ]
@@ -352,7 +352,7 @@ class Content(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
-        ordering = ["node", "order"]
+        ordering = ["node_id", "order"]
 
     def __str__(self) -> str:
         return f"{self.label} {self.text}"
@@ -380,7 +380,7 @@ class ContentGoal(models.Model):
     order = models.PositiveIntegerField(default=0)
 
     class Meta:
-        ordering = ["content", "order"]
+        ordering = ["content_id", "order"]
         constraints = [
             models.UniqueConstraint(
                 fields=["content", "plan_slug", "node_key"], name="unique_content_goal"
@@ -399,7 +399,7 @@ class ScheduleSpan(models.Model):
     order = models.PositiveIntegerField(default=0)
 
     class Meta:
-        ordering = ["content", "order"]
+        ordering = ["content_id", "order"]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(to_fy__gte=models.F("from_fy")), name="span_ends_after_start"
@@ -456,7 +456,7 @@ class Indicator(models.Model):
     objects = IndicatorQuerySet.as_manager()
 
     class Meta:
-        ordering = ["node", "order"]
+        ordering = ["node_id", "order"]
         constraints = [models.UniqueConstraint(fields=["plan", "key"], name="unique_indicator_key")]
 
     def __str__(self) -> str:
@@ -492,7 +492,7 @@ class IndicatorValue(models.Model):
     note = models.CharField(max_length=300, blank=True)
 
     class Meta:
-        ordering = ["indicator", "role", "fy"]
+        ordering = ["indicator_id", "role", "fy"]
         constraints = [
             models.UniqueConstraint(
                 fields=["indicator", "role", "fy"], name="unique_indicator_value"
@@ -529,7 +529,7 @@ class ProgressNote(models.Model):
     next = models.TextField(_("what comes next"), blank=True)
 
     class Meta:
-        ordering = ["indicator", "fy"]
+        ordering = ["indicator_id", "fy"]
         constraints = [
             models.UniqueConstraint(fields=["indicator", "fy"], name="unique_progress_note")
         ]

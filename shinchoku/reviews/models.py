@@ -61,7 +61,7 @@ class Opinion(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
-        ordering = ["plan", "-fy", "number"]
+        ordering = ["plan_id", "-fy", "number"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "fy", "number"], name="unique_opinion_number")
         ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest
 
 from shinchoku.accounts.permissions import can_approve, can_report, require
-from shinchoku.plans.access import visible_plan
+from shinchoku.plans.access import may_see, visible_plan
 from shinchoku.plans.models import Plan
 from shinchoku.rounds.models import Report, Round
 
@@ -34,8 +34,26 @@ def round_for(request: HttpRequest, slug: str, fy: int) -> Round:
 
 
 def report_for(request: HttpRequest, slug: str, fy: int, department_id: int) -> Report:
-    """The sheet, when the user may see it: its department's staff and approvers, 管理者."""
-    return _sheet_of(request, round_for(request, slug, fy), department_id)
+    """The sheet, when the user may see it: its department's staff and approvers, 管理者.
+
+    One query for the plan, the round and the sheet (issue 16); every refusal is the 404 (or
+    the login) that loading them one by one gives.
+    """
+    require(request, request.user.is_authenticated)
+    report = (
+        Report.objects.filter(
+            round__plan__slug=slug,
+            round__fy=fy,
+            round__kind=Round.Kind.YEARLY,
+            department_id=department_id,
+        )
+        .select_related("department", "round__plan__organization")
+        .first()
+    )
+    if report is None or not may_see(request.user, report.round.plan):
+        raise Http404("no such sheet")
+    require(request, can_report(request.user, report.round.plan.organization, report.department))
+    return report
 
 
 def _sheet_of(request: HttpRequest, round_: Round, department_id: int) -> Report:

@@ -133,7 +133,7 @@ class Round(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
-        ordering = ["plan", "-fy"]
+        ordering = ["plan_id", "-fy"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "kind", "fy"], name="unique_round_kind")
         ]
@@ -189,7 +189,7 @@ class Report(models.Model):
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
-        ordering = ["round", "department__order", "department__id"]
+        ordering = ["round_id", "department__order", "department_id"]
         constraints = [
             models.UniqueConstraint(fields=["round", "department"], name="unique_report")
         ]

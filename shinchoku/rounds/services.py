@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -120,6 +120,14 @@ class ItemLines:
     last_next: str = ""
 
 
+@dataclass(frozen=True)
+class SheetKeys:
+    """The item (node) keys and indicator keys a partial post names (issue 16)."""
+
+    nodes: frozenset[str]
+    indicators: frozenset[str]
+
+
 def _phase(content: Content, fy: int) -> str:
     phases = [s.phase for s in content.schedule.all() if s.from_fy <= fy <= s.to_fy]
     return " / ".join(phases)
@@ -151,30 +159,55 @@ def departments_of(plan: Plan) -> list[Department]:
     return list(Department.objects.filter(id__in=ids).order_by("order", "id"))
 
 
-def sheet(report: Report) -> list[ItemLines]:
-    """Everything the department reports for the FY, with what it has entered so far."""
+def sheet(report: Report, *, only: SheetKeys | None = None) -> list[ItemLines]:
+    """Everything the department reports for the FY, with what it has entered so far.
+
+    `only` (a draft save that posts only the changed fields, issue 16) narrows the sheet to
+    the items and indicators named: the same lines, read for those rows alone, without last
+    year's texts (a save does not show them).
+    """
     plan, fy = report.round.plan, report.round.fy
     dept = report.department
+    nodes_q = Node.objects.filter(plan=plan)
+    items_q, contents_q, indicators_q = report.items.all(), report.contents.all(), None
+    if only is not None:
+        nodes_q = nodes_q.filter(
+            Q(key__in=only.nodes) | Q(indicators__key__in=only.indicators)
+        ).distinct()
+        # Whether a node has children, in the same query (the full sheet reads every node).
+        nodes_q = nodes_q.annotate(
+            has_children=Exists(Node.objects.filter(parent_id=OuterRef("pk")))
+        )
+        items_q = items_q.filter(node_key__in=only.nodes)
+        contents_q = contents_q.filter(node_key__in=only.nodes)
+        indicators_q = report.indicators.filter(indicator_key__in=only.indicators)
     nodes = list(
-        Node.objects.filter(plan=plan)
-        .prefetch_related(
-            "departments",
+        nodes_q.prefetch_related(
             "contents__schedule",
             "indicators__values",
             "indicators__department",
             reporting.node_departments(),  # indicator owner (issue 12)
-        )
-        .order_by("seq")
+        ).order_by("seq")
     )
     # issue 12 (a round for any plan): a leaf item of the department is on its sheet even
     # without contents and indicators (its status is the self-evaluation, with its texts).
-    parents = {n.parent_id for n in nodes}
-    items_e = {e.node_key: e for e in report.items.all()}
-    contents_e = {(e.node_key, e.position): e for e in report.contents.all()}
-    indicators_e = {e.indicator_key: e for e in report.indicators.all()}
+    if only is None:
+        parents = {n.parent_id for n in nodes}
+    else:
+        parents = {n.pk for n in nodes if n.has_children}
+    items_e = {e.node_key: e for e in items_q} if only is None or only.nodes else {}
+    contents_e = (
+        {(e.node_key, e.position): e for e in contents_q} if only is None or only.nodes else {}
+    )
+    if indicators_q is None:
+        indicators_q = report.indicators.all()
+    indicators_e = (
+        {e.indicator_key: e for e in indicators_q} if only is None or only.indicators else {}
+    )
     out = []
     for node in nodes:
-        responsible = dept in node.departments.all()
+        # 担当課 from the links prefetched for the indicator owner (one query for both).
+        responsible = any(nd.department_id == dept.pk for nd in node.nodedepartment_set.all())
         lines = ItemLines(node)
         if responsible:
             for position, content in enumerate(node.contents.all(), start=1):
@@ -209,7 +242,8 @@ def sheet(report: Report) -> list[ItemLines]:
                 lines.done, lines.next, lines.evaluation = entry.done, entry.next, entry.evaluation
             out.append(lines)
     # --- last year beside this year (issue 12, part 7): a fixed number of queries.
-    lastyear.attach(report, out)
+    if only is None:
+        lastyear.attach(report, out)
     # --- end of last year
     return out
 
@@ -466,6 +500,7 @@ def save(
     version: int,
     user: Any,
     lines: list[ItemLines] | None = None,
+    checked: bool = False,
 ) -> Report:
     """Store a draft of the sheet; refused when not editable or saved by someone else since.
 
@@ -474,7 +509,7 @@ def save(
     safe: when the version still matches, nobody has saved since the lines were read.
     """
     lines = sheet(report) if lines is None else lines
-    problems = check(report, data, lines)
+    problems = [] if checked else check(report, data, lines)  # save_draft has checked it
     if problems:
         raise RoundError("\n".join(f"{where}: {message}" for where, message in problems))
     for v in data.indicators.values():
@@ -487,30 +522,77 @@ def save(
         data.indicators = {k: v for k, v in data.indicators.items() if k not in readonly}
     now = _as_entered(lines)
     texts = {(item.node.key, c.position): c.content.text for item in lines for c in item.contents}
+    user_label = user_name(user)
     with transaction.atomic():
-        report = lock_for_save(report, version)
+        # The version check and the next version in one statement (issue 16): a save that
+        # finds another one's version changes nothing and is refused.
+        saved_at = claim_version(report, version, user_label)
         for key, v in data.items.items():
-            row = _changed(v, now.items.get(key, {}), ITEM_FIELDS)
+            old = now.items.get(key, {})
+            row = _changed(v, old, ITEM_FIELDS)
             if row is not None:
-                ItemEntry.objects.update_or_create(report=report, node_key=key, defaults=row)
+                _write(ItemEntry, report, {"node_key": key}, row, old)
         for (key, position), v in data.contents.items():
-            row = _changed(v, now.contents.get((key, position), {}), CONTENT_FIELDS)
+            old = now.contents.get((key, position), {})
+            row = _changed(v, old, CONTENT_FIELDS)
             if row is not None:
-                ContentEntry.objects.update_or_create(
-                    report=report,
-                    node_key=key,
-                    position=position,
-                    defaults={**row, "text": texts.get((key, position), "")},
+                text = texts.get((key, position), "")
+                _write(
+                    ContentEntry,
+                    report,
+                    {"node_key": key, "position": position},
+                    {**row, "text": text},
+                    {**old, "text": None},  # the content's text is written with every change
                 )
         for key, v in data.indicators.items():
-            row = _changed(v, now.indicators.get(key, {}), INDICATOR_FIELDS)
+            old = now.indicators.get(key, {})
+            row = _changed(v, old, INDICATOR_FIELDS)
             if row is not None:
-                IndicatorEntry.objects.update_or_create(
-                    report=report, indicator_key=key, defaults=row
-                )
-        mark_saved(report, user)
-    report.refresh_from_db()
+                _write(IndicatorEntry, report, {"indicator_key": key}, row, old)
+    report.version = version + 1
+    report.status = Report.Status.DRAFT
+    report.updated_by = user_label
+    report.updated = saved_at
     return report
+
+
+EDITABLE = (Report.Status.NOT_STARTED, Report.Status.DRAFT, Report.Status.RETURNED)
+
+
+def claim_version(report: Report, version: int, user_label: str):
+    """Raise the sheet from `version` to the next as a draft, in one statement; else refuse.
+
+    The UPDATE holds the version check and the editable check, so two saves of one version
+    cannot both pass (the second finds the version already raised: RoundConflict). Returns the
+    time saved.
+    """
+    at = timezone.now()
+    # Only columns of the report itself in the WHERE: PostgreSQL re-checks them on the row a
+    # concurrent save just changed (a join or subquery would be checked on the old snapshot).
+    # A round cannot close while a sheet is editable (close needs every sheet approved).
+    claimed = report.round.is_open and Report.objects.filter(
+        pk=report.pk, version=version, status__in=EDITABLE
+    ).update(
+        version=F("version") + 1,
+        status=Report.Status.DRAFT,
+        updated_by=user_label,
+        updated=at,
+    )
+    if not claimed:
+        lock_for_save(report, version)  # says why: not editable, or saved by someone else
+        raise RoundConflict("開いた後に保存されています。もう一度入力してください。")
+    return at
+
+
+def _write(model, report: Report, key: dict, row: dict, old: dict) -> None:
+    """One statement for one changed entry: insert it, or update only the fields that changed."""
+    changed = [f for f, v in row.items() if old.get(f, "") != v]
+    model.objects.bulk_create(
+        [model(report=report, **key, **row)],
+        update_conflicts=True,
+        unique_fields=["report", *key],
+        update_fields=changed,
+    )
 
 
 def lock_for_save(report: Report, version: int) -> Report:
@@ -571,7 +653,7 @@ def save_draft(
         for key, v in data.indicators.items():
             kept.indicators[key] = _keep(v, now.indicators.get(key, {}), refused, "n", key)
         data = kept
-    return save(report, data, version=version, user=user, lines=lines), problems
+    return save(report, data, version=version, user=user, lines=lines, checked=True), problems
 
 
 def _keep(

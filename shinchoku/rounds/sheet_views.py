@@ -147,13 +147,30 @@ def sheet_page(request: HttpRequest, slug: str, fy: int, dept: int) -> HttpRespo
     return render(request, "rounds/sheet.html", _context(request, report, services.sheet(report)))
 
 
+def posted_keys(post) -> services.SheetKeys:
+    """The item and indicator keys of the sheet fields a post carries."""
+    nodes, indicators = set(), set()
+    for name in post:
+        parts = name.split("|")
+        if parts[0] == "i" and len(parts) >= 3:
+            nodes.add("|".join(parts[1:-1]))
+        elif parts[0] == "c" and len(parts) >= 4:
+            nodes.add("|".join(parts[1:-2]))
+        elif parts[0] == "n" and len(parts) >= 3:
+            indicators.add("|".join(parts[1:-1]))
+    return services.SheetKeys(frozenset(nodes), frozenset(indicators))
+
+
 def _save(request: HttpRequest, report: Report) -> HttpResponse:
     if not may_edit(request, report):
         return HttpResponse(status=403)
-    lines = services.sheet(report)
-    data = read_post(request.POST, lines)
-    version = _posted_version(request)
     htmx = bool(getattr(request, "htmx", False))
+    # issue 16: the autosave posts only the fields changed since its last save ("partial"):
+    # only their rows are read, and the fields it does not carry keep what is stored.
+    only = posted_keys(request.POST) if htmx and request.POST.get("partial") == "1" else None
+    lines = services.sheet(report, only=only)
+    data = read_post(request.POST, lines, keep_stored=only is not None)
+    version = _posted_version(request)
     if version is None:
         return _refused(request, report, lines, data, str(NO_VERSION), [], status=400, htmx=htmx)
     readonly = ownership.readonly_problems(request.POST, lines)  # indicator owner (issue 12)
@@ -167,7 +184,7 @@ def _save(request: HttpRequest, report: Report) -> HttpResponse:
         )
     except RoundConflict as e:
         report.refresh_from_db()
-        diffs = differences(services.sheet(report), data)
+        diffs = differences(services.sheet(report, only=only), data)
         return _refused(request, report, lines, data, str(e), diffs, status=409, htmx=htmx)
     except RoundError as e:
         report.refresh_from_db()

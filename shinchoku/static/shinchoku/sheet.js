@@ -279,3 +279,70 @@
     if (below > 0 && r.top - below >= 0) window.scrollBy(0, below);
   });
 })();
+// Issue 16 part 4: a draft save sends only the fields changed since the last save that was
+// stored (with the version, and partial=1); the server reads and writes only their rows. The
+// submit, the overwrite button and the save on the way out still carry the whole form.
+(function () {
+  "use strict";
+  var stored = null; // field name → value as last stored
+  var sent = null; // what the save on its way carries
+  function values(form) {
+    var out = {};
+    new FormData(form).forEach(function (v, k) {
+      if (typeof v === "string") out[k] = v;
+    });
+    // An unchecked radio group sends nothing: it reads as blank.
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (el.name && el.type === "radio" && !(el.name in out)) out[el.name] = "";
+    });
+    return out;
+  }
+  // The values the server rendered (not what a restored draft put in the fields since).
+  function rendered(form) {
+    var out = {};
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name) return;
+      if (el.type === "radio" || el.type === "checkbox") {
+        if (!(el.name in out)) out[el.name] = "";
+        if (el.defaultChecked) out[el.name] = el.value;
+      } else if (el.tagName === "SELECT") {
+        var chosen = Array.prototype.find.call(el.options, function (o) {
+          return o.defaultSelected;
+        });
+        out[el.name] = chosen ? chosen.value : el.options.length ? el.options[0].value : "";
+      } else if ("defaultValue" in el) {
+        out[el.name] = el.defaultValue;
+      }
+    });
+    return out;
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    var form = document.getElementById("sheet-form");
+    if (form && form.hasAttribute("hx-post")) stored = rendered(form);
+  });
+  document.addEventListener("htmx:configRequest", function (e) {
+    var form = e.detail.elt;
+    if (!form || form.id !== "sheet-form" || stored === null) return;
+    var fd = e.detail.formData;
+    if (!fd || typeof fd.delete !== "function") return;
+    var now = values(form);
+    sent = {};
+    Object.keys(now).forEach(function (name) {
+      if (name === "version" || name === "csrfmiddlewaretoken") return;
+      if (stored[name] === now[name]) fd.delete(name);
+      else sent[name] = now[name];
+    });
+    fd.set("partial", "1");
+  });
+  document.addEventListener("htmx:afterRequest", function (e) {
+    var form = e.detail.elt;
+    if (!form || form.id !== "sheet-form" || sent === null) return;
+    // Stored only on a full success; after a refusal the same fields go again next time.
+    if (e.detail.xhr && e.detail.xhr.status === 200) {
+      Object.keys(sent).forEach(function (name) {
+        stored[name] = sent[name];
+      });
+    }
+    sent = null;
+  });
+})();

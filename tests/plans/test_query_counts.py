@@ -1,0 +1,29 @@
+"""Issue 16: the item page reads in the same small number of queries, however large the data."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from shinchoku.plans.models import Plan
+from tests.conftest import login_client
+from tests.query_counts import ACTION, grow, item_of
+
+# Session and user (2), the page's own reads, the layout's notifications and membership (2).
+ITEM_PAGE = 26
+
+
+@pytest.fixture(params=["small", "large"])
+def plan(request, db):
+    plan = Plan.objects.get(slug=ACTION)
+    if request.param == "large":
+        grow(plan)
+    return plan
+
+
+def test_the_item_page_reads_a_fixed_number_of_queries(plan, django_assert_num_queries):
+    client = login_client("reader", superuser=True)
+    url = reverse("plans:node", args=[ACTION, item_of(plan).key])
+    client.get(url)  # per-process caches filled once
+    with django_assert_num_queries(ITEM_PAGE):
+        assert client.get(url).status_code == 200
