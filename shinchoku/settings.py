@@ -112,7 +112,16 @@ FORM_RENDERER = "shinchoku.components.FormRenderer"
 WSGI_APPLICATION = "shinchoku.wsgi.application"
 
 if os.environ.get("DATABASE_URL"):
-    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
+    # Persistent connections (docs/production.md): each worker thread keeps its connection for
+    # SHINCHOKU_CONN_MAX_AGE seconds (0: one per request), checked before reuse so that a
+    # restarted PostgreSQL costs one retried query, not an error page.
+    DATABASES = {
+        "default": dj_database_url.parse(
+            os.environ["DATABASE_URL"],
+            conn_max_age=envint("SHINCHOKU_CONN_MAX_AGE", "600", minimum=0),
+            conn_health_checks=envbool("SHINCHOKU_CONN_HEALTH_CHECKS", "True"),
+        )
+    }
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -175,14 +184,24 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("SHINCHOKU_STATIC_ROOT", DATA_DIR / "staticfiles"))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Production (docs/production.md): SHINCHOKU_STATIC_MANIFEST=1 after `shinchoku collectstatic`
+# serves hashed, gzip/brotli-compressed files from STATIC_ROOT with a one-year immutable cache;
+# without it (development, tests) files come from the apps' folders, unhashed and uncompressed.
+STATIC_MANIFEST = envbool("SHINCHOKU_STATIC_MANIFEST", "False")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if STATIC_MANIFEST
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
 }
-WHITENOISE_USE_FINDERS = True
+WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 
 # --- Security: sessions, cookies, HTTPS (README "Production settings", docs/security.md) ---
 SESSION_COOKIE_HTTPONLY = True

@@ -1,13 +1,16 @@
 from django.contrib import admin
 from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.functional import lazy
 from django.views.generic.base import RedirectView
 
 urlpatterns = [
     # Browsers ask for /favicon.ico whatever the page links: send them to the static file.
     path(
         "favicon.ico",
-        RedirectView.as_view(url=static("shinchoku/favicon.ico"), permanent=False),
+        # Looked up on the first request, not at import: with the hashed static files of
+        # production (docs/production.md) the name is known only after `collectstatic`.
+        RedirectView.as_view(url=lazy(static, str)("shinchoku/favicon.ico"), permanent=False),
         name="favicon",
     ),
     path("admin/", admin.site.urls),
