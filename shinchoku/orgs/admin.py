@@ -11,5 +11,6 @@ class DepartmentInline(admin.TabularInline):
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "slug"]
+    list_display = ["name", "kind", "prefecture", "slug"]
+    list_filter = ["kind", "prefecture"]
     inlines = [DepartmentInline]

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from shinchoku.core.prefectures import PREFECTURES
+
+PREFECTURE_CHOICES = [(code, pgettext_lazy("prefecture", en)) for code, _ja, en in PREFECTURES]
 
 
 class Organization(models.Model):
@@ -16,6 +21,10 @@ class Organization(models.Model):
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    # JIS code of the 都道府県 ("13" 東京都): the federation filters its lists by it.
+    prefecture = models.CharField(
+        _("prefecture"), max_length=2, choices=PREFECTURE_CHOICES, blank=True, db_index=True
+    )
 
     class Meta:
         ordering = ["name"]

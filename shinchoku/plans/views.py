@@ -9,22 +9,25 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.db.models import Count, Prefetch
+from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from shinchoku.accounts.permissions import (
     can_edit_structure,
+    can_see_draft_plans,
+    is_federation,
     membership,
     require,
     visible_organizations,
 )
 from shinchoku.core.figures import indicator_unit
 from shinchoku.core.node_names import level_heading
+from shinchoku.orgs.filters import filter_form, filter_plans, page_of
 from shinchoku.orgs.models import Department
 from shinchoku.plans import links
-from shinchoku.plans.access import may_see, visible_plan
+from shinchoku.plans.access import visible_plan
 from shinchoku.plans.goals import by_goal, plan_nodes
 from shinchoku.plans.history import loads_snapshot
 from shinchoku.plans.models import (
@@ -70,31 +73,53 @@ def _level_counts(plan: Plan, nodes: list[Node]) -> list[tuple[str, int]]:
 
 @require_safe
 def plan_list(request: HttpRequest) -> HttpResponse:
-    """List every plan with its period and the number of nodes per level."""
+    """The user's plans, 50 a page, filtered by prefecture, kind and round state, with the
+    number of nodes per level; registered plans of other bodies come last, in their own section.
+
+    A fixed number of queries whatever the number of organizations and plans: the nodes are
+    counted for the plans of the page only.
+    """
     require(request, request.user.is_authenticated)
-    plans = [
-        p
-        for p in Plan.objects.select_related("organization").filter(
-            organization__in=visible_organizations(request.user)
-        )
-        if may_see(request.user, p)  # drafts: 管理者 and approvers only
-    ]
+    user = request.user
+    plans = Plan.objects.select_related("organization").filter(
+        organization__in=visible_organizations(user)
+    )
+    member = membership(user)
+    if not is_federation(user) and not (member and can_see_draft_plans(user, member.organization)):
+        plans = plans.exclude(status=Plan.Status.DRAFT)  # drafts: 管理者 and approvers only
+    form = filter_form(request)
+    plans = filter_plans(plans, form.choices()).order_by(
+        ExpressionWrapper(~Q(owner_name=""), output_field=BooleanField()),
+        "organization__name",
+        "first_fy",
+        "title",
+        "id",
+    )
+    page = page_of(request, plans)
     counts: dict[int, dict[int, int]] = defaultdict(dict)
-    for row in Node.objects.values("plan_id", "level").annotate(n=Count("id")):
+    for row in (
+        Node.objects.filter(plan_id__in=[p.id for p in page])
+        .order_by()
+        .values("plan_id", "level")
+        .annotate(n=Count("id"))
+    ):
         counts[row["plan_id"]][row["level"]] = row["n"]
     rows = [
         {
             "plan": p,
             "levels": [(p.level_name(lv), n) for lv, n in sorted(counts[p.id].items())],
         }
-        for p in plans
+        for p in page
     ]
     context = {
         "rows": [r for r in rows if not r["plan"].is_external],
         # Plans of other bodies the organization registered (outside.py), in their own section.
         "outside_rows": [r for r in rows if r["plan"].is_external],
-        "editable": {p.id for p in plans if can_edit_structure(request.user, p.organization)},
-        "can_create": can_create_plan(request.user),
+        "editable": {p.id for p in page if can_edit_structure(user, p.organization)},
+        "can_create": can_create_plan(user),
+        "operator": is_federation(user),
+        "form": form,
+        "page": page,
     }
     return render(request, "plans/plan_list.html", context)
 

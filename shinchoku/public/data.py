@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from shinchoku.core.achievement import Bands, Tally, roll_up
@@ -55,14 +55,14 @@ def published_rounds(plan: Plan) -> list[Round]:
     return list(Round.objects.filter(public_rounds(), plan=plan).order_by("fy"))
 
 
-def public_plans() -> list[Plan]:
-    """Every plan with at least one public round, with its organization."""
+def public_plans() -> QuerySet[Plan]:
+    """Every plan with at least one public round, with its organization (one query)."""
     ids = Round.objects.filter(public_rounds()).values("plan_id")
-    return list(
+    return (
         Plan.objects.filter(id__in=ids)
         .exclude(status=Plan.Status.DRAFT)  # a draft (次期計画 策定中) is never public
         .select_related("organization")
-        .order_by("organization__name", "-first_fy", "title")
+        .order_by("organization__name", "organization_id", "-first_fy", "title", "id")
     )
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from shinchoku.core import wareki
+from shinchoku.orgs.filters import filter_form, filter_plans, page_of
 from shinchoku.plans import links
 from shinchoku.plans.models import IndicatorValue, Node
 from shinchoku.plans.schedule import Row, grid
@@ -28,12 +29,15 @@ ROLE = IndicatorValue.Role
 
 @require_safe
 def index(request: HttpRequest) -> HttpResponse:
-    """List every organization's public plans."""
+    """Every organization's public plans, 50 a page, by prefecture and kind of organization."""
+    form = filter_form(request, rounds=False)
+    page = page_of(request, filter_plans(data.public_plans(), form.choices()))
     groups: dict[int, dict] = {}
-    for plan in data.public_plans():
+    for plan in page:
         org = plan.organization
         groups.setdefault(org.id, {"organization": org, "plans": []})["plans"].append(plan)
-    return render(request, "public/index.html", {"groups": list(groups.values())})
+    context = {"groups": list(groups.values()), "page": page, "form": form}
+    return render(request, "public/index.html", context)
 
 
 @dataclass

@@ -18,11 +18,17 @@ from django.template import engines
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_safe
 
-from shinchoku.accounts.permissions import draft_scope, require, visible_organizations
+from shinchoku.accounts.permissions import (
+    draft_scope,
+    is_federation,
+    require,
+    visible_organizations,
+)
 from shinchoku.core.years import pick_fy
 from shinchoku.plans.access import may_see
 from shinchoku.plans.models import Indicator, IndicatorValue, Node, Plan
 from shinchoku.rounds.access import plan_for
+from shinchoku.rounds.federation import federation_dashboard
 from shinchoku.rounds.latest import fys_with_data
 from shinchoku.rounds.models import IndicatorEntry, Report, Round
 from shinchoku.rounds.progress import (
@@ -242,11 +248,24 @@ class PlanBoard:
 
 @require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """Each of the user's plans with a round: its latest round's bands, alerts and sheets."""
+    """Each of the user's plans with a round: its latest round's bands, alerts and sheets.
+
+    The federation operator sees every organization's plans as one row each
+    (`federation.federation_dashboard`), and one organization's boards with ?org=<slug>.
+    """
     require(request, request.user.is_authenticated)
+    organizations = visible_organizations(request.user)
+    org = None
+    if is_federation(request.user):
+        if not request.GET.get("org"):
+            return federation_dashboard(request)
+        org = organizations.filter(slug=request.GET["org"]).first()
+        if org is None:
+            raise Http404("no such organization")
+        organizations = [org]
     plans = [
         p
-        for p in Plan.objects.filter(organization__in=visible_organizations(request.user))
+        for p in Plan.objects.filter(organization__in=organizations)
         .select_related("organization")
         .order_by("organization__name", "-first_fy", "title")
         if may_see(request.user, p)  # drafts: 管理者 and approvers only
@@ -294,5 +313,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         boards.append(
             PlanBoard(plan, round_, choices, pp, plan.level_name(top_level), depts, days_left)
         )
-    context = {"boards": boards, "without": without, "today": today, "chosen": chosen}
+    context = {
+        "boards": boards,
+        "without": without,
+        "today": today,
+        "chosen": chosen,
+        "organization": org,
+    }
     return render(request, "rounds/progress/dashboard.html", context)

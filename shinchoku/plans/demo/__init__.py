@@ -12,6 +12,9 @@ DEMO_FILES = [
     "nishitokyo-katsudo-4.json",
     "nishitokyo-action-plan-2019.json",
 ]
+DEMO_PREFECTURE = (
+    "13"  # 東京都: the federation's lists filter by it (not in the interchange format)
+)
 
 
 def demo_documents() -> list[dict]:
@@ -27,12 +30,16 @@ def load_demo(replace: bool = False):
     """
     from django.db import transaction
 
+    from shinchoku.orgs.models import Organization
     from shinchoku.plans.interchange import load_documents
     from shinchoku.plans.links import accept_all_between
 
     with transaction.atomic():
         plans = load_documents(demo_documents(), replace=replace)
         accept_all_between(plans)
+        Organization.objects.filter(
+            pk__in={p.organization_id for p in plans}, prefecture=""
+        ).update(prefecture=DEMO_PREFECTURE)
     return plans
 
 
