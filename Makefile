@@ -12,7 +12,7 @@ PYTEST_WORKERS ?= 2
 # tests/conftest.py starts with the slowest modules (see pytest_collection_modifyitems there).
 PYTEST_DIST ?= --dist loadgroup --no-loadscope-reorder
 
-.PHONY: run test lint format migrations-check messages demo-data other-shape-fixture install pytest pytest-pg clean screenshots bench
+.PHONY: run test lint format migrations-check messages demo-data other-shape-fixture install pytest pytest-pg clean screenshots bench bundle
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -98,3 +98,10 @@ bench: $(STAMP)
 	DATABASE_URL="$(BENCH_DB_URL)" $(BIN)/python benchmarks/pages.py --sizes $(BENCH_SIZES) --fresh
 	DATABASE_URL="$(BENCH_DB_URL)" $(BIN)/python benchmarks/load.py \
 		--councils $(BENCH_LOAD_COUNCILS) --duration $(BENCH_DURATION)
+
+# The offline bundle for isolated networks (LGWAN; docs/production.md): the product's wheel, every
+# dependency's wheel, the font licences and a README in dist/shinchoku-bundle-<version>.tar.gz.
+# Building uses PyPI; installing it does not. WHEEL_CACHE keeps dependency wheels between builds.
+WHEEL_CACHE ?= dist/wheel-cache
+bundle: $(STAMP)
+	$(BIN)/python scripts/bundle.py --out dist --wheel-cache $(WHEEL_CACHE)

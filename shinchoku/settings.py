@@ -188,8 +188,8 @@ STATIC_ROOT = Path(os.environ.get("SHINCHOKU_STATIC_ROOT", DATA_DIR / "staticfil
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Production (docs/production.md): SHINCHOKU_STATIC_MANIFEST=1 after `shinchoku collectstatic`
-# serves hashed, gzip/brotli-compressed files from STATIC_ROOT with a one-year immutable cache;
-# without it (development, tests) files come from the apps' folders, unhashed and uncompressed.
+# serves hashed, gzip/brotli-compressed files from STATIC_ROOT, cached by browsers for good
+# (immutable); without it (development, tests) files come from the apps' folders, unhashed.
 STATIC_MANIFEST = envbool("SHINCHOKU_STATIC_MANIFEST", "False")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -4,7 +4,7 @@ Two gunicorn processes started with the production settings file, each with a da
 its own (so anything kept on one server's disk would be missing on the other), one SQLite
 database file and one secret key. A 管理者 logs in on the first, uploads a plan workbook there,
 and confirms its preview on the second. The static files are the collected, hashed and
-compressed ones, served with a long cache lifetime.
+compressed ones, served as immutable (cached for ten years).
 """
 
 from __future__ import annotations
@@ -205,7 +205,7 @@ def test_an_upload_previewed_on_one_server_is_confirmed_on_the_other(two_servers
         assert kept <= {"staticfiles"}, kept
 
 
-def test_static_files_are_hashed_compressed_and_cached_for_a_year(two_servers):
+def test_static_files_are_hashed_compressed_and_cached_for_good(two_servers):
     _base, (a, _b) = two_servers
     status, _h, page = Browser().request(a + "/accounts/login/")
     css = re.search(r'href="(/static/shinchoku/app\.[0-9a-f]{12}\.css)"', page.decode())
