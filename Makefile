@@ -7,10 +7,10 @@ PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
 STAMP := $(VENV)/.installed
 # pytest-xdist workers for make test (the suite is CPU-bound; one per core).
 PYTEST_WORKERS ?= 2
-# How xdist hands out the tests: a module with a module-wide fixture (a server, a parsed
-# workbook) or a browser as a whole, every other test alone, in the order of the collection, which
-# tests/conftest.py starts with the slowest modules (see pytest_collection_modifyitems there).
-PYTEST_DIST ?= --dist loadgroup --no-loadscope-reorder
+# How xdist hands out the tests: each module whole (its servers and parsed workbooks are made
+# once), in the order of the collection, which tests/conftest.py starts with the slowest modules
+# (pytest_collection_modifyitems there), so that no long module is left to run alone at the end.
+PYTEST_DIST ?= --dist loadfile --no-loadscope-reorder
 
 .PHONY: run test lint format migrations-check messages demo-data other-shape-fixture install pytest pytest-pg clean screenshots bench bundle
 

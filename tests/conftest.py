@@ -18,8 +18,6 @@ def pytest_configure(config):
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # Set by pytest_collection_modifyitems below; pytest-xdist knows it, a run without it not.
-    config.addinivalue_line("markers", "xdist_group(name): run these tests on one xdist worker")
 
 
 # --------------------------------------------------------------------------- scheduling
@@ -59,34 +57,20 @@ def _transactional(item: pytest.Item) -> bool:
     return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
 
 
-def _module_scoped(item: pytest.Item) -> bool:
-    """Whether the test uses a fixture made once per module (a server, a parsed workbook…)."""
-    info = getattr(item, "_fixtureinfo", None)
-    if info is None:
-        return False
-    return (
-        any(d.scope == "module" for defs in info.name2fixturedefs.values() for d in defs)
-        or "chromium" in info.names_closure
-    )
+def pytest_itemcollected(item: pytest.Item) -> None:
+    """The PostgreSQL pass skips the tests that cannot behave differently there."""
+    if os.environ.get("DATABASE_URL") and item.nodeid.startswith(DATABASE_AGNOSTIC):
+        item.add_marker(SKIP_DATABASE_AGNOSTIC)
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> Iterator[None]:
-    """Schedule the suite for pytest-xdist (`--dist loadgroup`, as `make test` runs it).
-
-    Before the other plugins: each module with a module-wide fixture (a server, a parsed
-    workbook…) or a browser goes to one worker as a whole, so its set-up is made once; every
-    other test is scheduled on its own. After them (pytest-django has put the tests with a
-    database first, the transactional ones after those): the SLOW_FIRST modules move to the
-    front, except transactional tests, which stay after every test that needs the demo data
-    (they empty the database).
-    """
-    in_postgresql_pass = bool(os.environ.get("DATABASE_URL"))
-    for item in items:
-        if _module_scoped(item):
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
-        if in_postgresql_pass and item.nodeid.startswith(DATABASE_AGNOSTIC):
-            item.add_marker(SKIP_DATABASE_AGNOSTIC)
+    """After the other plugins (pytest-django has put the tests with a database first, the
+    transactional ones after those), the SLOW_FIRST modules move to the front, except
+    transactional tests, which stay after every test that needs the demo data (they empty the
+    database). `make test` hands the modules to the xdist workers whole and in this order
+    (`--dist loadfile --no-loadscope-reorder`): a module's servers and parsed workbooks are
+    made once, and the long modules start first while the short ones fill in around them."""
     yield
 
     def rank(item: pytest.Item) -> int:
