@@ -36,6 +36,8 @@ SLOW_FIRST = (
     "tests/browser/test_print_in_chromium.py",
     "tests/browser/",
     "tests/public/test_public_a11y.py",
+    "tests/test_bundle.py",
+    "tests/test_two_servers.py",
 )
 
 
@@ -44,7 +46,10 @@ SLOW_FIRST = (
 # Django; tests check that it imports none) and two pure string helpers, on plain values. None
 # of them asks for the database (pytest-django would refuse any query), reads the settings'
 # DATABASES or starts a process. A test added there that needs the database belongs elsewhere.
-DATABASE_AGNOSTIC = ("tests/core/",)
+# The bundle and two-server tests start their own processes on a SQLite file of their own,
+# whatever DATABASE_URL says (they remove it from the processes' environment), so they too
+# run the same in both passes.
+DATABASE_AGNOSTIC = ("tests/core/", "tests/test_bundle.py", "tests/test_two_servers.py")
 SKIP_DATABASE_AGNOSTIC = pytest.mark.skip(
     reason="no database in these tests: they run in the SQLite pass (tests/conftest.py)"
 )
