@@ -4,6 +4,7 @@ A template builtin (settings.TEMPLATES): ``{% status_badge %}`` needs no ``{% lo
 """
 
 from django import forms, template
+from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
 from django.forms.utils import ErrorDict
 
@@ -14,6 +15,68 @@ register = template.Library()
 def status_badge(status: str, label: str) -> dict[str, str]:
     """A state as a badge: ``{% status_badge sheet.status sheet.get_status_display %}``."""
     return {"status": status, "label": label}
+
+
+class WidgetIdBoundField(BoundField):
+    """A field whose control keeps the id it was given (``attrs={"id": …}``): its help and error
+    ids (``ID_helptext``, ``ID_error``) follow that id, not the field's name."""
+
+    @property
+    def auto_id(self) -> str:
+        return self.field.widget.attrs.get("id") or super().auto_id
+
+
+_KINDS = {
+    "text": (forms.CharField, forms.TextInput),
+    "textarea": (forms.CharField, forms.Textarea),
+    "select": (forms.ChoiceField, forms.Select),
+    "file": (forms.FileField, forms.FileInput),
+}
+
+
+@register.simple_tag
+def field_group(
+    name: str,
+    label: str,
+    value="",
+    *,
+    kind: str = "text",
+    id: str = "",
+    required: bool = False,
+    help: str = "",
+    error: str = "",
+    choices=(),
+    empty: str = "",
+    **attrs,
+) -> str:
+    """One field of a form a view reads by hand, drawn through components/field.html.
+
+    ``{% field_group "comment" label value kind="textarea" id="return-comment" required=True
+    rows=3 %}``: the same name, id and value as a hand-written control, with the label, 「必須」,
+    help (aria-describedby) and error (aria-invalid) of every other field. ``choices`` are
+    (value, label) pairs or plain values, after an empty choice labelled ``empty`` when given;
+    other keywords are the control's attributes (``data_x`` is written data-x).
+    """
+    field_class, widget_class = _KINDS[kind]
+    widget_attrs = {key.replace("_", "-"): v for key, v in attrs.items()}
+    if id:
+        widget_attrs["id"] = id
+    options = {"label": label, "required": bool(required), "help_text": help}
+    if kind == "select":
+        pairs = [c if isinstance(c, (tuple, list)) else (c, c) for c in choices]
+        options["choices"] = [("", empty), *pairs] if empty else pairs
+    form = forms.Form(
+        data={name: "" if value is None else value},
+        auto_id="%s",
+        label_suffix="",
+        bound_field_class=WidgetIdBoundField,
+    )
+    form.fields[name] = field_class(widget=widget_class(attrs=widget_attrs), **options)
+    form._errors = ErrorDict(renderer=form.renderer)
+    form.cleaned_data = {}
+    if error:
+        form.add_error(name, str(error))
+    return form[name].as_field_group()
 
 
 class FormRenderer(TemplatesSetting):
@@ -34,6 +97,7 @@ class DrawnForm(forms.Form):
     """
 
     use_required_attribute = False
+    bound_field_class = WidgetIdBoundField
 
     def __init__(
         self,

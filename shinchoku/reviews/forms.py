@@ -71,6 +71,9 @@ class AnswerForm(DrawnForm):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
+    def __init__(self, data: Mapping, *, error: Exception | None = None) -> None:
+        super().__init__(data, error=error, auto_id="answer-%s")
+
 
 class StatusForm(DrawnForm):
     """Move the status; 見送り needs its reason."""
@@ -104,7 +107,8 @@ def detail_forms(opinion, *, values: Mapping, statuses, departments, error=None)
     found = {
         "answer_form": AnswerForm({k: values[k] for k in ("policy", "action")}),
         "status_form": StatusForm(
-            {"status": opinion.status, "reason": values["reason"]}, statuses=statuses
+            {"status": values.get("status", opinion.status), "reason": values["reason"]},
+            statuses=statuses,
         ),
         "assign_form": AssignForm(
             {"department": str(opinion.department_id or "")}, departments=departments
@@ -115,3 +119,27 @@ def detail_forms(opinion, *, values: Mapping, statuses, departments, error=None)
         if form.places(error):
             form.service_error, placed = error, True
     return {**found, "error_placed": placed}
+
+
+class FilterForm(DrawnForm):
+    """The opinion list's filters (GET): FY, status, goal and department, each with （すべて）."""
+
+    fy = forms.ChoiceField(label=_("Fiscal year"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    goal = forms.ChoiceField(required=False)
+    department = forms.ChoiceField(label=_("Department"), required=False)
+
+    def __init__(self, filters, *, fys, statuses, goal_level: str, goals, departments) -> None:
+        data = {
+            "fy": str(filters.fy or ""),
+            "status": filters.status or "",
+            "goal": filters.goal or "",
+            "department": str(filters.department or ""),
+        }
+        super().__init__(data, auto_id="filter-%s")
+        every = ("", _("(all)"))
+        self.fields["fy"].choices = [every, *((str(y), fy_label(y)) for y in fys)]
+        self.fields["status"].choices = [every, *statuses]
+        self.fields["goal"].label = goal_level
+        self.fields["goal"].choices = [every, *goals]
+        self.fields["department"].choices = [every, *((str(d.pk), d.name) for d in departments)]

@@ -22,7 +22,7 @@ from shinchoku.downloads import set_download_name
 from shinchoku.orgs.models import Department
 from shinchoku.plans.models import Plan
 from shinchoku.reviews import access, services
-from shinchoku.reviews.forms import OpinionForm, detail_forms
+from shinchoku.reviews.forms import FilterForm, OpinionForm, detail_forms
 from shinchoku.reviews.listing import STATUS_NAMES, Filters, filtered
 from shinchoku.reviews.models import Opinion
 from shinchoku.reviews.targets import Targets, value_of
@@ -71,6 +71,14 @@ def opinion_list(request: HttpRequest, slug: str) -> HttpResponse:
         "departments": _departments(plan),
         "may_record": access.may_record(request.user, plan),
     }
+    context["form"] = FilterForm(
+        filters,
+        fys=context["fys"],
+        statuses=context["statuses"],
+        goal_level=plan.level_name(1),
+        goals=context["goals"],
+        departments=context["departments"],
+    )
     return render(request, "reviews/list.html", context)
 
 
@@ -236,7 +244,9 @@ def _detail(request: HttpRequest, opinion: Opinion, *, status: int = 200, **extr
         **extra,
     }
     posted = extra.get("posted") or {}
-    values = {f: posted.get(f, getattr(opinion, f)) for f in ("policy", "action", "reason")}
+    values = {
+        f: posted.get(f, getattr(opinion, f)) for f in ("policy", "action", "reason", "status")
+    }
     context.update(
         detail_forms(
             opinion,

@@ -51,7 +51,8 @@ def list_context(plan: Plan, admin: bool, form: OpenFinalForm | None = None) -> 
     offer = admin and round_ is None and not final_services.refusal(plan)
     if offer and form is None:
         deadline = max(date(plan.last_fy + 1, 5, 31), timezone.localdate() + timedelta(days=30))
-        form = OpenFinalForm(initial={"deadline": deadline})
+        # Its ids start with final- (final-deadline): the yearly round's form is on the same page.
+        form = OpenFinalForm(initial={"deadline": deadline}, auto_id="final-%s")
     if round_ is not None:
         round_.counts = _counts(round_.reports.all())
     return {"round": round_, "form": form if offer else None}

@@ -173,7 +173,7 @@ def test_a_refused_final_reopen_comes_back_with_the_typed_reason(plan, admin):
         response = admin.post(url, data)
         assert response.status_code == status
         html = response.text
-        assert f">{reason}</textarea>" in html
+        assert f"{reason}</textarea>" in html  # typed back into the reason field
         assert f'action="{url}"' in html
         assert f'name="version" value="{final.version}"' in html
     final.refresh_from_db()

@@ -228,7 +228,7 @@ def test_the_statuses_come_from_the_plans_settings(plan, admin, staff):
     round_ = final_services.open_final_round(plan, DEADLINE, admin.user)
     report = report_of(round_, "福祉支援課")
     page = staff.get(final_url("final_sheet", report)).content.decode()
-    assert "<option>完了</option>" in page and "実施済" not in page
+    assert '<option value="完了">完了</option>' in page and "実施済" not in page
     assert staff.post(final_url("final_sheet", report), filled(report, "完了")).status_code == 302
 
 
