@@ -78,26 +78,40 @@ def _round_state(queryset: QuerySet, state: str, rounds_of) -> QuerySet:
 
 def filter_plans(plans: QuerySet, choices: dict[str, str]) -> QuerySet:
     """Plans of the organizations chosen, with the round state chosen."""
-    if "prefecture" in choices:
-        plans = plans.filter(organization__prefecture=choices["prefecture"])
-    if "kind" in choices:
-        plans = plans.filter(organization__kind=choices["kind"])
+    if "prefecture" in choices or "kind" in choices:
+        # A subquery on the organizations, not a filter through the join: SQLite otherwise
+        # starts from the prefecture index and re-reads the plan's other conditions per row
+        # (150 ms instead of 15 at 1,800 councils).
+        chosen = filter_organizations(Organization.objects.all(), choices, rounds=False)
+        plans = plans.filter(organization__in=chosen.values("pk"))
     if "round" in choices:
         rounds = _rounds().filter(plan=OuterRef("pk"))
         plans = _round_state(plans, choices["round"], rounds)
     return plans
 
 
-def filter_organizations(organizations: QuerySet, choices: dict[str, str]) -> QuerySet:
+def filter_organizations(
+    organizations: QuerySet, choices: dict[str, str], *, rounds: bool = True
+) -> QuerySet:
     """Organizations chosen; the round state is that of any of their plans."""
     if "prefecture" in choices:
         organizations = organizations.filter(prefecture=choices["prefecture"])
     if "kind" in choices:
         organizations = organizations.filter(kind=choices["kind"])
-    if "round" in choices:
-        rounds = _rounds().filter(plan__organization=OuterRef("pk"))
-        organizations = _round_state(organizations, choices["round"], rounds)
+    if rounds and "round" in choices:
+        of_org = _rounds().filter(plan__organization=OuterRef("pk"))
+        organizations = _round_state(organizations, choices["round"], of_org)
     return organizations
+
+
+def labels(choices) -> dict[str, str]:
+    """Value → label in the current language, translated once per page rather than per row
+    (get_FOO_display hashes the whole list of choices on every call)."""
+    return {value: str(label) for value, label in choices}
+
+
+def prefecture_labels() -> dict[str, str]:
+    return labels(PREFECTURE_CHOICES)
 
 
 def page_of(request: HttpRequest, rows: QuerySet) -> Page:

@@ -24,7 +24,7 @@ from shinchoku.accounts.permissions import (
 )
 from shinchoku.core.figures import indicator_unit
 from shinchoku.core.node_names import level_heading
-from shinchoku.orgs.filters import filter_form, filter_plans, page_of
+from shinchoku.orgs.filters import filter_form, filter_plans, labels, page_of, prefecture_labels
 from shinchoku.orgs.models import Department
 from shinchoku.plans import links
 from shinchoku.plans.access import visible_plan
@@ -104,10 +104,13 @@ def plan_list(request: HttpRequest) -> HttpResponse:
         .annotate(n=Count("id"))
     ):
         counts[row["plan_id"]][row["level"]] = row["n"]
+    prefectures, kinds = prefecture_labels(), labels(Plan.Kind.choices)
     rows = [
         {
             "plan": p,
             "levels": [(p.level_name(lv), n) for lv, n in sorted(counts[p.id].items())],
+            "prefecture": prefectures.get(p.organization.prefecture, "―"),
+            "kind": kinds.get(p.kind, p.kind),
         }
         for p in page
     ]

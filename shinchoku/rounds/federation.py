@@ -18,7 +18,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from shinchoku.orgs.filters import filter_form, filter_plans, page_of
+from shinchoku.orgs.filters import (
+    filter_form,
+    filter_plans,
+    labels,
+    page_of,
+    prefecture_labels,
+)
 from shinchoku.plans.models import Plan
 from shinchoku.rounds.models import Report, Round
 
@@ -33,6 +39,8 @@ class PlanRow:
     round: Round | None
     sheets: dict[str, int] = field(default_factory=dict)
     today: date | None = None
+    prefecture: str = ""
+    round_status: str = ""
 
     @property
     def total(self) -> int:
@@ -85,12 +93,22 @@ def plan_rows(plans: list[Plan], today: date) -> list[PlanRow]:
         .annotate(n=Count("id"))
     ):
         sheets[round_id][status] = n
+    prefectures, statuses = prefecture_labels(), labels(Round.Status.choices)
     rows = []
     for plan in plans:
         round_ = rounds.get(plan.newest_round)
         if round_ is not None:
             round_.plan = plan
-        rows.append(PlanRow(plan, round_, sheets[round_.pk] if round_ else {}, today))
+        rows.append(
+            PlanRow(
+                plan,
+                round_,
+                sheets[round_.pk] if round_ else {},
+                today,
+                prefectures.get(plan.organization.prefecture, "―"),
+                statuses.get(round_.status, "") if round_ else "",
+            )
+        )
     return rows
 
 

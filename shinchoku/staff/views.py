@@ -26,7 +26,13 @@ from shinchoku.audit.models import Action
 from shinchoku.audit.recorder import record
 from shinchoku.core.filenames import download_name
 from shinchoku.downloads import set_download_name
-from shinchoku.orgs.filters import filter_form, filter_organizations, page_of
+from shinchoku.orgs.filters import (
+    filter_form,
+    filter_organizations,
+    labels,
+    page_of,
+    prefecture_labels,
+)
 from shinchoku.orgs.models import Department, Organization
 from shinchoku.plans.models import Plan
 from shinchoku.plans.workbook import CellProblem
@@ -103,6 +109,10 @@ def _organization_list(request: HttpRequest) -> HttpResponse:
         open_rounds=_count(Plan.objects.filter(organization=OuterRef("pk"), rounds__status="open")),
     )
     page = page_of(request, organizations.order_by("name", "id"))
+    prefectures, kinds = prefecture_labels(), labels(Organization.Kind.choices)
+    for org in page:
+        org.prefecture_label = prefectures.get(org.prefecture, "―")
+        org.kind_label = kinds.get(org.kind, org.kind)
     return render(request, "staff/organizations.html", {"page": page, "form": form})
 
 
