@@ -9,7 +9,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    Prefetch,
+    Q,
+    prefetch_related_objects,
+)
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
@@ -38,6 +45,7 @@ from shinchoku.plans.models import (
     IndicatorValue,
     Node,
     NodeDepartment,
+    NodeKind,
     Plan,
     ScheduleSpan,
     Section,
@@ -161,12 +169,17 @@ def plan_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 def node_page_queryset():
     """A node with what its page shows: departments, kinds, SDGs, sections, contents."""
-    return Node.objects.prefetch_related(
+    return Node.objects.prefetch_related(*node_page_prefetches())
+
+
+def node_page_prefetches() -> tuple:
+    """What a node's page shows beside the node, as prefetches (one query each)."""
+    return (
         Prefetch(
             "nodedepartment_set",
             queryset=NodeDepartment.objects.select_related("department").order_by("order"),
         ),
-        "nodekind_set__kind",
+        Prefetch("nodekind_set", queryset=NodeKind.objects.select_related("kind")),
         "sdgs",
         Prefetch("sections", queryset=Section.objects.order_by("order")),
         Prefetch("contents", queryset=contents_queryset().order_by("order")),
@@ -231,18 +244,16 @@ def _indicator_rows(indicators: list[Indicator], years: list[int]) -> list[Indic
 def node_detail(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     """Show one node as the plan document prints it: sections, contents, schedule, indicators."""
     plan = _get_plan(request, slug)
-    outline = list(
-        Node.objects.filter(plan=plan)
-        .only("id", "parent_id", "key", "label", "title", "level", "seq")
-        .order_by("seq")
-    )
+    # Every node in full, once (issue 16): the outline, and the node shown with its prefetches.
+    outline = list(Node.objects.filter(plan=plan).order_by("seq"))
     by_key = {n.key: n for n in outline}
     if key not in by_key:
         raise Http404("no such node")
-    node = (
-        node_page_queryset()
-        .prefetch_related(Prefetch("indicators", queryset=_indicators_queryset().order_by("order")))
-        .get(id=by_key[key].id)
+    node = by_key[key]
+    prefetch_related_objects(
+        [node],
+        *node_page_prefetches(),
+        Prefetch("indicators", queryset=_indicators_queryset().order_by("order")),
     )
     by_id = {n.id: n for n in outline}
     ancestors = []

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext
@@ -18,7 +19,7 @@ from shinchoku.orgs.filters import filter_form, filter_plans, page_of
 from shinchoku.plans import links
 from shinchoku.plans.models import IndicatorValue, Node
 from shinchoku.plans.schedule import Row, grid
-from shinchoku.plans.views import node_page_queryset
+from shinchoku.plans.views import node_page_prefetches
 from shinchoku.public import data, no_figures
 from shinchoku.public.data import PublicIndicator, PublicPlan
 from shinchoku.public.summary import summary_available
@@ -136,11 +137,8 @@ def plan_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _outline(plan) -> tuple[list[Node], dict[str, Node]]:
-    outline = list(
-        Node.objects.filter(plan=plan)
-        .only("id", "parent_id", "key", "label", "title", "level", "seq", "plan_id")
-        .order_by("seq")
-    )
+    # Every field (issue 16): the node page takes its node from here with no query of its own.
+    outline = list(Node.objects.filter(plan=plan).order_by("seq"))
     return outline, {n.key: n for n in outline}
 
 
@@ -193,7 +191,8 @@ def node_page(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     if key not in by_key:
         raise Http404("no such node")
     # Content.note is in the model but never in the public templates.
-    node = node_page_queryset().get(id=by_key[key].id)
+    node = by_key[key]
+    prefetch_related_objects([node], *node_page_prefetches())
     bands = data.bands_of(plan)
     indicators = data.judge_indicators(
         list(data.indicators_queryset(fys).filter(node=node)), fys, bands

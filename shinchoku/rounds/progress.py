@@ -421,10 +421,16 @@ def band_class(band: str, band_names: list[str]) -> str:
 
 def years_with_values(plan: Plan) -> list[int]:
     """FYs of the plan that have an actual or a round, for FY pickers."""
-    fys: set[int] = set(
-        IndicatorValue.objects.filter(indicator__node__plan=plan, role=ROLE.ACTUAL).values_list(
-            "fy", flat=True
-        )
+    # One query (issue 16): the FYs of the actuals and of the rounds, as a UNION.
+    actuals = (
+        IndicatorValue.objects.filter(indicator__plan=plan, role=ROLE.ACTUAL)
+        .order_by()
+        .values_list("fy", flat=True)
     )
-    fys |= set(Round.objects.filter(plan=plan, kind=Round.Kind.YEARLY).values_list("fy", flat=True))
+    rounds = (
+        Round.objects.filter(plan=plan, kind=Round.Kind.YEARLY)
+        .order_by()
+        .values_list("fy", flat=True)
+    )
+    fys: set[int] = set(actuals.union(rounds))
     return sorted(fy for fy in fys if plan.first_fy <= fy <= plan.last_fy)

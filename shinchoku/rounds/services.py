@@ -193,6 +193,8 @@ def sheet(report: Report, *, only: SheetKeys | None = None) -> list[ItemLines]:
     # without contents and indicators (its status is the self-evaluation, with its texts).
     if only is None:
         parents = {n.parent_id for n in nodes}
+        # Every node of the plan, for the sheet's contents by goal (no second query, issue 16).
+        report.plan_outline = {n.pk: n for n in nodes}
     else:
         parents = {n.pk for n in nodes if n.has_children}
     items_e = {e.node_key: e for e in items_q} if only is None or only.nodes else {}

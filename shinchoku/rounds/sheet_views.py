@@ -98,9 +98,9 @@ def differences(stored: list[ItemLines], data: SheetInput) -> list[tuple[str, st
     return out
 
 
-def _toc(plan, lines: list[ItemLines]) -> dict:
+def _toc(plan, lines: list[ItemLines], by_id: dict | None = None) -> dict:
     """The sheet's items under their goals, for its in-page contents (issue 15)."""
-    by_id = plan_nodes(plan)
+    by_id = plan_nodes(plan) if by_id is None else by_id
     top = min((n.level for n in by_id.values()), default=1)
     return {
         "toc": by_goal(lines, lambda item: item.node, by_id),
@@ -117,7 +117,7 @@ def _context(request: HttpRequest, report: Report, lines: list[ItemLines], **ext
         "round": report.round,
         "report": report,
         "lines": lines,
-        **_toc(plan, lines),
+        **_toc(plan, lines, getattr(report, "plan_outline", None)),
         "statuses": settings.content_statuses,
         "scale": settings.evaluation_scale,
         "editable": editable,

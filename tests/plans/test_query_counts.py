@@ -10,7 +10,7 @@ from tests.conftest import login_client
 from tests.query_counts import ACTION, grow, item_of
 
 # Session and user (2), the page's own reads, the layout's notifications and membership (2).
-ITEM_PAGE = 26
+ITEM_PAGE = 23
 
 
 @pytest.fixture(params=["small", "large"])

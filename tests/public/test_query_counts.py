@@ -12,7 +12,7 @@ from shinchoku.plans.models import Plan
 from tests.public.rounds import published_round
 from tests.query_counts import ACTION, grow
 
-PUBLIC_GOAL = 20
+PUBLIC_GOAL = 19
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from tests.conftest import login_client
 from tests.public.rounds import published_round
 from tests.query_counts import ACTION, grow
 
-COMMITTEE_REPORT = 20
+COMMITTEE_REPORT = 19
 
 
 @pytest.fixture(scope="module")

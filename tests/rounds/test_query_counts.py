@@ -19,10 +19,10 @@ from tests.conftest import login_client
 from tests.public.rounds import open_round, published_round
 from tests.query_counts import ACTION, grow, item_of, sheet_of
 
-SHEET = 21
+SHEET = 20
 # In a test the save's transaction is a savepoint: SAVEPOINT and RELEASE (BEGIN when served).
 DRAFT_SAVE = 15
-PROGRESS = 21
+PROGRESS = 20
 
 
 @pytest.fixture(scope="module")
