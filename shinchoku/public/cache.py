@@ -86,8 +86,9 @@ def _serve(request: HttpRequest, scope: str | None, view: View, *args, **kwargs)
     return response
 
 
-_SCOPE_SQL = (  # noqa: S608 - table names from the models, the slug a parameter
-    f"SELECT p.id, v.version FROM {Plan._meta.db_table} p"
+# Table names from the models, the slug a parameter.
+_SCOPE_SQL = (
+    f"SELECT p.id, v.version FROM {Plan._meta.db_table} p"  # noqa: S608
     f" LEFT JOIN {PlanCacheVersion._meta.db_table} v ON v.plan_id = p.id WHERE p.slug = %s"
 )
 
