@@ -317,3 +317,26 @@ LOGGING = {
     },
 }
 # --- end of audit trail and logging ----------------------------------------------------------
+
+# --- Cache (issue 16): public pages, open data and reports until their plan changes ---------
+# Local memory per process by default; Redis shared by every web server when REDIS_URL is set
+# (Django's own RedisCache, which needs the `redis` package installed). Entries are reached
+# through the plan's cache version (shinchoku.plans.cache_version), so nothing is ever deleted:
+# an entry of an older version is simply no longer looked up and ages out.
+SHINCHOKU_CACHE_SECONDS = envint("SHINCHOKU_CACHE_SECONDS", "86400", minimum=0)
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "shinchoku",
+        "TIMEOUT": SHINCHOKU_CACHE_SECONDS,
+        "OPTIONS": {"MAX_ENTRIES": envint("SHINCHOKU_CACHE_MAX_ENTRIES", "2000", minimum=1)},
+    }
+}
+if os.environ.get("REDIS_URL"):
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ["REDIS_URL"],
+        "TIMEOUT": SHINCHOKU_CACHE_SECONDS,
+        "KEY_PREFIX": "shinchoku",
+    }
+# --- end of cache ---------------------------------------------------------------------------

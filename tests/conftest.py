@@ -224,3 +224,12 @@ def federation_client(db):
 def admin_client_council(db):
     """Logged in as 管理者 of the Nishitokyo council (owner of the activity and action plans)."""
     return login_client("council-admin", role="admin")
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: a rolled-back test's plan versions start again."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -597,3 +597,18 @@ class PendingUpload(models.Model):
     filename = models.CharField(max_length=255)
     doc = models.JSONField()
     fingerprint = models.CharField(max_length=64, blank=True)
+
+
+class PlanCacheVersion(models.Model):
+    """How many times anything a public page, download or report of the plan shows has changed.
+
+    Raised in the same transaction as every such write (plans.cache_version), and part of every
+    cache key of the plan's cached pages, so a change makes their cached copies unreachable.
+    Its own table, not a field on Plan: a `plan.save()` of a plan loaded earlier must not write
+    an older number back, and raising it must not wait for the editor's lock on the plan row.
+    """
+
+    plan = models.OneToOneField(
+        Plan, primary_key=True, on_delete=models.CASCADE, related_name="cache_version"
+    )
+    version = models.PositiveBigIntegerField(default=0)

@@ -5,6 +5,7 @@ Every view loads the plan through `plan_for` (login, then the organization's mem
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,6 +16,7 @@ from shinchoku.downloads import set_download_name
 from shinchoku.jobs.housekeeping import recover_stale, worker_seen_recently
 from shinchoku.jobs.models import ReportJob
 from shinchoku.jobs.report_jobs import active_job, start_report_job
+from shinchoku.plans import cache_version
 from shinchoku.plans.models import Plan
 from shinchoku.reports.report import (
     CommitteeReport,
@@ -74,11 +76,19 @@ def xlsx(request: HttpRequest, slug: str, fy: int) -> HttpResponse:
     from shinchoku.reports.xlsx import report_xlsx
 
     plan = plan_for(request, slug)
-    report = _report(request, plan, fy)
-    if isinstance(report, HttpResponse):
-        return report
-    response = HttpResponse(report_xlsx(report), content_type=XLSX)
-    return set_download_name(response, filename(report, "xlsx"), fallback=ascii_filename(report))
+    # The workbook of a report is the same for every member who may see it: it is kept in the
+    # cache until the plan, a round or an opinion changes (plans.cache_version, issue 16).
+    key = f"shinchoku:report:xlsx:{plan.pk}:{cache_version.current(plan.pk)}:{fy}:{get_language()}"
+    stored = cache.get(key)
+    if stored is None:
+        report = _report(request, plan, fy)
+        if isinstance(report, HttpResponse):
+            return report
+        stored = (report_xlsx(report), filename(report, "xlsx"), ascii_filename(report))
+        cache.set(key, stored)
+    body, name, fallback = stored
+    response = HttpResponse(body, content_type=XLSX)
+    return set_download_name(response, name, fallback=fallback)
 
 
 @require_POST
