@@ -5,330 +5,644 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orgs', '0001_initial'),
+        ("orgs", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Content',
+            name="Content",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveIntegerField(default=0)),
-                ('label', models.CharField(blank=True, max_length=50, verbose_name='label')),
-                ('text', models.TextField(verbose_name='text')),
-                ('tag', models.CharField(blank=True, choices=[('新規', 'new'), ('継続', 'continued'), ('充実・強化', 'expanded'), ('', 'none')], max_length=20, verbose_name='tag')),
-                ('repost', models.BooleanField(default=False, verbose_name='listed again (再掲)')),
-                ('note', models.TextField(blank=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveIntegerField(default=0)),
+                ("label", models.CharField(blank=True, max_length=50, verbose_name="label")),
+                ("text", models.TextField(verbose_name="text")),
+                (
+                    "tag",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("新規", "new"),
+                            ("継続", "continued"),
+                            ("充実・強化", "expanded"),
+                            ("", "none"),
+                        ],
+                        max_length=20,
+                        verbose_name="tag",
+                    ),
+                ),
+                ("repost", models.BooleanField(default=False, verbose_name="listed again (再掲)")),
+                ("note", models.TextField(blank=True)),
             ],
             options={
-                'ordering': ['node', 'order'],
+                "ordering": ["node", "order"],
             },
         ),
         migrations.CreateModel(
-            name='SdgGoal',
+            name="SdgGoal",
             fields=[
-                ('number', models.PositiveSmallIntegerField(primary_key=True, serialize=False)),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
+                ("number", models.PositiveSmallIntegerField(primary_key=True, serialize=False)),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
             ],
             options={
-                'verbose_name': 'SDG goal',
-                'verbose_name_plural': 'SDG goals',
-                'ordering': ['number'],
+                "verbose_name": "SDG goal",
+                "verbose_name_plural": "SDG goals",
+                "ordering": ["number"],
             },
         ),
         migrations.CreateModel(
-            name='BusinessKind',
+            name="BusinessKind",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='kinds', to='orgs.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="kinds",
+                        to="orgs.organization",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['organization', 'name'],
+                "ordering": ["organization", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Indicator',
+            name="Indicator",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=100)),
-                ('order', models.PositiveIntegerField(default=0)),
-                ('label', models.CharField(blank=True, max_length=50, verbose_name='label')),
-                ('name', models.CharField(max_length=300, verbose_name='name')),
-                ('unit', models.CharField(blank=True, max_length=50, verbose_name='unit')),
-                ('direction', models.CharField(choices=[('up', 'higher is better'), ('down', 'lower is better'), ('keep', 'keep the level'), ('none', 'not judged by number')], default='up', max_length=10, verbose_name='direction')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='indicators', to='orgs.department')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=100)),
+                ("order", models.PositiveIntegerField(default=0)),
+                ("label", models.CharField(blank=True, max_length=50, verbose_name="label")),
+                ("name", models.CharField(max_length=300, verbose_name="name")),
+                ("unit", models.CharField(blank=True, max_length=50, verbose_name="unit")),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[
+                            ("up", "higher is better"),
+                            ("down", "lower is better"),
+                            ("keep", "keep the level"),
+                            ("none", "not judged by number"),
+                        ],
+                        default="up",
+                        max_length=10,
+                        verbose_name="direction",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="indicators",
+                        to="orgs.department",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['node', 'order'],
+                "ordering": ["node", "order"],
             },
         ),
         migrations.CreateModel(
-            name='IndicatorValue',
+            name="IndicatorValue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('baseline', 'baseline'), ('target', 'target'), ('actual', 'actual')], max_length=10)),
-                ('fy', models.PositiveSmallIntegerField()),
-                ('text', models.CharField(max_length=300)),
-                ('kind', models.CharField(editable=False, max_length=10)),
-                ('number', models.DecimalField(decimal_places=6, editable=False, max_digits=24, null=True)),
-                ('high', models.DecimalField(decimal_places=6, editable=False, max_digits=24, null=True)),
-                ('value_unit', models.CharField(blank=True, editable=False, max_length=50)),
-                ('second_text', models.CharField(blank=True, editable=False, max_length=300)),
-                ('label', models.CharField(blank=True, max_length=100)),
-                ('estimate', models.BooleanField(default=False)),
-                ('as_of', models.DateField(blank=True, null=True)),
-                ('note', models.CharField(blank=True, max_length=300)),
-                ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='values', to='plans.indicator')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("baseline", "baseline"),
+                            ("target", "target"),
+                            ("actual", "actual"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("fy", models.PositiveSmallIntegerField()),
+                ("text", models.CharField(max_length=300)),
+                ("kind", models.CharField(editable=False, max_length=10)),
+                (
+                    "number",
+                    models.DecimalField(decimal_places=6, editable=False, max_digits=24, null=True),
+                ),
+                (
+                    "high",
+                    models.DecimalField(decimal_places=6, editable=False, max_digits=24, null=True),
+                ),
+                ("value_unit", models.CharField(blank=True, editable=False, max_length=50)),
+                ("second_text", models.CharField(blank=True, editable=False, max_length=300)),
+                ("label", models.CharField(blank=True, max_length=100)),
+                ("estimate", models.BooleanField(default=False)),
+                ("as_of", models.DateField(blank=True, null=True)),
+                ("note", models.CharField(blank=True, max_length=300)),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="values",
+                        to="plans.indicator",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['indicator', 'role', 'fy'],
+                "ordering": ["indicator", "role", "fy"],
             },
         ),
         migrations.CreateModel(
-            name='Node',
+            name="Node",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=100)),
-                ('level', models.PositiveSmallIntegerField()),
-                ('order', models.PositiveIntegerField(default=0)),
-                ('seq', models.PositiveIntegerField(db_index=True, default=0)),
-                ('label', models.CharField(blank=True, max_length=50, verbose_name='label')),
-                ('title', models.CharField(max_length=500, verbose_name='title')),
-                ('subtitle', models.CharField(blank=True, max_length=500, verbose_name='subtitle')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='children', to='plans.node')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=100)),
+                ("level", models.PositiveSmallIntegerField()),
+                ("order", models.PositiveIntegerField(default=0)),
+                ("seq", models.PositiveIntegerField(db_index=True, default=0)),
+                ("label", models.CharField(blank=True, max_length=50, verbose_name="label")),
+                ("title", models.CharField(max_length=500, verbose_name="title")),
+                ("subtitle", models.CharField(blank=True, max_length=500, verbose_name="subtitle")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="children",
+                        to="plans.node",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['plan', 'seq'],
+                "ordering": ["plan", "seq"],
             },
         ),
         migrations.AddField(
-            model_name='indicator',
-            name='node',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='indicators', to='plans.node'),
+            model_name="indicator",
+            name="node",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="indicators",
+                to="plans.node",
+            ),
         ),
         migrations.CreateModel(
-            name='ContentGoal',
+            name="ContentGoal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveIntegerField(default=0)),
-                ('content', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='plans.content')),
-                ('node', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='plans.node')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveIntegerField(default=0)),
+                (
+                    "content",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="plans.content"
+                    ),
+                ),
+                (
+                    "node",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="plans.node",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['content', 'order'],
+                "ordering": ["content", "order"],
             },
         ),
         migrations.AddField(
-            model_name='content',
-            name='goals',
-            field=models.ManyToManyField(blank=True, related_name='served_by', through='plans.ContentGoal', to='plans.node'),
+            model_name="content",
+            name="goals",
+            field=models.ManyToManyField(
+                blank=True, related_name="served_by", through="plans.ContentGoal", to="plans.node"
+            ),
         ),
         migrations.AddField(
-            model_name='content',
-            name='node',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contents', to='plans.node'),
+            model_name="content",
+            name="node",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="contents",
+                to="plans.node",
+            ),
         ),
         migrations.CreateModel(
-            name='NodeDepartment',
+            name="NodeDepartment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveIntegerField(default=0)),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='orgs.department')),
-                ('node', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='plans.node')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveIntegerField(default=0)),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="orgs.department"
+                    ),
+                ),
+                (
+                    "node",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="plans.node"),
+                ),
             ],
             options={
-                'ordering': ['node', 'order'],
-            },
-        ),
-        migrations.AddField(
-            model_name='node',
-            name='departments',
-            field=models.ManyToManyField(blank=True, related_name='nodes', through='plans.NodeDepartment', to='orgs.department'),
-        ),
-        migrations.CreateModel(
-            name='NodeKind',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveIntegerField(default=0)),
-                ('kind', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='plans.businesskind')),
-                ('node', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='plans.node')),
-            ],
-            options={
-                'ordering': ['node', 'order'],
-            },
-        ),
-        migrations.AddField(
-            model_name='node',
-            name='kinds',
-            field=models.ManyToManyField(blank=True, related_name='nodes', through='plans.NodeKind', to='plans.businesskind'),
-        ),
-        migrations.CreateModel(
-            name='Plan',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=100, unique=True, verbose_name='slug')),
-                ('title', models.CharField(max_length=300, verbose_name='title')),
-                ('kind', models.CharField(choices=[('activity_plan', 'Community welfare activity plan'), ('action_plan', 'Action plan'), ('city_plan', 'Community welfare plan (municipality)'), ('other', 'Other plan')], max_length=20, verbose_name='kind')),
-                ('first_fy', models.PositiveSmallIntegerField(verbose_name='first fiscal year')),
-                ('last_fy', models.PositiveSmallIntegerField(verbose_name='last fiscal year')),
-                ('philosophy', models.TextField(blank=True, verbose_name='basic philosophy')),
-                ('level_names', models.JSONField(default=list, verbose_name='level names')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='plans', to='orgs.organization')),
-            ],
-            options={
-                'verbose_name': 'plan',
-                'verbose_name_plural': 'plans',
-                'ordering': ['organization__name', 'first_fy', 'title'],
+                "ordering": ["node", "order"],
             },
         ),
         migrations.AddField(
-            model_name='node',
-            name='plan',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='nodes', to='plans.plan'),
+            model_name="node",
+            name="departments",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="nodes",
+                through="plans.NodeDepartment",
+                to="orgs.department",
+            ),
         ),
         migrations.CreateModel(
-            name='PlanRelation',
+            name="NodeKind",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('type', models.CharField(choices=[('embodies', 'embodies'), ('aligned', 'aligned with')], max_length=20)),
-                ('order', models.PositiveIntegerField(default=0)),
-                ('other', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='related_from', to='plans.plan')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='relations', to='plans.plan')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveIntegerField(default=0)),
+                (
+                    "kind",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="plans.businesskind"
+                    ),
+                ),
+                (
+                    "node",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="plans.node"),
+                ),
             ],
             options={
-                'ordering': ['plan', 'order'],
-            },
-        ),
-        migrations.CreateModel(
-            name='ProgressNote',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('fy', models.PositiveSmallIntegerField()),
-                ('done', models.TextField(blank=True, verbose_name='what was done')),
-                ('next', models.TextField(blank=True, verbose_name='what comes next')),
-                ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reports', to='plans.indicator')),
-            ],
-            options={
-                'ordering': ['indicator', 'fy'],
-            },
-        ),
-        migrations.CreateModel(
-            name='ScheduleSpan',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('track', models.CharField(blank=True, max_length=100)),
-                ('from_fy', models.PositiveSmallIntegerField()),
-                ('to_fy', models.PositiveSmallIntegerField()),
-                ('phase', models.CharField(max_length=100)),
-                ('order', models.PositiveIntegerField(default=0)),
-                ('content', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='schedule', to='plans.content')),
-            ],
-            options={
-                'ordering': ['content', 'order'],
+                "ordering": ["node", "order"],
             },
         ),
         migrations.AddField(
-            model_name='node',
-            name='sdgs',
-            field=models.ManyToManyField(blank=True, related_name='nodes', to='plans.sdggoal'),
+            model_name="node",
+            name="kinds",
+            field=models.ManyToManyField(
+                blank=True, related_name="nodes", through="plans.NodeKind", to="plans.businesskind"
+            ),
         ),
         migrations.CreateModel(
-            name='Section',
+            name="Plan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveIntegerField(default=0)),
-                ('heading', models.CharField(max_length=200)),
-                ('style', models.CharField(choices=[('paragraphs', 'paragraphs'), ('bullets', 'bullets'), ('numbered', 'numbered')], default='paragraphs', max_length=20)),
-                ('body', models.JSONField(default=list)),
-                ('node', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='sections', to='plans.node')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sections', to='plans.plan')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=100, unique=True, verbose_name="slug")),
+                ("title", models.CharField(max_length=300, verbose_name="title")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("activity_plan", "Community welfare activity plan"),
+                            ("action_plan", "Action plan"),
+                            ("city_plan", "Community welfare plan (municipality)"),
+                            ("other", "Other plan"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("first_fy", models.PositiveSmallIntegerField(verbose_name="first fiscal year")),
+                ("last_fy", models.PositiveSmallIntegerField(verbose_name="last fiscal year")),
+                ("philosophy", models.TextField(blank=True, verbose_name="basic philosophy")),
+                ("level_names", models.JSONField(default=list, verbose_name="level names")),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="plans",
+                        to="orgs.organization",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['plan', 'node', 'order'],
-            },
-        ),
-        migrations.CreateModel(
-            name='SharedContent',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=100)),
-                ('label', models.CharField(max_length=50)),
-                ('text', models.TextField()),
-                ('tag', models.CharField(blank=True, max_length=20)),
-                ('order', models.PositiveIntegerField(default=0)),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='shared_contents', to='plans.plan')),
-            ],
-            options={
-                'ordering': ['plan', 'order'],
+                "verbose_name": "plan",
+                "verbose_name_plural": "plans",
+                "ordering": ["organization__name", "first_fy", "title"],
             },
         ),
         migrations.AddField(
-            model_name='content',
-            name='shared',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='placements', to='plans.sharedcontent'),
+            model_name="node",
+            name="plan",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="nodes", to="plans.plan"
+            ),
         ),
         migrations.CreateModel(
-            name='WelfareIssue',
+            name="PlanRelation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField()),
-                ('title', models.CharField(max_length=300)),
-                ('voices', models.JSONField(default=list)),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='welfare_issues', to='plans.plan')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[("embodies", "embodies"), ("aligned", "aligned with")],
+                        max_length=20,
+                    ),
+                ),
+                ("order", models.PositiveIntegerField(default=0)),
+                (
+                    "other",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="related_from",
+                        to="plans.plan",
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="relations",
+                        to="plans.plan",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['plan', 'number'],
+                "ordering": ["plan", "order"],
+            },
+        ),
+        migrations.CreateModel(
+            name="ProgressNote",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("fy", models.PositiveSmallIntegerField()),
+                ("done", models.TextField(blank=True, verbose_name="what was done")),
+                ("next", models.TextField(blank=True, verbose_name="what comes next")),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reports",
+                        to="plans.indicator",
+                    ),
+                ),
+            ],
+            options={
+                "ordering": ["indicator", "fy"],
+            },
+        ),
+        migrations.CreateModel(
+            name="ScheduleSpan",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("track", models.CharField(blank=True, max_length=100)),
+                ("from_fy", models.PositiveSmallIntegerField()),
+                ("to_fy", models.PositiveSmallIntegerField()),
+                ("phase", models.CharField(max_length=100)),
+                ("order", models.PositiveIntegerField(default=0)),
+                (
+                    "content",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="schedule",
+                        to="plans.content",
+                    ),
+                ),
+            ],
+            options={
+                "ordering": ["content", "order"],
+            },
+        ),
+        migrations.AddField(
+            model_name="node",
+            name="sdgs",
+            field=models.ManyToManyField(blank=True, related_name="nodes", to="plans.sdggoal"),
+        ),
+        migrations.CreateModel(
+            name="Section",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveIntegerField(default=0)),
+                ("heading", models.CharField(max_length=200)),
+                (
+                    "style",
+                    models.CharField(
+                        choices=[
+                            ("paragraphs", "paragraphs"),
+                            ("bullets", "bullets"),
+                            ("numbered", "numbered"),
+                        ],
+                        default="paragraphs",
+                        max_length=20,
+                    ),
+                ),
+                ("body", models.JSONField(default=list)),
+                (
+                    "node",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sections",
+                        to="plans.node",
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sections",
+                        to="plans.plan",
+                    ),
+                ),
+            ],
+            options={
+                "ordering": ["plan", "node", "order"],
+            },
+        ),
+        migrations.CreateModel(
+            name="SharedContent",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=100)),
+                ("label", models.CharField(max_length=50)),
+                ("text", models.TextField()),
+                ("tag", models.CharField(blank=True, max_length=20)),
+                ("order", models.PositiveIntegerField(default=0)),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="shared_contents",
+                        to="plans.plan",
+                    ),
+                ),
+            ],
+            options={
+                "ordering": ["plan", "order"],
+            },
+        ),
+        migrations.AddField(
+            model_name="content",
+            name="shared",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="placements",
+                to="plans.sharedcontent",
+            ),
+        ),
+        migrations.CreateModel(
+            name="WelfareIssue",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField()),
+                ("title", models.CharField(max_length=300)),
+                ("voices", models.JSONField(default=list)),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="welfare_issues",
+                        to="plans.plan",
+                    ),
+                ),
+            ],
+            options={
+                "ordering": ["plan", "number"],
             },
         ),
         migrations.AddConstraint(
-            model_name='businesskind',
-            constraint=models.UniqueConstraint(fields=('organization', 'name'), name='unique_business_kind'),
+            model_name="businesskind",
+            constraint=models.UniqueConstraint(
+                fields=("organization", "name"), name="unique_business_kind"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='indicatorvalue',
-            constraint=models.UniqueConstraint(fields=('indicator', 'role', 'fy'), name='unique_indicator_value'),
+            model_name="indicatorvalue",
+            constraint=models.UniqueConstraint(
+                fields=("indicator", "role", "fy"), name="unique_indicator_value"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contentgoal',
-            constraint=models.UniqueConstraint(fields=('content', 'node'), name='unique_content_goal'),
+            model_name="contentgoal",
+            constraint=models.UniqueConstraint(
+                fields=("content", "node"), name="unique_content_goal"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='nodedepartment',
-            constraint=models.UniqueConstraint(fields=('node', 'department'), name='unique_node_department'),
+            model_name="nodedepartment",
+            constraint=models.UniqueConstraint(
+                fields=("node", "department"), name="unique_node_department"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='nodekind',
-            constraint=models.UniqueConstraint(fields=('node', 'kind'), name='unique_node_kind'),
+            model_name="nodekind",
+            constraint=models.UniqueConstraint(fields=("node", "kind"), name="unique_node_kind"),
         ),
         migrations.AddConstraint(
-            model_name='planrelation',
-            constraint=models.UniqueConstraint(fields=('plan', 'other', 'type'), name='unique_plan_relation'),
+            model_name="planrelation",
+            constraint=models.UniqueConstraint(
+                fields=("plan", "other", "type"), name="unique_plan_relation"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='progressnote',
-            constraint=models.UniqueConstraint(fields=('indicator', 'fy'), name='unique_progress_note'),
+            model_name="progressnote",
+            constraint=models.UniqueConstraint(
+                fields=("indicator", "fy"), name="unique_progress_note"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='schedulespan',
-            constraint=models.CheckConstraint(condition=models.Q(('to_fy__gte', models.F('from_fy'))), name='span_ends_after_start'),
+            model_name="schedulespan",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("to_fy__gte", models.F("from_fy"))),
+                name="span_ends_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='node',
-            constraint=models.UniqueConstraint(fields=('plan', 'key'), name='unique_node_key'),
+            model_name="node",
+            constraint=models.UniqueConstraint(fields=("plan", "key"), name="unique_node_key"),
         ),
         migrations.AddConstraint(
-            model_name='sharedcontent',
-            constraint=models.UniqueConstraint(fields=('plan', 'key'), name='unique_shared_content_key'),
+            model_name="sharedcontent",
+            constraint=models.UniqueConstraint(
+                fields=("plan", "key"), name="unique_shared_content_key"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='welfareissue',
-            constraint=models.UniqueConstraint(fields=('plan', 'number'), name='unique_welfare_issue'),
+            model_name="welfareissue",
+            constraint=models.UniqueConstraint(
+                fields=("plan", "number"), name="unique_welfare_issue"
+            ),
         ),
     ]

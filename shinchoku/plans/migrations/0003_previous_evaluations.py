@@ -5,27 +5,38 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('plans', '0002_sdg_goals'),
+        ("plans", "0002_sdg_goals"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PreviousEvaluation',
+            name="PreviousEvaluation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveIntegerField(default=0)),
-                ('goal', models.CharField(blank=True, max_length=300)),
-                ('category', models.CharField(blank=True, max_length=200)),
-                ('item', models.CharField(max_length=300)),
-                ('followup', models.TextField(blank=True)),
-                ('evaluation', models.TextField(blank=True)),
-                ('status', models.CharField(blank=True, max_length=50)),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='previous_evaluations', to='plans.plan')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveIntegerField(default=0)),
+                ("goal", models.CharField(blank=True, max_length=300)),
+                ("category", models.CharField(blank=True, max_length=200)),
+                ("item", models.CharField(max_length=300)),
+                ("followup", models.TextField(blank=True)),
+                ("evaluation", models.TextField(blank=True)),
+                ("status", models.CharField(blank=True, max_length=50)),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="previous_evaluations",
+                        to="plans.plan",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['plan', 'order', 'id'],
+                "ordering": ["plan", "order", "id"],
             },
         ),
     ]

@@ -6,61 +6,103 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orgs', '0001_initial'),
-        ('plans', '0003_previous_evaluations'),
+        ("orgs", "0001_initial"),
+        ("plans", "0003_previous_evaluations"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='content',
-            name='version',
+            model_name="content",
+            name="version",
             field=models.PositiveIntegerField(default=1, editable=False),
         ),
         migrations.AddField(
-            model_name='indicator',
-            name='version',
+            model_name="indicator",
+            name="version",
             field=models.PositiveIntegerField(default=1, editable=False),
         ),
         migrations.AddField(
-            model_name='node',
-            name='version',
+            model_name="node",
+            name="version",
             field=models.PositiveIntegerField(default=1, editable=False),
         ),
         migrations.AddField(
-            model_name='plan',
-            name='version',
+            model_name="plan",
+            name="version",
             field=models.PositiveIntegerField(default=1, editable=False),
         ),
         migrations.AddField(
-            model_name='section',
-            name='version',
+            model_name="section",
+            name="version",
             field=models.PositiveIntegerField(default=1, editable=False),
         ),
         migrations.CreateModel(
-            name='ChangeRecord',
+            name="ChangeRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('plan_slug', models.CharField(db_index=True, max_length=100)),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('user_name', models.CharField(blank=True, max_length=150)),
-                ('source', models.CharField(choices=[('browser', 'browser'), ('workbook', 'workbook'), ('command', 'command line')], max_length=20)),
-                ('batch', models.CharField(blank=True, db_index=True, max_length=36)),
-                ('action', models.CharField(choices=[('add', 'added'), ('change', 'changed'), ('remove', 'removed')], max_length=10)),
-                ('kind', models.CharField(max_length=30)),
-                ('node_key', models.CharField(blank=True, db_index=True, max_length=100)),
-                ('key', models.CharField(blank=True, max_length=300)),
-                ('label', models.CharField(blank=True, max_length=500)),
-                ('before', models.TextField(blank=True)),
-                ('after', models.TextField(blank=True)),
-                ('organization', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='orgs.organization')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("plan_slug", models.CharField(db_index=True, max_length=100)),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("user_name", models.CharField(blank=True, max_length=150)),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("browser", "browser"),
+                            ("workbook", "workbook"),
+                            ("command", "command line"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("batch", models.CharField(blank=True, db_index=True, max_length=36)),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[("add", "added"), ("change", "changed"), ("remove", "removed")],
+                        max_length=10,
+                    ),
+                ),
+                ("kind", models.CharField(max_length=30)),
+                ("node_key", models.CharField(blank=True, db_index=True, max_length=100)),
+                ("key", models.CharField(blank=True, max_length=300)),
+                ("label", models.CharField(blank=True, max_length=500)),
+                ("before", models.TextField(blank=True)),
+                ("after", models.TextField(blank=True)),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="orgs.organization",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['plan_slug', 'node_key', '-at'], name='plans_chang_plan_sl_8fdf5e_idx')],
+                "ordering": ["-at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["plan_slug", "node_key", "-at"],
+                        name="plans_chang_plan_sl_8fdf5e_idx",
+                    )
+                ],
             },
         ),
     ]

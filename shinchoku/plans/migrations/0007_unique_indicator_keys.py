@@ -63,8 +63,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name="indicator",
-            constraint=models.UniqueConstraint(
-                fields=("plan", "key"), name="unique_indicator_key"
-            ),
+            constraint=models.UniqueConstraint(fields=("plan", "key"), name="unique_indicator_key"),
         ),
     ]

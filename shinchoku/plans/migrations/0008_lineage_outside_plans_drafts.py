@@ -4,70 +4,102 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('plans', '0007_unique_indicator_keys'),
+        ("plans", "0007_unique_indicator_keys"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='content',
-            name='continues_key',
+            model_name="content",
+            name="continues_key",
             field=models.CharField(blank=True, max_length=100),
         ),
         migrations.AddField(
-            model_name='content',
-            name='continues_position',
+            model_name="content",
+            name="continues_position",
             field=models.PositiveIntegerField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='indicator',
-            name='continues_key',
+            model_name="indicator",
+            name="continues_key",
             field=models.CharField(blank=True, max_length=100),
         ),
         migrations.AddField(
-            model_name='node',
-            name='continues_key',
+            model_name="node",
+            name="continues_key",
             field=models.CharField(blank=True, max_length=100),
         ),
         migrations.AddField(
-            model_name='node',
-            name='tag',
-            field=models.CharField(blank=True, choices=[('新規', 'new'), ('継続', 'continued'), ('充実・強化', 'expanded'), ('', 'none')], max_length=20, verbose_name='tag'),
+            model_name="node",
+            name="tag",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("新規", "new"),
+                    ("継続", "continued"),
+                    ("充実・強化", "expanded"),
+                    ("", "none"),
+                ],
+                max_length=20,
+                verbose_name="tag",
+            ),
         ),
         migrations.AddField(
-            model_name='plan',
-            name='owner_name',
-            field=models.CharField(blank=True, max_length=200, verbose_name='owner'),
+            model_name="plan",
+            name="owner_name",
+            field=models.CharField(blank=True, max_length=200, verbose_name="owner"),
         ),
         migrations.AddField(
-            model_name='plan',
-            name='status',
-            field=models.CharField(choices=[('active', 'adopted'), ('draft', 'draft')], default='active', max_length=10, verbose_name='status'),
+            model_name="plan",
+            name="status",
+            field=models.CharField(
+                choices=[("active", "adopted"), ("draft", "draft")],
+                default="active",
+                max_length=10,
+                verbose_name="status",
+            ),
         ),
         migrations.AddField(
-            model_name='previousevaluation',
-            name='number',
+            model_name="previousevaluation",
+            name="number",
             field=models.CharField(blank=True, max_length=20),
         ),
         migrations.AddField(
-            model_name='previousevaluation',
-            name='source_key',
+            model_name="previousevaluation",
+            name="source_key",
             field=models.CharField(blank=True, max_length=100),
         ),
         migrations.AddField(
-            model_name='previousevaluation',
-            name='subcategory',
+            model_name="previousevaluation",
+            name="subcategory",
             field=models.CharField(blank=True, max_length=200),
         ),
         migrations.AlterField(
-            model_name='plan',
-            name='kind',
-            field=models.CharField(choices=[('activity_plan', 'Community welfare activity plan'), ('action_plan', 'Action plan'), ('city_plan', 'Community welfare plan (municipality)'), ('national_plan', 'National plan'), ('prefectural_plan', 'Prefectural plan'), ('other', 'Other plan')], max_length=20, verbose_name='kind'),
+            model_name="plan",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("activity_plan", "Community welfare activity plan"),
+                    ("action_plan", "Action plan"),
+                    ("city_plan", "Community welfare plan (municipality)"),
+                    ("national_plan", "National plan"),
+                    ("prefectural_plan", "Prefectural plan"),
+                    ("other", "Other plan"),
+                ],
+                max_length=20,
+                verbose_name="kind",
+            ),
         ),
         migrations.AlterField(
-            model_name='planrelation',
-            name='type',
-            field=models.CharField(choices=[('embodies', 'embodies'), ('aligned', 'aligned with'), ('previous', 'previous plan')], max_length=20),
+            model_name="planrelation",
+            name="type",
+            field=models.CharField(
+                choices=[
+                    ("embodies", "embodies"),
+                    ("aligned", "aligned with"),
+                    ("previous", "previous plan"),
+                ],
+                max_length=20,
+            ),
         ),
     ]

@@ -4,70 +4,69 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('plans', '0008_lineage_outside_plans_drafts'),
+        ("plans", "0008_lineage_outside_plans_drafts"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='businesskind',
-            options={'ordering': ['organization_id', 'name']},
+            name="businesskind",
+            options={"ordering": ["organization_id", "name"]},
         ),
         migrations.AlterModelOptions(
-            name='content',
-            options={'ordering': ['node_id', 'order']},
+            name="content",
+            options={"ordering": ["node_id", "order"]},
         ),
         migrations.AlterModelOptions(
-            name='contentgoal',
-            options={'ordering': ['content_id', 'order']},
+            name="contentgoal",
+            options={"ordering": ["content_id", "order"]},
         ),
         migrations.AlterModelOptions(
-            name='indicator',
-            options={'ordering': ['node_id', 'order']},
+            name="indicator",
+            options={"ordering": ["node_id", "order"]},
         ),
         migrations.AlterModelOptions(
-            name='indicatorvalue',
-            options={'ordering': ['indicator_id', 'role', 'fy']},
+            name="indicatorvalue",
+            options={"ordering": ["indicator_id", "role", "fy"]},
         ),
         migrations.AlterModelOptions(
-            name='node',
-            options={'ordering': ['plan_id', 'seq']},
+            name="node",
+            options={"ordering": ["plan_id", "seq"]},
         ),
         migrations.AlterModelOptions(
-            name='nodedepartment',
-            options={'ordering': ['node_id', 'order']},
+            name="nodedepartment",
+            options={"ordering": ["node_id", "order"]},
         ),
         migrations.AlterModelOptions(
-            name='nodekind',
-            options={'ordering': ['node_id', 'order']},
+            name="nodekind",
+            options={"ordering": ["node_id", "order"]},
         ),
         migrations.AlterModelOptions(
-            name='planrelation',
-            options={'ordering': ['plan_id', 'order']},
+            name="planrelation",
+            options={"ordering": ["plan_id", "order"]},
         ),
         migrations.AlterModelOptions(
-            name='previousevaluation',
-            options={'ordering': ['plan_id', 'order', 'id']},
+            name="previousevaluation",
+            options={"ordering": ["plan_id", "order", "id"]},
         ),
         migrations.AlterModelOptions(
-            name='progressnote',
-            options={'ordering': ['indicator_id', 'fy']},
+            name="progressnote",
+            options={"ordering": ["indicator_id", "fy"]},
         ),
         migrations.AlterModelOptions(
-            name='schedulespan',
-            options={'ordering': ['content_id', 'order']},
+            name="schedulespan",
+            options={"ordering": ["content_id", "order"]},
         ),
         migrations.AlterModelOptions(
-            name='section',
-            options={'ordering': ['plan_id', 'node_id', 'order']},
+            name="section",
+            options={"ordering": ["plan_id", "node_id", "order"]},
         ),
         migrations.AlterModelOptions(
-            name='sharedcontent',
-            options={'ordering': ['plan_id', 'order']},
+            name="sharedcontent",
+            options={"ordering": ["plan_id", "order"]},
         ),
         migrations.AlterModelOptions(
-            name='welfareissue',
-            options={'ordering': ['plan_id', 'number']},
+            name="welfareissue",
+            options={"ordering": ["plan_id", "number"]},
         ),
     ]

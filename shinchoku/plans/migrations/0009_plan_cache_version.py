@@ -5,17 +5,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('plans', '0008_lineage_outside_plans_drafts'),
+        ("plans", "0008_lineage_outside_plans_drafts"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PlanCacheVersion',
+            name="PlanCacheVersion",
             fields=[
-                ('plan', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='cache_version', serialize=False, to='plans.plan')),
-                ('version', models.PositiveBigIntegerField(default=0)),
+                (
+                    "plan",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="cache_version",
+                        serialize=False,
+                        to="plans.plan",
+                    ),
+                ),
+                ("version", models.PositiveBigIntegerField(default=0)),
             ],
         ),
     ]
