@@ -160,11 +160,15 @@ GUIDE = (
 
 @dataclass(frozen=True)
 class CellProblem:
-    """One problem in a workbook: the sheet, the cell (A1 style) and what to do, in Japanese."""
+    """One problem in a workbook: the sheet, the cell (A1 style) and what to do, in the active
+    language (a lazy message is fixed when the problem is made, in the request's language)."""
 
     sheet: str
     cell: str
     message: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "message", str(self.message))
 
     def __str__(self) -> str:
         if self.sheet:

@@ -42,15 +42,17 @@ MAX_STATUS = 50  # ItemEntry.final_status
 def refusal(plan: Plan, today: date | None = None) -> str:
     """Why the plan's final evaluation cannot be opened now (Japanese), or ""."""
     if plan.is_draft:
-        return "下書きの計画では最終評価を始められません。計画を確定してから始めてください。"
+        return gettext(
+            "A draft plan cannot have a final evaluation. Adopt the plan first, then start it."
+        )
     if plan.is_external:
-        return "他の団体の計画（登録のみの計画）では最終評価を行いません。"
+        return gettext("A plan of another body (registered only) has no final evaluation.")
     current = fiscal_year(today or timezone.localdate())
     if not may_start(plan.last_fy, current):
-        return (
-            f"最終評価は計画の最終年度（{fy_label(plan.last_fy)}）から始められます。"
-            f"今は{fy_label(current)}です。"
-        )
+        return gettext(
+            "The final evaluation can be started from the plan's last year (%(last)s). "
+            "It is %(now)s now."
+        ) % {"last": fy_label(plan.last_fy), "now": fy_label(current)}
     return ""
 
 
@@ -67,10 +69,12 @@ def open_final_round(
     if problem:
         raise RoundError(problem)
     if Round.objects.filter(plan=plan, kind=Round.Kind.FINAL).exists():
-        raise RoundError("この計画の最終評価は既に始まっています。")
+        raise RoundError(gettext("The final evaluation of this plan has already started."))
     departments = final_departments(plan)
     if not departments:
-        raise RoundError("担当部署のある項目がないため、最終評価を始められません。")
+        raise RoundError(
+            gettext("No item has a department in charge, so no final evaluation can be started.")
+        )
     try:
         with transaction.atomic():
             round_ = Round.objects.create(
@@ -83,7 +87,9 @@ def open_final_round(
             services.record_event(round_, user, "open")
             notify_events.round_opened(round_, user)  # notifications (issue 14)
     except IntegrityError:
-        raise RoundError("この計画の最終評価は、同時に別の人が始めました。") from None
+        raise RoundError(
+            gettext("Someone else started the final evaluation of this plan at the same moment.")
+        ) from None
     return round_
 
 
@@ -142,15 +148,15 @@ def check(report: Report, data: dict[str, dict[str, str]], lines: list[FinalLine
     problems: list[Problem] = []
     for key, value in data.items():
         if key not in nodes:
-            problems.append(Problem(key, "この部署の項目ではありません。"))
+            problems.append(Problem(key, gettext("This item is not one of this department's.")))
             continue
         status = value.get("final_status", "")
         if status and status not in statuses:
             problems.append(
                 Problem(
-                    f"{nodes[key]} 状況",
-                    f"状況「{status}」は使えません。"
-                    f"{'・'.join(statuses)} のいずれかにしてください。",
+                    gettext("%(item)s status") % {"item": nodes[key]},
+                    gettext("The status “%(value)s” cannot be used. Use one of %(statuses)s.")
+                    % {"value": status, "statuses": gettext("・").join(statuses)},
                     field_name("i", key, "final_status"),
                 )
             )

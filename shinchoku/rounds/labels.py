@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext
+
 NOT_PLANNED = "対象外（今年度の予定なし）"
 
 
@@ -21,7 +23,7 @@ def content_label(content: Any, position: int) -> str:
 def content_name(content: Any, position: int) -> str:
     """The row in a sentence: 実施内容2, or 事業共通3 as it is."""
     label = content_label(content, position)
-    return f"実施内容{label}" if label.isdigit() else label
+    return gettext("Content %(label)s") % {"label": label} if label.isdigit() else label
 
 
 def content_where(node: Any, content: Any, position: int) -> str:

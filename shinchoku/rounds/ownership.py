@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+
 from shinchoku.plans.models import IndicatorValue
 from shinchoku.rounds.models import ActualSource, IndicatorEntry, Report
 
@@ -110,7 +112,12 @@ def readonly_problems(post, lines) -> list[tuple[str, str]]:
 
     A page opened before the 管理者 gave the indicator to another department may still send it.
     """
-    names = {"actual": "実績", "note": "備考", "done": "取組状況", "next": "今後の展開"}
+    names = {
+        "actual": gettext("Actual"),
+        "note": gettext("Note"),
+        "done": gettext("What was done"),
+        "next": gettext("What comes next"),
+    }
     out = []
     for item in lines:
         for ln in item.indicators:
@@ -118,12 +125,16 @@ def readonly_problems(post, lines) -> list[tuple[str, str]]:
                 continue
             for f in names:
                 if post.get(f"n|{ln.indicator.key}|{f}", "").strip():
-                    who = ln.reporter.name if ln.reporter else "ほかの部署"
+                    who = ln.reporter.name if ln.reporter else gettext("another department")
                     out.append(
                         (
-                            f"指標「{ln.indicator.name}」の{names[f]}",
-                            f"この指標は{who}が報告します。この部署の調査票では入力できません"
-                            "（画面を読み込み直してください）。",
+                            gettext("%(field)s of the indicator “%(indicator)s”")
+                            % {"field": names[f], "indicator": ln.indicator.name},
+                            gettext(
+                                "This indicator is reported by %(reporter)s; it cannot be "
+                                "entered on this department's sheet (reload the page)."
+                            )
+                            % {"reporter": who},
                         )
                     )
                     break

@@ -15,7 +15,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from shinchoku.core.achievement import Bands
 from shinchoku.core.values import parse_value, unit_problem
@@ -293,17 +293,26 @@ def open_round(
 ) -> Round:
     if plan.is_draft:  # issue 13: the next plan gets rounds once it is adopted (策定)
         raise RoundError(
-            "策定中の計画では進捗調査を始められません。計画を策定してから始めてください。"
+            gettext(
+                "A progress round cannot be started on a plan still being drawn up. "
+                "Adopt the plan first, then start the round."
+            )
         )
     if plan.is_external:  # a plan of another body registered to be referred to (plans/outside.py)
-        raise RoundError("他の団体の計画（登録した計画）では、進捗調査を始められません。")
+        raise RoundError(
+            gettext("A plan of another body (a registered plan) cannot have progress rounds.")
+        )
     if not plan.first_fy <= fy <= plan.last_fy:
-        raise RoundError(f"{fy_label(fy)}は計画期間の外です。")
+        raise RoundError(gettext("%(fy)s is outside the plan period.") % {"fy": fy_label(fy)})
     if Round.objects.filter(plan=plan, fy=fy, kind=Round.Kind.YEARLY).exists():
-        raise RoundError(f"{fy_label(fy)}の進捗調査は既にあります。")
+        raise RoundError(
+            gettext("The progress round of %(fy)s already exists.") % {"fy": fy_label(fy)}
+        )
     departments = departments_of(plan)
     if not departments:
-        raise RoundError("担当部署のある項目がないため、進捗調査を始められません。")
+        raise RoundError(
+            gettext("No item has a department in charge, so no progress round can be started.")
+        )
     try:
         with transaction.atomic():
             round_ = Round.objects.create(plan=plan, fy=fy, deadline=deadline)
@@ -315,7 +324,10 @@ def open_round(
             notify_events.round_opened(round_, user)  # notifications (issue 14)
     except IntegrityError:
         # Somebody opened the same FY at the same moment (unique plan and FY).
-        raise RoundError(f"{fy_label(fy)}の進捗調査は、同時に別の人が始めました。") from None
+        raise RoundError(
+            gettext("Someone else started the progress round of %(fy)s at the same moment.")
+            % {"fy": fy_label(fy)}
+        ) from None
     return round_
 
 
@@ -324,10 +336,17 @@ def _locked_round(round_: Round, version: int | None) -> Round:
     current = Round.objects.select_for_update().get(pk=round_.pk)
     if version is not None and current.version != version:
         last = current.events.first()
-        who = f"{last.user_name}さん" if last and last.user_name else "別の人"
+        who = (
+            pgettext("person", "%(name)s") % {"name": last.user_name}
+            if last and last.user_name
+            else gettext("someone else")
+        )
         raise RoundConflict(
-            f"画面を開いた後に、{who}がこの進捗調査を変更しています。"
-            "今の状態を確かめてから、もう一度操作してください。"
+            gettext(
+                "Since you opened the page, %(who)s has changed this progress round. "
+                "Check where it stands now, then try again."
+            )
+            % {"who": who}
         )
     return current
 
@@ -337,11 +356,15 @@ def close_round(round_: Round, user: Any, *, version: int | None = None) -> None
     with transaction.atomic():
         round_ = _locked_round(round_, version)
         if not round_.is_open:
-            raise RoundError("この進捗調査は既に終了しています。")
+            raise RoundError(gettext("This progress round is already closed."))
         pending = round_.reports.exclude(status=Report.Status.APPROVED)
         if pending.exists():
-            names = "、".join(r.department.name for r in pending.select_related("department"))
-            raise RoundError(f"承認されていない部署があります: {names}")
+            names = gettext("、").join(
+                r.department.name for r in pending.select_related("department")
+            )
+            raise RoundError(
+                gettext("Some departments are not approved yet: %(names)s") % {"names": names}
+            )
         round_.status = Round.Status.CLOSED
         round_.version += 1
         round_.save(update_fields=["status", "version"])
@@ -350,11 +373,13 @@ def close_round(round_: Round, user: Any, *, version: int | None = None) -> None
 
 def reopen_round(round_: Round, user: Any, comment: str, *, version: int | None = None) -> None:
     if not comment.strip():
-        raise RoundError("再開する理由を書いてください。")
+        raise RoundError(gettext("Write why the round is reopened."))
     with transaction.atomic():
         current = _locked_round(round_, version)
         if current.is_open:
-            raise RoundError("この進捗調査は実施中です。再開できるのは終了した進捗調査だけです。")
+            raise RoundError(
+                gettext("This progress round is open. Only a closed round can be reopened.")
+            )
         # Values under correction leave the public pages until the round is published again.
         Round.objects.filter(pk=round_.pk).update(
             status=Round.Status.OPEN, published=False, version=F("version") + 1
@@ -435,38 +460,52 @@ def check(report: Report, data: SheetInput, lines: list[ItemLines] | None = None
     problems: list[Problem] = []
     for key, value in data.items.items():
         if key not in nodes:
-            problems.append(Problem(key, "この部署の項目ではありません。"))
+            problems.append(Problem(key, gettext("This item is not one of this department's.")))
         elif value.get("evaluation") and value["evaluation"] not in scale:
             problems.append(
                 Problem(
-                    f"{nodes[key]} 自己評価",
-                    f"自己評価「{value['evaluation']}」は使えません。"
-                    f"{'・'.join(sorted(scale))} のいずれかにしてください。",
+                    gettext("%(item)s self-evaluation") % {"item": nodes[key]},
+                    gettext("The self-evaluation “%(value)s” cannot be used. Use one of %(codes)s.")
+                    % {"value": value["evaluation"], "codes": gettext("・").join(sorted(scale))},
                     field_name("i", key, "evaluation"),
                 )
             )
     for (key, position), value in data.contents.items():
         if (key, position) not in positions:
-            problems.append(Problem(f"{key} {position}", "この部署の実施内容ではありません。"))
+            problems.append(
+                Problem(
+                    f"{key} {position}", gettext("This content is not one of this department's.")
+                )
+            )
         elif value.get("status") and value["status"] not in statuses:
             problems.append(
                 Problem(
                     positions[(key, position)],
-                    f"状況「{value['status']}」は使えません。"
-                    f"{'・'.join(settings.content_statuses)} のいずれかにしてください。",
+                    gettext("The status “%(value)s” cannot be used. Use one of %(statuses)s.")
+                    % {
+                        "value": value["status"],
+                        "statuses": gettext("・").join(settings.content_statuses),
+                    },
                     field_name("c", key, "status", position),
                 )
             )
     for key, value in data.indicators.items():
         ind = units.get(key)
         if ind is None:
-            problems.append(Problem(key, "この部署の指標ではありません。"))
+            problems.append(
+                Problem(key, gettext("This indicator is not one of this department's."))
+            )
             continue
         since = len(problems)  # issue 12 part 5: what follows is about the actual
         # One unit per indicator (core.values.unit_problem): a bare number takes its unit.
         unit_reason = unit_problem(parse_value(value.get("actual", "")), ind.unit)
         if unit_reason:
-            problems.append((f"{ind.name} 実績", reason_text(unit_reason)))
+            problems.append(
+                (
+                    gettext("%(indicator)s actual") % {"indicator": ind.name},
+                    reason_text(unit_reason),
+                )
+            )
         _tag(problems, since, field_name("n", key, "actual"))  # issue 12 part 5
     return problems
 
@@ -601,12 +640,23 @@ def lock_for_save(report: Report, version: int) -> Report:
     """The report locked for a save (yearly or final sheet), if editable and still at `version`."""
     locked = Report.objects.select_for_update().select_related("round").get(pk=report.pk)
     if not locked.editable:
-        raise RoundError("この調査票は今は変更できません（提出済・承認済、または調査の終了）。")
+        raise RoundError(
+            gettext(
+                "This sheet cannot be changed now (it is submitted or approved, or the round "
+                "is closed)."
+            )
+        )
     if locked.version != version:
         raise RoundConflict(
-            f"{locked.updated_by + 'さん' if locked.updated_by else '別の人'}が、"
-            "開いた後に保存しています。"
-            "最新の内容を確かめてから、もう一度入力してください。"
+            gettext(
+                "%(who)s saved this sheet after you opened it. "
+                "Check the latest contents, then enter your changes again."
+            )
+            % {
+                "who": pgettext("person", "%(name)s") % {"name": locked.updated_by}
+                if locked.updated_by
+                else gettext("Someone else")
+            }
         )
     return locked
 
@@ -702,16 +752,25 @@ def _transition(
     with transaction.atomic():
         current = Report.objects.select_for_update().select_related("round").get(pk=report.pk)
         if version is not None and current.version != version:
-            who = f"{current.updated_by}さん" if current.updated_by else "別の人"
+            who = (
+                pgettext("person", "%(name)s") % {"name": current.updated_by}
+                if current.updated_by
+                else gettext("someone else")
+            )
             raise RoundConflict(
-                f"画面を開いた後に、{who}がこの調査票を変更しています"
-                f"（今の状態: {current.get_status_display()}）。"
-                "今の内容を確かめてから、もう一度操作してください。"
+                gettext(
+                    "Since you opened the page, %(who)s has changed this sheet "
+                    "(now: %(status)s). Check its contents now, then try again."
+                )
+                % {"who": who, "status": current.get_status_display()}
             )
         if not current.round.is_open:
-            raise RoundError("この進捗調査は終了しています。")
+            raise RoundError(gettext("This progress round is closed."))
         if current.status not in allowed:
-            raise RoundError(f"今の状態（{current.get_status_display()}）ではできません。")
+            raise RoundError(
+                gettext("This cannot be done in the sheet's present state (%(status)s).")
+                % {"status": current.get_status_display()}
+            )
         Report.objects.filter(pk=current.pk).update(status=to, version=F("version") + 1, **fields)
     report.refresh_from_db()
     return report
@@ -726,7 +785,10 @@ def submit_complete(
 ) -> Report:
     """Submit a sheet whose empty fields are `gaps` (a yearly or a final sheet's own check)."""
     if gaps:
-        raise RoundError("まだ入力されていない欄があります: " + "、".join(gaps))
+        raise RoundError(
+            gettext("Some fields are still empty: %(fields)s")
+            % {"fields": gettext("、").join(gaps)}
+        )
     with transaction.atomic():
         report = _transition(
             report,
@@ -743,7 +805,7 @@ def submit_complete(
 def return_report(report: Report, user: Any, comment: str, *, version: int | None = None) -> Report:
     """Send the sheet back with a comment; `version` is the one the approver's page showed."""
     if not comment.strip():
-        raise RoundError("差し戻す理由をコメントに書いてください。")
+        raise RoundError(gettext("Write in the comment why the sheet is returned."))
     # An approved sheet can be sent back too once its round has been reopened.
     with transaction.atomic():
         report = _transition(
@@ -766,10 +828,14 @@ class ChoiceNeeded(RoundError):
 
     def __init__(self, conflicts: list[ownership.ActualConflict]):
         self.conflicts = conflicts
-        names = "、".join(f"「{c.name}」" for c in conflicts)
+        names = gettext("、").join(gettext("“%(name)s”") % {"name": c.name} for c in conflicts)
         super().__init__(
-            f"{names}の実績は、ほかの部署が報告した値（または出所不明の値）と異なります。"
-            "指標ごとに、今の値を残すか、この調査票の値を採るかを選んでから承認してください。"
+            gettext(
+                "The actuals of %(names)s differ from the values another department reported "
+                "(or values of unknown origin). For each indicator, choose whether to keep the "
+                "value now stored or to take this sheet's value, then approve."
+            )
+            % {"names": names}
         )
 
 
@@ -887,9 +953,13 @@ def publish_round(round_: Round, user: Any, *, version: int | None = None) -> No
     with transaction.atomic():
         current = _locked_round(round_, version)
         if current.is_open:
-            raise RoundError("公開できるのは、すべての部署が承認され終了した進捗調査だけです。")
+            raise RoundError(
+                gettext(
+                    "Only a progress round closed with every department approved can be published."
+                )
+            )
         if current.published:
-            raise RoundError("この進捗調査は既に公開しています。")
+            raise RoundError(gettext("This progress round is already published."))
         Round.objects.filter(pk=current.pk).update(
             published=True,
             published_at=timezone.now(),
@@ -903,7 +973,7 @@ def publish_round(round_: Round, user: Any, *, version: int | None = None) -> No
 def unpublish_round(round_: Round, user: Any, *, version: int | None = None) -> None:
     with transaction.atomic():
         if not _locked_round(round_, version).published:
-            raise RoundError("この進捗調査は公開していません。")
+            raise RoundError(gettext("This progress round is not published."))
         Round.objects.filter(pk=round_.pk).update(published=False, version=F("version") + 1)
         record_event(round_, user, "unpublish")
     round_.refresh_from_db()

@@ -80,19 +80,27 @@ def differences(stored: list[ItemLines], data: SheetInput) -> list[tuple[str, st
     out = []
     for item in stored:
         mine = data.items.get(item.node.key, {})
-        for f, label in (("done", "取組状況"), ("next", "今後の展開"), ("evaluation", "自己評価")):
+        for f, label in (
+            ("done", _("What was done")),
+            ("next", _("What comes next")),
+            ("evaluation", _("Self-evaluation")),
+        ):
             if f in mine and getattr(item, f) != mine[f]:
                 out.append((f"{item.node} {label}", getattr(item, f), mine[f]))
         for c in item.contents:
             mine = data.contents.get((item.node.key, c.position), {})
             row = content_where(item.node, c.content, c.position)  # issue 12 part 3
             if "status" in mine and c.status != mine["status"]:
-                out.append((f"{row} 状況", c.status, mine["status"]))
+                out.append((f"{row} {_('Status')}", c.status, mine["status"]))
             if "note" in mine and c.note != mine["note"]:
-                out.append((f"{row} 備考", c.note, mine["note"]))
+                out.append((f"{row} {_('Note')}", c.note, mine["note"]))
         for ln in item.indicators:
             mine = data.indicators.get(ln.indicator.key, {})
-            for f, label in (("actual", "実績"), ("done", "取組状況"), ("next", "今後の展開")):
+            for f, label in (
+                ("actual", _("Actual")),
+                ("done", _("What was done")),
+                ("next", _("What comes next")),
+            ):
                 if f in mine and getattr(ln, f) != mine[f]:
                     out.append((f"{ln.indicator.name} {label}", getattr(ln, f), mine[f]))
     return out

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext, gettext_lazy
 
 from shinchoku.core.values import parse_value, unit_problem
 from shinchoku.core.wareki import fy_label
@@ -28,6 +29,7 @@ from shinchoku.rounds.sheet_xlsx_layout import (
     ITEM,
     KIND_NAMES,
     MAX_ACTUAL,
+    S_GUIDE,
     S_IDS,
     content_key,
     norm,
@@ -71,9 +73,14 @@ def _identity_problems(report: Report, meta: dict[str, str]) -> list[CellProblem
             CellProblem(
                 "",
                 "",
-                "このファイルは別の計画"
-                f"（{(meta.get('plan_title') or meta.get('plan') or '')[:100]}）の調査票です。"
-                f"「{plan.title}」の調査票をダウンロードして使ってください。",
+                gettext(
+                    "This file is a sheet of another plan (%(other)s). "
+                    "Download the sheet of “%(plan)s” and use that."
+                )
+                % {
+                    "other": (meta.get("plan_title") or meta.get("plan") or "")[:100],
+                    "plan": plan.title,
+                },
             )
         ]
     if meta.get("fy") != str(fy):
@@ -83,7 +90,11 @@ def _identity_problems(report: Report, meta: dict[str, str]) -> list[CellProblem
             CellProblem(
                 "",
                 "",
-                f"このファイルは{label}の調査票です。{fy_label(fy)}の調査票をダウンロードして使ってください。",
+                gettext(
+                    "This file is the sheet of %(file_fy)s. "
+                    "Download the sheet of %(fy)s and use that."
+                )
+                % {"file_fy": label, "fy": fy_label(fy)},
             )
         ]
     if meta.get("department_id") != str(dept.pk) or meta.get("report_id") != str(report.pk):
@@ -93,19 +104,25 @@ def _identity_problems(report: Report, meta: dict[str, str]) -> list[CellProblem
                 CellProblem(
                     S_IDS,
                     "",
-                    "このファイルの部署の識別情報（部署ID・調査票ID）が"
-                    f"「{dept.name}」の調査票と合いません（隠しシート「{S_IDS}」が書き換えられて"
-                    f"います）。「{dept.name}」の調査票をダウンロードし直して使ってください。",
+                    gettext(
+                        "The department identifiers in this file (department ID, sheet ID) do "
+                        "not match the sheet of “%(department)s” (the hidden sheet “%(ids)s” "
+                        "has been edited). Download the sheet of “%(department)s” again and "
+                        "use that."
+                    )
+                    % {"department": dept.name, "ids": S_IDS},
                 )
             ]
         return [
             CellProblem(
                 "",
                 "",
-                f"このファイルは「{other.department.name}」の調査票です。"
-                f"ここは「{dept.name}」の調査票なので読み込めません。"
-                f"「{other.department.name}」の調査票の画面からアップロードするか、"
-                f"「{dept.name}」の調査票をダウンロードして使ってください。",
+                gettext(
+                    "This file is the sheet of “%(other)s”. This is the sheet of "
+                    "“%(department)s”, so it cannot be loaded here. Upload it from the sheet "
+                    "of “%(other)s”, or download the sheet of “%(department)s” and use that."
+                )
+                % {"other": other.department.name, "department": dept.name},
             )
         ]
     return []
@@ -149,7 +166,7 @@ def _value_problems(
     known = {ITEM: nodes, CONTENT: positions, INDICATOR: set(indicators)}
     # Indicator owner (issue 12): lines another department reports take no input here.
     readonly = {
-        ln.indicator.key: ln.reporter.name if ln.reporter else "ほかの部署"
+        ln.indicator.key: ln.reporter.name if ln.reporter else gettext("another department")
         for item in lines
         for ln in item.indicators
         if ln.readonly
@@ -165,9 +182,12 @@ def _value_problems(
                     CellProblem(
                         c.sheet,
                         c.cell,
-                        f"この行の{KIND_NAMES[c.kind]}（キー「{c.key}」）は今の調査票にありません"
-                        "（計画が変わった可能性があります）。"
-                        "調査票をダウンロードし直して、入力し直してください。",
+                        gettext(
+                            "The %(kind)s of this row (key “%(key)s”) is not on the sheet any "
+                            "more (the plan may have changed). Download the sheet again and "
+                            "enter your changes there."
+                        )
+                        % {"kind": KIND_NAMES[c.kind], "key": c.key},
                     )
                 )
             continue
@@ -178,9 +198,12 @@ def _value_problems(
                     CellProblem(
                         c.sheet,
                         c.cell,
-                        f"指標「{indicators[c.key].name}」は{readonly[c.key]}が報告します。"
-                        "この部署の調査票では入力できません。セルを元に戻すか、"
-                        "調査票をダウンロードし直してください。",
+                        gettext(
+                            "The indicator “%(indicator)s” is reported by %(reporter)s; it "
+                            "cannot be entered on this department's sheet. Put the cell back as "
+                            "it was, or download the sheet again."
+                        )
+                        % {"indicator": indicators[c.key].name, "reporter": readonly[c.key]},
                     )
                 )
             continue
@@ -189,21 +212,26 @@ def _value_problems(
                 CellProblem(
                     c.sheet,
                     c.cell,
-                    f"状況「{value}」は使えません。{'・'.join(statuses)} のいずれかを"
-                    "一覧から選んでください。",
+                    gettext(
+                        "The status “%(value)s” cannot be used. Choose one of %(statuses)s "
+                        "from the list."
+                    )
+                    % {"value": value, "statuses": gettext("・").join(statuses)},
                 )
             )
         elif c.field == "evaluation" and value:
             code = _evaluation_code(value, scale)
             if code is None:
-                codes = "・".join(str(s["code"]) for s in scale)
+                codes = gettext("・").join(str(s["code"]) for s in scale)
                 problems.append(
                     CellProblem(
                         c.sheet,
                         c.cell,
-                        f"自己評価「{value}」は使えません。{codes} のいずれかを"
-                        "一覧から選んでください"
-                        "（基準は「説明」シートにあります）。",
+                        gettext(
+                            "The self-evaluation “%(value)s” cannot be used. Choose one of "
+                            "%(codes)s from the list (the criteria are on the sheet “%(guide)s”)."
+                        )
+                        % {"value": value, "codes": codes, "guide": S_GUIDE},
                     )
                 )
             else:
@@ -213,7 +241,12 @@ def _value_problems(
             parsed = parse_value(value)
             if len(value) > MAX_ACTUAL:
                 problems.append(
-                    CellProblem(c.sheet, c.cell, f"実績は{MAX_ACTUAL}文字以内で書いてください。")
+                    CellProblem(
+                        c.sheet,
+                        c.cell,
+                        gettext("Write the actual in at most %(n)s characters.")
+                        % {"n": MAX_ACTUAL},
+                    )
                 )
             elif unit_reason := unit_problem(parsed, ind.unit, indicator=ind.name):
                 # One unit per indicator (core.values): a bare number takes its unit.
@@ -248,7 +281,9 @@ def _names(lines: list[services.ItemLines]) -> dict[tuple[str, str], str]:
                 item.node, c.content, c.position
             )  # issue 12 part 3: named as on the screen
         for ln in item.indicators:
-            out[(INDICATOR, ln.indicator.key)] = f"指標「{ln.indicator.name}」"
+            out[(INDICATOR, ln.indicator.key)] = gettext("Indicator “%(name)s”") % {
+                "name": ln.indicator.name
+            }
     return out
 
 
@@ -304,7 +339,9 @@ def merge(
     return data, changed, conflicts
 
 
-NOT_EDITABLE = "この調査票は今は変更できません（提出済・承認済、または調査の終了）。"
+NOT_EDITABLE = gettext_lazy(
+    "This sheet cannot be changed now (it is submitted or approved, or the round is closed)."
+)
 
 
 Merged = tuple[list[CellProblem], Any, list[str], list[Conflict], Any]

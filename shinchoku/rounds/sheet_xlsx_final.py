@@ -14,6 +14,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext, gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, Protection
 from openpyxl.utils import get_column_letter
@@ -31,11 +32,13 @@ from shinchoku.rounds.models import PlanSettings, Report
 from shinchoku.rounds.sheet_xlsx_apply import Conflict, Merged, UploadResult, apply_parsed
 from shinchoku.rounds.sheet_xlsx_layout import norm, xml_text
 from shinchoku.rounds.sheet_xlsx_read import (
+    IDS_EDITED,
     ROW_MOVED,
     formula_problem,
     grid,
     read_guarded,
     read_meta,
+    row_label,
 )
 from shinchoku.rounds.sheet_xlsx_write import BOX, HEADER_FILL, INPUT_FILL, INPUT_HEADER_FILL
 
@@ -61,13 +64,9 @@ META = [
 ]
 IDS_COL = 4  # D–G: cell, node key, field, value as downloaded
 MAX_CELL = 32000  # below Excel's 32,767 characters per cell
-NOT_A_FINAL_SHEET = (
-    "最終評価の調査票のファイルではありません。"
-    "最終評価の調査票の画面からダウンロードしたファイルに入力して、アップロードしてください。"
-)
-IDS_EDITED = (
-    "調査票の識別情報（隠しシート「識別情報」）が書き換えられています。"
-    "調査票をダウンロードし直して、入力し直してください。"
+NOT_A_FINAL_SHEET = gettext_lazy(
+    "This is not a final evaluation sheet file. Enter your values in the file downloaded from "
+    "the final evaluation sheet's page, then upload it."
 )
 TOP_WRAP = Alignment(vertical="top", wrap_text=True)
 
@@ -261,7 +260,7 @@ def _read(book: Any, result: FinalFile) -> None:
             result.problems.append(CellProblem(S_IDS, where, IDS_EDITED))
             return
         if values.get((row, 1), "") != key:
-            result.problems.append(CellProblem(S_FINAL, f"{row}行目", ROW_MOVED))
+            result.problems.append(CellProblem(S_FINAL, row_label(row), ROW_MOVED))
             continue
         formula = formulas.get((row, col))
         if formula is not None:
@@ -281,8 +280,11 @@ def _identity(report: Report, meta: dict[str, str]) -> list[CellProblem]:
             CellProblem(
                 "",
                 "",
-                f"このファイルは別の計画（{(meta.get('plan_title') or '')[:100]}）の最終評価です。"
-                f"「{plan.title}」の最終評価の調査票をダウンロードして使ってください。",
+                gettext(
+                    "This file is the final evaluation of another plan (%(other)s). Download "
+                    "the final evaluation sheet of “%(plan)s” and use that."
+                )
+                % {"other": (meta.get("plan_title") or "")[:100], "plan": plan.title},
             )
         ]
     if meta.get("department_id") != str(dept.pk) or meta.get("report_id") != str(report.pk):
@@ -290,9 +292,11 @@ def _identity(report: Report, meta: dict[str, str]) -> list[CellProblem]:
             CellProblem(
                 "",
                 "",
-                f"このファイルは「{dept.name}」の最終評価の調査票ではありません"
-                f"（{(meta.get('department') or '')[:50]}）。"
-                f"「{dept.name}」の調査票をダウンロードして使ってください。",
+                gettext(
+                    "This file is not the final evaluation sheet of “%(department)s” "
+                    "(%(other)s). Download the sheet of “%(department)s” and use that."
+                )
+                % {"department": dept.name, "other": (meta.get("department") or "")[:50]},
             )
         ]
     return []
@@ -324,8 +328,15 @@ def _check_and_merge(locked: Report, cells: list[FinalCell]) -> Merged:
                 CellProblem(
                     S_FINAL,
                     c.cell,
-                    f"{by_key[c.key].node} の状況「{c.value[:50]}」は使えません。"
-                    f"{'・'.join(statuses)} のいずれかを選んでください。",
+                    gettext(
+                        "The status “%(value)s” of %(item)s cannot be used. Choose one of "
+                        "%(statuses)s."
+                    )
+                    % {
+                        "item": by_key[c.key].node,
+                        "value": c.value[:50],
+                        "statuses": gettext("・").join(statuses),
+                    },
                 )
             )
     if problems:

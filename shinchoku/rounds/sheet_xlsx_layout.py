@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from shinchoku.plans.xlsx_safety import xml_text
 
 FORMAT = "shinchoku-progress-sheet"
@@ -32,15 +34,16 @@ FIELDS = {
     CONTENT: ("status", "note"),
     INDICATOR: ("actual", "done", "next", "note"),
 }
+# Named in the active language in messages; the workbook itself is Japanese (sheet_xlsx_write).
 FIELD_NAMES = {
-    "done": "取組状況",
-    "next": "今後の展開",
-    "evaluation": "自己評価",
-    "status": "状況",
-    "note": "備考",
-    "actual": "実績",
+    "done": _("What was done"),
+    "next": _("What comes next"),
+    "evaluation": _("Self-evaluation"),
+    "status": _("Status"),
+    "note": _("Note"),
+    "actual": _("Actual"),
 }
-KIND_NAMES = {ITEM: "項目", CONTENT: "実施内容", INDICATOR: "指標"}
+KIND_NAMES = {ITEM: _("Item"), CONTENT: _("Content"), INDICATOR: _("Indicator")}
 
 # Identifiers: meta labels in column A/B, input cells in D–I, locked rows in K–N.
 META = [

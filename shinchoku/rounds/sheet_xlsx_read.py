@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
+from django.utils.translation import gettext, gettext_lazy
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import column_index_from_string
 
@@ -79,9 +80,9 @@ def grid(book: GuardedWorkbook, name: str) -> dict[tuple[int, int], str]:
     return out
 
 
-NOT_A_SHEET = (
-    "進捗状況調査票のファイルではありません。"
-    "調査票の画面からダウンロードしたファイルに入力して、アップロードしてください。"
+NOT_A_SHEET = gettext_lazy(
+    "This is not a progress sheet file. Enter your values in the file downloaded from the "
+    "sheet's page, then upload it."
 )
 
 
@@ -116,16 +117,16 @@ def read_meta(
     return found
 
 
-ROW_MOVED = (
-    "行の並びが変わっています（行の挿入・削除・並べ替え）。"
-    "調査票をダウンロードし直して、入力し直してください。"
+ROW_MOVED = gettext_lazy(
+    "The rows have been moved (rows inserted, deleted or sorted). Download the sheet again and "
+    "enter your changes there."
 )
 
 
 def formula_problem(sheet: str, cell: str, formula: str) -> CellProblem:
     """An input cell holding a formula (issue 12 part 6): refused, the formula shown shortened."""
     text = formula if len(formula) <= 40 else formula[:40] + "…"
-    return CellProblem(sheet, cell, FORMULA.format(cell=cell, formula=text))
+    return CellProblem(sheet, cell, FORMULA % {"cell": cell, "formula": text})
 
 
 def read_sheet(data: bytes) -> SheetFile:
@@ -149,16 +150,17 @@ def _read(book: GuardedWorkbook, result: SheetFile) -> None:
                 CellProblem(
                     name,
                     "",
-                    f"シート「{name}」がありません。調査票をダウンロードし直してください。",
+                    gettext("The sheet “%(sheet)s” is missing. Download the sheet again.")
+                    % {"sheet": name},
                 )
             )
     _read_rows(ids, grids, result)
     _read_inputs(ids, grids, result, book.formulas)
 
 
-IDS_EDITED = (
-    "調査票の識別情報（隠しシート「識別情報」）が書き換えられています。"
-    "調査票をダウンロードし直して、入力し直してください。"
+IDS_EDITED = gettext_lazy(
+    "The sheet's identifiers (the hidden sheet “識別情報”) have been edited. Download the "
+    "sheet again and enter your changes there."
 )
 
 
@@ -185,7 +187,7 @@ def _read_rows(ids: dict, grids: dict, result: SheetFile) -> None:
             return
         grid = grids[sheet]
         if grid.get((r, 1), "") != key:
-            result.problems.append(CellProblem(sheet, f"{r}行目", ROW_MOVED))
+            result.problems.append(CellProblem(sheet, row_label(r), ROW_MOVED))
             continue
         for j, expected in enumerate(locked):
             col = 2 + j
@@ -195,14 +197,24 @@ def _read_rows(ids: dict, grids: dict, result: SheetFile) -> None:
                     CellProblem(
                         sheet,
                         where,
-                        f"保護された欄が変更されています（ダウンロード時は「{expected}」）。"
-                        "元に戻すか、調査票をダウンロードし直してください。",
+                        gettext(
+                            "A protected cell has been changed (it was “%(expected)s” when "
+                            "downloaded). Put it back, or download the sheet again."
+                        )
+                        % {"expected": expected},
                     )
                 )
 
 
 # issue 12 part 6: a formula in an input cell is refused (its value would be dropped or guessed)
-FORMULA = "セル{cell}に数式「={formula}」が入っています。文字や数値をそのまま入力してください。"
+FORMULA = gettext_lazy(
+    "The cell %(cell)s holds the formula “=%(formula)s”. Type the text or number itself."
+)
+
+
+def row_label(row: int) -> str:
+    """A row named in the Cell column of a problem: 12行目 / row 12."""
+    return gettext("row %(row)s") % {"row": row}
 
 
 def _read_inputs(

@@ -104,15 +104,17 @@ def upload_flow(
         problem = CellProblem(
             "",
             "",
-            "Excelのワークブック（.xlsx）を選んでください。"
-            "ほかの形式は、Excelで「.xlsx」形式で保存し直してください。",
+            _(
+                "Choose an Excel workbook (.xlsx). Save a file of another format again in "
+                "Excel as “.xlsx”."
+            ),
         )
         return _result(request, report, template=template, filename=name, problems=[problem])
     if upload.size > MAX_BYTES:
         problem = CellProblem(
             "",
             "",
-            f"ファイルが大きすぎます。{MAX_BYTES // 1024 // 1024}MBまでにしてください。",
+            _("The file is too large. Keep it to %(mb)s MB.") % {"mb": MAX_BYTES // 1024 // 1024},
         )
         return _result(request, report, template=template, filename=name, problems=[problem])
     result = apply(report, upload.read(), request.user)
