@@ -1,0 +1,113 @@
+"""Early warning for a plan: each numeric indicator's forecast for its final target's FY.
+
+The forecast and its judgement come from `core.forecast` (plain Python); this module reads the
+plan's indicators and their approved actuals in two queries and words the judgement codes in
+the reader's language (達成見込み / 要注意 / 達成困難).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext, pgettext
+
+from shinchoku.core import forecast as core
+from shinchoku.core.forecast import DEFAULT_THRESHOLDS, Forecast, Thresholds
+from shinchoku.plans.models import Indicator, IndicatorValue, Plan
+from shinchoku.rounds.progress import unit_of
+from shinchoku.rounds.reasons import reason_text
+
+ROLE = IndicatorValue.Role
+
+
+def judgement_label(code: str | None) -> str:
+    """A judgement code in the active language ("" for none)."""
+    labels = {
+        core.ON_TRACK: pgettext("forecast", "On track"),
+        core.AT_RISK: pgettext("forecast", "At risk"),
+        core.OFF_TRACK: pgettext("forecast", "Off track"),
+    }
+    return labels.get(code or "", "")
+
+
+def forecast_reason_text(forecast: Forecast) -> str:
+    """Why there is no forecast, in the active language ("" when there is one)."""
+    reason = forecast.reason
+    if reason is None:
+        return ""
+    if reason.code == core.TOO_FEW_ACTUALS:
+        return gettext("A forecast needs at least two actuals (%(count)s so far).") % {
+            "count": reason.args.get("count", "0")
+        }
+    return reason_text(reason)
+
+
+@dataclass(frozen=True)
+class IndicatorForecast:
+    """One indicator's forecast, with the words a page shows."""
+
+    indicator: Indicator
+    unit: str
+    forecast: Forecast
+
+    @property
+    def judgement(self) -> str | None:
+        return self.forecast.judgement
+
+    @property
+    def label(self) -> str:
+        return judgement_label(self.forecast.judgement)
+
+    @property
+    def reason(self) -> str:
+        return forecast_reason_text(self.forecast)
+
+    @property
+    def status(self) -> str:
+        """The badge's status class: forecast-on_track, forecast-at_risk, forecast-off_track."""
+        return f"forecast-{self.forecast.judgement or 'none'}"
+
+    @property
+    def warns(self) -> bool:
+        return self.forecast.warns
+
+
+def forecast_of(indicator: Indicator, thresholds: Thresholds = DEFAULT_THRESHOLDS):
+    """Forecast one indicator from its prefetched values (`prefetch_related("values")`)."""
+    values = list(indicator.values.all())
+    baseline = next((v for v in values if v.role == ROLE.BASELINE), None)
+    targets = {v.fy: v for v in values if v.role == ROLE.TARGET}
+    actuals = {v.fy: v for v in values if v.role == ROLE.ACTUAL}
+    unit = unit_of(indicator, baseline, targets, actuals)
+    final_fy = max(targets) if targets else indicator.plan.last_fy
+    final = targets[final_fy].parsed if targets else None
+    result = core.forecast(
+        {fy: v.parsed for fy, v in actuals.items()},
+        final,
+        final_fy,
+        indicator.direction,
+        thresholds=thresholds,
+        unit=unit,
+    )
+    return IndicatorForecast(indicator, unit, result)
+
+
+def forecasts_for(
+    plan: Plan, thresholds: Thresholds = DEFAULT_THRESHOLDS
+) -> list[IndicatorForecast]:
+    """Every indicator of the plan judged by number, forecast; two queries whatever its size."""
+    indicators = (
+        Indicator.objects.filter(plan=plan)
+        .exclude(direction=Indicator.Direction.NONE)
+        .select_related("plan", "node", "department")
+        .prefetch_related("values")
+        .order_by("node__seq", "order", "pk")
+    )
+    return [forecast_of(indicator, thresholds) for indicator in indicators]
+
+
+def at_risk(plan: Plan, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> list[IndicatorForecast]:
+    """The indicators whose forecast warns (要注意 or 達成困難), 達成困難 first."""
+    warned = [f for f in forecasts_for(plan, thresholds) if f.warns]
+    order = {core.OFF_TRACK: 0, core.AT_RISK: 1}
+    return sorted(warned, key=lambda f: order[f.forecast.judgement or ""])

@@ -1,0 +1,74 @@
+"""Early warning on the demo plans: forecasts of every numeric indicator, read in two queries."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import translation
+
+from shinchoku.core.forecast import AT_RISK, OFF_TRACK, ON_TRACK, TOO_FEW_ACTUALS
+from shinchoku.plans.models import Indicator, IndicatorValue, Plan
+from shinchoku.rounds.forecasts import at_risk, forecasts_for, judgement_label
+
+CITY = "nishitokyo-chiiki-fukushi-4"
+ACTION = "nishitokyo-action-plan-2019"
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("slug", [CITY, ACTION])
+def test_the_forecasts_of_a_plan_take_two_queries(slug, django_assert_num_queries):
+    plan = Plan.objects.get(slug=slug)
+    with django_assert_num_queries(2):
+        rows = forecasts_for(plan)
+        [(row.label, row.reason, row.unit) for row in rows]
+    judged = Indicator.objects.filter(plan=plan).exclude(direction="none").count()
+    assert len(rows) == judged > 0
+
+
+def test_the_city_plans_indicators_with_two_actuals_get_a_judgement():
+    plan = Plan.objects.get(slug=CITY)
+    rows = forecasts_for(plan)
+    forecast = [r for r in rows if r.forecast.determined]
+    assert forecast, "the city's demo has actuals for FY2017–2019"
+    for row in forecast:
+        numeric = IndicatorValue.objects.filter(
+            indicator=row.indicator, role="actual", kind__in=["number", "range"]
+        ).count()
+        assert numeric >= 2
+        assert row.judgement in (ON_TRACK, AT_RISK, OFF_TRACK)
+        assert row.forecast.final_fy == 2023
+        assert row.forecast.linear is not None
+    for row in rows:
+        if not row.forecast.determined:
+            assert row.reason
+
+
+def test_at_risk_lists_only_warnings_worst_first():
+    plan = Plan.objects.get(slug=CITY)
+    warned = at_risk(plan)
+    assert {r.judgement for r in warned} <= {AT_RISK, OFF_TRACK}
+    judgements = [r.judgement for r in warned]
+    assert judgements == sorted(judgements, key=lambda j: j != OFF_TRACK)
+    all_warned = [r.indicator.pk for r in forecasts_for(plan) if r.warns]
+    assert sorted(r.indicator.pk for r in warned) == sorted(all_warned)
+
+
+def test_an_indicator_with_one_actual_says_why_it_has_no_forecast():
+    plan = Plan.objects.get(slug=ACTION)
+    rows = [r for r in forecasts_for(plan) if r.forecast.reason is not None]
+    assert rows
+    too_few = [r for r in rows if r.forecast.reason.code == TOO_FEW_ACTUALS]
+    with translation.override("ja"):
+        assert all("実績" in r.reason for r in too_few)
+    with translation.override("en"):
+        assert all("actual" in r.reason for r in too_few)
+
+
+@pytest.mark.parametrize(
+    "language, words",
+    [("ja", ["達成見込み", "要注意", "達成困難"]), ("en", ["On track", "At risk", "Off track"])],
+)
+def test_the_judgements_are_worded_in_the_readers_language(language, words):
+    with translation.override(language):
+        assert [judgement_label(c) for c in (ON_TRACK, AT_RISK, OFF_TRACK)] == words
+    assert judgement_label(None) == ""
