@@ -13,6 +13,7 @@ from django.utils.translation import gettext, pgettext
 
 from shinchoku.core import forecast as core
 from shinchoku.core.forecast import DEFAULT_THRESHOLDS, Forecast, Thresholds
+from shinchoku.core.signed import signed
 from shinchoku.plans.models import Indicator, IndicatorValue, Plan
 from shinchoku.rounds.progress import unit_of
 from shinchoku.rounds.reasons import reason_text
@@ -71,15 +72,33 @@ class IndicatorForecast:
     def warns(self) -> bool:
         return self.forecast.warns
 
+    @property
+    def linear_text(self) -> str:
+        """The linear forecast for the final FY, as precise as the figures it comes from."""
+        f = self.forecast
+        if f.linear is None:
+            return ""
+        figures = [x for x in (f.latest, f.target) if x is not None]
+        places = max((-min(int(x.as_tuple().exponent), 0) for x in figures), default=0)
+        return signed(f.linear, self.unit, places=places)
 
-def forecast_of(indicator: Indicator, thresholds: Thresholds = DEFAULT_THRESHOLDS):
-    """Forecast one indicator from its prefetched values (`prefetch_related("values")`)."""
+
+def forecast_of(
+    indicator: Indicator,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    *,
+    last_fy: int | None = None,
+) -> IndicatorForecast:
+    """Forecast one indicator from its prefetched values (`prefetch_related("values")`).
+
+    The final FY is its final target's; without a target, `last_fy` (else its plan's last FY).
+    """
     values = list(indicator.values.all())
     baseline = next((v for v in values if v.role == ROLE.BASELINE), None)
     targets = {v.fy: v for v in values if v.role == ROLE.TARGET}
     actuals = {v.fy: v for v in values if v.role == ROLE.ACTUAL}
     unit = unit_of(indicator, baseline, targets, actuals)
-    final_fy = max(targets) if targets else indicator.plan.last_fy
+    final_fy = max(targets) if targets else (last_fy or indicator.plan.last_fy)
     final = targets[final_fy].parsed if targets else None
     result = core.forecast(
         {fy: v.parsed for fy, v in actuals.items()},

@@ -29,6 +29,7 @@ from shinchoku.plans.access import may_see
 from shinchoku.plans.models import Indicator, IndicatorValue, Node, Plan
 from shinchoku.rounds.access import plan_for
 from shinchoku.rounds.federation import federation_dashboard
+from shinchoku.rounds.forecasts import forecast_of
 from shinchoku.rounds.latest import fys_with_data
 from shinchoku.rounds.models import IndicatorEntry, Report, Round
 from shinchoku.rounds.progress import (
@@ -217,6 +218,7 @@ def indicator_page(request: HttpRequest, slug: str, key: str) -> HttpResponse:
         "level_name": plan.level_name(indicator.node.level),
         "baseline": latest.baseline,
         "charts": charts_available(),
+        "forecast": forecast_of(indicator, last_fy=plan.last_fy),
     }
     return render(request, "rounds/progress/indicator.html", context)
 

@@ -41,7 +41,9 @@ KAKARI = "相談支援係"  # a 係 under 福祉支援課
 STATUS = {"総務課": "承認済", "福祉支援課": "提出済", "福祉活動推進課": "入力中", KAKARI: "差戻し"}
 FIGURE = {"総務課": "74,747", "福祉支援課": "72,727", "福祉活動推進課": "71,717", KAKARI: "73,737"}
 PUBLISHED = "公開済みの記述"  # every text of the published FY2019 round
-PUBLISHED_FIGURE = "75,757"
+# Off the markers' progression: the indicator page's forecast (the linear trend of FY2019 and
+# 総務課's approved FY2020) must not land on another department's marker (75,757 → 71,717).
+PUBLISHED_FIGURE = "75,858"
 UNAPPROVED = ("福祉支援課", "福祉活動推進課", KAKARI)
 
 

@@ -72,3 +72,21 @@ def test_the_judgements_are_worded_in_the_readers_language(language, words):
     with translation.override(language):
         assert [judgement_label(c) for c in (ON_TRACK, AT_RISK, OFF_TRACK)] == words
     assert judgement_label(None) == ""
+
+
+def test_the_indicator_page_shows_the_forecast_and_its_judgement():
+    from django.urls import reverse
+
+    from shinchoku.rounds.demo import load_demo_round
+    from tests.conftest import CITY_ORG, login_client
+
+    load_demo_round()
+    client = login_client("city-admin", role="admin", org_slug=CITY_ORG)
+    indicator = Indicator.objects.get(node__plan__slug=CITY, name="自治会・町内会等の加入世帯数")
+    html = client.get(reverse("rounds:indicator", args=[CITY, indicator.key])).content.decode()
+    # 19,181 (FY2018) → 20,135 (FY2019): +954 a year, 23,951 in FY2023 against 20,186.
+    assert "見通し" in html and "23,951世帯" in html
+    assert 'class="status status-forecast-on_track">達成見込み<' in html
+    risky = Indicator.objects.get(node__plan__slug=CITY, name="防災市民組織の数")
+    html = client.get(reverse("rounds:indicator", args=[CITY, risky.key])).content.decode()
+    assert "status-forecast-off_track" in html and "達成困難" in html
