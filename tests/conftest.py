@@ -233,3 +233,16 @@ def _empty_cache():
 
     cache.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language (ja): LocaleMiddleware activates the language of
+    a request made with the English cookie and leaves it active in the thread afterwards, so
+    without this a test's outcome would depend on which test ran before it on the same worker."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()

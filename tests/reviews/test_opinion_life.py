@@ -230,7 +230,10 @@ def test_bad_input_is_refused_in_english_in_the_english_ui(plan, admin, staff):
     assert response.status_code == 422
     assert "Opinion: Fill this in." in response.content.decode()
     response = admin.post(plan_url("new"), {"fy": "1999", "target": "", "text": "x"})
-    assert "Fiscal year: Choose a fiscal year of the plan (" in response.content.decode()
+    assert (
+        "Fiscal year the committee read: Choose a fiscal year of the plan ("
+        in response.content.decode()
+    )
     opinion = enter(admin, plan)
     post(admin, "assign", opinion, department=dept(DEPT).pk)
     staff.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
