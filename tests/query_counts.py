@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 
+from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.db.models import Count, Q
 
 from shinchoku.plans.demo import DEMO_DIR
@@ -20,6 +24,32 @@ from shinchoku.rounds import services
 from shinchoku.rounds.models import Report, Round
 
 ACTION = "nishitokyo-action-plan-2019"
+SIZES = ["small", "large"]
+
+
+@contextmanager
+def rounds_rolled_back(blocker, username: str, *, opened: int | None = None) -> Iterator[None]:
+    """For a module: the action plan's FY2020 round published (every sheet approved) and, when
+    `opened` is given, that FY's round open; all rolled back when the module is done."""
+    from tests.public.rounds import open_round, published_round
+
+    with blocker.unblock(), transaction.atomic():
+        user = get_user_model().objects.create_user(username, last_name="担当")
+        published_round(ACTION, 2020, user)
+        if opened:
+            open_round(ACTION, opened, user)
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
+
+
+def sized(size: str) -> Plan:
+    """The action plan as it is ("small"), or after `grow` ("large")."""
+    plan = Plan.objects.get(slug=ACTION)
+    if size == "large":
+        grow(plan)
+    return plan
 
 
 def item_of(plan: Plan) -> Node:

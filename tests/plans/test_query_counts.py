@@ -5,20 +5,16 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from shinchoku.plans.models import Plan
 from tests.conftest import login_client
-from tests.query_counts import ACTION, grow, item_of
+from tests.query_counts import ACTION, SIZES, item_of, sized
 
 # Session and user (2), the page's own reads, the layout's notifications and membership (2).
 ITEM_PAGE = 23
 
 
-@pytest.fixture(params=["small", "large"])
+@pytest.fixture(params=SIZES)
 def plan(request, db):
-    plan = Plan.objects.get(slug=ACTION)
-    if request.param == "large":
-        grow(plan)
-    return plan
+    return sized(request.param)
 
 
 def test_the_item_page_reads_a_fixed_number_of_queries(plan, django_assert_num_queries):

@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.urls import reverse
 
-from shinchoku.plans.models import Plan
 from tests.conftest import login_client
-from tests.public.rounds import published_round
-from tests.query_counts import ACTION, grow
+from tests.query_counts import ACTION, SIZES, rounds_rolled_back, sized
 
 COMMITTEE_REPORT = 19
 
@@ -18,21 +14,13 @@ COMMITTEE_REPORT = 19
 @pytest.fixture(scope="module")
 def approved(django_db_setup, django_db_blocker):
     """The action plan's FY2020 round, every sheet approved (rolled back after the module)."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        user = get_user_model().objects.create_user("report-runner", last_name="担当")
-        published_round(ACTION, 2020, user)
-        try:
-            yield
-        finally:
-            transaction.set_rollback(True)
+    with rounds_rolled_back(django_db_blocker, "report-runner"):
+        yield
 
 
-@pytest.fixture(params=["small", "large"])
+@pytest.fixture(params=SIZES)
 def plan(request, approved, db):
-    plan = Plan.objects.get(slug=ACTION)
-    if request.param == "large":
-        grow(plan)
-    return plan
+    return sized(request.param)
 
 
 def test_the_committee_report_reads_a_fixed_number_of_queries(plan, django_assert_num_queries):

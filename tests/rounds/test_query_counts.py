@@ -8,7 +8,7 @@ writes one statement per changed row.
 from __future__ import annotations
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -16,8 +16,7 @@ from shinchoku.plans.models import Plan
 from shinchoku.rounds import services
 from shinchoku.rounds.models import IndicatorEntry, ItemEntry, Report
 from tests.conftest import login_client
-from tests.public.rounds import open_round, published_round
-from tests.query_counts import ACTION, grow, item_of, sheet_of
+from tests.query_counts import ACTION, SIZES, item_of, rounds_rolled_back, sheet_of, sized
 
 SHEET = 20
 # In a test the save's transaction is a savepoint: SAVEPOINT and RELEASE (BEGIN when served);
@@ -29,24 +28,13 @@ PROGRESS = 20
 @pytest.fixture(scope="module")
 def rounds(django_db_setup, django_db_blocker):
     """The action plan's FY2020 round approved and published, and its FY2021 round open."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        from django.contrib.auth import get_user_model
-
-        user = get_user_model().objects.create_user("round-runner", last_name="担当")
-        published_round(ACTION, 2020, user)
-        open_round(ACTION, 2021, user)
-        try:
-            yield
-        finally:
-            transaction.set_rollback(True)
+    with rounds_rolled_back(django_db_blocker, "round-runner", opened=2021):
+        yield
 
 
-@pytest.fixture(params=["small", "large"])
+@pytest.fixture(params=SIZES)
 def plan(request, rounds, db):
-    plan = Plan.objects.get(slug=ACTION)
-    if request.param == "large":
-        grow(plan)
-    return plan
+    return sized(request.param)
 
 
 def _sheet(plan: Plan) -> Report:
