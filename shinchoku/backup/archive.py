@@ -253,9 +253,22 @@ def restore_backup(path: Path, *, force: bool = False, alias: str = "default") -
             )
         databases.load(work / db_name, alias)
         result = Restored(manifest)
+        _empty_cache(result)
         _restore_secret_key(manifest, work, result)
         _check_migrations(manifest, alias, result)
     return result
+
+
+def _empty_cache(result: Restored) -> None:
+    """Cached pages are keyed by each plan's version, and the restored database may count its
+    versions again from lower numbers: a shared cache (Redis) is emptied so that no page of the
+    replaced data is served. A local-memory cache lives in the servers, which are restarted."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    cache.clear()
+    if "redis" in settings.CACHES["default"]["BACKEND"].lower():
+        result.notes.append("共有キャッシュ(Redis)を空にしました。")
 
 
 def _restore_secret_key(manifest: dict, work: Path, result: Restored) -> None:

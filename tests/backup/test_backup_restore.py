@@ -317,3 +317,47 @@ def test_a_backup_that_cannot_be_made_says_why_and_leaves_no_file(tmp_path):
     assert not target.exists() and not list(tmp_path.glob("*.part"))
     elsewhere = site.run("backup", "-o", str(tmp_path / "no" / "b.tar.gz"), ok=False)
     assert "書き込み先のフォルダ" in elsewhere.stderr
+
+
+def _redis_reachable() -> bool:
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+    except OSError:
+        return False
+    return True
+
+
+CACHE_SCRIPT = """
+import sys, django
+django.setup()
+from django.core.cache import cache
+if sys.argv[2]:
+    cache.set(sys.argv[1], sys.argv[2], 600)
+print(cache.get(sys.argv[1]))
+"""
+
+
+@pytest.mark.skipif(not _redis_reachable(), reason="no Redis at 127.0.0.1:6379")
+def test_a_restore_empties_the_shared_cache(source, backup_file):
+    """Pages cached before a restore could carry the replaced data (plan versions restart)."""
+    from dataclasses import replace
+
+    site = replace(source, db_env={**source.db_env, "REDIS_URL": "redis://127.0.0.1:6379/14"})
+    key = f"restore-{uuid.uuid4().hex}"
+
+    def cached(value: str = "") -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", CACHE_SCRIPT, key, value],
+            env=site.env,
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip()
+
+    assert cached("古いページ") == "古いページ"
+    done = site.run("restore", "--force", str(backup_file))
+    assert "共有キャッシュ(Redis)を空にしました。" in done.stdout
+    assert cached() == "None"
