@@ -73,14 +73,21 @@ class IndicatorForecast:
         return self.forecast.warns
 
     @property
+    def _places(self) -> int:
+        figures = [x for x in (self.forecast.latest, self.forecast.target) if x is not None]
+        return max((-min(int(x.as_tuple().exponent), 0) for x in figures), default=0)
+
+    @property
     def linear_text(self) -> str:
         """The linear forecast for the final FY, as precise as the figures it comes from."""
         f = self.forecast
-        if f.linear is None:
-            return ""
-        figures = [x for x in (f.latest, f.target) if x is not None]
-        places = max((-min(int(x.as_tuple().exponent), 0) for x in figures), default=0)
-        return signed(f.linear, self.unit, places=places)
+        return "" if f.linear is None else signed(f.linear, self.unit, places=self._places)
+
+    @property
+    def target_text(self) -> str:
+        """The final target the forecast is judged against, in the same precision."""
+        f = self.forecast
+        return "" if f.target is None else signed(f.target, self.unit, places=self._places)
 
 
 def forecast_of(
@@ -88,15 +95,20 @@ def forecast_of(
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
     *,
     last_fy: int | None = None,
+    up_to_fy: int | None = None,
 ) -> IndicatorForecast:
     """Forecast one indicator from its prefetched values (`prefetch_related("values")`).
 
     The final FY is its final target's; without a target, `last_fy` (else its plan's last FY).
+    With `up_to_fy`, only the actuals up to that FY count (a year's progress view or report
+    forecasts as that year saw it, not with later years' actuals).
     """
     values = list(indicator.values.all())
     baseline = next((v for v in values if v.role == ROLE.BASELINE), None)
     targets = {v.fy: v for v in values if v.role == ROLE.TARGET}
-    actuals = {v.fy: v for v in values if v.role == ROLE.ACTUAL}
+    actuals = {
+        v.fy: v for v in values if v.role == ROLE.ACTUAL and (up_to_fy is None or v.fy <= up_to_fy)
+    }
     unit = unit_of(indicator, baseline, targets, actuals)
     final_fy = max(targets) if targets else (last_fy or indicator.plan.last_fy)
     final = targets[final_fy].parsed if targets else None
@@ -112,7 +124,7 @@ def forecast_of(
 
 
 def forecasts_for(
-    plan: Plan, thresholds: Thresholds = DEFAULT_THRESHOLDS
+    plan: Plan, thresholds: Thresholds = DEFAULT_THRESHOLDS, *, up_to_fy: int | None = None
 ) -> list[IndicatorForecast]:
     """Every indicator of the plan judged by number, forecast; two queries whatever its size."""
     indicators = (
@@ -122,11 +134,13 @@ def forecasts_for(
         .prefetch_related("values")
         .order_by("node__seq", "order", "pk")
     )
-    return [forecast_of(indicator, thresholds) for indicator in indicators]
+    return [forecast_of(indicator, thresholds, up_to_fy=up_to_fy) for indicator in indicators]
 
 
-def at_risk(plan: Plan, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> list[IndicatorForecast]:
+def at_risk(
+    plan: Plan, thresholds: Thresholds = DEFAULT_THRESHOLDS, *, up_to_fy: int | None = None
+) -> list[IndicatorForecast]:
     """The indicators whose forecast warns (要注意 or 達成困難), 達成困難 first."""
-    warned = [f for f in forecasts_for(plan, thresholds) if f.warns]
+    warned = [f for f in forecasts_for(plan, thresholds, up_to_fy=up_to_fy) if f.warns]
     order = {core.OFF_TRACK: 0, core.AT_RISK: 1}
     return sorted(warned, key=lambda f: order[f.forecast.judgement or ""])

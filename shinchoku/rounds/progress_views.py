@@ -29,7 +29,7 @@ from shinchoku.plans.access import may_see
 from shinchoku.plans.models import Indicator, IndicatorValue, Node, Plan
 from shinchoku.rounds.access import plan_for
 from shinchoku.rounds.federation import federation_dashboard
-from shinchoku.rounds.forecasts import forecast_of
+from shinchoku.rounds.forecasts import at_risk, forecast_of
 from shinchoku.rounds.latest import fys_with_data
 from shinchoku.rounds.models import IndicatorEntry, Report, Round
 from shinchoku.rounds.progress import (
@@ -128,6 +128,8 @@ def overview(request: HttpRequest, slug: str, fy: int) -> HttpResponse:
         "report_url": committee_report_url(plan, fy) if pp.round else "",
         "charts": charts_available(),
         "project_level": project_level(plan, pp),
+        # Early warning: indicators whose final target looks out of reach, as of this FY.
+        "at_risk": at_risk(plan, up_to_fy=fy) if pp.has_figures else [],
     }
     return render(request, "rounds/progress/overview.html", context)
 

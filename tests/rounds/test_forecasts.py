@@ -90,3 +90,40 @@ def test_the_indicator_page_shows_the_forecast_and_its_judgement():
     risky = Indicator.objects.get(node__plan__slug=CITY, name="防災市民組織の数")
     html = client.get(reverse("rounds:indicator", args=[CITY, risky.key])).content.decode()
     assert "status-forecast-off_track" in html and "達成困難" in html
+
+
+def test_a_forecast_as_of_a_year_ignores_later_actuals():
+    plan = Plan.objects.get(slug=CITY)
+    name = "自治会・町内会等の加入世帯数"  # actuals for FY2018 and FY2019
+    now = next(r for r in forecasts_for(plan) if r.indicator.name == name)
+    as_of_2019 = next(r for r in forecasts_for(plan, up_to_fy=2019) if r.indicator.name == name)
+    assert now.forecast == as_of_2019.forecast and now.forecast.latest_fy == 2019
+    as_of_2018 = next(r for r in forecasts_for(plan, up_to_fy=2018) if r.indicator.name == name)
+    assert as_of_2018.forecast.reason.code == TOO_FEW_ACTUALS
+    assert as_of_2018.forecast.reason.args["count"] == "1"
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_the_progress_overview_lists_the_final_targets_at_risk(language):
+    from django.conf import settings
+    from django.urls import reverse
+
+    from shinchoku.rounds.demo import load_demo_round
+    from tests.conftest import CITY_ORG, login_client
+
+    load_demo_round()
+    plan = Plan.objects.get(slug=CITY)
+    client = login_client("city-admin", role="admin", org_slug=CITY_ORG)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    html = client.get(reverse("rounds:overview", args=[CITY, 2019])).content.decode()
+    section = html[html.index('id="at-risk"') : html.index('id="behind"')]
+    warned = at_risk(plan, up_to_fy=2019)
+    assert warned, "the city's demo has indicators off their final target's track"
+    assert section.count("<tr>") == len(warned) + 1  # the header row
+    for row in warned:
+        url = reverse("rounds:indicator", args=[CITY, row.indicator.key])
+        assert f'href="{url}"' in section and row.indicator.name in section
+        assert row.linear_text in section and row.target_text in section
+    title = "最終目標の達成が危ぶまれる指標" if language == "ja" else "Final targets at risk"
+    badge = "達成困難" if language == "ja" else "Off track"
+    assert title in section and badge in section

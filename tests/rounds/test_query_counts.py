@@ -22,7 +22,7 @@ SHEET = 20
 # In a test the save's transaction is a savepoint: SAVEPOINT and RELEASE (BEGIN when served);
 # one UPDATE raises the plan's cache version (plans/cache_version.py) in the same transaction.
 DRAFT_SAVE = 16
-PROGRESS = 20
+PROGRESS = 22  # + the plan's indicators and values for the early warning (rounds/forecasts.py)
 
 
 @pytest.fixture(scope="module")
