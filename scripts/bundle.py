@@ -146,6 +146,14 @@ def _product_wheel(source: Path, wheels: Path, cache: Path | None) -> None:
     _pip(*command)
 
 
+def _drop_product_wheels(deps: Path) -> None:
+    """`pip wheel` leaves the product's own wheel beside its dependencies; a cache keeping it
+    would answer the next build with that older wheel's requirements (a dependency added
+    since would be missing from the bundle)."""
+    for wheel in deps.glob("shinchoku-*.whl"):
+        wheel.unlink()
+
+
 def build(out: Path, wheel_cache: Path | None = None) -> Path:
     """Build the bundle into `out` and return the archive's path."""
     name = f"shinchoku-bundle-{version()}"
@@ -164,12 +172,14 @@ def build(out: Path, wheel_cache: Path | None = None) -> Path:
         # or fetched by `pip wheel` (binary wheels where PyPI has them) into the cache first.
         deps = wheel_cache or work / "deps"
         deps.mkdir(parents=True, exist_ok=True)
+        _drop_product_wheels(deps)
         select = ["download", "--quiet", "--no-index", "--find-links", str(deps)]
         select += ["--find-links", str(wheels), "--dest", str(wheels), str(product)]
         try:
             _pip(*select, attempt=True)
         except subprocess.CalledProcessError:
             _pip("wheel", "--quiet", *find, "--wheel-dir", str(deps), str(product))
+            _drop_product_wheels(deps)
             _pip(*select)
         pins = []
         for wheel in sorted(wheels.glob("*.whl")):
