@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "shinchoku.staff",
     "shinchoku.notify",
     "shinchoku.search",
+    "shinchoku.businesses",
 ]
 
 MIDDLEWARE = [

@@ -26,5 +26,6 @@ urlpatterns = [
     path("", include("shinchoku.rounds.urls")),
     path("", include("shinchoku.reviews.urls")),
     path("", include("shinchoku.evaluations.urls")),
+    path("", include("shinchoku.businesses.urls")),
     path("", include("shinchoku.plans.urls")),
 ]

@@ -25,3 +25,7 @@ class Command(BaseCommand):
         round_ = load_demo_round()
         if round_ is not None:
             self.stdout.write(f"進捗調査（承認済・公開）: {round_.plan.title} {round_.fy}年度")
+        # The action plan's council: its register of 事務事業 and one evaluation year.
+        from shinchoku.businesses.demo import load_demo_businesses
+
+        load_demo_businesses()

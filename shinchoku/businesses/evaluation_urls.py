@@ -1,0 +1,3 @@
+"""URLs of the evaluation pages (see urls.py)."""
+
+urlpatterns: list = []

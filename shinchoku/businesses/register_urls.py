@@ -1,0 +1,3 @@
+"""URLs of the register pages (see urls.py)."""
+
+urlpatterns: list = []

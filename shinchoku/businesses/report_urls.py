@@ -1,0 +1,3 @@
+"""URLs of the report pages (see urls.py)."""
+
+urlpatterns: list = []
