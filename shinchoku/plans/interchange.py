@@ -15,7 +15,7 @@ from typing import Any
 
 import jsonschema
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
 from shinchoku.orgs.models import Organization
 from shinchoku.plans import lineage_format
@@ -495,11 +495,13 @@ class PlanExists(Exception):
     """The plan's slug is taken and replacing was not asked for."""
 
 
-def load_documents(docs: list[dict], replace: bool = False) -> list[Plan]:
+def load_documents(docs: list[dict], replace: bool = False, checked: bool = False) -> list[Plan]:
     """Validate and load documents as one transaction: all of them, or nothing.
 
     A plan that exists is updated in place by its keys (plans/loading.py): it keeps its id and
-    everything hanging from it (rounds, sheets, settings, history).
+    everything hanging from it (rounds, sheets, settings, history). `checked`: the caller has
+    already checked every document against the schema (the rules are checked here all the same:
+    they depend on the plans in the database).
     """
     problems: list[Problem] = []
 
@@ -508,11 +510,15 @@ def load_documents(docs: list[dict], replace: bool = False) -> list[Plan]:
         problems.extend(Problem(prefix + p.where, p.message) for p in found)
 
     for i, doc in enumerate(docs):
-        prefixed(i, schema_problems(doc))
+        prefixed(i, [] if checked else schema_problems(doc))
     if problems:
         raise InvalidDocument(problems)
     in_run = {d["plan"]["slug"]: {n["key"] for n in walk(d["plan"]["nodes"])} for d in docs}
-    known = _known_plans()
+    # The rules check links against the plans of each document's own organization only.
+    # (Plans of other organizations never count; those named by slug keep their owner.)
+    known = _known_plans(
+        organization_slugs={d["organization"]["slug"] for d in docs}, plan_slugs=set(in_run)
+    )
     known.update(in_run)
     for i, doc in enumerate(docs):
         prefixed(i, rule_problems(doc, known))
@@ -573,8 +579,19 @@ def known_plans(organization: Organization | None = None) -> KnownPlans:
     return known
 
 
-def _known_plans(organization: Organization | None = None) -> KnownPlans:
-    plans = Plan.objects.all() if organization is None else organization.plans.all()
+def _known_plans(
+    organization: Organization | None = None,
+    organization_slugs: set[str] | None = None,
+    plan_slugs: set[str] | None = None,
+) -> KnownPlans:
+    if organization is not None:
+        plans = organization.plans.all()
+    elif organization_slugs is not None:
+        plans = Plan.objects.filter(
+            Q(organization__slug__in=organization_slugs) | Q(slug__in=plan_slugs or ())
+        )
+    else:
+        plans = Plan.objects.all()
     org_of = dict(plans.values_list("slug", "organization__slug"))
     known: dict[str, set[str]] = {slug: set() for slug in org_of}
     for slug, key in Node.objects.filter(plan__in=plans).values_list("plan__slug", "key"):

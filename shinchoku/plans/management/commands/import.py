@@ -69,7 +69,8 @@ class Command(BaseCommand):
         dry_run = options["dry_run"]
         try:
             with transaction.atomic():
-                found = [p for doc in docs for p in schema_problems(doc)]
+                # A workbook's document was checked against the schema as it was read.
+                found = [p for doc in json_docs.values() for p in schema_problems(doc)]
                 if found:
                     raise InvalidDocument(found)
                 # The plans stay as compared until loaded: the preview is what happens.
@@ -77,7 +78,7 @@ class Command(BaseCommand):
                 list(Plan.objects.select_for_update().filter(slug__in=slugs).values("id"))
                 prepared = [services.prepare(doc, None) for doc in docs]
                 losses = [c for p in prepared for c in p.losses]
-                plans = load_documents(docs, replace=options["replace"])
+                plans = load_documents(docs, replace=options["replace"], checked=True)
                 self._print_changes(prepared, verbose=dry_run or options["changes"])
                 if losses and not options["confirm_removals"] and not dry_run:
                     raise CommandError(
@@ -113,7 +114,8 @@ class Command(BaseCommand):
                 keys = known.setdefault(plan["slug"], set())
                 keys.update(_node_keys(plan.get("nodes")))
         workbooks = {p: read_bytes(p, MAX_XLSX_BYTES) for p in paths if p not in json_docs}
-        for data in workbooks.values():
+        # Workbooks loaded together may link to each other; one alone declares its keys itself.
+        for data in workbooks.values() if len(paths) > 1 else ():
             declared = workbook_plan_keys(data)
             if declared is not None:
                 known.setdefault(declared[0], set()).update(declared[1])
