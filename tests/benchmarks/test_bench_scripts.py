@@ -47,3 +47,7 @@ def test_the_benchmarks_run_at_their_smallest_size(tmp_path):
     )
     assert "requests/s" in load and "p95" in load
     assert ", 0 errors (" in load.split("== deadline day")[1]
+
+    # The sheets the load test left untouched are filled and uploaded, each one saved.
+    uploaded = run("upload.py", "--councils", "1", "--sheets", "3", db=db)
+    assert "filled sheets at 1 councils" in uploaded and "sheets/s" in uploaded
