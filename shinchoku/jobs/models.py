@@ -59,6 +59,9 @@ class ReportJob(models.Model):
     expected_seconds = models.FloatField(default=DEFAULT_EXPECTED)
     pdf = models.BinaryField(null=True, blank=True)
     size = models.PositiveIntegerField(default=0)
+    # What the PDF shows, when it is the same for every reader (the plan's cache version and
+    # the language): a later job with the same key takes this PDF instead of laying it out again.
+    content_key = models.CharField(max_length=100, blank=True)
 
     class Meta:
         ordering = ["-created"]

@@ -8,6 +8,7 @@ transaction, so there is never a job without its task nor a task without its job
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
@@ -56,15 +57,63 @@ def expected_seconds(plan, kind: str) -> float:
     return seconds if seconds and seconds > 0 else DEFAULT_EXPECTED
 
 
+def made_before(plan, kind: str, fy: int | None, content_key: str) -> dict | None:
+    """The PDF (bytes and size) of a finished job that showed the same content, if any."""
+    if not content_key:
+        return None
+    return (
+        ReportJob.objects.filter(
+            plan=plan, kind=kind, fy=fy, content_key=content_key, state=ReportJob.State.DONE
+        )
+        .exclude(pdf=None)
+        .order_by("-finished")
+        .values("pdf", "size")
+        .first()
+    )
+
+
 def start_report_job(
-    *, user, plan, kind: str, fy: int | None, filename: str, html: str, language: str
+    *,
+    user,
+    plan,
+    kind: str,
+    fy: int | None,
+    filename: str,
+    html: str,
+    language: str,
+    content_key: str = "",
 ) -> tuple[ReportJob, bool]:
-    """Queue the PDF of `html`; return (job, created): the user's active job if there is one."""
+    """Queue the PDF of `html`; return (job, created): the user's active job if there is one.
+
+    With a `content_key` (the report is the same for every reader: what it shows has not changed
+    since a finished job with that key), the job is done at once with that job's PDF: an approved
+    round's report is laid out once, not once per click (issue 16).
+    """
     from shinchoku.jobs.tasks import render_report
 
     existing = active_job(user, plan, kind, fy)
     if existing is not None:
         return existing, False
+    earlier = made_before(plan, kind, fy, content_key)
+    if earlier is not None:
+        now = timezone.now()
+        job = ReportJob.objects.create(
+            kind=kind,
+            plan=plan,
+            fy=fy,
+            user=user,
+            user_name=(user.get_full_name() or user.get_username())[:150],
+            language=language or "ja",
+            filename=filename,
+            content_key=content_key,
+            state=ReportJob.State.DONE,
+            started=now,
+            finished=now,
+            pdf=earlier["pdf"],
+            size=earlier["size"],
+            expected_seconds=0,
+        )
+        return job, True
     try:
         with transaction.atomic():
             job = ReportJob.objects.create(
@@ -76,6 +125,7 @@ def start_report_job(
                 language=language or "ja",
                 filename=filename,
                 html=html,
+                content_key=content_key,
                 expected_seconds=expected_seconds(plan, kind),
             )
             result = render_report.enqueue(job.pk)

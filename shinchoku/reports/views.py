@@ -113,6 +113,8 @@ def pdf_start(request: HttpRequest, slug: str, fy: int) -> HttpResponse:
             filename=filename(report, "pdf"),
             html=report_html(report),
             language=get_language() or "ja",
+            # The committee report shows approved sheets only, the same to every member.
+            content_key=f"{cache_version.current(plan.pk)}:{get_language() or 'ja'}",
         )
     return redirect("reports:pdf_job", plan.slug, fy, job.token)
 

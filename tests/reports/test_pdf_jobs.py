@@ -253,6 +253,7 @@ def test_the_expected_time_comes_from_the_last_done_job_of_the_plan(viewer):
     first, _ = start(viewer)
     run_pending(queues=["reports"])
     first.refresh_from_db()
+    ReportJob.objects.filter(pk=first.pk).update(content_key="")  # not taken as it is
     second, _ = start(viewer)
     assert second.expected_seconds == pytest.approx(first.run_seconds)
 
@@ -273,3 +274,43 @@ def test_recent_jobs_link_to_their_pages(viewer):
     job, url = start(viewer)
     assert [j.pk for j in recent_jobs(viewer.user)] == [job.pk]
     assert job_url(recent_jobs(viewer.user)[0]) == url
+
+
+def test_an_unchanged_report_is_laid_out_once_and_every_later_click_gets_that_pdf(viewer):
+    first, _url = start(viewer)
+    run_pending(queues=["reports"])
+    first.refresh_from_db()
+    tasks = DBTaskResult.objects.filter(task_path__endswith="render_report").count()
+    # Another member's click, nothing changed since: done at once, with the same PDF.
+    other = login_client("委員2", role="viewer", org_slug=CITY_ORG)
+    theirs, url = start(other)
+    assert theirs.pk != first.pk and theirs.user == other.user
+    assert theirs.state == "done" and bytes(theirs.pdf) == bytes(first.pdf)
+    assert theirs.content_key == first.content_key != ""
+    assert DBTaskResult.objects.filter(task_path__endswith="render_report").count() == tasks
+    assert "PDFができました" in status(other, url)
+    download = other.get(reverse("reports:pdf_file", args=[CITY, 2019, theirs.token]))
+    assert download.content == bytes(first.pdf)
+
+
+def test_a_change_to_the_plan_or_another_language_lays_the_report_out_again(viewer):
+    from shinchoku.plans.models import Plan
+
+    first, _url = start(viewer)
+    run_pending(queues=["reports"])
+    first.refresh_from_db()
+    # The English report is another PDF.
+    viewer.post(reverse("set_language"), {"language": "en", "next": "/"})
+    english, _ = start(viewer)
+    assert english.state == "queued" and english.content_key != first.content_key
+    run_pending(queues=["reports"])
+    viewer.post(reverse("set_language"), {"language": "ja", "next": "/"})
+    # A change to the plan (its title is printed on every page) makes the next click render.
+    plan = Plan.objects.get(slug=CITY)
+    plan.title = plan.title + "（改訂）"
+    plan.save()
+    again, _ = start(viewer)
+    assert again.state == "queued" and again.content_key != first.content_key
+    assert run_pending(queues=["reports"]) == 1
+    again.refresh_from_db()
+    assert again.state == "done" and bytes(again.pdf) != bytes(first.pdf)
