@@ -52,7 +52,8 @@ class MoveForm(DrawnForm):
         choices = _years(years)
         for b in businesses:
             self.fields[move_field_name(b)] = forms.ChoiceField(
-                label=_("Year of evaluation"),
+                # The column says 評価年度; the label (visually hidden) names the row's business.
+                label=_("Year of evaluation of %(business)s") % {"business": f"{b.code} {b.name}"},
                 required=False,
                 choices=[("", _("Not assigned")), *choices],
             )

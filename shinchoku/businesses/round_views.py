@@ -90,7 +90,9 @@ def _start_page(
         "organization": organization,
         "fy": fy,
         "businesses": businesses,
-        "departments": list(departments.values()),
+        "departments": sorted(
+            departments.values(), key=lambda d: (d["department"].order, d["department"].pk)
+        ),
         "rotation": services.rotation_for(organization, fy),
         "exists": exists,
         "error": error,

@@ -293,7 +293,7 @@ def rotation_progress(organization: Organization, fy: int) -> RotationProgress:
             round__fiscal_year__gte=rotation.first_fy,
             round__fiscal_year__lte=fy,
             stage=Stage.DONE,
-            business__in=[s.business_id for s in slots],
+            business__slots__rotation=rotation,
         ).values_list("business_id", "round__fiscal_year")
     )
     rows: dict[int, dict[str, Any]] = {}
