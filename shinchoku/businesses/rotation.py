@@ -318,7 +318,7 @@ def move(
         current = _lock(organization, rotation.first_fy, version)
         assert current is not None  # it existed when the page was shown; it is never deleted
         slots = {s.business_id: s for s in current.slots.all()}
-        businesses = {b.pk: b for b in active_businesses(organization) if b.pk in set(posted)}
+        businesses = {b.pk: b for b in active_businesses(organization) if b.pk in posted}
         started = round_years(organization)
         last = last_evaluations(organization, current.first_fy)
         changes: list[tuple[Business, RotationSlot | None, int]] = []

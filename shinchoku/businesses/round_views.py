@@ -109,6 +109,8 @@ def round_start(request: HttpRequest, org: str) -> HttpResponse:
     try:
         fy = int(source.get("fy", ""))
     except ValueError:
+        fy = 0
+    if not 1989 <= fy <= 2200:  # no FY to start (an empty or odd value): back to the list
         return redirect("businesses:round_list", organization.slug)
     if request.method != "POST":
         return _start_page(request, organization, fy)

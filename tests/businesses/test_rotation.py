@@ -362,3 +362,21 @@ def test_the_rotation_works_for_the_other_shape_council(db):
     assert len(years) == len(made) and is_balanced([years.count(y) for y in (2024, 2025, 2026)])
     page = midori.get(reverse("businesses:rotation", args=["midori-shakyo"])).content.decode()
     assert made[0].name in page
+
+
+def test_a_year_that_is_not_one_of_the_cycle_is_refused_where_it_was_chosen(businesses, admin):
+    rotation = saved(admin)
+    before = slots(rotation)
+    b = businesses[2]
+    for value in ("abc", "2019", "2023"):
+        response = admin.post(
+            move_url(rotation), {"version": rotation.version, f"fy-{b.pk}": value}
+        )
+        assert response.status_code == 422
+        page = response.content.decode()
+        assert (
+            f"「{b.code} {b.name}」：令和2年度(2020年度)〜令和4年度(2022年度)のいずれかの年度"
+            in page
+        )
+        assert f'href="#move-fy-{b.pk}"' in page
+    assert slots(rotation) == before

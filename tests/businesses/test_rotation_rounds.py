@@ -330,3 +330,13 @@ def test_rounds_work_for_the_other_shape_council(db):
     assert round_.evaluations.count() == 2
     page = midori.get(reverse("businesses:round", args=["midori-shakyo", 2024])).content.decode()
     assert made[0].name in page and names[0] in page
+
+
+def test_an_odd_year_to_start_leads_back_to_the_list(businesses, rotation, admin):
+    url = reverse("businesses:round_start", args=[COUNCIL])
+    for fy in ("-5", "0", "abc", ""):
+        response = admin.get(url, {"fy": fy})
+        assert response.status_code == 302
+        assert response["Location"] == reverse("businesses:round_list", args=[COUNCIL])
+        assert admin.post(url, {"fy": fy}).status_code == 302
+    assert not EvaluationRound.objects.exists()
