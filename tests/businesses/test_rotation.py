@@ -380,3 +380,17 @@ def test_a_year_that_is_not_one_of_the_cycle_is_refused_where_it_was_chosen(busi
         )
         assert f'href="#move-fy-{b.pk}"' in page
     assert slots(rotation) == before
+
+
+def test_the_services_refuse_a_user_who_is_not_the_admin(businesses, admin):
+    rotation = saved(admin)
+    rotation.organization = organization()
+    staff = role_client("staff").user
+    proposal = services.propose(organization(), 2023)
+    with pytest.raises(services.RotationDenied):
+        services.save_proposal(organization(), 2023, proposal.assignment, user=staff, version=0)
+    b = businesses[0]
+    with pytest.raises(services.RotationDenied):
+        services.move(rotation, {b.pk: 2022}, user=staff, version=rotation.version)
+    assert not Rotation.objects.filter(first_fy=2023).exists()
+    assert Rotation.objects.get(pk=rotation.pk).version == rotation.version
