@@ -196,7 +196,35 @@ def build_scene() -> Scene:
         user=admin,
         node_key=s[ACTION]["node"].key,
     )
+    rotation_scene(s)
     return s
+
+
+def rotation_scene(s: Scene) -> None:
+    """事務事業 of the council and of the fixture council, each in a saved rotation with its first
+    year's round started (one sheet completed)."""
+    from shinchoku.businesses import rotation, rounds
+    from shinchoku.businesses.models import Business, Stage
+    from shinchoku.orgs.models import Organization
+
+    for slug, who, first_fy in ((COUNCIL, "admin", 2020), (MIDORI_ORG, "midori_admin", 2024)):
+        org = Organization.objects.get(slug=slug)
+        for n, department in enumerate(org.departments.order_by("order", "id")[:3]):
+            for k in range(2):
+                Business.objects.create(
+                    organization=org,
+                    code=f"R-{n}{k}",
+                    name=f"{department.name}の評価事業{k + 1}",
+                    department=department,
+                    purpose="地域の見守りを広げる",
+                )
+        user = s.clients[who].user
+        proposal = rotation.propose(org, first_fy)
+        rotation.save_proposal(org, first_fy, proposal.assignment, user=user, version=0)
+        round_ = rounds.start_round(org, first_fy, user)
+        round_.evaluations.filter(pk=round_.evaluations.first().pk).update(
+            stage=Stage.DONE, self_judgement="継続", director_judgement="拡充"
+        )
 
 
 # --------------------------------------------------------------------------- the cases
@@ -286,6 +314,22 @@ CASES: dict[str, Case] = {
     "reviews:detail": lambda s: [("admin", [ACTION, 2019, s["opinion"].number])],
     "reviews:edit": lambda s: [("admin", [ACTION, 2019, s["opinion"].number])],
     "reviews:answer": lambda s: [("admin", [ACTION, 2019, s["opinion"].number])],
+    "businesses:rotation": lambda s: [
+        ("admin", [COUNCIL]),
+        ("staff", [COUNCIL]),
+        ("midori_admin", [MIDORI_ORG]),
+    ],
+    "businesses:rotation_cycle": lambda s: [("admin", [COUNCIL, 2020])],
+    "businesses:rotation_propose": lambda s: [("admin", [COUNCIL])],
+    "businesses:rotation_move": lambda s: [("admin", [COUNCIL, 2020])],
+    "businesses:round_list": lambda s: [("admin", [COUNCIL]), ("midori_admin", [MIDORI_ORG])],
+    "businesses:round_start": lambda s: [("admin", [COUNCIL])],
+    "businesses:round": lambda s: [
+        ("admin", [COUNCIL, 2020]),
+        ("staff", [COUNCIL, 2020]),
+        ("midori_admin", [MIDORI_ORG, 2024]),
+    ],
+    "businesses:round_close": lambda s: [("admin", [COUNCIL, 2020])],
     "evaluations:next_plan": plan_pages(ACTION, MIDORI),
     "plans:list": lambda s: [("admin", []), ("federation", [])],
     "plans:detail": plan_pages(*BOTH),
@@ -346,6 +390,8 @@ QUERY: dict[str, Callable[[Scene, list[Any]], dict[str, str]]] = {
     # one date in 和暦, one wrong: the form with its error
     "audit:list": lambda s, args: {"since": "令和元年5月1日", "until": "2019-05-31x"},
     "plans:add_object": lambda s, args: {"node": s[args[0]]["node"].key},
+    "businesses:rotation_propose": lambda s, args: {"first_fy": "2023"},
+    "businesses:round_start": lambda s, args: {"fy": "2021"},
 }
 # What a form is sent with when an empty POST shows nothing: the workbook's preview.
 FORM_DATA: dict[str, Callable[[], dict[str, Any]]] = {
@@ -362,6 +408,7 @@ POST_ONLY = {
     "reviews:answer",
     "plans:link_decision",
     "plans:workbook_upload",
+    "businesses:rotation_move",
 }
 # Forms rendered with their errors: an empty POST to the page's own URL (rolled back).
 FORMS = {
@@ -390,6 +437,9 @@ FORMS = {
     "plans:move_node",
     "plans:schedule_cell",
     "plans:target_cell",
+    "businesses:rotation_propose",
+    "businesses:round_start",
+    "businesses:round_close",
     *POST_ONLY,
 }
 

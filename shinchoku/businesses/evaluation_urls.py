@@ -1,3 +1,5 @@
 """URLs of the evaluation pages (see urls.py)."""
 
-urlpatterns: list = []
+from shinchoku.businesses import rotation_urls
+
+urlpatterns = [*rotation_urls.round_patterns]
