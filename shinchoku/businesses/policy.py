@@ -6,8 +6,9 @@ items are the leaves below it (the policy itself when it has none). Their progre
 `rounds.progress.plan_progress` (the one computation every progress page uses: indicator bands
 rolled up to each node, self-evaluations of plans without figures), never recomputed here.
 Its businesses are those linked (BusinessNode) to the policy or any node below it, each with its
-latest completed evaluation's 方向性 and its full cost of the FY shown; the policy's total is the
-sum of the costs that are known. A fixed number of queries however large the plan.
+latest completed evaluation's 方向性 and its full cost of the FY shown (else of the nearest
+FY the register has figures for); the policy's total is the sum of the costs that are known.
+A fixed number of queries however large the plan.
 """
 
 from __future__ import annotations
@@ -98,13 +99,9 @@ class PolicyView:
     policies: list[Policy]
 
 
-def policy_view(plan: Plan, pp: PlanProgress | None, nodes: list[Node] | None = None) -> PolicyView:
-    """Every policy of the plan with its items' progress (from `pp`) and its businesses.
-
-    `nodes`: the plan's nodes in document order with their departments (pp.nodes when given).
-    """
-    if nodes is None:
-        nodes = pp.nodes if pp is not None else []
+def policy_view(plan: Plan, pp: PlanProgress) -> PolicyView:
+    """Every policy of the plan with its items' progress (from `pp`) and its businesses."""
+    nodes = pp.nodes
     depth = max((n.level for n in nodes), default=1)
     level = policy_level(plan, depth)
     by_id = {n.id: n for n in nodes}
@@ -121,10 +118,9 @@ def policy_view(plan: Plan, pp: PlanProgress | None, nodes: list[Node] | None = 
         return out
 
     evaluations: dict[int, list[ItemProgress]] = {}
-    if pp is not None:
-        for it in pp.items:
-            evaluations.setdefault(it.node.id, []).append(it)
-    tallies = pp.tallies if pp is not None and pp.has_figures else {}
+    for it in pp.items:
+        evaluations.setdefault(it.node.id, []).append(it)
+    tallies = pp.tallies if pp.has_figures else {}
     policies: list[Policy] = []
     policy_of: dict[int, Policy] = {}
     for n in nodes:
@@ -146,21 +142,38 @@ def policy_view(plan: Plan, pp: PlanProgress | None, nodes: list[Node] | None = 
             )
         policies.append(policy)
 
-    cost_fy = pp.fy if pp is not None else None
-    _add_businesses(plan, policy_of, cost_fy)
+    cost_fy = _add_businesses(plan, policy_of, pp.fy)
     return PolicyView(plan, level, plan.level_name(level), cost_fy, policies)
 
 
-def _add_businesses(plan: Plan, policy_of: dict[int, Policy], cost_fy: int | None) -> None:
-    """Put each business linked below a policy on it (once per policy). Three queries."""
+def _cost_fy(ids: set[int], fy: int) -> int | None:
+    """The FY whose figures are shown: `fy`, else the latest before it with figures, else the
+    latest after it (the register may be kept ahead of or behind the plan's rounds)."""
+    fys = set(
+        BusinessYear.objects.filter(business_id__in=ids)
+        .order_by()
+        .values_list("fiscal_year", flat=True)
+        .distinct()
+    )
+    if fy in fys or not fys:
+        return fy if fys else None
+    earlier = [y for y in fys if y < fy]
+    return max(earlier) if earlier else min(fys)
+
+
+def _add_businesses(plan: Plan, policy_of: dict[int, Policy], fy: int) -> int | None:
+    """Put each business linked below a policy on it (once per policy); return the FY of the
+    costs shown. A fixed number of queries."""
     links = list(
-        BusinessNode.objects.filter(node__plan=plan, node_id__in=list(policy_of))
+        BusinessNode.objects.filter(node__plan=plan)
         .select_related("business__department")
         .order_by("business__department__order", "business__order", "business__code")
     )
+    links = [link for link in links if link.node_id in policy_of]  # not above the policies
     if not links:
-        return
+        return None
     ids = {link.business_id for link in links}
+    cost_fy = _cost_fy(ids, fy)
     latest: dict[int, tuple[str, int]] = {}
     for business_id, judgement, fy in (
         BusinessEvaluation.objects.filter(business_id__in=ids, stage=Stage.DONE)
@@ -194,3 +207,4 @@ def _add_businesses(plan: Plan, policy_of: dict[int, Policy], cost_fy: int | Non
                 _full_cost(y.settlement, y.budget, y.staff_years, rate) if y else None,
             )
         )
+    return cost_fy

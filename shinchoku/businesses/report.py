@@ -1,10 +1,11 @@
 """The 理事会 / 評議員会 report of an evaluation round: one row per business, and the summary.
 
-Each row: 事業番号, 事業名, 担当課, 種別, the round's FY figures (決算額, 人工, フルコスト), the three
-stages' judgements with their reasons and the 方向性. Only completed evaluations (stage done) show
-judgements and reasons: the report is the same for every reader and goes to the board, so an
-evaluation still under way is shown as 「評価中」 (with the stage it is at) and left out of the
-summary counts, which say so. Reads a fixed number of queries whatever the number of businesses.
+Each row: 事業番号, 事業名, 担当課, 種別, the round's FY figures (決算額, 人工, フルコスト),
+the three stages' judgements with their reasons and the 方向性. Only completed evaluations
+(stage done) show judgements and reasons: the report is the same for every reader and goes to
+the board, so an evaluation still under way is shown as 「評価中」 (with the stage it is at)
+and left out of the summary counts, which say so. A fixed number of queries however many
+businesses the round has.
 """
 
 from __future__ import annotations
