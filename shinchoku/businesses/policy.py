@@ -23,7 +23,7 @@ from shinchoku.businesses.models import (
     RegisterSettings,
     Stage,
 )
-from shinchoku.businesses.report import _full_cost, amount_text
+from shinchoku.businesses.report import JUDGEMENTS, _full_cost, amount_text, judgement_label
 from shinchoku.core.achievement import Tally
 from shinchoku.plans.models import Node, Plan
 from shinchoku.rounds.progress import ItemProgress, PlanProgress
@@ -55,6 +55,10 @@ class PolicyBusiness:
     def full_cost_text(self) -> str:
         return amount_text(self.full_cost)
 
+    @property
+    def direction_label(self) -> str:
+        return judgement_label(self.direction)
+
 
 @dataclass
 class PolicyItem:
@@ -84,10 +88,8 @@ class Policy:
     @property
     def directions(self) -> list[tuple[str, int]]:
         """(方向性, count) of its businesses' latest evaluations, in the order of the scale."""
-        from shinchoku.businesses.report import JUDGEMENTS
-
         counts = [(j, sum(b.direction == j for b in self.businesses)) for j in JUDGEMENTS]
-        return [(j, n) for j, n in counts if n]
+        return [(judgement_label(j), n) for j, n in counts if n]
 
 
 @dataclass

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from shinchoku.businesses.models import (
     Business,
@@ -33,6 +34,11 @@ from shinchoku.orgs.models import Organization
 NONE_TEXT = "―"
 TENTH = Decimal("0.1")
 JUDGEMENTS: list[str] = [str(j.value) for j in Judgement]
+
+
+def judgement_label(value: str) -> str:
+    """The judgement as the reader's language writes it (拡充 in Japanese, "expand" in English)."""
+    return str(dict(Judgement.choices).get(value, value))
 
 
 def _full_cost(
@@ -111,6 +117,15 @@ class ReportRow:
         return self._if_done(self.evaluation.director_reason)
 
     @property
+    def labels(self) -> tuple[str, str, str]:
+        """The three judgements in the reader's language (blank until the evaluation is done)."""
+        return (
+            judgement_label(self.self_judgement),
+            judgement_label(self.chief_judgement),
+            judgement_label(self.director_judgement),
+        )
+
+    @property
     def settlement_text(self) -> str:
         return amount_text(self.settlement)
 
@@ -156,12 +171,14 @@ class EvaluationReport:
 
     @property
     def title(self) -> str:
-        """令和2年度（2020年度） 事務事業評価結果報告書 (the document's own Japanese title)."""
-        return f"{fy_short(self.fy)}（{self.fy}年度） 事務事業評価結果報告書"
+        """令和2年度（2020年度） 事務事業評価結果報告書 (English pages translate it)."""
+        return gettext("%(fy)s Business evaluation results report") % {
+            "fy": f"{fy_short(self.fy)}（{self.fy}年度）"
+        }
 
     @property
     def judgements(self) -> list[str]:
-        return JUDGEMENTS
+        return [judgement_label(j) for j in JUDGEMENTS]
 
     @property
     def totals(self) -> list[int]:

@@ -68,8 +68,8 @@ def report_page(request: HttpRequest, org: str, fy: int) -> HttpResponse:
 def report_pdf(request: HttpRequest, org: str, fy: int) -> HttpResponse:
     from shinchoku.businesses.report_pdf import pdf_bytes
 
-    report = evaluation_report(round_for(request, org, fy))
     with translation.override("ja"):  # the board's document is Japanese, as the workbook
+        report = evaluation_report(round_for(request, org, fy))
         body = pdf_bytes(report)
     return _download(HttpResponse(body, content_type="application/pdf"), report, "pdf")
 
@@ -78,5 +78,7 @@ def report_pdf(request: HttpRequest, org: str, fy: int) -> HttpResponse:
 def report_xlsx(request: HttpRequest, org: str, fy: int) -> HttpResponse:
     from shinchoku.businesses.report_xlsx import workbook
 
-    report = evaluation_report(round_for(request, org, fy))
-    return _download(HttpResponse(workbook(report), content_type=XLSX), report, "xlsx")
+    with translation.override("ja"):  # the workbook's texts are Japanese, as the PDF's
+        report = evaluation_report(round_for(request, org, fy))
+        body = workbook(report)
+    return _download(HttpResponse(body, content_type=XLSX), report, "xlsx")
