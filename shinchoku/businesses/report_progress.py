@@ -114,16 +114,19 @@ def latest_round_fy(organization: Organization) -> int | None:
     )
 
 
-def indicator_hint(indicator) -> IndicatorHint | None:
+def indicator_hint(indicator, fy: int | None = None) -> IndicatorHint | None:
     """「事務事業評価より: 評価済 N件 / 全M件（令和2年度）」 for the indicator 評価事務事業数.
 
-    Only for an indicator whose name contains INDICATOR_NAME; as of the organization's latest
-    evaluation round. No query for any other indicator.
+    Only for an indicator whose name contains INDICATOR_NAME; as of the evaluation round of `fy`
+    (none without one), else of the organization's latest round. No query for another indicator.
     """
     if INDICATOR_NAME not in (indicator.name or ""):
         return None
     organization = indicator.plan.organization
-    fy = latest_round_fy(organization)
+    if fy is None:
+        fy = latest_round_fy(organization)
+    elif not EvaluationRound.objects.filter(organization=organization, fiscal_year=fy).exists():
+        return None
     if fy is None:
         return None
     progress = rotation_progress(organization, fy)

@@ -86,3 +86,24 @@ def test_without_a_round_there_is_no_hint():
     page = indicator_page(login_client("hint-admin", role="admin"), indicator.key)
     assert "事務事業評価より" not in page
     assert not BusinessEvaluation.objects.exists()
+
+
+def test_the_department_sheet_of_the_same_fy_shows_the_figure_beside_the_actual(round_2020):
+    from datetime import date
+
+    from shinchoku.plans.models import Plan
+    from shinchoku.rounds import services
+
+    admin = login_client("hint-sheet-admin", role="admin")
+    plan = Plan.objects.get(slug=ACTION)
+    plan_round = services.open_round(plan, 2020, date(2021, 5, 31), admin.user)
+    sheet = plan_round.reports.get(department__name="総務課")
+    staff = login_client("hint-sheet-staff", role="staff", departments=("総務課",))
+    url = reverse("rounds:sheet", args=[ACTION, 2020, sheet.department_id])
+    page = staff.get(url).content.decode()
+    assert "事務事業評価より: 評価済 3件 / 全5件（令和2年度(2020年度)）" in page
+    assert 'name="n|I-15-1|actual" value=""' in page  # only shown: the field stays empty
+    other = services.open_round(plan, 2021, date(2022, 5, 31), admin.user)
+    sheet_2021 = other.reports.get(department__name="総務課")
+    page = staff.get(reverse("rounds:sheet", args=[ACTION, 2021, sheet_2021.department_id]))
+    assert "事務事業評価より" not in page.content.decode()  # no evaluation round in FY2021
