@@ -103,6 +103,8 @@ NO_PAGE = {
     "plans:workbook_template": "an xlsx file",
     "plans:plan_workbook": "an xlsx file",
     "plans:move_object": "POST-only: moves a row up or down and redirects",
+    "businesses:report_pdf": "a PDF file",
+    "businesses:report_xlsx": "an xlsx file",
 }
 NO_PAGE_NAMESPACES = {"admin": "the Django admin, translated by Django itself"}
 
@@ -189,6 +191,24 @@ def build_scene() -> Scene:
     s.objects["city_round"] = Round.objects.get(plan__slug=CITY, fy=2019, kind=Round.Kind.YEARLY)
     outside = Plan.objects.filter(organization__slug=COUNCIL).exclude(owner_name="").first()
     s.objects["outside"] = outside.slug if outside else None
+    # The council's FY2020 business evaluation round, with one completed evaluation.
+    from shinchoku.businesses.models import Business, BusinessEvaluation, EvaluationRound
+
+    council = Organization.objects.get(slug=COUNCIL)
+    business, _ = Business.objects.get_or_create(
+        organization=council,
+        code="lang-1",
+        defaults={"name": "言語確認の事業", "department": council.departments.first()},
+    )
+    business.businessnode_set.get_or_create(node=s[ACTION]["node"])
+    evaluation_round, _ = EvaluationRound.objects.get_or_create(
+        organization=council, fiscal_year=2020
+    )
+    BusinessEvaluation.objects.get_or_create(
+        round=evaluation_round,
+        business=business,
+        defaults={"stage": "done", "director_judgement": "継続", "director_reason": "継続する"},
+    )
     s.objects["opinion"] = reviews.create_opinion(
         action,
         2019,
@@ -331,6 +351,8 @@ CASES: dict[str, Case] = {
     ],
     "businesses:round_close": lambda s: [("admin", [COUNCIL, 2020])],
     "evaluations:next_plan": plan_pages(ACTION, MIDORI),
+    "businesses:report": lambda s: [("admin", [COUNCIL, 2020])],
+    "businesses:policies": plan_pages(ACTION, MIDORI),
     "plans:list": lambda s: [("admin", []), ("federation", [])],
     "plans:detail": plan_pages(*BOTH),
     "plans:roadmap": plan_pages(*BOTH),

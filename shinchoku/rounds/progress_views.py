@@ -30,6 +30,7 @@ from shinchoku.plans.models import Indicator, IndicatorValue, Node, Plan
 from shinchoku.rounds.access import plan_for
 from shinchoku.rounds.federation import federation_dashboard
 from shinchoku.rounds.forecasts import at_risk, forecast_of
+from shinchoku.rounds.indicator_hints import hints_for
 from shinchoku.rounds.latest import fys_with_data
 from shinchoku.rounds.models import IndicatorEntry, Report, Round
 from shinchoku.rounds.progress import (
@@ -160,6 +161,7 @@ def indicator_page(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     )
     if indicator is None:
         raise Http404("no such indicator")
+    indicator.plan = plan  # with its organization, for the hints
     bands = bands_of(plan)
     values = list(indicator.values.all())
     years = set(plan.fiscal_years)
@@ -221,6 +223,8 @@ def indicator_page(request: HttpRequest, slug: str, key: str) -> HttpResponse:
         "baseline": latest.baseline,
         "charts": charts_available(),
         "forecast": forecast_of(indicator, last_fy=plan.last_fy),
+        # Figures other stages know about this indicator (e.g. the business evaluation's).
+        "hints": hints_for(indicator),
     }
     return render(request, "rounds/progress/indicator.html", context)
 

@@ -103,6 +103,8 @@ class IndicatorLine:
     last_year: list[Any] = field(default_factory=list)  # lastyear.LastText per department
     last_done: str = ""  # what 「前年度の内容を写す」 copies
     last_next: str = ""
+    # Figures a later stage knows for this indicator, shown beside the actual (indicator_hints).
+    hints: list[Any] = field(default_factory=list)
 
 
 @dataclass

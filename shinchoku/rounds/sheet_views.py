@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from shinchoku.plans.goals import by_goal, plan_nodes
 from shinchoku.reviews.sheet import sheet_opinions
-from shinchoku.rounds import lastyear, ownership, services
+from shinchoku.rounds import indicator_hints, lastyear, ownership, services
 from shinchoku.rounds.access import may_approve, may_edit, report_for
 from shinchoku.rounds.labels import content_where
 from shinchoku.rounds.models import PlanSettings, Report
@@ -118,6 +118,7 @@ def _toc(plan, lines: list[ItemLines], by_id: dict | None = None) -> dict:
 
 def _context(request: HttpRequest, report: Report, lines: list[ItemLines], **extra) -> dict:
     plan = report.round.plan
+    indicator_hints.attach(lines, plan, report.round.fy)  # e.g. the business evaluation's figure
     settings = PlanSettings.of(plan)
     editable = report.editable and may_edit(request, report)
     return {

@@ -1,0 +1,212 @@
+"""施策評価: for each policy of a plan, its items' progress and the businesses that carry them out.
+
+A policy is a node of the plan's policy level: the level named 施策, else the first level whose
+name contains 施策 (基本施策, 施策の方向), else level 2 (level 1 for a plan of one level). Its
+items are the leaves below it (the policy itself when it has none). Their progress is read from
+`rounds.progress.plan_progress` (the one computation every progress page uses: indicator bands
+rolled up to each node, self-evaluations of plans without figures), never recomputed here.
+Its businesses are those linked (BusinessNode) to the policy or any node below it, each with its
+latest completed evaluation's 方向性 and its full cost of the FY shown (else of the nearest
+FY the register has figures for); the policy's total is the sum of the costs that are known.
+A fixed number of queries however large the plan.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from shinchoku.businesses.models import (
+    BusinessEvaluation,
+    BusinessNode,
+    BusinessYear,
+    RegisterSettings,
+    Stage,
+)
+from shinchoku.businesses.report import JUDGEMENTS, _full_cost, amount_text, judgement_label
+from shinchoku.core.achievement import Tally
+from shinchoku.plans.models import Node, Plan
+from shinchoku.rounds.progress import ItemProgress, PlanProgress
+
+POLICY_WORD = "施策"
+
+
+def policy_level(plan: Plan, depth: int) -> int:
+    """The 1-based level of the plan's policies (see the module's docstring)."""
+    names = list(plan.level_names or [])
+    if POLICY_WORD in names:
+        return names.index(POLICY_WORD) + 1
+    for i, name in enumerate(names, start=1):
+        if POLICY_WORD in str(name) and i <= depth:
+            return i
+    return 2 if depth >= 2 else 1
+
+
+@dataclass
+class PolicyBusiness:
+    code: str
+    name: str
+    department: str
+    direction: str  # the latest completed evaluation's 方向性, "" when never evaluated
+    direction_fy: int | None
+    full_cost: Decimal | None
+
+    @property
+    def full_cost_text(self) -> str:
+        return amount_text(self.full_cost)
+
+    @property
+    def direction_label(self) -> str:
+        return judgement_label(self.direction)
+
+
+@dataclass
+class PolicyItem:
+    node: Node
+    departments: str
+    tally: Tally | None  # its indicators' bands (plans with figures)
+    evaluations: list[ItemProgress] = field(default_factory=list)  # self-evaluations read
+
+
+@dataclass
+class Policy:
+    node: Node
+    parent: Node | None
+    tally: Tally | None
+    items: list[PolicyItem] = field(default_factory=list)
+    businesses: list[PolicyBusiness] = field(default_factory=list)
+
+    @property
+    def cost_total(self) -> Decimal | None:
+        known = [b.full_cost for b in self.businesses if b.full_cost is not None]
+        return sum(known, Decimal(0)) if known else None
+
+    @property
+    def cost_total_text(self) -> str:
+        return amount_text(self.cost_total)
+
+    @property
+    def directions(self) -> list[tuple[str, int]]:
+        """(方向性, count) of its businesses' latest evaluations, in the order of the scale."""
+        counts = [(j, sum(b.direction == j for b in self.businesses)) for j in JUDGEMENTS]
+        return [(judgement_label(j), n) for j, n in counts if n]
+
+
+@dataclass
+class PolicyView:
+    plan: Plan
+    level: int
+    level_name: str
+    cost_fy: int | None
+    policies: list[Policy]
+
+
+def policy_view(plan: Plan, pp: PlanProgress) -> PolicyView:
+    """Every policy of the plan with its items' progress (from `pp`) and its businesses."""
+    nodes = pp.nodes
+    depth = max((n.level for n in nodes), default=1)
+    level = policy_level(plan, depth)
+    by_id = {n.id: n for n in nodes}
+    children: dict[int | None, list[Node]] = {}
+    for n in nodes:
+        children.setdefault(n.parent_id, []).append(n)
+
+    def subtree(n: Node) -> list[Node]:
+        out, stack = [], [n]
+        while stack:
+            cur = stack.pop()
+            out.append(cur)
+            stack.extend(reversed(children.get(cur.id, [])))
+        return out
+
+    evaluations: dict[int, list[ItemProgress]] = {}
+    for it in pp.items:
+        evaluations.setdefault(it.node.id, []).append(it)
+    tallies = pp.tallies if pp.has_figures else {}
+    policies: list[Policy] = []
+    policy_of: dict[int, Policy] = {}
+    for n in nodes:
+        if n.level != level:
+            continue
+        policy = Policy(n, by_id.get(n.parent_id), tallies.get(n.id) if tallies else None)
+        below = subtree(n)
+        for m in below:
+            policy_of[m.id] = policy
+        leaves = [m for m in below if m.id not in children] or [n]
+        for m in leaves:
+            policy.items.append(
+                PolicyItem(
+                    m,
+                    "、".join(d.name for d in m.departments.all()),
+                    tallies.get(m.id) if tallies else None,
+                    evaluations.get(m.id, []),
+                )
+            )
+        policies.append(policy)
+
+    cost_fy = _add_businesses(plan, policy_of, pp.fy)
+    return PolicyView(plan, level, plan.level_name(level), cost_fy, policies)
+
+
+def _cost_fy(ids: set[int], fy: int) -> int | None:
+    """The FY whose figures are shown: `fy`, else the latest before it with figures, else the
+    latest after it (the register may be kept ahead of or behind the plan's rounds)."""
+    fys = set(
+        BusinessYear.objects.filter(business_id__in=ids)
+        .order_by()
+        .values_list("fiscal_year", flat=True)
+        .distinct()
+    )
+    if fy in fys or not fys:
+        return fy if fys else None
+    earlier = [y for y in fys if y < fy]
+    return max(earlier) if earlier else min(fys)
+
+
+def _add_businesses(plan: Plan, policy_of: dict[int, Policy], fy: int) -> int | None:
+    """Put each business linked below a policy on it (once per policy); return the FY of the
+    costs shown. A fixed number of queries."""
+    links = list(
+        BusinessNode.objects.filter(node__plan=plan)
+        .select_related("business__department")
+        .order_by("business__department__order", "business__order", "business__code")
+    )
+    links = [link for link in links if link.node_id in policy_of]  # not above the policies
+    if not links:
+        return None
+    ids = {link.business_id for link in links}
+    cost_fy = _cost_fy(ids, fy)
+    latest: dict[int, tuple[str, int]] = {}
+    for business_id, judgement, fy in (
+        BusinessEvaluation.objects.filter(business_id__in=ids, stage=Stage.DONE)
+        .order_by("business_id", "-round__fiscal_year")
+        .values_list("business_id", "director_judgement", "round__fiscal_year")
+    ):
+        latest.setdefault(business_id, (judgement, fy))
+    years = {}
+    if cost_fy is not None:
+        years = {
+            y.business_id: y
+            for y in BusinessYear.objects.filter(business_id__in=ids, fiscal_year=cost_fy)
+        }
+    rate = RegisterSettings.of(plan.organization).staff_rate if years else None
+    seen: set[tuple[int, int]] = set()
+    for link in links:
+        policy = policy_of[link.node_id]
+        if (id(policy), link.business_id) in seen:
+            continue
+        seen.add((id(policy), link.business_id))
+        b = link.business
+        y = years.get(b.pk)
+        direction, fy = latest.get(b.pk, ("", None))
+        policy.businesses.append(
+            PolicyBusiness(
+                b.code,
+                b.name,
+                b.department.name,
+                direction,
+                fy,
+                _full_cost(y.settlement, y.budget, y.staff_years, rate) if y else None,
+            )
+        )
+    return cost_fy
