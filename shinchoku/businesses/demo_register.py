@@ -30,7 +30,7 @@ def _purpose(node: Node) -> str:
 
 def _figures(code: str) -> list[tuple[int, dict[str, Decimal]]]:
     """Plausible budget, settlement, person-years and output per FY, the same on every run."""
-    rng = random.Random(f"shinchoku-demo-register-{code}")
+    rng = random.Random(f"shinchoku-demo-register-{code}")  # noqa: S311 (demo figures, fixed seed)
     budget = Decimal(rng.randrange(1500, 60000))
     staff = Decimal(rng.randrange(1, 16)) / 10  # 0.1–1.5 人工
     output = Decimal(rng.randrange(20, 1500))
