@@ -78,7 +78,7 @@ def test_only_the_administrator_edits_the_register(register, people, role):
 
 def test_the_administrator_opens_every_form(register, people):
     for name in ("new", "edit", "years", "settings"):
-        method, url = urls(first(register))[name]
+        _method, url = urls(first(register))[name]
         assert people["admin"].get(url).status_code == 200, name
     page = people["admin"].get(urls(first(register))["register"][1]).content.decode()
     assert "事業を追加" in page and "Excelから事務事業台帳を読み込む" in page
