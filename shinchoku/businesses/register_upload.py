@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -49,6 +50,7 @@ PRECISION = {
     "staff_years": services.STAFF_YEARS,
     "output": services.OUTPUT,
 }
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 TEXT_LIMITS = {1: 40, 2: 300, 3: 200, 4: 100, 7: 200, 8: 20}  # column → characters
 
 
@@ -104,10 +106,8 @@ def read_register(data: bytes) -> tuple[dict, list[CellProblem]]:
                                 )
                             )
                             continue
-                        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-                            years[str(column)] = "\0"  # a date or a truth value: not a figure
-                        else:
-                            years[str(column)] = _text(value)
+                        # a date or a truth value reads as text that is not a figure
+                        years[str(column)] = _text(value)
                 if any(texts) or years:
                     raw["rows"].append({"number": number, "cells": texts, "years": years})
             raw["fys"] = [[c, fy, f] for c, (fy, f) in sorted(year_columns.items())]
@@ -119,10 +119,7 @@ def read_register(data: bytes) -> tuple[dict, list[CellProblem]]:
                 for number, values in wb.rows(SETTINGS_SHEET, max_columns=5, max_rows=20):
                     if _text(values.get(1, (None, ""))[0]) == RATE_LABEL:
                         value = values.get(2, (None, ""))[0]
-                        raw["rate"] = {
-                            "cell": f"B{number}",
-                            "text": "\0" if isinstance(value, bool) else _text(value),
-                        }
+                        raw["rate"] = {"cell": f"B{number}", "text": _text(value)}
                 for (row, column), formula in sorted(wb.formulas.get(SETTINGS_SHEET, {}).items()):
                     cell = f"{get_column_letter(column)}{row}"
                     problems.append(formula_problem(SETTINGS_SHEET, cell, formula))
@@ -295,6 +292,13 @@ def plan_register(organization: Organization, raw: dict) -> RegisterPlan:
         cells = item["cells"]
         code, name, dept, kind, purpose, target, output_name, output_unit, refs = cells
         bad = len(problems)
+        for column, text in enumerate(cells, 1):
+            if CONTROL.search(text):
+                problem(
+                    column,
+                    n,
+                    _("The cell holds a character that cannot be stored. Type the text again."),
+                )
         for column, limit in TEXT_LIMITS.items():
             if len(cells[column - 1]) > limit:
                 problem(
@@ -357,9 +361,7 @@ def plan_register(organization: Organization, raw: dict) -> RegisterPlan:
         for column, fy, field_name in fy_columns:
             text = item["years"].get(str(column), "")
             value = None
-            if text == "\0":
-                problem(column, n, _("Enter a number, such as 1234.5."))
-            elif text:
+            if text:
                 try:
                     value = services.parse_amount(text, PRECISION[field_name])
                 except ValueError as exc:
@@ -384,8 +386,6 @@ def plan_register(organization: Organization, raw: dict) -> RegisterPlan:
     rate = raw.get("rate")
     if rate is not None:
         try:
-            if rate["text"] == "\0":
-                raise ValueError(_("Enter a number, such as 1234.5."))
             value = services.parse_amount(rate["text"], services.RATE)
             if value is None:
                 raise ValueError(_("Enter the cost of one person-year in thousand yen."))

@@ -155,6 +155,11 @@ def _business_form(organization: Organization, data, error=None) -> BusinessForm
     )
 
 
+def _posted(post, name: str) -> str:
+    """A posted text, stripped, without the NUL characters no database stores."""
+    return post.get(name, "").replace("\x00", "").strip()
+
+
 def _business_data(organization: Organization, post) -> services.BusinessData:
     department = Department.objects.filter(
         organization=organization, pk=_int(post.get("department"))
@@ -170,14 +175,14 @@ def _business_data(organization: Organization, post) -> services.BusinessData:
     order = {i: n for n, i in enumerate(node_ids)}
     nodes.sort(key=lambda n: order[n.pk])
     return services.BusinessData(
-        code=post.get("code", "").strip(),
-        name=post.get("name", "").strip(),
+        code=_posted(post, "code"),
+        name=_posted(post, "name"),
         department=department,
-        kind_name=(post.get("new_kind", "").strip() or post.get("kind", "").strip()),
-        purpose=post.get("purpose", "").strip(),
-        target=post.get("target", "").strip(),
-        output_name=post.get("output_name", "").strip(),
-        output_unit=post.get("output_unit", "").strip(),
+        kind_name=_posted(post, "new_kind") or _posted(post, "kind"),
+        purpose=_posted(post, "purpose"),
+        target=_posted(post, "target"),
+        output_name=_posted(post, "output_name"),
+        output_unit=_posted(post, "output_unit"),
         nodes=nodes,
     )
 
