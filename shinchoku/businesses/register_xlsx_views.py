@@ -42,6 +42,14 @@ def register_xlsx(request: HttpRequest, org: str) -> HttpResponse:
     organization = organization_for(request, org)
     response = HttpResponse(write_register(organization), content_type=XLSX)
     filename = download_name("事務事業台帳", organization.name, ext="xlsx")
+    record(
+        Action.DOWNLOAD,
+        request=request,
+        user=request.user,
+        url_name="businesses:register_xlsx",
+        filename=filename,
+        status=200,
+    )
     set_download_name(response, filename, fallback=f"register_{organization.slug}")
     response["Cache-Control"] = "no-store"
     return response
