@@ -21,7 +21,7 @@ from decimal import Decimal
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from shinchoku.businesses.models import Business, BusinessYear, RegisterSettings
+from shinchoku.businesses.models import Business, RegisterSettings
 from shinchoku.orgs.models import Organization
 from shinchoku.plans.models import Node
 from shinchoku.plans.xlsx_safety import no_formulas, xml_text
@@ -154,7 +154,3 @@ def write_register(organization: Organization) -> bytes:
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
-
-
-def stored_years(businesses: list[Business]) -> dict[int, dict[int, BusinessYear]]:
-    return {b.pk: {y.fiscal_year: y for y in b.years.all()} for b in businesses}

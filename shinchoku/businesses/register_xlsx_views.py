@@ -23,7 +23,8 @@ from shinchoku.audit.models import Action
 from shinchoku.audit.recorder import record
 from shinchoku.businesses import register_services as services
 from shinchoku.businesses.register_pages import organization_for
-from shinchoku.businesses.register_upload import apply_register, plan_register, read_register
+from shinchoku.businesses.register_read import read_register
+from shinchoku.businesses.register_upload import apply_register, plan_register
 from shinchoku.businesses.register_xlsx import write_register
 from shinchoku.core.filenames import download_name
 from shinchoku.downloads import set_download_name
