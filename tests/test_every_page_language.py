@@ -105,6 +105,8 @@ NO_PAGE = {
     "plans:move_object": "POST-only: moves a row up or down and redirects",
     "businesses:report_pdf": "a PDF file",
     "businesses:report_xlsx": "an xlsx file",
+    "businesses:register_xlsx": "an xlsx file",
+    "businesses:register_apply": "POST-only: the preview is the answer of register_upload",
 }
 NO_PAGE_NAMESPACES = {"admin": "the Django admin, translated by Django itself"}
 
@@ -145,6 +147,9 @@ def build_scene() -> Scene:
     from shinchoku.rounds.models import Round
 
     load_demo_round()
+    from shinchoku.businesses import demo_register
+
+    register = demo_register.load()
     Organization.objects.create(slug=MIDORI_ORG, name="みどり市社会福祉協議会", kind="council")
     clients = {
         "anonymous": Client(),
@@ -163,6 +168,7 @@ def build_scene() -> Scene:
         == 302
     )
     s = Scene(clients)
+    s.objects["business"] = register[0]
     index = clients["admin"].get(reverse("plans:matrix_index", args=[ACTION])).content.decode()
     s.objects["matrix_other"] = re.findall(rf"/plans/{ACTION}/matrix/([\w-]+)/", index)[0]
     admin = clients["admin"].user
@@ -191,6 +197,7 @@ def build_scene() -> Scene:
     s.objects["city_round"] = Round.objects.get(plan__slug=CITY, fy=2019, kind=Round.Kind.YEARLY)
     outside = Plan.objects.filter(organization__slug=COUNCIL).exclude(owner_name="").first()
     s.objects["outside"] = outside.slug if outside else None
+    rotation_scene(s)
     # The council's FY2020 business evaluation round, with one completed evaluation.
     from shinchoku.businesses.models import Business, BusinessEvaluation, EvaluationRound
 
@@ -216,7 +223,6 @@ def build_scene() -> Scene:
         user=admin,
         node_key=s[ACTION]["node"].key,
     )
-    rotation_scene(s)
     return s
 
 
@@ -404,6 +410,18 @@ CASES: dict[str, Case] = {
     "plans:delete_object": lambda s: obj("content", *BOTH)(s),
     "plans:schedule_cell": lambda s: [("admin", [ACTION, s[ACTION]["content"].pk, 2020])],
     "plans:target_cell": lambda s: [("admin", [ACTION, s[ACTION]["indicator"].pk, 2020])],
+    "businesses:index": lambda s: [("federation", []), ("staff", [])],
+    "businesses:register": lambda s: [
+        ("admin", [COUNCIL]),
+        ("staff", [COUNCIL]),
+        ("midori_admin", [MIDORI_ORG]),
+    ],
+    "businesses:business": lambda s: [("admin", [COUNCIL, s["business"].pk])],
+    "businesses:business_new": lambda s: [("admin", [COUNCIL])],
+    "businesses:business_edit": lambda s: [("admin", [COUNCIL, s["business"].pk])],
+    "businesses:business_years": lambda s: [("admin", [COUNCIL, s["business"].pk])],
+    "businesses:register_settings": lambda s: [("admin", [COUNCIL])],
+    "businesses:register_upload": lambda s: [("admin", [COUNCIL])],
 }
 
 # Query strings a page needs to show what it is for, by URL name: (scene, args) → query.
@@ -420,7 +438,30 @@ FORM_DATA: dict[str, Callable[[], dict[str, Any]]] = {
     "plans:workbook_upload": lambda: {
         "file": SimpleUploadedFile("みどり計画.xlsx", FIXTURE.read_bytes())
     },
+    "businesses:register_upload": lambda: {"file": changed_register()},
 }
+
+
+def changed_register() -> SimpleUploadedFile:
+    """The council's register workbook with a business renamed, one left out and one added (the
+    texts typed are texts of the demo data, which the preview shows as they are)."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from shinchoku.businesses.register_xlsx import write_register
+    from shinchoku.orgs.models import Organization
+
+    wb = load_workbook(io.BytesIO(write_register(Organization.objects.get(slug=COUNCIL))))
+    ws = wb["事務事業"]
+    ws["B3"] = "任意後見事業"
+    ws.delete_rows(4)
+    ws.append(["N-1", "法人後見事業", "総務課", "総務課"])
+    out = io.BytesIO()
+    wb.save(out)
+    return SimpleUploadedFile("register.xlsx", out.getvalue())
+
+
 # Forms shown on another page, whose URL takes only a POST: rendered with their errors only.
 POST_ONLY = {
     "staff:roster_upload",
@@ -431,6 +472,7 @@ POST_ONLY = {
     "plans:link_decision",
     "plans:workbook_upload",
     "businesses:rotation_move",
+    "businesses:register_upload",
 }
 # Forms rendered with their errors: an empty POST to the page's own URL (rolled back).
 FORMS = {
@@ -462,6 +504,10 @@ FORMS = {
     "businesses:rotation_propose",
     "businesses:round_start",
     "businesses:round_close",
+    "businesses:business_new",
+    "businesses:business_edit",
+    "businesses:business_years",
+    "businesses:register_settings",
     *POST_ONLY,
 }
 

@@ -1,0 +1,88 @@
+"""The register list and a business page read a fixed number of queries, however large the
+register (paperless-ngx style: count on the demo data, add data, count again)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from shinchoku.businesses.models import Business, BusinessNode, BusinessYear
+from shinchoku.orgs.models import Department
+from shinchoku.plans.models import BusinessKind, Node
+from tests.businesses.register_setup import load_register
+from tests.conftest import COUNCIL, login_client
+from tests.plans.test_query_counts import ITEM_PAGE
+from tests.query_counts import ACTION, SIZES, sized
+
+# Session and user (2), the organization, membership with its departments (2); the page's
+# departments, kinds, businesses with their years (2) and settings; the layout's notifications
+# and menu (2).
+REGISTER_LIST = 12
+# The same frame; the business, settings, its years, items and evaluations.
+BUSINESS_PAGE = 12
+
+
+def grow_register(organization) -> None:
+    """Forty more businesses in every department, each with five years and two items."""
+    departments = list(Department.objects.filter(organization=organization))
+    kind = BusinessKind.objects.create(organization=organization, name="増えた種別")
+    nodes = list(Node.objects.filter(plan__organization=organization)[:2])
+    for i in range(40):
+        business = Business.objects.create(
+            organization=organization,
+            code=f"G-{i}",
+            name=f"増えた事業{i}",
+            department=departments[i % len(departments)],
+            kind=kind,
+            order=100 + i,
+            active=i % 7 != 0,
+        )
+        for n, node in enumerate(nodes):
+            BusinessNode.objects.create(business=business, node=node, order=n)
+        for fy in range(2017, 2022):
+            BusinessYear.objects.create(
+                business=business,
+                fiscal_year=fy,
+                budget=Decimal(1000 + i),
+                settlement=Decimal(900 + i),
+                staff_years=Decimal("0.5"),
+                output=Decimal(10 + i),
+                direction="継続" if fy == 2020 else "",
+            )
+
+
+@pytest.fixture(params=SIZES)
+def size(request, db):
+    plan = sized(request.param)
+    register = load_register()
+    if request.param == "large":
+        grow_register(plan.organization)
+    return register
+
+
+def test_the_register_list_reads_a_fixed_number_of_queries(size, django_assert_num_queries):
+    client = login_client("reg-reader", role="viewer")
+    url = reverse("businesses:register", args=[COUNCIL])
+    client.get(url)  # per-process caches filled once
+    with django_assert_num_queries(REGISTER_LIST):
+        assert client.get(url).status_code == 200
+
+
+def test_a_business_page_reads_a_fixed_number_of_queries(size, django_assert_num_queries):
+    client = login_client("reg-reader", role="viewer")
+    url = reverse("businesses:business", args=[COUNCIL, size[0].pk])
+    client.get(url)
+    with django_assert_num_queries(BUSINESS_PAGE):
+        assert client.get(url).status_code == 200
+
+
+def test_the_item_page_with_its_businesses_reads_the_pinned_number(size, django_assert_num_queries):
+    client = login_client("reg-reader", superuser=True)
+    node = size[0].nodes.get()
+    url = reverse("plans:node", args=[ACTION, node.key])
+    client.get(url)
+    with django_assert_num_queries(ITEM_PAGE):
+        response = client.get(url)
+    assert size[0].name in response.content.decode()
