@@ -263,3 +263,15 @@ def test_a_register_for_the_fixture_council_of_another_shape(db):
     assert reverse("businesses:business", args=["midori-shakyo", business.pk]) in (
         node_page.content.decode()
     )
+
+
+def test_a_previewed_register_is_never_taken_for_a_plan_workbook(admin):
+    data = download(admin)
+    changed = edited(data, {(SETTINGS_SHEET, "B2"): 7600})
+    response = upload(admin, changed)
+    assert response.status_code == 200
+    pending = PendingUpload.objects.get(user=admin.user)
+    # Its token posted to the plan workbook's confirmation: no such upload there.
+    confirm = admin.post(reverse("plans:workbook_confirm", args=[pending.token]))
+    assert confirm.status_code == 404
+    assert apply(admin, response).status_code == 302  # still the register's own
