@@ -223,7 +223,7 @@ def _years(points: list[Point], fy: int, line: ForecastLine | None = None) -> li
 
 def _forecast_desc(line: ForecastLine) -> str:
     return gettext(
-        "%(forecast)s: %(fy)s %(value)s (%(judgement)s), from the latest actual (%(latest)s); "
+        "%(forecast)s: %(fy)s %(value)s (trend of the actuals up to %(latest)s, %(judgement)s); "
         "final target %(target)s."
     ) % {
         "forecast": ROLE_NAMES["forecast"],
@@ -379,15 +379,12 @@ def indicator_chart_svg(ip: IndicatorProgress, forecast=None) -> SafeString:
             'stroke-dasharray="4 3"/>'
         )
     final_fy = max((p.fy for p in targets), default=None)
+    bottom_y = top + plot_h
+    forecast_y = y(line.value) if line else None
+    forecast_label = None  # (x, y, anchor) of the forecast's figure
     for p in targets:
         assert p.number is not None
         tx, ty = cx(p.fy), y(p.number)
-        if line and p.fy == final_fy:
-            # The final target the forecast is judged against, named above its figure.
-            out.append(
-                f'<text x="{_num(tx)}" y="{_num(ty - 21)}" text-anchor="middle" '
-                f'fill="{TARGET}" font-size="10">{escape(gettext("Final target"))}</text>'
-            )
         out.append(
             f'<path d="M{_num(tx)} {_num(ty - 6)}L{_num(tx + 6)} {_num(ty)}L{_num(tx)} '
             f'{_num(ty + 6)}L{_num(tx - 6)} {_num(ty)}Z" fill="#ffffff" stroke="{TARGET}" '
@@ -397,7 +394,24 @@ def indicator_chart_svg(ip: IndicatorProgress, forecast=None) -> SafeString:
         )
         label = escape(_figure(p.number))
         bar_top = bar_tops.get(p.fy)
-        if bar_top is not None and abs(bar_top - 4 - (ty - 9)) < 12:
+        if line and forecast_y is not None and p.fy == final_fy:
+            # The final target the forecast is judged against, named 最終目標; its labels go
+            # on the side away from the forecast's circle, the forecast's on the other.
+            below = forecast_y <= ty and ty + 30 <= bottom_y
+            value_y, name_y = (ty + 17, ty + 29) if below else (ty - 9, ty - 21)
+            out.append(
+                f'<text x="{_num(tx)}" y="{_num(value_y)}" text-anchor="middle" '
+                f'fill="{TARGET}" font-size="10" font-weight="bold">{label}</text>'
+                f'<text x="{_num(tx)}" y="{_num(name_y)}" text-anchor="middle" '
+                f'fill="{TARGET}" font-size="10">{escape(gettext("Final target"))}</text>'
+            )
+            if below:
+                forecast_label = (tx, forecast_y - 9, "middle")
+            elif forecast_y > ty + 12 and forecast_y + 17 <= bottom_y:
+                forecast_label = (tx, forecast_y + 17, "middle")
+            else:
+                forecast_label = (tx - 9, forecast_y + 4, "end")
+        elif bar_top is not None and abs(bar_top - 4 - (ty - 9)) < 12:
             out.append(
                 f'<text x="{_num(tx + bar_w / 2 + 3)}" y="{_num(ty + 4)}" fill="{TARGET}" '
                 f'font-size="10" font-weight="bold">{label}</text>'
@@ -407,27 +421,28 @@ def indicator_chart_svg(ip: IndicatorProgress, forecast=None) -> SafeString:
                 f'<text x="{_num(tx)}" y="{_num(ty - 9)}" text-anchor="middle" '
                 f'fill="{TARGET}" font-size="10" font-weight="bold">{label}</text>'
             )
-    if line:
-        out.append(
-            _forecast_marks(
-                line, cx(line.latest_fy), y(line.latest), cx(line.final_fy), y(line.value), y
-            )
-        )
+    if line and forecast_y is not None:
+        x1 = cx(line.final_fy)
+        at = forecast_label or (x1 - 9, forecast_y + 4, "end")
+        out.append(_forecast_marks(line, cx(line.latest_fy), y(line.latest), x1, forecast_y, at))
     out.append("</svg>")
     return mark_safe("".join(out))
 
 
-def _forecast_marks(line: ForecastLine, x0: float, y0: float, x1: float, y1: float, y) -> str:
-    """The dashed forecast line, its end circle and its figure (left of the circle)."""
+def _forecast_marks(
+    line: ForecastLine, x0: float, y0: float, x1: float, y1: float, at: tuple[float, float, str]
+) -> str:
+    """The dashed forecast line, its end circle and its figure (at `at`: x, y, anchor)."""
     tip = escape(f"{ROLE_NAMES['forecast']} {fy_short(line.final_fy)} {line.text}")
     label = escape(_figure(line.value))
+    lx, ly, anchor = at
     return (
         f'<path class="forecast-line" d="M{_num(x0)} {_num(y0)}L{_num(x1)} {_num(y1)}" '
         f'fill="none" stroke="{FORECAST}" stroke-width="2" stroke-dasharray="6 4">'
         f"<title>{tip}</title></path>"
         f'<circle cx="{_num(x1)}" cy="{_num(y1)}" r="4.5" fill="#ffffff" stroke="{FORECAST}" '
         f'stroke-width="2"><title>{tip}</title></circle>'
-        f'<text x="{_num(x1 - 8)}" y="{_num(y1 + 4)}" text-anchor="end" fill="{FORECAST}" '
+        f'<text x="{_num(lx)}" y="{_num(ly)}" text-anchor="{anchor}" fill="{FORECAST}" '
         f'font-size="10" font-weight="bold" paint-order="stroke" stroke="#ffffff" '
         f'stroke-width="3">{label}</text>'
     )
