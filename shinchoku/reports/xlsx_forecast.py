@@ -48,10 +48,10 @@ def add_forecast_sheet(wb: Workbook, report: CommitteeReport) -> None:
     set_text(ws.cell(row=3, column=1), report.forecast_rules_text).alignment = WRAP
     ws.merge_cells(start_row=3, start_column=1, end_row=3, end_column=8)
     ws.row_dimensions[3].height = 42
-    header = 5
+    header = 4  # as on every sheet of the workbook: the rows repeated on each printed page
     headings = [
         ("No.", 4.5),
-        ("指標", 40.0),
+        ("指標", 44.0),
         ("担当部署", 16.0),
         ("最新の実績", 14.0),
         ("実績の年度", 11.0),
