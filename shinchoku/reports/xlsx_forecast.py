@@ -45,9 +45,6 @@ def add_forecast_sheet(wb: Workbook, report: CommitteeReport) -> None:
         return
     ws = wb.create_sheet(SHEET, index=1)
     _title_rows(ws, report, "最終目標の達成見通し")
-    set_text(ws.cell(row=3, column=1), report.forecast_rules_text).alignment = WRAP
-    ws.merge_cells(start_row=3, start_column=1, end_row=3, end_column=8)
-    ws.row_dimensions[3].height = 42
     header = 4  # as on every sheet of the workbook: the rows repeated on each printed page
     headings = [
         ("No.", 4.5),
@@ -85,5 +82,13 @@ def add_forecast_sheet(wb: Workbook, report: CommitteeReport) -> None:
             cell.border = BORDER
             cell.alignment = RIGHT if isinstance(cell.value, int | float) else WRAP
     if not report.at_risk:
-        set_text(ws.cell(row=row + 1, column=1), "最終目標の達成が危ぶまれる指標はありません。")
+        row += 1
+        set_text(ws.cell(row=row, column=1), "最終目標の達成が危ぶまれる指標はありません。")
+    # How the outlook is judged, one sentence a line (as 概要 writes 判定の方法).
+    row += 2
+    set_text(ws.cell(row=row, column=1), "見通しの判定").font = BOLD
+    for sentence in report.forecast_rules_text.split("。"):
+        if sentence.strip():
+            row += 1
+            set_text(ws.cell(row=row, column=1), sentence.strip() + "。")
     _print_setup(ws, header, len(headings))
