@@ -2,8 +2,11 @@
 
 A stable API for templates anywhere in the product (public pages, indicator pages):
 
-- `indicator_chart_svg(ip)`: one indicator over its fiscal years: 現状値 (hatched bar), 実績
-  (solid bars) and 目標 (diamonds on a dashed line), every figure written beside its mark.
+- `indicator_chart_svg(ip, forecast=None)`: one indicator over its fiscal years: 現状値 (hatched
+  bar), 実績 (solid bars) and 目標 (diamonds on a dashed line), every figure written beside its
+  mark; with a `rounds.forecasts.IndicatorForecast` that has a forecast, 見通し（傾向）: a dashed
+  line from the latest actual to the linear trend's value in the final FY (a circle), and the
+  final target labelled 最終目標.
 - `bands_chart_svg(tally_rows, band_names, title)`: one horizontal stacked bar of the bands.
 - `goals_bands_chart_svg(rows, band_names, title)`: one stacked bar per goal, for the summary.
 - `indicator_chart_table(ip)` / `bands_chart_table(...)`: the data behind a chart as an HTML table.
@@ -38,6 +41,7 @@ MUTED = "#4d4d4d"  # 8.5:1 on white
 ACTUAL = "#1f5a96"  # 6.9:1 on white
 BASELINE = "#5c5c5c"  # 6.7:1 on white
 TARGET = "#8a3c00"  # 7.6:1 on white
+FORECAST = "#6a3d9a"  # 7.9:1 on white
 
 # Bands, best first: (fill, text colour on the fill, pattern). Text contrast ≥ 4.5:1 on each fill.
 BAND_STYLES = (
@@ -161,7 +165,39 @@ ROLE_NAMES = {
     "baseline": gettext_lazy("Baseline"),
     "actual": gettext_lazy("Actual"),
     "target": gettext_lazy("Target"),
+    "forecast": gettext_lazy("Forecast (trend)"),
 }
+
+
+@dataclass(frozen=True)
+class ForecastLine:
+    """見通し（傾向）: from the latest actual to the linear trend's value in the final FY."""
+
+    latest_fy: int
+    latest: Decimal
+    final_fy: int
+    value: Decimal
+    text: str  # the forecast value as shown (with its unit)
+    target_text: str
+    judgement: str  # worded: 達成見込み / 要注意 / 達成困難
+
+
+def forecast_line(forecast) -> ForecastLine | None:
+    """The line to draw for an `IndicatorForecast`, or None when it has no forecast."""
+    f = getattr(forecast, "forecast", None)
+    if f is None or f.judgement is None or f.linear is None or f.latest_fy is None:
+        return None
+    if f.latest is None or f.final_fy is None or f.final_fy <= f.latest_fy:
+        return None
+    return ForecastLine(
+        f.latest_fy,
+        f.latest,
+        f.final_fy,
+        f.linear,
+        forecast.linear_text,
+        forecast.target_text,
+        forecast.label,
+    )
 
 
 def _points(ip: IndicatorProgress) -> tuple[list[Point], str]:
@@ -180,9 +216,23 @@ def _points(ip: IndicatorProgress) -> tuple[list[Point], str]:
     return points, unit
 
 
-def _years(points: list[Point], fy: int) -> list[int]:
-    fys = [p.fy for p in points] + [fy]
+def _years(points: list[Point], fy: int, line: ForecastLine | None = None) -> list[int]:
+    fys = [p.fy for p in points] + [fy] + ([line.final_fy] if line else [])
     return list(range(min(fys), max(fys) + 1))
+
+
+def _forecast_desc(line: ForecastLine) -> str:
+    return gettext(
+        "%(forecast)s: %(fy)s %(value)s (trend of the actuals up to %(latest)s, %(judgement)s); "
+        "final target %(target)s."
+    ) % {
+        "forecast": ROLE_NAMES["forecast"],
+        "fy": fy_short(line.final_fy),
+        "value": line.text,
+        "judgement": line.judgement,
+        "latest": fy_short(line.latest_fy),
+        "target": line.target_text,
+    }
 
 
 def _indicator_desc(ip: IndicatorProgress, points: list[Point]) -> str:
@@ -200,21 +250,24 @@ def _indicator_desc(ip: IndicatorProgress, points: list[Point]) -> str:
     return "。".join(parts) + "。"
 
 
-def indicator_chart_svg(ip: IndicatorProgress) -> SafeString:
-    """The indicator's baseline, actuals and targets over the fiscal years, as an SVG chart."""
+def indicator_chart_svg(ip: IndicatorProgress, forecast=None) -> SafeString:
+    """The indicator's baseline, actuals and targets over the fiscal years, as an SVG chart;
+    with `forecast` (an IndicatorForecast), its linear trend to the final FY, dashed."""
     uid = _uid()
     points, unit = _points(ip)
+    line = forecast_line(forecast)
     name = ip.indicator.name
     title = gettext("%(name)s over the years") % {"name": name}
     title += (gettext("(unit: %(unit)s)") % {"unit": unit}) if unit else ""
     width, height = 520, 250
     left, right, top, bottom = 64, 16, 34, 44
     plot_w, plot_h = width - left - right, height - top - bottom
-    out = [_svg_open(uid, width, height, title, _indicator_desc(ip, points)), _patterns(uid)]
+    desc = _indicator_desc(ip, points) + (_forecast_desc(line) if line else "")
+    out = [_svg_open(uid, width, height, title, desc), _patterns(uid)]
     numeric = [p for p in points if p.number is not None]
     # Legend: a mark and a word for each series.
     lx = left
-    for role, mark in (
+    legend = [
         (
             "baseline",
             f'<rect width="14" height="10" fill="url(#{uid}-hatch)" stroke="{BASELINE}"/>',
@@ -225,7 +278,17 @@ def indicator_chart_svg(ip: IndicatorProgress) -> SafeString:
             f'<path d="M0 5H14" stroke="{TARGET}" stroke-dasharray="3 2" stroke-width="1.5"/>'
             f'<path d="M7 0L12 5L7 10L2 5Z" fill="#ffffff" stroke="{TARGET}" stroke-width="1.5"/>',
         ),
-    ):
+    ]
+    if line:
+        legend.append(
+            (
+                "forecast",
+                f'<path d="M0 5H14" stroke="{FORECAST}" stroke-dasharray="4 2" stroke-width="2"/>'
+                f'<circle cx="11" cy="5" r="3" fill="#ffffff" stroke="{FORECAST}" '
+                'stroke-width="1.5"/>',
+            )
+        )
+    for role, mark in legend:
         out.append(f'<g transform="translate({lx},8)">{mark}')
         out.append(f'<text x="18" y="9" fill="{INK}">{ROLE_NAMES[role]}</text></g>')
         lx += 74
@@ -235,7 +298,7 @@ def indicator_chart_svg(ip: IndicatorProgress) -> SafeString:
             + escape(gettext("unit: %(unit)s") % {"unit": unit})
             + "</text>"
         )
-    years = _years(points, ip.fy)
+    years = _years(points, ip.fy, line)
     cw = plot_w / len(years)
 
     def cx(fy: int) -> float:
@@ -246,8 +309,9 @@ def indicator_chart_svg(ip: IndicatorProgress) -> SafeString:
             f'<text x="{left + plot_w / 2}" y="{top + plot_h / 2}" text-anchor="middle" '
             f'fill="{MUTED}">{gettext("No numeric values: no chart can be drawn.")}</text>'
         )
-    low = min([Decimal(0), *(p.number for p in numeric)])  # type: ignore[misc]
-    high = max([Decimal(0), *(p.number for p in numeric)])  # type: ignore[misc]
+    extent = [p.number for p in numeric] + ([line.value] if line else [])
+    low = min([Decimal(0), *extent])  # type: ignore[misc]
+    high = max([Decimal(0), *extent])  # type: ignore[misc]
     top_value, step = _nice_max(high * Decimal("1.1"))  # headroom for the labels
     bottom_value = Decimal(0)
     if low < 0:
@@ -314,6 +378,10 @@ def indicator_chart_svg(ip: IndicatorProgress) -> SafeString:
             f'<path d="{path}" fill="none" stroke="{TARGET}" stroke-width="1.5" '
             'stroke-dasharray="4 3"/>'
         )
+    final_fy = max((p.fy for p in targets), default=None)
+    bottom_y = top + plot_h
+    forecast_y = y(line.value) if line else None
+    forecast_label = None  # (x, y, anchor) of the forecast's figure
     for p in targets:
         assert p.number is not None
         tx, ty = cx(p.fy), y(p.number)
@@ -326,7 +394,24 @@ def indicator_chart_svg(ip: IndicatorProgress) -> SafeString:
         )
         label = escape(_figure(p.number))
         bar_top = bar_tops.get(p.fy)
-        if bar_top is not None and abs(bar_top - 4 - (ty - 9)) < 12:
+        if line and forecast_y is not None and p.fy == final_fy:
+            # The final target the forecast is judged against, named 最終目標; its labels go
+            # on the side away from the forecast's circle, the forecast's on the other.
+            below = forecast_y <= ty and ty + 30 <= bottom_y
+            value_y, name_y = (ty + 17, ty + 29) if below else (ty - 9, ty - 21)
+            out.append(
+                f'<text x="{_num(tx)}" y="{_num(value_y)}" text-anchor="middle" '
+                f'fill="{TARGET}" font-size="10" font-weight="bold">{label}</text>'
+                f'<text x="{_num(tx)}" y="{_num(name_y)}" text-anchor="middle" '
+                f'fill="{TARGET}" font-size="10">{escape(gettext("Final target"))}</text>'
+            )
+            if below:
+                forecast_label = (tx, forecast_y - 9, "middle")
+            elif forecast_y > ty + 12 and forecast_y + 17 <= bottom_y:
+                forecast_label = (tx, forecast_y + 17, "middle")
+            else:
+                forecast_label = (tx - 9, forecast_y + 4, "end")
+        elif bar_top is not None and abs(bar_top - 4 - (ty - 9)) < 12:
             out.append(
                 f'<text x="{_num(tx + bar_w / 2 + 3)}" y="{_num(ty + 4)}" fill="{TARGET}" '
                 f'font-size="10" font-weight="bold">{label}</text>'
@@ -336,14 +421,38 @@ def indicator_chart_svg(ip: IndicatorProgress) -> SafeString:
                 f'<text x="{_num(tx)}" y="{_num(ty - 9)}" text-anchor="middle" '
                 f'fill="{TARGET}" font-size="10" font-weight="bold">{label}</text>'
             )
+    if line and forecast_y is not None:
+        x1 = cx(line.final_fy)
+        at = forecast_label or (x1 - 9, forecast_y + 4, "end")
+        out.append(_forecast_marks(line, cx(line.latest_fy), y(line.latest), x1, forecast_y, at))
     out.append("</svg>")
     return mark_safe("".join(out))
 
 
-def indicator_chart_table(ip: IndicatorProgress) -> SafeString:
+def _forecast_marks(
+    line: ForecastLine, x0: float, y0: float, x1: float, y1: float, at: tuple[float, float, str]
+) -> str:
+    """The dashed forecast line, its end circle and its figure (at `at`: x, y, anchor)."""
+    tip = escape(f"{ROLE_NAMES['forecast']} {fy_short(line.final_fy)} {line.text}")
+    label = escape(_figure(line.value))
+    lx, ly, anchor = at
+    return (
+        f'<path class="forecast-line" d="M{_num(x0)} {_num(y0)}L{_num(x1)} {_num(y1)}" '
+        f'fill="none" stroke="{FORECAST}" stroke-width="2" stroke-dasharray="6 4">'
+        f"<title>{tip}</title></path>"
+        f'<circle cx="{_num(x1)}" cy="{_num(y1)}" r="4.5" fill="#ffffff" stroke="{FORECAST}" '
+        f'stroke-width="2"><title>{tip}</title></circle>'
+        f'<text x="{_num(lx)}" y="{_num(ly)}" text-anchor="{anchor}" fill="{FORECAST}" '
+        f'font-size="10" font-weight="bold" paint-order="stroke" stroke="#ffffff" '
+        f'stroke-width="3">{label}</text>'
+    )
+
+
+def indicator_chart_table(ip: IndicatorProgress, forecast=None) -> SafeString:
     """The values behind `indicator_chart_svg`, as a small table (years across)."""
     points, _unit = _points(ip)
-    years = _years(points, ip.fy)
+    line = forecast_line(forecast)
+    years = _years(points, ip.fy, line)
     head = "".join(
         f'<th scope="col">{escape(fy_short(fy))}<br><small>({fy})</small></th>' for fy in years
     )
@@ -364,6 +473,14 @@ def indicator_chart_table(ip: IndicatorProgress) -> SafeString:
             for fy in years
         )
         rows.append(f'<tr><th scope="row">{ROLE_NAMES[role]}</th>{cells}</tr>')
+    if line:
+        cells = "".join(
+            f"<td>{escape(line.text)}<small>（{escape(line.judgement)}）</small></td>"
+            if fy == line.final_fy
+            else '<td><span class="none">―</span></td>'
+            for fy in years
+        )
+        rows.append(f'<tr><th scope="row">{ROLE_NAMES["forecast"]}</th>{cells}</tr>')
     caption = escape(gettext("Values of %(name)s") % {"name": ip.indicator.name})
     return mark_safe(
         f'<table class="chart-data"><caption>{caption}</caption>'

@@ -18,10 +18,12 @@ from django.utils.translation import gettext as _
 
 from shinchoku.core import signed
 from shinchoku.core.evaluations import UNRATED
+from shinchoku.core.forecast import AT_RISK, OFF_TRACK, ON_TRACK
 from shinchoku.core.wareki import fy_label, fy_short, moment_label
 from shinchoku.plans.models import IndicatorValue, Plan
 from shinchoku.reviews.listing import OpinionRow
 from shinchoku.reviews.report import previous_opinions
+from shinchoku.rounds.forecasts import IndicatorForecast, at_risk_in, judgement_label
 from shinchoku.rounds.progress import (
     ContentProgress,
     GoalProgress,
@@ -97,6 +99,24 @@ class Row:
 
 
 @dataclass
+class ForecastRow:
+    """One indicator of 「最終目標の達成見通し」: its forecast and its department."""
+
+    number: int
+    forecast: IndicatorForecast
+    department: str
+
+    @property
+    def name(self) -> str:
+        return self.forecast.indicator.name
+
+    @property
+    def band_class(self) -> str:
+        """The report's colour for the outlook: amber for 要注意, red for 達成困難."""
+        return "band-1" if self.forecast.judgement == AT_RISK else "band-2"
+
+
+@dataclass
 class GoalSection:
     """A 基本目標 with its indicator rows, item notes and contents behind schedule."""
 
@@ -151,6 +171,25 @@ class CommitteeReport:
     final_when_no_target: bool = False
     # 「前回の意見への対応」 (issue 13): the committee's opinions on FY - 1 and their answers.
     previous_opinions: list[OpinionRow] = field(default_factory=list)
+    # 「最終目標の達成見通し」: the indicators whose final target is at risk as of the FY.
+    at_risk: list[ForecastRow] = field(default_factory=list)
+
+    @property
+    def forecast_rules_text(self) -> str:
+        """How the outlook is judged, in the plan's own thresholds."""
+        t = self.progress.thresholds
+        return _(
+            "The outlook compares the pace of the actuals up to %(fy)s (their linear trend, or "
+            "their yearly growth rate) with the pace still needed to reach the final target: "
+            "“%(on_track)s” from %(on)s%%, “%(at_risk)s” from %(risk)s%%, “%(off_track)s” below."
+        ) % {
+            "fy": self.fy_short,
+            "on_track": judgement_label(ON_TRACK),
+            "at_risk": judgement_label(AT_RISK),
+            "off_track": judgement_label(OFF_TRACK),
+            "on": f"{(t.on_track * 100).normalize():f}",
+            "risk": f"{(t.at_risk * 100).normalize():f}",
+        }
 
     @property
     def baseline_says_estimate(self) -> bool:
@@ -287,6 +326,17 @@ class CommitteeReport:
         return self.plan.level_name(max(levels)) if levels else self.level_name
 
 
+def _forecast_rows(progress: PlanProgress) -> list[ForecastRow]:
+    """The indicators at risk as of the report's FY, worst first (read from `progress`)."""
+    if not progress.has_figures:
+        return []
+    departments = {ip.indicator.pk: ip.department_name for ip in progress.indicators}
+    return [
+        ForecastRow(n, f, departments.get(f.indicator.pk, ""))
+        for n, f in enumerate(at_risk_in(progress), start=1)
+    ]
+
+
 def _heading(values: list[IndicatorValue], fallback: str) -> str:
     labels = {v.label or f"{fy_short(v.fy)}" for v in values}
     return labels.pop() if len(labels) == 1 else fallback
@@ -369,6 +419,7 @@ def committee_report(plan: Plan, fy: int, *, now: datetime | None = None) -> Com
         band_names=progress.band_names,
         final_when_no_target=progress.final_when_no_target,
         previous_opinions=previous_opinions(plan, fy),
+        at_risk=_forecast_rows(progress),
     )
 
 

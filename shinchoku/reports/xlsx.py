@@ -487,7 +487,7 @@ def report_workbook(report: CommitteeReport) -> Workbook:
         _summary_sheet(wb.active, report)
     else:
         _evaluation_summary_sheet(wb.active, report)
-    taken = {"概要"}
+    taken = {"概要", "見通し"}
     for g in report.goals:
         ws = wb.create_sheet(sheet_title(g.label or g.title, taken))
         if report.has_figures:
@@ -495,6 +495,9 @@ def report_workbook(report: CommitteeReport) -> Workbook:
         else:
             _project_sheet(ws, report, g)
     add_opinions_sheet(wb, report.fy, report.previous_opinions)  # issue 13
+    from shinchoku.reports.xlsx_forecast import add_forecast_sheet  # it builds on this module
+
+    add_forecast_sheet(wb, report)  # issue 17: 最終目標の達成見通し
     wb.properties.title = f"{report.title} {report.fy_label}"
     wb.properties.creator = "進捗"
     return wb

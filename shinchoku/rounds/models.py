@@ -7,11 +7,15 @@ reports survive it. Approved values are also written to the plan's indicators (�
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
+from shinchoku.core.forecast import DEFAULT_THRESHOLDS as FORECAST_DEFAULTS
+from shinchoku.core.forecast import Thresholds
 from shinchoku.orgs.models import Department
 from shinchoku.plans.models import Indicator, Plan
 
@@ -74,8 +78,32 @@ class PlanSettings(models.Model):
     )
     # The 状況 an item may get in the final evaluation (最終評価).
     final_statuses = models.JSONField(_("final evaluation statuses"), default=_final_statuses)
+    # Early warning (core.forecast): the ratio of actual to required progress toward the final
+    # target from which an indicator is 達成見込み, and from which it is 要注意 (below: 達成困難).
+    forecast_on_track = models.DecimalField(
+        _("forecast: on track from"),
+        max_digits=5,
+        decimal_places=3,
+        default=FORECAST_DEFAULTS.on_track,
+    )
+    forecast_at_risk = models.DecimalField(
+        _("forecast: at risk from"),
+        max_digits=5,
+        decimal_places=3,
+        default=FORECAST_DEFAULTS.at_risk,
+    )
     # Optimistic concurrency: every save of the settings page checks and raises this.
     version = models.PositiveIntegerField(default=1, editable=False)
+
+    @property
+    def forecast_thresholds(self) -> Thresholds:
+        """The plan's early-warning thresholds (the defaults if the stored pair is unusable)."""
+        try:
+            return Thresholds(
+                on_track=Decimal(self.forecast_on_track), at_risk=Decimal(self.forecast_at_risk)
+            )
+        except (ValueError, TypeError):
+            return FORECAST_DEFAULTS
 
     @classmethod
     def of(cls, plan: Plan) -> PlanSettings:

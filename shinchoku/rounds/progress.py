@@ -20,6 +20,7 @@ from shinchoku.accounts.permissions import APPROVED_ONLY, DraftScope
 from shinchoku.core.achievement import Judgement, Tally, by_group, flagged, judge, roll_up
 from shinchoku.core.evaluations import Counts, count_by, evaluation_counts, status_counts
 from shinchoku.core.figures import Figure, figure, indicator_unit
+from shinchoku.core.forecast import DEFAULT_THRESHOLDS, Thresholds
 from shinchoku.core.tree import top_of
 from shinchoku.plans.models import Indicator, IndicatorValue, Node, Plan, ProgressNote
 from shinchoku.rounds.models import ContentEntry, ItemEntry, PlanSettings, Report, Round
@@ -200,6 +201,8 @@ class PlanProgress:
     evaluations: Counts | None = None  # approved sheets' evaluations, whole plan
     evaluations_by_department: dict[str, Counts] = field(default_factory=dict)
     statuses: Counts | None = None  # approved sheets' content statuses, whole plan
+    # Early warning: the plan's thresholds (rounds.forecasts.at_risk_in judges with them).
+    thresholds: Thresholds = DEFAULT_THRESHOLDS
 
     @property
     def evaluation_keys(self) -> list[str]:
@@ -360,6 +363,7 @@ def plan_progress(plan: Plan, fy: int, *, drafts: DraftScope = APPROVED_ONLY) ->
         evaluations=no_figures[0],
         evaluations_by_department=no_figures[1],
         statuses=_status_totals(settings, contents, by_goal, goal_of),
+        thresholds=settings.forecast_thresholds,
     )
 
 

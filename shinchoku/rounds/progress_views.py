@@ -29,10 +29,10 @@ from shinchoku.plans.access import may_see
 from shinchoku.plans.models import Indicator, IndicatorValue, Node, Plan
 from shinchoku.rounds.access import plan_for
 from shinchoku.rounds.federation import federation_dashboard
-from shinchoku.rounds.forecasts import at_risk, forecast_of
+from shinchoku.rounds.forecasts import IndicatorForecast, at_risk_in, forecast_of
 from shinchoku.rounds.indicator_hints import hints_for
 from shinchoku.rounds.latest import fys_with_data
-from shinchoku.rounds.models import IndicatorEntry, Report, Round
+from shinchoku.rounds.models import IndicatorEntry, PlanSettings, Report, Round
 from shinchoku.rounds.progress import (
     IndicatorProgress,
     PlanProgress,
@@ -130,7 +130,7 @@ def overview(request: HttpRequest, slug: str, fy: int) -> HttpResponse:
         "charts": charts_available(),
         "project_level": project_level(plan, pp),
         # Early warning: indicators whose final target looks out of reach, as of this FY.
-        "at_risk": at_risk(plan, up_to_fy=fy) if pp.has_figures else [],
+        "at_risk": at_risk_in(pp) if pp.has_figures else [],
     }
     return render(request, "rounds/progress/overview.html", context)
 
@@ -162,7 +162,8 @@ def indicator_page(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     if indicator is None:
         raise Http404("no such indicator")
     indicator.plan = plan  # with its organization, for the hints
-    bands = bands_of(plan)
+    settings = PlanSettings.of(plan)
+    bands = bands_of(plan, settings)
     values = list(indicator.values.all())
     years = set(plan.fiscal_years)
     years |= {v.fy for v in values if v.role != IndicatorValue.Role.BASELINE}
@@ -222,7 +223,7 @@ def indicator_page(request: HttpRequest, slug: str, key: str) -> HttpResponse:
         "level_name": plan.level_name(indicator.node.level),
         "baseline": latest.baseline,
         "charts": charts_available(),
-        "forecast": forecast_of(indicator, last_fy=plan.last_fy),
+        "forecast": forecast_of(indicator, settings.forecast_thresholds, last_fy=plan.last_fy),
         # Figures other stages know about this indicator (e.g. the business evaluation's).
         "hints": hints_for(indicator),
     }
@@ -244,6 +245,8 @@ class PlanBoard:
     goal_level: str
     departments: list[DeptStatus]
     days_left: int
+    # Early warning as of the board's FY: the final targets at risk, worst first.
+    at_risk: list[IndicatorForecast]
 
     @property
     def n_done(self) -> int:
@@ -318,8 +321,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         ]
         top_level = min((n.level for n in pp.nodes), default=1)
         choices = list(rounds_of[plan.pk].values())
+        warned = at_risk_in(pp) if pp.has_figures else []
         boards.append(
-            PlanBoard(plan, round_, choices, pp, plan.level_name(top_level), depts, days_left)
+            PlanBoard(
+                plan, round_, choices, pp, plan.level_name(top_level), depts, days_left, warned
+            )
         )
     context = {
         "boards": boards,

@@ -1,4 +1,5 @@
-"""How a plan's progress is reported and judged, set by its 管理者: statuses, scale, bands.
+"""How a plan's progress is reported and judged, set by its 管理者: statuses, scale, bands,
+and the early warning's thresholds (in percent on the page, stored as ratios).
 
 A save checks the version the page was opened with, under the plan's row lock (taken first, as
 every write to a plan's structure does), and is recorded in the plan's history with the values
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shinchoku.accounts.permissions import can_edit_structure, require
+from shinchoku.core.forecast import DEFAULT_THRESHOLDS as FORECAST_DEFAULTS
 from shinchoku.plans import editing, history
 from shinchoku.plans.forms import version_field
 from shinchoku.plans.models import ChangeRecord, Plan
@@ -25,6 +27,30 @@ from shinchoku.rounds.access import plan_for
 from shinchoku.rounds.models import DEFAULT_FINAL_STATUSES, SCALE_PRESETS, PlanSettings
 
 _lines = forms.Textarea(attrs={"rows": 6})
+HUNDRED = Decimal(100)
+
+
+def _percent_field(label, help_text=""):
+    """A threshold of the early warning in percent of the needed pace (1–1000, one decimal)."""
+    bounds = gettext_lazy("Write a percentage from 1 to 1000, e.g. “95”.")
+    return forms.DecimalField(
+        label=label,
+        help_text=help_text,
+        required=False,  # blank: the default
+        min_value=Decimal(1),
+        max_value=Decimal(1000),
+        decimal_places=1,
+        max_digits=5,
+        error_messages={
+            "invalid": bounds,
+            "min_value": bounds,
+            "max_value": bounds,
+            "max_decimal_places": gettext_lazy("Write at most one decimal place, e.g. “92.5”."),
+            "max_digits": bounds,
+            "max_whole_digits": bounds,
+        },
+        widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}),
+    )
 
 
 def _split(text: str) -> list[str]:
@@ -67,6 +93,19 @@ class ProgressSettingsForm(forms.Form):
         label=gettext_lazy("Statuses of the final evaluation (one per line)"),
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
+    )
+    # The early warning (rounds/forecasts.py): how the pace of the actuals so far compares
+    # with the pace still needed to reach the final target.
+    forecast_on_track = _percent_field(
+        gettext_lazy("Forecast “on track” from (% of the needed pace)"),
+        gettext_lazy(
+            "The pace of the actuals so far (their linear trend, or their yearly growth rate) "
+            "as a percentage of the pace still needed to reach the final target in its year. "
+            "Left blank: 95 and 50."
+        ),
+    )
+    forecast_at_risk = _percent_field(
+        gettext_lazy("Forecast “at risk” from (% of the needed pace; below it: off track)")
     )
     version = version_field()
 
@@ -115,6 +154,25 @@ class ProgressSettingsForm(forms.Form):
             raise forms.ValidationError(_("A code is written twice."))
         return scale
 
+    def clean_forecast_on_track(self) -> Decimal:
+        value = self.cleaned_data.get("forecast_on_track")
+        return FORECAST_DEFAULTS.on_track if value is None else value / HUNDRED
+
+    def clean_forecast_at_risk(self) -> Decimal:
+        value = self.cleaned_data.get("forecast_at_risk")
+        return FORECAST_DEFAULTS.at_risk if value is None else value / HUNDRED
+
+    def clean(self) -> dict:
+        data = super().clean()
+        on, risk = data.get("forecast_on_track"), data.get("forecast_at_risk")
+        if on is not None and risk is not None and risk >= on:
+            self.add_error(
+                "forecast_at_risk",
+                _("Set the “at risk” threshold below the “on track” one (%(on)s).")
+                % {"on": f"{(on * HUNDRED).normalize():f}%"},
+            )
+        return data
+
     def clean_band_thresholds(self) -> list[dict]:
         bands = []
         for n, line in enumerate(_split(self.cleaned_data["band_thresholds"]), start=1):
@@ -142,6 +200,8 @@ FIELDS = (
     "below_band",
     "final_when_no_target",
     "final_statuses",
+    "forecast_on_track",
+    "forecast_at_risk",
 )
 # How each setting is named in the plan's history.
 LABELS = {
@@ -151,8 +211,15 @@ LABELS = {
     "below_band": "最後の区分より下の名前",
     "final_when_no_target": "目標のない年度を最終目標と比べる",
     "final_statuses": "最終評価の状況",
+    "forecast_on_track": "見通し：達成見込みとする進み具合",
+    "forecast_at_risk": "見通し：要注意とする進み具合",
 }
 HISTORY_KEY = "progress-settings"
+
+
+def _percent(ratio) -> str:
+    """0.95 → "95", 0.925 → "92.5" (the page's percentages)."""
+    return f"{(Decimal(ratio) * HUNDRED).normalize():f}"
 
 
 def _initial(settings: PlanSettings) -> dict:
@@ -169,6 +236,8 @@ def _initial(settings: PlanSettings) -> dict:
         "below_band": settings.below_band,
         "final_when_no_target": settings.final_when_no_target,
         "final_statuses": "\n".join(settings.final_statuses),
+        "forecast_on_track": _percent(settings.forecast_on_track),
+        "forecast_at_risk": _percent(settings.forecast_at_risk),
         "version": settings.version,
     }
 
@@ -177,6 +246,8 @@ def snapshot(settings: PlanSettings) -> dict[str, str]:
     """The settings as a person reads them, for the history's before and after."""
     texts = _initial(settings)
     out = {LABELS[f]: str(texts[f]) for f in FIELDS if f != "final_when_no_target"}
+    for f in ("forecast_on_track", "forecast_at_risk"):
+        out[LABELS[f]] = f"{texts[f]}%"
     out[LABELS["final_when_no_target"]] = "する" if settings.final_when_no_target else "しない"
     return out
 

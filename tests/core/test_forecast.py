@@ -7,7 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import given
 from hypothesis import strategies as st
 
 from shinchoku.core import forecast as forecast_module
@@ -181,13 +181,47 @@ def series(draw, figure=figures, min_size=2):
 directions = st.sampled_from([UP, DOWN])
 
 
-@given(series(), figures, directions)
-def test_a_series_already_at_or_past_the_target_is_never_at_risk(drawn, target, direction):
+ratios = st.integers(min_value=1, max_value=300).map(lambda n: D(n) / 100)
+
+
+@st.composite
+def thresholds(draw):
+    """Any valid pair: 0 < at_risk ≤ on_track."""
+    a, b = draw(ratios), draw(ratios)
+    return Thresholds(on_track=max(a, b), at_risk=min(a, b))
+
+
+@given(series(), st.integers(0, 1000), st.sampled_from([UP, DOWN, KEEP]), thresholds())
+def test_a_series_already_at_or_past_the_target_is_never_at_risk(drawn, margin, direction, t):
+    """Direction-aware: at/above the target when higher is better (and for 維持), at/below it
+    when lower is better; whatever the thresholds and the trend."""
     actuals, final_fy = drawn
     latest = actuals[max(actuals)]
-    assume(latest >= target if direction == UP else latest <= target)
-    f = forecast(actuals, target, final_fy, direction)
-    assert f.judgement == ON_TRACK and not f.warns
+    target = latest + margin if direction == DOWN else max(latest - margin, D(1))
+    f = forecast(actuals, target, final_fy, direction, thresholds=t)
+    assert f.met and f.judgement == ON_TRACK and not f.warns
+
+
+@given(series(signed_figures), signed_figures, directions, thresholds(), thresholds())
+def test_stricter_thresholds_never_give_a_better_judgement(drawn, target, direction, a, b):
+    """Monotone in the thresholds: raising both never improves the judgement."""
+    actuals, final_fy = drawn
+    lenient = Thresholds(on_track=min(a.on_track, b.on_track), at_risk=min(a.at_risk, b.at_risk))
+    strict = Thresholds(on_track=max(a.on_track, b.on_track), at_risk=max(a.at_risk, b.at_risk))
+    j_lenient = forecast(actuals, target, final_fy, direction, thresholds=lenient).judgement
+    j_strict = forecast(actuals, target, final_fy, direction, thresholds=strict).judgement
+    assert JUDGEMENTS.index(j_strict) >= JUDGEMENTS.index(j_lenient)
+
+
+@given(series(signed_figures), signed_figures, thresholds())
+def test_the_mirror_of_a_series_is_judged_alike_under_any_thresholds(drawn, target, t):
+    """Direction-aware symmetry: -x toward -target (lower is better) is x toward target."""
+    actuals, final_fy = drawn
+    actuals[min(actuals)] = D(0)  # linear trend only on both sides (no growth rate)
+    up = forecast(actuals, target, final_fy, UP, thresholds=t)
+    mirrored = {fy: -x for fy, x in actuals.items()}
+    down = forecast(mirrored, -target, final_fy, DOWN, thresholds=t)
+    assert (down.judgement, down.met) == (up.judgement, up.met)
 
 
 @given(series(signed_figures), signed_figures, st.integers(1, 500), directions)

@@ -33,7 +33,8 @@ def rows_of(ws, header_row: int = 4) -> list[dict]:
 
 def test_a_summary_sheet_and_one_sheet_per_goal():
     wb = workbook()
-    assert wb.sheetnames == ["概要"] + [f"基本目標{n}" for n in "１２３４５６"]
+    # 「見通し」 (issue 17): the final targets at risk, after the summary.
+    assert wb.sheetnames == ["概要", "見通し"] + [f"基本目標{n}" for n in "１２３４５６"]
     summary = wb["概要"]
     assert "第4期西東京市地域福祉計画" in summary["A1"].value
     assert "令和元年度(2019年度)" in summary["A1"].value

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
-from shinchoku.core.forecast import AT_RISK, OFF_TRACK, ON_TRACK, TOO_FEW_ACTUALS
+from shinchoku.core.forecast import (
+    AT_RISK,
+    DEFAULT_THRESHOLDS,
+    OFF_TRACK,
+    ON_TRACK,
+    TOO_FEW_ACTUALS,
+)
 from shinchoku.plans.models import Indicator, IndicatorValue, Plan
 from shinchoku.rounds.forecasts import at_risk, forecasts_for, judgement_label
 
@@ -19,8 +25,10 @@ pytestmark = pytest.mark.django_db
 def test_the_forecasts_of_a_plan_take_two_queries(slug, django_assert_num_queries):
     plan = Plan.objects.get(slug=slug)
     with django_assert_num_queries(2):
-        rows = forecasts_for(plan)
+        rows = forecasts_for(plan, DEFAULT_THRESHOLDS)
         [(row.label, row.reason, row.unit) for row in rows]
+    with django_assert_num_queries(3):  # + the plan's thresholds, read once
+        assert len(forecasts_for(plan)) == len(rows)
     judged = Indicator.objects.filter(plan=plan).exclude(direction="none").count()
     assert len(rows) == judged > 0
 

@@ -22,7 +22,10 @@ SHEET = 20
 # In a test the save's transaction is a savepoint: SAVEPOINT and RELEASE (BEGIN when served);
 # one UPDATE raises the plan's cache version (plans/cache_version.py) in the same transaction.
 DRAFT_SAVE = 16
-PROGRESS = 22  # + the plan's indicators and values for the early warning (rounds/forecasts.py)
+# The early warning (rounds/forecasts.py) reads nothing more: it forecasts from plan_progress.
+PROGRESS = 20
+# Each board's plan_progress, and its early warning from what that read (issue 17).
+DASHBOARD = 22
 
 
 @pytest.fixture(scope="module")
@@ -156,4 +159,14 @@ def test_the_progress_view_reads_a_fixed_number_of_queries(plan, django_assert_n
     url = reverse("rounds:overview", args=[ACTION, 2020])
     client.get(url)
     with django_assert_num_queries(PROGRESS):
+        assert client.get(url).status_code == 200
+
+
+def test_the_dashboard_reads_a_fixed_number_of_queries(plan, django_assert_num_queries):
+    """The council's boards with their final targets at risk: no query per indicator."""
+    client = login_client("board-admin", role="admin")
+    url = reverse("rounds:dashboard")
+    html = client.get(url).content.decode()
+    assert "最終目標の達成が危ぶまれる指標" in html
+    with django_assert_num_queries(DASHBOARD):
         assert client.get(url).status_code == 200

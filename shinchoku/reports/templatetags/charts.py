@@ -23,10 +23,11 @@ def _figure(svg: str, table: str, caption: str, css: str) -> SafeString:
 
 
 @register.simple_tag
-def indicator_chart(ip, table: bool = True) -> SafeString:
-    """The indicator's chart (baseline, actuals, targets) with its data table."""
-    svg = charts.indicator_chart_svg(ip)
-    data = charts.indicator_chart_table(ip) if table else ""
+def indicator_chart(ip, table: bool = True, forecast=None) -> SafeString:
+    """The indicator's chart (baseline, actuals, targets; the forecast when given, dashed) with
+    its data table: `{% indicator_chart ip False forecast %}`."""
+    svg = charts.indicator_chart_svg(ip, forecast)
+    data = charts.indicator_chart_table(ip, forecast) if table else ""
     return _figure(svg, data, ip.indicator.name, "indicator-chart")
 
 
