@@ -3,8 +3,8 @@
 The workbook is another way to write the interchange document (docs/interchange.md): one sheet
 per kind of thing, one row per thing, references by keys a person can read. `write_workbook`
 turns a document into a workbook; `read_workbook` turns a workbook back into a document and
-lists every problem with its sheet and cell, in Japanese. Nothing here touches the database;
-callers pass in the plans a workbook may link to.
+lists every problem with its sheet and cell, in the active language. Nothing here touches the
+database; callers pass in the plans a workbook may link to.
 
 The format is documented in docs/workbook.md.
 """

@@ -4,9 +4,9 @@ openpyxl reads lazily: `load_workbook` only opens the file, and a broken sheet (
 its XML, a cell address such as ZZZZ9999999, a number cell holding "abc", a style that does not
 exist) fails later, while its rows are iterated. Here every read goes through `opened` and
 `GuardedWorkbook.rows`, which turn any fault into a `WorkbookFault` naming the sheet and, when
-known, the cell, with what to do, in Japanese. Rows come sparse (an address in row 9,999,999 is
-one row, not ten million empty ones) and are counted while they are read, so a file with a million
-rows is refused after the first few thousand, whatever its dimension tag says.
+known, the cell, with what to do, in the active language. Rows come sparse (an address in row
+9,999,999 is one row, not ten million empty ones) and are counted while they are read, so a file
+with a million rows is refused after the first few thousand, whatever its dimension tag says.
 """
 
 from __future__ import annotations
@@ -42,7 +42,8 @@ REF = re.compile(r"([A-Za-z]{1,3})([1-9][0-9]{0,6})")
 
 
 class WorkbookFault(Exception):
-    """A workbook that cannot be read; the message says where and what to do, in Japanese."""
+    """A workbook that cannot be read; the message says where and what to do, in the active
+    language."""
 
     def __init__(self, message: str, sheet: str = "", cell: str = ""):
         message = str(message)  # a lazy message is fixed in the language active now

@@ -9,6 +9,7 @@ Real database, the test client and real files; nothing of ours is mocked.
 
 from __future__ import annotations
 
+import copy
 import io
 import itertools
 import re
@@ -23,6 +24,7 @@ from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
 
+from shinchoku.plans.interchange import validate
 from shinchoku.plans.models import PendingUpload
 from shinchoku.plans.vocabulary import (
     DIRECTIONS,
@@ -283,3 +285,25 @@ def test_a_hostile_staff_list_is_refused_in_the_uis_language(db):
     ja = admin(None)
     (problem,) = roster_upload(ja, cell)
     assert problem.message.startswith("このセルを読めません（")
+
+
+# --------------------------------------------------------------------------- the document rules
+
+
+def test_the_documents_rules_read_in_the_active_language(doc):
+    twice = copy.deepcopy(doc)
+    twice["departments"].append(dict(twice["departments"][0]))
+    twice["plan"]["last_fy"] = twice["plan"]["first_fy"] - 1
+    empty = copy.deepcopy(doc)
+    empty["plan"]["title"] = ""
+    name = doc["departments"][0]["name"]
+    with translation.override("en"):
+        rules = {p.where: p.message for p in validate(twice)}
+        (schema,) = validate(empty)
+    assert rules["plan.last_fy"] == "The plan's period ends before it starts."
+    assert rules["departments[0]"] == f"The department “{name}” is listed twice."
+    assert (schema.where, schema.message) == ("plan.title", "It cannot be empty.")
+    rules = {p.where: p.message for p in validate(twice)}
+    assert rules["plan.last_fy"] == "計画期間の終わりが始まりより前です。"
+    assert rules["departments[0]"] == f"部署「{name}」が重複しています。"
+    assert [p.message for p in validate(empty)] == ["空にはできません。"]
