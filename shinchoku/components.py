@@ -28,6 +28,7 @@ class WidgetIdBoundField(BoundField):
 
 _KINDS = {
     "text": (forms.CharField, forms.TextInput),
+    "search": (forms.CharField, forms.SearchInput),
     "textarea": (forms.CharField, forms.Textarea),
     "select": (forms.ChoiceField, forms.Select),
     "file": (forms.FileField, forms.FileInput),

@@ -71,6 +71,7 @@ def mark_all_read(request: HttpRequest) -> HttpResponse:
 class PreferencesForm(forms.Form):
     kinds = forms.MultipleChoiceField(
         label=gettext_lazy("Send me an e-mail when"),
+        help_text=gettext_lazy("Only the notifications your role can receive are listed."),
         choices=Kind.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,

@@ -16,6 +16,7 @@ from typing import Any
 import jsonschema
 from django.db import transaction
 from django.db.models import Prefetch, Q
+from django.utils.translation import gettext
 
 from shinchoku.orgs.models import Organization
 from shinchoku.plans import lineage_format
@@ -247,7 +248,8 @@ def _indicator_doc(ind: Indicator) -> dict:
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with a document: where (a path in the file) and what, in Japanese."""
+    """One thing wrong with a document: where (a path in the file) and what, in the language
+    active when it was found."""
 
     where: str
     message: str
@@ -268,32 +270,45 @@ def _path(parts: Any) -> str:
     out = ""
     for part in parts:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(文書全体)"
+    return out or gettext("(the whole document)")
 
 
 def _schema_message(error: jsonschema.ValidationError) -> str:
     v = error.validator
     if v == "required":
         missing = error.message.split("'")[1] if "'" in error.message else error.message
-        return f"必須の項目「{missing}」がありません。"
+        return gettext("The required field “%(field)s” is missing.") % {"field": missing}
     if v == "additionalProperties":
-        return f"知らない項目があります（{error.message}）。項目名を確認してください。"
+        return gettext("There are unknown fields (%(detail)s). Check the field names.") % {
+            "detail": error.message
+        }
     if v == "enum":
-        allowed = "、".join(f"「{x}」" for x in error.validator_value)
-        return f"「{error.instance}」は使えません。次のいずれかにしてください: {allowed}"
+        quoted = gettext("“%(value)s”")
+        allowed = gettext("、").join(quoted % {"value": x} for x in error.validator_value)
+        return gettext("“%(value)s” cannot be used. Use one of: %(allowed)s") % {
+            "value": error.instance,
+            "allowed": allowed,
+        }
     if v == "const":
-        return f"「{error.instance}」ではなく「{error.validator_value}」である必要があります。"
+        return gettext("It must be “%(expected)s”, not “%(value)s”.") % {
+            "expected": error.validator_value,
+            "value": error.instance,
+        }
     if v == "type":
-        return f"値の型が違います（{error.validator_value} が必要です）。"
+        return gettext("The value has the wrong type (%(type)s is needed).") % {
+            "type": error.validator_value
+        }
     if v == "minLength":
-        return "空にはできません。"
+        return gettext("It cannot be empty.")
     if v == "maxLength":
-        return f"長すぎます（{error.validator_value}文字まで）。"
+        return gettext("Too long (%(max)s characters at most).") % {"max": error.validator_value}
     if v == "pattern":
-        return f"「{error.instance}」は形式が正しくありません（英小文字・数字・ハイフンなど）。"
+        return gettext(
+            "“%(value)s” is not in the right form (lower-case letters, digits, hyphens…)."
+        ) % {"value": error.instance}
     if v in ("minimum", "maximum"):
-        return f"{error.instance} は範囲外です。"
-    return f"値が正しくありません（{error.message}）。"
+        return gettext("%(value)s is out of range.") % {"value": error.instance}
+    return gettext("The value is not valid (%(detail)s).") % {"detail": error.message}
 
 
 def validate(doc: Any, known_plans: dict[str, set[str]] | None = None) -> list[Problem]:
@@ -334,8 +349,11 @@ def size_problems(doc: Any) -> list[Problem]:
             return [
                 Problem(
                     where,
-                    f"項目の入れ子が深すぎます（{MAX_NODE_DEPTH}階層まで）。"
-                    "各項目の children（下位の項目）のつながりを確かめてください。",
+                    gettext(
+                        "The items nest too deep (%(max)s levels at most). Check how each item's "
+                        "children (the items under it) are linked."
+                    )
+                    % {"max": MAX_NODE_DEPTH},
                 )
             ]
         for i, node in enumerate(items):
@@ -344,7 +362,10 @@ def size_problems(doc: Any) -> list[Problem]:
                 return [
                     Problem(
                         "plan.nodes",
-                        f"項目が多すぎます（{MAX_NODES}件まで）。計画を分けて読み込んでください。",
+                        gettext(
+                            "Too many items (%(max)s at most). Split the plan and load it in parts."
+                        )
+                        % {"max": MAX_NODES},
                     )
                 ]
             children = node.get("children") if isinstance(node, dict) else None
@@ -368,28 +389,34 @@ def rule_problems(doc: dict, known_plans: dict[str, set[str]]) -> list[Problem]:
     known[plan["slug"]] = own_keys
 
     if plan["first_fy"] > plan["last_fy"]:
-        problems.append(Problem("plan.last_fy", "計画期間の終わりが始まりより前です。"))
+        problems.append(
+            Problem("plan.last_fy", gettext("The plan's period ends before it starts."))
+        )
     dept_names = [d["name"] for d in doc["departments"]]
     for i, dept in enumerate(doc["departments"]):
         if dept_names.count(dept["name"]) > 1:
             problems.append(
-                Problem(f"departments[{i}]", f"部署「{dept['name']}」が重複しています。")
+                Problem(
+                    f"departments[{i}]",
+                    gettext("The department “%(name)s” is listed twice.") % {"name": dept["name"]},
+                )
             )
         if dept["parent"] is not None and dept["parent"] not in dept_names:
             problems.append(
-                Problem(f"departments[{i}].parent", f"上位部署「{dept['parent']}」がありません。")
+                Problem(
+                    f"departments[{i}].parent",
+                    gettext("There is no parent department “%(name)s”.") % {"name": dept["parent"]},
+                )
             )
     for i, rel in enumerate(plan["relations"]):
         if rel["plan"] == plan["slug"]:
             problems.append(
-                Problem(f"plan.relations[{i}]", "計画を自分自身に関連付けることはできません。")
+                Problem(f"plan.relations[{i}]", gettext("A plan cannot be related to itself."))
             )
     shared_keys = [s["key"] for s in plan["shared_contents"]]
     for i, key in enumerate(shared_keys):
         if shared_keys.count(key) > 1:
-            problems.append(
-                Problem(f"plan.shared_contents[{i}]", f"キー「{key}」が重複しています。")
-            )
+            problems.append(Problem(f"plan.shared_contents[{i}]", twice(key)))
     seen_nodes: set[str] = set()
     seen_indicators: set[str] = set()
     depth = len(plan["level_names"])
@@ -399,23 +426,22 @@ def rule_problems(doc: dict, known_plans: dict[str, set[str]]) -> list[Problem]:
         while stack:
             node, here, parent_level = stack.pop()
             if node["key"] in seen_nodes:
-                problems.append(Problem(f"{here}.key", f"キー「{node['key']}」が重複しています。"))
+                problems.append(Problem(f"{here}.key", twice(node["key"])))
             seen_nodes.add(node["key"])
             if node["level"] <= parent_level or node["level"] > depth:
                 problems.append(
                     Problem(
                         f"{here}.level",
-                        f"階層 {node['level']} は使えません（上位は {parent_level}、"
-                        f"計画の階層数は {depth}）。",
+                        gettext(
+                            "The level %(level)s cannot be used (the item above is at "
+                            "%(parent)s, the plan has %(depth)s levels)."
+                        )
+                        % {"level": node["level"], "parent": parent_level, "depth": depth},
                     )
                 )
             for name in node["departments"]:
                 if name not in dept_names:
-                    problems.append(
-                        Problem(
-                            f"{here}.departments", f"部署「{name}」が departments にありません。"
-                        )
-                    )
+                    problems.append(Problem(f"{here}.departments", not_a_department(name)))
             for j, content in enumerate(node["contents"]):
                 _check_content(content, f"{here}.contents[{j}]", plan, shared_keys, known, problems)
             for j, ind in enumerate(node["indicators"]):
@@ -431,6 +457,14 @@ def rule_problems(doc: dict, known_plans: dict[str, set[str]]) -> list[Problem]:
     return problems
 
 
+def twice(key: str) -> str:
+    return gettext("The key “%(key)s” is used twice.") % {"key": key}
+
+
+def not_a_department(name: str) -> str:
+    return gettext("The department “%(name)s” is not in departments.") % {"name": name}
+
+
 def _check_content(
     content: dict,
     where: str,
@@ -441,25 +475,39 @@ def _check_content(
 ) -> None:
     if content["shared"] is not None and content["shared"] not in shared_keys:
         problems.append(
-            Problem(f"{where}.shared", f"共通の実施内容「{content['shared']}」がありません。")
+            Problem(
+                f"{where}.shared",
+                gettext("There is no shared content “%(key)s”.") % {"key": content["shared"]},
+            )
         )
     for k, goal in enumerate(content["goals"]):
         if goal["plan"] in known and goal["node"] not in known[goal["plan"]]:
             problems.append(
                 Problem(
                     f"{where}.goals[{k}]",
-                    f"計画「{goal['plan']}」に「{goal['node']}」がありません。",
+                    gettext("The plan “%(plan)s” has no “%(key)s”.")
+                    % {"plan": goal["plan"], "key": goal["node"]},
                 )
             )
     for k, span in enumerate(content["schedule"]):
         if span["from"] > span["to"]:
-            problems.append(Problem(f"{where}.schedule[{k}]", "期間の終わりが始まりより前です。"))
+            problems.append(
+                Problem(f"{where}.schedule[{k}]", gettext("The period ends before it starts."))
+            )
         if span["from"] < plan["first_fy"] or span["to"] > plan["last_fy"]:
             problems.append(
                 Problem(
                     f"{where}.schedule[{k}]",
-                    f"{span['from']}〜{span['to']}年度は計画期間"
-                    f"（{plan['first_fy']}〜{plan['last_fy']}年度）の外です。",
+                    gettext(
+                        "FY%(from)s to FY%(to)s is outside the plan's period "
+                        "(FY%(first)s to FY%(last)s)."
+                    )
+                    % {
+                        "from": span["from"],
+                        "to": span["to"],
+                        "first": plan["first_fy"],
+                        "last": plan["last_fy"],
+                    },
                 )
             )
 
@@ -468,24 +516,22 @@ def _check_indicator(
     ind: dict, where: str, dept_names: list[str], seen: set[str], problems: list[Problem]
 ) -> None:
     if ind["key"] in seen:
-        problems.append(Problem(f"{where}.key", f"キー「{ind['key']}」が重複しています。"))
+        problems.append(Problem(f"{where}.key", twice(ind["key"])))
     seen.add(ind["key"])
     if ind["department"] and ind["department"] not in dept_names:
-        problems.append(
-            Problem(
-                f"{where}.department", f"部署「{ind['department']}」が departments にありません。"
-            )
-        )
+        problems.append(Problem(f"{where}.department", not_a_department(ind["department"])))
     for field in ("targets", "actuals", "reports"):
         years = [row["fy"] for row in ind[field]]
         if len(years) != len(set(years)):
-            problems.append(Problem(f"{where}.{field}", "同じ年度が二度あります。"))
+            problems.append(
+                Problem(f"{where}.{field}", gettext("The same fiscal year appears twice."))
+            )
     baseline = ind["baseline"]
     if baseline and baseline["as_of"]:
         try:
             date.fromisoformat(baseline["as_of"])
         except ValueError:
-            problems.append(Problem(f"{where}.baseline.as_of", "日付が正しくありません。"))
+            problems.append(Problem(f"{where}.baseline.as_of", gettext("The date is not valid.")))
 
 
 # --------------------------------------------------------------------------- import

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext
+
 STATUS_WORDS = {"active": "策定済", "draft": "策定中"}
 
 # Workbook columns (never required), added after each sheet's own named columns.
@@ -153,7 +155,14 @@ def evaluation_cells(doc: dict) -> list[str]:
     return [doc.get("subcategory", ""), doc.get("number", ""), doc.get("source_key", "")]
 
 
-Bad = Any  # a callable (column name, Japanese message) that reports a cell's problem
+Bad = Any  # a callable (column name, message) that reports a cell's problem
+
+
+def not_allowed(value: str, column: str, allowed: list[str]) -> str:
+    """The message for a value of an optional column that is not one of its words."""
+    return gettext(
+        "“%(value)s” cannot be used in “%(column)s”. Use one of %(allowed)s, or leave it empty."
+    ) % {"value": value, "column": column, "allowed": gettext("・").join(allowed)}
 
 
 def read_status(value: str, bad: Bad) -> dict[str, str]:
@@ -163,14 +172,18 @@ def read_status(value: str, bad: Bad) -> dict[str, str]:
         return {"status": STATUS_CODES.get(value, value)}
     bad(
         PLAN_STATUS_LABEL,
-        f"状態「{value}」は使えません。策定中・策定済 のいずれかか空欄にしてください。",
+        not_allowed(value, PLAN_STATUS_LABEL, [STATUS_WORDS["draft"], STATUS_WORDS["active"]]),
     )
     return {}
 
 
 def _key(value: str, column: str, bad: Bad) -> str:
     if value and (len(value) > 100 or any(ch in value for ch in "/?# \t\n　")):
-        bad(column, f"{column}「{value[:100]}」に空白や / ? # は使えません。")
+        bad(
+            column,
+            gettext("“%(value)s” in “%(column)s” must not hold spaces or / ? #.")
+            % {"value": value[:100], "column": column},
+        )
         return ""
     return value
 
@@ -179,7 +192,8 @@ def read_node(vals: dict, bad: Bad) -> dict[str, str]:
     tag = vals.get("区分", "")
     if tag and tag not in TAGS:
         bad(
-            "区分", f"区分「{tag}」は使えません。{'・'.join(TAGS)} のいずれかか空欄にしてください。"
+            "区分",
+            not_allowed(tag, "区分", TAGS),
         )
         tag = ""
     return _nonempty({"tag": tag, "continues": _key(vals.get("前計画キー", ""), "前計画キー", bad)})
@@ -192,7 +206,11 @@ def read_content(vals: dict, bad: Bad) -> dict[str, Any]:
         if position_text.isdigit() and int(position_text) >= 1:
             position = int(position_text)
         else:
-            bad("前計画の順番", "前計画の順番は1以上の整数で書いてください。")
+            bad(
+                "前計画の順番",
+                gettext("Write the “%(column)s” as a whole number, 1 or more.")
+                % {"column": "前計画の順番"},
+            )
     return _nonempty(
         {
             "continues": _key(vals.get("前計画キー", ""), "前計画キー", bad),

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Q
+from django.utils.translation import gettext
 
 from shinchoku.core.goal_list import Goal
 from shinchoku.orgs.models import Organization
@@ -103,15 +104,13 @@ def tree_from_file(name: str, data: bytes) -> tuple[dict | None, list[str]]:
             doc = json.loads(data.decode("utf-8-sig"))
         except (UnicodeDecodeError, ValueError):
             return None, [
-                "ファイルをJSONとして読めません。「書き出し」で作ったファイルを選んでください。"
+                gettext("The file cannot be read as JSON. Choose a file made with “Export”.")
             ]
         problems = schema_problems(doc)
         if problems:
             return None, [str(p) for p in problems]
         return doc, []
-    return None, [
-        "計画の Excel ファイル（.xlsx）か、書き出した JSON ファイル（.json）を選んでください。"
-    ]
+    return None, [gettext("Choose the plan's Excel file (.xlsx) or an exported JSON file (.json).")]
 
 
 def _bare(node: dict) -> dict:
@@ -238,7 +237,10 @@ def snapshot(plan: Plan) -> dict[str, str]:
 def register(organization: Organization, fields: Fields, tree: Tree | None, user: Any) -> Plan:
     """Register another body's plan for `organization`, with its tree when given; all or nothing."""
     if Plan.objects.filter(slug=fields.slug).exists():
-        raise OutsideError(f"計画ID「{fields.slug}」は使われています。別の計画IDにしてください。")
+        raise OutsideError(
+            gettext("The plan ID “%(plan)s” is taken. Choose another plan ID.")
+            % {"plan": fields.slug}
+        )
     doc = _document(organization, fields, tree or Tree(["目標"], []))
     try:
         with transaction.atomic():
@@ -289,7 +291,7 @@ def references(plan: Plan) -> list[str]:
     )
     own = sorted(title for org_id, title in rows if org_id == plan.organization_id)
     others = len({title for org_id, title in rows if org_id != plan.organization_id})
-    return own + (["他の組織の計画"] if others else [])
+    return own + ([gettext("a plan of another organization")] if others else [])
 
 
 def delete(plan: Plan, version: int, user: Any) -> None:
@@ -299,10 +301,16 @@ def delete(plan: Plan, version: int, user: Any) -> None:
         claim_version(plan, version)
         names = references(plan)
         if names:
+            quoted = gettext("“%(value)s”")
             raise OutsideError(
-                f"「{plan.title}」は次の計画から参照されているため、削除できません: "
-                + "、".join(f"「{n}」" for n in names)
-                + "。先にそれらの計画の関連計画や結び付く目標から外してください。"
+                gettext(
+                    "“%(plan)s” cannot be deleted: these plans refer to it: %(names)s. First "
+                    "take it out of their related plans and linked goals."
+                )
+                % {
+                    "plan": plan.title,
+                    "names": gettext("、").join(quoted % {"value": n} for n in names),
+                }
             )
         _record(plan, user, "remove", snapshot(plan), None)
         plan.delete()

@@ -357,8 +357,8 @@ def roadmap(request: HttpRequest, slug: str) -> HttpResponse:
         "rows": rows,
         "groups": by_goal(rows, lambda r: r["content"].node, by_id),
         "goal_level": _goal_level(plan, by_id),
-        "departments": departments,
-        "goal_nodes": goal_nodes,
+        "department_choices": [(d.id, d.name) for d in departments],
+        "goal_choices": [(g.id, f"{g.label} {g.title}") for g in goal_nodes],
         "dept_id": dept_id,
         "goal_id": goal_id,
     }

@@ -19,16 +19,3 @@ DIRECTIONS = {"up": "上昇", "down": "低下", "keep": "維持", "none": "な�
 TAGS = ["新規", "継続", "充実・強化"]
 STATUSES = ["実施済", "一部実施", "未実施", "再検討"]
 YES = "○"
-
-
-def unregistered_message(plan_id: str) -> str:
-    """What to do when a workbook names a plan ID that is neither the organization's nor registered.
-
-    Reads the same for every such ID, whether or not another organization has a plan under it.
-    """
-    return (
-        f"計画ID「{plan_id}」の計画は、この組織の計画にも、登録した他の計画にもありません。"
-        "市・都道府県・国など他の団体の計画は、先に「他の計画」→「計画を登録」で計画名・策定主体・"
-        "種類・期間と計画IDを登録してから、その計画IDをここに書いてください。"
-        "自分の組織の計画なら、計画IDの綴りを確かめてください。"
-    )

@@ -3,8 +3,8 @@
 The workbook is another way to write the interchange document (docs/interchange.md): one sheet
 per kind of thing, one row per thing, references by keys a person can read. `write_workbook`
 turns a document into a workbook; `read_workbook` turns a workbook back into a document and
-lists every problem with its sheet and cell, in Japanese. Nothing here touches the database;
-callers pass in the plans a workbook may link to.
+lists every problem with its sheet and cell, in the active language. Nothing here touches the
+database; callers pass in the plans a workbook may link to.
 
 The format is documented in docs/workbook.md.
 """
@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext, gettext_lazy
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -38,7 +39,6 @@ from shinchoku.plans.vocabulary import (
     STYLES,
     TAGS,
     YES,
-    unregistered_message,
 )
 from shinchoku.plans.xlsx_guard import GuardedWorkbook, WorkbookFault, opened
 from shinchoku.plans.xlsx_print import fit_row_heights
@@ -46,9 +46,9 @@ from shinchoku.plans.xlsx_safety import MAX_ROWS, no_formulas, writable
 
 log = logging.getLogger(__name__)
 MAX_PROBLEMS = 200
-CANNOT_READ = (
-    "ワークブックを読み取れませんでした。Excelで開いて「.xlsx」形式で保存し直すか、"
-    "ひな形に入力し直してください。"
+CANNOT_READ = gettext_lazy(
+    "The workbook could not be read. Open it in Excel and save it again as “.xlsx”, or enter "
+    "it again in the template."
 )
 CONTINUES = "→"
 LIST_SEP = re.compile(r"[、,，\n]")
@@ -172,8 +172,19 @@ class CellProblem:
 
     def __str__(self) -> str:
         if self.sheet:
-            return f"「{self.sheet}」シート {self.cell}: {self.message}".replace(" : ", ": ")
+            where = gettext("Sheet “%(sheet)s” %(cell)s: %(message)s")
+            return (where % vars(self)).replace(" : ", ": ")
         return self.message
+
+
+def row_label(row: int | str) -> str:
+    """A row named in the cell column of a problem: 12行目 / row 12."""
+    return gettext("row %(row)s") % {"row": row}
+
+
+def enter(column: str) -> str:
+    """The message for an empty required column (its header as in the workbook)."""
+    return gettext("Enter a value in “%(column)s”.") % {"column": column}
 
 
 @dataclass
@@ -526,8 +537,9 @@ class _Sheet:
             if name_ not in self.columns and required:
                 r.add(
                     name,
-                    "1行目",
-                    f"見出し「{name_}」の列がありません。ひな形の見出しに戻してください。",
+                    row_label(1),
+                    gettext("The column “%(column)s” is missing. Put the template's heading back.")
+                    % {"column": name_},
                 )
         self.header_row = header_row
         named = set(self.columns.values())
@@ -558,14 +570,17 @@ class _Reader:
                 CellProblem(
                     "",
                     "",
-                    f"ほかにも問題があります（最初の{MAX_PROBLEMS}件だけを示しています）。"
-                    "ここまでを直して、もう一度アップロードしてください。",
+                    gettext(
+                        "There are more problems (only the first %(count)s are shown). Fix "
+                        "these and upload the workbook again."
+                    )
+                    % {"count": MAX_PROBLEMS},
                 )
             )
 
     def sheet(self, name: str) -> _Sheet | None:
         if name not in self.book.sheetnames:
-            self.add(name, "", f"シート「{name}」がありません。ひな形からシートを戻してください。")
+            self.add(name, "", missing_sheet(name))
             return None
         headers = COLUMNS[name] + TRAILING.get(name, [])
         return _Sheet(self.book, name, headers, self)
@@ -583,17 +598,25 @@ class _Reader:
                 self.add(
                     sheet.name,
                     sheet.cell(col, 1),
-                    f"見出し「{text}」を年度として読めません。令和6年度(2024年度) や 2024年度 "
-                    "のように書いてください。",
+                    gettext(
+                        "The heading “%(text)s” cannot be read as a fiscal year. Write it like "
+                        "“令和6年度(2024年度)” or “2024年度”."
+                    )
+                    % {"text": text},
                 )
             elif fy not in years:
                 self.add(
                     sheet.name,
                     sheet.cell(col, 1),
-                    f"{fy_label(fy)}は計画期間（{years[0]}〜{years[-1]}年度）の外です。",
+                    gettext("%(fy)s is outside the plan's period (FY%(first)s to FY%(last)s).")
+                    % {"fy": fy_label(fy), "first": years[0], "last": years[-1]},
                 )
             elif fy in out.values():
-                self.add(sheet.name, sheet.cell(col, 1), f"{fy_label(fy)}の列が二つあります。")
+                self.add(
+                    sheet.name,
+                    sheet.cell(col, 1),
+                    gettext("There are two columns for %(fy)s.") % {"fy": fy_label(fy)},
+                )
             else:
                 out[col] = fy
         return out
@@ -602,9 +625,7 @@ class _Reader:
 
     def read_plan(self) -> dict[str, Any] | None:
         if S_PLAN not in self.book.sheetnames:
-            self.add(
-                S_PLAN, "", f"シート「{S_PLAN}」がありません。ひな形からシートを戻してください。"
-            )
+            self.add(S_PLAN, "", missing_sheet(S_PLAN))
             return None
         found: dict[str, tuple[str, str]] = {}
         for row_index, cells in self.book.rows(S_PLAN, max_row=60):
@@ -616,10 +637,10 @@ class _Reader:
         out: dict[str, Any] = {}
         for label, key in PLAN_FIELDS:
             name = label.rstrip("*")
-            value, cell = found.get(name, ("", "A列"))
+            value, cell = found.get(name, ("", gettext("column %(column)s") % {"column": "A"}))
             self.where[f"plan.{key}"] = (S_PLAN, cell)
             if not value and label.endswith("*"):
-                self.add(S_PLAN, cell, f"「{name}」を入力してください。")
+                self.add(S_PLAN, cell, gettext("Enter the value of “%(field)s”.") % {"field": name})
             out[key] = (value, cell)
         return out
 
@@ -629,9 +650,12 @@ class _Reader:
             return reverse[value]
         if value in options:  # the code itself (up, council…) is accepted too
             return value
-        allowed = "・".join(options.values())
+        allowed = gettext("・").join(options.values())
         self.add(
-            sheet, cell, f"{what}「{value}」は使えません。{allowed} のいずれかにしてください。"
+            sheet,
+            cell,
+            gettext("“%(value)s” cannot be used in “%(what)s”. Use one of %(allowed)s.")
+            % {"value": value, "what": what, "allowed": allowed},
         )
         return None
 
@@ -643,7 +667,11 @@ class _Reader:
             self.add(
                 sheet,
                 cell,
-                f"{what}「{value}」を年度として読めません。西暦(2024)で書いてください。",
+                gettext(
+                    "“%(value)s” in “%(what)s” cannot be read as a fiscal year. Write the "
+                    "western year (2024)."
+                )
+                % {"value": value, "what": what},
             )
             return None
         return fy
@@ -703,6 +731,30 @@ def _locate(where: dict[str, tuple[str, str]], path: str) -> tuple[str, str]:
     return "", ""
 
 
+def unregistered_message(plan_id: str) -> str:
+    """What to do when a workbook names a plan ID that is neither the organization's nor registered.
+
+    Reads the same for every such ID, whether or not another organization has a plan under it.
+    """
+    return gettext(
+        "No plan with the plan ID “%(plan)s” is among this organization's plans or the other "
+        "plans it registered. For a plan of another body (city, prefecture, country), first "
+        "register it under “Plans of other bodies” → “Register a plan” with its name, maker, "
+        "kind, period and plan ID, then write that plan ID here. For a plan of your own "
+        "organization, check the spelling of the plan ID."
+    ) % {"plan": plan_id}
+
+
+def missing_sheet(name: str) -> str:
+    return gettext("The sheet “%(sheet)s” is missing. Copy it back from the template.") % {
+        "sheet": name
+    }
+
+
+def bad_tag(tag: str) -> str:
+    return lineage_format.not_allowed(tag, "区分", TAGS)
+
+
 def _split(value: str) -> list[str]:
     return [p.strip() for p in LIST_SEP.split(value) if p.strip()]
 
@@ -730,12 +782,18 @@ def _read(r: _Reader) -> dict[str, Any] | None:
         r.add(
             S_PLAN,
             c["slug"],
-            "計画IDは英小文字・数字・ハイフンで書いてください（例: midori-plan-3）。",
+            gettext(
+                "Write the “計画ID” in lower-case letters, digits and hyphens (e.g. midori-plan-3)."
+            ),
         )
     if v["org_slug"] and not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,79}", v["org_slug"]):
-        r.add(S_PLAN, c["org_slug"], "組織IDは英小文字・数字・ハイフンで書いてください。")
+        r.add(
+            S_PLAN,
+            c["org_slug"],
+            gettext("Write the “組織ID” in lower-case letters, digits and hyphens."),
+        )
     if first_fy and last_fy and last_fy < first_fy:
-        r.add(S_PLAN, c["last_fy"], "終了年度が開始年度より前です。")
+        r.add(S_PLAN, c["last_fy"], gettext("The “終了年度” is before the “開始年度”."))
     level_names = _split(v["level_names"])
     depth = len(level_names)
     if first_fy is None or last_fy is None or last_fy < first_fy:
@@ -748,10 +806,14 @@ def _read(r: _Reader) -> dict[str, Any] | None:
     for row, vals in s.rows:
         name = vals.get("部署名", "")
         if not name:
-            r.add(S_DEPTS, s.cell("部署名", row), "部署名を入力してください。")
+            r.add(S_DEPTS, s.cell("部署名", row), enter("部署名"))
             continue
         if name in dept_names:
-            r.add(S_DEPTS, s.cell("部署名", row), f"部署「{name}」が二度あります。")
+            r.add(
+                S_DEPTS,
+                s.cell("部署名", row),
+                gettext("The department “%(name)s” appears twice.") % {"name": name},
+            )
             continue
         r.where[f"departments[{len(departments)}]"] = (S_DEPTS, s.cell("部署名", row))
         departments.append({"name": name, "parent": vals.get("上位部署") or None})
@@ -762,7 +824,8 @@ def _read(r: _Reader) -> dict[str, Any] | None:
             r.add(
                 S_DEPTS,
                 cell.replace("A", "B", 1),
-                f"上位部署「{d['parent']}」がこのシートにありません。",
+                gettext("The parent department “%(name)s” is not on this sheet.")
+                % {"name": d["parent"]},
             )
 
     def check_depts(sheet: _Sheet, column: str, row: int, names: list[str]) -> None:
@@ -771,7 +834,11 @@ def _read(r: _Reader) -> dict[str, Any] | None:
                 r.add(
                     sheet.name,
                     sheet.cell(column, row),
-                    f"部署「{name}」が「部署」シートにありません。部署シートに加えるか、名前を直してください。",
+                    gettext(
+                        "The department “%(name)s” is not on the sheet “%(sheet)s”. Add it "
+                        "there, or correct the name."
+                    )
+                    % {"name": name, "sheet": S_DEPTS},
                 )
 
     def bad_cell(sheet: _Sheet, row: int):
@@ -784,7 +851,7 @@ def _read(r: _Reader) -> dict[str, Any] | None:
         rel = r.choice(S_RELATIONS, s.cell("関係", row), vals.get("関係", ""), RELATIONS, "関係")
         other = vals.get("計画ID", "")
         if not other:
-            r.add(S_RELATIONS, s.cell("計画ID", row), "計画IDを入力してください。")
+            r.add(S_RELATIONS, s.cell("計画ID", row), enter("計画ID"))
         # With an organization, a relation names one of its plans, one it registered (他の計画)
         # or one it already names; any other ID reads alike, whoever has it (outside.py).
         referable = getattr(r.known, "referable", None)
@@ -800,7 +867,7 @@ def _read(r: _Reader) -> dict[str, Any] | None:
         for row, vals in rows:
             heading = vals.get("見出し", "")
             if not heading:
-                r.add(sheet.name, sheet.cell("見出し", row), "見出しを入力してください。")
+                r.add(sheet.name, sheet.cell("見出し", row), enter("見出し"))
                 continue
             style_text = vals.get("形式", "") or STYLES["paragraphs"]
             style = r.choice(sheet.name, sheet.cell("形式", row), style_text, STYLES, "形式")
@@ -823,10 +890,15 @@ def _read(r: _Reader) -> dict[str, Any] | None:
     for row, vals in s.rows:
         number = vals.get("番号", "")
         if not number.isdigit() or int(number) < 1:
-            r.add(S_ISSUES, s.cell("番号", row), "番号は1以上の整数で書いてください。")
+            r.add(
+                S_ISSUES,
+                s.cell("番号", row),
+                gettext("Write the “%(column)s” as a whole number, 1 or more.")
+                % {"column": "番号"},
+            )
             continue
         if not vals.get("福祉課題"):
-            r.add(S_ISSUES, s.cell("福祉課題", row), "福祉課題を入力してください。")
+            r.add(S_ISSUES, s.cell("福祉課題", row), enter("福祉課題"))
             continue
         issues.append(
             {
@@ -845,18 +917,22 @@ def _read(r: _Reader) -> dict[str, Any] | None:
             r.add(
                 S_SHARED,
                 s.cell("共通キー" if not key else "内容", row),
-                "共通キーと内容を入力してください。",
+                gettext("Enter both the “共通キー” and the “内容”."),
             )
             continue
         if key in shared_keys:
-            r.add(S_SHARED, s.cell("共通キー", row), f"共通キー「{key}」が二度あります。")
+            r.add(
+                S_SHARED,
+                s.cell("共通キー", row),
+                gettext("The shared key “%(key)s” appears twice.") % {"key": key},
+            )
             continue
         tag = vals.get("区分", "")
         if tag and tag not in TAGS:
             r.add(
                 S_SHARED,
                 s.cell("区分", row),
-                f"区分「{tag}」は使えません。{'・'.join(TAGS)} のいずれかか空欄にしてください。",
+                bad_tag(tag),
             )
         shared_keys.append(key)
         r.where[f"plan.shared_contents[{len(shared)}]"] = (S_SHARED, s.cell("共通キー", row))
@@ -873,7 +949,7 @@ def _read(r: _Reader) -> dict[str, Any] | None:
     s = sheets[S_EVALUATIONS]
     for row, vals in s.rows:
         if not vals.get("事業項目"):
-            r.add(S_EVALUATIONS, s.cell("事業項目", row), "事業項目を入力してください。")
+            r.add(S_EVALUATIONS, s.cell("事業項目", row), enter("事業項目"))
             continue
         evaluations.append(
             {
@@ -892,8 +968,9 @@ def _read(r: _Reader) -> dict[str, Any] | None:
     if len(s.rows) > MAX_NODES:
         r.add(
             S_NODES,
-            f"{s.rows[MAX_NODES][0]}行目",
-            f"体系の行が多すぎます（{MAX_NODES:,}行まで）。計画を分けるか、行を減らしてください。",
+            row_label(s.rows[MAX_NODES][0]),
+            gettext("The tree has too many rows (%(max)s at most). Split the plan or remove rows.")
+            % {"max": f"{MAX_NODES:,}"},
         )
         return None
     nodes: dict[str, dict] = {}
@@ -903,27 +980,35 @@ def _read(r: _Reader) -> dict[str, Any] | None:
     for row, vals in s.rows:
         key = vals.get("キー", "")
         if not key:
-            r.add(S_NODES, s.cell("キー", row), "キーを入力してください（例: 1、1-1）。")
+            r.add(S_NODES, s.cell("キー", row), gettext("Enter a “キー” (e.g. 1, 1-1)."))
             continue
         if re.search(r"[/?#\s]", key) or len(key) > 100:
-            r.add(S_NODES, s.cell("キー", row), f"キー「{key[:100]}」に空白や / ? # は使えません。")
+            r.add(
+                S_NODES,
+                s.cell("キー", row),
+                gettext("The key “%(key)s” must not hold spaces or / ? #.") % {"key": key[:100]},
+            )
             continue
         if key in nodes:
             r.add(
                 S_NODES,
                 s.cell("キー", row),
-                f"キー「{key}」が二度あります（{node_rows[key]}行目にもあります）。",
+                gettext("The key “%(key)s” appears twice (in row %(row)s too).")
+                % {"key": key, "row": node_rows[key]},
             )
             continue
         if not vals.get("タイトル"):
-            r.add(S_NODES, s.cell("タイトル", row), "タイトルを入力してください。")
+            r.add(S_NODES, s.cell("タイトル", row), enter("タイトル"))
         sdgs = []
         for part in _split(vals.get("SDGs", "")):
             if part.isdigit() and 1 <= int(part) <= 17:
                 sdgs.append(int(part))
             else:
                 r.add(
-                    S_NODES, s.cell("SDGs", row), f"SDGs「{part}」は1〜17の番号で書いてください。"
+                    S_NODES,
+                    s.cell("SDGs", row),
+                    gettext("Write the SDGs “%(value)s” as numbers from 1 to 17.")
+                    % {"value": part},
                 )
         depts = _split(vals.get("担当部署", ""))
         check_depts(s, "担当部署", row, depts)
@@ -947,14 +1032,22 @@ def _read(r: _Reader) -> dict[str, Any] | None:
         order.append(key)
         level_text = vals.get("階層", "")
         if level_text and not level_text.isdigit():
-            r.add(S_NODES, s.cell("階層", row), "階層は数字（1が最上位）で書いてください。")
+            r.add(
+                S_NODES,
+                s.cell("階層", row),
+                gettext("Write the “階層” as a number (1 is the top)."),
+            )
         nodes[key]["_level_text"] = level_text
     roots = []
     for key in order:
         parent = parents[key]
         row = node_rows[key]
         if parent and parent not in nodes:
-            r.add(S_NODES, s.cell("上位キー", row), f"上位キー「{parent}」の行がありません。")
+            r.add(
+                S_NODES,
+                s.cell("上位キー", row),
+                gettext("There is no row for the parent key “%(key)s”.") % {"key": parent},
+            )
             continue
         (nodes[parent]["children"] if parent else roots).append(nodes[key])
     # Levels from the root down, without recursion (a parent chain may be thousands long);
@@ -970,8 +1063,11 @@ def _read(r: _Reader) -> dict[str, Any] | None:
             r.add(
                 S_NODES,
                 s.cell("上位キー", row),
-                f"体系が深すぎます（{MAX_NODE_DEPTH}段まで）。上位キーをたどると"
-                f"{level}段目になります。上位キーを直してください。",
+                gettext(
+                    "The tree is too deep (%(max)s levels at most): following the “上位キー”, "
+                    "this row is at level %(level)s. Correct the “上位キー”."
+                )
+                % {"max": MAX_NODE_DEPTH, "level": level},
             )
             below = list(node["children"])
             while below:  # the rest of the chain is reported once, here
@@ -984,15 +1080,21 @@ def _read(r: _Reader) -> dict[str, Any] | None:
             r.add(
                 S_NODES,
                 s.cell("階層", row),
-                f"階層が {given} になっていますが、上位キーからは {level} です。"
-                "空欄にするか、上位キーを直してください。",
+                gettext(
+                    "The “階層” is %(given)s, but the “上位キー” puts the row at %(level)s. "
+                    "Leave it empty, or correct the “上位キー”."
+                )
+                % {"given": given, "level": level},
             )
         if level > depth > 0:  # no level names: reported once on the plan sheet
             r.add(
                 S_NODES,
                 s.cell("上位キー", row),
-                f"この計画の階層は{depth}段（{'、'.join(level_names)}）なので、"
-                f"{level}段目には置けません。",
+                gettext(
+                    "This plan has %(depth)s levels (%(names)s), so nothing can be at level "
+                    "%(level)s."
+                )
+                % {"depth": depth, "names": gettext("、").join(level_names), "level": level},
             )
         node["level"] = level
         stack.extend((child, level + 1) for child in reversed(node["children"]))
@@ -1001,14 +1103,17 @@ def _read(r: _Reader) -> dict[str, Any] | None:
             r.add(
                 S_NODES,
                 s.cell("上位キー", node_rows[key]),
-                "上位キーをたどると自分に戻ってしまいます。",
+                gettext("Following the “上位キー” leads back to this row."),
             )
             nodes[key].pop("_level_text", None)
 
     def node_for(sheet: _Sheet, row: int, key: str) -> dict | None:
         if key not in nodes:
             r.add(
-                sheet.name, sheet.cell("キー", row), f"キー「{key}」が「体系」シートにありません。"
+                sheet.name,
+                sheet.cell("キー", row),
+                gettext("The key “%(key)s” is not on the sheet “%(sheet)s”.")
+                % {"key": key, "sheet": S_NODES},
             )
             return None
         return nodes[key]
@@ -1039,7 +1144,12 @@ def _read(r: _Reader) -> dict[str, Any] | None:
                 if spans and spans[-1]["to"] == fy - 1:
                     spans[-1]["to"] = fy
                 else:
-                    r.add(s.name, s.cell(col, row), f"「{CONTINUES}」の左に続く時期がありません。")
+                    r.add(
+                        s.name,
+                        s.cell(col, row),
+                        gettext("“%(mark)s” has no period on its left to continue.")
+                        % {"mark": CONTINUES},
+                    )
             else:
                 spans.append({"track": track, "from": fy, "to": fy, "phase": text})
         return spans
@@ -1052,32 +1162,45 @@ def _read(r: _Reader) -> dict[str, Any] | None:
                 r.add(
                     s.name,
                     s.cell("系列", row),
-                    "キーと内容が空欄の行は、上の実施内容の別の系列です。系列を入力してください。",
+                    gettext(
+                        "A row with an empty “キー” and “内容” is another track of the content "
+                        "above. Enter its “系列”."
+                    ),
                 )
                 continue
             if any(sp["track"] == track for sp in current["schedule"]):
-                r.add(s.name, s.cell("系列", row), f"系列「{track}」が同じ実施内容に二度あります。")
+                r.add(
+                    s.name,
+                    s.cell("系列", row),
+                    gettext("The track “%(track)s” appears twice in the same content.")
+                    % {"track": track},
+                )
             current["schedule"].extend(spans_from(row, vals, track))
             continue
         node = node_for(s, row, key)
         if not vals.get("内容"):
-            r.add(s.name, s.cell("内容", row), "内容を入力してください。")
+            r.add(s.name, s.cell("内容", row), enter("内容"))
         tag = vals.get("区分", "")
         if tag and tag not in TAGS:
             r.add(
                 s.name,
                 s.cell("区分", row),
-                f"区分「{tag}」は使えません。{'・'.join(TAGS)} のいずれかか空欄にしてください。",
+                bad_tag(tag),
             )
         repost = vals.get("再掲", "")
         if repost not in ("", YES, "〇", "再掲"):
-            r.add(s.name, s.cell("再掲", row), f"再掲は「{YES}」か空欄にしてください。")
+            r.add(
+                s.name,
+                s.cell("再掲", row),
+                gettext("Write “%(yes)s” in “再掲”, or leave it empty.") % {"yes": YES},
+            )
         shared_key = vals.get("共通キー", "")
         if shared_key and shared_key not in shared_keys:
             r.add(
                 s.name,
                 s.cell("共通キー", row),
-                f"共通キー「{shared_key}」が「共通内容」シートにありません。",
+                gettext("The shared key “%(key)s” is not on the sheet “%(sheet)s”.")
+                % {"key": shared_key, "sheet": S_SHARED},
             )
         goals = []
         for part in _split(vals.get("結び付く目標", "")):
@@ -1086,7 +1209,7 @@ def _read(r: _Reader) -> dict[str, Any] | None:
                 r.add(
                     s.name,
                     s.cell("結び付く目標", row),
-                    f"「{part}」は「計画ID:キー」の形で書いてください。",
+                    gettext("Write “%(value)s” as “計画ID:キー”.") % {"value": part},
                 )
                 continue
             plan_slug, node_key = plan_slug.strip(), node_key.strip()
@@ -1097,7 +1220,8 @@ def _read(r: _Reader) -> dict[str, Any] | None:
                 r.add(
                     s.name,
                     s.cell("結び付く目標", row),
-                    f"計画「{plan_slug}」にキー「{node_key}」がありません。",
+                    gettext("The plan “%(plan)s” has no key “%(key)s”.")
+                    % {"plan": plan_slug, "key": node_key},
                 )
             goals.append({"plan": plan_slug, "node": node_key})
         current = {
@@ -1124,13 +1248,17 @@ def _read(r: _Reader) -> dict[str, Any] | None:
         node = node_for(s, row, vals.get("キー", ""))
         ikey = vals.get("指標キー", "")
         if not ikey:
-            r.add(s.name, s.cell("指標キー", row), "指標キーを入力してください。")
+            r.add(s.name, s.cell("指標キー", row), enter("指標キー"))
             continue
         if ikey in indicators:
-            r.add(s.name, s.cell("指標キー", row), f"指標キー「{ikey}」が二度あります。")
+            r.add(
+                s.name,
+                s.cell("指標キー", row),
+                gettext("The indicator key “%(key)s” appears twice.") % {"key": ikey},
+            )
             continue
         if not vals.get("指標名"):
-            r.add(s.name, s.cell("指標名", row), "指標名を入力してください。")
+            r.add(s.name, s.cell("指標名", row), enter("指標名"))
         direction_text = vals.get("方向", "") or DIRECTIONS["none"]
         direction = r.choice(s.name, s.cell("方向", row), direction_text, DIRECTIONS, "方向")
         dept = vals.get("担当部署", "")
@@ -1142,7 +1270,7 @@ def _read(r: _Reader) -> dict[str, Any] | None:
                 s.name, s.cell("現状値の年度", row), vals.get("現状値の年度", ""), "現状値の年度"
             )
             if bfy is None and not vals.get("現状値の年度"):
-                r.add(s.name, s.cell("現状値の年度", row), "現状値の年度を入力してください。")
+                r.add(s.name, s.cell("現状値の年度", row), enter("現状値の年度"))
             as_of = vals.get("基準日", "") or None
             if as_of:
                 try:
@@ -1151,8 +1279,11 @@ def _read(r: _Reader) -> dict[str, Any] | None:
                     r.add(
                         s.name,
                         s.cell("基準日", row),
-                        f"基準日「{as_of}」は日付として読めません。"
-                        "2024-03-31 のように書いてください。",
+                        gettext(
+                            "“%(value)s” in “基準日” cannot be read as a date. Write it like "
+                            "2024-03-31."
+                        )
+                        % {"value": as_of},
                     )
             baseline = {
                 "fy": bfy or 0,
@@ -1197,20 +1328,25 @@ def _read(r: _Reader) -> dict[str, Any] | None:
                 r.add(
                     s.name,
                     s.cell("指標キー", row),
-                    f"指標キー「{ikey}」が「指標」シートにありません。",
+                    gettext("The indicator key “%(key)s” is not on the sheet “%(sheet)s”.")
+                    % {"key": ikey, "sheet": S_INDICATORS},
                 )
                 continue
             fy = r.fy(s.name, s.cell("年度", row), vals.get("年度", ""), "年度")
             if fy is None:
                 if not vals.get("年度"):
-                    r.add(s.name, s.cell("年度", row), "年度を入力してください。")
+                    r.add(s.name, s.cell("年度", row), enter("年度"))
                 continue
             if any(x["fy"] == fy for x in indicators[ikey][field_name]):
-                r.add(s.name, s.cell("年度", row), f"{fy_label(fy)}が同じ指標に二度あります。")
+                r.add(
+                    s.name,
+                    s.cell("年度", row),
+                    gettext("%(fy)s appears twice for the same indicator.") % {"fy": fy_label(fy)},
+                )
                 continue
             if value_col:
                 if not vals.get(value_col):
-                    r.add(s.name, s.cell(value_col, row), "実績値を入力してください。")
+                    r.add(s.name, s.cell(value_col, row), enter(value_col))
                     continue
                 indicators[ikey]["actuals"].append(
                     {"fy": fy, "value": vals[value_col], "note": vals.get("備考", "")}

@@ -4,9 +4,9 @@ openpyxl reads lazily: `load_workbook` only opens the file, and a broken sheet (
 its XML, a cell address such as ZZZZ9999999, a number cell holding "abc", a style that does not
 exist) fails later, while its rows are iterated. Here every read goes through `opened` and
 `GuardedWorkbook.rows`, which turn any fault into a `WorkbookFault` naming the sheet and, when
-known, the cell, with what to do, in Japanese. Rows come sparse (an address in row 9,999,999 is
-one row, not ten million empty ones) and are counted while they are read, so a file with a million
-rows is refused after the first few thousand, whatever its dimension tag says.
+known, the cell, with what to do, in the active language. Rows come sparse (an address in row
+9,999,999 is one row, not ten million empty ones) and are counted while they are read, so a file
+with a million rows is refused after the first few thousand, whatever its dimension tag says.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from typing import Any
 
+from django.utils.translation import gettext, gettext_lazy
 from openpyxl import load_workbook
 from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE
 from openpyxl.utils import get_column_letter
@@ -33,30 +34,62 @@ from shinchoku.plans.xlsx_safety import (
     check_xlsx,
 )
 
-CANNOT_OPEN = "ワークブックを開けませんでした。Excelで開いて「.xlsx」形式で保存し直してください。"
-FIX_CELL = (
-    "を読めません（ファイルが壊れているか、Excel以外のソフトで書き換えられています）。"
-    "Excelで開いてこのセルを入力し直し、「.xlsx」形式で保存し直してください。"
+CANNOT_OPEN = gettext_lazy(
+    "The workbook could not be opened. Open it in Excel and save it again as “.xlsx”."
 )
 MAX_LABEL_BYTES = 1024 * 1024
 REF = re.compile(r"([A-Za-z]{1,3})([1-9][0-9]{0,6})")
 
 
 class WorkbookFault(Exception):
-    """A workbook that cannot be read; the message says where and what to do, in Japanese."""
+    """A workbook that cannot be read; the message says where and what to do, in the active
+    language."""
 
     def __init__(self, message: str, sheet: str = "", cell: str = ""):
+        message = str(message)  # a lazy message is fixed in the language active now
         super().__init__(message)
         self.message = message
         self.sheet = sheet
         self.cell = cell
 
 
+def _row_label(row: int) -> str:
+    return gettext("row %(row)s") % {"row": row}
+
+
+def _fix_cell(reason: str = "") -> str:
+    """What to do about a cell that cannot be read; reason names what is wrong in it."""
+    if reason == "address":
+        message = gettext(
+            "The cell address “%(value)s” is not valid and cannot be read (the file is broken, "
+            "or was changed by software other than Excel). Open the file in Excel, enter this "
+            "cell again and save it again as “.xlsx”."
+        )
+    elif reason == "row":
+        message = gettext(
+            "The row number “%(value)s” is not valid and cannot be read (the file is broken, "
+            "or was changed by software other than Excel). Open the file in Excel, enter this "
+            "cell again and save it again as “.xlsx”."
+        )
+    else:
+        message = gettext(
+            "This cell cannot be read (the file is broken, or was changed by software other "
+            "than Excel). Open the file in Excel, enter this cell again and save it again as "
+            "“.xlsx”."
+        )
+    return message
+
+
 class _CellFault(Exception):
-    def __init__(self, cell: str, reason: str = ""):
+    def __init__(self, cell: str, reason: str = "", value: str = ""):
         super().__init__(cell)
         self.cell = cell
-        self.reason = reason
+        self.reason = reason  # "address", "row" or "" (the cell itself)
+        self.value = value
+
+    def message(self) -> str:
+        text = _fix_cell(self.reason)
+        return text % {"value": self.value} if self.reason else text
 
 
 class _Parser(WorkSheetParser):
@@ -75,8 +108,9 @@ class _Parser(WorkSheetParser):
                 raise _CellFault(
                     f"{get_column_letter(self.col_counter + 1)}{self.row_counter}"
                     if 0 <= self.col_counter < MAX_COLUMNS
-                    else f"{self.row_counter}行目",
-                    f"セル番地「{ref[:20]}」が正しくありません",
+                    else _row_label(self.row_counter),
+                    "address",
+                    ref[:20],
                 )
         try:
             cell = super().parse_cell(element)
@@ -92,9 +126,7 @@ class _Parser(WorkSheetParser):
     def parse_row(self, row: Any) -> tuple[int, list[dict]]:
         number = row.get("r")
         if number is not None and not (number.isdigit() and 0 < len(number) <= 7):
-            raise _CellFault(
-                f"{self.row_counter + 1}行目", f"行番号「{number[:20]}」が正しくありません"
-            )
+            raise _CellFault(_row_label(self.row_counter + 1), "row", number[:20])
         return super().parse_row(row)
 
 
@@ -133,8 +165,11 @@ def _prescan(data: bytes) -> None:
                 if name.startswith("xl/worksheets/") and name.endswith(".xml"):
                     if _count(archive, info, (b"<row", b":row"), MAX_ROWS) > MAX_ROWS:
                         raise WorkbookFault(
-                            f"行が多すぎます（1シート{MAX_ROWS:,}行まで）。"
-                            "使っていない行を削除してください。",
+                            gettext(
+                                "Too many rows (%(max)s a sheet at most). Delete the rows "
+                                "you do not use."
+                            )
+                            % {"max": f"{MAX_ROWS:,}"},
                             labels.get(name, ""),
                         )
                     tags = (b"<c ", b":c ", b"<c>", b":c>")
@@ -143,15 +178,17 @@ def _prescan(data: bytes) -> None:
                 else:
                     continue
                 if _count(archive, info, tags, MAX_CELLS) > MAX_CELLS:
-                    raise WorkbookFault(
-                        f"セルが多すぎます（1シート{MAX_CELLS:,}セルまで）。"
-                        "使っていない行や列を削除してください。",
-                        labels.get(name, ""),
-                    )
+                    raise WorkbookFault(_too_many_cells(MAX_CELLS), labels.get(name, ""))
     except WorkbookFault:
         raise
     except Exception:  # a broken member: bad CRC, truncated data
         raise WorkbookFault(CANNOT_OPEN) from None
+
+
+def _too_many_cells(limit: int) -> str:
+    return gettext(
+        "Too many cells (%(max)s a sheet at most). Delete the rows and columns you do not use."
+    ) % {"max": f"{limit:,}"}
 
 
 def _count(
@@ -233,8 +270,11 @@ class GuardedWorkbook:
             source = ws._get_source()
         except Exception:
             raise WorkbookFault(
-                f"シート「{name}」を読めません（ファイルが壊れています）。"
-                "Excelで開いて「.xlsx」形式で保存し直してください。",
+                gettext(
+                    "The sheet “%(sheet)s” cannot be read (the file is broken). Open it in "
+                    "Excel and save it again as “.xlsx”."
+                )
+                % {"sheet": name},
                 name,
             ) from None
         cells = 0
@@ -255,29 +295,31 @@ class GuardedWorkbook:
                 except StopIteration:
                     return
                 except _CellFault as exc:
-                    what = exc.reason or "このセル"
-                    raise WorkbookFault(f"{what}{FIX_CELL}", name, exc.cell) from None
+                    raise WorkbookFault(exc.message(), name, exc.cell) from None
                 except WorkbookFault:
                     raise
                 except Exception:
-                    where = f"{parser.row_counter + 1}行目付近" if parser.row_counter else ""
-                    raise WorkbookFault(
-                        f"シートの{where or '一部'}を読めません（ファイルが壊れているか、"
-                        "Excel以外のソフトで書き換えられています）。"
-                        "Excelで開いて「.xlsx」形式で保存し直してください。",
-                        name,
-                        where,
-                    ) from None
+                    near = parser.row_counter + 1
+                    if parser.row_counter:
+                        where = gettext("near row %(row)s") % {"row": near}
+                        message = gettext(
+                            "The sheet cannot be read near row %(row)s (the file is broken, or "
+                            "was changed by software other than Excel). Open it in Excel and "
+                            "save it again as “.xlsx”."
+                        ) % {"row": near}
+                    else:
+                        where = ""
+                        message = gettext(
+                            "Part of the sheet cannot be read (the file is broken, or was changed "
+                            "by software other than Excel). Open it in Excel and save it again "
+                            "as “.xlsx”."
+                        )
+                    raise WorkbookFault(message, name, where) from None
                 if max_row is not None and number > max_row:
                     return
                 cells += max(1, len(parsed))  # empty rows are work too
                 if cells > max_cells:
-                    raise WorkbookFault(
-                        f"セルが多すぎます（1シート{max_cells:,}セルまで）。"
-                        "使っていない行や列を削除してください。",
-                        name,
-                        f"{number}行目",
-                    )
+                    raise WorkbookFault(_too_many_cells(max_cells), name, _row_label(number))
                 values: dict[int, tuple[Any, str]] = {}
                 for cell in parsed:
                     value = cell["value"]
@@ -287,8 +329,11 @@ class GuardedWorkbook:
                     if column > max_columns or cell["row"] > max_rows:
                         where = f"{get_column_letter(min(column, 16384))}{cell['row']}"
                         raise WorkbookFault(
-                            f"入力できる範囲（{max_rows:,}行・{get_column_letter(max_columns)}列"
-                            "まで）の外に値があります。その値を削除してください。",
+                            gettext(
+                                "A value is outside the range that can be filled in (%(rows)s "
+                                "rows, columns up to %(column)s). Delete that value."
+                            )
+                            % {"rows": f"{max_rows:,}", "column": get_column_letter(max_columns)},
                             name,
                             where,
                         )

@@ -14,6 +14,8 @@ import io
 import zipfile
 from typing import Any
 
+from django.utils.translation import gettext, gettext_lazy
+
 MAX_BYTES = 10 * 1024 * 1024
 MAX_UNPACKED = 50 * 1024 * 1024
 MAX_MEMBERS = 2000
@@ -26,7 +28,7 @@ MAX_ROWS = 20000
 MAX_COLUMNS = 200
 MAX_CELLS = 300_000
 
-MACRO = "マクロを含むファイルは受け付けません。マクロなしの「.xlsx」で保存してください。"
+MACRO = gettext_lazy("Files with macros are not accepted. Save the file as “.xlsx” without macros.")
 # Parts that hold or run code: VBA projects (vbaProject.bin, vbaProject1.bin, vbaData.bin…
 # anywhere), Excel 4.0 macro and dialog sheets, ActiveX controls, and embedded OLE objects (which
 # can carry a macro document or a program). Other .bin parts (printer settings, which Excel
@@ -46,7 +48,11 @@ MACRO_TYPES = (
 
 
 class UnsafeWorkbook(ValueError):
-    """The file is not a workbook we are willing to open; the message says why, in Japanese."""
+    """The file is not a workbook we are willing to open; the message says why, in the active
+    language (a lazy message is fixed when raised)."""
+
+    def __init__(self, message: Any):
+        super().__init__(str(message))
 
 
 def check_xlsx(
@@ -60,57 +66,78 @@ def check_xlsx(
     """Raise UnsafeWorkbook unless data looks like an ordinary .xlsx of a sensible size."""
     if len(data) > max_bytes:
         raise UnsafeWorkbook(
-            f"ファイルが大きすぎます（{len(data) // 1024 // 1024}MB）。"
-            f"{max_bytes // 1024 // 1024}MBまでにしてください。"
+            gettext("The file is too large (%(size)s MB). Keep it to %(max)s MB.")
+            % {"size": len(data) // 1024 // 1024, "max": max_bytes // 1024 // 1024}
         )
     if data.startswith(b"\xd0\xcf\x11\xe0"):  # an OLE container: old .xls, or encrypted .xlsx
         raise UnsafeWorkbook(
-            "古い形式（.xls）か、パスワードで保護されたファイルです。"
-            "保護を外して「.xlsx」形式で保存し直してください。"
+            gettext(
+                "This is the old format (.xls) or a password-protected file. Remove the "
+                "protection and save it again as “.xlsx”."
+            )
         )
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError):
         raise UnsafeWorkbook(
-            "Excelのワークブック（.xlsx）として読めません。"
-            "Excelで開いて「.xlsx」形式で保存し直してください。"
+            gettext(
+                "This cannot be read as an Excel workbook (.xlsx). Open it in Excel and save it "
+                "again as “.xlsx”."
+            )
         ) from None
     with archive:
         members = archive.infolist()
         if len(members) > max_members:
-            raise UnsafeWorkbook(f"ファイルの中身が多すぎます（{len(members)}個）。")
+            raise UnsafeWorkbook(
+                gettext("The file holds too many parts (%(count)s).") % {"count": len(members)}
+            )
         names = {m.filename for m in members}
         seen: set[str] = set()
         total = 0
         for member in members:
             name = member.filename
             if name.startswith(("/", "\\")) or ".." in name.replace("\\", "/").split("/"):
-                raise UnsafeWorkbook(f"ファイルの中に不正な名前があります（{name}）。")
+                raise UnsafeWorkbook(
+                    gettext("The file holds a part with a forbidden name (%(name)s).")
+                    % {"name": name}
+                )
             if member.flag_bits & 0x1:
                 raise UnsafeWorkbook(
-                    "パスワードで保護されたファイルは読めません。保護を外して保存してください。"
+                    gettext(
+                        "A password-protected file cannot be read. Remove the protection and "
+                        "save it."
+                    )
                 )
             if _is_macro_part(name):
-                raise UnsafeWorkbook(f"{MACRO}（{name[:80]}）")
+                raise UnsafeWorkbook(
+                    gettext("%(message)s (%(part)s)") % {"message": MACRO, "part": name[:80]}
+                )
             if name.lower() in seen:
-                raise UnsafeWorkbook(f"ファイルの中に同じ名前の部分が二つあります（{name[:80]}）。")
+                raise UnsafeWorkbook(
+                    gettext("The file holds two parts of the same name (%(name)s).")
+                    % {"name": name[:80]}
+                )
             seen.add(name.lower())
             total += member.file_size
             if total > max_unpacked:
                 raise UnsafeWorkbook(
-                    f"展開すると大きすぎるファイルです（{max_unpacked // 1024 // 1024}MB超）。"
+                    gettext("The file is too large once unpacked (over %(max)s MB).")
+                    % {"max": max_unpacked // 1024 // 1024}
                 )
             if member.compress_size and member.file_size / member.compress_size > max_ratio:
                 if member.file_size > 1024 * 1024:
                     raise UnsafeWorkbook(
-                        f"圧縮率が不自然に高い部分があります（{name}）。このファイルは開きません。"
+                        gettext(
+                            "A part of the file is compressed unnaturally well (%(name)s). "
+                            "This file is not opened."
+                        )
+                        % {"name": name}
                     )
         missing = [r for r in REQUIRED if r not in names]
         if missing:
             raise UnsafeWorkbook(
-                "Excelのワークブック（.xlsx）ではありません（"
-                + "、".join(missing)
-                + " がありません）。"
+                gettext("This is not an Excel workbook (.xlsx): %(missing)s is missing.")
+                % {"missing": gettext("、").join(missing)}
             )
 
 
@@ -124,6 +151,11 @@ def _is_macro_part(name: str) -> bool:
     return lower.endswith(".bin") and any(d in lower for d in CODE_BIN_DIRS)
 
 
+CONTENT_TYPES_TOO_LARGE = gettext_lazy(
+    "The list of the file's parts ([Content_Types].xml) is too large."
+)
+
+
 def check_content_types(data: bytes) -> None:
     """Refuse content types that mark macros, found in the raw bytes of [Content_Types].xml
     (nothing is parsed). Call after check_xlsx passed: this one decompresses a member."""
@@ -131,18 +163,20 @@ def check_content_types(data: bytes) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             info = archive.getinfo("[Content_Types].xml")
             if info.file_size > MAX_CONTENT_TYPES:
-                raise UnsafeWorkbook("ファイルの中身の一覧（[Content_Types].xml）が大きすぎます。")
+                raise UnsafeWorkbook(CONTENT_TYPES_TOO_LARGE)
             with archive.open(info) as member:
                 raw = member.read(MAX_CONTENT_TYPES + 1)
     except UnsafeWorkbook:
         raise
     except Exception:  # a broken member: bad CRC, unknown compression, truncated data
         raise UnsafeWorkbook(
-            "Excelのワークブック（.xlsx）として読めません（ファイルが壊れています）。"
-            "Excelで開いて「.xlsx」形式で保存し直してください。"
+            gettext(
+                "This cannot be read as an Excel workbook (.xlsx): the file is broken. Open it "
+                "in Excel and save it again as “.xlsx”."
+            )
         ) from None
     if len(raw) > MAX_CONTENT_TYPES:
-        raise UnsafeWorkbook("ファイルの中身の一覧（[Content_Types].xml）が大きすぎます。")
+        raise UnsafeWorkbook(CONTENT_TYPES_TOO_LARGE)
     lower = raw.lower()
     if any(t in lower for t in MACRO_TYPES):
         raise UnsafeWorkbook(MACRO)

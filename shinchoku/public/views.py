@@ -74,8 +74,9 @@ def _rows(indicators: list[PublicIndicator], years: list[int]) -> list[Indicator
     ]
 
 
-def _fy_choices(public: PublicPlan, fy: int) -> list[dict]:
-    return [{"fy": f, "current": f == fy} for f in reversed(public.fys)]
+def _fy_choices(public: PublicPlan) -> list[tuple[int, str]]:
+    """The published FYs, newest first, as (value, label) choices of the FY field."""
+    return [(f, wareki.fy_label(f)) for f in reversed(public.fys)]
 
 
 @require_safe
@@ -105,7 +106,7 @@ def plan_page(request: HttpRequest, slug: str) -> HttpResponse:
         "plan": plan,
         "public": public,
         "fy": fy,
-        "fy_choices": _fy_choices(public, fy),
+        "fy_choices": _fy_choices(public),
         "band_names": pd.band_names,
         "goals": goals,
         "history": history,

@@ -24,6 +24,7 @@ from shinchoku.accounts.permissions import (
     require,
     visible_organizations,
 )
+from shinchoku.core import wareki
 from shinchoku.core.years import pick_fy
 from shinchoku.plans.access import may_see
 from shinchoku.plans.models import Indicator, IndicatorValue, Node, Plan
@@ -247,6 +248,15 @@ class PlanBoard:
     days_left: int
     # Early warning as of the board's FY: the final targets at risk, worst first.
     at_risk: list[IndicatorForecast]
+
+    @property
+    def fy_field(self) -> str:
+        """The name (and id) of the plan's FY select: fy-<slug>."""
+        return f"fy-{self.plan.slug}"
+
+    @property
+    def fy_choices(self) -> list[tuple[int, str]]:
+        return [(r.fy, wareki.fy_label(r.fy)) for r in self.rounds]
 
     @property
     def n_done(self) -> int:

@@ -80,4 +80,11 @@ class TransferForm(forms.Form):
 
 
 class RosterUploadForm(forms.Form):
-    file = forms.FileField(label=_("Staff list (.xlsx)"))
+    file = forms.FileField(
+        label=_("Staff list (.xlsx)"),
+        widget=forms.FileInput(
+            attrs={
+                "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+        ),
+    )

@@ -143,7 +143,8 @@ def staff_list(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "organization": organization,
             "members": members,
-            "departments": departments,
+            "department_choices": [(d.pk, d.name) for d in departments],
+            "state_choices": [("1", _("Active")), ("0", _("Deactivated"))],
             "roles": Role.choices,
             "chosen": chosen,
             "upload_form": RosterUploadForm(),

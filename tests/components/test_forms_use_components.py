@@ -38,17 +38,6 @@ ALLOWED = {
     ),
     "templates/plans/edit/confirm_delete.html": (2, "one confirmation box inside its label"),
     "templates/plans/workbook/preview.html": (2, "one confirmation box inside its label"),
-    "notify/templates/notify/preferences.html": (
-        1,
-        "the kinds of notice as a grid of boxes, each box of the Django form with its label",
-    ),
-    # Not converted yet (left for a later change; each labels its control):
-    "public/templates/public/plan.html": (2, "the public page's FY choice"),
-    "public/templates/public/_no_figures_plan.html": (2, "the public page's FY choice"),
-    "search/templates/search/page.html": (2, "the search box with its own help"),
-    "templates/plans/roadmap.html": (4, "the roadmap's filters"),
-    "staff/templates/staff/list.html": (8, "the staff list's filters and roster upload"),
-    "rounds/templates/rounds/progress/dashboard.html": (2, "the dashboard's FY choice per plan"),
 }
 
 
