@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
+from shinchoku.covered import CoveredManager
 from shinchoku.orgs.models import Department
 from shinchoku.plans.models import Indicator, Plan
 
@@ -77,6 +78,8 @@ class PlanSettings(models.Model):
     # Optimistic concurrency: every save of the settings page checks and raises this.
     version = models.PositiveIntegerField(default=1, editable=False)
 
+    objects = CoveredManager()
+
     @classmethod
     def of(cls, plan: Plan) -> PlanSettings:
         """The stored settings, or the defaults: a plan without indicators gets NO_NUMBERS_SCALE.
@@ -132,6 +135,8 @@ class Round(models.Model):
     # Raised by every close, reopen, publish and unpublish; the board's buttons carry it.
     version = models.PositiveIntegerField(default=1, editable=False)
 
+    objects = CoveredManager()
+
     class Meta:
         ordering = ["plan_id", "-fy"]
         constraints = [
@@ -162,6 +167,8 @@ class RoundEvent(models.Model):
     action = models.CharField(max_length=20)  # open | close | reopen | remind | publish | unpublish
     comment = models.TextField(blank=True)
 
+    objects = CoveredManager()
+
     class Meta:
         ordering = ["-at", "-id"]
 
@@ -187,6 +194,8 @@ class Report(models.Model):
     approved_by = models.CharField(max_length=200, blank=True)
     # Optimistic concurrency: every save of the sheet checks and raises this.
     version = models.PositiveIntegerField(default=1)
+
+    objects = CoveredManager()
 
     class Meta:
         ordering = ["round_id", "department__order", "department_id"]
@@ -219,6 +228,8 @@ class ItemEntry(models.Model):
     issues = models.TextField(_("evaluation and remaining issues"), blank=True)
     final_status = models.CharField(_("final status"), max_length=50, blank=True)
 
+    objects = CoveredManager()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["report", "node_key"], name="unique_item_entry")
@@ -234,6 +245,8 @@ class ContentEntry(models.Model):
     text = models.TextField(blank=True)  # the content as it read when reported
     status = models.CharField(_("status"), max_length=50, blank=True)
     note = models.TextField(_("note"), blank=True)
+
+    objects = CoveredManager()
 
     class Meta:
         constraints = [
@@ -253,6 +266,8 @@ class IndicatorEntry(models.Model):
     # 取組状況 / 今後の展開 for this indicator (the city's sheet asks them per indicator).
     done = models.TextField(_("what was done"), blank=True)
     next = models.TextField(_("what comes next"), blank=True)
+
+    objects = CoveredManager()
 
     class Meta:
         constraints = [
@@ -279,6 +294,8 @@ class ActualSource(models.Model):
     )
     text = models.CharField(max_length=300)
     at = models.DateTimeField(auto_now=True)
+
+    objects = CoveredManager()
 
     class Meta:
         constraints = [
