@@ -611,7 +611,10 @@ def claim_version(report: Report, version: int, user_label: str):
     # Only columns of the report itself in the WHERE: PostgreSQL re-checks them on the row a
     # concurrent save just changed (a join or subquery would be checked on the old snapshot).
     # A round cannot close while a sheet is editable (close needs every sheet approved).
-    claimed = report.round.is_open and Report.objects.filter(
+    # The sheet's plan is known: its cache version is raised without looking it up (one raise
+    # per save, plans.cache_version).
+    plan_id = report.round.plan_id
+    claimed = report.round.is_open and Report.objects.of_plan(plan_id).filter(
         pk=report.pk, version=version, status__in=EDITABLE
     ).update(
         version=F("version") + 1,
@@ -628,7 +631,7 @@ def claim_version(report: Report, version: int, user_label: str):
 def _write(model, report: Report, key: dict, row: dict, old: dict) -> None:
     """One statement for one changed entry: insert it, or update only the fields that changed."""
     changed = [f for f, v in row.items() if old.get(f, "") != v]
-    model.objects.bulk_create(
+    model.objects.of_plan(report.round.plan_id).bulk_create(
         [model(report=report, **key, **row)],
         update_conflicts=True,
         unique_fields=["report", *key],
