@@ -7,6 +7,7 @@ the reader's language (達成見込み / 要注意 / 達成困難).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.utils.translation import gettext, pgettext
@@ -141,6 +142,25 @@ def at_risk(
     plan: Plan, thresholds: Thresholds = DEFAULT_THRESHOLDS, *, up_to_fy: int | None = None
 ) -> list[IndicatorForecast]:
     """The indicators whose forecast warns (要注意 or 達成困難), 達成困難 first."""
-    warned = [f for f in forecasts_for(plan, thresholds, up_to_fy=up_to_fy) if f.warns]
+    return _worst_first(forecasts_for(plan, thresholds, up_to_fy=up_to_fy))
+
+
+def at_risk_among(
+    indicators: Iterable[Indicator],
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    *,
+    last_fy: int,
+    up_to_fy: int | None = None,
+) -> list[IndicatorForecast]:
+    """`at_risk` of indicators already read with their values (`prefetch_related("values")`,
+    as plan_progress reads them), in their order; no query. `last_fy`: their plan's last FY."""
+    judged = [i for i in indicators if i.direction != Indicator.Direction.NONE]
+    return _worst_first(
+        forecast_of(i, thresholds, last_fy=last_fy, up_to_fy=up_to_fy) for i in judged
+    )
+
+
+def _worst_first(forecasts: Iterable[IndicatorForecast]) -> list[IndicatorForecast]:
+    warned = [f for f in forecasts if f.warns]
     order = {core.OFF_TRACK: 0, core.AT_RISK: 1}
     return sorted(warned, key=lambda f: order[f.forecast.judgement or ""])

@@ -29,7 +29,7 @@ from shinchoku.plans.access import may_see
 from shinchoku.plans.models import Indicator, IndicatorValue, Node, Plan
 from shinchoku.rounds.access import plan_for
 from shinchoku.rounds.federation import federation_dashboard
-from shinchoku.rounds.forecasts import at_risk, forecast_of
+from shinchoku.rounds.forecasts import at_risk_among, forecast_of
 from shinchoku.rounds.latest import fys_with_data
 from shinchoku.rounds.models import IndicatorEntry, Report, Round
 from shinchoku.rounds.progress import (
@@ -129,7 +129,11 @@ def overview(request: HttpRequest, slug: str, fy: int) -> HttpResponse:
         "charts": charts_available(),
         "project_level": project_level(plan, pp),
         # Early warning: indicators whose final target looks out of reach, as of this FY.
-        "at_risk": at_risk(plan, up_to_fy=fy) if pp.has_figures else [],
+        "at_risk": at_risk_among(
+            (i.indicator for i in pp.indicators), last_fy=plan.last_fy, up_to_fy=fy
+        )
+        if pp.has_figures
+        else [],
     }
     return render(request, "rounds/progress/overview.html", context)
 

@@ -24,7 +24,7 @@ SHEET = 20
 # without looking the plan up: one UPDATE per save (here already raised in the test's
 # transaction by the first save, so not repeated).
 DRAFT_SAVE = 15
-PROGRESS = 22  # + the plan's indicators and values for the early warning (rounds/forecasts.py)
+PROGRESS = 20  # the early warning forecasts from the indicators plan_progress read
 
 
 @pytest.fixture(scope="module")
