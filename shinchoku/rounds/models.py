@@ -96,12 +96,16 @@ class PlanSettings(models.Model):
         if row is None:
             return cls(plan=plan)
         try:
-            return row.progress_settings
+            found = row.progress_settings
         except cls.DoesNotExist:
-            pass
-        if row.has_numbers:
-            return cls(plan=plan)
-        return cls(plan=plan, evaluation_scale=[dict(s) for s in NO_NUMBERS_SCALE])
+            found = cls(plan=plan)
+            if not row.has_numbers:
+                found.evaluation_scale = [dict(s) for s in NO_NUMBERS_SCALE]
+        found.plan_has_indicators = bool(row.has_numbers)
+        return found
+
+    # Read by `of` along with the settings: whether the plan has an indicator (figures to judge).
+    plan_has_indicators: bool | None = None
 
 
 class Round(models.Model):

@@ -104,13 +104,7 @@ def overview(request: HttpRequest, slug: str, fy: int) -> HttpResponse:
     if not (plan.first_fy <= fy <= plan.last_fy or fy in with_values):
         raise Http404("outside the plan's period")
     pp = plan_progress(plan, fy, drafts=draft_scope(request.user, plan.organization))
-    reports = []
-    if pp.round is not None:
-        reports = list(
-            Report.objects.filter(round=pp.round)
-            .select_related("department")
-            .order_by("department__order", "department__id")
-        )
+    reports = pp.reports  # in the departments' order (Report.Meta.ordering)
     top_level = min((n.level for n in pp.nodes), default=1)
     context = {
         "plan": plan,

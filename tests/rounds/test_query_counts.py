@@ -24,7 +24,7 @@ SHEET = 19
 # without looking the plan up: one UPDATE per save (here already raised in the test's
 # transaction by the first save, so not repeated).
 DRAFT_SAVE = 15
-PROGRESS = 19  # the early warning forecasts from the indicators plan_progress read
+PROGRESS = 17  # the early warning forecasts from the indicators plan_progress read
 
 
 @pytest.fixture(scope="module")
