@@ -159,6 +159,19 @@ def departments_of(plan: Plan) -> list[Department]:
     return list(Department.objects.filter(id__in=ids).order_by("order", "id"))
 
 
+def _own_and_last(model, report: Report, last: Q) -> tuple[list, list]:
+    """The sheet's entries of `model`, and last year's approved ones (lastyear.ORDER)."""
+    rows = (
+        model.objects.filter(Q(report=report) | last)
+        .select_related("report__department")
+        .order_by(*lastyear.ORDER)
+    )
+    own, others = [], []
+    for e in rows:
+        (own if e.report_id == report.pk else others).append(e)
+    return own, others
+
+
 def sheet(report: Report, *, only: SheetKeys | None = None) -> list[ItemLines]:
     """Everything the department reports for the FY, with what it has entered so far.
 
@@ -197,6 +210,13 @@ def sheet(report: Report, *, only: SheetKeys | None = None) -> list[ItemLines]:
         report.plan_outline = {n.pk: n for n in nodes}
     else:
         parents = {n.pk for n in nodes if n.has_children}
+    last_items: list[ItemEntry] = []
+    last_indicators: list[IndicatorEntry] = []
+    if only is None:
+        # Last year's approved entries with the sheet's own: one query for each kind.
+        last = lastyear.approved_entries(report.round)
+        items_q, last_items = _own_and_last(ItemEntry, report, last)
+        indicators_q, last_indicators = _own_and_last(IndicatorEntry, report, last)
     items_e = {e.node_key: e for e in items_q} if only is None or only.nodes else {}
     contents_e = (
         {(e.node_key, e.position): e for e in contents_q} if only is None or only.nodes else {}
@@ -245,7 +265,7 @@ def sheet(report: Report, *, only: SheetKeys | None = None) -> list[ItemLines]:
             out.append(lines)
     # --- last year beside this year (issue 12, part 7): a fixed number of queries.
     if only is None:
-        lastyear.attach(report, out)
+        lastyear.attach(report, out, item_entries=last_items, indicator_entries=last_indicators)
     # --- end of last year
     return out
 
