@@ -38,6 +38,16 @@ def membership(user: Any) -> Membership | None:
     return getattr(user, _CACHE)
 
 
+def membership_known(user: Any) -> bool:
+    """Whether this request has read the user's membership already."""
+    return hasattr(user, _CACHE)
+
+
+def remember_no_membership(user: Any) -> None:
+    """The user was found to have no membership (read along with something else)."""
+    setattr(user, _CACHE, None)
+
+
 def is_federation(user: Any) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_active and user.is_superuser)
 

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from shinchoku.covered import CoveredManager
 from shinchoku.orgs.models import Department, Organization
 from shinchoku.plans.models import BusinessKind, Node
 
@@ -105,6 +106,8 @@ class BusinessNode(models.Model):
     business = models.ForeignKey(Business, on_delete=models.CASCADE)
     node = models.ForeignKey(Node, on_delete=models.CASCADE)
     order = models.PositiveIntegerField(default=0)
+
+    objects = CoveredManager()
 
     class Meta:
         ordering = ["business_id", "order", "id"]

@@ -21,7 +21,7 @@ from django.utils.translation import gettext
 from shinchoku.core.lineage import kept_with_parents, tag_for
 from shinchoku.core.wareki import fy_short
 from shinchoku.evaluations.final import final_evaluation_of, is_approved
-from shinchoku.plans import history
+from shinchoku.plans import cache_version, history
 from shinchoku.plans.models import (
     ChangeRecord,
     Content,
@@ -312,11 +312,12 @@ class _Copier:
             NodeKind(node=old_ids[k.node_id], kind_id=k.kind_id, order=k.order)
             for k in NodeKind.objects.filter(node_id__in=old_ids)
         )
-        through = Node.sdgs.through
+        through = Node.sdgs.through  # no manager of our own: the draft's version is raised here
         through.objects.bulk_create(
             through(node_id=old_ids[row.node_id].id, sdggoal_id=row.sdggoal_id)
             for row in through.objects.filter(node_id__in=old_ids)
         )
+        cache_version.bump([self.draft.pk])
         Section.objects.bulk_create(
             Section(
                 plan=self.draft,

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from shinchoku.core.prefectures import PREFECTURES
+from shinchoku.covered import CoveredManager
 
 PREFECTURE_CHOICES = [(code, pgettext_lazy("prefecture", en)) for code, _ja, en in PREFECTURES]
 
@@ -25,6 +26,8 @@ class Organization(models.Model):
     prefecture = models.CharField(
         _("prefecture"), max_length=2, choices=PREFECTURE_CHOICES, blank=True, db_index=True
     )
+
+    objects = CoveredManager()
 
     class Meta:
         ordering = ["name"]
@@ -46,6 +49,8 @@ class Department(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
     order = models.PositiveIntegerField(default=0)
+
+    objects = CoveredManager()
 
     class Meta:
         ordering = ["organization_id", "order", "id"]

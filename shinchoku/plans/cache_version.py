@@ -6,8 +6,10 @@ Public pages, open data and committee reports are cached under keys that hold th
 - every model with a chain of foreign keys to Plan (found in the model graph at start-up, also
   the many-to-many tables) and the organization's own rows (its name, its departments' names) are
   COVERED: post_save and pre_delete receivers raise the version of the plans they belong to;
-- QuerySet.update / bulk_create / bulk_update do not send signals, so for covered models they
-  are wrapped here (`install`) to raise the version in the same transaction as the statement;
+- QuerySet.update / delete / bulk_create / bulk_update send no signal per row: the covered
+  models declare `objects = CoveredManager()` (shinchoku/covered.py), whose querysets raise the
+  version in the statement's transaction with what this module lends them (`install`); a
+  many-to-many table (no manager of its own) is raised on m2m_changed;
 - a model with a path to Plan that is not shown anywhere public is EXCLUDED, with the reason;
   tests/public/test_cache.py fails for a model in neither list.
 
@@ -19,15 +21,18 @@ back savepoint or transaction, and so the marker with them).
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, models, transaction
 from django.db.models import F
 from django.db.models.query import QuerySet
-from django.db.models.signals import post_save, pre_delete
+from django.db.models.signals import m2m_changed, post_save, pre_delete
 
+from shinchoku import covered
 from shinchoku.plans.models import Plan, PlanCacheVersion
 
 # Models with a path to Plan whose rows never show on a cached page, and why.
@@ -168,7 +173,7 @@ def current(plan_id: int) -> int:
     return next(iter(found), 0)
 
 
-# --- receivers and wrapped bulk writes -----------------------------------------------------
+# --- receivers -------------------------------------------------------------------------------
 
 
 def _on_save(sender, instance, raw=False, using="default", **kwargs) -> None:
@@ -185,42 +190,45 @@ def _on_delete(sender, instance, using="default", **kwargs) -> None:
         bump(spec.plan_ids_of([instance], using), using)
 
 
-def _wrap_queryset() -> None:
-    if getattr(QuerySet, "_shinchoku_cache_wrapped", False):
+def _on_m2m(sender, instance, action, reverse, model, pk_set, using="default", **kwargs):
+    # A many-to-many add writes its table's rows with bulk_create, which sends no post_save
+    # (a remove deletes them one by one: pre_delete). Inside add()'s own transaction.
+    if action != "post_add" or sender not in COVERED:
         return
-    update, bulk_create, bulk_update = QuerySet.update, QuerySet.bulk_create, QuerySet.bulk_update
+    ids: set[int] = set()
+    if type(instance) in COVERED:
+        ids |= COVERED[type(instance)].plan_ids_of([instance], using)
+    if model in COVERED and pk_set:
+        rows = model._base_manager.using(using).filter(pk__in=pk_set)
+        ids |= COVERED[model].plan_ids_of_queryset(rows)
+    bump(ids, using)
 
-    def covered_update(self, **kwargs):
-        spec = COVERED.get(self.model)
-        if spec is None:
-            return update(self, **kwargs)
-        with transaction.atomic(using=self.db, savepoint=False):
-            bump(spec.plan_ids_of_queryset(self), self.db)
-            return update(self, **kwargs)
 
-    def covered_bulk_create(self, objs, *args, **kwargs):
-        spec = COVERED.get(self.model)
-        if spec is None:
-            return bulk_create(self, objs, *args, **kwargs)
-        objs = list(objs)
-        with transaction.atomic(using=self.db, savepoint=False):
-            created = bulk_create(self, objs, *args, **kwargs)
-            bump(spec.plan_ids_of(objs, self.db), self.db)
-            return created
+# --- what shinchoku.covered asks of this module -------------------------------------------------
 
-    def covered_bulk_update(self, objs, fields, *args, **kwargs):
-        spec = COVERED.get(self.model)
-        if spec is None:
-            return bulk_update(self, objs, fields, *args, **kwargs)
-        objs = list(objs)
-        with transaction.atomic(using=self.db, savepoint=False):
-            bump(spec.plan_ids_of(objs, self.db), self.db)
-            return bulk_update(self, objs, fields, *args, **kwargs)
 
-    QuerySet.update = covered_update
-    QuerySet.bulk_create = covered_bulk_create
-    QuerySet.bulk_update = covered_bulk_update
-    QuerySet._shinchoku_cache_wrapped = True
+def plans_of_queryset(qs: QuerySet) -> set[int]:
+    """The plans of the rows of a covered model's queryset."""
+    return _spec(qs.model).plan_ids_of_queryset(qs)
+
+
+def plans_of_objects(model: type[models.Model], objs: list[models.Model], using: str) -> set[int]:
+    """The plans of these rows of a covered model."""
+    return _spec(model).plan_ids_of(objs, using)
+
+
+def moves(model: type[models.Model], fields: Iterable[str]) -> bool:
+    """Whether writing these fields can move rows to a parent of another plan."""
+    spec = _spec(model)
+    first = {p[0] for p in spec.paths if p} | ({"organization"} if spec.organization else set())
+    return any(model._meta.get_field(f).name in first for f in fields)
+
+
+def _spec(model: type[models.Model]) -> Spec:
+    spec = COVERED.get(model)
+    if spec is None:
+        raise ImproperlyConfigured(f"{model._meta.label} uses CoveredManager but shows on no plan")
+    return spec
 
 
 def paths_to_plan(model: type[models.Model]) -> tuple[tuple[str, ...], ...]:
@@ -271,10 +279,13 @@ def covered_specs() -> dict[type[models.Model], Spec]:
 
 
 def install() -> None:
-    """Register the receivers for every covered model and wrap the bulk writes (AppConfig.ready)."""
+    """Register the receivers for every covered model and lend covered.py the way to its plans
+    (AppConfig.ready)."""
     COVERED.clear()
     COVERED.update(covered_specs())
     for model in COVERED:
         post_save.connect(_on_save, sender=model, dispatch_uid=f"cache_version_save_{model}")
         pre_delete.connect(_on_delete, sender=model, dispatch_uid=f"cache_version_del_{model}")
-    _wrap_queryset()
+        if model._meta.auto_created:  # a many-to-many table: written by add() with bulk_create
+            m2m_changed.connect(_on_m2m, sender=model, dispatch_uid=f"cache_version_m2m_{model}")
+    covered.connect(sys.modules[__name__])

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shinchoku.core.node_names import node_name
 from shinchoku.core.values import parse_value
+from shinchoku.covered import CoveredManager, CoveredQuerySet
 from shinchoku.orgs.models import Department, Organization
 
 
@@ -59,6 +60,8 @@ class Plan(models.Model):
     owner_name = models.CharField(_("owner"), max_length=200, blank=True)
     # Optimistic concurrency: every save through the editor checks and raises this.
     version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = CoveredManager()
 
     class Meta:
         ordering = ["organization__name", "first_fy", "title"]
@@ -116,6 +119,8 @@ class PlanRelation(models.Model):
     type = models.CharField(max_length=20, choices=Type.choices)
     order = models.PositiveIntegerField(default=0)
 
+    objects = CoveredManager()
+
     class Meta:
         ordering = ["plan_id", "order"]
         constraints = [
@@ -149,6 +154,8 @@ class LinkAcceptance(models.Model):
     user_name = models.CharField(max_length=150, blank=True)
     at = models.DateTimeField(auto_now=True)
 
+    objects = CoveredManager()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["plan", "from_plan"], name="unique_link_acceptance")
@@ -162,6 +169,8 @@ class WelfareIssue(models.Model):
     number = models.PositiveSmallIntegerField()
     title = models.CharField(max_length=300)
     voices = models.JSONField(default=list)
+
+    objects = CoveredManager()
 
     class Meta:
         ordering = ["plan_id", "number"]
@@ -190,6 +199,8 @@ class PreviousEvaluation(models.Model):
     followup = models.TextField(blank=True)
     evaluation = models.TextField(blank=True)
     status = models.CharField(max_length=50, blank=True)
+
+    objects = CoveredManager()
 
     class Meta:
         ordering = ["plan_id", "order", "id"]
@@ -249,6 +260,8 @@ class Node(models.Model):
     # Optimistic concurrency: every save through the editor checks and raises this.
     version = models.PositiveIntegerField(default=1, editable=False)
 
+    objects = CoveredManager()
+
     class Meta:
         ordering = ["plan_id", "seq"]
         constraints = [models.UniqueConstraint(fields=["plan", "key"], name="unique_node_key")]
@@ -264,6 +277,8 @@ class NodeDepartment(models.Model):
     department = models.ForeignKey(Department, on_delete=models.PROTECT)
     order = models.PositiveIntegerField(default=0)
 
+    objects = CoveredManager()
+
     class Meta:
         ordering = ["node_id", "order"]
         constraints = [
@@ -277,6 +292,8 @@ class NodeKind(models.Model):
     node = models.ForeignKey(Node, on_delete=models.CASCADE)
     kind = models.ForeignKey(BusinessKind, on_delete=models.PROTECT)
     order = models.PositiveIntegerField(default=0)
+
+    objects = CoveredManager()
 
     class Meta:
         ordering = ["node_id", "order"]
@@ -302,6 +319,8 @@ class Section(models.Model):
     # Optimistic concurrency: every save through the editor checks and raises this.
     version = models.PositiveIntegerField(default=1, editable=False)
 
+    objects = CoveredManager()
+
     class Meta:
         ordering = ["plan_id", "node_id", "order"]
 
@@ -315,6 +334,8 @@ class SharedContent(models.Model):
     text = models.TextField()
     tag = models.CharField(max_length=20, blank=True)
     order = models.PositiveIntegerField(default=0)
+
+    objects = CoveredManager()
 
     class Meta:
         ordering = ["plan_id", "order"]
@@ -351,6 +372,8 @@ class Content(models.Model):
     # Optimistic concurrency: every save through the editor checks and raises this.
     version = models.PositiveIntegerField(default=1, editable=False)
 
+    objects = CoveredManager()
+
     class Meta:
         ordering = ["node_id", "order"]
 
@@ -379,6 +402,8 @@ class ContentGoal(models.Model):
     node_key = models.CharField(max_length=100)
     order = models.PositiveIntegerField(default=0)
 
+    objects = CoveredManager()
+
     class Meta:
         ordering = ["content_id", "order"]
         constraints = [
@@ -398,6 +423,8 @@ class ScheduleSpan(models.Model):
     phase = models.CharField(max_length=100)
     order = models.PositiveIntegerField(default=0)
 
+    objects = CoveredManager()
+
     class Meta:
         ordering = ["content_id", "order"]
         constraints = [
@@ -407,7 +434,7 @@ class ScheduleSpan(models.Model):
         ]
 
 
-class IndicatorQuerySet(models.QuerySet):
+class IndicatorQuerySet(CoveredQuerySet):
     def bulk_create(self, objs, *args, **kwargs):
         """Fill each indicator's plan from its node, as save() does."""
         objs = list(objs)
@@ -491,6 +518,8 @@ class IndicatorValue(models.Model):
     as_of = models.DateField(null=True, blank=True)
     note = models.CharField(max_length=300, blank=True)
 
+    objects = CoveredManager()
+
     class Meta:
         ordering = ["indicator_id", "role", "fy"]
         constraints = [
@@ -527,6 +556,8 @@ class ProgressNote(models.Model):
     fy = models.PositiveSmallIntegerField()
     done = models.TextField(_("what was done"), blank=True)
     next = models.TextField(_("what comes next"), blank=True)
+
+    objects = CoveredManager()
 
     class Meta:
         ordering = ["indicator_id", "fy"]

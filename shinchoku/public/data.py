@@ -108,21 +108,34 @@ def get_public_plan(slug: str) -> PublicPlan:
     return PublicPlan(plan, rounds)
 
 
-def indicators_queryset(fys: list[int]):
-    """Indicators with baseline, targets, and only the published FYs' actuals and notes."""
+def node_departments() -> Prefetch:
+    """A node's 担当課, in order (one query for any number of nodes)."""
+    return Prefetch(
+        "nodedepartment_set",
+        queryset=NodeDepartment.objects.select_related("department").order_by("order"),
+    )
+
+
+def indicators_queryset(fys: list[int], *, with_nodes: bool = True):
+    """Indicators with baseline, targets, and only the published FYs' actuals and notes.
+
+    Without `with_nodes` the caller gives each indicator its node (`node_departments` read).
+    """
     values = IndicatorValue.objects.filter(
         Q(role__in=[ROLE.BASELINE, ROLE.TARGET]) | Q(role=ROLE.ACTUAL, fy__in=fys)
     ).order_by("fy")
-    return (
-        Indicator.objects.select_related("node", "department")
-        .prefetch_related(
-            Prefetch("values", queryset=values),
-            Prefetch("reports", queryset=ProgressNote.objects.filter(fy__in=fys).order_by("fy")),
-            Prefetch(
-                "node__nodedepartment_set",
-                queryset=NodeDepartment.objects.select_related("department").order_by("order"),
-            ),
+    prefetches = [
+        Prefetch("values", queryset=values),
+        Prefetch("reports", queryset=ProgressNote.objects.filter(fy__in=fys).order_by("fy")),
+    ]
+    if with_nodes:
+        prefetches.append(
+            Prefetch("node__nodedepartment_set", queryset=node_departments().queryset)
         )
+    related = ("node", "department") if with_nodes else ("department",)
+    return (
+        Indicator.objects.select_related(*related)
+        .prefetch_related(*prefetches)
         .order_by("node__seq", "order")
     )
 
@@ -189,21 +202,24 @@ class PlanData:
         return band_class(band, self.bands.names)
 
 
-def plan_data(public: PublicPlan) -> PlanData:
-    """Load the plan's nodes and indicators and judge them for every published FY."""
+def plan_data(
+    public: PublicPlan, *, bands: Bands | None = None, nodes: list[Node] | None = None
+) -> PlanData:
+    """Load the plan's nodes and indicators and judge them for every published FY.
+
+    A page that has read the plan's bands or every node of the plan in order (`node_departments`
+    prefetched) passes them.
+    """
     plan, fys = public.plan, public.fys
-    bands = bands_of(plan)
-    nodes = list(
-        Node.objects.filter(plan=plan)
-        .prefetch_related(
-            Prefetch(
-                "nodedepartment_set",
-                queryset=NodeDepartment.objects.select_related("department").order_by("order"),
-            )
+    bands = bands or bands_of(plan)
+    if nodes is None:
+        nodes = list(
+            Node.objects.filter(plan=plan).prefetch_related(node_departments()).order_by("seq")
         )
-        .order_by("seq")
-    )
-    found = list(indicators_queryset(fys).filter(node__plan=plan))
+    by_id = {n.id: n for n in nodes}
+    found = list(indicators_queryset(fys, with_nodes=False).filter(node__plan=plan))
+    for i in found:
+        i.node = by_id[i.node_id]
     indicators = judge_indicators(found, fys, bands)
     parents = {n.id: n.parent_id for n in nodes}
     data = PlanData(public, bands, nodes, indicators)

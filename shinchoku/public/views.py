@@ -24,6 +24,7 @@ from shinchoku.public import data, no_figures
 from shinchoku.public.data import PublicIndicator, PublicPlan
 from shinchoku.public.summary import summary_available
 from shinchoku.reviews.public import public_opinions
+from shinchoku.rounds.models import PlanSettings
 
 ROLE = IndicatorValue.Role
 
@@ -193,11 +194,22 @@ def node_page(request: HttpRequest, slug: str, key: str) -> HttpResponse:
         raise Http404("no such node")
     # Content.note is in the model but never in the public templates.
     node = by_key[key]
+    settings = PlanSettings.of(plan)
+    bands = data.bands_of(plan, settings)
+    # A plan without indicators shows its 事業's self-evaluations instead (issue 12).
+    figures = settings.plan_has_indicators
+    pd = None
+    if node.parent_id is None and figures:
+        # A goal shows its bands: every node and indicator of the plan, read once, gives the
+        # goal's own indicators too.
+        prefetch_related_objects(outline, data.node_departments())
+        pd = data.plan_data(public, bands=bands, nodes=outline)
     prefetch_related_objects([node], *node_page_prefetches())
-    bands = data.bands_of(plan)
-    indicators = data.judge_indicators(
-        list(data.indicators_queryset(fys).filter(node=node)), fys, bands
-    )
+    if pd is not None:
+        indicators = [i for i in pd.indicators if i.indicator.node_id == node.id]
+    else:
+        found = data.indicators_queryset(fys).filter(node=node)
+        indicators = data.judge_indicators(list(found), fys, bands)
     years = _years(plan.fiscal_years, indicators)
     contents, content_fys = _content_entries(node.contents.all(), plan.fiscal_years)
     # Goals of another organization's plan are named only once it accepted the link.
@@ -205,10 +217,7 @@ def node_page(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     for c in node.contents.all():
         c.shown_goals = [g for g in c.contentgoal_set.all() if g.ref_state in ("link", "text")]
     goal_bands = None
-    # A plan without indicators shows its 事業's self-evaluations instead (issue 12).
-    figures = bool(indicators) or data.has_figures(plan)
-    if node.parent_id is None and figures:
-        pd = data.plan_data(public)
+    if pd is not None:
         goal = next(g for g in pd.goals if g.node.id == node.id)
         goal_bands = [
             {

@@ -241,7 +241,7 @@ class CommitteeReport:
     @property
     def rules_text(self) -> str:
         """How rates become bands, in the plan's own thresholds."""
-        bands = bands_of(self.plan)
+        bands = self.progress.bands or bands_of(self.plan)
         parts = [
             _("“%(band)s” from %(rate)s%%") % {"rate": f"{(t * 100).normalize():f}", "band": name}
             for t, name in bands.thresholds

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from shinchoku.covered import CoveredManager
 from shinchoku.orgs.models import Department
 from shinchoku.plans.models import Plan
 
@@ -60,6 +61,8 @@ class Opinion(models.Model):
     # Optimistic concurrency: every form that changes the opinion carries and raises this.
     version = models.PositiveIntegerField(default=1, editable=False)
 
+    objects = CoveredManager()
+
     class Meta:
         ordering = ["plan_id", "-fy", "number"]
         constraints = [
@@ -91,6 +94,8 @@ class OpinionEvent(models.Model):
     to_status = models.CharField(max_length=20, blank=True)
     # {field: [before, after]} for every field the change touched.
     changes = models.JSONField(default=dict)
+
+    objects = CoveredManager()
 
     class Meta:
         ordering = ["-at", "-id"]

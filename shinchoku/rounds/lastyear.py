@@ -5,14 +5,18 @@ department (a shared item shows each department's texts with its name). An indic
 approved entry that says something falls back on the plan's ProgressNote of FY − 1 (written at
 approval). Without a round for FY − 1 nothing is attached, so the sheet shows no empty boxes.
 
-`attach` runs a fixed number of queries whatever the size of the sheet (at most four).
+`attach` runs a fixed number of queries whatever the size of the sheet (at most four; two when
+the sheet read last year's entries with its own, as services.sheet does).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from django.db.models import Q
 
 from shinchoku.plans.models import ProgressNote
 from shinchoku.rounds.models import IndicatorEntry, ItemEntry, Report, Round
@@ -45,25 +49,55 @@ def previous_round(round_: Round) -> Round | None:
     ).first()
 
 
-def last_year(round_: Round) -> LastYear | None:
-    """The previous FY's approved texts of the round's plan; None without a round for FY − 1."""
+ORDER = ("report__department__order", "report__department_id")
+
+
+def approved_entries(round_: Round) -> Q:
+    """Entries of the approved sheets of the round's plan's yearly round of FY − 1.
+
+    services.sheet reads them with the sheet's own entries, in the same query (`ORDER`, with
+    `report__department`), and passes them to `attach`.
+    """
+    return Q(
+        report__round__plan_id=round_.plan_id,
+        report__round__fy=round_.fy - 1,
+        report__round__kind=Round.Kind.YEARLY,
+        report__status=Report.Status.APPROVED,
+    )
+
+
+def last_year(
+    round_: Round,
+    *,
+    item_entries: Iterable[ItemEntry] | None = None,
+    indicator_entries: Iterable[IndicatorEntry] | None = None,
+) -> LastYear | None:
+    """The previous FY's approved texts of the round's plan; None without a round for FY − 1.
+
+    The entries of FY − 1's approved sheets are read here unless given (`approved_entries`).
+    """
     prev = previous_round(round_)
     if prev is None:
         return None
     approved = {"report__round": prev, "report__status": Report.Status.APPROVED}
-    order = ("report__department__order", "report__department_id")
+    if item_entries is None:
+        item_entries = (
+            ItemEntry.objects.filter(**approved)
+            .select_related("report__department")
+            .order_by(*ORDER)
+        )
+    if indicator_entries is None:
+        indicator_entries = (
+            IndicatorEntry.objects.filter(**approved)
+            .select_related("report__department")
+            .order_by(*ORDER)
+        )
     items: dict[str, list[LastText]] = defaultdict(list)
-    for e in (
-        ItemEntry.objects.filter(**approved).select_related("report__department").order_by(*order)
-    ):
+    for e in item_entries:
         if e.done.strip() or e.next.strip():
             items[e.node_key].append(LastText(e.report.department.name, e.done, e.next))
     indicators: dict[str, list[LastText]] = defaultdict(list)
-    for e in (
-        IndicatorEntry.objects.filter(**approved)
-        .select_related("report__department")
-        .order_by(*order)
-    ):
+    for e in indicator_entries:
         if e.done.strip() or e.next.strip():
             indicators[e.indicator_key].append(LastText(e.report.department.name, e.done, e.next))
     notes = ProgressNote.objects.filter(indicator__node__plan_id=prev.plan_id, fy=prev.fy)
@@ -99,9 +133,15 @@ def _set(line: Any, fy: int, texts: list[LastText], department: str) -> None:
     line.last_next = _to_copy(texts, department, "next")
 
 
-def attach(report: Report, lines: list[ItemLines]) -> None:
+def attach(
+    report: Report,
+    lines: list[ItemLines],
+    *,
+    item_entries: Iterable[ItemEntry] | None = None,
+    indicator_entries: Iterable[IndicatorEntry] | None = None,
+) -> None:
     """Put last year's texts on the lines: `last_fy`, `last_year`, `last_done`, `last_next`."""
-    found = last_year(report.round)
+    found = last_year(report.round, item_entries=item_entries, indicator_entries=indicator_entries)
     if found is None:
         return
     department = report.department.name

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shinchoku.core.forecast import DEFAULT_THRESHOLDS as FORECAST_DEFAULTS
 from shinchoku.core.forecast import Thresholds
+from shinchoku.covered import CoveredManager
 from shinchoku.orgs.models import Department
 from shinchoku.plans.models import Indicator, Plan
 
@@ -95,6 +96,8 @@ class PlanSettings(models.Model):
     # Optimistic concurrency: every save of the settings page checks and raises this.
     version = models.PositiveIntegerField(default=1, editable=False)
 
+    objects = CoveredManager()
+
     @property
     def forecast_thresholds(self) -> Thresholds:
         """The plan's early-warning thresholds (the defaults if the stored pair is unusable)."""
@@ -121,12 +124,16 @@ class PlanSettings(models.Model):
         if row is None:
             return cls(plan=plan)
         try:
-            return row.progress_settings
+            found = row.progress_settings
         except cls.DoesNotExist:
-            pass
-        if row.has_numbers:
-            return cls(plan=plan)
-        return cls(plan=plan, evaluation_scale=[dict(s) for s in NO_NUMBERS_SCALE])
+            found = cls(plan=plan)
+            if not row.has_numbers:
+                found.evaluation_scale = [dict(s) for s in NO_NUMBERS_SCALE]
+        found.plan_has_indicators = bool(row.has_numbers)
+        return found
+
+    # Read by `of` along with the settings: whether the plan has an indicator (figures to judge).
+    plan_has_indicators: bool | None = None
 
 
 class Round(models.Model):
@@ -160,6 +167,8 @@ class Round(models.Model):
     # Raised by every close, reopen, publish and unpublish; the board's buttons carry it.
     version = models.PositiveIntegerField(default=1, editable=False)
 
+    objects = CoveredManager()
+
     class Meta:
         ordering = ["plan_id", "-fy"]
         constraints = [
@@ -190,6 +199,8 @@ class RoundEvent(models.Model):
     action = models.CharField(max_length=20)  # open | close | reopen | remind | publish | unpublish
     comment = models.TextField(blank=True)
 
+    objects = CoveredManager()
+
     class Meta:
         ordering = ["-at", "-id"]
 
@@ -215,6 +226,8 @@ class Report(models.Model):
     approved_by = models.CharField(max_length=200, blank=True)
     # Optimistic concurrency: every save of the sheet checks and raises this.
     version = models.PositiveIntegerField(default=1)
+
+    objects = CoveredManager()
 
     class Meta:
         ordering = ["round_id", "department__order", "department_id"]
@@ -247,6 +260,8 @@ class ItemEntry(models.Model):
     issues = models.TextField(_("evaluation and remaining issues"), blank=True)
     final_status = models.CharField(_("final status"), max_length=50, blank=True)
 
+    objects = CoveredManager()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["report", "node_key"], name="unique_item_entry")
@@ -262,6 +277,8 @@ class ContentEntry(models.Model):
     text = models.TextField(blank=True)  # the content as it read when reported
     status = models.CharField(_("status"), max_length=50, blank=True)
     note = models.TextField(_("note"), blank=True)
+
+    objects = CoveredManager()
 
     class Meta:
         constraints = [
@@ -281,6 +298,8 @@ class IndicatorEntry(models.Model):
     # 取組状況 / 今後の展開 for this indicator (the city's sheet asks them per indicator).
     done = models.TextField(_("what was done"), blank=True)
     next = models.TextField(_("what comes next"), blank=True)
+
+    objects = CoveredManager()
 
     class Meta:
         constraints = [
@@ -307,6 +326,8 @@ class ActualSource(models.Model):
     )
     text = models.CharField(max_length=300)
     at = models.DateTimeField(auto_now=True)
+
+    objects = CoveredManager()
 
     class Meta:
         constraints = [

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from shinchoku.accounts.permissions import APPROVED_ONLY, DraftScope
-from shinchoku.core.achievement import Judgement, Tally, by_group, flagged, judge, roll_up
+from shinchoku.core.achievement import Bands, Judgement, Tally, by_group, flagged, judge, roll_up
 from shinchoku.core.evaluations import Counts, count_by, evaluation_counts, status_counts
 from shinchoku.core.figures import Figure, figure, indicator_unit
 from shinchoku.core.forecast import DEFAULT_THRESHOLDS, Thresholds
@@ -195,6 +195,9 @@ class PlanProgress:
     final_when_no_target: bool = False  # years without a target are compared with the final one
     # Sheets not yet approved whose figures and texts this reader may not see: status only.
     withheld: list[Report] = field(default_factory=list)
+    # Every sheet of the round (approved or not, status only), in the departments' order.
+    reports: list[Report] = field(default_factory=list)
+    bands: Bands | None = None  # the plan's bands, as judged here
     # Plans without figures (no indicator): the summary is by the self-evaluation scale.
     has_figures: bool = True
     scale: list[dict] = field(default_factory=list)
@@ -267,13 +270,16 @@ def plan_progress(plan: Plan, fy: int, *, drafts: DraftScope = APPROVED_ONLY) ->
     settings = PlanSettings.of(plan)
     bands = bands_of(plan, settings)
     nodes = list(Node.objects.filter(plan=plan).prefetch_related("departments").order_by("seq"))
-    indicators = [
-        indicator_progress(i, fy, bands)
-        for i in Indicator.objects.filter(node__plan=plan)
-        .select_related("node", "department")
-        .prefetch_related("values", "reports", "node__departments")
+    by_id = {n.id: n for n in nodes}
+    found = list(
+        Indicator.objects.filter(node__plan=plan)
+        .select_related("department")
+        .prefetch_related("values", "reports")
         .order_by("node__seq", "order")
-    ]
+    )
+    for i in found:
+        i.node = by_id[i.node_id]  # with its departments, read above
+    indicators = [indicator_progress(i, fy, bands) for i in found]
     parents = {n.id: n.parent_id for n in nodes}
     tallies = roll_up(parents, ((i.indicator.node_id, i.judgement.band) for i in indicators), bands)
     departments = by_group(((i.department_name, i.judgement.band) for i in indicators), bands)
@@ -287,9 +293,11 @@ def plan_progress(plan: Plan, fy: int, *, drafts: DraftScope = APPROVED_ONLY) ->
     contents: list[ContentProgress] = []
     items: list[ItemProgress] = []
     withheld: list[Report] = []
+    reports: list[Report] = []
     if round_ is not None:
         status_of: dict[int, Report] = {}
-        for r in Report.objects.filter(round=round_).select_related("department"):
+        reports = list(Report.objects.filter(round=round_).select_related("department"))
+        for r in reports:
             if r.status == Report.Status.APPROVED or drafts.covers(r.department):
                 status_of[r.pk] = r
             else:
@@ -358,6 +366,8 @@ def plan_progress(plan: Plan, fy: int, *, drafts: DraftScope = APPROVED_ONLY) ->
         band_names=bands.names,
         final_when_no_target=bands.final_when_no_target,
         withheld=withheld,
+        reports=reports,
+        bands=bands,
         has_figures=bool(indicators),
         scale=list(settings.evaluation_scale),
         evaluations=no_figures[0],

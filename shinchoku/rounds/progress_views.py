@@ -32,14 +32,13 @@ from shinchoku.rounds.access import plan_for
 from shinchoku.rounds.federation import federation_dashboard
 from shinchoku.rounds.forecasts import IndicatorForecast, at_risk_in, forecast_of
 from shinchoku.rounds.indicator_hints import hints_for
-from shinchoku.rounds.latest import fys_with_data
+from shinchoku.rounds.latest import fys_with_data, picker_years
 from shinchoku.rounds.models import IndicatorEntry, PlanSettings, Report, Round
 from shinchoku.rounds.progress import (
     IndicatorProgress,
     PlanProgress,
     indicator_progress,
     plan_progress,
-    years_with_values,
 )
 from shinchoku.rounds.services import bands_of
 
@@ -64,7 +63,7 @@ def overview_latest(request: HttpRequest, slug: str) -> HttpResponse:
     """Go to the latest FY with data (a sheet submitted or approved, an approved actual), else
     the latest FY with a round, or say that there is none yet."""
     plan = plan_for(request, slug)
-    fy = pick_fy(years_with_values(plan), fys_with_data([plan])[plan.pk])
+    fy = pick_fy(*picker_years(plan))
     if fy is not None:
         return redirect("rounds:overview", slug=plan.slug, fy=fy)
     return render(request, "rounds/progress/empty.html", {"plan": plan})
@@ -102,17 +101,11 @@ def _fy_picker(plan: Plan, with_values: list[int], with_data: set[int]) -> list[
 def overview(request: HttpRequest, slug: str, fy: int) -> HttpResponse:
     """Bands per goal and at every level, per department, contents behind, indicators off track."""
     plan = plan_for(request, slug)
-    with_values = years_with_values(plan)
+    with_values, with_data = picker_years(plan)
     if not (plan.first_fy <= fy <= plan.last_fy or fy in with_values):
         raise Http404("outside the plan's period")
     pp = plan_progress(plan, fy, drafts=draft_scope(request.user, plan.organization))
-    reports = []
-    if pp.round is not None:
-        reports = list(
-            Report.objects.filter(round=pp.round)
-            .select_related("department")
-            .order_by("department__order", "department__id")
-        )
+    reports = pp.reports  # in the departments' order (Report.Meta.ordering)
     top_level = min((n.level for n in pp.nodes), default=1)
     context = {
         "plan": plan,
@@ -120,7 +113,7 @@ def overview(request: HttpRequest, slug: str, fy: int) -> HttpResponse:
         "pp": pp,
         "band_names": pp.band_names,
         "goal_level": plan.level_name(top_level),
-        "picker": _fy_picker(plan, with_values, fys_with_data([plan])[plan.pk]),
+        "picker": _fy_picker(plan, with_values, with_data),
         "tree": (tree := _tree_rows(plan, pp)),
         "deeper": any(r.depth for r in tree),
         "goal_rows": [(f"{g.node.label} {g.node.title}".strip(), g.tally.rows()) for g in pp.goals],

@@ -161,6 +161,19 @@ def departments_of(plan: Plan) -> list[Department]:
     return list(Department.objects.filter(id__in=ids).order_by("order", "id"))
 
 
+def _own_and_last(model, report: Report, last: Q) -> tuple[list, list]:
+    """The sheet's entries of `model`, and last year's approved ones (lastyear.ORDER)."""
+    rows = (
+        model.objects.filter(Q(report=report) | last)
+        .select_related("report__department")
+        .order_by(*lastyear.ORDER)
+    )
+    own, others = [], []
+    for e in rows:
+        (own if e.report_id == report.pk else others).append(e)
+    return own, others
+
+
 def sheet(report: Report, *, only: SheetKeys | None = None) -> list[ItemLines]:
     """Everything the department reports for the FY, with what it has entered so far.
 
@@ -199,6 +212,13 @@ def sheet(report: Report, *, only: SheetKeys | None = None) -> list[ItemLines]:
         report.plan_outline = {n.pk: n for n in nodes}
     else:
         parents = {n.pk for n in nodes if n.has_children}
+    last_items: list[ItemEntry] = []
+    last_indicators: list[IndicatorEntry] = []
+    if only is None:
+        # Last year's approved entries with the sheet's own: one query for each kind.
+        last = lastyear.approved_entries(report.round)
+        items_q, last_items = _own_and_last(ItemEntry, report, last)
+        indicators_q, last_indicators = _own_and_last(IndicatorEntry, report, last)
     items_e = {e.node_key: e for e in items_q} if only is None or only.nodes else {}
     contents_e = (
         {(e.node_key, e.position): e for e in contents_q} if only is None or only.nodes else {}
@@ -247,7 +267,7 @@ def sheet(report: Report, *, only: SheetKeys | None = None) -> list[ItemLines]:
             out.append(lines)
     # --- last year beside this year (issue 12, part 7): a fixed number of queries.
     if only is None:
-        lastyear.attach(report, out)
+        lastyear.attach(report, out, item_entries=last_items, indicator_entries=last_indicators)
     # --- end of last year
     return out
 
@@ -613,7 +633,10 @@ def claim_version(report: Report, version: int, user_label: str):
     # Only columns of the report itself in the WHERE: PostgreSQL re-checks them on the row a
     # concurrent save just changed (a join or subquery would be checked on the old snapshot).
     # A round cannot close while a sheet is editable (close needs every sheet approved).
-    claimed = report.round.is_open and Report.objects.filter(
+    # The sheet's plan is known: its cache version is raised without looking it up (one raise
+    # per save, plans.cache_version).
+    plan_id = report.round.plan_id
+    claimed = report.round.is_open and Report.objects.of_plan(plan_id).filter(
         pk=report.pk, version=version, status__in=EDITABLE
     ).update(
         version=F("version") + 1,
@@ -630,7 +653,7 @@ def claim_version(report: Report, version: int, user_label: str):
 def _write(model, report: Report, key: dict, row: dict, old: dict) -> None:
     """One statement for one changed entry: insert it, or update only the fields that changed."""
     changed = [f for f, v in row.items() if old.get(f, "") != v]
-    model.objects.bulk_create(
+    model.objects.of_plan(report.round.plan_id).bulk_create(
         [model(report=report, **key, **row)],
         update_conflicts=True,
         unique_fields=["report", *key],

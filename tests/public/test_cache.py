@@ -14,14 +14,16 @@ import pytest
 from django.apps import apps
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.db.models.signals import m2m_changed
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from shinchoku.covered import CoveredQuerySet
 from shinchoku.orgs.models import Organization
 from shinchoku.plans import cache_version
 from shinchoku.plans import services as plan_services
 from shinchoku.plans.interchange import export_plan
-from shinchoku.plans.models import Node, Plan, PlanCacheVersion
+from shinchoku.plans.models import Content, Node, Plan, PlanCacheVersion, SdgGoal
 from shinchoku.reviews import services as opinions
 from shinchoku.rounds import services as rounds
 from shinchoku.rounds.models import Round
@@ -290,6 +292,31 @@ def test_every_model_with_a_path_to_a_plan_raises_its_version_or_is_excused():
     assert cache_version.COVERED.keys().isdisjoint(
         apps.get_model(label) for label in cache_version.EXCLUDED
     )
+
+
+def test_every_covered_model_raises_the_version_on_its_bulk_writes():
+    """update / delete / bulk_create / bulk_update of a covered model go through CoveredQuerySet;
+    a many-to-many table, which has no manager of its own, is raised on m2m_changed."""
+    for model in cache_version.COVERED:
+        if model._meta.auto_created:
+            assert m2m_changed.has_listeners(model), model._meta.label
+            continue
+        for manager in (model._default_manager, model.objects):
+            assert isinstance(manager.all(), CoveredQuerySet), model._meta.label
+
+
+def test_a_many_to_many_add_shows(admin):
+    node = Node.objects.get(plan__slug=ACTION, key="item-1")
+    before = warm()
+    node.sdgs.add(*SdgGoal.objects.exclude(nodes=node).order_by("number")[:1])
+    assert_fresh(before, mark=None)
+
+
+def test_a_queryset_delete_shows(admin):
+    before = warm()
+    node = Node.objects.get(plan__slug=ACTION, key="item-1")
+    Content.objects.filter(pk=node.contents.order_by("order")[0].pk).delete()
+    assert_fresh(before, mark=None)
 
 
 def test_a_bulk_update_of_the_organization_shows(admin):

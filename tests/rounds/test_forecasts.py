@@ -13,7 +13,8 @@ from shinchoku.core.forecast import (
     TOO_FEW_ACTUALS,
 )
 from shinchoku.plans.models import Indicator, IndicatorValue, Plan
-from shinchoku.rounds.forecasts import at_risk, forecasts_for, judgement_label
+from shinchoku.rounds.forecasts import at_risk, at_risk_among, forecasts_for, judgement_label
+from shinchoku.rounds.progress import plan_progress
 
 CITY = "nishitokyo-chiiki-fukushi-4"
 ACTION = "nishitokyo-action-plan-2019"
@@ -59,6 +60,20 @@ def test_at_risk_lists_only_warnings_worst_first():
     assert judgements == sorted(judgements, key=lambda j: j != OFF_TRACK)
     all_warned = [r.indicator.pk for r in forecasts_for(plan) if r.warns]
     assert sorted(r.indicator.pk for r in warned) == sorted(all_warned)
+
+
+@pytest.mark.parametrize("fy", [2019, 2023])
+def test_at_risk_among_indicators_already_read_is_at_risk_without_a_query(
+    fy, django_assert_num_queries
+):
+    plan = Plan.objects.get(slug=CITY)
+    read = [p.indicator for p in plan_progress(plan, fy).indicators]
+    with django_assert_num_queries(0):
+        among = at_risk_among(read, last_fy=plan.last_fy, up_to_fy=fy)
+        rows = [(r.indicator.pk, r.judgement, r.linear_text, r.target_text) for r in among]
+    expected = at_risk(plan, up_to_fy=fy)
+    assert expected, "the city's demo has indicators off their final target's track"
+    assert rows == [(r.indicator.pk, r.judgement, r.linear_text, r.target_text) for r in expected]
 
 
 def test_an_indicator_with_one_actual_says_why_it_has_no_forecast():

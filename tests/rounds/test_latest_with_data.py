@@ -15,7 +15,8 @@ from django.urls import reverse
 
 from shinchoku.plans.models import Plan
 from shinchoku.rounds import services
-from shinchoku.rounds.latest import fys_with_data
+from shinchoku.rounds.latest import fys_with_data, picker_years
+from shinchoku.rounds.progress import years_with_values
 from tests.conftest import COUNCIL, login_client
 from tests.rounds.test_progress_views import CHOSEN, fill
 
@@ -47,6 +48,16 @@ def test_years_with_data_count_submitted_sheets_and_approved_actuals(two_rounds)
     plan, _r2020, _r2021 = two_rounds
     assert 2020 in fys_with_data([plan])[plan.pk]
     assert 2021 not in fys_with_data([plan])[plan.pk]
+
+
+@pytest.mark.parametrize("slug", [ACTION, "nishitokyo-chiiki-fukushi-4"])
+def test_the_picker_years_are_read_in_one_query(two_rounds, slug, django_assert_num_queries):
+    plan = Plan.objects.get(slug=slug)
+    with django_assert_num_queries(1):
+        with_values, with_data = picker_years(plan)
+    assert with_values == years_with_values(plan)
+    assert with_data == fys_with_data([plan])[plan.pk]
+    assert with_values and with_data
 
 
 def test_dashboard_opens_on_the_latest_round_with_data(council_admin, two_rounds):
