@@ -17,7 +17,7 @@ from tests.query_counts import ACTION, SIZES, sized
 
 pytestmark = pytest.mark.django_db
 REPORT_PAGE = 14
-POLICY_PAGE = 23
+POLICY_PAGE = 22
 
 
 def more_businesses(round_, n: int = 12) -> None:

@@ -26,7 +26,7 @@ SHEET = 17  # last year's approved entries are read with the sheet's own (rounds
 DRAFT_SAVE = 15
 PROGRESS = 15  # the early warning forecasts from the indicators plan_progress read
 # Each board's plan_progress, and its early warning from what that read (issue 17).
-DASHBOARD = 22
+DASHBOARD = 21
 
 
 @pytest.fixture(scope="module")
