@@ -1,3 +1,5 @@
 """URLs of the evaluation pages (see urls.py)."""
 
-urlpatterns: list = []
+from shinchoku.businesses import sheet_urls
+
+urlpatterns = [*sheet_urls.sheet_patterns]
