@@ -7,6 +7,8 @@ stage, the round and the version again.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -25,6 +27,7 @@ from shinchoku.businesses.models import (
     RegisterSettings,
     Stage,
 )
+from shinchoku.core.values import format_number
 from shinchoku.plans.history import user_name
 
 STAGES = (Stage.SELF, Stage.CHIEF, Stage.DIRECTOR)
@@ -57,6 +60,14 @@ def sheet_for(request: HttpRequest, org: str, fy: int, pk: int) -> BusinessEvalu
     return found
 
 
+def _shown(value: Decimal | None) -> str:
+    """A figure as documents write it (1,400 / 1.2 / △3.5), 「―」 when none."""
+    if value is None:
+        return "―"
+    value = value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize()
+    return format_number(value)
+
+
 def _figures(sheet: BusinessEvaluation) -> tuple[list[dict], BusinessYear | None]:
     """The business's figures of the round's FY and the two before (with full cost), and the
     next FY's row (where the 方向性 is carried)."""
@@ -70,7 +81,15 @@ def _figures(sheet: BusinessEvaluation) -> tuple[list[dict], BusinessYear | None
             carried = year
             continue
         cost = evaluation._full_cost(year.settlement, year.staff_years, rate, year.output)
-        rows.append({"year": year, "cost": cost})
+        shown = (year.budget, year.settlement, year.staff_years, cost.staff, cost.full)
+        rows.append(
+            {
+                "fy": year.fiscal_year,
+                "cells": [_shown(v) for v in shown],
+                "output": _shown(year.output),
+                "per_output": _shown(cost.per_output),
+            }
+        )
     return rows, carried
 
 

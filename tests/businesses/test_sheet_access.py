@@ -48,8 +48,8 @@ def test_the_page_shows_the_business_its_items_and_full_cost(who, draft):
     node = BusinessNode.objects.get(business=draft.business).node
     assert node.title in page and f"/plans/{node.plan.slug}/" in page
     assert "福祉支援課" in page and "T-1" in page and "訪問件数" in page
-    # FY2020: 1,500 + 0.5 人工 × 8,000 = 5,500 千円; per 250 件 = 22.00
-    assert "4000.0" in page and "5500.0" in page and "22.00" in page
+    # FY2020: 1,500 + 0.5 人工 × 8,000 = 5,500 千円; per 250 件 = 22
+    assert ">4,000<" in page and "<strong>5,500</strong>" in page and ">22<" in page
     assert "令和2年度(2020年度)" in page and "令和元年度(2019年度)" in page
 
 
