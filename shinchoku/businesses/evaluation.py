@@ -24,14 +24,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 
-from shinchoku.accounts.models import Role
 from shinchoku.accounts.permissions import (
     can_approve,
     can_edit_structure,
     can_report,
     can_see_drafts,
-    is_federation,
-    membership,
 )
 from shinchoku.businesses.models import (
     BusinessEvaluation,
@@ -102,27 +99,6 @@ def may_read_texts(user: Any, evaluation: BusinessEvaluation) -> bool:
     if evaluation.stage == Stage.DONE:
         return True
     return can_see_drafts(user, evaluation.round.organization, evaluation.business.department)
-
-
-def stages_waiting_for(user: Any, organization: Any) -> tuple[list[str], set[int] | None]:
-    """The stages whose sheets wait for the user, and the departments they cover (None: every).
-
-    For the to-do page: self for the departments' staff, chief for approvers, director (and
-    every stage) for the 管理者.
-    """
-    if is_federation(user):
-        return [], set()
-    member = membership(user)
-    if member is None or member.organization_id != organization.pk:
-        return [], set()
-    if member.role == Role.ADMIN:
-        return [Stage.DIRECTOR], None
-    departments = {d.pk for d in member.departments.all()}
-    if member.role == Role.STAFF:
-        return [Stage.SELF], departments
-    if member.role == Role.APPROVER:
-        return [Stage.CHIEF], departments
-    return [], set()
 
 
 # --------------------------------------------------------------------------- input
