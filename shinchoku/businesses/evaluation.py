@@ -55,11 +55,13 @@ NEXT = {Stage.SELF: Stage.CHIEF, Stage.CHIEF: Stage.DIRECTOR, Stage.DIRECTOR: St
 
 
 class SheetError(Exception):
-    """Wrong input; the message names the field (`field` is its form name)."""
+    """Wrong input; the message names the field (`field` is its form name). `errors` holds
+    every wrong field's message ({form name: message}) when several were checked at once."""
 
-    def __init__(self, field: str, message: str):
+    def __init__(self, field: str, message: str, errors: dict[str, str] | None = None):
         self.field = field
         self.message = message
+        self.errors = errors or ({field: message} if field else {})
         super().__init__(f"{FIELD_NAMES[field]}: {message}" if field in FIELD_NAMES else message)
 
 
@@ -124,7 +126,8 @@ def _judgement(value: Any, *, required: bool) -> str:
     if value not in Judgement.values:
         raise SheetError(
             "judgement",
-            gettext("Choose one of: %(choices)s.") % {"choices": "、".join(Judgement.values)},
+            gettext("Choose one of: %(choices)s.")
+            % {"choices": "、".join(str(label) for label in Judgement.labels)},
         )
     return value
 
@@ -191,12 +194,24 @@ def save_stage(
         if not may_act(user, current, stage):
             raise SheetDenied
         new: dict[str, Any] = {}
+        errors: dict[str, str] = {}
+
+        def checked(name: str, check, *args, **kwargs) -> Any:
+            try:
+                return check(*args, **kwargs)
+            except SheetError as e:
+                errors[e.field] = e.message
+                return ""
+
         if stage == Stage.SELF:
             texts = texts or {}
             for name in TEXTS:
-                new[name] = _text(name, texts.get(name, ""))
-        new[f"{stage}_judgement"] = _judgement(judgement, required=sign)
-        new[f"{stage}_reason"] = _text("reason", reason, required=sign)
+                new[name] = checked(name, _text, name, texts.get(name, ""))
+        new[f"{stage}_judgement"] = checked("judgement", _judgement, judgement, required=sign)
+        new[f"{stage}_reason"] = checked("reason", _text, "reason", reason, required=sign)
+        if errors:
+            field, message = next(iter(errors.items()))
+            raise SheetError(field, message, errors)
         if sign:
             new[f"{stage}_by"] = user if getattr(user, "is_authenticated", False) else None
             new[f"{stage}_at"] = timezone.now()

@@ -32,7 +32,11 @@ class JudgementForm(DrawnForm):
     )
 
     def __init__(self, data: Mapping, *, stage: str, error: Exception | None = None) -> None:
-        super().__init__(data, error=error, auto_id=f"{stage}-%s")
+        errors = getattr(error, "errors", None)
+        if errors:  # every wrong field at once, each on its field
+            super().__init__(data, errors=errors, auto_id=f"{stage}-%s")
+        else:
+            super().__init__(data, error=error, auto_id=f"{stage}-%s")
         self.fields["judgement"].choices = [("", _("(choose)")), *Judgement.choices]
 
 

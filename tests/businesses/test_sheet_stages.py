@@ -96,7 +96,8 @@ def test_submitting_needs_the_judgement_and_its_reason(who, sheet):
     r = submit_self(who["staff"], sheet, judgement="", reason="")
     assert r.status_code == 422
     page = r.content.decode()
-    assert "次のいずれかを選んでください" in page and 'aria-invalid="true"' in page
+    assert "次のいずれかを選んでください：拡充、継続、改善・見直し、縮小、統合、廃止。" in page
+    assert page.count('aria-invalid="true"') == 2  # the judgement and the reasons, both marked
     assert TEXTS["activity"] in page  # what was typed is kept
     r = submit_self(who["staff"], sheet, judgement="大幅拡充")
     assert r.status_code == 422
