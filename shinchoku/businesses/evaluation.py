@@ -37,6 +37,7 @@ from shinchoku.businesses.models import (
     Judgement,
     Stage,
 )
+from shinchoku.core import evaluation_stages as stages
 
 MAX_TEXT = 4000
 TEXTS = ("purpose_target", "activity", "outcome", "issues")
@@ -49,9 +50,6 @@ FIELD_NAMES = {
     "reason": pgettext_lazy("evaluation field", "Reasons"),
     "returned_reason": pgettext_lazy("evaluation field", "Reason for sending it back"),
 }
-# The stage before each one (where a sheet is sent back to).
-PREVIOUS = {Stage.CHIEF: Stage.SELF, Stage.DIRECTOR: Stage.CHIEF}
-NEXT = {Stage.SELF: Stage.CHIEF, Stage.CHIEF: Stage.DIRECTOR, Stage.DIRECTOR: Stage.DONE}
 
 
 class SheetError(Exception):
@@ -150,7 +148,7 @@ def _locked(evaluation: BusinessEvaluation, version: int | None, stage: str) -> 
         raise SheetConflict(
             gettext("This evaluation is completed. Nothing on it can be changed any more.")
         )
-    if current.stage != stage:
+    if not stages.changeable(stage, current.stage, round_open=True):
         raise SheetConflict(
             gettext(
                 "This sheet is now at the stage 「%(now)s」, so 「%(stage)s」 can no longer be "
@@ -215,7 +213,7 @@ def save_stage(
         if sign:
             new[f"{stage}_by"] = user if getattr(user, "is_authenticated", False) else None
             new[f"{stage}_at"] = timezone.now()
-            new["stage"] = NEXT[Stage(stage)]
+            new["stage"] = stages.next_stage(stage)
             new["returned_reason"] = ""
         current = _save(current, new)
         if current.stage == Stage.DONE:
@@ -228,13 +226,13 @@ def send_back(
 ) -> BusinessEvaluation:
     """Send the sheet at `stage` (chief or director) back to the stage before, with the reason;
     that stage is no longer signed."""
-    if stage not in PREVIOUS:
+    back = stages.previous_stage(stage)
+    if back is None:
         raise SheetDenied
     with transaction.atomic():
         current = _locked(evaluation, version, stage)
         if not may_act(user, current, stage):
             raise SheetDenied
-        back = PREVIOUS[Stage(stage)]
         return _save(
             current,
             {

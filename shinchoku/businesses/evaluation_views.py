@@ -27,6 +27,7 @@ from shinchoku.businesses.models import (
     RegisterSettings,
     Stage,
 )
+from shinchoku.core import evaluation_stages as stages
 from shinchoku.core.values import format_number
 from shinchoku.plans.history import user_name
 
@@ -94,16 +95,14 @@ def _figures(sheet: BusinessEvaluation) -> tuple[list[dict], BusinessYear | None
 
 
 def _stage_rows(request: HttpRequest, sheet: BusinessEvaluation, readable: bool) -> list[dict]:
-    order = [*STAGES, Stage.DONE]
-    at = order.index(Stage(sheet.stage))
     rows = []
-    for n, stage in enumerate(STAGES):
+    for stage in STAGES:
         by = getattr(sheet, f"{stage}_by")
         rows.append(
             {
                 "stage": stage,
                 "label": Stage(stage).label,
-                "state": "signed" if n < at else "current" if n == at else "waiting",
+                "state": stages.state_of(stage, sheet.stage),
                 "judgement": getattr(sheet, f"get_{stage}_judgement_display")() if readable else "",
                 "reason": getattr(sheet, f"{stage}_reason") if readable else "",
                 "by": user_name(by) if by else "",
