@@ -223,6 +223,7 @@ def build_scene() -> Scene:
         user=admin,
         node_key=s[ACTION]["node"].key,
     )
+    s.objects["evaluation_sheets"] = evaluation_sheets()
     return s
 
 
@@ -251,6 +252,36 @@ def rotation_scene(s: Scene) -> None:
         round_.evaluations.filter(pk=round_.evaluations.first().pk).update(
             stage=Stage.DONE, self_judgement="継続", director_judgement="拡充"
         )
+
+
+def evaluation_sheets() -> dict[str, Any]:
+    """An evaluation sheet of the demo council at each stage, and one of the fixture council."""
+    from shinchoku.businesses.models import Stage
+    from shinchoku.orgs.models import Department
+    from tests.businesses.sheet_helpers import make_sheet
+
+    judged = {"self_judgement": "継続", "chief_judgement": "継続", "director_judgement": "拡充"}
+    sheets = {
+        stage: make_sheet(code=f"L-{n}", stage=stage, **(judged if stage == Stage.DONE else {}))
+        for n, stage in enumerate(Stage.values)
+    }
+    dept = Department.objects.filter(organization__slug=MIDORI_ORG).first()
+    sheets["midori"] = make_sheet(org=MIDORI_ORG, dept=dept, code="M-1")
+    return sheets
+
+
+def evaluation_sheet(*pairs: tuple[str, str], stage: str = "") -> Case:
+    """The sheets (which, client) with the sheet's organization and FY, and a stage to post to."""
+
+    def visits(s: Scene) -> list[Visit]:
+        out = []
+        for which, who in pairs:
+            sheet = s["evaluation_sheets"][which]
+            args = [sheet.round.organization.slug, sheet.round.fiscal_year, sheet.pk]
+            out.append((who, args + ([stage] if stage else [])))
+        return out
+
+    return visits
 
 
 # --------------------------------------------------------------------------- the cases
@@ -359,6 +390,15 @@ CASES: dict[str, Case] = {
     "evaluations:next_plan": plan_pages(ACTION, MIDORI),
     "businesses:report": lambda s: [("admin", [COUNCIL, 2020])],
     "businesses:policies": plan_pages(ACTION, MIDORI),
+    "businesses:evaluation_sheet": evaluation_sheet(
+        ("self", "staff"),
+        ("chief", "approver"),
+        ("director", "admin"),
+        ("done", "staff"),
+        ("midori", "midori_admin"),
+    ),
+    "businesses:evaluation_stage": evaluation_sheet(("self", "staff"), stage="self"),
+    "businesses:evaluation_return": evaluation_sheet(("chief", "approver"), stage="chief"),
     "plans:list": lambda s: [("admin", []), ("federation", [])],
     "plans:detail": plan_pages(*BOTH),
     "plans:roadmap": plan_pages(*BOTH),
@@ -464,6 +504,8 @@ def changed_register() -> SimpleUploadedFile:
 
 # Forms shown on another page, whose URL takes only a POST: rendered with their errors only.
 POST_ONLY = {
+    "businesses:evaluation_stage",
+    "businesses:evaluation_return",
     "staff:roster_upload",
     "staff:transfer",
     "rounds:sheet_upload",

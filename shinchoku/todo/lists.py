@@ -7,7 +7,9 @@ Sections by what the user's role can do (a user gets every section that applies)
 - rounds, late and opinions: each open round's progress, its late departments and the opinions
   not yet answered per plan, for the 管理者 of the organization and the federation operator
   (every organization, bounded to ROUND_LIMIT rounds and OPINION_LIMIT plans);
-- reports: for 閲覧, the rounds whose committee report can be read.
+- reports: for 閲覧, the rounds whose committee report can be read;
+- evaluations: the 事務事業評価 sheets waiting for the user in open evaluation rounds (自己評価
+  for the department's 部署担当, 課長評価 for its 承認者, the 総合評価 for the 管理者), one query.
 Who may open what is decided by shinchoku.accounts.permissions, as on the pages linked to.
 """
 
@@ -24,6 +26,7 @@ from django.utils import timezone
 
 from shinchoku.accounts.models import Role
 from shinchoku.accounts.permissions import is_federation, membership
+from shinchoku.businesses.models import BusinessEvaluation, EvaluationRound, Stage
 from shinchoku.core import todo as core
 from shinchoku.jobs.models import ReportJob
 from shinchoku.jobs.report_jobs import job_url
@@ -38,6 +41,7 @@ LATE_NAMES = 10  # late departments named per round
 OPINION_LIMIT = 50  # plans with unanswered opinions
 REPORT_LIMIT = 20  # rounds with a report ready to read
 ASSIGNED_LIMIT = 20  # opinions assigned to the user's departments
+EVALUATION_LIMIT = 30  # evaluation sheets waiting for the user
 WAITING = (Opinion.Status.OPEN, Opinion.Status.IN_PROGRESS)  # without an answer yet
 STATUS_NAMES = dict(Report.Status.choices)
 
@@ -192,6 +196,8 @@ class Todo:
     assigned: list[Opinion] = field(default_factory=list)  # to the user's departments, unanswered
     more_assigned: bool = False
     jobs: list[JobLine] = field(default_factory=list)  # the user's recent report PDFs
+    evaluations: list[BusinessEvaluation] = field(default_factory=list)  # 事務事業評価 sheets
+    more_evaluations: bool = False
 
     @property
     def empty(self) -> bool:
@@ -205,6 +211,7 @@ class Todo:
             or self.reports
             or self.assigned
             or self.jobs
+            or self.evaluations
         )
 
 
@@ -242,8 +249,37 @@ def todo_for(user: Any, today: date) -> Todo:
         org = None if operator else member.organization_id
         _rounds(todo, org)
         _opinions(todo, org)
+    if member is not None:
+        _evaluations(todo, member)
     _jobs(todo, user)
     return todo
+
+
+def _evaluations(todo: Todo, member: Any) -> None:
+    """The evaluation sheets at the user's stage in the organization's open rounds (one query):
+    自己評価 for 部署担当 and 課長評価 for 承認者 of their departments (or 係 under their 課), the
+    総合評価 for the 管理者."""
+    mine = [d.pk for d in member.departments.all()]
+    covered = Q(business__department_id__in=mine) | Q(business__department__parent_id__in=mine)
+    if member.role == Role.ADMIN:
+        waiting = Q(stage=Stage.DIRECTOR)
+    elif member.role == Role.STAFF and mine:
+        waiting = Q(stage=Stage.SELF) & covered
+    elif member.role == Role.APPROVER and mine:
+        waiting = Q(stage=Stage.CHIEF) & covered
+    else:
+        return
+    sheets = list(
+        BusinessEvaluation.objects.filter(
+            waiting,
+            round__organization_id=member.organization_id,
+            round__status=EvaluationRound.Status.OPEN,
+        )
+        .select_related("round__organization", "business__department")
+        .order_by("round__fiscal_year", "business__order", "business_id")[: EVALUATION_LIMIT + 1]
+    )
+    todo.more_evaluations = len(sheets) > EVALUATION_LIMIT
+    todo.evaluations = sheets[:EVALUATION_LIMIT]
 
 
 def _jobs(todo: Todo, user: Any) -> None:
