@@ -1,9 +1,12 @@
 """Demo evaluation year of 事務事業 (see demo.py).
 
 For the action plan's council: the 事務局長 (`<org>-director`, a 管理者) and, when the register's
-demo made businesses, the three-year rotation from FY2020 and the open FY2020 round with a sheet
-per business slotted there, one of them already handed to the section chief. Idempotent: a
-second load adds what is missing and changes no sheet that exists.
+demo made businesses, the previous three-year cycle (FY2017–FY2019, as the product proposes it)
+with its last year's round open: a sheet per business slotted in FY2019, one of them already
+handed to the section chief. The next cycle is left to the user: the 管理者 proposes the FY2020
+rotation (the businesses evaluated in FY2019 go to FY2022), starts the FY2020 round, and the staff,
+the 課長 and the 事務局長 complete its sheets. Idempotent: a second load adds what is missing and
+changes no sheet that exists.
 """
 
 from __future__ import annotations
@@ -12,20 +15,21 @@ from django.db import transaction
 from django.utils import timezone
 
 from shinchoku.accounts.models import Membership, Role
+from shinchoku.businesses import rounds
 from shinchoku.businesses.models import (
     Business,
     BusinessEvaluation,
     EvaluationRound,
     Judgement,
     Rotation,
-    RotationSlot,
     Stage,
 )
 from shinchoku.orgs.models import Organization
 from shinchoku.plans.models import Plan
 
 ACTION_PLAN = "nishitokyo-action-plan-2019"
-FIRST_FY = 2020
+FIRST_FY = 2017  # the cycle before the plan's second year: FY2017–FY2019
+OPEN_FY = 2019  # its last year, in progress
 DIRECTOR_NAME = "事務局長"
 
 
@@ -39,21 +43,16 @@ def _director(organization: Organization):
     return user
 
 
-def _rotation(organization: Organization, businesses: list[Business]) -> Rotation:
-    """A third of the businesses each FY, in register order (round-robin).
+def _rotation(organization: Organization, director) -> Rotation:
+    """The FY2017 cycle as the product proposes it (balanced by department), saved once."""
+    from shinchoku.businesses import rotation as rotations
 
-    A stand-in for the real proposal (shinchoku/core/rotation.py, balanced by department).
-    """
-    rotation, _created = Rotation.objects.get_or_create(
-        organization=organization, first_fy=FIRST_FY
-    )
-    slotted = set(rotation.slots.values_list("business_id", flat=True))
-    RotationSlot.objects.bulk_create(
-        RotationSlot(rotation=rotation, business=b, fiscal_year=FIRST_FY + n % 3)
-        for n, b in enumerate(businesses)
-        if b.pk not in slotted
-    )
-    return rotation
+    existing = Rotation.objects.filter(organization=organization, first_fy=FIRST_FY).first()
+    if existing is not None:
+        return existing
+    proposal = rotations.propose(organization, FIRST_FY)
+    rotations.save_proposal(organization, FIRST_FY, proposal.assignment, user=director, version=0)
+    return Rotation.objects.get(organization=organization, first_fy=FIRST_FY)
 
 
 def _handed_to_chief(sheet: BusinessEvaluation, staff) -> None:
@@ -71,29 +70,23 @@ def _handed_to_chief(sheet: BusinessEvaluation, staff) -> None:
 
 
 def load() -> None:
-    """The 事務局長 and, if the register has businesses, the FY2020 evaluation round."""
+    """The 事務局長 and, if the register has businesses, the FY2017 cycle's FY2019 round."""
     plan = Plan.objects.select_related("organization").filter(slug=ACTION_PLAN).first()
     if plan is None:
         return
     organization = plan.organization
     with transaction.atomic():
-        _director(organization)
-        businesses = list(Business.objects.filter(organization=organization, active=True))
-        if not businesses:
+        director = _director(organization)
+        if not Business.objects.filter(organization=organization, active=True).exists():
             return
-        rotation = _rotation(organization, businesses)
-        round_, _created = EvaluationRound.objects.get_or_create(
-            organization=organization, fiscal_year=FIRST_FY
-        )
+        _rotation(organization, director)
+        round_ = EvaluationRound.objects.filter(
+            organization=organization, fiscal_year=OPEN_FY
+        ).first()
         new = []
-        for slot in rotation.slots.filter(fiscal_year=FIRST_FY).select_related(
-            "business__department"
-        ):
-            sheet, created = BusinessEvaluation.objects.get_or_create(
-                round=round_, business=slot.business
-            )
-            if created:
-                new.append(sheet)
+        if round_ is None:
+            round_ = rounds.start_round(organization, OPEN_FY, director)
+            new = list(round_.evaluations.select_related("business__department"))
         if new and not round_.evaluations.exclude(stage=Stage.SELF).exists():
             first_department = organization.departments.order_by("order", "id").first()
             chosen = next(

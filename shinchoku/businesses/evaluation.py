@@ -37,6 +37,7 @@ from shinchoku.businesses.models import (
     Judgement,
     Stage,
 )
+from shinchoku.core import business_cost
 from shinchoku.core import evaluation_stages as stages
 
 MAX_TEXT = 4000
@@ -271,20 +272,17 @@ class Cost:
     per_output: Decimal | None
 
 
-def _full_cost(
+def cost_of(
     settlement: Decimal | None,
     staff_years: Decimal | None,
     staff_rate: Decimal,
     output: Decimal | None = None,
 ) -> Cost:
-    """フルコスト = 決算額 + 人工 × 人件費単価 (千円); the unit cost per output when counted.
-
-    Kept private until shinchoku/core/business_cost.py (the register's) is merged: then this
-    should call that one.
-    """
-    staff = None if staff_years is None else (staff_years * staff_rate).quantize(Decimal("0.1"))
-    if settlement is None and staff is None:
-        return Cost(settlement, staff, None, None)
-    full = (settlement or Decimal(0)) + (staff or Decimal(0))
-    per_output = (full / output).quantize(Decimal("0.01")) if output else None
-    return Cost(settlement, staff, full, per_output)
+    """The FY's 人件費, フルコスト and unit cost by the register's rules (core.business_cost)."""
+    full = business_cost.full_cost(settlement, staff_years, staff_rate)
+    return Cost(
+        settlement,
+        business_cost.staff_cost(staff_years, staff_rate),
+        full,
+        business_cost.unit_cost(full, output),
+    )

@@ -81,7 +81,7 @@ def _figures(sheet: BusinessEvaluation) -> tuple[list[dict], BusinessYear | None
         if year.fiscal_year == fy + 1:
             carried = year
             continue
-        cost = evaluation._full_cost(year.settlement, year.staff_years, rate, year.output)
+        cost = evaluation.cost_of(year.settlement, year.staff_years, rate, year.output)
         shown = (year.budget, year.settlement, year.staff_years, cost.staff, cost.full)
         rows.append(
             {

@@ -23,8 +23,9 @@ from shinchoku.businesses.models import (
     RegisterSettings,
     Stage,
 )
-from shinchoku.businesses.report import JUDGEMENTS, _full_cost, amount_text, judgement_label
+from shinchoku.businesses.report import JUDGEMENTS, judgement_label
 from shinchoku.core.achievement import Tally
+from shinchoku.core.business_cost import amount_text, full_cost
 from shinchoku.plans.models import Node, Plan
 from shinchoku.rounds.progress import ItemProgress, PlanProgress
 
@@ -206,7 +207,7 @@ def _add_businesses(plan: Plan, policy_of: dict[int, Policy], fy: int) -> int | 
                 b.department.name,
                 direction,
                 fy,
-                _full_cost(y.settlement, y.budget, y.staff_years, rate) if y else None,
+                full_cost(y.settlement, y.staff_years, rate) if y else None,
             )
         )
     return cost_fy

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -27,7 +27,7 @@ from shinchoku.businesses.models import (
     Stage,
 )
 from shinchoku.businesses.report_progress import RotationProgress, rotation_progress
-from shinchoku.core.signed import signed
+from shinchoku.core.business_cost import amount_text, full_cost
 from shinchoku.core.wareki import fy_short
 from shinchoku.orgs.models import Organization
 
@@ -39,36 +39,6 @@ JUDGEMENTS: list[str] = [str(j.value) for j in Judgement]
 def judgement_label(value: str) -> str:
     """The judgement as the reader's language writes it (拡充 in Japanese, "expand" in English)."""
     return str(dict(Judgement.choices).get(value, value))
-
-
-def _full_cost(
-    settlement: Decimal | None,
-    budget: Decimal | None,
-    staff_years: Decimal | None,
-    rate: Decimal | None,
-) -> Decimal | None:
-    """フルコスト = 事業費 (決算額, else 予算額) + 人工 × 人件費単価, in 千円 to one decimal.
-
-    Private stand-in for shinchoku/core/business_cost.py (written beside this by the register's
-    helper, same rule): the integrator replaces this with core.business_cost.full_cost.
-    None when neither part is known; a blank figure is not a zero.
-    """
-    cost = settlement if settlement is not None else budget
-    staff = staff_years * rate if staff_years is not None and rate is not None else None
-    if cost is None and staff is None:
-        return None
-    total = (cost or Decimal(0)) + (staff or Decimal(0))
-    return total.quantize(TENTH, rounding=ROUND_HALF_UP)
-
-
-def amount_text(value: Decimal | None) -> str:
-    """1,234.5 / 12 / △3 / ― : a figure as the report's cells write it."""
-    if value is None:
-        return NONE_TEXT
-    normal = value.normalize()
-    if normal == normal.to_integral_value():
-        normal = normal.quantize(Decimal(1))
-    return signed(normal)
 
 
 @dataclass
@@ -229,7 +199,7 @@ def evaluation_report(round_: EvaluationRound) -> EvaluationReport:
                 b.kind.name if b.kind else "",
                 settlement,
                 staff_years,
-                _full_cost(settlement, y.budget if y else None, staff_years, rate),
+                full_cost(settlement, staff_years, rate),
                 done,
             )
         )
