@@ -23,7 +23,7 @@ pytestmark = [SKIP_WITHOUT_CHROMIUM, SKIP_IN_POSTGRESQL_PASS]
 
 ORG = "nishitokyo-shakyo"
 # When the demo register has no businesses yet, a few from the action plan's items (each with
-# its first 担当課), then the demo evaluation year again: the FY2020 round with its sheets.
+# its first 担当課), then the demo evaluation year again: the FY2019 round with its sheets.
 SEED = """
 from shinchoku.businesses import demo_evaluation
 from shinchoku.businesses.models import Business
@@ -126,7 +126,9 @@ def test_staff_chief_and_director_complete_one_sheet(server, chromium):
         log_in(page, server, f"{ORG}-viewer")
         page.goto(sheet)
         text = page.inner_text("main")
-        assert "評価完了" in text and "方向性「継続」" in text and "令和3年度(2021年度)" in text
+        assert (
+            "評価完了" in text and "方向性「継続」" in text and "令和2年度(2020年度)" in text
+        )  # carried to FY+1 of the demo FY2019 round
         assert "定期 200件" in text and "見直しを条件に継続する" in text
         assert re.search(r"署名\s*事務局長\s*·", text)  # who signed the 総合評価
     finally:
