@@ -32,6 +32,7 @@ from shinchoku.orgs.models import Organization
 from shinchoku.plans.models import PendingUpload
 from shinchoku.plans.workbook import CellProblem
 from shinchoku.plans.workbook_views import XLSX
+from shinchoku.plans.xlsx_guard import upload_problem
 from shinchoku.plans.xlsx_safety import MAX_BYTES
 
 PENDING_HOURS = 24
@@ -94,13 +95,7 @@ def register_upload(request: HttpRequest, org: str) -> HttpResponse:
     organization = _admin(request, org)
     upload = request.FILES.get("file")
     name = upload.name if upload is not None else ""
-    problem = ""
-    if upload is None:
-        problem = _("Choose a file before uploading.")
-    elif not name.lower().endswith(".xlsx"):
-        problem = _("Choose an Excel workbook (.xlsx). Save other formats as .xlsx in Excel.")
-    elif upload.size > MAX_BYTES:
-        problem = _("The file is too large: %(mb)s MB at most.") % {"mb": MAX_BYTES // 1024 // 1024}
+    problem = upload_problem(upload, MAX_BYTES)
     if problem:
         return _preview(
             request,

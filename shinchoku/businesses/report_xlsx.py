@@ -12,13 +12,23 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from shinchoku.businesses.report import JUDGEMENTS, EvaluationReport, ReportRow
 from shinchoku.core.signed import excel_format
-from shinchoku.plans.xlsx_print import fit_row_heights, landscape_a4, workbook_bytes
-from shinchoku.reports.xlsx import BOLD, BORDER, CENTER, HEAD_FILL, RIGHT, TITLE, WRAP, set_text
+from shinchoku.plans.xlsx_print import workbook_bytes
+from shinchoku.reports.xlsx import (
+    BOLD,
+    BORDER,
+    CENTER,
+    HEAD_FILL,
+    RIGHT,
+    TITLE,
+    WRAP,
+    print_setup,
+    set_text,
+    write_header,
+)
 
 PENDING = "評価中"
 COUNT = '#,##0"件"'
@@ -35,24 +45,6 @@ ROWS_HEADINGS: list[tuple[str, float]] = [
     ("総合評価\n(方向性)", 9.0),
     ("理由", 46.0),
 ]
-
-
-def _print_setup(ws: Worksheet, header_row: int, last_col: int) -> None:
-    landscape_a4(ws, header_row)
-    ws.print_area = f"A1:{get_column_letter(last_col)}{max(ws.max_row, header_row)}"
-    ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
-    ws.oddFooter.center.text = "&P / &N"
-    ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
-    fit_row_heights(ws)
-
-
-def _header(ws: Worksheet, row: int, headings: list[tuple[str, float]]) -> None:
-    for col, (text, width) in enumerate(headings, start=1):
-        cell = set_text(ws.cell(row=row, column=col), text)
-        cell.font, cell.fill, cell.alignment, cell.border = BOLD, HEAD_FILL, CENTER, BORDER
-        ws.column_dimensions[get_column_letter(col)].width = width
 
 
 def _title(ws: Worksheet, report: EvaluationReport) -> None:
@@ -92,7 +84,7 @@ def _summary_sheet(ws: Worksheet, report: EvaluationReport) -> None:
     set_text(ws.cell(row=4, column=1), "担当課別・方向性別の件数").font = BOLD
     header = 5
     headings = [("担当課", 22.0)] + [(j, 10.0) for j in JUDGEMENTS] + [("計", 8.0), (PENDING, 10.0)]
-    _header(ws, header, headings)
+    write_header(ws, header, headings)
     row = header
     for d in report.departments:
         row += 1
@@ -125,7 +117,7 @@ def _summary_sheet(ws: Worksheet, report: EvaluationReport) -> None:
             _count_row(ws, row, d.name, [d.this_year_done, d.this_year_total, d.done, d.total])
         row += 1
         _count_row(ws, row, "計", [p.this_year_done, p.this_year_total, p.done, p.total], bold=True)
-    _print_setup(ws, header, len(headings))
+    print_setup(ws, header, len(headings))
 
 
 def _reasons(r: ReportRow) -> str:
@@ -141,7 +133,7 @@ def _rows_sheet(ws: Worksheet, report: EvaluationReport) -> None:
     ws.title = "評価結果"
     _title(ws, report)
     header = 4
-    _header(ws, header, ROWS_HEADINGS)
+    write_header(ws, header, ROWS_HEADINGS)
     row = header
     for r in report.rows:
         row += 1
@@ -163,7 +155,7 @@ def _rows_sheet(ws: Worksheet, report: EvaluationReport) -> None:
             ws.cell(row=row, column=col).border = BORDER
     if not report.rows:
         set_text(ws.cell(row=row + 1, column=1), "評価シートはまだありません。")
-    _print_setup(ws, header, len(ROWS_HEADINGS))
+    print_setup(ws, header, len(ROWS_HEADINGS))
 
 
 def workbook(report: EvaluationReport) -> bytes:

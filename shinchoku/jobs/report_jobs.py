@@ -94,18 +94,21 @@ def start_report_job(
     existing = active_job(user, plan, kind, fy)
     if existing is not None:
         return existing, False
+    fields = {
+        "kind": kind,
+        "plan": plan,
+        "fy": fy,
+        "user": user,
+        "user_name": (user.get_full_name() or user.get_username())[:150],
+        "language": language or "ja",
+        "filename": filename,
+        "content_key": content_key,
+    }
     earlier = made_before(plan, kind, fy, content_key)
     if earlier is not None:
         now = timezone.now()
         job = ReportJob.objects.create(
-            kind=kind,
-            plan=plan,
-            fy=fy,
-            user=user,
-            user_name=(user.get_full_name() or user.get_username())[:150],
-            language=language or "ja",
-            filename=filename,
-            content_key=content_key,
+            **fields,
             state=ReportJob.State.DONE,
             started=now,
             finished=now,
@@ -117,16 +120,7 @@ def start_report_job(
     try:
         with transaction.atomic():
             job = ReportJob.objects.create(
-                kind=kind,
-                plan=plan,
-                fy=fy,
-                user=user,
-                user_name=(user.get_full_name() or user.get_username())[:150],
-                language=language or "ja",
-                filename=filename,
-                html=html,
-                content_key=content_key,
-                expected_seconds=expected_seconds(plan, kind),
+                **fields, html=html, expected_seconds=expected_seconds(plan, kind)
             )
             result = render_report.enqueue(job.pk)
             job.task_id = str(result.id)

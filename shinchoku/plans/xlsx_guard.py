@@ -130,6 +130,19 @@ class _Parser(WorkSheetParser):
         return super().parse_row(row)
 
 
+def upload_problem(upload: Any, max_bytes: int) -> str:
+    """Why an uploaded file (Django's UploadedFile, or None) is refused before it is read; ""."""
+    if upload is None:
+        return gettext("Choose a file before uploading.")
+    if not upload.name.lower().endswith(".xlsx"):
+        return gettext("Choose an Excel workbook (.xlsx). Save other formats as .xlsx in Excel.")
+    if upload.size > max_bytes:
+        return gettext("The file is too large: %(mb)s MB at most.") % {
+            "mb": max_bytes // 1024 // 1024
+        }
+    return ""
+
+
 @contextmanager
 def opened(data: bytes) -> Iterator[GuardedWorkbook]:
     """The workbook in data, checked (xlsx_safety) and opened read-only; WorkbookFault if not."""

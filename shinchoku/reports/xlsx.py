@@ -141,7 +141,7 @@ def sheet_title(name: str, taken: set[str]) -> str:
     return title
 
 
-def _print_setup(ws: Worksheet, header_row: int, last_col: int) -> None:
+def print_setup(ws: Worksheet, header_row: int, last_col: int) -> None:
     landscape_a4(ws, header_row)
     ws.print_area = f"A1:{get_column_letter(last_col)}{max(ws.max_row, header_row)}"
     ws.print_options.horizontalCentered = True
@@ -152,7 +152,7 @@ def _print_setup(ws: Worksheet, header_row: int, last_col: int) -> None:
     fit_row_heights(ws)
 
 
-def _header(ws: Worksheet, row: int, headings: list[tuple[str, float]]) -> None:
+def write_header(ws: Worksheet, row: int, headings: list[tuple[str, float]]) -> None:
     for col, (text, width) in enumerate(headings, start=1):
         cell = set_text(ws.cell(row=row, column=col), text)
         cell.font, cell.fill, cell.alignment, cell.border = BOLD, HEAD_FILL, CENTER, BORDER
@@ -185,7 +185,7 @@ def _summary_sheet(ws: Worksheet, report: CommitteeReport) -> None:
     header = 4
     headings = [(report.level_name, 52.0)] + [(b, 11.0) for b in report.band_names]
     headings.append(("計", 8.0))
-    _header(ws, header, headings)
+    write_header(ws, header, headings)
     row = header
     for g in report.goals:
         row += 1
@@ -219,7 +219,7 @@ def _summary_sheet(ws: Worksheet, report: CommitteeReport) -> None:
     for text in rules:
         row += 1
         set_text(ws.cell(row=row, column=1), text)
-    _print_setup(ws, header, len(headings))
+    print_setup(ws, header, len(headings))
 
 
 def _goal_sheet(ws: Worksheet, report: CommitteeReport, g: GoalSection) -> None:
@@ -252,7 +252,7 @@ def _goal_sheet(ws: Worksheet, report: CommitteeReport, g: GoalSection) -> None:
             (f"{fy}の取組状況", 32.0),
             (f"{report.next_fy_short}に向けた今後の展開", 32.0),
         ]
-    _header(ws, header, headings)
+    write_header(ws, header, headings)
     row = header
     for r in g.rows:
         row += 1
@@ -318,7 +318,7 @@ def _goal_sheet(ws: Worksheet, report: CommitteeReport, g: GoalSection) -> None:
         None,
     )
     _behind_block(ws, row + 1, g)
-    _print_setup(ws, header, last_col)
+    print_setup(ws, header, last_col)
 
 
 def _behind_block(ws, row: int, g) -> None:
@@ -352,7 +352,7 @@ def _evaluation_summary_sheet(ws: Worksheet, report: CommitteeReport) -> None:
     header = 4
     headings = [(report.level_name, 52.0)] + [(label, 14.0) for label in report.evaluation_labels]
     headings.append(("計", 8.0))
-    _header(ws, header, headings)
+    write_header(ws, header, headings)
     row = header
     count = '#,##0"件"'
     for g, counts in report.evaluation_summary:
@@ -389,7 +389,7 @@ def _evaluation_summary_sheet(ws: Worksheet, report: CommitteeReport) -> None:
             row += 1
             set_text(ws.cell(row=row, column=1), label)
             ws.cell(row=row, column=2, value=n).number_format = count
-    _print_setup(ws, header, len(headings))
+    print_setup(ws, header, len(headings))
 
 
 def _project_sheet(ws: Worksheet, report: CommitteeReport, g: GoalSection) -> None:
@@ -407,7 +407,7 @@ def _project_sheet(ws: Worksheet, report: CommitteeReport, g: GoalSection) -> No
         (f"{report.next_fy_short}に向けた今後の展開", 36.0),
         ("実施内容の状況", 28.0),
     ]
-    _header(ws, header, headings)
+    write_header(ws, header, headings)
     row = header
     for number, p in enumerate(g.projects, start=1):
         parent = f"{p.parent.label} {p.parent.title}".strip() if p.parent else ""
@@ -444,7 +444,7 @@ def _project_sheet(ws: Worksheet, report: CommitteeReport, g: GoalSection) -> No
         row += 1
         set_text(ws.cell(row=row, column=1), f"{report.project_level}はありません。")
     _behind_block(ws, row + 2, g)
-    _print_setup(ws, header, len(headings))
+    print_setup(ws, header, len(headings))
 
 
 # --- end of plans without figures --------------------------------------------------------

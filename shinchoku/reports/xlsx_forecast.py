@@ -19,11 +19,11 @@ from shinchoku.reports.xlsx import (
     BORDER,
     RIGHT,
     WRAP,
-    _header,
-    _print_setup,
     _title_rows,
     number_format,
+    print_setup,
     set_text,
+    write_header,
 )
 
 SHEET = "見通し"
@@ -57,7 +57,7 @@ def add_forecast_sheet(wb: Workbook, report: CommitteeReport) -> None:
         ("目標年度", 11.0),
         ("見通し", 11.0),
     ]
-    _header(ws, header, headings)
+    write_header(ws, header, headings)
     row = header
     for r in report.at_risk:
         row += 1
@@ -91,4 +91,4 @@ def add_forecast_sheet(wb: Workbook, report: CommitteeReport) -> None:
         if sentence.strip():
             row += 1
             set_text(ws.cell(row=row, column=1), sentence.strip() + "。")
-    _print_setup(ws, header, len(headings))
+    print_setup(ws, header, len(headings))
