@@ -82,7 +82,9 @@ def test_the_items_progress_comes_from_the_progress_computation(round_2020):
 
 def test_a_business_is_counted_once_per_policy_and_costs_are_summed(round_2020):
     org = round_2020.organization
-    b = make_business(org, "7", "二つの項目の事業", "福祉支援課", settlement="100", node="item-1")
+    b = make_business(
+        org, "7", "二つの項目の事業", "福祉支援課", settlement="100", staff="0", node="item-1"
+    )
     b.businessnode_set.create(node=Node.objects.get(plan__slug=ACTION, key="item-2"), order=1)
     page = login_client("pol-admin", role="admin").get(url(fy=2020)).content.decode()
     first = section(page, "生活困窮者等への自立支援")

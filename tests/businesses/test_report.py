@@ -81,8 +81,11 @@ def council_round() -> EvaluationRound:
         node="item-2",
     )
     kouken = make_business(org, "2", "法人後見事業", "福祉支援課", settlement="2500.5", staff="1")
-    kifu = make_business(org, "3", "歳末たすけあい募金事業", "総務課", staff="0.2", node="item-18")
-    hyouka = make_business(org, "4", "事務事業評価の運営", "総務課", settlement="300")
+    # Run on staff time only: its settlement is 0 (a blank one would give no full cost at all).
+    kifu = make_business(
+        org, "3", "歳末たすけあい募金事業", "総務課", settlement="0", staff="0.2", node="item-18"
+    )
+    hyouka = make_business(org, "4", "事務事業評価の運営", "総務課", settlement="300", staff="0")
     later = make_business(org, "5", "情報発信事業", "総務課", settlement="700")
     for b in (soudan, kouken, kifu, hyouka):
         RotationSlot.objects.create(rotation=rotation, business=b, fiscal_year=2020)
@@ -123,7 +126,7 @@ def test_one_row_per_business_with_its_full_cost(round_2020):
     ]
     assert rows["生活福祉資金貸付事業"].full_cost == Decimal("5000.0")  # 1,000 + 0.5 × 8,000
     assert rows["法人後見事業"].full_cost_text == "10,500.5"
-    assert rows["歳末たすけあい募金事業"].settlement_text == "―"
+    assert rows["歳末たすけあい募金事業"].settlement_text == "0"
     assert rows["歳末たすけあい募金事業"].full_cost == Decimal("1600.0")  # staff time only
     assert rows["事務事業評価の運営"].full_cost == Decimal("300.0")
     assert rows["生活福祉資金貸付事業"].director_judgement == "拡充"
