@@ -15,7 +15,6 @@ from shinchoku.plans.access import may_see, visible_plan, with_settings
 from shinchoku.plans.models import Indicator, Plan
 from shinchoku.rounds.models import Report, Round
 
-
 # Whether the sheet's plan has an indicator, read with the sheet (see plans/access.with_settings).
 PLAN_HAS_NUMBERS = Exists(Indicator.objects.filter(node__plan=OuterRef("round__plan")))
 
