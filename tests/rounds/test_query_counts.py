@@ -24,9 +24,9 @@ SHEET = 15  # last year's approved entries are read with the sheet's own (rounds
 # without looking the plan up: one UPDATE per save (here already raised in the test's
 # transaction by the first save, so not repeated).
 DRAFT_SAVE = 14
-PROGRESS = 14  # the early warning forecasts from the indicators plan_progress read
+PROGRESS = 13  # the early warning forecasts from the indicators plan_progress read
 # Each board's plan_progress, and its early warning from what that read (issue 17).
-DASHBOARD = 21
+DASHBOARD = 20
 
 
 @pytest.fixture(scope="module")
