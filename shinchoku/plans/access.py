@@ -7,18 +7,37 @@ whatever the slug; a member whose role does not allow the action gets 403 (Permi
 
 from __future__ import annotations
 
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest
 
 from shinchoku.accounts.permissions import can_see_draft_plans, can_view, require
-from shinchoku.plans.models import Plan
+from shinchoku.plans.models import Indicator, Plan
 
 
 def visible_plan(request: HttpRequest, slug: str) -> Plan:
     """The plan called `slug` if the user may read it; else login (anonymous) or 404."""
     require(request, request.user.is_authenticated)
-    plan = Plan.objects.select_related("organization").filter(slug=slug).first()
+    plan = (
+        Plan.objects.select_related("organization", "progress_settings")
+        .annotate(has_numbers=HAS_NUMBERS)
+        .filter(slug=slug)
+        .first()
+    )
     if plan is None or not may_see(request.user, plan):
         raise Http404("no such plan")
+    return with_settings(plan, plan.has_numbers)
+
+
+# Whether a plan has an indicator: read along with the plan (and its progress settings, through
+# select_related("progress_settings")) so that PlanSettings.of needs no query of its own.
+HAS_NUMBERS = Exists(Indicator.objects.filter(node__plan=OuterRef("pk")))
+
+
+def with_settings(plan: Plan, has_numbers: bool) -> Plan:
+    """Mark a plan read with select_related("progress_settings") and whether it has an indicator,
+    for the first PlanSettings.of(plan) of the request (issue 16: one read of the plan)."""
+    plan.has_numbers = has_numbers
+    plan._settings_preloaded = True
     return plan
 
 

@@ -30,6 +30,7 @@ from django.http import Http404
 
 from shinchoku.core.achievement import Bands, Tally, roll_up
 from shinchoku.core.evaluations import Counts, evaluation_counts, scale_labels
+from shinchoku.plans.access import HAS_NUMBERS, with_settings
 from shinchoku.plans.models import (
     Indicator,
     IndicatorValue,
@@ -99,9 +100,15 @@ class PublicPlan:
 
 def get_public_plan(slug: str) -> PublicPlan:
     """Load a plan that has a published round, or 404 (unpublished plans are not public at all)."""
-    plan = Plan.objects.select_related("organization").filter(slug=slug).first()
+    plan = (
+        Plan.objects.select_related("organization", "progress_settings")
+        .annotate(has_numbers=HAS_NUMBERS)
+        .filter(slug=slug)
+        .first()
+    )
     if plan is None or plan.is_draft:  # a draft (次期計画 策定中) is never public
         raise Http404("no such plan")
+    with_settings(plan, plan.has_numbers)  # PlanSettings.of reads nothing more (issue 16)
     rounds = published_rounds(plan)
     if not rounds:
         raise Http404("plan not published")

@@ -7,12 +7,17 @@ the 課 above it) and by the organization's 管理者; other members see only it
 
 from __future__ import annotations
 
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest
 
 from shinchoku.accounts.permissions import can_approve, can_report, require
-from shinchoku.plans.access import may_see, visible_plan
-from shinchoku.plans.models import Plan
+from shinchoku.plans.access import may_see, visible_plan, with_settings
+from shinchoku.plans.models import Indicator, Plan
+from shinchoku.rounds.lastyear import has_previous
 from shinchoku.rounds.models import Report, Round
+
+# Whether the sheet's plan has an indicator, read with the sheet (see plans/access.with_settings).
+PLAN_HAS_NUMBERS = Exists(Indicator.objects.filter(node__plan=OuterRef("round__plan")))
 
 
 def plan_for(request: HttpRequest, slug: str) -> Plan:
@@ -47,11 +52,14 @@ def report_for(request: HttpRequest, slug: str, fy: int, department_id: int) -> 
             round__kind=Round.Kind.YEARLY,
             department_id=department_id,
         )
-        .select_related("department", "round__plan__organization")
+        .select_related("department", "round__plan__organization", "round__plan__progress_settings")
+        .annotate(plan_has_numbers=PLAN_HAS_NUMBERS, previous_exists=has_previous())
         .first()
     )
     if report is None or not may_see(request.user, report.round.plan):
         raise Http404("no such sheet")
+    with_settings(report.round.plan, report.plan_has_numbers)
+    report.round.previous_exists = report.previous_exists  # for rounds/lastyear.last_year
     require(request, can_report(request.user, report.round.plan.organization, report.department))
     return report
 

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from shinchoku.plans.models import ProgressNote
 from shinchoku.rounds.models import IndicatorEntry, ItemEntry, Report, Round
@@ -49,6 +49,19 @@ def previous_round(round_: Round) -> Round | None:
     ).first()
 
 
+def has_previous(round_field: str = "round") -> Exists:
+    """Whether the yearly round of FY − 1 exists, as an annotation of a query of sheets (or
+    rounds, with round_field="") so that `last_year` need not look it up (issue 16)."""
+    prefix = f"{round_field}__" if round_field else ""
+    return Exists(
+        Round.objects.filter(
+            plan_id=OuterRef(f"{prefix}plan_id"),
+            fy=OuterRef(f"{prefix}fy") - 1,
+            kind=Round.Kind.YEARLY,
+        )
+    )
+
+
 ORDER = ("report__department__order", "report__department_id")
 
 
@@ -76,10 +89,21 @@ def last_year(
 
     The entries of FY − 1's approved sheets are read here unless given (`approved_entries`).
     """
-    prev = previous_round(round_)
-    if prev is None:
+    # Read with the sheet by rounds/access.report_for (has_previous), else looked up here.
+    known = round_.__dict__.get("previous_exists")
+    if known is None:
+        prev = previous_round(round_)
+        if prev is None:
+            return None
+    elif not known:
         return None
-    approved = {"report__round": prev, "report__status": Report.Status.APPROVED}
+    prev_fy = round_.fy - 1
+    approved = {
+        "report__round__plan_id": round_.plan_id,
+        "report__round__fy": prev_fy,
+        "report__round__kind": Round.Kind.YEARLY,
+        "report__status": Report.Status.APPROVED,
+    }
     if item_entries is None:
         item_entries = (
             ItemEntry.objects.filter(**approved)
@@ -100,11 +124,11 @@ def last_year(
     for e in indicator_entries:
         if e.done.strip() or e.next.strip():
             indicators[e.indicator_key].append(LastText(e.report.department.name, e.done, e.next))
-    notes = ProgressNote.objects.filter(indicator__node__plan_id=prev.plan_id, fy=prev.fy)
+    notes = ProgressNote.objects.filter(indicator__node__plan_id=round_.plan_id, fy=prev_fy)
     for key, done, next_ in notes.values_list("indicator__key", "done", "next"):
         if key not in indicators and (done.strip() or next_.strip()):
             indicators[key].append(LastText("", done, next_))
-    return LastYear(prev.fy, dict(items), dict(indicators))
+    return LastYear(prev_fy, dict(items), dict(indicators))
 
 
 def shown(texts: list[LastText], field: str) -> str:

@@ -115,12 +115,17 @@ class PlanSettings(models.Model):
         One query for both (the stored row and whether the plan has an indicator). Stored
         settings are returned as stored, whatever the plan holds.
         """
-        row = (
-            Plan.objects.filter(pk=plan.pk)
-            .select_related("progress_settings")
-            .annotate(has_numbers=Exists(Indicator.objects.filter(node__plan=OuterRef("pk"))))
-            .first()
-        )
+        # issue 16: the access read may have loaded both with the plan (plans/access.py
+        # with_settings); used once, so a later call in the request reads what is stored.
+        if plan.__dict__.pop("_settings_preloaded", False):
+            row = plan
+        else:
+            row = (
+                Plan.objects.filter(pk=plan.pk)
+                .select_related("progress_settings")
+                .annotate(has_numbers=Exists(Indicator.objects.filter(node__plan=OuterRef("pk"))))
+                .first()
+            )
         if row is None:
             return cls(plan=plan)
         try:

@@ -287,16 +287,26 @@ def plan_progress(plan: Plan, fy: int, *, drafts: DraftScope = APPROVED_ONLY) ->
     for i in indicators:
         total.add(i.judgement.band)
 
-    round_ = Round.objects.filter(plan=plan, fy=fy, kind=Round.Kind.YEARLY).first()
+    # The round's sheets with the round (issue 16: one query); a round without sheets is
+    # looked up on its own.
+    reports = list(
+        Report.objects.filter(
+            round__plan=plan, round__fy=fy, round__kind=Round.Kind.YEARLY
+        ).select_related("department", "round")
+    )
+    if reports:
+        round_ = reports[0].round
+        for r in reports:
+            r.round = round_
+    else:
+        round_ = Round.objects.filter(plan=plan, fy=fy, kind=Round.Kind.YEARLY).first()
     evaluations = evaluation_counts(settings.evaluation_scale)
     scale_labels = dict(evaluations.labels)
     contents: list[ContentProgress] = []
     items: list[ItemProgress] = []
     withheld: list[Report] = []
-    reports: list[Report] = []
     if round_ is not None:
         status_of: dict[int, Report] = {}
-        reports = list(Report.objects.filter(round=round_).select_related("department"))
         for r in reports:
             if r.status == Report.Status.APPROVED or drafts.covers(r.department):
                 status_of[r.pk] = r

@@ -11,7 +11,7 @@ from tests.query_counts import ACTION, SIZES, item_of, sized
 # Session and user (2), the page's own reads, the layout's notification count (1: it also tells
 # a federation operator's header that there is no membership to read); the item's 事務事業 (1,
 # businesses' {% item_businesses %}).
-ITEM_PAGE = 23
+ITEM_PAGE = 22
 
 
 @pytest.fixture(params=SIZES)
