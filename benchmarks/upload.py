@@ -119,21 +119,19 @@ def main() -> None:
     queries = None
     if args.processes > 1:
         wall, cpu = _parallel(files, args.processes)
-        files_done = []
     else:
-        files_done = files
-    for n, (report, data) in enumerate(files_done):
-        w0, c0 = time.perf_counter(), time.process_time()
-        if n == 0:
-            with CaptureQueriesContext(connection) as captured:
+        for n, (report, data) in enumerate(files):
+            w0, c0 = time.perf_counter(), time.process_time()
+            if n == 0:
+                with CaptureQueriesContext(connection) as captured:
+                    result = apply_upload(report, data, None)
+                queries = len(captured)
+            else:
                 result = apply_upload(report, data, None)
-            queries = len(captured)
-        else:
-            result = apply_upload(report, data, None)
-        wall += time.perf_counter() - w0
-        cpu += time.process_time() - c0
-        if result.status != "saved":
-            sys.exit(f"{report}: upload answered {result.status}: {result.problems[:3]}")
+            wall += time.perf_counter() - w0
+            cpu += time.process_time() - c0
+            if result.status != "saved":
+                sys.exit(f"{report}: upload answered {result.status}: {result.problems[:3]}")
     count = len(files)
     print(
         f"uploaded {count} filled sheets at {args.councils} councils ({connection.vendor}, "

@@ -36,7 +36,7 @@ from shinchoku.plans.xlsx_guard import upload_problem
 from shinchoku.plans.xlsx_safety import MAX_BYTES
 
 PENDING_HOURS = 24
-KIND = "businesses-register"  # PendingUpload.filename prefix: not a plan workbook
+KIND = "businesses-register"  # PendingUpload.kind: not a plan workbook
 
 
 @require_safe
@@ -126,7 +126,8 @@ def register_upload(request: HttpRequest, org: str) -> HttpResponse:
             token=secrets.token_urlsafe(32),
             user=request.user,
             organization=organization,
-            filename=f"{KIND}:{name}"[:255],
+            filename=name[:255],
+            kind=KIND,
             doc=raw,
             fingerprint=plan.digest(),
         )
@@ -141,12 +142,12 @@ def register_apply(request: HttpRequest, org: str, token: str) -> HttpResponse:
         token=token,
         user=request.user,
         organization=organization,
-        filename__startswith=f"{KIND}:",
+        kind=KIND,
         created__gte=timezone.now() - timedelta(hours=PENDING_HOURS),
     ).first()
     if pending is None:
         raise Http404("no such upload")
-    filename = pending.filename.removeprefix(f"{KIND}:")
+    filename = pending.filename
     plan = plan_register(organization, pending.doc)
     if plan.problems:
         pending.delete()

@@ -626,6 +626,9 @@ class PendingUpload(models.Model):
     )
     created = models.DateTimeField(auto_now_add=True)
     filename = models.CharField(max_length=255)
+    # What the file is: a plan workbook ("plan"), or another workbook kept the same way until
+    # confirmed (the register of 事務事業, "businesses-register"); each confirmation takes its own.
+    kind = models.CharField(max_length=30, default="plan")
     doc = models.JSONField()
     fingerprint = models.CharField(max_length=64, blank=True)
 

@@ -191,12 +191,7 @@ def _preview_context(pending: PendingUpload, prepared: services.Prepared) -> dic
 def workbook_confirm(request: HttpRequest, token: str) -> HttpResponse:
     """Write a previewed upload; refused if the plan changed since the preview."""
     organization = _admin_organization(request)  # first: an anonymous user goes to log in
-    # (A previewed register of 事務事業 is kept in the same table, its filename marked.)
-    pending = (
-        PendingUpload.objects.filter(token=token, user=request.user)
-        .exclude(filename__startswith="businesses-register:")
-        .first()
-    )
+    pending = PendingUpload.objects.filter(token=token, user=request.user, kind="plan").first()
     if pending is None or pending.created < timezone.now() - timedelta(hours=PENDING_HOURS):
         raise Http404
     if organization is not None and pending.organization_id != organization.pk:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext, pgettext
 
 from shinchoku.core import forecast as core
-from shinchoku.core.forecast import DEFAULT_THRESHOLDS, Forecast, Thresholds
+from shinchoku.core.forecast import Forecast, Thresholds
 from shinchoku.core.signed import signed
 from shinchoku.plans.models import Indicator, IndicatorValue, Plan
 from shinchoku.rounds.models import PlanSettings
@@ -184,19 +184,4 @@ def at_risk_in(pp: PlanProgress) -> list[IndicatorForecast]:
             for ip in pp.indicators
             if ip.indicator.direction != Indicator.Direction.NONE
         ]
-    )
-
-
-def at_risk_among(
-    indicators: Iterable[Indicator],
-    thresholds: Thresholds = DEFAULT_THRESHOLDS,
-    *,
-    last_fy: int,
-    up_to_fy: int | None = None,
-) -> list[IndicatorForecast]:
-    """`at_risk` of indicators already read with their values (`prefetch_related("values")`,
-    as plan_progress reads them), in their order; no query. `last_fy`: their plan's last FY."""
-    judged = [i for i in indicators if i.direction != Indicator.Direction.NONE]
-    return _worst_first(
-        forecast_of(i, thresholds, last_fy=last_fy, up_to_fy=up_to_fy) for i in judged
     )

@@ -13,7 +13,7 @@ from shinchoku.core.forecast import (
     TOO_FEW_ACTUALS,
 )
 from shinchoku.plans.models import Indicator, IndicatorValue, Plan
-from shinchoku.rounds.forecasts import at_risk, at_risk_among, forecasts_for, judgement_label
+from shinchoku.rounds.forecasts import at_risk, at_risk_in, forecasts_for, judgement_label
 from shinchoku.rounds.progress import plan_progress
 
 CITY = "nishitokyo-chiiki-fukushi-4"
@@ -63,13 +63,13 @@ def test_at_risk_lists_only_warnings_worst_first():
 
 
 @pytest.mark.parametrize("fy", [2019, 2023])
-def test_at_risk_among_indicators_already_read_is_at_risk_without_a_query(
+def test_at_risk_in_what_plan_progress_read_is_at_risk_without_a_query(
     fy, django_assert_num_queries
 ):
     plan = Plan.objects.get(slug=CITY)
-    read = [p.indicator for p in plan_progress(plan, fy).indicators]
+    progress = plan_progress(plan, fy)
     with django_assert_num_queries(0):
-        among = at_risk_among(read, last_fy=plan.last_fy, up_to_fy=fy)
+        among = at_risk_in(progress)
         rows = [(r.indicator.pk, r.judgement, r.linear_text, r.target_text) for r in among]
     expected = at_risk(plan, up_to_fy=fy)
     assert expected, "the city's demo has indicators off their final target's track"
