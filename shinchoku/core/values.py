@@ -7,6 +7,7 @@ is text, which is always safe: text values are kept and shown as written for a p
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, replace
@@ -210,6 +211,7 @@ def format_value(value: Value) -> str:
     return out
 
 
+@functools.lru_cache(maxsize=4096)  # a pure function of a few distinct units, called per cell
 def canonical_unit(unit: str) -> str:
     """One spelling per unit: NFKC (％ → %, ㎞ → km), no spaces, か所 for 箇所/ヶ所/ヵ所…"""
     out = re.sub(r"\s+", "", unicodedata.normalize("NFKC", unit or ""))
