@@ -16,10 +16,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import OuterRef, Subquery
+
 from shinchoku.businesses.models import (
     BusinessEvaluation,
     BusinessNode,
-    BusinessYear,
     RegisterSettings,
     Stage,
 )
@@ -149,65 +150,76 @@ def policy_view(plan: Plan, pp: PlanProgress) -> PolicyView:
     return PolicyView(plan, level, plan.level_name(level), cost_fy, policies)
 
 
-def _cost_fy(ids: set[int], fy: int) -> int | None:
+def _cost_fy(fys: set[int], fy: int) -> int | None:
     """The FY whose figures are shown: `fy`, else the latest before it with figures, else the
     latest after it (the register may be kept ahead of or behind the plan's rounds)."""
-    fys = set(
-        BusinessYear.objects.filter(business_id__in=ids)
-        .order_by()
-        .values_list("fiscal_year", flat=True)
-        .distinct()
-    )
     if fy in fys or not fys:
         return fy if fys else None
     earlier = [y for y in fys if y < fy]
     return max(earlier) if earlier else min(fys)
 
 
+def _link_rows(plan: Plan):
+    """The plan's business links, one row per link and year of its business (a link of a
+    business without years: one row of None figures), each with the business's latest completed
+    evaluation and the organization's cost of a person-year: one query (issue 16)."""
+    done = BusinessEvaluation.objects.filter(
+        business_id=OuterRef("business_id"), stage=Stage.DONE
+    ).order_by("-round__fiscal_year")
+    rate = RegisterSettings.objects.filter(organization_id=plan.organization_id)
+    return (
+        BusinessNode.objects.filter(node__plan=plan)
+        .annotate(
+            direction=Subquery(done.values("director_judgement")[:1]),
+            direction_fy=Subquery(done.values("round__fiscal_year")[:1]),
+            rate=Subquery(rate.values("staff_rate")[:1]),
+        )
+        .order_by("business__department__order", "business__order", "business__code", "business_id")
+        .values_list(
+            "node_id",
+            "business_id",
+            "business__code",
+            "business__name",
+            "business__department__name",
+            "direction",
+            "direction_fy",
+            "rate",
+            "business__years__fiscal_year",
+            "business__years__settlement",
+            "business__years__staff_years",
+        )
+    )
+
+
 def _add_businesses(plan: Plan, policy_of: dict[int, Policy], fy: int) -> int | None:
     """Put each business linked below a policy on it (once per policy); return the FY of the
-    costs shown. A fixed number of queries."""
-    links = list(
-        BusinessNode.objects.filter(node__plan=plan)
-        .select_related("business__department")
-        .order_by("business__department__order", "business__order", "business__code")
-    )
-    links = [link for link in links if link.node_id in policy_of]  # not above the policies
+    costs shown. One query."""
+    links: dict[tuple[int, int], tuple] = {}  # (policy, business) → the business's columns
+    figures: dict[int, dict[int, tuple]] = {}  # business → FY → (settlement, staff years)
+    rate = None
+    for node_id, business_id, *business, saved_rate, year, settlement, staff in _link_rows(plan):
+        rate = saved_rate  # the same on every row
+        policy = policy_of.get(node_id)
+        if policy is None:  # not above the policies
+            continue
+        links.setdefault((id(policy), business_id), (policy, business_id, *business))
+        if year is not None:
+            figures.setdefault(business_id, {})[year] = (settlement, staff)
     if not links:
         return None
-    ids = {link.business_id for link in links}
-    cost_fy = _cost_fy(ids, fy)
-    latest: dict[int, tuple[str, int]] = {}
-    for business_id, judgement, fy in (
-        BusinessEvaluation.objects.filter(business_id__in=ids, stage=Stage.DONE)
-        .order_by("business_id", "-round__fiscal_year")
-        .values_list("business_id", "director_judgement", "round__fiscal_year")
-    ):
-        latest.setdefault(business_id, (judgement, fy))
-    years = {}
-    if cost_fy is not None:
-        years = {
-            y.business_id: y
-            for y in BusinessYear.objects.filter(business_id__in=ids, fiscal_year=cost_fy)
-        }
-    rate = RegisterSettings.of(plan.organization).staff_rate if years else None
-    seen: set[tuple[int, int]] = set()
-    for link in links:
-        policy = policy_of[link.node_id]
-        if (id(policy), link.business_id) in seen:
-            continue
-        seen.add((id(policy), link.business_id))
-        b = link.business
-        y = years.get(b.pk)
-        direction, fy = latest.get(b.pk, ("", None))
+    cost_fy = _cost_fy({y for by_fy in figures.values() for y in by_fy}, fy)
+    if cost_fy is not None and rate is None:  # no settings saved yet: the default
+        rate = RegisterSettings.of(plan.organization).staff_rate
+    for policy, business_id, code, name, department, direction, direction_fy in links.values():
+        year = figures.get(business_id, {}).get(cost_fy)
         policy.businesses.append(
             PolicyBusiness(
-                b.code,
-                b.name,
-                b.department.name,
-                direction,
-                fy,
-                full_cost(y.settlement, y.staff_years, rate) if y else None,
+                code,
+                name,
+                department,
+                direction or "",
+                direction_fy,
+                full_cost(year[0], year[1], rate) if year else None,
             )
         )
     return cost_fy

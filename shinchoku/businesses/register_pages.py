@@ -9,22 +9,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Prefetch, Q, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import Http404
 
-from shinchoku.accounts.permissions import can_view, require
 from shinchoku.businesses.models import Business, BusinessYear
 from shinchoku.core.business_cost import YearCost, year_cost
 from shinchoku.orgs.models import Department, Organization
-
-
-def organization_for(request: HttpRequest, slug: str) -> Organization:
-    """The organization whose register the user reads: login when anonymous, 404 for an
-    organization that does not exist or is not the user's."""
-    require(request, request.user.is_authenticated)
-    organization = Organization.objects.filter(slug=slug).first()
-    if organization is None or not can_view(request.user, organization):
-        raise Http404("no such organization")
-    return organization
 
 
 def business_for(organization: Organization, pk: int) -> Business:

@@ -23,6 +23,7 @@ from shinchoku.accounts.permissions import (
     require,
 )
 from shinchoku.businesses import register_services as services
+from shinchoku.businesses.access import organization_for
 from shinchoku.businesses.models import BusinessEvaluation, RegisterSettings
 from shinchoku.businesses.register_forms import (
     BusinessForm,
@@ -38,7 +39,6 @@ from shinchoku.businesses.register_pages import (
     latest_direction,
     list_fy,
     listed,
-    organization_for,
 )
 from shinchoku.core.business_cost import amount_text
 from shinchoku.orgs.filters import page_of

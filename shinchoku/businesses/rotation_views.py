@@ -18,23 +18,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
-from shinchoku.accounts.permissions import can_edit_structure, can_view, require
+from shinchoku.accounts.permissions import can_edit_structure, require
 from shinchoku.businesses import rotation as services
+from shinchoku.businesses.access import organization_for
 from shinchoku.businesses.models import Business, EvaluationRound, Rotation
 from shinchoku.businesses.rotation_forms import FirstYearForm, MoveForm, move_field_name
 from shinchoku.core import rotation as core
 from shinchoku.core.wareki import fiscal_year
 from shinchoku.orgs.models import Department, Organization
 from shinchoku.plans.models import Plan
-
-
-def organization_for(request: HttpRequest, org: str) -> Organization:
-    """The organization whose businesses the user reads; login when anonymous, else 404."""
-    require(request, request.user.is_authenticated)
-    organization = Organization.objects.filter(slug=org).first()
-    if organization is None or not can_view(request.user, organization):
-        raise Http404("no such organization")
-    return organization
 
 
 def register_url(org_slug: str) -> str:
