@@ -49,7 +49,7 @@ def configure(sqlite: str, fresh: bool) -> None:
     call_command("migrate", verbosity=0)
     if new:
         t0 = time.perf_counter()
-        call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+        call_command("load_demo", stdout=open(os.devnull, "w"))
         print(f"demo loaded into {path} in {time.perf_counter() - t0:.1f} s")
 
 
@@ -57,8 +57,7 @@ def pages() -> tuple[object, list[tuple[str, str]]]:
     """The 管理者 and the pages, (name, url), of the demo council."""
     from django.urls import reverse
 
-    from shinchoku.businesses.models import BusinessEvaluation, EvaluationRound
-    from shinchoku.businesses.models import Business
+    from shinchoku.businesses.models import Business, BusinessEvaluation, EvaluationRound
     from shinchoku.plans.models import Plan
 
     plan = Plan.objects.get(slug=ACTION_PLAN)

@@ -166,13 +166,12 @@ def _link_rows(plan: Plan):
     done = BusinessEvaluation.objects.filter(
         business_id=OuterRef("business_id"), stage=Stage.DONE
     ).order_by("-round__fiscal_year")
-    rate = RegisterSettings.objects.filter(organization_id=plan.organization_id)
     return (
         BusinessNode.objects.filter(node__plan=plan)
         .annotate(
             direction=Subquery(done.values("director_judgement")[:1]),
             direction_fy=Subquery(done.values("round__fiscal_year")[:1]),
-            rate=Subquery(rate.values("staff_rate")[:1]),
+            rate=RegisterSettings.rate_column(plan.organization_id),
         )
         .order_by("business__department__order", "business__order", "business__code", "business_id")
         .values_list(
@@ -208,8 +207,8 @@ def _add_businesses(plan: Plan, policy_of: dict[int, Policy], fy: int) -> int | 
     if not links:
         return None
     cost_fy = _cost_fy({y for by_fy in figures.values() for y in by_fy}, fy)
-    if cost_fy is not None and rate is None:  # no settings saved yet: the default
-        rate = RegisterSettings.of(plan.organization).staff_rate
+    if cost_fy is not None:
+        rate = RegisterSettings.rate_of(plan.organization, rate)
     for policy, business_id, code, name, department, direction, direction_fy in links.values():
         year = figures.get(business_id, {}).get(cost_fy)
         policy.businesses.append(

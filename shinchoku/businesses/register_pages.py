@@ -11,15 +11,18 @@ from decimal import Decimal
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
-from shinchoku.businesses.models import Business, BusinessYear
+from shinchoku.businesses.models import Business, BusinessYear, RegisterSettings
 from shinchoku.core.business_cost import YearCost, year_cost
 from shinchoku.orgs.models import Department, Organization
 
 
 def business_for(organization: Organization, pk: int) -> Business:
+    """The organization's business with its department, kind and the register's staff_rate
+    (RegisterSettings.rate_column); 404 when there is none."""
     found = (
         Business.objects.filter(organization=organization, pk=pk)
         .select_related("department", "kind")
+        .annotate(staff_rate=RegisterSettings.rate_column(organization.pk))
         .first()
     )
     if found is None:
@@ -60,7 +63,8 @@ class DepartmentGroup:
 
 
 def listed(organization: Organization, department: int | None, kind: int | None) -> QuerySet:
-    """The organization's businesses (in operation first), filtered, with their years."""
+    """The organization's businesses (in operation first), filtered, with their years and the
+    register's staff_rate (RegisterSettings.rate_column)."""
     found = Business.objects.filter(organization=organization)
     if department:
         found = found.filter(Q(department_id=department) | Q(department__parent_id=department))
@@ -68,6 +72,7 @@ def listed(organization: Organization, department: int | None, kind: int | None)
         found = found.filter(kind_id=kind)
     return (
         found.select_related("department", "kind")
+        .annotate(staff_rate=RegisterSettings.rate_column(organization.pk))
         .prefetch_related(Prefetch("years", queryset=BusinessYear.objects.order_by("fiscal_year")))
         .order_by("department__order", "department_id", "-active", "order", "id")
     )

@@ -170,9 +170,8 @@ class EvaluationReport:
 def evaluation_report(round_: EvaluationRound) -> EvaluationReport:
     """The report of the round (`round_.organization` loaded)."""
     organization = round_.organization
-    rate = getattr(round_, "staff_rate", None)
-    if rate is None:  # not read with the round (round_for), or no settings saved yet
-        rate = RegisterSettings.of(organization).staff_rate
+    # read with the round (report_views.round_for), else on its own
+    rate = RegisterSettings.rate_of(organization, getattr(round_, "staff_rate", None))
     # The round's FY's figures joined in (one row per business and FY): one query.
     evaluations = list(
         BusinessEvaluation.objects.filter(round=round_)

@@ -8,7 +8,6 @@ The PDF is laid out in the request: one row per business of one year fits in a f
 
 from __future__ import annotations
 
-from django.db.models import Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
@@ -26,10 +25,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def round_for(request: HttpRequest, slug: str, fy: int) -> EvaluationRound:
     organization = organization_for(request, slug)
-    saved_rate = RegisterSettings.objects.filter(organization=organization).values("staff_rate")
     round_ = (
         EvaluationRound.objects.filter(organization=organization, fiscal_year=fy)
-        .annotate(staff_rate=Subquery(saved_rate[:1]))  # the report's cost of a person-year
+        .annotate(staff_rate=RegisterSettings.rate_column(organization.pk))
         .first()
     )
     if round_ is None:
