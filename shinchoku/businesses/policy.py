@@ -15,8 +15,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from urllib.parse import quote
 
 from django.db.models import OuterRef, Subquery
+from django.urls import reverse
+from django.utils.http import RFC3986_SUBDELIMS
 
 from shinchoku.businesses.models import (
     BusinessEvaluation,
@@ -28,7 +31,7 @@ from shinchoku.businesses.report import JUDGEMENTS, judgement_label
 from shinchoku.core.achievement import Tally
 from shinchoku.core.business_cost import amount_text, full_cost
 from shinchoku.plans.models import Node, Plan
-from shinchoku.rounds.progress import ItemProgress, PlanProgress
+from shinchoku.rounds.progress import ItemProgress, PlanProgress, band_class
 
 POLICY_WORD = "施策"
 
@@ -62,12 +65,39 @@ class PolicyBusiness:
         return judgement_label(self.direction)
 
 
+@dataclass(frozen=True)
+class BandCount:
+    """A band of a tally with its count (only bands counted) and its CSS class."""
+
+    band: str
+    count: int
+    css: str
+
+
+def band_counts(tally: Tally | None, band_names: list[str]) -> list[BandCount]:
+    """The counted bands of a tally, each with its class (rounds.progress.band_class), once
+    per row here rather than per cell in the template."""
+    if tally is None or not tally.total:
+        return []
+    return [BandCount(b, n, band_class(b, band_names)) for b, n in tally.rows() if n]
+
+
+def node_url_maker(plan: Plan):
+    """key → the node's page URL, as `{% url 'plans:node' plan.slug key %}` writes it, with
+    one reverse() for the whole page."""
+    marker = "0"
+    prefix = reverse("plans:node", args=[plan.slug, marker])[: -len(marker) - 1]
+    return lambda key: f"{prefix}{quote(str(key), safe=RFC3986_SUBDELIMS + '/~:@')}/"
+
+
 @dataclass
 class PolicyItem:
     node: Node
     departments: str
     tally: Tally | None  # its indicators' bands (plans with figures)
     evaluations: list[ItemProgress] = field(default_factory=list)  # self-evaluations read
+    url: str = ""
+    bands: list[BandCount] = field(default_factory=list)  # the tally's counted bands
 
 
 @dataclass
@@ -77,6 +107,8 @@ class Policy:
     tally: Tally | None
     items: list[PolicyItem] = field(default_factory=list)
     businesses: list[PolicyBusiness] = field(default_factory=list)
+    url: str = ""
+    bands: list[BandCount] = field(default_factory=list)
 
     @property
     def cost_total(self) -> Decimal | None:
@@ -125,23 +157,31 @@ def policy_view(plan: Plan, pp: PlanProgress) -> PolicyView:
     for it in pp.items:
         evaluations.setdefault(it.node.id, []).append(it)
     tallies = pp.tallies if pp.has_figures else {}
+    url_of = node_url_maker(plan)
+    names = list(pp.band_names)
     policies: list[Policy] = []
     policy_of: dict[int, Policy] = {}
     for n in nodes:
         if n.level != level:
             continue
-        policy = Policy(n, by_id.get(n.parent_id), tallies.get(n.id) if tallies else None)
+        tally = tallies.get(n.id) if tallies else None
+        policy = Policy(
+            n, by_id.get(n.parent_id), tally, url=url_of(n.key), bands=band_counts(tally, names)
+        )
         below = subtree(n)
         for m in below:
             policy_of[m.id] = policy
         leaves = [m for m in below if m.id not in children] or [n]
         for m in leaves:
+            tally = tallies.get(m.id) if tallies else None
             policy.items.append(
                 PolicyItem(
                     m,
                     "、".join(d.name for d in m.departments.all()),
-                    tallies.get(m.id) if tallies else None,
+                    tally,
                     evaluations.get(m.id, []),
+                    url=url_of(m.key),
+                    bands=band_counts(tally, names),
                 )
             )
         policies.append(policy)
