@@ -16,12 +16,12 @@ from tests.conftest import COUNCIL, login_client
 from tests.plans.test_query_counts import ITEM_PAGE
 from tests.query_counts import ACTION, SIZES, sized
 
-# Session and user (2), the organization, membership with its departments (2); the page's
-# departments, kinds, businesses with their years (2) and settings; the layout's notifications
-# and menu (2).
-REGISTER_LIST = 12
-# The same frame; the business, settings, its years, items and evaluations.
-BUSINESS_PAGE = 12
+# Session and user (2), membership with its departments and the organization (2); the page's
+# departments, kinds, businesses with the register's staff rate, their years (2); the layout's
+# notifications and menu (2).
+REGISTER_LIST = 10
+# The same frame; the business with the staff rate, its years, items and evaluations.
+BUSINESS_PAGE = 10
 
 
 def grow_register(organization) -> None:
