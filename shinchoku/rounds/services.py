@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext, pgettext
 
@@ -22,7 +22,7 @@ from shinchoku.core.values import parse_value, unit_problem
 from shinchoku.core.wareki import fy_label
 from shinchoku.notify import events as notify_events
 from shinchoku.orgs.models import Department
-from shinchoku.plans import history, reporting
+from shinchoku.plans import history
 from shinchoku.plans.editing import lock_plan
 from shinchoku.plans.history import user_name
 from shinchoku.plans.models import (
@@ -31,6 +31,7 @@ from shinchoku.plans.models import (
     Indicator,
     IndicatorValue,
     Node,
+    NodeDepartment,
     Plan,
     ProgressNote,
 )
@@ -130,11 +131,6 @@ class SheetKeys:
     indicators: frozenset[str]
 
 
-def _phase(content: Content, fy: int) -> str:
-    phases = [s.phase for s in content.schedule.all() if s.from_fy <= fy <= s.to_fy]
-    return " / ".join(phases)
-
-
 def departments_of(plan: Plan) -> list[Department]:
     """Departments with something to report: 担当 of items with contents or indicators.
 
@@ -196,14 +192,11 @@ def sheet(report: Report, *, only: SheetKeys | None = None) -> list[ItemLines]:
         items_q = items_q.filter(node_key__in=only.nodes)
         contents_q = contents_q.filter(node_key__in=only.nodes)
         indicators_q = report.indicators.filter(indicator_key__in=only.indicators)
-    nodes = list(
-        nodes_q.prefetch_related(
-            "contents__schedule",
-            "indicators__values",
-            "indicators__department",
-            reporting.node_departments(),  # indicator owner (issue 12)
-        ).order_by("seq")
-    )
+    nodes = list(nodes_q.order_by("seq"))
+    # issue 16: the contents, indicators and 担当課 of these nodes in three queries, kept in
+    # plain lists (a prefetch builds a queryset per node, content and indicator: most of the
+    # sheet's time).
+    rows = _node_rows(plan, fy, None if only is None else [n.pk for n in nodes])
     # issue 12 (a round for any plan): a leaf item of the department is on its sheet even
     # without contents and indicators (its status is the self-evaluation, with its texts).
     if only is None:
@@ -231,28 +224,30 @@ def sheet(report: Report, *, only: SheetKeys | None = None) -> list[ItemLines]:
     out = []
     for node in nodes:
         # 担当課 from the links prefetched for the indicator owner (one query for both).
-        responsible = any(nd.department_id == dept.pk for nd in node.nodedepartment_set.all())
+        links = rows.links.get(node.pk, [])
+        responsible = any(nd.department_id == dept.pk for nd in links)
         lines = ItemLines(node)
         if responsible:
-            for position, content in enumerate(node.contents.all(), start=1):
+            for position, (content, planned) in enumerate(rows.contents.get(node.pk, []), 1):
                 entry = contents_e.get((node.key, position))
                 lines.contents.append(
                     ContentLine(
                         position,
                         content,
-                        _phase(content, fy),
+                        planned,
                         entry.status if entry else "",
                         entry.note if entry else "",
                     )
                 )
-        for ind in node.indicators.all():
+        for ind, values in rows.indicators.get(node.pk, []):
             # --- indicator owner (issue 12): the reporter gets the input; the item's other
-            # 担当課 see the line read-only.
-            reporter = reporting.reporter(ind, node)
+            # 担当課 see the line read-only. The rule of plans.reporting.reporter: the
+            # indicator's 担当部署, else the item's first 担当課.
+            reporter = ind.department if ind.department_id is not None else _first(links)
             mine = reporter is not None and reporter.pk == dept.pk
             if not mine and not responsible:
                 continue
-            line = _indicator_line(ind, fy, indicators_e.get(ind.key))
+            line = _indicator_line(ind, fy, indicators_e.get(ind.key), values)
             line.reporter = reporter
             if not mine:
                 line.readonly, line.earlier_entry = True, line.actual
@@ -272,8 +267,85 @@ def sheet(report: Report, *, only: SheetKeys | None = None) -> list[ItemLines]:
     return out
 
 
-def _indicator_line(ind: Indicator, fy: int, entry: IndicatorEntry | None) -> IndicatorLine:
-    values = list(ind.values.all())
+@dataclass
+class _NodeRows:
+    """A sheet's nodes' rows, by node id (issue 16)."""
+
+    contents: dict[int, list[tuple[Content, str]]]  # (content, its phases planned for the FY)
+    indicators: dict[int, list[tuple[Indicator, list[IndicatorValue]]]]
+    links: dict[int, list[NodeDepartment]]  # 担当課, in the document's order
+
+
+def _node_rows(plan: Plan, fy: int, node_ids: list[int] | None) -> _NodeRows:
+    """The contents (with this FY's phases), indicators (with their values) and 担当課 of the
+    plan's nodes, or of `node_ids`: three queries, each row joined to what it needs."""
+    where = {"node__plan": plan} if node_ids is None else {"node_id__in": node_ids}
+    out = _NodeRows({}, {}, {})
+    # One row per content and span planned for the FY (none: one row without a span).
+    planned = FilteredRelation(
+        "schedule", condition=Q(schedule__from_fy__lte=fy, schedule__to_fy__gte=fy)
+    )
+    contents = (
+        Content.objects.filter(**where)
+        .select_related("shared")
+        .annotate(fy_span=planned)
+        .annotate(span_id=F("fy_span__id"), span_phase=F("fy_span__phase"))
+        .order_by("node_id", "order", "pk", "fy_span__order", "fy_span__id")
+    )
+    phases: dict[int, list[str]] = {}
+    for c in contents:
+        if c.pk not in phases:
+            phases[c.pk] = []
+            out.contents.setdefault(c.node_id, []).append(c)
+        if c.span_id is not None:
+            phases[c.pk].append(c.span_phase)
+    for node_id, found in out.contents.items():
+        out.contents[node_id] = [(c, " / ".join(phases[c.pk])) for c in found]
+    # One row per indicator and value (none: one row without a value).
+    indicators = (
+        Indicator.objects.filter(**where)
+        .select_related("department")
+        .annotate(
+            value_id=F("values__id"),
+            value_role=F("values__role"),
+            value_fy=F("values__fy"),
+            value_text=F("values__text"),
+        )
+        .order_by("node_id", "order", "pk", "values__role", "values__fy")
+    )
+    seen: dict[int, list[IndicatorValue]] = {}
+    for ind in indicators:
+        if ind.pk not in seen:
+            seen[ind.pk] = []
+            out.indicators.setdefault(ind.node_id, []).append((ind, seen[ind.pk]))
+        if ind.value_id is not None:
+            seen[ind.pk].append(
+                IndicatorValue(
+                    id=ind.value_id,
+                    indicator_id=ind.pk,
+                    role=ind.value_role,
+                    fy=ind.value_fy,
+                    text=ind.value_text,
+                )
+            )
+    links = (
+        NodeDepartment.objects.filter(**where)
+        .select_related("department")
+        .order_by("node_id", "order", "id")
+    )
+    for nd in links:
+        out.links.setdefault(nd.node_id, []).append(nd)
+    return out
+
+
+def _first(links: list[NodeDepartment]) -> Department | None:
+    """The item's first 担当課 (plans.reporting.first_department, from loaded links)."""
+    return links[0].department if links else None
+
+
+def _indicator_line(
+    ind: Indicator, fy: int, entry: IndicatorEntry | None, values: list[IndicatorValue]
+) -> IndicatorLine:
     base = next((v for v in values if v.role == IndicatorValue.Role.BASELINE), None)
     targets = sorted((v for v in values if v.role == IndicatorValue.Role.TARGET), key=_fy)
     actuals = sorted((v for v in values if v.role == IndicatorValue.Role.ACTUAL), key=_fy)
