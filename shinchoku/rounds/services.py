@@ -125,10 +125,16 @@ class ItemLines:
 
 @dataclass(frozen=True)
 class SheetKeys:
-    """The item (node) keys and indicator keys a partial post names (issue 16)."""
+    """The item (node) keys and indicator keys a partial post names (issue 16).
+
+    `items` and `contents` say which of `nodes` carry item fields and content fields (None:
+    all of them); the entries of the other kind are not read.
+    """
 
     nodes: frozenset[str]
     indicators: frozenset[str]
+    items: frozenset[str] | None = None
+    contents: frozenset[str] | None = None
 
 
 def departments_of(plan: Plan) -> list[Department]:
@@ -170,33 +176,47 @@ def _own_and_last(model, report: Report, last: Q) -> tuple[list, list]:
     return own, others
 
 
-def sheet(report: Report, *, only: SheetKeys | None = None) -> list[ItemLines]:
+def sheet(
+    report: Report, *, only: SheetKeys | None = None, last_year: bool = True
+) -> list[ItemLines]:
     """Everything the department reports for the FY, with what it has entered so far.
 
     `only` (a draft save that posts only the changed fields, issue 16) narrows the sheet to
     the items and indicators named: the same lines, read for those rows alone, without last
-    year's texts (a save does not show them).
+    year's texts (a save does not show them). `last_year=False` leaves last year's texts out
+    of the whole sheet too (a draft save that answers with its status line only).
     """
+    last_year = last_year and only is None
     plan, fy = report.round.plan, report.round.fy
     dept = report.department
     nodes_q = Node.objects.filter(plan=plan)
     items_q, contents_q, indicators_q = report.items.all(), report.contents.all(), None
+    content_keys: frozenset[str] | None = None
     if only is not None:
         nodes_q = nodes_q.filter(
             Q(key__in=only.nodes) | Q(indicators__key__in=only.indicators)
         ).distinct()
-        # Whether a node has children, in the same query (the full sheet reads every node).
+        # Whether a node has children and contents, in the same query (the full sheet reads
+        # every node, and every content).
         nodes_q = nodes_q.annotate(
-            has_children=Exists(Node.objects.filter(parent_id=OuterRef("pk")))
+            has_children=Exists(Node.objects.filter(parent_id=OuterRef("pk"))),
+            has_contents=Exists(Content.objects.filter(node_id=OuterRef("pk"))),
         )
-        items_q = items_q.filter(node_key__in=only.nodes)
-        contents_q = contents_q.filter(node_key__in=only.nodes)
+        item_keys = only.nodes if only.items is None else only.items
+        content_keys = only.nodes if only.contents is None else only.contents
+        items_q = items_q.filter(node_key__in=item_keys) if item_keys else []
+        contents_q = contents_q.filter(node_key__in=content_keys) if content_keys else []
         indicators_q = report.indicators.filter(indicator_key__in=only.indicators)
     nodes = list(nodes_q.order_by("seq"))
     # issue 16: the contents, indicators and 担当課 of these nodes in three queries, kept in
     # plain lists (a prefetch builds a queryset per node, content and indicator: most of the
     # sheet's time).
-    rows = _node_rows(plan, fy, None if only is None else [n.pk for n in nodes])
+    # A partial save that posts no content field reads no content (has_contents says whether
+    # an item is on the sheet for its contents).
+    with_contents = content_keys is None or bool(content_keys)
+    rows = _node_rows(
+        plan, fy, None if only is None else [n.pk for n in nodes], contents=with_contents
+    )
     # issue 12 (a round for any plan): a leaf item of the department is on its sheet even
     # without contents and indicators (its status is the self-evaluation, with its texts).
     if only is None:
@@ -207,7 +227,7 @@ def sheet(report: Report, *, only: SheetKeys | None = None) -> list[ItemLines]:
         parents = {n.pk for n in nodes if n.has_children}
     last_items: list[ItemEntry] = []
     last_indicators: list[IndicatorEntry] = []
-    if only is None:
+    if last_year:
         # Last year's approved entries with the sheet's own: one query for each kind.
         last = lastyear.approved_entries(report.round)
         items_q, last_items = _own_and_last(ItemEntry, report, last)
@@ -255,13 +275,14 @@ def sheet(report: Report, *, only: SheetKeys | None = None) -> list[ItemLines]:
             lines.indicators.append(line)
             # --- end indicator owner
         leaf_of_dept = responsible and node.pk not in parents
-        if lines.contents or lines.indicators or leaf_of_dept:
+        unread = responsible and not with_contents and node.has_contents  # on it, not read
+        if lines.contents or lines.indicators or leaf_of_dept or unread:
             entry = items_e.get(node.key)
             if entry:
                 lines.done, lines.next, lines.evaluation = entry.done, entry.next, entry.evaluation
             out.append(lines)
     # --- last year beside this year (issue 12, part 7): a fixed number of queries.
-    if only is None:
+    if last_year:
         lastyear.attach(report, out, item_entries=last_items, indicator_entries=last_indicators)
     # --- end of last year
     return out
@@ -276,11 +297,28 @@ class _NodeRows:
     links: dict[int, list[NodeDepartment]]  # 担当課, in the document's order
 
 
-def _node_rows(plan: Plan, fy: int, node_ids: list[int] | None) -> _NodeRows:
-    """The contents (with this FY's phases), indicators (with their values) and 担当課 of the
-    plan's nodes, or of `node_ids`: three queries, each row joined to what it needs."""
+def _node_rows(
+    plan: Plan, fy: int, node_ids: list[int] | None, *, contents: bool = True
+) -> _NodeRows:
+    """The contents (with this FY's phases; none unless `contents`), indicators (with their
+    values) and 担当課 of the plan's nodes, or of `node_ids`: a query for each, each row joined
+    to what it needs."""
     where = {"node__plan": plan} if node_ids is None else {"node_id__in": node_ids}
     out = _NodeRows({}, {}, {})
+    if contents:
+        _contents(out, where, fy)
+    _indicators(out, where)
+    links = (
+        NodeDepartment.objects.filter(**where)
+        .select_related("department")
+        .order_by("node_id", "order", "id")
+    )
+    for nd in links:
+        out.links.setdefault(nd.node_id, []).append(nd)
+    return out
+
+
+def _contents(out: _NodeRows, where: dict, fy: int) -> None:
     # One row per content and span planned for the FY (none: one row without a span).
     planned = FilteredRelation(
         "schedule", condition=Q(schedule__from_fy__lte=fy, schedule__to_fy__gte=fy)
@@ -301,6 +339,9 @@ def _node_rows(plan: Plan, fy: int, node_ids: list[int] | None) -> _NodeRows:
             phases[c.pk].append(c.span_phase)
     for node_id, found in out.contents.items():
         out.contents[node_id] = [(c, " / ".join(phases[c.pk])) for c in found]
+
+
+def _indicators(out: _NodeRows, where: dict) -> None:
     # One row per indicator and value (none: one row without a value).
     indicators = (
         Indicator.objects.filter(**where)
@@ -328,14 +369,6 @@ def _node_rows(plan: Plan, fy: int, node_ids: list[int] | None) -> _NodeRows:
                     text=ind.value_text,
                 )
             )
-    links = (
-        NodeDepartment.objects.filter(**where)
-        .select_related("department")
-        .order_by("node_id", "order", "id")
-    )
-    for nd in links:
-        out.links.setdefault(nd.node_id, []).append(nd)
-    return out
 
 
 def _first(links: list[NodeDepartment]) -> Department | None:

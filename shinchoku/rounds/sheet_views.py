@@ -158,16 +158,18 @@ def sheet_page(request: HttpRequest, slug: str, fy: int, dept: int) -> HttpRespo
 
 def posted_keys(post) -> services.SheetKeys:
     """The item and indicator keys of the sheet fields a post carries."""
-    nodes, indicators = set(), set()
+    items, contents, indicators = set(), set(), set()
     for name in post:
         parts = name.split("|")
         if parts[0] == "i" and len(parts) >= 3:
-            nodes.add("|".join(parts[1:-1]))
+            items.add("|".join(parts[1:-1]))
         elif parts[0] == "c" and len(parts) >= 4:
-            nodes.add("|".join(parts[1:-2]))
+            contents.add("|".join(parts[1:-2]))
         elif parts[0] == "n" and len(parts) >= 3:
             indicators.add("|".join(parts[1:-1]))
-    return services.SheetKeys(frozenset(nodes), frozenset(indicators))
+    return services.SheetKeys(
+        frozenset(items | contents), frozenset(indicators), frozenset(items), frozenset(contents)
+    )
 
 
 def _save(request: HttpRequest, report: Report) -> HttpResponse:
@@ -177,7 +179,8 @@ def _save(request: HttpRequest, report: Report) -> HttpResponse:
     # issue 16: the autosave posts only the fields changed since its last save ("partial"):
     # only their rows are read, and the fields it does not carry keep what is stored.
     only = posted_keys(request.POST) if htmx and request.POST.get("partial") == "1" else None
-    lines = services.sheet(report, only=only)
+    # The status line (htmx) shows no sheet: last year's texts are not read for it.
+    lines = services.sheet(report, only=only, last_year=not htmx)
     data = read_post(request.POST, lines, keep_stored=only is not None)
     version = _posted_version(request)
     if version is None:
@@ -193,7 +196,7 @@ def _save(request: HttpRequest, report: Report) -> HttpResponse:
         )
     except RoundConflict as e:
         report.refresh_from_db()
-        diffs = differences(services.sheet(report, only=only), data)
+        diffs = differences(services.sheet(report, only=only, last_year=False), data)
         return _refused(request, report, lines, data, str(e), diffs, status=409, htmx=htmx)
     except RoundError as e:
         report.refresh_from_db()
