@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, FilteredRelation, OuterRef, Q
@@ -168,6 +168,11 @@ def _own_and_last(model, report: Report, last: Q) -> tuple[list, list]:
     rows = (
         model.objects.filter(Q(report=report) | last)
         .select_related("report__department")
+        # Of the report only its department's name (last year's texts are headed by it).
+        .only(
+            *(f.name for f in model._meta.concrete_fields),
+            "report__department__name",
+        )
         .order_by(*lastyear.ORDER)
     )
     own, others = [], []
@@ -293,7 +298,7 @@ class _NodeRows:
     """A sheet's nodes' rows, by node id (issue 16)."""
 
     contents: dict[int, list[tuple[Content, str]]]  # (content, its phases planned for the FY)
-    indicators: dict[int, list[tuple[Indicator, list[IndicatorValue]]]]
+    indicators: dict[int, list[tuple[Indicator, list[_Value]]]]
     links: dict[int, list[NodeDepartment]]  # 担当課, in the document's order
 
 
@@ -341,34 +346,44 @@ def _contents(out: _NodeRows, where: dict, fy: int) -> None:
         out.contents[node_id] = [(c, " / ".join(phases[c.pk])) for c in found]
 
 
+class _Value(NamedTuple):
+    """An indicator's value as the sheet shows it (role, FY, text as written)."""
+
+    role: str
+    fy: int
+    text: str
+
+
 def _indicators(out: _NodeRows, where: dict) -> None:
-    # One row per indicator and value (none: one row without a value).
-    indicators = (
+    # One row per indicator and value (none: one row without a value), read as tuples: an
+    # Indicator (and its 担当部署) is built once, not once per value.
+    ind_names = [f.attname for f in Indicator._meta.concrete_fields]
+    dept_names = [f.attname for f in Department._meta.concrete_fields]
+    n, m = len(ind_names), len(dept_names)
+    rows = (
         Indicator.objects.filter(**where)
-        .select_related("department")
-        .annotate(
-            value_id=F("values__id"),
-            value_role=F("values__role"),
-            value_fy=F("values__fy"),
-            value_text=F("values__text"),
-        )
         .order_by("node_id", "order", "pk", "values__role", "values__fy")
+        .values_list(
+            *ind_names,
+            *(f"department__{name}" for name in dept_names),
+            "values__id",
+            "values__role",
+            "values__fy",
+            "values__text",
+        )
     )
-    seen: dict[int, list[IndicatorValue]] = {}
-    for ind in indicators:
-        if ind.pk not in seen:
-            seen[ind.pk] = []
-            out.indicators.setdefault(ind.node_id, []).append((ind, seen[ind.pk]))
-        if ind.value_id is not None:
-            seen[ind.pk].append(
-                IndicatorValue(
-                    id=ind.value_id,
-                    indicator_id=ind.pk,
-                    role=ind.value_role,
-                    fy=ind.value_fy,
-                    text=ind.value_text,
-                )
-            )
+    db = rows.db
+    seen: dict[int, list[_Value]] = {}
+    for row in rows:
+        values = seen.get(row[0])
+        if values is None:
+            ind = Indicator.from_db(db, ind_names, row[:n])
+            if ind.department_id is not None:
+                ind.department = Department.from_db(db, dept_names, row[n : n + m])
+            values = seen[ind.pk] = []
+            out.indicators.setdefault(ind.node_id, []).append((ind, values))
+        if row[n + m] is not None:
+            values.append(_Value(*row[n + m + 1 :]))
 
 
 def _first(links: list[NodeDepartment]) -> Department | None:
@@ -377,7 +392,7 @@ def _first(links: list[NodeDepartment]) -> Department | None:
 
 
 def _indicator_line(
-    ind: Indicator, fy: int, entry: IndicatorEntry | None, values: list[IndicatorValue]
+    ind: Indicator, fy: int, entry: IndicatorEntry | None, values: list[_Value]
 ) -> IndicatorLine:
     base = next((v for v in values if v.role == IndicatorValue.Role.BASELINE), None)
     targets = sorted((v for v in values if v.role == IndicatorValue.Role.TARGET), key=_fy)
@@ -398,7 +413,7 @@ def _indicator_line(
     )
 
 
-def _fy(v: IndicatorValue) -> int:
+def _fy(v: _Value) -> int:
     return v.fy
 
 
