@@ -14,15 +14,13 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.html import conditional_escape
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from shinchoku.plans.goals import by_goal, plan_nodes
 from shinchoku.reviews.sheet import sheet_opinions
-from shinchoku.rounds import indicator_hints, lastyear, ownership, services
+from shinchoku.rounds import indicator_hints, lastyear, ownership, services, sheet_rows
 from shinchoku.rounds.access import may_approve, may_edit, report_for
 from shinchoku.rounds.labels import content_label, content_where
 from shinchoku.rounds.models import PlanSettings, Report
@@ -118,25 +116,26 @@ def _toc(plan, lines: list[ItemLines], by_id: dict | None = None) -> dict:
     }
 
 
-def _dress(lines: list[ItemLines], statuses: list[str], errors: dict[str, str] | None) -> None:
+def _dress(
+    lines: list[ItemLines], statuses: list[str], errors: dict[str, str] | None, editable: bool
+) -> None:
     """What each row of the page shows, computed once here so the template only loops (issue
-    16): field names, row labels, the refused field's message, a content's status options."""
+    16): field names, the refused field's message, and each content's row (sheet_rows)."""
     errors = errors or {}
-    options = [(s, conditional_escape(s)) for s in statuses]
+    words = sheet_rows.Words.now()
     for item in lines:
         prefix = f"i|{item.node.key}"
         item.prefix, item.error = prefix, errors.get(f"{prefix}|evaluation", "")
         for c in item.contents:
             c.prefix = f"c|{item.node.key}|{c.position}"
-            c.label = content_label(c.content, c.position)
-            c.error = errors.get(f"{c.prefix}|status", "")
-            c.options = mark_safe(
-                "".join(
-                    f"<option selected>{text}</option>"
-                    if s == c.status
-                    else f"<option>{text}</option>"
-                    for s, text in options
-                )
+            c.row = sheet_rows.content_row(
+                c,
+                prefix=c.prefix,
+                label=content_label(c.content, c.position),
+                error=errors.get(f"{c.prefix}|status", ""),
+                statuses=statuses,
+                editable=editable,
+                words=words,
             )
         for ln in item.indicators:
             ln.prefix = f"n|{ln.indicator.key}"
@@ -148,7 +147,7 @@ def _context(request: HttpRequest, report: Report, lines: list[ItemLines], **ext
     indicator_hints.attach(lines, plan, report.round.fy)  # e.g. the business evaluation's figure
     settings = PlanSettings.of(plan)
     editable = report.editable and may_edit(request, report)
-    _dress(lines, settings.content_statuses, extra.get("field_errors"))
+    _dress(lines, settings.content_statuses, extra.get("field_errors"), editable)
     return {
         "plan": plan,
         "round": report.round,
