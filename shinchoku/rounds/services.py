@@ -201,11 +201,18 @@ def sheet(
         nodes_q = nodes_q.filter(
             Q(key__in=only.nodes) | Q(indicators__key__in=only.indicators)
         ).distinct()
-        # Whether a node has children and contents, in the same query (the full sheet reads
-        # every node, and every content).
+        # Whether a node has children, contents and indicators (one the department reports
+        # itself among them), and whether the department is its 担当課, in the same query: a
+        # save reads only the kinds of rows it posts (the full sheet reads them all).
+        indicators = Indicator.objects.filter(node_id=OuterRef("pk"))
         nodes_q = nodes_q.annotate(
             has_children=Exists(Node.objects.filter(parent_id=OuterRef("pk"))),
             has_contents=Exists(Content.objects.filter(node_id=OuterRef("pk"))),
+            has_indicators=Exists(indicators),
+            reports_indicator=Exists(indicators.filter(department_id=dept.pk)),
+            is_responsible=Exists(
+                NodeDepartment.objects.filter(node_id=OuterRef("pk"), department_id=dept.pk)
+            ),
         )
         item_keys = only.nodes if only.items is None else only.items
         content_keys = only.nodes if only.contents is None else only.contents
@@ -219,8 +226,15 @@ def sheet(
     # A partial save that posts no content field reads no content (has_contents says whether
     # an item is on the sheet for its contents).
     with_contents = content_keys is None or bool(content_keys)
+    # One that posts no indicator field reads no indicator and no 担当課 link (the annotations
+    # above say whether an item is on the sheet).
+    with_indicators = only is None or bool(only.indicators)
     rows = _node_rows(
-        plan, fy, None if only is None else [n.pk for n in nodes], contents=with_contents
+        plan,
+        fy,
+        None if only is None else [n.pk for n in nodes],
+        contents=with_contents,
+        indicators=with_indicators,
     )
     # issue 12 (a round for any plan): a leaf item of the department is on its sheet even
     # without contents and indicators (its status is the self-evaluation, with its texts).
@@ -250,7 +264,10 @@ def sheet(
     for node in nodes:
         # 担当課 from the links prefetched for the indicator owner (one query for both).
         links = rows.links.get(node.pk, [])
-        responsible = any(nd.department_id == dept.pk for nd in links)
+        if with_indicators:
+            responsible = any(nd.department_id == dept.pk for nd in links)
+        else:
+            responsible = node.is_responsible
         lines = ItemLines(node)
         if responsible:
             for position, (content, planned) in enumerate(rows.contents.get(node.pk, []), 1):
@@ -280,7 +297,12 @@ def sheet(
             lines.indicators.append(line)
             # --- end indicator owner
         leaf_of_dept = responsible and node.pk not in parents
-        unread = responsible and not with_contents and node.has_contents  # on it, not read
+        # On the sheet for rows not read: its contents, or indicators shown to a 担当課 and
+        # those the department reports itself (the rule above).
+        unread = (responsible and not with_contents and node.has_contents) or (
+            not with_indicators
+            and ((responsible and node.has_indicators) or node.reports_indicator)
+        )
         if lines.contents or lines.indicators or leaf_of_dept or unread:
             entry = items_e.get(node.key)
             if entry:
@@ -303,15 +325,22 @@ class _NodeRows:
 
 
 def _node_rows(
-    plan: Plan, fy: int, node_ids: list[int] | None, *, contents: bool = True
+    plan: Plan,
+    fy: int,
+    node_ids: list[int] | None,
+    *,
+    contents: bool = True,
+    indicators: bool = True,
 ) -> _NodeRows:
     """The contents (with this FY's phases; none unless `contents`), indicators (with their
-    values) and 担当課 of the plan's nodes, or of `node_ids`: a query for each, each row joined
-    to what it needs."""
+    values) and 担当課 (neither unless `indicators`) of the plan's nodes, or of `node_ids`: a
+    query for each, each row joined to what it needs."""
     where = {"node__plan": plan} if node_ids is None else {"node_id__in": node_ids}
     out = _NodeRows({}, {}, {})
     if contents:
         _contents(out, where, fy)
+    if not indicators:
+        return out
     _indicators(out, where)
     links = (
         NodeDepartment.objects.filter(**where)
