@@ -8,7 +8,8 @@ Grows the benchmark database to `--councils` (benchmarks/councils.py), starts gu
 client (the standard library's streams, one connection per request as a sync worker wants):
 
 - `--staff` (120) 部署担当 open their department's sheet of the open round, type (an autosave
-  POST of the whole form with one field changed, as htmx sends it) and look at an item page;
+  POST of the changed field with the version and partial=1, as static/shinchoku/sheet.js
+  sends it) and look at an item page;
 - `--admins` (30) 管理者 look at the round's board, the dashboard, the progress view, the plan
   list, the committee report and item pages;
 - `--citizens` (50) read the public pages: the index, a plan, a goal, a download now and then.
@@ -174,14 +175,21 @@ async def staff_user(session: Session, sheet: str, items: list[str], stats: Stat
             await timed(stats, "item page", session, "GET", RNG.choice(items))
         else:
             typed += 1
-            form[first_text_field(form)] = f"取組を進めた（{typed}）"
+            # As static/shinchoku/sheet.js autosaves: the field changed since the last save,
+            # the version and partial=1 (not the whole form).
+            changed = {
+                "csrfmiddlewaretoken": form.get("csrfmiddlewaretoken", ""),
+                "version": form.get("version", ""),
+                "partial": "1",
+                first_text_field(form): f"取組を進めた（{typed}）",
+            }
             saved = await timed(
                 stats,
                 "draft save",
                 session,
                 "POST",
                 sheet,
-                form=form,
+                form=changed,
                 headers={"HX-Request": "true"},
             )
             found = VERSION.search(saved.body) if saved is not None else None
