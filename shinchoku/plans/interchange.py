@@ -591,7 +591,7 @@ def load_documents(docs: list[dict], replace: bool = False, checked: bool = Fals
                 + "、".join(sorted(existing))
                 + "。置き換えるときは --replace を付けてください。"
             )
-        old_goals = forget_own_links(set(in_run))
+        old_goals = forget_own_links(set(existing))
         plans = []
         for i, doc in enumerate(docs):
             plan, refused = load_plan(doc, existing.get(doc["plan"]["slug"]), old_goals)

@@ -21,7 +21,9 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
 
+from django.db import router
 from django.db.models import Model, Prefetch
+from django.db.models.signals import pre_save
 
 from shinchoku.orgs.models import Department, Organization
 from shinchoku.plans import cache_version, lineage_format
@@ -68,6 +70,8 @@ def forget_own_links(slugs: set[str]) -> GoalsByContent:
     changed. Links from other plans into these plans are kept.
     """
     goals: GoalsByContent = {}
+    if not slugs:  # plans loaded for the first time have no links yet
+        return goals
     rows = (
         ContentGoal.objects.filter(content__node__plan__slug__in=slugs)
         .order_by("content_id", "order", "id")
@@ -135,20 +139,26 @@ def _organization(doc: dict) -> Organization:
 
 
 def _ensure_departments(org: Organization, docs: list[dict]) -> dict[str, Department]:
+    """The organization's departments by name, the document's new ones added (one INSERT) and
+    every one placed under the parent the document names (one UPDATE)."""
     existing = {d.name: d for d in org.departments.all()}
     next_order = max((d.order for d in existing.values()), default=-1) + 1
+    new = []
     for d in docs:
         if d["name"] not in existing:
-            existing[d["name"]] = Department.objects.create(
-                organization=org, name=d["name"], order=next_order
-            )
+            existing[d["name"]] = Department(organization=org, name=d["name"], order=next_order)
+            new.append(existing[d["name"]])
             next_order += 1
+    Department.objects.bulk_create(new)
+    moved = []
     for d in docs:
         dept = existing[d["name"]]
         parent_id = existing[d["parent"]].id if d["parent"] else None
         if d["parent"] is not None and dept.parent_id != parent_id:
             dept.parent_id = parent_id
-            dept.save(update_fields=["parent"])
+            moved.append(dept)
+    if moved:
+        Department.objects.bulk_update(moved, ["parent"])
     return existing
 
 
@@ -246,6 +256,18 @@ class _Pending:
         for model, rows in self.rows.items():
             _of_plan(model, self.plan_id).bulk_create(rows, batch_size=500)
         self.rows.clear()
+
+
+def _as_created(model: type[Model], rows: list[Any]) -> list[Any]:
+    """Rows about to be inserted together, told so as create() tells them (pre_save).
+
+    bulk_create sends no signal; the receivers see each new row as they would one by one (a
+    record added to a draft plan without lineage is tagged 新規: evaluations/signals.py).
+    """
+    using = router.db_for_write(model)
+    for row in rows:
+        pre_save.send(sender=model, instance=row, raw=False, using=using, update_fields=None)
+    return rows
 
 
 def _of_plan(model: type[Model], plan_id: int) -> Any:
@@ -395,7 +417,7 @@ class _Loader:
             placed.append((doc, parent, order, seq, node, created))
             stack.extend((c, node, i) for i, c in reversed(list(enumerate(doc["children"]))))
         nodes = Node.objects.of_plan(self.plan.pk)
-        nodes.bulk_create([node for *_, node, created in placed if created])
+        nodes.bulk_create(_as_created(Node, [node for *_, node, created in placed if created]))
         orphans = []
         for _doc, parent, _order, _seq, node, created in placed:
             if created and parent is not None and node.parent_id != parent.pk:
@@ -465,7 +487,8 @@ class _Loader:
 
     def _insert_contents_and_indicators(self) -> None:
         """The new contents and indicators of every node (ids returned), then their rows."""
-        Content.objects.of_plan(self.plan.pk).bulk_create([c for c, _ in self.new_contents])
+        contents = _as_created(Content, [c for c, _ in self.new_contents])
+        Content.objects.of_plan(self.plan.pk).bulk_create(contents)
         for content, d in self.new_contents:
             _sync_schedule(content, d["schedule"], [], self.pending)
         Indicator.objects.of_plan(self.plan.pk).bulk_create([i for i, _ in self.new_indicators])
