@@ -13,7 +13,8 @@ Per council: one user per department (部署担当), a 管理者, and the FY2020
 deadline day); for every `--sample-every`-th council (and the first) the FY2019 round is filled,
 approved, closed and published (public pages, committee report). One operator (superuser).
 Every user's password is BENCH_PASSWORD, hashed once with the product's hasher (a real login
-still checks the full hash). Prints the import rate (plans/s, CPU s and queries per plan), then runs ANALYZE.
+still checks the full hash). Prints the import rate (plans/s, CPU s and queries per plan), then
+runs ANALYZE.
 
 Without DATABASE_URL it uses a SQLite file (`--sqlite`, default a temporary one). With a
 PostgreSQL DATABASE_URL the database is created if missing (`--fresh` drops it first). Running
