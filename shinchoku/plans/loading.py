@@ -315,7 +315,9 @@ class _Loader:
             return {"order": order, "heading": d["heading"], "style": d["style"], "body": d["body"]}
 
         def create(d: dict, order: int) -> None:
-            self.pending.add(Section(plan=self.plan, node=node, **values(d, order)))
+            self.pending.add(
+                Section(plan_id=self.plan.pk, node_id=node.pk if node else None, **values(d, order))
+            )
 
         def update(row: Section, d: dict, order: int) -> None:
             _save(row, _assign(row, values(d, order)))
@@ -583,7 +585,7 @@ class _Loader:
             }
 
         def create(d: dict, order: int) -> None:
-            ind = Indicator(node=node, plan=self.plan, key=d["key"], **values(d, order))
+            ind = Indicator(node_id=node.pk, plan_id=self.plan.pk, key=d["key"], **values(d, order))
             self.new_indicators.append((ind, d))
 
         def update(row: Indicator, d: dict, order: int) -> None:
@@ -624,7 +626,7 @@ def _sync_ordered_links(
     for order, pk in enumerate(wanted):
         row = by_target.pop(pk, None)
         if row is None:
-            pending.add(model(node=node, order=order, **{field: pk}))
+            pending.add(model(node_id=node.pk, order=order, **{field: pk}))
             changed = True
         elif row.order != order:
             row.order = order
@@ -653,7 +655,7 @@ def _sync_schedule(
         if order < len(rows):
             changed |= _save(rows[order], _assign(rows[order], values))
         else:
-            pending.add(ScheduleSpan(content=content, **values))
+            pending.add(ScheduleSpan(content_id=content.pk, **values))
             changed = True
     if len(rows) > len(docs):
         _delete(ScheduleSpan, rows[len(docs) :])
@@ -687,7 +689,7 @@ def _sync_values(ind: Indicator, doc: dict, rows: list[IndicatorValue], pending:
     for (role, fy), values in _wanted_values(doc).items():
         row = by_key.pop((role, fy), None)
         if row is None:
-            row = IndicatorValue(indicator=ind, role=role, fy=fy, **values)
+            row = IndicatorValue(indicator_id=ind.pk, role=role, fy=fy, **values)
             row.apply_parse()
             pending.add(row)
             created.append(row)
@@ -710,7 +712,9 @@ def _sync_notes(
     for d in docs:
         row = by_fy.pop(d["fy"], None)
         if row is None:
-            pending.add(ProgressNote(indicator=ind, fy=d["fy"], done=d["done"], next=d["next"]))
+            pending.add(
+                ProgressNote(indicator_id=ind.pk, fy=d["fy"], done=d["done"], next=d["next"])
+            )
             changed = True
         else:
             changed |= _save(row, _assign(row, {"done": d["done"], "next": d["next"]}))
