@@ -438,7 +438,7 @@ class _Loader:
         return [n for key, n in old.items() if key not in seen]
 
     def _old_nodes(self) -> dict[str, Node]:
-        return {
+        nodes = {
             n.key: n
             for n in Node.objects.filter(plan=self.plan).prefetch_related(
                 "nodedepartment_set",
@@ -452,6 +452,9 @@ class _Loader:
                 ),
             )
         }
+        for node in nodes.values():
+            node.plan = self.plan  # the new contents' pre_save reads it (_as_created)
+        return nodes
 
     def _ensure_kinds(self, docs: list[dict]) -> None:
         """Create the 種別 the tree names that the organization lacks, in one INSERT."""

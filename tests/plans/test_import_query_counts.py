@@ -76,3 +76,29 @@ def test_new_nodes_hang_from_their_parents_and_their_ids_follow_the_document(db,
     rows = list(Node.objects.filter(plan=plan).select_related("parent").order_by("id"))
     assert [n.key for n in rows] == [n["key"] for n in walk(doc["plan"]["nodes"])]
     assert {n.key: n.parent.key if n.parent else None for n in rows} == parents
+
+
+def test_new_contents_under_nodes_that_stay_cost_no_query_each(db, tmp_path):
+    path = council_file(tmp_path)
+    call_command("import", str(path), stdout=StringIO())
+    doc = json.loads(path.read_text(encoding="utf-8"))
+
+    def with_new_contents(count: int) -> str:
+        changed = json.loads(json.dumps(doc))
+        nodes = [n for n in walk(changed["plan"]["nodes"]) if n["contents"]]
+        template = {
+            k: v for k, v in nodes[0]["contents"][0].items() if k not in ("continues", "tag")
+        }
+        for i in range(count):  # without lineage: pre_save looks at the plan (evaluations)
+            new = {**template, "tag": "", "label": "", "text": f"追加の実施内容{i}"}
+            nodes[i]["contents"].append(new)
+        target = tmp_path / f"plus{count}.json"
+        target.write_text(json.dumps(changed, ensure_ascii=False), encoding="utf-8")
+        return str(target)
+
+    one = imported(with_new_contents(1), "--replace", "--confirm-removals")
+    call_command("import", str(path), "--replace", "--confirm-removals", stdout=StringIO())
+    three = imported(with_new_contents(3), "--replace", "--confirm-removals")
+    assert one == three
+    plan = Plan.objects.get(slug="count-council-action-plan")
+    assert Content.objects.filter(node__plan=plan, text__startswith="追加の実施内容").count() == 3
