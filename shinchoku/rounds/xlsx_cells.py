@@ -9,11 +9,11 @@ size, unpacked size, zip members, macros, encryption; the raw row and cell count
 is parsed with entity declarations and external entities refused, as defusedxml does.
 
 `opened_cells(data)` gives a `CellBook` with the interface of `xlsx_guard.GuardedWorkbook`
-(`sheetnames`, `formulas`, `rows`) and the same results: every value is converted as openpyxl's
-read-only, data-only reader converts it (shared and inline strings, numbers, booleans, ISO dates, and
-numbers in a date style as dates, with the workbook's 1900 or 1904 epoch), with the same number
-format, and every fault is the same `WorkbookFault` naming the sheet and cell. tests/rounds/
-test_xlsx_cells.py reads many sheets with both readers and compares.
+(`sheetnames`, `formulas`, `rows`) and the same results: every value is converted as
+openpyxl's read-only, data-only reader converts it (shared and inline strings, numbers, booleans,
+ISO dates, and numbers in a date style as dates, with the workbook's 1900 or 1904 epoch), with the
+same number format, and every fault is the same `WorkbookFault` naming the sheet and cell.
+tests/rounds/test_xlsx_cells.py reads many sheets with both readers and compares.
 
 Parts openpyxl parses but this reader never needs (document properties, themes, drawings, the
 relationships of each sheet, external links, defined names) are not opened: a file broken only there
