@@ -407,8 +407,18 @@ def apply_parsed(
     return UploadResult("saved", changed=changed, report=saved)
 
 
+def named_keys(cells: list[InputCell]) -> services.SheetKeys:
+    """The items (with those of the contents) and indicators the file's input cells name."""
+    nodes = {c.key for c in cells if c.kind == ITEM}
+    nodes |= {c.key.rpartition("#")[0] for c in cells if c.kind == CONTENT}
+    indicators = {c.key for c in cells if c.kind == INDICATOR}
+    return services.SheetKeys(nodes=frozenset(nodes), indicators=frozenset(indicators))
+
+
 def _check_and_merge(locked: Report, cells: list[InputCell]) -> Merged:
-    lines = services.sheet(locked)
+    # issue 16: only the rows the file names are read (as a draft save reads them), without
+    # last year's texts; a key the sheet no longer has is missing from them either way.
+    lines = services.sheet(locked, only=named_keys(cells))
     problems, values = _value_problems(locked, cells, lines)
     if problems:
         return problems, None, [], [], lines

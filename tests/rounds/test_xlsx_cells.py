@@ -365,3 +365,60 @@ def test_hostile_files_are_refused_as_openpyxl_refuses_them(reports):
 
 def kind_sheets(data: bytes, part: str) -> list[str]:
     return [name for name, p in hc.sheet_parts(data).items() if p == part]
+
+
+# --------------------------------------------------------------------------- rows an upload reads
+
+
+def test_an_upload_reads_the_rows_its_file_names_as_the_whole_sheet_has_them(reports):
+    """The upload reads only the rows its file names (services.sheet(only=…)): what it checks,
+    merges and saves from them is what the whole sheet holds, for every sheet, with and
+    without entries stored."""
+    from shinchoku.rounds.models import PlanSettings
+    from shinchoku.rounds.sheet_xlsx_apply import _as_entered, _names, _stored, named_keys
+
+    someone = login_client("保存者", role="admin").user
+    stored = 0
+    for n, report in enumerate(reports):
+        if n % 2:  # entries stored for every row
+            settings = PlanSettings.of(report.round.plan)
+            data = services.SheetInput()
+            for item in services.sheet(report):
+                code = settings.evaluation_scale[0]["code"]
+                data.items[item.node.key] = {"done": "済", "next": "続", "evaluation": code}
+                for c in item.contents:
+                    status = settings.content_statuses[0]
+                    data.contents[(item.node.key, c.position)] = {"status": status, "note": "メモ"}
+                for ln in item.indicators:
+                    if not ln.readonly:
+                        data.indicators[ln.indicator.key] = {"note": "注", "done": "d", "next": "n"}
+            services.save(report, data, version=report.version, user=someone)
+            stored += 1
+        report = Report.objects.select_related("round__plan", "department").get(pk=report.pk)
+        cells = read_sheet(write_sheet(report)).cells
+        named = named_keys(cells)
+        whole, part = services.sheet(report), services.sheet(report, only=named)
+
+        def seen(lines, named=named, cells=cells):
+            fields = {(c.kind, c.key, c.field) for c in cells}
+            rows = {(c.kind, c.key) for c in cells}
+            entered = _as_entered(lines)
+            by_node = {i.node.key: i for i in lines if i.node.key in named.nodes}
+            return (
+                {k: v for k, v in _stored(lines).items() if k in fields},
+                {k: v for k, v in _names(lines).items() if k in rows},
+                {k: v for k, v in entered["items"].items() if k in named.nodes},
+                {k: v for k, v in entered["contents"].items() if k[0] in named.nodes},
+                {k: v for k, v in entered["indicators"].items() if k in named.indicators},
+                {
+                    k: (
+                        [(c.position, c.content.text) for c in i.contents],
+                        [(ln.indicator.key, ln.readonly, ln.reporter) for ln in i.indicators],
+                    )
+                    for k, i in by_node.items()
+                },
+            )
+
+        assert seen(part) == seen(whole), report
+        assert seen(whole)[0], report  # the sheet has input cells
+    assert stored >= 3
