@@ -141,16 +141,16 @@ def test_the_committee_report_shows_a_changed_actual_and_note_at_once(viewer):
     assert "委員会の前に書き直した取組" in html(viewer, REPORT)
 
 
-def test_the_committee_report_shows_an_opinion_and_its_answer_at_once(round_2020):
+def test_the_committee_report_shows_an_opinion_and_its_answer_at_once(admin, round_2020):
     """The report of FY2020 answers the committee's opinions on FY2019."""
     member = login_client("cache-iin-2", role="viewer", org_slug=COUNCIL)
     url = reverse("reports:committee", args=[ACTION, 2020])
     twice(member, url)
     plan = Plan.objects.get(slug=ACTION)
-    opinion = reviews.create_opinion(plan, 2019, "窓口の案内を分かりやすく", user=round_2020.user)
+    opinion = reviews.create_opinion(plan, 2019, "窓口の案内を分かりやすく", user=admin.user)
     assert "窓口の案内を分かりやすく" in html(member, url)
     reviews.answer(
-        opinion, user=round_2020.user, version=opinion.version, policy="案内を作り直す", action=""
+        opinion, user=admin.user, version=opinion.version, policy="案内を作り直す", action=""
     )
     assert "案内を作り直す" in html(member, url)
 
