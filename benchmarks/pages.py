@@ -112,6 +112,7 @@ def pages(fy_open: int = councils.OPEN_FY, fy_done: int = councils.DONE_FY) -> l
         ),
         Page("progress view", "admin", reverse("rounds:overview", args=[slug, fy_done])),
         Page("committee report", "admin", reverse("reports:committee", args=[slug, fy_done])),
+        Page("dashboard (管理者)", "admin", reverse("rounds:dashboard")),
         Page("public goal", "public", reverse("public:node", args=[slug, goal.key])),
         Page("public index", "public", reverse("public:index")),
         Page("public plan CSV", "public", reverse("public:csv", args=[slug])),

@@ -128,6 +128,7 @@ def _split_unit(rest: str) -> tuple[str, str] | None:
     return None
 
 
+@functools.lru_cache(maxsize=16384)
 def parse_value(text: str | None) -> Value:
     """Parse a value cell; never raises, and keeps the text exactly as given."""
     original = "" if text is None else str(text)
@@ -211,7 +212,9 @@ def format_value(value: Value) -> str:
     return out
 
 
-@functools.lru_cache(maxsize=4096)  # a pure function of a few distinct units, called per cell
+# Pure functions of a text, called for every cell of every table: each text is worked out once
+# per process (issue 16). Their results are frozen (Value), safe to share.
+@functools.lru_cache(maxsize=2048)
 def canonical_unit(unit: str) -> str:
     """One spelling per unit: NFKC (％ → %, ㎞ → km), no spaces, か所 for 箇所/ヶ所/ヵ所…"""
     out = re.sub(r"\s+", "", unicodedata.normalize("NFKC", unit or ""))

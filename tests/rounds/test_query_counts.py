@@ -8,6 +8,7 @@ writes one statement per changed row.
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -25,9 +26,14 @@ SHEET = 13  # last year's approved entries are read with the sheet's own (rounds
 # without looking the plan up: one UPDATE per save (here already raised in the test's
 # transaction by the first save, so not repeated).
 DRAFT_SAVE = 11  # a save of indicator fields reads no content (SheetKeys.contents)
-PROGRESS = 13  # the early warning forecasts from the indicators plan_progress read
-# Each board's plan_progress, and its early warning from what that read (issue 17).
-DASHBOARD = 20
+# The progress view and the dashboard keep what they render from the plan's data in the cache
+# under its version (rounds/page_cache.py): a second request reads the plan and its version.
+PROGRESS = 5
+DASHBOARD = 8
+# Not yet kept (the first request after a change): the early warning forecasts from the
+# indicators plan_progress read; each board's plan_progress and its early warning (issue 17).
+PROGRESS_MADE = 14
+DASHBOARD_MADE = 20
 
 
 @pytest.fixture(scope="module")
@@ -162,6 +168,9 @@ def test_the_progress_view_reads_a_fixed_number_of_queries(plan, django_assert_n
     client.get(url)
     with django_assert_num_queries(PROGRESS):
         assert client.get(url).status_code == 200
+    cache.clear()
+    with django_assert_num_queries(PROGRESS_MADE):
+        assert client.get(url).status_code == 200
 
 
 def test_the_dashboard_reads_a_fixed_number_of_queries(plan, django_assert_num_queries):
@@ -171,6 +180,9 @@ def test_the_dashboard_reads_a_fixed_number_of_queries(plan, django_assert_num_q
     html = client.get(url).content.decode()
     assert "最終目標の達成が危ぶまれる指標" in html
     with django_assert_num_queries(DASHBOARD):
+        assert client.get(url).status_code == 200
+    cache.clear()
+    with django_assert_num_queries(DASHBOARD_MADE):
         assert client.get(url).status_code == 200
 
 
