@@ -129,3 +129,23 @@ def test_prerenders_are_nobodys_and_listed_to_nobody():
     prerender.queue_committee(plan.pk, 2019)
     admin = login_client("管理", role="admin", org_slug=COUNCIL)
     assert recent_jobs(admin.user) == []
+
+
+def test_the_newest_prerender_of_a_report_keeps_its_pdf_past_a_day():
+    from shinchoku.jobs.housekeeping import prune
+
+    plan = Plan.objects.get(slug=CITY)
+    now = timezone.now()
+
+    def done(days: float, **fields) -> ReportJob:
+        at = now - timedelta(days=days)
+        return ReportJob.objects.create(
+            kind="committee", plan=plan, fy=2019, filename="x.pdf", state="done",
+            started=at, finished=at, pdf=b"%PDF-", size=5, **fields,
+        )  # fmt: skip
+
+    newest, older = done(3), done(5)
+    members = done(3, user=get_user_model().objects.create_user("委員"))
+    prune(now)
+    kept = {j.pk: j.pdf is not None for j in ReportJob.objects.all()}
+    assert kept == {newest.pk: True, older.pk: False, members.pk: False}
