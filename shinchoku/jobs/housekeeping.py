@@ -189,6 +189,7 @@ def prune(now: datetime | None = None) -> dict[str, int]:
     emptied = (
         ReportJob.objects.filter(state__in=finished, finished__lt=old)
         .exclude(pdf__isnull=True, html="")
+        .exclude(pk__in=latest_prerenders(now))
         .update(pdf=None, html="", size=0)
     )
     rows, _ = ReportJob.objects.filter(
@@ -200,6 +201,29 @@ def prune(now: datetime | None = None) -> dict[str, int]:
     WorkerHeartbeat.objects.filter(seen__lt=old).delete()
     DailyRun.objects.filter(started__lt=now - KEEP_JOB_ROWS).delete()
     return {"pdfs": emptied, "jobs": rows, "results": results}
+
+
+def latest_prerenders(now: datetime) -> list[int]:
+    """The newest pre-rendered PDF of each report and language (jobs.prerender), made within
+    KEEP_JOB_ROWS: kept past KEEP_FINISHED, so that a closed round's report stays ready for the
+    committee days later. An older one is never served for a newer content (the content key)."""
+    rows = (
+        ReportJob.objects.filter(
+            user__isnull=True,
+            state=ReportJob.State.DONE,
+            pdf__isnull=False,
+            finished__gte=now - KEEP_JOB_ROWS,
+        )
+        .order_by("-finished")
+        .values_list("pk", "plan_id", "kind", "fy", "language")
+    )
+    seen: set[tuple] = set()
+    keep = []
+    for pk, *report in rows:
+        if tuple(report) not in seen:
+            seen.add(tuple(report))
+            keep.append(pk)
+    return keep
 
 
 def run_daily_jobs(now: datetime | None = None) -> list[str]:

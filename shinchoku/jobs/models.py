@@ -59,8 +59,9 @@ class ReportJob(models.Model):
     expected_seconds = models.FloatField(default=DEFAULT_EXPECTED)
     pdf = models.BinaryField(null=True, blank=True)
     size = models.PositiveIntegerField(default=0)
-    # What the PDF shows, when it is the same for every reader (the plan's cache version and
-    # the language): a later job with the same key takes this PDF instead of laying it out again.
+    # What the PDF shows, when it is the same for every reader (a digest of its HTML without
+    # the time it was made, reports.pdf.content_key): a later job with the same key takes
+    # this PDF instead of laying it out again. A job without a user is a pre-render.
     content_key = models.CharField(max_length=100, blank=True)
 
     class Meta:
@@ -74,7 +75,16 @@ class ReportJob(models.Model):
                 Coalesce("fy", 0),
                 condition=Q(state__in=["queued", "running"]),
                 name="jobs_one_active_report_job",
-            )
+            ),
+            # One pre-render waiting per report (jobs.prerender): a job without a user, made
+            # when the report changed, so that the PDF is ready before a member asks for it.
+            models.UniqueConstraint(
+                "plan",
+                "kind",
+                Coalesce("fy", 0),
+                condition=Q(user__isnull=True, state="queued"),
+                name="jobs_one_queued_prerender",
+            ),
         ]
 
     def __str__(self) -> str:

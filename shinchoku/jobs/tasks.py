@@ -23,30 +23,83 @@ def send_email(to: list[str], subject: str, body: str) -> int:
 @task(queue_name="reports")
 def render_report(job_id: int) -> int:
     """Lay out a ReportJob's HTML as PDF and keep the bytes with the job; return its size."""
+    from shinchoku.jobs.housekeeping import beat
+
+    beat()
+    job = _start(job_id)
+    if job is None:
+        return 0  # removed, or already finished (a re-run of a task that had finished)
+    return _lay_out(job, render_report)
+
+
+@task(queue_name="reports")
+def prerender_report(job_id: int) -> int:
+    """A pre-render (jobs.prerender): read the committee report now and lay it out, unless a
+    PDF of the same content is already made or being made; return the PDF's size (0 if not)."""
+    from django.utils.translation import override
+
+    from shinchoku.jobs.housekeeping import beat
+    from shinchoku.jobs.models import ReportJob
+    from shinchoku.jobs.report_jobs import made_before
+    from shinchoku.reports.pdf import report_html_and_key
+    from shinchoku.reports.report import ReportError, committee_report, filename
+
+    beat()
+    job = _start(job_id)
+    if job is None:
+        return 0
+    # Read after the job left the queue: a change committed from now on queues another one.
+    try:
+        with override(job.language):
+            report = committee_report(job.plan, job.fy)
+            html, key = report_html_and_key(report)
+            name = filename(report, "pdf")
+    except ReportError:  # no report (any more) for that year
+        ReportJob.objects.filter(pk=job.pk).delete()
+        return 0
+    same = ReportJob.objects.filter(
+        plan=job.plan_id, kind=job.kind, fy=job.fy, content_key=key, state__in=ReportJob.ACTIVE
+    ).exclude(pk=job.pk)
+    if made_before(job.plan_id, job.kind, job.fy, key) is not None or same.exists():
+        ReportJob.objects.filter(pk=job.pk).delete()  # that PDF is (being) made: nothing to do
+        return 0
+    ReportJob.objects.filter(pk=job.pk).update(html=html, content_key=key, filename=name)
+    job.html = html
+    return _lay_out(job, prerender_report)
+
+
+def _start(job_id: int):
+    """The queued job, now RUNNING; None when it is gone or no longer queued."""
+    from shinchoku.jobs.models import ReportJob
+
+    with transaction.atomic():
+        job = ReportJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.state not in ReportJob.ACTIVE:
+            return None
+        job.state, job.started, job.finished = ReportJob.State.RUNNING, timezone.now(), None
+        job.save(update_fields=["state", "started", "finished"])
+    return job
+
+
+def _lay_out(job, again) -> int:
+    """Turn the RUNNING job's HTML into PDF and keep it; `again` is the task to re-queue."""
     from shinchoku.jobs.housekeeping import MAX_RETRIES, beat
     from shinchoku.jobs.models import ReportJob
     from shinchoku.jobs.report_jobs import failure_message
     from shinchoku.reports.pdf import html_to_pdf
 
-    beat()
-    with transaction.atomic():
-        job = ReportJob.objects.select_for_update().filter(pk=job_id).first()
-        if job is None or job.state not in ReportJob.ACTIVE:
-            return 0  # removed, or already finished (a re-run of a task that had finished)
-        job.state, job.started, job.finished = ReportJob.State.RUNNING, timezone.now(), None
-        job.save(update_fields=["state", "started", "finished"])
     try:
         data = html_to_pdf(job.html)
     except (KeyboardInterrupt, SystemExit):
         # The worker was told to stop at once (a second Ctrl+C or SIGTERM): run it again later
         # (once), like a job whose worker was killed; recover_stale fails it the next time.
         if job.attempts < MAX_RETRIES:
-            again = render_report.enqueue(job.pk)
+            result = again.enqueue(job.pk)
             ReportJob.objects.filter(pk=job.pk, state=ReportJob.State.RUNNING).update(
                 state=ReportJob.State.QUEUED,
                 started=None,
                 attempts=job.attempts + 1,
-                task_id=str(again.id),
+                task_id=str(result.id),
             )
         raise
     except BaseException:  # weasyprint's fetch errors are BaseExceptions

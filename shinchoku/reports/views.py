@@ -132,7 +132,7 @@ def pdf_start(request: HttpRequest, slug: str, fy: int) -> HttpResponse:
 
     A user has one active job per report: a second click shows the one already under way.
     """
-    from shinchoku.reports.pdf import report_html
+    from shinchoku.reports.pdf import report_html_and_key
 
     plan = plan_for(request, slug)
     job = active_job(request.user, plan, ReportJob.Kind.COMMITTEE, fy)
@@ -140,16 +140,19 @@ def pdf_start(request: HttpRequest, slug: str, fy: int) -> HttpResponse:
         report = _report(request, plan, fy)
         if isinstance(report, HttpResponse):
             return report
+        html, key = report_html_and_key(report)
         job, _created = start_report_job(
             user=request.user,
             plan=plan,
             kind=ReportJob.Kind.COMMITTEE,
             fy=fy,
             filename=filename(report, "pdf"),
-            html=report_html(report),
+            html=html,
             language=get_language() or "ja",
-            # The committee report shows approved sheets only, the same to every member.
-            content_key=f"{cache_version.current(plan.pk)}:{get_language() or 'ja'}",
+            # The committee report shows approved sheets only, the same to every member: a PDF
+            # of the same content (made for another member, or pre-rendered by jobs.prerender
+            # when the report changed) is this one's at once.
+            content_key=key,
         )
     return redirect("reports:pdf_job", plan.slug, fy, job.token)
 

@@ -15,6 +15,7 @@ from django.db.models import Max
 from django.utils.translation import gettext, pgettext_lazy
 
 from shinchoku.core.wareki import fy_label, fy_short
+from shinchoku.jobs import prerender
 from shinchoku.notify import events as notify_events
 from shinchoku.orgs.models import Department
 from shinchoku.plans.history import user_name
@@ -305,6 +306,8 @@ def answer(
         opinion = _save(current, user, "answer", new, before_status=current.status)
         if opinion.version != version:  # something changed
             notify_events.opinion_answered(opinion, user)  # notifications (issue 14)
+            # The next year's committee report prints it (前回の意見への対応): its PDF ready.
+            prerender.committee_soon(opinion.plan_id, opinion.fy + 1)
         return opinion
 
 
@@ -334,7 +337,9 @@ def set_status(
                 "action",
                 gettext("Enter the policy and what was done before marking it answered."),
             )
-        return _save(current, user, "status", new, before_status=current.status)
+        opinion = _save(current, user, "status", new, before_status=current.status)
+        prerender.committee_soon(opinion.plan_id, opinion.fy + 1)  # printed the next year
+        return opinion
 
 
 def set_public(opinion: Opinion, public: bool, *, user: Any, version: int | None) -> Opinion:

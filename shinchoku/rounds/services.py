@@ -20,6 +20,7 @@ from django.utils.translation import gettext, pgettext
 from shinchoku.core.achievement import Bands
 from shinchoku.core.values import parse_value, unit_problem
 from shinchoku.core.wareki import fy_label
+from shinchoku.jobs import prerender
 from shinchoku.notify import events as notify_events
 from shinchoku.orgs.models import Department
 from shinchoku.plans import history
@@ -540,6 +541,7 @@ def close_round(round_: Round, user: Any, *, version: int | None = None) -> None
         round_.version += 1
         round_.save(update_fields=["status", "version"])
         record_event(round_, user, "close")
+        prerender.committee_soon(round_.plan_id, round_.fy)  # the PDF ready before asked
 
 
 def reopen_round(round_: Round, user: Any, comment: str, *, version: int | None = None) -> None:
@@ -1089,6 +1091,7 @@ def _approve(report: Report, user: Any, *, version: int | None, choices: dict[st
                 )
             _record_actual(report, user, ind, {label: old.text} if old is not None else None, after)
         notify_events.report_moved(report, user)  # notifications (issue 14)
+        prerender.committee_soon(report.round.plan_id, fy)  # the PDF ready before asked
     return report
 
 
@@ -1141,6 +1144,7 @@ def publish_round(round_: Round, user: Any, *, version: int | None = None) -> No
             version=F("version") + 1,
         )
         record_event(current, user, "publish")
+        prerender.committee_soon(current.plan_id, current.fy)  # the PDF ready before asked
     round_.refresh_from_db()
 
 

@@ -150,9 +150,10 @@ def test_a_report_job_survives_a_killed_web_server_and_a_killed_worker(tmp_path)
         assert "PDFができました" in html and "hx-get" not in html
         with browser.opener.open(f"{base}/plans/{CITY}/report/2019/pdf/{first}/file/") as r:
             assert r.read(5) == b"%PDF-"
-        # The plan changes (its cached pages' version is raised, as any write does), so the
-        # next click lays the report out again instead of taking the first job's PDF.
+        # The plan's title changes (it is printed on every page), so the next click lays the
+        # report out again instead of taking the first job's PDF (the same content).
         with sqlite3.connect(db.path, timeout=30) as c:
+            c.execute("UPDATE plans_plan SET title = title || '（改訂）' WHERE slug = ?", (CITY,))
             c.execute("UPDATE plans_plancacheversion SET version = version + 1")
         second = browser.start_pdf()
         db.wait(second, lambda j: j["state"] == "running")
