@@ -16,8 +16,8 @@ from tests.conftest import COUNCIL, login_client
 from tests.query_counts import ACTION, SIZES, sized
 
 pytestmark = pytest.mark.django_db
-REPORT_PAGE = 14
-POLICY_PAGE = 22
+REPORT_PAGE = 10
+POLICY_PAGE = 18
 
 
 def more_businesses(round_, n: int = 12) -> None:

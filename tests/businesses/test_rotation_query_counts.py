@@ -13,8 +13,8 @@ from tests.businesses.rotation_data import council_businesses, evaluated_in, mak
 from tests.conftest import COUNCIL, login_client
 from tests.query_counts import SIZES, sized
 
-ROTATION_PAGE = 13
-ROUND_PAGE = 12
+ROTATION_PAGE = 9
+ROUND_PAGE = 8
 
 
 def register(size: str):

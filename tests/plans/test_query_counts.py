@@ -8,10 +8,10 @@ from django.urls import reverse
 from tests.conftest import login_client
 from tests.query_counts import ACTION, SIZES, item_of, sized
 
-# Session and user (2), the page's own reads, the layout's notification count (1: it also tells
-# a federation operator's header that there is no membership to read); the item's 事務事業 (1,
-# businesses' {% item_businesses %}).
-ITEM_PAGE = 22
+# Session and user (2: the user's row brings the membership and the header's unread count, see
+# shinchoku.accounts.backends), the page's own reads; the item's 事務事業 (1, businesses'
+# {% item_businesses %}).
+ITEM_PAGE = 21
 
 
 @pytest.fixture(params=SIZES)
