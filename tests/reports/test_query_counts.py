@@ -8,7 +8,7 @@ from django.urls import reverse
 from tests.conftest import login_client
 from tests.query_counts import ACTION, SIZES, rounds_rolled_back, sized
 
-COMMITTEE_REPORT = 14
+COMMITTEE_REPORT = 13
 
 
 @pytest.fixture(scope="module")

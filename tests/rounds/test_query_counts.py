@@ -18,15 +18,15 @@ from shinchoku.rounds.models import IndicatorEntry, ItemEntry, Report
 from tests.conftest import login_client
 from tests.query_counts import ACTION, SIZES, item_of, rounds_rolled_back, sheet_of, sized
 
-SHEET = 15  # last year's approved entries are read with the sheet's own (rounds/lastyear.py)
+SHEET = 14  # last year's approved entries are read with the sheet's own (rounds/lastyear.py)
 # In a test the save's transaction is a savepoint: SAVEPOINT and RELEASE (BEGIN when served).
 # The save names the sheet's plan, so its cache version (plans/cache_version.py) is raised
 # without looking the plan up: one UPDATE per save (here already raised in the test's
 # transaction by the first save, so not repeated).
 DRAFT_SAVE = 14
-PROGRESS = 13  # the early warning forecasts from the indicators plan_progress read
+PROGRESS = 12  # the early warning forecasts from the indicators plan_progress read
 # Each board's plan_progress, and its early warning from what that read (issue 17).
-DASHBOARD = 20
+DASHBOARD = 16
 
 
 @pytest.fixture(scope="module")
