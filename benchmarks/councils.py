@@ -13,7 +13,8 @@ Per council: one user per department (部署担当), a 管理者, and the FY2020
 deadline day); for every `--sample-every`-th council (and the first) the FY2019 round is filled,
 approved, closed and published (public pages, committee report). One operator (superuser).
 Every user's password is BENCH_PASSWORD, hashed once with the product's hasher (a real login
-still checks the full hash). Prints the import rate (plans/s, CPU s per plan), then runs ANALYZE.
+still checks the full hash). Prints the import rate (plans/s, CPU s and queries per plan), then
+runs ANALYZE.
 
 Without DATABASE_URL it uses a SQLite file (`--sqlite`, default a temporary one). With a
 PostgreSQL DATABASE_URL the database is created if missing (`--fresh` drops it first). Running
@@ -141,19 +142,29 @@ def existing_councils() -> int:
     return Plan.objects.filter(slug__startswith="bench-c", slug__endswith="-action-plan").count()
 
 
-def import_councils(start: int, stop: int, folder: Path, fmt: str = "xlsx") -> tuple[float, float]:
-    """Import councils start..stop-1 through `shinchoku import`; (wall s, CPU s) of the imports.
+def import_councils(
+    start: int, stop: int, folder: Path, fmt: str = "xlsx"
+) -> tuple[float, float, int]:
+    """Import councils start..stop-1 through `shinchoku import`; (wall s, CPU s, queries).
 
     `fmt` "xlsx": the plan workbook (as a council sends it); "json": the interchange file, which
     skips the workbook's writing and reading (for growing a large database quicker).
     """
     from django.core.management import call_command
+    from django.db import connection
 
     from shinchoku.plans.interchange import dumps
     from shinchoku.plans.workbook import write_workbook
 
     template = template_document()
     wall = cpu = 0.0
+    queries = 0
+
+    def count(execute, sql, params, many, context):
+        nonlocal queries
+        queries += 1
+        return execute(sql, params, many, context)
+
     for i in range(start, stop):
         doc = council_document(template, i)
         path = folder / f"{plan_slug(i)}.{fmt}"
@@ -162,11 +173,12 @@ def import_councils(start: int, stop: int, folder: Path, fmt: str = "xlsx") -> t
         else:
             path.write_bytes(write_workbook(doc))
         w0, c0 = time.perf_counter(), time.process_time()
-        call_command("import", str(path), stdout=io.StringIO())
+        with connection.execute_wrapper(count):
+            call_command("import", str(path), stdout=io.StringIO())
         wall += time.perf_counter() - w0
         cpu += time.process_time() - c0
         path.unlink()
-    return wall, cpu
+    return wall, cpu, queries
 
 
 def unfinished(total: int) -> list[int]:
@@ -291,16 +303,23 @@ def analyze() -> float:
 def grow(total: int, sample_every: int = 5, quiet: bool = False, fmt: str = "xlsx") -> dict:
     """Add councils until there are `total`; print and return the import figures."""
     have = existing_councils()
-    out = {"added": 0, "plans_per_s": 0.0, "cpu_per_plan": 0.0}
+    out = {"added": 0, "plans_per_s": 0.0, "cpu_per_plan": 0.0, "queries_per_plan": 0.0}
     if have < total:
         with tempfile.TemporaryDirectory() as folder:
-            wall, cpu = import_councils(have, total, Path(folder), fmt)
+            wall, cpu, queries = import_councils(have, total, Path(folder), fmt)
         added = total - have
-        out = {"added": added, "plans_per_s": added / wall, "cpu_per_plan": cpu / added}
+        out = {
+            "added": added,
+            "plans_per_s": added / wall,
+            "cpu_per_plan": cpu / added,
+            "queries_per_plan": queries / added,
+        }
         if not quiet:
             print(
                 f"imported {added} councils ({have} → {total}) through `shinchoku import` ({fmt}): "
-                f"{added / wall:.2f} plans/s, {cpu / added:.2f} s CPU per plan"
+                f"{added / wall:.2f} plans/s, {cpu / added:.2f} s CPU per plan, "
+                f"{queries / added:.0f} queries per plan",
+                flush=True,
             )
     todo = unfinished(total)
     if todo:

@@ -8,7 +8,8 @@ Grows the benchmark database to `--councils` (benchmarks/councils.py), starts gu
 client (the standard library's streams, one connection per request as a sync worker wants):
 
 - `--staff` (120) 部署担当 open their department's sheet of the open round, type (an autosave
-  POST of the whole form with one field changed, as htmx sends it) and look at an item page;
+  POST of the changed field with the version and partial=1, as static/shinchoku/sheet.js
+  sends it) and look at an item page;
 - `--admins` (30) 管理者 look at the round's board, the dashboard, the progress view, the plan
   list, the committee report and item pages;
 - `--citizens` (50) read the public pages: the index, a plan, a goal, a download now and then.
@@ -174,14 +175,21 @@ async def staff_user(session: Session, sheet: str, items: list[str], stats: Stat
             await timed(stats, "item page", session, "GET", RNG.choice(items))
         else:
             typed += 1
-            form[first_text_field(form)] = f"取組を進めた（{typed}）"
+            # As static/shinchoku/sheet.js autosaves: the field changed since the last save,
+            # the version and partial=1 (not the whole form).
+            changed = {
+                "csrfmiddlewaretoken": form.get("csrfmiddlewaretoken", ""),
+                "version": form.get("version", ""),
+                "partial": "1",
+                first_text_field(form): f"取組を進めた（{typed}）",
+            }
             saved = await timed(
                 stats,
                 "draft save",
                 session,
                 "POST",
                 sheet,
-                form=form,
+                form=changed,
                 headers={"HX-Request": "true"},
             )
             found = VERSION.search(saved.body) if saved is not None else None
@@ -264,19 +272,32 @@ def targets() -> Targets:
 
 
 def start_gunicorn(args) -> subprocess.Popen:
+    """gunicorn as production runs it (shinchoku/gunicorn_conf.py), DEBUG off, plain HTTP.
+
+    `--workers`, `--worker-class` and `--threads` override the file's values when given.
+    """
     env = dict(os.environ)
-    env.update(SHINCHOKU_DEBUG="0", SHINCHOKU_SECURE_COOKIES="0", PYTHONPATH=str(ROOT))
+    env.update(
+        SHINCHOKU_DEBUG="0",
+        SHINCHOKU_SECURE_COOKIES="0",
+        SHINCHOKU_ACCESS_LOG="",
+        SHINCHOKU_GUNICORN_LOG_LEVEL="warning",
+        PYTHONPATH=str(ROOT),
+    )
     gunicorn = Path(sys.executable).with_name("gunicorn")
     command = [
         str(gunicorn),
+        "-c",
+        "python:shinchoku.gunicorn_conf",
         "shinchoku.wsgi:application",
         f"--bind={HOST}:{args.port}",
-        f"--workers={args.workers}",
-        f"--worker-class={args.worker_class}",
-        f"--threads={args.threads}",
-        "--timeout=60",
-        "--log-level=warning",
     ]
+    if args.workers:
+        command.append(f"--workers={args.workers}")
+    if args.worker_class:
+        command.append(f"--worker-class={args.worker_class}")
+    if args.threads:
+        command.append(f"--threads={args.threads}")
     # Our own fixed command line (the venv's gunicorn), no shell.
     server = subprocess.Popen(command, env=env, cwd=ROOT, start_new_session=True)  # noqa: S603
     deadline = time.time() + 60
@@ -414,9 +435,9 @@ def main() -> None:
     parser.add_argument("--think-max", type=float, default=15)
     parser.add_argument("--login-concurrency", type=int, default=4)
     parser.add_argument("--port", type=int, default=8716)
-    parser.add_argument("--workers", type=int, default=5)
-    parser.add_argument("--worker-class", default="sync")
-    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--workers", type=int, help="default: gunicorn_conf.py's (cores + 1)")
+    parser.add_argument("--worker-class", help="default: gunicorn_conf.py's (gthread)")
+    parser.add_argument("--threads", type=int, help="default: gunicorn_conf.py's (4)")
     parser.add_argument("--seed", type=int, default=16)
     parser.add_argument("--sample-every", type=int, default=5)
     parser.add_argument("--sqlite", help="SQLite file (without DATABASE_URL)")
@@ -431,8 +452,9 @@ def main() -> None:
     connections.close_all()
     print(
         f"{len(data.staff)} sheets for {args.staff} 部署担当, {len(data.admins)} 管理者 accounts "
-        f"for {args.admins}, {len(data.public)} public pages; gunicorn {args.workers} "
-        f"{args.worker_class} worker(s) × {args.threads} thread(s) on 127.0.0.1:{args.port}"
+        f"for {args.admins}, {len(data.public)} public pages; gunicorn (gunicorn_conf.py) "
+        f"{args.workers or 'cores+1'} {args.worker_class or 'gthread'} worker(s) × "
+        f"{args.threads or 4} thread(s) on 127.0.0.1:{args.port}"
     )
     server = start_gunicorn(args)
     try:

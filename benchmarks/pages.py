@@ -81,7 +81,8 @@ def pages(fy_open: int = councils.OPEN_FY, fy_done: int = councils.DONE_FY) -> l
     form: dict[str, str] = {}
 
     def draft() -> dict[str, str]:
-        """The sheet form as the browser posts it, one field changed, at the stored version."""
+        """The sheet's autosave as the browser posts it (static/shinchoku/sheet.js): the one
+        field changed since the last save, with the stored version and partial=1."""
         if not form:
             from django.test import Client
 
@@ -89,7 +90,8 @@ def pages(fy_open: int = councils.OPEN_FY, fy_done: int = councils.DONE_FY) -> l
             client.force_login(_user("staff"))
             form.update(form_fields(client.get(sheet_url).content.decode(), "sheet-form"))
         report.refresh_from_db(fields=["version"])
-        body = dict(form, version=str(report.version))
+        body = {k: v for k, v in form.items() if k == "csrfmiddlewaretoken"}
+        body.update(version=str(report.version), partial="1")
         body[first_text_field(form)] = f"取組を進めた（{next(typed)}）"
         return body
 
@@ -110,6 +112,7 @@ def pages(fy_open: int = councils.OPEN_FY, fy_done: int = councils.DONE_FY) -> l
         ),
         Page("progress view", "admin", reverse("rounds:overview", args=[slug, fy_done])),
         Page("committee report", "admin", reverse("reports:committee", args=[slug, fy_done])),
+        Page("dashboard (管理者)", "admin", reverse("rounds:dashboard")),
         Page("public goal", "public", reverse("public:node", args=[slug, goal.key])),
         Page("public index", "public", reverse("public:index")),
         Page("public plan CSV", "public", reverse("public:csv", args=[slug])),

@@ -9,8 +9,9 @@ value into every input cell as a department would (every item's 取組状況 / �
 every content's 状況, every indicator's 実績), and uploads it with `apply_upload`, the function
 behind the upload page. The fill is done before the clock starts: what is timed is the upload
 (reading the file, checking, the three-way merge and the save in one transaction). Prints the
-rate (sheets/s), CPU per sheet and the queries of one upload. Each sheet is uploaded once: run
-again with a larger --councils (or --fresh) for more.
+rate (sheets/s), CPU per sheet and the queries of one upload, then the CPU of reading a file alone
+with the lean reader (rounds/xlsx_cells, what uploads use) and with openpyxl (as before issue 16).
+Each sheet is uploaded once: run again with a larger --councils (or --fresh) for more.
 
 `--processes N` uploads from N processes at once, as N web workers would on deadline day (use
 PostgreSQL for that: SQLite takes one writer at a time); the rate is then sheets over wall time.
@@ -133,11 +134,23 @@ def main() -> None:
             if result.status != "saved":
                 sys.exit(f"{report}: upload answered {result.status}: {result.problems[:3]}")
     count = len(files)
+    from shinchoku.rounds.sheet_xlsx import read_sheet
+
+    reads = {}
+    for lean in (True, False):
+        c0 = time.process_time()
+        for _report, data in files:
+            read_sheet(data, lean=lean)
+        reads[lean] = (time.process_time() - c0) / count * 1000
     print(
         f"uploaded {count} filled sheets at {args.councils} councils ({connection.vendor}, "
         f"{args.processes} process{'es' if args.processes > 1 else ''}): "
         f"{count / wall:.1f} sheets/s, {cpu / count * 1000:.0f} ms CPU per sheet"
         + (f", {queries} queries for one upload" if queries is not None else "")
+    )
+    print(
+        f"reading a file alone: {reads[True]:.1f} ms CPU (lean reader), "
+        f"{reads[False]:.1f} ms CPU (openpyxl)"
     )
 
 

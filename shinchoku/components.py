@@ -7,6 +7,8 @@ from django import forms, template
 from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
 from django.forms.utils import ErrorDict
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -58,6 +60,14 @@ def field_group(
     (value, label) pairs or plain values, after an empty choice labelled ``empty`` when given;
     other keywords are the control's attributes (``data_x`` is written data-x).
     """
+    fast = _plain_field(name, label, value, kind, id, required, help, error, choices, attrs)
+    if fast is not None:
+        return fast
+    return _drawn_field(name, label, value, kind, id, required, help, error, choices, empty, attrs)
+
+
+def _drawn_field(name, label, value, kind, id, required, help, error, choices, empty, attrs):
+    """field_group through a one-field form and components/field.html (every case)."""
     field_class, widget_class = _KINDS[kind]
     widget_attrs = {key.replace("_", "-"): v for key, v in attrs.items()}
     if id:
@@ -78,6 +88,48 @@ def field_group(
     if error:
         form.add_error(name, str(error))
     return form[name].as_field_group()
+
+
+# issue 16: a sheet draws about 50 text fields; a form and three templates per field cost more
+# than the rest of the page. The plain case (a text input or textarea with a label, no help, no
+# error, not required, a str value) is written here as those templates write it, byte for byte
+# (tests/components/test_field_group_plain.py compares the two for many inputs).
+_TEXTAREA_DEFAULTS = {"cols": "40", "rows": "10"}  # forms.Textarea's own attrs
+
+
+def _plain_value(v) -> bool:
+    return isinstance(v, str) or (type(v) is int)
+
+
+def _plain_field(name, label, value, kind, id, required, help, error, choices, attrs):
+    if kind not in ("text", "textarea") or required or help or error or choices:
+        return None
+    if not label or not isinstance(label, str) or not isinstance(name, str):
+        return None
+    if value is not None and not _plain_value(value):
+        return None
+    widget_attrs = dict(_TEXTAREA_DEFAULTS) if kind == "textarea" else {}
+    for key, v in attrs.items():
+        if not _plain_value(v):
+            return None
+        widget_attrs[key.replace("_", "-")] = v
+    if id and not _plain_value(id):
+        return None
+    widget_attrs["id"] = id or name
+    shown = "" if value is None or value == "" else conditional_escape(str(value))
+    html = "".join(
+        f' {conditional_escape(k)}="{conditional_escape(str(v))}"' for k, v in widget_attrs.items()
+    )
+    if kind == "textarea":
+        control = f'<textarea name="{conditional_escape(name)}"{html}>\n{shown}</textarea>'
+    else:
+        shown = f' value="{shown}"' if shown else ""
+        control = f'<input type="text" name="{conditional_escape(name)}"{shown}{html}>'
+    label_for = conditional_escape(str(widget_attrs["id"]))
+    return mark_safe(
+        f'<div class="field">\n  <label for="{label_for}">{conditional_escape(label)}</label>\n'
+        f"  {control}\n</div>"
+    )
 
 
 class FormRenderer(TemplatesSetting):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib import messages
+from django.db.models import OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -54,6 +55,7 @@ def sheet_for(request: HttpRequest, org: str, fy: int, pk: int) -> BusinessEvalu
             "director_by",
         )
         .filter(pk=pk, round__organization__slug=org, round__fiscal_year=fy)
+        .annotate(staff_rate=RegisterSettings.rate_column(OuterRef("round__organization_id")))
         .first()
     )
     if found is None or not can_view(request.user, found.round.organization):
@@ -73,7 +75,7 @@ def _figures(sheet: BusinessEvaluation) -> tuple[list[dict], BusinessYear | None
     """The business's figures of the round's FY and the two before (with full cost), and the
     next FY's row (where the 方向性 is carried)."""
     fy = sheet.round.fiscal_year
-    rate = RegisterSettings.of(sheet.round.organization).staff_rate
+    rate = RegisterSettings.rate_of(sheet.round.organization, sheet.staff_rate)
     rows, carried = [], None
     for year in BusinessYear.objects.filter(
         business=sheet.business, fiscal_year__range=(fy - 2, fy + 1)

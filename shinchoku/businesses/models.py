@@ -50,6 +50,18 @@ class RegisterSettings(models.Model):
         found, _created = cls.objects.get_or_create(organization=organization)
         return found
 
+    @classmethod
+    def rate_column(cls, organization: int | models.Expression) -> models.Subquery:
+        """The organization's saved staff_rate as a column of another query (issue 16: read
+        along with the page's rows, no query of its own); NULL when none is saved yet."""
+        saved = cls.objects.filter(organization_id=organization).values("staff_rate")
+        return models.Subquery(saved[:1])
+
+    @classmethod
+    def rate_of(cls, organization: Organization, read: Decimal | None) -> Decimal:
+        """The staff_rate `read` through rate_column, else the one `of` saves (the default)."""
+        return read if read is not None else cls.of(organization).staff_rate
+
 
 class Business(models.Model):
     """A 事務事業 of an organization."""

@@ -15,11 +15,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from urllib.parse import quote
+
+from django.db.models import OuterRef, Subquery
+from django.urls import reverse
+from django.utils.http import RFC3986_SUBDELIMS
 
 from shinchoku.businesses.models import (
     BusinessEvaluation,
     BusinessNode,
-    BusinessYear,
     RegisterSettings,
     Stage,
 )
@@ -27,7 +31,7 @@ from shinchoku.businesses.report import JUDGEMENTS, judgement_label
 from shinchoku.core.achievement import Tally
 from shinchoku.core.business_cost import amount_text, full_cost
 from shinchoku.plans.models import Node, Plan
-from shinchoku.rounds.progress import ItemProgress, PlanProgress
+from shinchoku.rounds.progress import ItemProgress, PlanProgress, band_class
 
 POLICY_WORD = "施策"
 
@@ -61,12 +65,39 @@ class PolicyBusiness:
         return judgement_label(self.direction)
 
 
+@dataclass(frozen=True)
+class BandCount:
+    """A band of a tally with its count (only bands counted) and its CSS class."""
+
+    band: str
+    count: int
+    css: str
+
+
+def band_counts(tally: Tally | None, band_names: list[str]) -> list[BandCount]:
+    """The counted bands of a tally, each with its class (rounds.progress.band_class), once
+    per row here rather than per cell in the template."""
+    if tally is None or not tally.total:
+        return []
+    return [BandCount(b, n, band_class(b, band_names)) for b, n in tally.rows() if n]
+
+
+def node_url_maker(plan: Plan):
+    """key → the node's page URL, as `{% url 'plans:node' plan.slug key %}` writes it, with
+    one reverse() for the whole page."""
+    marker = "0"
+    prefix = reverse("plans:node", args=[plan.slug, marker])[: -len(marker) - 1]
+    return lambda key: f"{prefix}{quote(str(key), safe=RFC3986_SUBDELIMS + '/~:@')}/"
+
+
 @dataclass
 class PolicyItem:
     node: Node
     departments: str
     tally: Tally | None  # its indicators' bands (plans with figures)
     evaluations: list[ItemProgress] = field(default_factory=list)  # self-evaluations read
+    url: str = ""
+    bands: list[BandCount] = field(default_factory=list)  # the tally's counted bands
 
 
 @dataclass
@@ -76,6 +107,8 @@ class Policy:
     tally: Tally | None
     items: list[PolicyItem] = field(default_factory=list)
     businesses: list[PolicyBusiness] = field(default_factory=list)
+    url: str = ""
+    bands: list[BandCount] = field(default_factory=list)
 
     @property
     def cost_total(self) -> Decimal | None:
@@ -124,23 +157,31 @@ def policy_view(plan: Plan, pp: PlanProgress) -> PolicyView:
     for it in pp.items:
         evaluations.setdefault(it.node.id, []).append(it)
     tallies = pp.tallies if pp.has_figures else {}
+    url_of = node_url_maker(plan)
+    names = list(pp.band_names)
     policies: list[Policy] = []
     policy_of: dict[int, Policy] = {}
     for n in nodes:
         if n.level != level:
             continue
-        policy = Policy(n, by_id.get(n.parent_id), tallies.get(n.id) if tallies else None)
+        tally = tallies.get(n.id) if tallies else None
+        policy = Policy(
+            n, by_id.get(n.parent_id), tally, url=url_of(n.key), bands=band_counts(tally, names)
+        )
         below = subtree(n)
         for m in below:
             policy_of[m.id] = policy
         leaves = [m for m in below if m.id not in children] or [n]
         for m in leaves:
+            tally = tallies.get(m.id) if tallies else None
             policy.items.append(
                 PolicyItem(
                     m,
                     "、".join(d.name for d in m.departments.all()),
-                    tallies.get(m.id) if tallies else None,
+                    tally,
                     evaluations.get(m.id, []),
+                    url=url_of(m.key),
+                    bands=band_counts(tally, names),
                 )
             )
         policies.append(policy)
@@ -149,65 +190,75 @@ def policy_view(plan: Plan, pp: PlanProgress) -> PolicyView:
     return PolicyView(plan, level, plan.level_name(level), cost_fy, policies)
 
 
-def _cost_fy(ids: set[int], fy: int) -> int | None:
+def _cost_fy(fys: set[int], fy: int) -> int | None:
     """The FY whose figures are shown: `fy`, else the latest before it with figures, else the
     latest after it (the register may be kept ahead of or behind the plan's rounds)."""
-    fys = set(
-        BusinessYear.objects.filter(business_id__in=ids)
-        .order_by()
-        .values_list("fiscal_year", flat=True)
-        .distinct()
-    )
     if fy in fys or not fys:
         return fy if fys else None
     earlier = [y for y in fys if y < fy]
     return max(earlier) if earlier else min(fys)
 
 
+def _link_rows(plan: Plan):
+    """The plan's business links, one row per link and year of its business (a link of a
+    business without years: one row of None figures), each with the business's latest completed
+    evaluation and the organization's cost of a person-year: one query (issue 16)."""
+    done = BusinessEvaluation.objects.filter(
+        business_id=OuterRef("business_id"), stage=Stage.DONE
+    ).order_by("-round__fiscal_year")
+    return (
+        BusinessNode.objects.filter(node__plan=plan)
+        .annotate(
+            direction=Subquery(done.values("director_judgement")[:1]),
+            direction_fy=Subquery(done.values("round__fiscal_year")[:1]),
+            rate=RegisterSettings.rate_column(plan.organization_id),
+        )
+        .order_by("business__department__order", "business__order", "business__code", "business_id")
+        .values_list(
+            "node_id",
+            "business_id",
+            "business__code",
+            "business__name",
+            "business__department__name",
+            "direction",
+            "direction_fy",
+            "rate",
+            "business__years__fiscal_year",
+            "business__years__settlement",
+            "business__years__staff_years",
+        )
+    )
+
+
 def _add_businesses(plan: Plan, policy_of: dict[int, Policy], fy: int) -> int | None:
     """Put each business linked below a policy on it (once per policy); return the FY of the
-    costs shown. A fixed number of queries."""
-    links = list(
-        BusinessNode.objects.filter(node__plan=plan)
-        .select_related("business__department")
-        .order_by("business__department__order", "business__order", "business__code")
-    )
-    links = [link for link in links if link.node_id in policy_of]  # not above the policies
+    costs shown. One query."""
+    links: dict[tuple[int, int], tuple] = {}  # (policy, business) → the business's columns
+    figures: dict[int, dict[int, tuple]] = {}  # business → FY → (settlement, staff years)
+    rate = None
+    for node_id, business_id, *business, saved_rate, year, settlement, staff in _link_rows(plan):
+        rate = saved_rate  # the same on every row
+        policy = policy_of.get(node_id)
+        if policy is None:  # not above the policies
+            continue
+        links.setdefault((id(policy), business_id), (policy, business_id, *business))
+        if year is not None:
+            figures.setdefault(business_id, {})[year] = (settlement, staff)
     if not links:
         return None
-    ids = {link.business_id for link in links}
-    cost_fy = _cost_fy(ids, fy)
-    latest: dict[int, tuple[str, int]] = {}
-    for business_id, judgement, fy in (
-        BusinessEvaluation.objects.filter(business_id__in=ids, stage=Stage.DONE)
-        .order_by("business_id", "-round__fiscal_year")
-        .values_list("business_id", "director_judgement", "round__fiscal_year")
-    ):
-        latest.setdefault(business_id, (judgement, fy))
-    years = {}
+    cost_fy = _cost_fy({y for by_fy in figures.values() for y in by_fy}, fy)
     if cost_fy is not None:
-        years = {
-            y.business_id: y
-            for y in BusinessYear.objects.filter(business_id__in=ids, fiscal_year=cost_fy)
-        }
-    rate = RegisterSettings.of(plan.organization).staff_rate if years else None
-    seen: set[tuple[int, int]] = set()
-    for link in links:
-        policy = policy_of[link.node_id]
-        if (id(policy), link.business_id) in seen:
-            continue
-        seen.add((id(policy), link.business_id))
-        b = link.business
-        y = years.get(b.pk)
-        direction, fy = latest.get(b.pk, ("", None))
+        rate = RegisterSettings.rate_of(plan.organization, rate)
+    for policy, business_id, code, name, department, direction, direction_fy in links.values():
+        year = figures.get(business_id, {}).get(cost_fy)
         policy.businesses.append(
             PolicyBusiness(
-                b.code,
-                b.name,
-                b.department.name,
-                direction,
-                fy,
-                full_cost(y.settlement, y.staff_years, rate) if y else None,
+                code,
+                name,
+                department,
+                direction or "",
+                direction_fy,
+                full_cost(year[0], year[1], rate) if year else None,
             )
         )
     return cost_fy

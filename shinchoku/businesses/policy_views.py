@@ -16,8 +16,8 @@ from shinchoku.accounts.permissions import draft_scope
 from shinchoku.businesses.policy import policy_view
 from shinchoku.core.years import pick_fy
 from shinchoku.rounds.access import plan_for
-from shinchoku.rounds.latest import fys_with_data
-from shinchoku.rounds.progress import plan_progress, years_with_values
+from shinchoku.rounds.latest import picker_years
+from shinchoku.rounds.progress import plan_progress
 
 
 def _chosen(request: HttpRequest) -> int | None:
@@ -28,9 +28,9 @@ def _chosen(request: HttpRequest) -> int | None:
 @require_safe
 def policies(request: HttpRequest, slug: str) -> HttpResponse:
     plan = plan_for(request, slug)
-    with_values = years_with_values(plan)
+    with_values, with_data = picker_years(plan)
     years = sorted(set(plan.fiscal_years) | set(with_values))
-    fy = pick_fy(with_values or years, fys_with_data([plan])[plan.pk], _chosen(request))
+    fy = pick_fy(with_values or years, with_data, _chosen(request))
     if fy is None:  # a plan always has a year; kept for the type checker
         raise Http404("no fiscal year")
     pp = plan_progress(plan, fy, drafts=draft_scope(request.user, plan.organization))

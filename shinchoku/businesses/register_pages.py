@@ -9,28 +9,20 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Prefetch, Q, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import Http404
 
-from shinchoku.accounts.permissions import can_view, require
-from shinchoku.businesses.models import Business, BusinessYear
+from shinchoku.businesses.models import Business, BusinessYear, RegisterSettings
 from shinchoku.core.business_cost import YearCost, year_cost
 from shinchoku.orgs.models import Department, Organization
 
 
-def organization_for(request: HttpRequest, slug: str) -> Organization:
-    """The organization whose register the user reads: login when anonymous, 404 for an
-    organization that does not exist or is not the user's."""
-    require(request, request.user.is_authenticated)
-    organization = Organization.objects.filter(slug=slug).first()
-    if organization is None or not can_view(request.user, organization):
-        raise Http404("no such organization")
-    return organization
-
-
 def business_for(organization: Organization, pk: int) -> Business:
+    """The organization's business with its department, kind and the register's staff_rate
+    (RegisterSettings.rate_column); 404 when there is none."""
     found = (
         Business.objects.filter(organization=organization, pk=pk)
         .select_related("department", "kind")
+        .annotate(staff_rate=RegisterSettings.rate_column(organization.pk))
         .first()
     )
     if found is None:
@@ -71,7 +63,8 @@ class DepartmentGroup:
 
 
 def listed(organization: Organization, department: int | None, kind: int | None) -> QuerySet:
-    """The organization's businesses (in operation first), filtered, with their years."""
+    """The organization's businesses (in operation first), filtered, with their years and the
+    register's staff_rate (RegisterSettings.rate_column)."""
     found = Business.objects.filter(organization=organization)
     if department:
         found = found.filter(Q(department_id=department) | Q(department__parent_id=department))
@@ -79,6 +72,7 @@ def listed(organization: Organization, department: int | None, kind: int | None)
         found = found.filter(kind_id=kind)
     return (
         found.select_related("department", "kind")
+        .annotate(staff_rate=RegisterSettings.rate_column(organization.pk))
         .prefetch_related(Prefetch("years", queryset=BusinessYear.objects.order_by("fiscal_year")))
         .order_by("department__order", "department_id", "-active", "order", "id")
     )

@@ -23,6 +23,7 @@ from shinchoku.accounts.permissions import (
     require,
 )
 from shinchoku.businesses import register_services as services
+from shinchoku.businesses.access import organization_for
 from shinchoku.businesses.models import BusinessEvaluation, RegisterSettings
 from shinchoku.businesses.register_forms import (
     BusinessForm,
@@ -38,7 +39,6 @@ from shinchoku.businesses.register_pages import (
     latest_direction,
     list_fy,
     listed,
-    organization_for,
 )
 from shinchoku.core.business_cost import amount_text
 from shinchoku.orgs.filters import page_of
@@ -80,17 +80,17 @@ def register(request: HttpRequest, org: str) -> HttpResponse:
     kind = _int(request.GET.get("kind"))
     businesses = list(listed(organization, department, kind))
     fy = list_fy(businesses)
-    settings = RegisterSettings.of(organization)
+    # read with the businesses (listed), else on its own
+    rate = RegisterSettings.rate_of(organization, businesses[0].staff_rate if businesses else None)
     return render(
         request,
         "businesses/register_list.html",
         {
             "organization": organization,
-            "groups": groups(businesses, fy, settings.staff_rate),
+            "groups": groups(businesses, fy, rate),
             "count": len(businesses),
             "fy": fy,
-            "settings": settings,
-            "rate": amount_text(settings.staff_rate),
+            "rate": amount_text(rate),
             "filtered": bool(department or kind),
             "form": FilterForm(
                 {"department": str(department or ""), "kind": str(kind or "")},
@@ -108,7 +108,7 @@ def business(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     """A business: what it is, the plan items it carries out, its figures and evaluations."""
     organization = organization_for(request, org)
     found = business_for(organization, pk)
-    settings = RegisterSettings.of(organization)
+    rate = RegisterSettings.rate_of(organization, found.staff_rate)
     years = list(found.years.order_by("fiscal_year"))
     nodes = list(
         Node.objects.filter(businessnode__business=found)
@@ -126,9 +126,8 @@ def business(request: HttpRequest, org: str, pk: int) -> HttpResponse:
         {
             "organization": organization,
             "business": found,
-            "settings": settings,
-            "rate": amount_text(settings.staff_rate),
-            "years": [cost_of(y, settings.staff_rate) for y in years],
+            "rate": amount_text(rate),
+            "years": [cost_of(y, rate) for y in years],
             "direction": latest_direction(years),
             "nodes": nodes,
             "evaluations": evaluations,

@@ -22,7 +22,7 @@ from shinchoku.accounts.permissions import can_edit_structure, require
 from shinchoku.audit.models import Action
 from shinchoku.audit.recorder import record
 from shinchoku.businesses import register_services as services
-from shinchoku.businesses.register_pages import organization_for
+from shinchoku.businesses.access import organization_for
 from shinchoku.businesses.register_read import read_register
 from shinchoku.businesses.register_upload import apply_register, plan_register
 from shinchoku.businesses.register_xlsx import write_register

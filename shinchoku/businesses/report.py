@@ -14,13 +14,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import F, FilteredRelation, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from shinchoku.businesses.models import (
     Business,
     BusinessEvaluation,
-    BusinessYear,
     EvaluationRound,
     Judgement,
     RegisterSettings,
@@ -170,25 +170,26 @@ class EvaluationReport:
 def evaluation_report(round_: EvaluationRound) -> EvaluationReport:
     """The report of the round (`round_.organization` loaded)."""
     organization = round_.organization
-    rate = RegisterSettings.of(organization).staff_rate
+    # read with the round (report_views.round_for), else on its own
+    rate = RegisterSettings.rate_of(organization, getattr(round_, "staff_rate", None))
+    # The round's FY's figures joined in (one row per business and FY): one query.
     evaluations = list(
         BusinessEvaluation.objects.filter(round=round_)
         .select_related("business__department", "business__kind")
+        .annotate(
+            year_of_round=FilteredRelation(
+                "business__years", condition=Q(business__years__fiscal_year=round_.fiscal_year)
+            ),
+            settlement=F("year_of_round__settlement"),
+            staff_years=F("year_of_round__staff_years"),
+        )
         .order_by("business__department__order", "business__order", "business__code", "id")
     )
-    years = {
-        y.business_id: y
-        for y in BusinessYear.objects.filter(
-            business__in=[e.business_id for e in evaluations], fiscal_year=round_.fiscal_year
-        )
-    }
     rows: list[ReportRow] = []
     departments: dict[str, DepartmentSummary] = {}
     for e in evaluations:
         b: Business = e.business
-        y = years.get(b.pk)
-        settlement = y.settlement if y else None
-        staff_years = y.staff_years if y else None
+        settlement, staff_years = e.settlement, e.staff_years
         done = e.stage == Stage.DONE
         rows.append(
             ReportRow(

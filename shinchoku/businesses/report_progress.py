@@ -11,10 +11,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db.models import Exists, OuterRef, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext
 
-from shinchoku.businesses.models import BusinessEvaluation, EvaluationRound, Rotation, Stage
+from shinchoku.businesses.models import (
+    BusinessEvaluation,
+    EvaluationRound,
+    Rotation,
+    RotationSlot,
+    Stage,
+)
 from shinchoku.core.wareki import fy_label
 from shinchoku.orgs.models import Organization
 
@@ -57,45 +64,48 @@ class RotationProgress:
         return sum(d.this_year_total for d in self.departments)
 
 
-def rotation_of(organization: Organization, fy: int) -> Rotation | None:
-    """The rotation whose three years contain `fy` (the latest started, if two overlap)."""
-    return (
-        Rotation.objects.filter(organization=organization, first_fy__lte=fy, first_fy__gte=fy - 2)
-        .order_by("-first_fy")
-        .first()
-    )
-
-
 def rotation_progress(organization: Organization, fy: int) -> RotationProgress | None:
-    """The rotation's progress as of `fy`; None when no rotation covers it. Three queries."""
-    rotation = rotation_of(organization, fy)
+    """The rotation's progress as of `fy`; None when no rotation covers it. One query: the
+    rotation's slots with the rotation, each marked with whether its business's evaluation is
+    done in the rotation's rounds up to `fy`, and in `fy`'s (a rotation without slots: two)."""
+    covering = Rotation.objects.filter(
+        organization=organization, first_fy__lte=fy, first_fy__gte=fy - 2
+    ).order_by("-first_fy")
+
+    def done(**years) -> Exists:
+        return Exists(
+            BusinessEvaluation.objects.filter(
+                business_id=OuterRef("business_id"),
+                round__organization=organization,
+                stage=Stage.DONE,
+                **years,
+            )
+        )
+
+    slots = list(
+        RotationSlot.objects.filter(rotation_id=Subquery(covering.values("pk")[:1]))
+        .select_related("rotation", "business__department")
+        .annotate(
+            done_any=done(
+                round__fiscal_year__gte=OuterRef("rotation__first_fy"), round__fiscal_year__lte=fy
+            ),
+            done_this_year=done(round__fiscal_year=fy),
+        )
+        .order_by("business__department__order", "business__department__id")
+    )
+    rotation = slots[0].rotation if slots else covering.first()
     if rotation is None:
         return None
-    slots = list(
-        rotation.slots.select_related("business__department").order_by(
-            "business__department__order", "business__department__id"
-        )
-    )
-    done = set(
-        BusinessEvaluation.objects.filter(
-            round__organization=organization,
-            round__fiscal_year__gte=rotation.first_fy,
-            round__fiscal_year__lte=fy,
-            stage=Stage.DONE,
-            business_id__in=[s.business_id for s in slots],
-        ).values_list("business_id", "round__fiscal_year")
-    )
-    done_any = {b for b, _fy in done}
     by_name: dict[str, DepartmentProgress] = {}
     for s in slots:
         d = by_name.setdefault(
             s.business.department.name, DepartmentProgress(s.business.department.name)
         )
         d.total += 1
-        d.done += s.business_id in done_any
+        d.done += s.done_any
         if s.fiscal_year == fy:
             d.this_year_total += 1
-            d.this_year_done += (s.business_id, fy) in done
+            d.this_year_done += s.done_this_year
     return RotationProgress(rotation, fy, list(by_name.values()))
 
 

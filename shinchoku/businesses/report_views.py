@@ -13,29 +13,23 @@ from django.shortcuts import render
 from django.utils import translation
 from django.views.decorators.http import require_safe
 
-from shinchoku.accounts.permissions import can_view, require
-from shinchoku.businesses.models import EvaluationRound
+from shinchoku.businesses.access import organization_for
+from shinchoku.businesses.models import EvaluationRound, RegisterSettings
 from shinchoku.businesses.report import EvaluationReport, evaluation_report
 from shinchoku.core.filenames import download_name
 from shinchoku.core.wareki import fy_short
 from shinchoku.downloads import set_download_name
-from shinchoku.orgs.models import Organization
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def organization_for(request: HttpRequest, slug: str) -> Organization:
-    """The organization if the user is one of its members; login (anonymous) or 404."""
-    require(request, request.user.is_authenticated)
-    organization = Organization.objects.filter(slug=slug).first()
-    if organization is None or not can_view(request.user, organization):
-        raise Http404("no such organization")
-    return organization
-
-
 def round_for(request: HttpRequest, slug: str, fy: int) -> EvaluationRound:
     organization = organization_for(request, slug)
-    round_ = EvaluationRound.objects.filter(organization=organization, fiscal_year=fy).first()
+    round_ = (
+        EvaluationRound.objects.filter(organization=organization, fiscal_year=fy)
+        .annotate(staff_rate=RegisterSettings.rate_column(organization.pk))
+        .first()
+    )
     if round_ is None:
         raise Http404("no such evaluation round")
     round_.organization = organization

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, OuterRef, Subquery
 from django.utils.translation import gettext
 
 from shinchoku.accounts.permissions import can_edit_structure
@@ -83,6 +83,31 @@ def last_evaluations(organization: Organization, before_fy: int) -> dict[int, in
         .annotate(last=Max("round__fiscal_year"))
     )
     return {r["business_id"]: r["last"] for r in rows}
+
+
+def cycle_businesses(
+    organization: Organization, rotation: Rotation
+) -> tuple[list[Business], dict[int, int], dict[int, int]]:
+    """The active businesses (as active_businesses), the rotation's assignment of them
+    {business: FY}, and their latest evaluated FY before the cycle (as last_evaluations), read
+    in one query."""
+    slot = RotationSlot.objects.filter(rotation=rotation, business_id=OuterRef("pk"))
+    evaluated = BusinessEvaluation.objects.filter(
+        business_id=OuterRef("pk"),
+        round__organization=organization,
+        round__fiscal_year__lt=rotation.first_fy,
+    ).order_by("-round__fiscal_year")
+    businesses = list(
+        Business.objects.filter(organization=organization, active=True)
+        .select_related("department")
+        .annotate(
+            slot_fy=Subquery(slot.values("fiscal_year")[:1]),
+            last_fy=Subquery(evaluated.values("round__fiscal_year")[:1]),
+        )
+    )
+    assignment = {b.pk: b.slot_fy for b in businesses if b.slot_fy is not None}
+    last = {b.pk: b.last_fy for b in businesses if b.last_fy is not None}
+    return businesses, assignment, last
 
 
 def round_years(organization: Organization) -> set[int]:

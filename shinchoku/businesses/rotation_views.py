@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.contrib import messages
-from django.db.models import Max, Min
+from django.db.models import Max, Min, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,23 +18,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
-from shinchoku.accounts.permissions import can_edit_structure, can_view, require
+from shinchoku.accounts.permissions import can_edit_structure, require
 from shinchoku.businesses import rotation as services
+from shinchoku.businesses.access import organization_for
 from shinchoku.businesses.models import Business, EvaluationRound, Rotation
 from shinchoku.businesses.rotation_forms import FirstYearForm, MoveForm, move_field_name
 from shinchoku.core import rotation as core
 from shinchoku.core.wareki import fiscal_year
 from shinchoku.orgs.models import Department, Organization
 from shinchoku.plans.models import Plan
-
-
-def organization_for(request: HttpRequest, org: str) -> Organization:
-    """The organization whose businesses the user reads; login when anonymous, else 404."""
-    require(request, request.user.is_authenticated)
-    organization = Organization.objects.filter(slug=org).first()
-    if organization is None or not can_view(request.user, organization):
-        raise Http404("no such organization")
-    return organization
 
 
 def register_url(org_slug: str) -> str:
@@ -75,12 +67,28 @@ def shown_rotation(rotations: list[Rotation], fy: int) -> Rotation | None:
     return rotations[0] if rotations else None
 
 
+def rotations_of(organization: Organization) -> list[Rotation]:
+    """The organization's cycles in order, each with the span of its plans' periods
+    (plans_first, plans_last) read along: one query."""
+    plans = Plan.objects.filter(organization=organization).order_by()
+    first = plans.order_by("first_fy").values("first_fy")[:1]
+    last = plans.order_by("-last_fy").values("last_fy")[:1]
+    return list(
+        Rotation.objects.filter(organization=organization)
+        .annotate(plans_first=Subquery(first), plans_last=Subquery(last))
+        .order_by("first_fy")
+    )
+
+
 def first_year_choices(organization: Organization, rotations: list[Rotation], fy: int) -> list[int]:
     """The first FYs a cycle may be proposed for: the organization's plan periods and three
     years around this FY."""
-    span = Plan.objects.filter(organization=organization).aggregate(
-        first=Min("first_fy"), last=Max("last_fy")
-    )
+    if rotations and hasattr(rotations[0], "plans_first"):  # read along (rotations_of)
+        span = {"first": rotations[0].plans_first, "last": rotations[0].plans_last}
+    else:
+        span = Plan.objects.filter(organization=organization).aggregate(
+            first=Min("first_fy"), last=Max("last_fy")
+        )
     low = min(fy - 3, span["first"] or fy, *(r.first_fy for r in rotations))
     high = max(fy + 3, span["last"] or fy, *(r.first_fy for r in rotations))
     return list(range(low, high + 1))
@@ -169,9 +177,7 @@ def _rotation_page(
         context["propose_form"] = FirstYearForm({"first_fy": str(default)}, fys=choices)
     if rotation is None:
         return render(request, "businesses/rotation_page.html", context, status=status)
-    businesses = services.active_businesses(organization)
-    assignment = dict(rotation.slots.values_list("business_id", "fiscal_year"))
-    last = services.last_evaluations(organization, rotation.first_fy)
+    businesses, assignment, last = services.cycle_businesses(organization, rotation)
     rounds = {
         r.fiscal_year: r
         for r in EvaluationRound.objects.filter(
@@ -218,7 +224,7 @@ def _rotation_page(
 def rotation_page(request: HttpRequest, org: str) -> HttpResponse:
     """The cycle of this FY (or the nearest one), with the proposal form for the 管理者."""
     organization = organization_for(request, org)
-    rotations = list(Rotation.objects.filter(organization=organization).order_by("first_fy"))
+    rotations = rotations_of(organization)
     rotation = shown_rotation(rotations, current_fy())
     return _rotation_page(request, organization, rotations, rotation)
 
@@ -227,7 +233,7 @@ def rotation_page(request: HttpRequest, org: str) -> HttpResponse:
 def rotation_cycle(request: HttpRequest, org: str, first_fy: int) -> HttpResponse:
     """One cycle of the organization's rotation."""
     organization = organization_for(request, org)
-    rotations = list(Rotation.objects.filter(organization=organization).order_by("first_fy"))
+    rotations = rotations_of(organization)
     rotation = next((r for r in rotations if r.first_fy == first_fy), None)
     if rotation is None:
         raise Http404("no such rotation")
@@ -297,7 +303,7 @@ def rotation_propose(request: HttpRequest, org: str) -> HttpResponse:
 def rotation_move(request: HttpRequest, org: str, first_fy: int) -> HttpResponse:
     """Move businesses between the cycle's years, or place unassigned ones (管理者)."""
     organization = organization_for(request, org)
-    rotations = list(Rotation.objects.filter(organization=organization).order_by("first_fy"))
+    rotations = rotations_of(organization)
     rotation = next((r for r in rotations if r.first_fy == first_fy), None)
     if rotation is None:
         raise Http404("no such rotation")

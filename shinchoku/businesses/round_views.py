@@ -20,10 +20,11 @@ from django.views.decorators.http import require_safe
 
 from shinchoku.accounts.permissions import can_edit_structure, draft_scope, require
 from shinchoku.businesses import rounds as services
+from shinchoku.businesses.access import organization_for
 from shinchoku.businesses.models import BusinessEvaluation, EvaluationRound, Rotation, Stage
 from shinchoku.businesses.rotation import business_label, round_years
 from shinchoku.businesses.rotation_forms import CloseForm, RoundFilterForm, StartForm
-from shinchoku.businesses.rotation_views import organization_for, register_url
+from shinchoku.businesses.rotation_views import register_url
 from shinchoku.core.rotation import cycle_years
 from shinchoku.core.wareki import fy_label
 from shinchoku.orgs.models import Organization

@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils.translation import gettext, pgettext
 
 from shinchoku.accounts.permissions import can_edit_structure
@@ -29,6 +30,7 @@ from shinchoku.businesses.models import (
     Stage,
 )
 from shinchoku.businesses.rotation import business_label, covering
+from shinchoku.core import rotation as core
 from shinchoku.core.values import format_number
 from shinchoku.core.wareki import fy_label
 from shinchoku.orgs.models import Department, Organization
@@ -278,28 +280,41 @@ class RotationProgress:
 
 def rotation_progress(organization: Organization, fy: int) -> RotationProgress:
     """Per department: businesses of the cycle evaluated so far (completed evaluations in the
-    cycle's rounds up to fy) against all the cycle's businesses. Three queries."""
-    rotation = rotation_for(organization, fy)
-    if rotation is None:
-        return RotationProgress(fy=fy, rotation=None)
+    cycle's rounds up to fy) against all the cycle's businesses. One query (the rotation's slots
+    with the rotation, each marked with whether its business's evaluation is completed in the
+    cycle up to fy, and in fy); a rotation without slots reads the rotation on its own."""
+    covering_fy = Rotation.objects.filter(
+        organization=organization, first_fy__lte=fy, first_fy__gt=fy - core.CYCLE_YEARS
+    ).order_by("first_fy")
+
+    def done(**years) -> Exists:
+        return Exists(
+            BusinessEvaluation.objects.filter(
+                business_id=OuterRef("business_id"),
+                round__organization=organization,
+                stage=Stage.DONE,
+                **years,
+            )
+        )
+
     slots = list(
-        RotationSlot.objects.filter(rotation=rotation)
-        .select_related("business__department")
+        RotationSlot.objects.filter(rotation_id=Subquery(covering_fy.values("pk")[:1]))
+        .select_related("rotation", "business__department")
+        .annotate(
+            done_any=done(
+                round__fiscal_year__gte=OuterRef("rotation__first_fy"), round__fiscal_year__lte=fy
+            ),
+            done_this_year=done(round__fiscal_year=fy),
+        )
         .order_by("business__department__order", "business__department_id")
     )
-    done = dict(
-        BusinessEvaluation.objects.filter(
-            round__organization=organization,
-            round__fiscal_year__gte=rotation.first_fy,
-            round__fiscal_year__lte=fy,
-            stage=Stage.DONE,
-            business__slots__rotation=rotation,
-        ).values_list("business_id", "round__fiscal_year")
-    )
+    rotation = slots[0].rotation if slots else rotation_for(organization, fy)
+    if rotation is None:
+        return RotationProgress(fy=fy, rotation=None)
     rows: dict[int, dict[str, Any]] = {}
     for slot in slots:
         business = slot.business
-        evaluated = slot.business_id in done
+        evaluated = slot.done_any
         if not business.active and not evaluated:
             continue  # an ended business leaves the cycle unless it was evaluated in it
         row = rows.setdefault(
@@ -309,7 +324,7 @@ def rotation_progress(organization: Organization, fy: int) -> RotationProgress:
         row["total"] += 1
         row["evaluated"] += evaluated
         row["y"] += slot.fiscal_year == fy
-        row["y_done"] += done.get(slot.business_id) == fy
+        row["y_done"] += slot.done_this_year
     return RotationProgress(
         fy=fy,
         rotation=rotation,

@@ -16,6 +16,7 @@ conversion happens when it is read. Plain Python, no Django.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -97,6 +98,7 @@ class Figure:
         return self.label
 
 
+@functools.lru_cache(maxsize=16384)  # a pure function of two texts, for every cell (issue 16)
 def figure(text: str | None, unit: str) -> Figure:
     """The value `text` as shown for an indicator in `unit` (see the module's rules)."""
     raw = "" if text is None else str(text)

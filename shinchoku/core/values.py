@@ -7,6 +7,7 @@ is text, which is always safe: text values are kept and shown as written for a p
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, replace
@@ -127,6 +128,7 @@ def _split_unit(rest: str) -> tuple[str, str] | None:
     return None
 
 
+@functools.lru_cache(maxsize=16384)
 def parse_value(text: str | None) -> Value:
     """Parse a value cell; never raises, and keeps the text exactly as given."""
     original = "" if text is None else str(text)
@@ -210,6 +212,9 @@ def format_value(value: Value) -> str:
     return out
 
 
+# Pure functions of a text, called for every cell of every table: each text is worked out once
+# per process (issue 16). Their results are frozen (Value), safe to share.
+@functools.lru_cache(maxsize=2048)
 def canonical_unit(unit: str) -> str:
     """One spelling per unit: NFKC (％ → %, ㎞ → km), no spaces, か所 for 箇所/ヶ所/ヵ所…"""
     out = re.sub(r"\s+", "", unicodedata.normalize("NFKC", unit or ""))

@@ -8,21 +8,25 @@ whatever the slug; a member whose role does not allow the action gets 403 (Permi
 from __future__ import annotations
 
 from django.db.models import Exists, OuterRef
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest
 
 from shinchoku.accounts.permissions import can_see_draft_plans, can_view, require
+from shinchoku.plans.cache_version import version_read
 from shinchoku.plans.models import Indicator, Plan
 
 
-def visible_plan(request: HttpRequest, slug: str) -> Plan:
-    """The plan called `slug` if the user may read it; else login (anonymous) or 404."""
+def visible_plan(request: HttpRequest, slug: str, *, versioned: bool = False) -> Plan:
+    """The plan called `slug` if the user may read it; else login (anonymous) or 404.
+
+    `versioned`: read its cache version along (plan.cache_v, for a page cached under it).
+    """
     require(request, request.user.is_authenticated)
-    plan = (
-        Plan.objects.select_related("organization", "progress_settings")
-        .annotate(has_numbers=HAS_NUMBERS)
-        .filter(slug=slug)
-        .first()
-    )
+    plans = Plan.objects.select_related("organization", "progress_settings")
+    if versioned:
+        version_read()
+        plans = plans.annotate(cache_v=Coalesce("cache_version__version", 0))
+    plan = plans.annotate(has_numbers=HAS_NUMBERS).filter(slug=slug).first()
     if plan is None or not may_see(request.user, plan):
         raise Http404("no such plan")
     return with_settings(plan, plan.has_numbers)

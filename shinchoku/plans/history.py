@@ -84,11 +84,12 @@ def record_changes(
     """Record the changes of a document diff (shinchoku.plans.diff.Change) as one batch."""
     batch = uuid.uuid4().hex
     name = user_name(user)
+    user_id = user.pk if getattr(user, "is_authenticated", False) else None
     rows = [
         ChangeRecord(
             organization_id=plan.organization_id,
             plan_slug=plan.slug,
-            user=user if getattr(user, "is_authenticated", False) else None,
+            user_id=user_id,
             user_name=name,
             source=source,
             batch=batch,

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.utils.translation import gettext
 
+from shinchoku.core.schema_check import Check, Unsupported, compile_schema
 from shinchoku.orgs.models import Organization
 from shinchoku.plans import lineage_format
 from shinchoku.plans.limits import MAX_NODE_DEPTH, MAX_NODES
@@ -324,11 +325,23 @@ def schema_problems(doc: Any) -> list[Problem]:
     too_big = size_problems(doc)
     if too_big:
         return too_big
+    quick = _quick_check()
+    if quick is not None and quick(doc):
+        return []  # valid: jsonschema's walk would find nothing
     validator = jsonschema.Draft202012Validator(schema())
     return [
         Problem(_path(e.absolute_path), _schema_message(e))
         for e in sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path)))
     ]
+
+
+@cache
+def _quick_check() -> Check | None:
+    """The schema compiled into a yes/no check (core/schema_check.py); None if it cannot be."""
+    try:
+        return compile_schema(schema())
+    except Unsupported:
+        return None
 
 
 def size_problems(doc: Any) -> list[Problem]:
@@ -578,7 +591,7 @@ def load_documents(docs: list[dict], replace: bool = False, checked: bool = Fals
                 + "、".join(sorted(existing))
                 + "。置き換えるときは --replace を付けてください。"
             )
-        old_goals = forget_own_links(set(in_run))
+        old_goals = forget_own_links(set(existing))
         plans = []
         for i, doc in enumerate(docs):
             plan, refused = load_plan(doc, existing.get(doc["plan"]["slug"]), old_goals)

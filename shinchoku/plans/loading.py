@@ -21,7 +21,9 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
 
+from django.db import router
 from django.db.models import Model, Prefetch
+from django.db.models.signals import pre_save
 
 from shinchoku.orgs.models import Department, Organization
 from shinchoku.plans import cache_version, lineage_format
@@ -68,6 +70,8 @@ def forget_own_links(slugs: set[str]) -> GoalsByContent:
     changed. Links from other plans into these plans are kept.
     """
     goals: GoalsByContent = {}
+    if not slugs:  # plans loaded for the first time have no links yet
+        return goals
     rows = (
         ContentGoal.objects.filter(content__node__plan__slug__in=slugs)
         .order_by("content_id", "order", "id")
@@ -103,12 +107,13 @@ def load_plan(
     }
     if "owner" in p:  # a registered plan of another body (outside.py); absent: kept as it is
         values["owner_name"] = p["owner"]
+    fresh = plan is None
     if plan is None:
         plan = Plan.objects.create(slug=p["slug"], **values)
     else:
         _save(plan, _assign(plan, values))
-    loader = _Loader(plan, org, departments, old_goals)
-    loader.sections(None, p["sections"], list(plan.sections.filter(node=None)))
+    loader = _Loader(plan, org, departments, old_goals, fresh=fresh)
+    loader.sections(None, p["sections"], [] if fresh else list(plan.sections.filter(node=None)))
     loader.welfare_issues(p["welfare_issues"])
     loader.evaluations(p.get("previous_evaluations", []))
     loader.shared_contents(p["shared_contents"])
@@ -134,20 +139,26 @@ def _organization(doc: dict) -> Organization:
 
 
 def _ensure_departments(org: Organization, docs: list[dict]) -> dict[str, Department]:
+    """The organization's departments by name, the document's new ones added (one INSERT) and
+    every one placed under the parent the document names (one UPDATE)."""
     existing = {d.name: d for d in org.departments.all()}
     next_order = max((d.order for d in existing.values()), default=-1) + 1
+    new = []
     for d in docs:
         if d["name"] not in existing:
-            existing[d["name"]] = Department.objects.create(
-                organization=org, name=d["name"], order=next_order
-            )
+            existing[d["name"]] = Department(organization=org, name=d["name"], order=next_order)
+            new.append(existing[d["name"]])
             next_order += 1
+    Department.objects.bulk_create(new)
+    moved = []
     for d in docs:
         dept = existing[d["name"]]
         parent_id = existing[d["parent"]].id if d["parent"] else None
         if d["parent"] is not None and dept.parent_id != parent_id:
             dept.parent_id = parent_id
-            dept.save(update_fields=["parent"])
+            moved.append(dept)
+    if moved:
+        Department.objects.bulk_update(moved, ["parent"])
     return existing
 
 
@@ -229,10 +240,13 @@ class _Pending:
 
     One INSERT per model instead of one per row: a plan of 38 nodes and 98 contents has some 400
     such rows (spans, values, reports, the links to departments, kinds and SDGs, sections).
-    Their parents are created at once, as the tree is walked, so every foreign key is set.
+    Their parents are created before (nodes, contents and indicators in one INSERT each, ids
+    returned), so every foreign key is set. All of them belong to the plan being loaded: its
+    cache version is raised without looking their plans up.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, plan_id: int) -> None:
+        self.plan_id = plan_id
         self.rows: dict[type[Model], list[Model]] = {}
 
     def add(self, row: Model) -> None:
@@ -240,8 +254,26 @@ class _Pending:
 
     def flush(self) -> None:
         for model, rows in self.rows.items():
-            model.objects.bulk_create(rows, batch_size=500)
+            _of_plan(model, self.plan_id).bulk_create(rows, batch_size=500)
         self.rows.clear()
+
+
+def _as_created(model: type[Model], rows: list[Any]) -> list[Any]:
+    """Rows about to be inserted together, told so as create() tells them (pre_save).
+
+    bulk_create sends no signal; the receivers see each new row as they would one by one (a
+    record added to a draft plan without lineage is tagged 新規: evaluations/signals.py).
+    """
+    using = router.db_for_write(model)
+    for row in rows:
+        pre_save.send(sender=model, instance=row, raw=False, using=using, update_fields=None)
+    return rows
+
+
+def _of_plan(model: type[Model], plan_id: int) -> Any:
+    """The model's manager, told that the rows written belong to this plan (covered.py)."""
+    manager = model.objects
+    return manager.of_plan(plan_id) if hasattr(manager, "of_plan") else manager
 
 
 def _delete(model: type[Model], rows: list[Any]) -> None:
@@ -258,15 +290,21 @@ class _Loader:
         org: Organization,
         departments: dict[str, Department],
         old_goals: GoalsByContent,
+        fresh: bool = False,
     ):
         self.plan = plan
         self.org = org
         self.departments = departments
         self.old_goals = old_goals
+        # A plan just created has no rows to read back.
+        self.fresh = fresh
         self.kinds = {k.name: k for k in BusinessKind.objects.filter(organization=org)}
         self.shared: dict[str, SharedContent] = {}
         self.removed_shared: list[int] = []
-        self.pending = _Pending()
+        self.pending = _Pending(plan.pk)
+        # New contents and indicators of every node, inserted together once the nodes are.
+        self.new_contents: list[tuple[Content, dict]] = []
+        self.new_indicators: list[tuple[Indicator, dict]] = []
 
     # ------------------------------------------------------------------ plan-level records
 
@@ -277,7 +315,9 @@ class _Loader:
             return {"order": order, "heading": d["heading"], "style": d["style"], "body": d["body"]}
 
         def create(d: dict, order: int) -> None:
-            self.pending.add(Section(plan=self.plan, node=node, **values(d, order)))
+            self.pending.add(
+                Section(plan_id=self.plan.pk, node_id=node.pk if node else None, **values(d, order))
+            )
 
         def update(row: Section, d: dict, order: int) -> None:
             _save(row, _assign(row, values(d, order)))
@@ -288,13 +328,13 @@ class _Loader:
         )
 
     def welfare_issues(self, docs: list[dict]) -> None:
-        rows = list(self.plan.welfare_issues.order_by("number", "id"))
+        rows = [] if self.fresh else list(self.plan.welfare_issues.order_by("number", "id"))
 
         def values(d: dict) -> dict:
             return {"title": d["title"], "voices": d["voices"]}
 
         def create(d: dict, _order: int) -> None:
-            WelfareIssue.objects.create(plan=self.plan, number=d["number"], **values(d))
+            self.pending.add(WelfareIssue(plan=self.plan, number=d["number"], **values(d)))
 
         def update(row: WelfareIssue, d: dict, _order: int) -> None:
             _save(row, _assign(row, values(d)))
@@ -305,7 +345,7 @@ class _Loader:
         )
 
     def evaluations(self, docs: list[dict]) -> None:
-        rows = list(self.plan.previous_evaluations.order_by("order", "id"))
+        rows = [] if self.fresh else list(self.plan.previous_evaluations.order_by("order", "id"))
 
         def values(d: dict, order: int) -> dict:
             return {
@@ -315,7 +355,7 @@ class _Loader:
             }
 
         def create(d: dict, order: int) -> None:
-            PreviousEvaluation.objects.create(plan=self.plan, **values(d, order))
+            self.pending.add(PreviousEvaluation(plan=self.plan, **values(d, order)))
 
         def update(row: PreviousEvaluation, d: dict, order: int) -> None:
             _save(row, _assign(row, values(d, order)))
@@ -333,29 +373,72 @@ class _Loader:
         )
 
     def shared_contents(self, docs: list[dict]) -> None:
-        rows = list(self.plan.shared_contents.order_by("order", "id"))
+        rows = [] if self.fresh else list(self.plan.shared_contents.order_by("order", "id"))
+        created: list[SharedContent] = []
 
         def values(d: dict, order: int) -> dict:
             return {"order": order, "label": d["label"], "text": d["text"], "tag": d["tag"]}
 
         def create(d: dict, order: int) -> None:
-            self.shared[d["key"]] = SharedContent.objects.create(
-                plan=self.plan, key=d["key"], **values(d, order)
-            )
+            row = SharedContent(plan=self.plan, key=d["key"], **values(d, order))
+            self.shared[d["key"]] = row
+            created.append(row)
 
         def update(row: SharedContent, d: dict, order: int) -> None:
             _save(row, _assign(row, values(d, order)))
             self.shared[d["key"]] = row
 
         left = _sync(rows, lambda s: s.key, docs, lambda d: d["key"], create, update)
+        SharedContent.objects.of_plan(self.plan.pk).bulk_create(created)  # their ids come back
         # Deleted after the contents that placed them have moved or gone (a protected link).
         self.removed_shared = [row.pk for row in left]
 
     # ------------------------------------------------------------------ the tree
 
     def nodes(self, docs: list[dict]) -> list[Node]:
-        """Create or update every node in document order; return the nodes left over."""
-        old = {
+        """Create or update every node in document order; return the nodes left over.
+
+        The new nodes are inserted together (in document order, so their ids follow it), then
+        given their new parents in one UPDATE; the new contents and indicators of all nodes
+        follow in one INSERT each, then the rows hanging from them (_Pending).
+        """
+        old = {} if self.fresh else self._old_nodes()
+        self._ensure_kinds(docs)
+        placed: list[tuple[dict, Node | None, int, int, Node, bool]] = []
+        stack: list[tuple[dict, Node | None, int]] = [
+            (d, None, i) for i, d in reversed(list(enumerate(docs)))
+        ]
+        while stack:
+            doc, parent, order = stack.pop()
+            seq = len(placed)
+            node = old.get(doc["key"])
+            created = node is None
+            if node is None:
+                values = _node_values(doc, parent, order, seq)
+                node = Node(plan=self.plan, key=doc["key"], **values)
+            placed.append((doc, parent, order, seq, node, created))
+            stack.extend((c, node, i) for i, c in reversed(list(enumerate(doc["children"]))))
+        nodes = Node.objects.of_plan(self.plan.pk)
+        nodes.bulk_create(_as_created(Node, [node for *_, node, created in placed if created]))
+        orphans = []
+        for _doc, parent, _order, _seq, node, created in placed:
+            if created and parent is not None and node.parent_id != parent.pk:
+                node.parent_id = parent.pk  # the parent was new too: its id is known now
+                orphans.append(node)
+        if orphans:
+            nodes.bulk_update(orphans, ["parent"])
+        for doc, parent, order, seq, node, created in placed:
+            if created:
+                self._new_node(node, doc)
+            else:
+                self._update_node(node, doc, _node_values(doc, parent, order, seq))
+        self._insert_contents_and_indicators()
+        self.pending.flush()
+        seen = {doc["key"] for doc, *_ in placed}
+        return [n for key, n in old.items() if key not in seen]
+
+    def _old_nodes(self) -> dict[str, Node]:
+        nodes = {
             n.key: n
             for n in Node.objects.filter(plan=self.plan).prefetch_related(
                 "nodedepartment_set",
@@ -369,41 +452,34 @@ class _Loader:
                 ),
             )
         }
-        seen: set[str] = set()
-        stack: list[tuple[dict, Node | None, int]] = [
-            (d, None, i) for i, d in reversed(list(enumerate(docs)))
-        ]
-        seq = 0
-        while stack:
-            doc, parent, order = stack.pop()
-            node = self._node(doc, parent, order, seq, old.get(doc["key"]))
-            seen.add(doc["key"])
-            seq += 1
-            stack.extend((c, node, i) for i, c in reversed(list(enumerate(doc["children"]))))
-        self.pending.flush()
-        return [n for key, n in old.items() if key not in seen]
+        for node in nodes.values():
+            node.plan = self.plan  # the new contents' pre_save reads it (_as_created)
+        return nodes
 
-    def _node(self, doc: dict, parent: Node | None, order: int, seq: int, node: Node | None):
-        values = {
-            "parent_id": parent.pk if parent else None,
-            "level": doc["level"],
-            "order": order,
-            "seq": seq,
-            "label": doc["label"],
-            "title": doc["title"],
-            "subtitle": doc["subtitle"],
-            **lineage_format.node_values(doc),
-        }
-        if node is None:
-            node = Node.objects.create(plan=self.plan, key=doc["key"], **values)
-            self._departments(node, doc["departments"], [])
-            self._kinds(node, doc["kinds"], [])
-            for number in sorted(set(doc["sdgs"])):
-                self.pending.add(Node.sdgs.through(node_id=node.pk, sdggoal_id=number))
-            self.sections(node, doc["sections"], [])
-            self._contents(node, doc["contents"], [])
-            self._indicators(node, doc["indicators"], [])
-            return node
+    def _ensure_kinds(self, docs: list[dict]) -> None:
+        """Create the 種別 the tree names that the organization lacks, in one INSERT."""
+        names = dict.fromkeys(name for doc in walk(docs) for name in doc["kinds"])
+        missing = [name for name in names if name not in self.kinds]
+        if not missing:
+            return
+        # Another import may create the same kind meanwhile: theirs is used then.
+        BusinessKind.objects.bulk_create(
+            [BusinessKind(organization=self.org, name=name) for name in missing],
+            ignore_conflicts=True,
+        )
+        for kind in BusinessKind.objects.filter(organization=self.org, name__in=missing):
+            self.kinds[kind.name] = kind
+
+    def _new_node(self, node: Node, doc: dict) -> None:
+        self._departments(node, doc["departments"], [])
+        self._kinds(node, doc["kinds"], [])
+        for number in sorted(set(doc["sdgs"])):
+            self.pending.add(Node.sdgs.through(node_id=node.pk, sdggoal_id=number))
+        self.sections(node, doc["sections"], [])
+        self._contents(node, doc["contents"], [])
+        self._indicators(node, doc["indicators"], [])
+
+    def _update_node(self, node: Node, doc: dict, values: dict[str, Any]) -> None:
         changed = _assign(node, values)
         parts = self._departments(node, doc["departments"], list(node.nodedepartment_set.all()))
         parts |= self._kinds(node, doc["kinds"], list(node.nodekind_set.all()))
@@ -413,7 +489,18 @@ class _Loader:
         self.sections(node, doc["sections"], list(node.sections.all()))
         self._contents(node, doc["contents"], list(node.contents.all()))
         self._indicators(node, doc["indicators"], list(node.indicators.all()))
-        return node
+
+    def _insert_contents_and_indicators(self) -> None:
+        """The new contents and indicators of every node (ids returned), then their rows."""
+        contents = _as_created(Content, [c for c, _ in self.new_contents])
+        Content.objects.of_plan(self.plan.pk).bulk_create(contents)
+        for content, d in self.new_contents:
+            _sync_schedule(content, d["schedule"], [], self.pending)
+        Indicator.objects.of_plan(self.plan.pk).bulk_create([i for i, _ in self.new_indicators])
+        for ind, d in self.new_indicators:
+            _sync_values(ind, d, [], self.pending)
+            _sync_notes(ind, d["reports"], [], self.pending)
+        self.new_contents, self.new_indicators = [], []
 
     def _departments(self, node: Node, names: list[str], rows: list[NodeDepartment]) -> bool:
         wanted = [self.departments[name].pk for name in dict.fromkeys(names)]
@@ -465,10 +552,8 @@ class _Loader:
                 **lineage_format.content_values(d),
             }
 
-        created: list[tuple[Content, dict]] = []
-
         def create(d: dict, order: int) -> None:
-            created.append((Content(node=node, **values(d, order)), d))
+            self.new_contents.append((Content(node=node, **values(d, order)), d))
 
         def update(row: Content, d: dict, order: int) -> None:
             changed = _assign(row, values(d, order))
@@ -484,10 +569,6 @@ class _Loader:
             create,
             update,
         )
-        # A node's new contents in one INSERT (their ids come back), then their spans.
-        Content.objects.bulk_create([content for content, _ in created])
-        for content, d in created:
-            _sync_schedule(content, d["schedule"], [], self.pending)
         _delete(Content, left)
 
     def _indicators(self, node: Node, docs: list[dict], rows: list[Indicator]) -> None:
@@ -507,9 +588,8 @@ class _Loader:
             }
 
         def create(d: dict, order: int) -> None:
-            ind = Indicator.objects.create(node=node, key=d["key"], **values(d, order))
-            _sync_values(ind, d, [], self.pending)
-            _sync_notes(ind, d["reports"], [], self.pending)
+            ind = Indicator(node_id=node.pk, plan_id=self.plan.pk, key=d["key"], **values(d, order))
+            self.new_indicators.append((ind, d))
 
         def update(row: Indicator, d: dict, order: int) -> None:
             changed = _assign(row, values(d, order))
@@ -518,6 +598,20 @@ class _Loader:
             _save(row, changed, also_changed=parts)
 
         _delete(Indicator, _sync(rows, lambda i: i.key, docs, lambda d: d["key"], create, update))
+
+
+def _node_values(doc: dict, parent: Node | None, order: int, seq: int) -> dict[str, Any]:
+    """A node's own fields from its document and its place in the tree."""
+    return {
+        "parent_id": parent.pk if parent else None,
+        "level": doc["level"],
+        "order": order,
+        "seq": seq,
+        "label": doc["label"],
+        "title": doc["title"],
+        "subtitle": doc["subtitle"],
+        **lineage_format.node_values(doc),
+    }
 
 
 def _sync_ordered_links(
@@ -535,7 +629,7 @@ def _sync_ordered_links(
     for order, pk in enumerate(wanted):
         row = by_target.pop(pk, None)
         if row is None:
-            pending.add(model(node=node, order=order, **{field: pk}))
+            pending.add(model(node_id=node.pk, order=order, **{field: pk}))
             changed = True
         elif row.order != order:
             row.order = order
@@ -564,7 +658,7 @@ def _sync_schedule(
         if order < len(rows):
             changed |= _save(rows[order], _assign(rows[order], values))
         else:
-            pending.add(ScheduleSpan(content=content, **values))
+            pending.add(ScheduleSpan(content_id=content.pk, **values))
             changed = True
     if len(rows) > len(docs):
         _delete(ScheduleSpan, rows[len(docs) :])
@@ -598,7 +692,7 @@ def _sync_values(ind: Indicator, doc: dict, rows: list[IndicatorValue], pending:
     for (role, fy), values in _wanted_values(doc).items():
         row = by_key.pop((role, fy), None)
         if row is None:
-            row = IndicatorValue(indicator=ind, role=role, fy=fy, **values)
+            row = IndicatorValue(indicator_id=ind.pk, role=role, fy=fy, **values)
             row.apply_parse()
             pending.add(row)
             created.append(row)
@@ -621,7 +715,9 @@ def _sync_notes(
     for d in docs:
         row = by_fy.pop(d["fy"], None)
         if row is None:
-            pending.add(ProgressNote(indicator=ind, fy=d["fy"], done=d["done"], next=d["next"]))
+            pending.add(
+                ProgressNote(indicator_id=ind.pk, fy=d["fy"], done=d["done"], next=d["next"])
+            )
             changed = True
         else:
             changed |= _save(row, _assign(row, {"done": d["done"], "next": d["next"]}))

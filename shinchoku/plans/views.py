@@ -19,6 +19,8 @@ from django.db.models import (
 )
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from shinchoku.accounts.permissions import (
@@ -33,10 +35,11 @@ from shinchoku.core.figures import indicator_unit
 from shinchoku.core.node_names import level_heading
 from shinchoku.orgs.filters import filter_form, filter_plans, labels, page_of, prefecture_labels
 from shinchoku.orgs.models import Department
-from shinchoku.plans import links
+from shinchoku.plans import item_page, links
 from shinchoku.plans.access import visible_plan
 from shinchoku.plans.goals import by_goal, plan_nodes
 from shinchoku.plans.history import loads_snapshot
+from shinchoku.plans.item_page import item_parts
 from shinchoku.plans.models import (
     ChangeRecord,
     Content,
@@ -242,13 +245,34 @@ def _indicator_rows(indicators: list[Indicator], years: list[int]) -> list[Indic
 
 @require_safe
 def node_detail(request: HttpRequest, slug: str, key: str) -> HttpResponse:
-    """Show one node as the plan document prints it: sections, contents, schedule, indicators."""
-    plan = _get_plan(request, slug)
+    """Show one node as the plan document prints it: sections, contents, schedule, indicators.
+
+    What every reader sees alike comes from the cache until the plan or a neighbour changes
+    (plans.item_page); the lineage, progress and businesses are the reader's, read per request.
+    """
+    plan = visible_plan(request, slug, versioned=True)
+    parts = item_parts(plan, key, lambda: _item_parts(plan, key))
+    if parts is None:
+        raise Http404("no such node")
+    context = {
+        "plan": plan,
+        "node": parts["node"],
+        "crumbs": parts["crumbs"],
+        "lineage_key": parts["cache_key"] + ":lineage",
+        "level_heading": parts["level_heading"],
+        "body": mark_safe(parts["body"]),
+        "below": mark_safe(parts["below"]),
+    }
+    return render(request, "plans/node_detail.html", context)
+
+
+def _item_parts(plan: Plan, key: str) -> dict | None:
+    """Read and render the item page's parts that do not depend on the reader."""
     # Every node in full, once (issue 16): the outline, and the node shown with its prefetches.
     outline = list(Node.objects.filter(plan=plan).order_by("seq"))
     by_key = {n.key: n for n in outline}
     if key not in by_key:
-        raise Http404("no such node")
+        return None
     node = by_key[key]
     prefetch_related_objects(
         [node],
@@ -282,8 +306,6 @@ def node_detail(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     context = {
         "plan": plan,
         "node": node,
-        "level_heading": level_heading(plan.level_name(node.level), node.label),
-        "ancestors": ancestors,
         "children": children,
         "child_level_name": plan.level_name(node.level + 1),
         "fys": fys,
@@ -294,7 +316,13 @@ def node_detail(request: HttpRequest, slug: str, key: str) -> HttpResponse:
         "served_by": served_entries,
         "served_fys": served_fys,
     }
-    return render(request, "plans/node_detail.html", context)
+    return {
+        "node": node,
+        "crumbs": item_page.crumbs(ancestors),
+        "level_heading": level_heading(plan.level_name(node.level), node.label),
+        "body": render_to_string("plans/_node_body.html", context),
+        "below": render_to_string("plans/_node_below.html", context),
+    }
 
 
 def _entries(contents, fys: list[int]) -> tuple[list[dict], list[int]]:

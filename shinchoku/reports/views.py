@@ -8,7 +8,11 @@ from __future__ import annotations
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.views.decorators.http import require_POST, require_safe
 
@@ -24,7 +28,9 @@ from shinchoku.reports.report import (
     ascii_filename,
     committee_report,
     filename,
+    wareki_datetime,
 )
+from shinchoku.rounds import page_cache
 from shinchoku.rounds.access import plan_for
 from shinchoku.rounds.progress import years_with_values
 
@@ -58,17 +64,46 @@ def report_index(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("reports:committee", plan.slug, years[-1])
 
 
+# Where the report's "made" moment goes in a stored body: it is the moment of the request.
+MADE_SLOT = "\x00made\x00"
+
+
 @require_safe
 def committee(request: HttpRequest, slug: str, fy: int) -> HttpResponse:
-    """The report as a printable page, with the downloads."""
+    """The report as a printable page, with the downloads.
+
+    The report shows approved sheets only, the same to every member who may open the page:
+    its body and the FY list are kept in the cache under the plan's version and the language
+    (rounds.page_cache) until the plan, a round or an opinion changes.
+    """
     plan = plan_for(request, slug)
-    report = _report(request, plan, fy)
-    if isinstance(report, HttpResponse):
-        return report
-    years = years_with_values(plan)
-    return render(
-        request, "reports/committee.html", {"plan": plan, "report": report, "years": years}
+    stored = page_cache.kept(
+        page_cache.key("committee", plan, fy), lambda: _committee(request, plan, fy)
     )
+    if stored is None:  # no report for the FY: the page that says why (not kept)
+        return _report(request, plan, fy)
+    body, title, years = stored
+    made = escape(wareki_datetime(timezone.now()))
+    context = {
+        "plan": plan,
+        "fy": fy,
+        "title": title,
+        "years": years,
+        "body": mark_safe(body.replace(MADE_SLOT, made)),  # escaped when rendered
+    }
+    return render(request, "reports/committee.html", context)
+
+
+def _committee(request: HttpRequest, plan: Plan, fy: int) -> tuple[str, str, list[int]] | None:
+    """The report's body with a slot for its "made" moment, its title and the FY list."""
+    try:
+        report = committee_report(plan, fy)
+    except ReportError:
+        return None
+    context = {"plan": plan, "report": report}
+    body = render_to_string("reports/_report_body.html", context, request=request)
+    body = body.replace(escape(report.generated_text), MADE_SLOT, 1)
+    return body, f"{plan.title} {report.fy_label}", years_with_values(plan)
 
 
 @require_safe

@@ -69,7 +69,7 @@ class IndicatorProgress:
         """Actuals of the years before the FY, oldest first."""
         return [self.actuals[fy] for fy in sorted(self.actuals) if fy < self.fy]
 
-    @property
+    @cached_property
     def department_name(self) -> str:
         if self.indicator.department_id:
             return self.indicator.department.name

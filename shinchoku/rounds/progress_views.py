@@ -11,14 +11,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template import engines
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import SimpleLazyObject
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from shinchoku.accounts.permissions import (
+    DraftScope,
     draft_scope,
     is_federation,
     require,
@@ -28,6 +33,7 @@ from shinchoku.core import wareki
 from shinchoku.core.years import pick_fy
 from shinchoku.plans.access import may_see
 from shinchoku.plans.models import Indicator, IndicatorValue, Node, Plan
+from shinchoku.rounds import page_cache
 from shinchoku.rounds.access import plan_for
 from shinchoku.rounds.federation import federation_dashboard
 from shinchoku.rounds.forecasts import IndicatorForecast, at_risk_in, forecast_of
@@ -99,12 +105,38 @@ def _fy_picker(plan: Plan, with_values: list[int], with_data: set[int]) -> list[
 
 @require_safe
 def overview(request: HttpRequest, slug: str, fy: int) -> HttpResponse:
-    """Bands per goal and at every level, per department, contents behind, indicators off track."""
+    """Bands per goal and at every level, per department, contents behind, indicators off track.
+
+    Below the FY picker the page is rendered from the plan's data only, and kept in the cache
+    under the plan's version, the language and the drafts the reader may see (page_cache).
+    """
     plan = plan_for(request, slug)
-    with_values, with_data = picker_years(plan)
+    with_values, with_data = page_cache.kept(
+        page_cache.key("picker", plan), lambda: picker_years(plan)
+    )
     if not (plan.first_fy <= fy <= plan.last_fy or fy in with_values):
         raise Http404("outside the plan's period")
-    pp = plan_progress(plan, fy, drafts=draft_scope(request.user, plan.organization))
+    drafts = draft_scope(request.user, plan.organization)
+    body = page_cache.kept(
+        page_cache.key("progress", plan, fy, page_cache.scope_key(drafts)),
+        lambda: _overview_body(request, plan, fy, drafts),
+    )
+    pp = SimpleLazyObject(lambda: plan_progress(plan, fy, drafts=drafts))
+    context = {
+        "plan": plan,
+        "fy": fy,
+        "picker": _fy_picker(plan, with_values, with_data),
+        "body": mark_safe(body),  # rendered (escaped) by _overview_body
+        # What the body shows, for tests and debugging: read only when asked for.
+        "pp": pp,
+        "tree": SimpleLazyObject(lambda: _tree_rows(plan, pp)),
+    }
+    return render(request, "rounds/progress/overview.html", context)
+
+
+def _overview_body(request: HttpRequest, plan: Plan, fy: int, drafts: DraftScope) -> str:
+    """The progress view below its FY picker (rounds/progress/_overview_body.html)."""
+    pp = plan_progress(plan, fy, drafts=drafts)
     reports = pp.reports  # in the departments' order (Report.Meta.ordering)
     top_level = min((n.level for n in pp.nodes), default=1)
     context = {
@@ -113,7 +145,6 @@ def overview(request: HttpRequest, slug: str, fy: int) -> HttpResponse:
         "pp": pp,
         "band_names": pp.band_names,
         "goal_level": plan.level_name(top_level),
-        "picker": _fy_picker(plan, with_values, with_data),
         "tree": (tree := _tree_rows(plan, pp)),
         "deeper": any(r.depth for r in tree),
         "goal_rows": [(f"{g.node.label} {g.node.title}".strip(), g.tally.rows()) for g in pp.goals],
@@ -126,7 +157,7 @@ def overview(request: HttpRequest, slug: str, fy: int) -> HttpResponse:
         # Early warning: indicators whose final target looks out of reach, as of this FY.
         "at_risk": at_risk_in(pp) if pp.has_figures else [],
     }
-    return render(request, "rounds/progress/overview.html", context)
+    return render_to_string("rounds/progress/_overview_body.html", context, request=request)
 
 
 def project_level(plan: Plan, pp: PlanProgress) -> str:
@@ -235,12 +266,10 @@ class PlanBoard:
     plan: Plan
     round: Round
     rounds: list[Round]  # every yearly round of the plan, newest first (the FY select)
-    pp: PlanProgress
-    goal_level: str
     departments: list[DeptStatus]
     days_left: int
-    # Early warning as of the board's FY: the final targets at risk, worst first.
-    at_risk: list[IndicatorForecast]
+    drafts: DraftScope
+    body: str = ""  # the board below its FY select (_dashboard_board.html), maybe from the cache
 
     @property
     def fy_field(self) -> str:
@@ -259,6 +288,21 @@ class PlanBoard:
     def n_approved(self) -> int:
         return sum(d.report.status == Report.Status.APPROVED for d in self.departments)
 
+    @cached_property
+    def pp(self) -> PlanProgress:
+        """What the board shows, judged for its reader: read only when the body is rendered
+        (not when it comes from the cache) or when asked for."""
+        return plan_progress(self.plan, self.round.fy, drafts=self.drafts)
+
+    @cached_property
+    def goal_level(self) -> str:
+        return self.plan.level_name(min((n.level for n in self.pp.nodes), default=1))
+
+    @cached_property
+    def at_risk(self) -> list[IndicatorForecast]:
+        """Early warning as of the board's FY: the final targets at risk, worst first."""
+        return at_risk_in(self.pp) if self.pp.has_figures else []
+
 
 @require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -266,6 +310,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
     The federation operator sees every organization's plans as one row each
     (`federation.federation_dashboard`), and one organization's boards with ?org=<slug>.
+    Each board below its FY select is kept in the cache under its plan's version, the reader's
+    drafts and the day (page_cache); only the boards not found there read their plan's progress.
     """
     require(request, request.user.is_authenticated)
     organizations = visible_organizations(request.user)
@@ -279,7 +325,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         organizations = [org]
     plans = [
         p
-        for p in Plan.objects.filter(organization__in=organizations)
+        for p in page_cache.with_versions(Plan.objects.filter(organization__in=organizations))
         .select_related("organization")
         .order_by("organization__name", "-first_fy", "title")
         if may_see(request.user, p)  # drafts: 管理者 and approvers only
@@ -290,7 +336,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     yearly = Round.objects.filter(plan__in=plans, kind=Round.Kind.YEARLY)
     for r in yearly.order_by("plan_id", "-fy"):
         rounds_of.setdefault(r.plan_id, {})[r.fy] = r
-    with_data = fys_with_data(plans)
+    with_data = _fys_with_data([p for p in plans if p.pk in rounds_of])
     latest: dict[int, Round] = {}
     chosen: dict[str, int] = {}
     for plan in plans:
@@ -301,35 +347,48 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         latest[plan.pk] = rounds_of[plan.pk][fy]
         if raw.isdigit() and int(raw) == fy:
             chosen[plan.slug] = fy
-    reports: dict[int, list[Report]] = {}
-    for rep in (
-        Report.objects.filter(round__in=latest.values())
-        .select_related("department")
-        .order_by("department__order", "department__id")
-    ):
-        reports.setdefault(rep.round_id, []).append(rep)
     today = date.today()
     boards, without = [], []
+    keys: dict[int, str] = {}
     for plan in plans:
         round_ = latest.get(plan.id)
         if round_ is None:
             without.append(plan)
             continue
         round_.plan = plan
-        pp = plan_progress(plan, round_.fy, drafts=draft_scope(request.user, plan.organization))
-        days_left = (round_.deadline - today).days
-        depts = [
-            DeptStatus(rep, round_.is_open and days_left < 0 and rep.status not in DONE)
-            for rep in reports.get(round_.id, [])
-        ]
-        top_level = min((n.level for n in pp.nodes), default=1)
+        drafts = draft_scope(request.user, plan.organization)
         choices = list(rounds_of[plan.pk].values())
-        warned = at_risk_in(pp) if pp.has_figures else []
-        boards.append(
-            PlanBoard(
-                plan, round_, choices, pp, plan.level_name(top_level), depts, days_left, warned
-            )
+        days_left = (round_.deadline - today).days
+        boards.append(PlanBoard(plan, round_, choices, [], days_left, drafts))
+        keys[plan.pk] = page_cache.key(
+            "board", plan, round_.fy, page_cache.scope_key(drafts), today.isoformat()
         )
+    stored = page_cache.kept_many(keys)
+    missing = [b for b in boards if b.plan.pk not in stored]
+    reports: dict[int, list[Report]] = {}
+    if missing:
+        for rep in (
+            Report.objects.filter(round__in=[b.round for b in missing])
+            .select_related("department")
+            .order_by("department__order", "department__id")
+        ):
+            reports.setdefault(rep.round_id, []).append(rep)
+    made = []
+    for b in boards:
+        if b.plan.pk in stored:
+            sheets, b.body = stored[b.plan.pk]
+        else:
+            sheets = reports.get(b.round.id, [])
+        b.departments = [
+            DeptStatus(rep, b.round.is_open and b.days_left < 0 and rep.status not in DONE)
+            for rep in sheets
+        ]
+        if b.plan.pk not in stored:
+            b.body = _board_body(request, b)
+            made.append((keys[b.plan.pk], (sheets, b.body)))
+    page_cache.keep_many(made)
+    for b in boards:
+        b.body = mark_safe(b.body)  # rendered (escaped) by _board_body
     context = {
         "boards": boards,
         "without": without,
@@ -338,3 +397,23 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "organization": org,
     }
     return render(request, "rounds/progress/dashboard.html", context)
+
+
+def _fys_with_data(plans: list[Plan]) -> dict[int, set[int]]:
+    """`latest.fys_with_data`, kept in the cache under each plan's version."""
+    keys = {p.pk: page_cache.key("with-data", p) for p in plans}
+    found = page_cache.kept_many(keys)
+    missing = [p for p in plans if p.pk not in found]
+    if missing:
+        read = fys_with_data(missing)
+        made = {p.pk: set(read.get(p.pk, set())) for p in missing}
+        page_cache.keep_many((keys[pk], fys) for pk, fys in made.items())
+        found.update(made)
+    return found
+
+
+def _board_body(request: HttpRequest, board: PlanBoard) -> str:
+    """One plan's board below its FY select (rounds/progress/_dashboard_board.html)."""
+    pp = board.pp
+    context = {"b": board, "pp": pp, "band_names": pp.band_names, "plan": board.plan}
+    return render_to_string("rounds/progress/_dashboard_board.html", context, request=request)

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext, pgettext
 
@@ -22,7 +22,7 @@ from shinchoku.core.values import parse_value, unit_problem
 from shinchoku.core.wareki import fy_label
 from shinchoku.notify import events as notify_events
 from shinchoku.orgs.models import Department
-from shinchoku.plans import history, reporting
+from shinchoku.plans import history
 from shinchoku.plans.editing import lock_plan
 from shinchoku.plans.history import user_name
 from shinchoku.plans.models import (
@@ -31,6 +31,7 @@ from shinchoku.plans.models import (
     Indicator,
     IndicatorValue,
     Node,
+    NodeDepartment,
     Plan,
     ProgressNote,
 )
@@ -124,15 +125,16 @@ class ItemLines:
 
 @dataclass(frozen=True)
 class SheetKeys:
-    """The item (node) keys and indicator keys a partial post names (issue 16)."""
+    """The item (node) keys and indicator keys a partial post names (issue 16).
+
+    `items` and `contents` say which of `nodes` carry item fields and content fields (None:
+    all of them); the entries of the other kind are not read.
+    """
 
     nodes: frozenset[str]
     indicators: frozenset[str]
-
-
-def _phase(content: Content, fy: int) -> str:
-    phases = [s.phase for s in content.schedule.all() if s.from_fy <= fy <= s.to_fy]
-    return " / ".join(phases)
+    items: frozenset[str] | None = None
+    contents: frozenset[str] | None = None
 
 
 def departments_of(plan: Plan) -> list[Department]:
@@ -166,6 +168,11 @@ def _own_and_last(model, report: Report, last: Q) -> tuple[list, list]:
     rows = (
         model.objects.filter(Q(report=report) | last)
         .select_related("report__department")
+        # Of the report only its department's name (last year's texts are headed by it).
+        .only(
+            *(f.name for f in model._meta.concrete_fields),
+            "report__department__name",
+        )
         .order_by(*lastyear.ORDER)
     )
     own, others = [], []
@@ -174,35 +181,60 @@ def _own_and_last(model, report: Report, last: Q) -> tuple[list, list]:
     return own, others
 
 
-def sheet(report: Report, *, only: SheetKeys | None = None) -> list[ItemLines]:
+def sheet(
+    report: Report, *, only: SheetKeys | None = None, last_year: bool = True
+) -> list[ItemLines]:
     """Everything the department reports for the FY, with what it has entered so far.
 
     `only` (a draft save that posts only the changed fields, issue 16) narrows the sheet to
     the items and indicators named: the same lines, read for those rows alone, without last
-    year's texts (a save does not show them).
+    year's texts (a save does not show them). `last_year=False` leaves last year's texts out
+    of the whole sheet too (a draft save that answers with its status line only).
     """
+    last_year = last_year and only is None
     plan, fy = report.round.plan, report.round.fy
     dept = report.department
     nodes_q = Node.objects.filter(plan=plan)
     items_q, contents_q, indicators_q = report.items.all(), report.contents.all(), None
+    content_keys: frozenset[str] | None = None
     if only is not None:
         nodes_q = nodes_q.filter(
             Q(key__in=only.nodes) | Q(indicators__key__in=only.indicators)
         ).distinct()
-        # Whether a node has children, in the same query (the full sheet reads every node).
+        # Whether a node has children, contents and indicators (one the department reports
+        # itself among them), and whether the department is its 担当課, in the same query: a
+        # save reads only the kinds of rows it posts (the full sheet reads them all).
+        indicators = Indicator.objects.filter(node_id=OuterRef("pk"))
         nodes_q = nodes_q.annotate(
-            has_children=Exists(Node.objects.filter(parent_id=OuterRef("pk")))
+            has_children=Exists(Node.objects.filter(parent_id=OuterRef("pk"))),
+            has_contents=Exists(Content.objects.filter(node_id=OuterRef("pk"))),
+            has_indicators=Exists(indicators),
+            reports_indicator=Exists(indicators.filter(department_id=dept.pk)),
+            is_responsible=Exists(
+                NodeDepartment.objects.filter(node_id=OuterRef("pk"), department_id=dept.pk)
+            ),
         )
-        items_q = items_q.filter(node_key__in=only.nodes)
-        contents_q = contents_q.filter(node_key__in=only.nodes)
+        item_keys = only.nodes if only.items is None else only.items
+        content_keys = only.nodes if only.contents is None else only.contents
+        items_q = items_q.filter(node_key__in=item_keys) if item_keys else []
+        contents_q = contents_q.filter(node_key__in=content_keys) if content_keys else []
         indicators_q = report.indicators.filter(indicator_key__in=only.indicators)
-    nodes = list(
-        nodes_q.prefetch_related(
-            "contents__schedule",
-            "indicators__values",
-            "indicators__department",
-            reporting.node_departments(),  # indicator owner (issue 12)
-        ).order_by("seq")
+    nodes = list(nodes_q.order_by("seq"))
+    # issue 16: the contents, indicators and 担当課 of these nodes in three queries, kept in
+    # plain lists (a prefetch builds a queryset per node, content and indicator: most of the
+    # sheet's time).
+    # A partial save that posts no content field reads no content (has_contents says whether
+    # an item is on the sheet for its contents).
+    with_contents = content_keys is None or bool(content_keys)
+    # One that posts no indicator field reads no indicator and no 担当課 link (the annotations
+    # above say whether an item is on the sheet).
+    with_indicators = only is None or bool(only.indicators)
+    rows = _node_rows(
+        plan,
+        fy,
+        None if only is None else [n.pk for n in nodes],
+        contents=with_contents,
+        indicators=with_indicators,
     )
     # issue 12 (a round for any plan): a leaf item of the department is on its sheet even
     # without contents and indicators (its status is the self-evaluation, with its texts).
@@ -214,7 +246,7 @@ def sheet(report: Report, *, only: SheetKeys | None = None) -> list[ItemLines]:
         parents = {n.pk for n in nodes if n.has_children}
     last_items: list[ItemEntry] = []
     last_indicators: list[IndicatorEntry] = []
-    if only is None:
+    if last_year:
         # Last year's approved entries with the sheet's own: one query for each kind.
         last = lastyear.approved_entries(report.round)
         items_q, last_items = _own_and_last(ItemEntry, report, last)
@@ -231,28 +263,33 @@ def sheet(report: Report, *, only: SheetKeys | None = None) -> list[ItemLines]:
     out = []
     for node in nodes:
         # 担当課 from the links prefetched for the indicator owner (one query for both).
-        responsible = any(nd.department_id == dept.pk for nd in node.nodedepartment_set.all())
+        links = rows.links.get(node.pk, [])
+        if with_indicators:
+            responsible = any(nd.department_id == dept.pk for nd in links)
+        else:
+            responsible = node.is_responsible
         lines = ItemLines(node)
         if responsible:
-            for position, content in enumerate(node.contents.all(), start=1):
+            for position, (content, planned) in enumerate(rows.contents.get(node.pk, []), 1):
                 entry = contents_e.get((node.key, position))
                 lines.contents.append(
                     ContentLine(
                         position,
                         content,
-                        _phase(content, fy),
+                        planned,
                         entry.status if entry else "",
                         entry.note if entry else "",
                     )
                 )
-        for ind in node.indicators.all():
+        for ind, values in rows.indicators.get(node.pk, []):
             # --- indicator owner (issue 12): the reporter gets the input; the item's other
-            # 担当課 see the line read-only.
-            reporter = reporting.reporter(ind, node)
+            # 担当課 see the line read-only. The rule of plans.reporting.reporter: the
+            # indicator's 担当部署, else the item's first 担当課.
+            reporter = ind.department if ind.department_id is not None else _first(links)
             mine = reporter is not None and reporter.pk == dept.pk
             if not mine and not responsible:
                 continue
-            line = _indicator_line(ind, fy, indicators_e.get(ind.key))
+            line = _indicator_line(ind, fy, indicators_e.get(ind.key), values)
             line.reporter = reporter
             if not mine:
                 line.readonly, line.earlier_entry = True, line.actual
@@ -260,20 +297,132 @@ def sheet(report: Report, *, only: SheetKeys | None = None) -> list[ItemLines]:
             lines.indicators.append(line)
             # --- end indicator owner
         leaf_of_dept = responsible and node.pk not in parents
-        if lines.contents or lines.indicators or leaf_of_dept:
+        # On the sheet for rows not read: its contents, or indicators shown to a 担当課 and
+        # those the department reports itself (the rule above).
+        unread = (responsible and not with_contents and node.has_contents) or (
+            not with_indicators
+            and ((responsible and node.has_indicators) or node.reports_indicator)
+        )
+        if lines.contents or lines.indicators or leaf_of_dept or unread:
             entry = items_e.get(node.key)
             if entry:
                 lines.done, lines.next, lines.evaluation = entry.done, entry.next, entry.evaluation
             out.append(lines)
     # --- last year beside this year (issue 12, part 7): a fixed number of queries.
-    if only is None:
+    if last_year:
         lastyear.attach(report, out, item_entries=last_items, indicator_entries=last_indicators)
     # --- end of last year
     return out
 
 
-def _indicator_line(ind: Indicator, fy: int, entry: IndicatorEntry | None) -> IndicatorLine:
-    values = list(ind.values.all())
+@dataclass
+class _NodeRows:
+    """A sheet's nodes' rows, by node id (issue 16)."""
+
+    contents: dict[int, list[tuple[Content, str]]]  # (content, its phases planned for the FY)
+    indicators: dict[int, list[tuple[Indicator, list[_Value]]]]
+    links: dict[int, list[NodeDepartment]]  # 担当課, in the document's order
+
+
+def _node_rows(
+    plan: Plan,
+    fy: int,
+    node_ids: list[int] | None,
+    *,
+    contents: bool = True,
+    indicators: bool = True,
+) -> _NodeRows:
+    """The contents (with this FY's phases; none unless `contents`), indicators (with their
+    values) and 担当課 (neither unless `indicators`) of the plan's nodes, or of `node_ids`: a
+    query for each, each row joined to what it needs."""
+    where = {"node__plan": plan} if node_ids is None else {"node_id__in": node_ids}
+    out = _NodeRows({}, {}, {})
+    if contents:
+        _contents(out, where, fy)
+    if not indicators:
+        return out
+    _indicators(out, where)
+    links = (
+        NodeDepartment.objects.filter(**where)
+        .select_related("department")
+        .order_by("node_id", "order", "id")
+    )
+    for nd in links:
+        out.links.setdefault(nd.node_id, []).append(nd)
+    return out
+
+
+def _contents(out: _NodeRows, where: dict, fy: int) -> None:
+    # One row per content and span planned for the FY (none: one row without a span).
+    planned = FilteredRelation(
+        "schedule", condition=Q(schedule__from_fy__lte=fy, schedule__to_fy__gte=fy)
+    )
+    contents = (
+        Content.objects.filter(**where)
+        .select_related("shared")
+        .annotate(fy_span=planned)
+        .annotate(span_id=F("fy_span__id"), span_phase=F("fy_span__phase"))
+        .order_by("node_id", "order", "pk", "fy_span__order", "fy_span__id")
+    )
+    phases: dict[int, list[str]] = {}
+    for c in contents:
+        if c.pk not in phases:
+            phases[c.pk] = []
+            out.contents.setdefault(c.node_id, []).append(c)
+        if c.span_id is not None:
+            phases[c.pk].append(c.span_phase)
+    for node_id, found in out.contents.items():
+        out.contents[node_id] = [(c, " / ".join(phases[c.pk])) for c in found]
+
+
+class _Value(NamedTuple):
+    """An indicator's value as the sheet shows it (role, FY, text as written)."""
+
+    role: str
+    fy: int
+    text: str
+
+
+def _indicators(out: _NodeRows, where: dict) -> None:
+    # One row per indicator and value (none: one row without a value), read as tuples: an
+    # Indicator (and its 担当部署) is built once, not once per value.
+    ind_names = [f.attname for f in Indicator._meta.concrete_fields]
+    dept_names = [f.attname for f in Department._meta.concrete_fields]
+    n, m = len(ind_names), len(dept_names)
+    rows = (
+        Indicator.objects.filter(**where)
+        .order_by("node_id", "order", "pk", "values__role", "values__fy")
+        .values_list(
+            *ind_names,
+            *(f"department__{name}" for name in dept_names),
+            "values__id",
+            "values__role",
+            "values__fy",
+            "values__text",
+        )
+    )
+    db = rows.db
+    seen: dict[int, list[_Value]] = {}
+    for row in rows:
+        values = seen.get(row[0])
+        if values is None:
+            ind = Indicator.from_db(db, ind_names, row[:n])
+            if ind.department_id is not None:
+                ind.department = Department.from_db(db, dept_names, row[n : n + m])
+            values = seen[ind.pk] = []
+            out.indicators.setdefault(ind.node_id, []).append((ind, values))
+        if row[n + m] is not None:
+            values.append(_Value(*row[n + m + 1 :]))
+
+
+def _first(links: list[NodeDepartment]) -> Department | None:
+    """The item's first 担当課 (plans.reporting.first_department, from loaded links)."""
+    return links[0].department if links else None
+
+
+def _indicator_line(
+    ind: Indicator, fy: int, entry: IndicatorEntry | None, values: list[_Value]
+) -> IndicatorLine:
     base = next((v for v in values if v.role == IndicatorValue.Role.BASELINE), None)
     targets = sorted((v for v in values if v.role == IndicatorValue.Role.TARGET), key=_fy)
     actuals = sorted((v for v in values if v.role == IndicatorValue.Role.ACTUAL), key=_fy)
@@ -293,7 +442,7 @@ def _indicator_line(ind: Indicator, fy: int, entry: IndicatorEntry | None) -> In
     )
 
 
-def _fy(v: IndicatorValue) -> int:
+def _fy(v: _Value) -> int:
     return v.fy
 
 

@@ -20,9 +20,9 @@ from django.views.decorators.http import require_POST
 
 from shinchoku.plans.goals import by_goal, plan_nodes
 from shinchoku.reviews.sheet import sheet_opinions
-from shinchoku.rounds import indicator_hints, lastyear, ownership, services
+from shinchoku.rounds import indicator_hints, lastyear, ownership, services, sheet_rows
 from shinchoku.rounds.access import may_approve, may_edit, report_for
-from shinchoku.rounds.labels import content_where
+from shinchoku.rounds.labels import content_label, content_where
 from shinchoku.rounds.models import PlanSettings, Report
 from shinchoku.rounds.services import (
     CONTENT_FIELDS,
@@ -116,11 +116,38 @@ def _toc(plan, lines: list[ItemLines], by_id: dict | None = None) -> dict:
     }
 
 
+def _dress(
+    lines: list[ItemLines], statuses: list[str], errors: dict[str, str] | None, editable: bool
+) -> None:
+    """What each row of the page shows, computed once here so the template only loops (issue
+    16): field names, the refused field's message, and each content's row (sheet_rows)."""
+    errors = errors or {}
+    words = sheet_rows.Words.now()
+    for item in lines:
+        prefix = f"i|{item.node.key}"
+        item.prefix, item.error = prefix, errors.get(f"{prefix}|evaluation", "")
+        for c in item.contents:
+            c.prefix = f"c|{item.node.key}|{c.position}"
+            c.row = sheet_rows.content_row(
+                c,
+                prefix=c.prefix,
+                label=content_label(c.content, c.position),
+                error=errors.get(f"{c.prefix}|status", ""),
+                statuses=statuses,
+                editable=editable,
+                words=words,
+            )
+        for ln in item.indicators:
+            ln.prefix = f"n|{ln.indicator.key}"
+            ln.error = errors.get(f"{ln.prefix}|actual", "")
+
+
 def _context(request: HttpRequest, report: Report, lines: list[ItemLines], **extra) -> dict:
     plan = report.round.plan
     indicator_hints.attach(lines, plan, report.round.fy)  # e.g. the business evaluation's figure
     settings = PlanSettings.of(plan)
     editable = report.editable and may_edit(request, report)
+    _dress(lines, settings.content_statuses, extra.get("field_errors"), editable)
     return {
         "plan": plan,
         "round": report.round,
@@ -158,16 +185,18 @@ def sheet_page(request: HttpRequest, slug: str, fy: int, dept: int) -> HttpRespo
 
 def posted_keys(post) -> services.SheetKeys:
     """The item and indicator keys of the sheet fields a post carries."""
-    nodes, indicators = set(), set()
+    items, contents, indicators = set(), set(), set()
     for name in post:
         parts = name.split("|")
         if parts[0] == "i" and len(parts) >= 3:
-            nodes.add("|".join(parts[1:-1]))
+            items.add("|".join(parts[1:-1]))
         elif parts[0] == "c" and len(parts) >= 4:
-            nodes.add("|".join(parts[1:-2]))
+            contents.add("|".join(parts[1:-2]))
         elif parts[0] == "n" and len(parts) >= 3:
             indicators.add("|".join(parts[1:-1]))
-    return services.SheetKeys(frozenset(nodes), frozenset(indicators))
+    return services.SheetKeys(
+        frozenset(items | contents), frozenset(indicators), frozenset(items), frozenset(contents)
+    )
 
 
 def _save(request: HttpRequest, report: Report) -> HttpResponse:
@@ -177,7 +206,8 @@ def _save(request: HttpRequest, report: Report) -> HttpResponse:
     # issue 16: the autosave posts only the fields changed since its last save ("partial"):
     # only their rows are read, and the fields it does not carry keep what is stored.
     only = posted_keys(request.POST) if htmx and request.POST.get("partial") == "1" else None
-    lines = services.sheet(report, only=only)
+    # The status line (htmx) shows no sheet: last year's texts are not read for it.
+    lines = services.sheet(report, only=only, last_year=not htmx)
     data = read_post(request.POST, lines, keep_stored=only is not None)
     version = _posted_version(request)
     if version is None:
@@ -193,7 +223,7 @@ def _save(request: HttpRequest, report: Report) -> HttpResponse:
         )
     except RoundConflict as e:
         report.refresh_from_db()
-        diffs = differences(services.sheet(report, only=only), data)
+        diffs = differences(services.sheet(report, only=only, last_year=False), data)
         return _refused(request, report, lines, data, str(e), diffs, status=409, htmx=htmx)
     except RoundError as e:
         report.refresh_from_db()

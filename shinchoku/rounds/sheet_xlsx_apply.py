@@ -2,7 +2,8 @@
 
 `apply_upload` compares each input cell three ways (downloaded / in the file / stored now, see
 `merge`), lists problems with sheet and cell in Japanese, refuses conflicts, and writes the rest
-through services.save in one transaction. The format is documented in docs/sheet.md.
+in one transaction (`save_bulk`: services.save's rules and version check, with one statement per
+table instead of one per row, issue 16). The format is documented in docs/sheet.md.
 """
 
 from __future__ import annotations
@@ -16,10 +17,20 @@ from django.utils.translation import gettext, gettext_lazy
 
 from shinchoku.core.values import parse_value, unit_problem
 from shinchoku.core.wareki import fy_label
+from shinchoku.plans.access import with_settings
+from shinchoku.plans.history import user_name
 from shinchoku.plans.workbook import CellProblem
 from shinchoku.rounds import services
+from shinchoku.rounds.access import PLAN_HAS_NUMBERS
 from shinchoku.rounds.labels import content_where
-from shinchoku.rounds.models import PlanSettings, Report
+from shinchoku.rounds.lastyear import has_previous
+from shinchoku.rounds.models import (
+    ContentEntry,
+    IndicatorEntry,
+    ItemEntry,
+    PlanSettings,
+    Report,
+)
 from shinchoku.rounds.reasons import reason_text
 from shinchoku.rounds.sheet_xlsx_layout import (
     CONTENT,
@@ -368,11 +379,16 @@ def apply_parsed(
     if problems:
         return UploadResult("problems", problems)
     with transaction.atomic():
+        # issue 16: the plan's settings and whether last year's round exists are read with the
+        # lock (rounds/access.report_for does the same for the sheet's page).
         locked = (
             Report.objects.select_for_update(of=("self",))
-            .select_related("round__plan", "department")
+            .select_related("round__plan__progress_settings", "department")
+            .annotate(plan_has_numbers=PLAN_HAS_NUMBERS, previous_exists=has_previous())
             .get(pk=report.pk)
         )
+        with_settings(locked.round.plan, locked.plan_has_numbers)
+        locked.round.previous_exists = locked.previous_exists
         if not locked.editable:
             return UploadResult("problems", [CellProblem("", "", NOT_EDITABLE)])
         problems, data_in, changed, conflicts, lines = check_and_merge(locked, parsed.cells)
@@ -391,13 +407,112 @@ def apply_parsed(
     return UploadResult("saved", changed=changed, report=saved)
 
 
+def named_keys(cells: list[InputCell]) -> services.SheetKeys:
+    """The items (with those of the contents) and indicators the file's input cells name."""
+    nodes = {c.key for c in cells if c.kind == ITEM}
+    nodes |= {c.key.rpartition("#")[0] for c in cells if c.kind == CONTENT}
+    indicators = {c.key for c in cells if c.kind == INDICATOR}
+    return services.SheetKeys(nodes=frozenset(nodes), indicators=frozenset(indicators))
+
+
 def _check_and_merge(locked: Report, cells: list[InputCell]) -> Merged:
-    lines = services.sheet(locked)
+    # issue 16: only the rows the file names are read (as a draft save reads them), without
+    # last year's texts; a key the sheet no longer has is missing from them either way.
+    lines = services.sheet(locked, only=named_keys(cells))
     problems, values = _value_problems(locked, cells, lines)
     if problems:
         return problems, None, [], [], lines
     data_in, changed, conflicts = merge(locked, cells, values, lines)
     return [], data_in, changed, conflicts, lines
+
+
+# --------------------------------------------------------------------------- the bulk save
+
+# The entries of each kind: model, the input's key fields, the fields typed (services.save's).
+_TABLES = (
+    ("items", ItemEntry, ("node_key",), services.ITEM_FIELDS),
+    ("contents", ContentEntry, ("node_key", "position"), services.CONTENT_FIELDS),
+    ("indicators", IndicatorEntry, ("indicator_key",), services.INDICATOR_FIELDS),
+)
+
+
+def _as_entered(lines: list[services.ItemLines]) -> dict[str, dict[Any, dict[str, str]]]:
+    """What the sheet holds now, keyed like the input (as services.save reads it)."""
+    now: dict[str, dict[Any, dict[str, str]]] = {"items": {}, "contents": {}, "indicators": {}}
+    for item in lines:
+        now["items"][item.node.key] = {f: getattr(item, f) for f in services.ITEM_FIELDS}
+        for c in item.contents:
+            now["contents"][(item.node.key, c.position)] = {
+                f: getattr(c, f) for f in services.CONTENT_FIELDS
+            }
+        for ln in item.indicators:
+            if not ln.readonly:  # indicator owner (issue 12)
+                now["indicators"][ln.indicator.key] = {
+                    f: getattr(ln, f) for f in services.INDICATOR_FIELDS
+                }
+    return now
+
+
+def save_bulk(
+    report: Report,
+    data: services.SheetInput,
+    *,
+    version: int,
+    user: Any,
+    lines: list[services.ItemLines],
+) -> Report:
+    """services.save for an uploaded sheet: the same checks, version claim and rows stored, with
+    the changed rows of each table written by one statement per set of changed fields (one per
+    table for a sheet filled in at once) instead of one per row (issue 16).
+
+    Every row is written as services.save writes it: inserted whole, or, when it exists, only
+    the fields that differ from the sheet as read (`lines`, read after the report was locked)
+    updated; a content's text is written with every change. The version check and the next
+    version are one statement (services.claim_version), in the same transaction as the rows and
+    the plan's cache version. Call within the transaction that locked the report.
+    """
+    if hasattr(report, "plan_has_numbers"):  # the settings were read with the lock (apply_parsed)
+        with_settings(report.round.plan, report.plan_has_numbers)
+    problems = services.check(report, data, lines)
+    if problems:
+        raise services.RoundError("\n".join(f"{where}: {message}" for where, message in problems))
+    for v in data.indicators.values():
+        if "actual" in v:
+            v["actual"] = v["actual"].strip()
+    readonly = {ln.indicator.key for item in lines for ln in item.indicators if ln.readonly}
+    if readonly:
+        data.indicators = {k: v for k, v in data.indicators.items() if k not in readonly}
+    now = _as_entered(lines)
+    texts = {(item.node.key, c.position): c.content.text for item in lines for c in item.contents}
+    user_label = user_name(user)
+    with transaction.atomic(savepoint=False):
+        saved_at = services.claim_version(report, version, user_label)
+        for name, model, key_fields, fields in _TABLES:
+            # changed fields → rows, in the order of the input (as services.save writes them)
+            groups: dict[tuple[str, ...], list[Any]] = {}
+            for key, values in getattr(data, name).items():
+                old = now[name].get(key, {})
+                row = {f: values.get(f, "") for f in fields}
+                if row == {f: old.get(f, "") for f in fields}:
+                    continue
+                keys = dict(zip(key_fields, key if isinstance(key, tuple) else (key,), strict=True))
+                if model is ContentEntry:
+                    row["text"] = texts.get(key, "")
+                    old = {**old, "text": None}  # the content's text goes with every change
+                changed = tuple(f for f, v in row.items() if old.get(f, "") != v)
+                groups.setdefault(changed, []).append(model(report=report, **keys, **row))
+            for changed, objs in groups.items():
+                model.objects.of_plan(report.round.plan_id).bulk_create(
+                    objs,
+                    update_conflicts=True,
+                    unique_fields=["report", *key_fields],
+                    update_fields=list(changed),
+                )
+    report.version = version + 1
+    report.status = Report.Status.DRAFT
+    report.updated_by = user_label
+    report.updated = saved_at
+    return report
 
 
 def apply_upload(report: Report, data: bytes, user: Any) -> UploadResult:
@@ -408,5 +523,5 @@ def apply_upload(report: Report, data: bytes, user: Any) -> UploadResult:
         user,
         identity=_identity_problems,
         check_and_merge=_check_and_merge,
-        save=services.save,
+        save=save_bulk,
     )

@@ -34,6 +34,7 @@ from shinchoku.rounds.sheet_xlsx_layout import (
     S_IDS,
     norm,
 )
+from shinchoku.rounds.xlsx_cells import opened_cells
 
 log = logging.getLogger(__name__)
 
@@ -86,13 +87,21 @@ NOT_A_SHEET = gettext_lazy(
 )
 
 
-def read_guarded(data: bytes, result: R, read: Callable[[Any, R], None], what: str) -> R:
+def read_guarded(
+    data: bytes,
+    result: R,
+    read: Callable[[Any, R], None],
+    what: str,
+    opener: Callable[[bytes], Any] = opened,
+) -> R:
     """Run `read(book, result)` on an uploaded file (yearly or final sheet); never raises.
 
-    A fault of the file or of ours becomes a problem of `result`; with problems, no cells.
+    `opener` opens the checked file: xlsx_guard.opened (openpyxl) or xlsx_cells.opened_cells
+    (the lean reader, issue 16), both giving sheetnames, rows and formulas. A fault of the file
+    or of ours becomes a problem of `result`; with problems, no cells.
     """
     try:
-        with opened(data) as book:
+        with opener(data) as book:
             read(book, result)
     except WorkbookFault as fault:
         result.problems.append(CellProblem(fault.sheet, fault.cell, fault.message))
@@ -129,9 +138,15 @@ def formula_problem(sheet: str, cell: str, formula: str) -> CellProblem:
     return CellProblem(sheet, cell, FORMULA % {"cell": cell, "formula": text})
 
 
-def read_sheet(data: bytes) -> SheetFile:
-    """Read an uploaded sheet: identifiers and input cells, or problems; never raises."""
-    return read_guarded(data, SheetFile(), _read, "progress sheet")
+def read_sheet(data: bytes, *, lean: bool = True) -> SheetFile:
+    """Read an uploaded sheet: identifiers and input cells, or problems; never raises.
+
+    Read by the lean reader (xlsx_cells, issue 16); `lean=False` reads it with openpyxl, as
+    before (the tests compare both).
+    """
+    return read_guarded(
+        data, SheetFile(), _read, "progress sheet", opened_cells if lean else opened
+    )
 
 
 def _read(book: GuardedWorkbook, result: SheetFile) -> None:

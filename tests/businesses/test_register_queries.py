@@ -16,11 +16,12 @@ from tests.conftest import COUNCIL, login_client
 from tests.plans.test_query_counts import ITEM_PAGE
 from tests.query_counts import ACTION, SIZES, sized
 
-# Session and user (2: with the membership and the header's unread count), the organization;
-# the page's departments, kinds, businesses with their years (2) and settings.
-REGISTER_LIST = 8
-# The same frame; the business, settings, its years, items and evaluations.
-BUSINESS_PAGE = 8
+# Session and user (2), membership with its departments and the organization (2); the page's
+# departments, kinds, businesses with the register's staff rate, their years (2); the layout's
+# notifications and menu (2).
+REGISTER_LIST = 6
+# The same frame; the business with the staff rate, its years, items and evaluations.
+BUSINESS_PAGE = 6
 
 
 def grow_register(organization) -> None:

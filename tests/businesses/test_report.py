@@ -219,3 +219,27 @@ def test_the_files_have_japanese_names(round_2020):
         == "西東京市社会福祉協議会_令和2年度_事務事業評価結果報告書.xlsx"
     )
     assert 'filename="nishitokyo-shakyo_2020_business_evaluation.xlsx"' in disposition
+
+
+def test_the_pages_read_the_register_rate_as_it_is_now(round_2020):
+    """The staff rate is read along with each page's rows (RegisterSettings.rate_column): a
+    changed rate shows at once; without saved settings the default (8,000) is used."""
+    org = round_2020.organization
+    viewer = login_client("rate-viewer", role="viewer")
+    pages = {
+        "report": report_url(),
+        "policies": reverse("businesses:policies", args=[ACTION]) + "?fy=2020",
+        "register": reverse("businesses:register", args=[COUNCIL]),
+        "business": reverse("businesses:business", args=[COUNCIL, org.businesses.get(code="1").pk]),
+    }
+    for name, url in pages.items():
+        assert "5,000" in viewer.get(url).content.decode(), name  # 1,000 + 0.5 × 8,000
+    RegisterSettings.objects.filter(organization=org).update(staff_rate=Decimal("6000"))
+    for name, url in pages.items():
+        page = viewer.get(url).content.decode()
+        assert "4,000" in page and "5,000" not in page, name  # 1,000 + 0.5 × 6,000
+    RegisterSettings.objects.filter(organization=org).delete()
+    for name, url in pages.items():
+        assert "5,000" in viewer.get(url).content.decode(), name
+    assert RegisterSettings.objects.get(organization=org).staff_rate == Decimal("8000")
+    assert evaluation_report(round_2020).staff_rate == Decimal("8000")

@@ -25,9 +25,10 @@ ALLOWED = {
     ),
     "public/templates/public/base.html": (2, "the public header's language switch"),
     "rounds/templates/rounds/sheet.html": (
-        12,
-        "the department sheet: the per-content status and note are cells of the contents table "
-        "(each with a visually hidden label naming its row); the actual and the self-evaluation "
+        8,
+        "the department sheet: the per-content status and note, cells of the contents table "
+        "(each with a visually hidden label naming its row), are written by rounds/sheet_rows.py "
+        "(issue 16; tests/rounds/test_sheet_rows.py); the actual and the self-evaluation "
         "scale keep the ids name|error and name|help that sheet.js writes when autosave refuses "
         "a value; the approver's keep/take choice of a conflicting actual",
     ),

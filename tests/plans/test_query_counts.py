@@ -8,10 +8,12 @@ from django.urls import reverse
 from tests.conftest import login_client
 from tests.query_counts import ACTION, SIZES, item_of, sized
 
-# Session and user (2: the user's row brings the membership and the header's unread count, see
-# shinchoku.accounts.backends), the page's own reads; the item's 事務事業 (1, businesses'
-# {% item_businesses %}).
-ITEM_PAGE = 21
+# Session and user (2); the plan with its cache version (1) and the versions of the plans its
+# contents link to (1): what every reader sees alike, the lineage and the progress come from the
+# cache under them (plans.item_page, tests/plans/test_item_page_cache.py); the layout's
+# notification count (1: it also tells a federation operator's header that there is no
+# membership to read); the item's 事務事業 (1, businesses' {% item_businesses %}).
+ITEM_PAGE = 5
 
 
 @pytest.fixture(params=SIZES)

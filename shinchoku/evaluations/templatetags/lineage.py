@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.core.cache import cache
 
 from shinchoku.accounts.permissions import can_edit_structure
 from shinchoku.evaluations.succession import may_succeed, successors
@@ -64,21 +65,51 @@ def plan_lineage(context: dict, plan: Plan) -> dict:
     }
 
 
-@register.inclusion_tag("plans/_lineage.html", takes_context=True)
-def node_lineage(context: dict, plan: Plan, node: Node) -> dict:
-    """「前計画の…を継続」 (or 充実・強化) with a link, and where the item continues next."""
-    user = context["request"].user
-    previous = _previous(plan, user) if node.continues_key else None
+def node_lineage_rows(plan: Plan, node: Node) -> dict:
+    """The node's previous and later versions for any reader (node_lineage filters them).
+
+    Plans only and nodes of plans related to `plan`: the item page keeps them in its cache
+    under those plans' versions (plans.item_page).
+    """
+    rel = (
+        PlanRelation.objects.filter(plan=plan, type=PlanRelation.Type.PREVIOUS)
+        .select_related("other__organization")
+        .order_by("order")
+        .first()
+        if node.continues_key
+        else None
+    )
+    previous = rel.other if rel is not None else None
     old = (
         Node.objects.filter(plan=previous, key=node.continues_key).first()
         if previous is not None
         else None
     )
     later = [
-        (p, n)
-        for p in _next(plan, user)
-        for n in Node.objects.filter(plan=p, continues_key=node.key)
+        (p, list(Node.objects.filter(plan=p, continues_key=node.key)))
+        for p in successors(plan).select_related("organization").order_by("first_fy")
     ]
+    return {"previous": previous, "old_node": old, "later": later}
+
+
+@register.inclusion_tag("plans/_lineage.html", takes_context=True)
+def node_lineage(context: dict, plan: Plan, node: Node, cache_key: str = "") -> dict:
+    """「前計画の…を継続」 (or 充実・強化) with a link, and where the item continues next.
+
+    `cache_key`: where the page keeps what does not depend on the reader, a key that changes
+    with the plan and every plan related to it (plans.item_page); else read on every call.
+    """
+    user = context["request"].user
+    rows = cache.get(cache_key) if cache_key else None
+    if rows is None:
+        rows = node_lineage_rows(plan, node)
+        if cache_key:
+            cache.set(cache_key, rows)
+    previous = rows["previous"]
+    if previous is not None and not may_see(user, previous):
+        previous = None
+    old = rows["old_node"] if previous is not None else None
+    later = [(p, n) for p, nodes in rows["later"] if may_see(user, p) for n in nodes]
     return {
         "plan": plan,
         "node": node,

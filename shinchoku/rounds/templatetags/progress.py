@@ -13,13 +13,17 @@ from datetime import date
 from decimal import Decimal
 
 from django import template
-from django.db.models import Q
+from django.core.cache import cache
+from django.db.models import Prefetch, Q
+from django.template.loader import render_to_string
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from shinchoku.accounts.permissions import APPROVED_ONLY, DraftScope, draft_scope
 from shinchoku.core import signed
 from shinchoku.core.achievement import flagged
-from shinchoku.plans.models import Node, Plan
+from shinchoku.plans.models import Indicator, IndicatorValue, Node, Plan
 from shinchoku.rounds import progress as rp
 from shinchoku.rounds.models import ContentEntry, IndicatorEntry, ItemEntry, PlanSettings, Report
 from shinchoku.rounds.services import bands_of
@@ -92,20 +96,23 @@ class ItemYear:
 
 
 def item_years(
-    plan: Plan, node: Node, drafts: DraftScope = APPROVED_ONLY
+    plan: Plan,
+    node: Node,
+    drafts: DraftScope = APPROVED_ONLY,
+    indicators: list[Indicator] | None = None,
 ) -> tuple[list[ItemYear], list[str]]:
     """The node's progress for every FY with a round or actuals, newest first.
 
     Unapproved sheets' statuses and texts are shown for the departments `drafts` covers;
     of the others only the sheet's status is given.
 
-    Reads the node's prefetched indicators (node_detail prefetches their values and notes)
+    Reads `indicators` (the node's, with their values and notes; else its prefetched ones)
     and six queries more, whatever the plan's size or number of rounds.
     """
     settings = PlanSettings.of(plan)
     bands = bands_of(plan, settings)
     fys = rp.years_with_values(plan)
-    indicators = list(node.indicators.all())
+    indicators = list(node.indicators.all()) if indicators is None else indicators
     statuses = rp.flagged_statuses(settings)
     scale = evaluation_names(settings)
     base = Q(report__round__plan=plan, report__round__kind="yearly")  # not the final evaluation
@@ -185,14 +192,61 @@ def item_years(
     return sorted(shown, key=lambda y: y.fy, reverse=True), bands.names
 
 
-@register.inclusion_tag("rounds/_item_progress.html", takes_context=True)
-def item_progress(context, node: Node) -> dict:
-    """The item's actuals, bands, content statuses and texts for every FY with progress."""
+@register.simple_tag(takes_context=True)
+def item_progress(context, node: Node) -> str:
+    """The item's actuals, bands, content statuses and texts for every FY with progress.
+
+    Kept in the cache under the plan's cache version (read with the plan: plan.cache_v, see
+    plans.item_page), the node, the language and the drafts the reader may read (issue 16).
+    """
     plan = context.get("plan") or node.plan
     request = context.get("request")
     drafts = draft_scope(request.user, plan.organization) if request else APPROVED_ONLY
-    years, band_names = item_years(plan, node, drafts)
-    return {"plan": plan, "node": node, "years": years, "band_names": band_names}
+    version = getattr(plan, "cache_v", None)
+    key = None
+    if version is not None:
+        key = PROGRESS_KEY.format(
+            plan=plan.pk,
+            version=version,
+            key=node.key,
+            language=get_language(),
+            drafts=_drafts_token(drafts),
+        )
+        html = cache.get(key)
+        if html is not None:
+            return mark_safe(html)
+    years, band_names = item_years(plan, node, drafts, _indicators_of(node))
+    html = render_to_string(
+        "rounds/_item_progress.html",
+        {"plan": plan, "node": node, "years": years, "band_names": band_names},
+    )
+    if key is not None:
+        cache.set(key, html)
+    return mark_safe(html)
+
+
+PROGRESS_KEY = "shinchoku:item-progress:{plan}:{version}:{key}:{language}:{drafts}"
+
+
+def _drafts_token(drafts: DraftScope) -> str:
+    """The drafts a reader may read, as part of a cache key: every, none, or the departments."""
+    if drafts.every:
+        return "every"
+    return "d" + ".".join(str(d) for d in sorted(drafts.departments))
+
+
+def _indicators_of(node: Node) -> list[Indicator]:
+    """The node's indicators with their values and notes: prefetched, or read (three queries)."""
+    if "indicators" in getattr(node, "_prefetched_objects_cache", {}):
+        return list(node.indicators.all())
+    return list(
+        Indicator.objects.filter(node_id=node.pk)
+        .select_related("department")
+        .prefetch_related(
+            Prefetch("values", queryset=IndicatorValue.objects.order_by("fy")), "reports"
+        )
+        .order_by("order")
+    )
 
 
 # --- plans without figures (issue 12) ------------------------------------------------------
