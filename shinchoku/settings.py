@@ -161,7 +161,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # a known name for the cool-off time, is bounded by the cool-off and the 管理者's unlock page.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend whose user load also reads the membership and the unread count (one query).
+    "shinchoku.accounts.backends.MemberBackend",
 ]
 AXES_FAILURE_LIMIT = envint("SHINCHOKU_LOGIN_FAILURE_LIMIT", "5", minimum=1)
 _LOGIN_COOLOFF_MINUTES = envint("SHINCHOKU_LOGIN_COOLOFF_MINUTES", "30", minimum=0)
@@ -340,4 +341,8 @@ if os.environ.get("REDIS_URL"):
         "TIMEOUT": SHINCHOKU_CACHE_SECONDS,
         "KEY_PREFIX": "shinchoku",
     }
+    # A cache every web server shares: sessions are read from it (no query per page) and written
+    # through to the database. Never with the per-process default, where a logout on one process
+    # would leave the session cached in the others (docs/production.md "Sessions and logins").
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # --- end of cache ---------------------------------------------------------------------------

@@ -81,6 +81,17 @@ def test_the_session_is_stamped_again_only_after_a_minute():
     assert len(_session_writes(queries.captured_queries)) == 1
 
 
+def test_sessions_are_cached_only_in_a_cache_every_server_shares(tmp_path):
+    engine = "SESSION_ENGINE"
+    assert _settings_in_production(tmp_path, f"s.{engine}") == (
+        "django.contrib.sessions.backends.db"
+    )
+    with_redis = _settings_in_production(
+        tmp_path, f"s.{engine}", REDIS_URL="redis://127.0.0.1:6379/0"
+    )
+    assert with_redis == "django.contrib.sessions.backends.cached_db"
+
+
 def test_the_password_hasher_is_django_s_default_pbkdf2_at_full_strength(tmp_path):
     # The test suite hashes with MD5 for speed (tests/conftest.py); the product must not.
     algorithm, iterations, hashers = _settings_in_production(

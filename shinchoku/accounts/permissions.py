@@ -38,6 +38,20 @@ def membership(user: Any) -> Membership | None:
     return getattr(user, _CACHE)
 
 
+def remember_membership(user: Any, found: Membership | None) -> None:
+    """The user's membership (with its organization), read along with the user.
+
+    Its departments are read once, when a check first asks for them: the manager's prefetch
+    cache holds a query that is evaluated on first use and kept (an add or set clears it).
+    """
+    if found is not None and "departments" not in getattr(found, "_prefetched_objects_cache", {}):
+        found._prefetched_objects_cache = {
+            **getattr(found, "_prefetched_objects_cache", {}),
+            "departments": Department.objects.filter(members=found),
+        }
+    setattr(user, _CACHE, found)
+
+
 def membership_known(user: Any) -> bool:
     """Whether this request has read the user's membership already."""
     return hasattr(user, _CACHE)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST, require_safe
 
+from shinchoku.accounts.backends import forget_unread_count
 from shinchoku.accounts.permissions import can_edit_structure, require
 from shinchoku.notify.models import Kind, MailPreference, Notification
 from shinchoku.notify.services import kinds_for, retry_round_mail
@@ -51,6 +52,7 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
     row = get_object_or_404(Notification, pk=pk, recipient=request.user)
     if row.read_at is None:
         Notification.objects.filter(pk=row.pk, read_at__isnull=True).update(read_at=timezone.now())
+        forget_unread_count(request.user)
     link = row.link
     if link and link.startswith("/") and url_has_allowed_host_and_scheme(link, allowed_hosts=None):
         return redirect(link)
@@ -63,6 +65,7 @@ def mark_all_read(request: HttpRequest) -> HttpResponse:
     n = Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+    forget_unread_count(request.user)
     if n:
         messages.success(request, _("All notifications are marked as read."))
     return redirect("notify:list")

@@ -15,7 +15,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Prefetch, Q
+from django.db.models import Exists, Max, OuterRef, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -201,7 +201,24 @@ def plan_editor(request: HttpRequest, slug: str) -> HttpResponse:
 def node_editor(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     """One node with its sections, contents and schedule cells, indicators and target cells."""
     plan = _plan(request, slug)
-    node = _node(plan, key)
+    # The ancestors of the breadcrumbs with the node (plans have at most a few levels), and the
+    # 担当課 in one query for the reporter column and the facts.
+    node = get_object_or_404(
+        Node.objects.select_related(ANCESTORS)
+        .annotate(has_children=Exists(Node.objects.filter(parent=OuterRef("pk"))))
+        .prefetch_related(
+            Prefetch(
+                "nodedepartment_set",
+                NodeDepartment.objects.select_related("department").order_by("order"),
+            )
+        ),
+        plan=plan,
+        key=key,
+    )
+    departments = sorted(
+        (nd.department for nd in node.nodedepartment_set.all()),
+        key=lambda d: (d.organization_id, d.order, d.id),  # Department's own ordering
+    )
     years = plan.fiscal_years
     contents = list(
         node.contents.select_related("shared").prefetch_related(
@@ -245,8 +262,13 @@ def node_editor(request: HttpRequest, slug: str, key: str) -> HttpResponse:
             "rows": rows,
             "indicators": indicators,
             "ancestors": _ancestors(node),
+            "departments": departments,
+            "children": list(node.children.all()) if node.has_children else [],
         },
     )
+
+
+ANCESTORS = "parent__parent__parent__parent__parent"
 
 
 def _ancestors(node: Node) -> list[Node]:
@@ -427,7 +449,8 @@ def node_form(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     node = _node(plan, key)
     form = NodeForm(_posted(request), instance=node, plan=plan, initial={"version": node.version})
     conflict = None
-    before = history.snapshot_node(node)
+    # As stored, before validation writes the input into the instance; a GET needs none.
+    before = history.snapshot_node(node) if request.method == "POST" else {}
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from shinchoku.plans import history
 from shinchoku.plans.models import (
@@ -139,18 +139,48 @@ def mark_goal_refs(contents: Iterable[Content], viewer_org_id: int | None, plan:
             cg.ref_state = "text"
 
 
-def mark_relations(plan: Plan, relations: Iterable[PlanRelation]) -> list[PlanRelation]:
+def mark_relations(plan: Plan, relations: QuerySet) -> list[PlanRelation]:
     """Set `ref_state` on `plan`'s own relations: "text" (the other plan may be named) or
     "pending" (another organization's plan that has not accepted, or no plan by that slug: the
-    two read alike, so the page tells nothing about other organizations' plans)."""
-    relations = list(relations)
-    accepted = set(accepted_by(plan).values_list("plan_id", flat=True))
-    for r in relations:
+    two read alike, so the page tells nothing about other organizations' plans).
+
+    Whether the other plan accepted is read with the relations (one query).
+    """
+    accepted = LinkAcceptance.objects.filter(
+        from_plan=plan, plan_id=OuterRef("other_id"), decision=ACCEPTED
+    )
+    rows = list(relations.annotate(other_accepted=Exists(accepted)))
+    for r in rows:
         trusted = r.other_id is not None and (
-            r.other.organization_id == plan.organization_id or r.other_id in accepted
+            r.other.organization_id == plan.organization_id or r.other_accepted
         )
         r.ref_state = "text" if trusted else "pending"
-    return relations
+    return rows
+
+
+def relations_into(plan: Plan) -> list[PlanRelation]:
+    """Every relation another plan makes to `plan`, with the linking plan and its organization,
+    and whether `plan` accepted the link (`accepted`): read once for the plan's page, which
+    shows those it may (shown_into), its next plans and, to its 管理者, the incoming links."""
+    accepted = LinkAcceptance.objects.filter(
+        plan=plan, from_plan_id=OuterRef("plan_id"), decision=ACCEPTED
+    )
+    return list(
+        PlanRelation.objects.filter(other=plan)
+        .select_related("plan__organization")
+        .annotate(accepted=Exists(accepted))
+    )
+
+
+def shown_into(plan: Plan, into: list[PlanRelation]) -> list[PlanRelation]:
+    """related_from(plan) of relations_into(plan), by the linking plan's title."""
+    shown = [
+        r
+        for r in into
+        if (r.plan.organization_id == plan.organization_id or r.accepted)
+        and r.plan.status != Plan.Status.DRAFT
+    ]
+    return sorted(shown, key=lambda r: r.plan.title)
 
 
 # --------------------------------------------------------------------------- incoming links
@@ -170,19 +200,21 @@ class Incoming:
         return self.decision.decision if self.decision else ""
 
 
-def incoming(plan: Plan) -> list[Incoming]:
-    """Every plan of another organization linking into `plan`, with the decision taken on it."""
+def incoming(plan: Plan, into: list[PlanRelation] | None = None) -> list[Incoming]:
+    """Every plan of another organization linking into `plan`, with the decision taken on it
+    (`into`: relations_into(plan) when the page has read it already)."""
     found: dict[int, Incoming] = {}
 
     def entry(p: Plan) -> Incoming:
         return found.setdefault(p.id, Incoming(p, [], 0, None))
 
-    for rel in (
-        PlanRelation.objects.filter(other=plan)
-        .exclude(plan__organization_id=plan.organization_id)
-        .exclude(plan__status=Plan.Status.DRAFT)  # a draft links nowhere until adopted
-        .select_related("plan__organization")
-    ):
+    if into is None:
+        into = list(PlanRelation.objects.filter(other=plan).select_related("plan__organization"))
+    for rel in into:
+        if rel.plan.organization_id == plan.organization_id:
+            continue
+        if rel.plan.status == Plan.Status.DRAFT:  # a draft links nowhere until adopted
+            continue
         entry(rel.plan).relations.append(rel.type)
     goal_links = (
         ContentGoal.objects.filter(node__plan=plan)

@@ -160,13 +160,13 @@ def plan_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "relations": links.mark_relations(
             plan, plan.relations.select_related("other__organization").order_by("order")
         ),
-        "related_from": links.related_from(plan)
-        .select_related("plan__organization")
-        .order_by("plan__title"),
         "can_edit": can_edit_structure(request.user, plan.organization),
     }
+    # Read once: the links shown, the next plans ({% plan_lineage %}) and the incoming links.
+    context["relations_into"] = into = links.relations_into(plan)
+    context["related_from"] = links.shown_into(plan, into)
     if context["can_edit"]:
-        context["incoming"] = links.incoming(plan)
+        context["incoming"] = links.incoming(plan, into)
     return render(request, "plans/plan_detail.html", context)
 
 

@@ -523,7 +523,7 @@ class AcceptInvitationView(PasswordResetConfirmView):
     template_name = "staff/accept.html"
     token_generator = invitation_tokens
     post_reset_login = True
-    post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
+    post_reset_login_backend = "shinchoku.accounts.backends.MemberBackend"
     success_url = reverse_lazy("plans:list")
 
     def get_user(self, uidb64):

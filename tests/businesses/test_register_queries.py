@@ -19,9 +19,9 @@ from tests.query_counts import ACTION, SIZES, sized
 # Session and user (2), membership with its departments and the organization (2); the page's
 # departments, kinds, businesses with the register's staff rate, their years (2); the layout's
 # notifications and menu (2).
-REGISTER_LIST = 10
+REGISTER_LIST = 6
 # The same frame; the business with the staff rate, its years, items and evaluations.
-BUSINESS_PAGE = 10
+BUSINESS_PAGE = 6
 
 
 def grow_register(organization) -> None:

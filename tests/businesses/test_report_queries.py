@@ -19,10 +19,10 @@ pytestmark = pytest.mark.django_db
 # The frame (session, user, membership with its departments, the header's notifications and
 # menu: 6); the round with the cost of a person-year, the evaluations with their FY's figures,
 # the rotation's slots with what is done.
-REPORT_PAGE = 9
+REPORT_PAGE = 5
 # The frame and the plan (7); the picker's years; plan_progress (rounds.progress, 7 here); the
 # businesses linked with their figures, latest evaluations and the person-year cost.
-POLICY_PAGE = 16
+POLICY_PAGE = 12
 
 
 def more_businesses(round_, n: int = 12) -> None:

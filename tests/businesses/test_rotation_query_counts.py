@@ -16,9 +16,9 @@ from tests.query_counts import SIZES, sized
 # The frame (session, user, membership with its departments, the header's notifications and
 # menu: 6); the cycles with the plans' span, the businesses with their slot and last evaluation,
 # the cycle's rounds.
-ROTATION_PAGE = 9
+ROTATION_PAGE = 5
 # The frame; the round, its evaluations, the rotation's slots with what is done.
-ROUND_PAGE = 9
+ROUND_PAGE = 5
 
 
 def register(size: str):

@@ -22,12 +22,12 @@ PLANS = reverse("plans:list")
 ORGS = reverse("staff:index")
 DASHBOARD = reverse("rounds:dashboard")
 PUBLIC = reverse("public:index")
-# Queries per page: for the operator session, user, and unread notices (whose query also tells
-# the header that an operator has no membership to read), then the count and the page (+ node
+# Queries per page: for the operator session and user (whose row brings the unread count and
+# tells that an operator has no membership), then the count and the page (+ node
 # counts on the plan list; + rounds and grouped sheets on the dashboard); for a visitor of
 # /public/ the plans' cache version (public/cache.py: a miss, the cache is emptied before each
 # test), the count and the page. The same for 3 councils and for 70, with or without filters.
-EXPECTED = {PLANS: 7, ORGS: 5, DASHBOARD: 7, PUBLIC: 3}
+EXPECTED = {PLANS: 5, ORGS: 4, DASHBOARD: 6, PUBLIC: 3}
 
 
 def queries(client: Client, url: str, data: dict | None = None) -> int:

@@ -13,7 +13,7 @@ from tests.query_counts import ACTION, SIZES, item_of, sized
 # cache under them (plans.item_page, tests/plans/test_item_page_cache.py); the layout's
 # notification count (1: it also tells a federation operator's header that there is no
 # membership to read); the item's 事務事業 (1, businesses' {% item_businesses %}).
-ITEM_PAGE = 6
+ITEM_PAGE = 5
 
 
 @pytest.fixture(params=SIZES)

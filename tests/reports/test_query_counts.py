@@ -11,8 +11,8 @@ from tests.query_counts import ACTION, SIZES, rounds_rolled_back, sized
 
 # The page keeps the report's body in the cache under the plan's version (rounds/page_cache.py):
 # a second request reads the plan and its version; the first after a change reads the report.
-COMMITTEE_REPORT = 5
-COMMITTEE_REPORT_MADE = 15
+COMMITTEE_REPORT = 4
+COMMITTEE_REPORT_MADE = 14
 
 
 @pytest.fixture(scope="module")

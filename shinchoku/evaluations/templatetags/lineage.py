@@ -20,36 +20,46 @@ from shinchoku.plans.models import Node, Plan, PlanRelation
 register = template.Library()
 
 
-def _previous(plan: Plan, user: Any) -> Plan | None:
-    rel = (
-        PlanRelation.objects.filter(plan=plan, type=PlanRelation.Type.PREVIOUS)
-        .select_related("other__organization")
-        .order_by("order")
-        .first()
-    )
+def _previous(plan: Plan, user: Any, relations: list[PlanRelation] | None = None) -> Plan | None:
+    """`relations`: the plan's own relations by order, with the other plan and its organization,
+    when the page has read them already."""
+    if relations is None:
+        rel = (
+            PlanRelation.objects.filter(plan=plan, type=PlanRelation.Type.PREVIOUS)
+            .select_related("other__organization")
+            .order_by("order")
+            .first()
+        )
+    else:
+        rel = next((r for r in relations if r.type == PlanRelation.Type.PREVIOUS), None)
     if rel is None or rel.other is None or not may_see(user, rel.other):
         return None
     return rel.other
 
 
-def _next(plan: Plan, user: Any) -> list[Plan]:
-    return [
-        p
-        for p in successors(plan).select_related("organization").order_by("first_fy")
-        if may_see(user, p)
-    ]
+def _next(plan: Plan, user: Any, into: list[PlanRelation] | None = None) -> list[Plan]:
+    """`into`: links.relations_into(plan) when the page has read it already."""
+    if into is None:
+        found = list(successors(plan).select_related("organization").order_by("first_fy"))
+    else:
+        by_id = {r.plan_id: r.plan for r in into if r.type == PlanRelation.Type.PREVIOUS}
+        found = sorted(by_id.values(), key=lambda p: (p.first_fy, p.pk))
+    return [p for p in found if may_see(user, p)]
 
 
 @register.inclusion_tag("plans/_lineage.html", takes_context=True)
 def plan_lineage(context: dict, plan: Plan) -> dict:
-    """The plan's previous and next plans, and the 次期計画 / 策定 buttons for the 管理者."""
+    """The plan's previous and next plans, and the 次期計画 / 策定 buttons for the 管理者.
+
+    Reads the plan page's `relations` and `relations_into` when it has them (no query of its
+    own for the links)."""
     user = context["request"].user
     admin = can_edit_structure(user, plan.organization)
     return {
         "plan": plan,
         "node": None,
-        "previous": _previous(plan, user),
-        "next_plans": _next(plan, user),
+        "previous": _previous(plan, user, context.get("relations")),
+        "next_plans": _next(plan, user, context.get("relations_into")),
         "can_make_next": admin and not plan.is_draft and may_succeed(plan),
         "can_adopt": admin and plan.is_draft,
     }

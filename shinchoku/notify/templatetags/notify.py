@@ -1,4 +1,5 @@
-"""The header's link to the user's notifications, with the unread count (one query).
+"""The header's link to the user's notifications, with the unread count: read with the user by
+the login backend (no query here), or else one query.
 
 When the page has not read the user's membership yet (a federation operator's pages, which
 need none), the same query says whether there is one, and the header's name (accounts_ui)
@@ -12,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
+from shinchoku.accounts.backends import unread_count
 from shinchoku.accounts.models import Membership
 from shinchoku.accounts.permissions import membership_known, remember_no_membership
 from shinchoku.notify.models import Notification
@@ -26,6 +28,9 @@ def notification_badge(context) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"show": False}
+    known = unread_count(user)
+    if known is not None:  # read with the user (shinchoku.accounts.backends)
+        return {"show": True, "unread": known}
     unread = Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True)
     if membership_known(user):
         return {"show": True, "unread": unread.count()}
