@@ -7,6 +7,8 @@ transaction, so there is never a job without its task nor a task without its job
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -79,11 +81,13 @@ def start_report_job(
     kind: str,
     fy: int | None,
     filename: str,
-    html: str,
+    html: str | Callable[[], str],
     language: str,
     content_key: str = "",
 ) -> tuple[ReportJob, bool]:
     """Queue the PDF of `html`; return (job, created): the user's active job if there is one.
+
+    `html` may be a function that makes it: it is then called only when a layout is needed.
 
     With a `content_key` (the report is the same for every reader: what it shows has not changed
     since a finished job with that key), the job is done at once with that job's PDF: an approved
@@ -117,6 +121,8 @@ def start_report_job(
             expected_seconds=0,
         )
         return job, True
+    if callable(html):
+        html = html()
     try:
         with transaction.atomic():
             job = ReportJob.objects.create(

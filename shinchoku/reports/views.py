@@ -132,21 +132,34 @@ def pdf_start(request: HttpRequest, slug: str, fy: int) -> HttpResponse:
 
     A user has one active job per report: a second click shows the one already under way.
     """
-    from shinchoku.reports.pdf import report_html_and_key
+    from shinchoku.reports.pdf import report_html, report_html_and_key
 
     plan = plan_for(request, slug)
     job = active_job(request.user, plan, ReportJob.Kind.COMMITTEE, fy)
     if job is None:
-        report = _report(request, plan, fy)
-        if isinstance(report, HttpResponse):
-            return report
-        html, key = report_html_and_key(report)
+        # What the report's content key and file name are while the plan's version stays: a
+        # click on an unchanged report finds its PDF without building the report (issue 16).
+        memo_key = page_cache.key("committee-pdf", plan, fy)
+        memo = cache.get(memo_key)
+        if memo is None:
+            report = _report(request, plan, fy)
+            if isinstance(report, HttpResponse):
+                return report
+            html, key = report_html_and_key(report)
+            memo = (key, filename(report, "pdf"))
+            cache.set(memo_key, memo)
+        else:
+            key = memo[0]
+
+            def html() -> str:  # only when no PDF of this content is made yet
+                return report_html(committee_report(plan, fy))
+
         job, _created = start_report_job(
             user=request.user,
             plan=plan,
             kind=ReportJob.Kind.COMMITTEE,
             fy=fy,
-            filename=filename(report, "pdf"),
+            filename=memo[1],
             html=html,
             language=get_language() or "ja",
             # The committee report shows approved sheets only, the same to every member: a PDF

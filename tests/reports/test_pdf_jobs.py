@@ -314,3 +314,24 @@ def test_a_change_to_the_plan_or_another_language_lays_the_report_out_again(view
     assert run_pending(queues=["reports"]) == 1
     again.refresh_from_db()
     assert again.state == "done" and bytes(again.pdf) != bytes(first.pdf)
+
+
+def test_a_click_on_an_unchanged_report_builds_no_report(viewer):
+    """While the plan's version stays, the report's content key is remembered: the next
+    member's click finds the PDF without building the report's HTML again."""
+    first = viewer.post(PDF)
+    assert "reports/report_pdf.html" in [t.name for t in first.templates]
+    run_pending(queues=["reports"])
+    other = login_client("委員3", role="viewer", org_slug=CITY_ORG)
+    response = other.post(PDF)
+    assert response.status_code == 302
+    assert "reports/report_pdf.html" not in [t.name for t in response.templates]
+    theirs = ReportJob.objects.get(token=response["Location"].rstrip("/").rsplit("/", 1)[1])
+    made = ReportJob.objects.get(token=first["Location"].rstrip("/").rsplit("/", 1)[1])
+    assert theirs.state == "done" and bytes(theirs.pdf) == bytes(made.pdf)
+    # Nothing made yet for the remembered content (the PDF pruned): the click builds it.
+    ReportJob.objects.all().delete()
+    again = other.post(PDF)
+    assert "reports/report_pdf.html" in [t.name for t in again.templates]
+    job = ReportJob.objects.get(token=again["Location"].rstrip("/").rsplit("/", 1)[1])
+    assert job.state == "queued" and "<html" in job.html
