@@ -11,16 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext
 
 from shinchoku.businesses.models import (
-    BusinessEvaluation,
     EvaluationRound,
     Rotation,
-    RotationSlot,
-    Stage,
 )
 from shinchoku.core.wareki import fy_label
 from shinchoku.orgs.models import Organization
@@ -65,48 +61,21 @@ class RotationProgress:
 
 
 def rotation_progress(organization: Organization, fy: int) -> RotationProgress | None:
-    """The rotation's progress as of `fy`; None when no rotation covers it. One query: the
-    rotation's slots with the rotation, each marked with whether its business's evaluation is
-    done in the rotation's rounds up to `fy`, and in `fy`'s (a rotation without slots: two)."""
-    covering = Rotation.objects.filter(
-        organization=organization, first_fy__lte=fy, first_fy__gte=fy - 2
-    ).order_by("-first_fy")
+    """The rotation's progress as of `fy` by department name; None when no rotation covers it.
 
-    def done(**years) -> Exists:
-        return Exists(
-            BusinessEvaluation.objects.filter(
-                business_id=OuterRef("business_id"),
-                round__organization=organization,
-                stage=Stage.DONE,
-                **years,
-            )
-        )
+    The counts are the round page's (businesses.rounds.rotation_progress, one query): a
+    business ended without being evaluated in the cycle leaves it.
+    """
+    from shinchoku.businesses.rounds import rotation_progress as cycle_progress
 
-    slots = list(
-        RotationSlot.objects.filter(rotation_id=Subquery(covering.values("pk")[:1]))
-        .select_related("rotation", "business__department")
-        .annotate(
-            done_any=done(
-                round__fiscal_year__gte=OuterRef("rotation__first_fy"), round__fiscal_year__lte=fy
-            ),
-            done_this_year=done(round__fiscal_year=fy),
-        )
-        .order_by("business__department__order", "business__department__id")
-    )
-    rotation = slots[0].rotation if slots else covering.first()
-    if rotation is None:
+    cycle = cycle_progress(organization, fy)
+    if cycle.rotation is None:
         return None
-    by_name: dict[str, DepartmentProgress] = {}
-    for s in slots:
-        d = by_name.setdefault(
-            s.business.department.name, DepartmentProgress(s.business.department.name)
-        )
-        d.total += 1
-        d.done += s.done_any
-        if s.fiscal_year == fy:
-            d.this_year_total += 1
-            d.this_year_done += s.done_this_year
-    return RotationProgress(rotation, fy, list(by_name.values()))
+    rows = [
+        DepartmentProgress(r.department.name, r.evaluated, r.total, r.this_year_done, r.this_year)
+        for r in cycle.rows
+    ]
+    return RotationProgress(cycle.rotation, fy, rows)
 
 
 @dataclass
