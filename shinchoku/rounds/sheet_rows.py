@@ -17,6 +17,8 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
+from shinchoku.core import wareki
+
 
 @dataclass(frozen=True)
 class Words:
@@ -111,3 +113,155 @@ def content_row(
         note,
         c.note,
     )
+
+
+@dataclass(frozen=True)
+class IndicatorWords:
+    """The words of every indicator block, translated once per page (the round's year in some)."""
+
+    unit: str
+    lower: str
+    baseline: str
+    earlier: str
+    target_for: str
+    final: str
+    reported_by: str
+    actual_for: str
+    required: str
+    actual_help: str
+    actual_short: str
+    done: str
+    next: str
+    note: str
+
+    @classmethod
+    def now(cls, fy: int) -> IndicatorWords:
+        short, label = wareki.fy_short(int(fy)), wareki.fy_label(int(fy))
+        return cls(
+            *(
+                conditional_escape(w)
+                for w in (
+                    gettext("unit"),
+                    gettext("lower is better"),
+                    gettext("Baseline"),
+                    gettext("Earlier actuals"),
+                    gettext("Target for %(fy)s") % {"fy": short},
+                    gettext("Final target"),
+                    gettext("Reported by"),
+                    gettext("Actual for %(fy)s") % {"fy": label},
+                    gettext("required"),
+                    gettext(
+                        "A number with its unit (e.g. 1,234件; 千円 and 万円 are converted; a "
+                        "number alone is read in the indicator's unit), or words when the target "
+                        "is in words."
+                    ),
+                    gettext("Actual for %(fy)s") % {"fy": short},
+                    gettext("What was done (取組状況)"),
+                    gettext("What comes next (今後の展開)"),
+                    gettext("Note"),
+                )
+            )
+        )
+
+
+def indicator_head(ln, words: IndicatorWords) -> SafeString:
+    """An indicator block's legend (name, unit, direction) and its facts: baseline, earlier
+    actuals, this year's and the final target, the reporting department."""
+    ind = ln.indicator
+    unit = format_html(" <small>({}: {})</small>", words.unit, ind.unit) if ind.unit else ""
+    down = (
+        format_html(' <span class="tag tag-down">{}</span>', words.lower)
+        if ind.direction == "down"
+        else ""
+    )
+    earlier = ""
+    if ln.earlier:
+        earlier = format_html(
+            "<dt>{}</dt><dd>{}</dd>",
+            words.earlier,
+            mark_safe(
+                "、".join(
+                    f"{conditional_escape(wareki.fy_short(int(fy)))} {conditional_escape(text)}"
+                    for fy, text in ln.earlier
+                )
+            ),
+        )
+    reporter = getattr(ln.reporter, "name", "") if ln.reporter is not None else ""
+    return format_html(
+        "<legend>{}{}{}</legend>\n"
+        '      <dl class="facts">\n'
+        "        <dt>{}</dt><dd>{}</dd>\n"
+        "        {}\n"
+        "        <dt>{}</dt><dd>{}</dd>\n"
+        "        <dt>{}</dt><dd>{}</dd>\n"
+        '        <dt>{}</dt><dd class="reporter">{}</dd>\n'
+        "      </dl>",
+        ind.name,
+        unit,
+        down,
+        words.baseline,
+        ln.baseline or "―",
+        earlier,
+        words.target_for,
+        ln.target or "―",
+        words.final,
+        ln.final or "―",
+        words.reported_by,
+        reporter or "―",
+    )
+
+
+def indicator_actual(ln, prefix: str, words: IndicatorWords) -> SafeString:
+    """An editable indicator's actual: label, help, the field (marked when refused)."""
+    if ln.error:
+        described = format_html(
+            ' aria-invalid="true" aria-describedby="{}|actual|error {}|help"', prefix, prefix
+        )
+        message = format_html(
+            '<span class="field-error" id="{}|actual|error">{}</span>', prefix, ln.error
+        )
+    else:
+        described, message = format_html(' aria-describedby="{}|help"', prefix), ""
+    return format_html(
+        '<div class="field"><label for="{}|actual">{} <span class="required">{}</span></label>\n'
+        '        <span class="help" id="{}|help">{}</span>\n'
+        '        <input type="text" id="{}|actual" name="{}|actual" value="{}"{}>\n'
+        "        {}</div>",
+        prefix,
+        words.actual_for,
+        words.required,
+        prefix,
+        words.actual_help,
+        prefix,
+        prefix,
+        ln.actual,
+        described,
+        message,
+    )
+
+
+def indicator_entered(ln, words: IndicatorWords) -> SafeString:
+    """A read-only sheet's indicator: the actual and the texts entered."""
+    parts = [
+        format_html(
+            '<dl class="facts"><dt>{}</dt><dd><strong>{}</strong></dd>',
+            words.actual_short,
+            ln.actual or "―",
+        )
+    ]
+    parts.append(
+        format_html('\n        <dt>{}</dt><dd class="pre">{}</dd>', words.done, ln.done)
+        if ln.done
+        else mark_safe("\n        ")
+    )
+    parts.append(
+        format_html('\n        <dt>{}</dt><dd class="pre">{}</dd>', words.next, ln.next)
+        if ln.next
+        else mark_safe("\n        ")
+    )
+    parts.append(
+        format_html("\n        <dt>{}</dt><dd>{}</dd></dl>", words.note, ln.note)
+        if ln.note
+        else mark_safe("\n        </dl>")
+    )
+    return mark_safe("".join(conditional_escape(p) for p in parts))

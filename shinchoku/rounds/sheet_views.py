@@ -117,12 +117,17 @@ def _toc(plan, lines: list[ItemLines], by_id: dict | None = None) -> dict:
 
 
 def _dress(
-    lines: list[ItemLines], statuses: list[str], errors: dict[str, str] | None, editable: bool
+    lines: list[ItemLines],
+    statuses: list[str],
+    errors: dict[str, str] | None,
+    editable: bool,
+    fy: int,
 ) -> None:
     """What each row of the page shows, computed once here so the template only loops (issue
     16): field names, the refused field's message, and each content's row (sheet_rows)."""
     errors = errors or {}
     words = sheet_rows.Words.now()
+    ind_words = sheet_rows.IndicatorWords.now(fy)
     for item in lines:
         prefix = f"i|{item.node.key}"
         item.prefix, item.error = prefix, errors.get(f"{prefix}|evaluation", "")
@@ -140,6 +145,13 @@ def _dress(
         for ln in item.indicators:
             ln.prefix = f"n|{ln.indicator.key}"
             ln.error = errors.get(f"{ln.prefix}|actual", "")
+            ln.head = sheet_rows.indicator_head(ln, ind_words)
+            if ln.readonly:
+                continue
+            if editable:
+                ln.actual_field = sheet_rows.indicator_actual(ln, ln.prefix, ind_words)
+            else:
+                ln.entered = sheet_rows.indicator_entered(ln, ind_words)
 
 
 def _context(request: HttpRequest, report: Report, lines: list[ItemLines], **extra) -> dict:
@@ -147,7 +159,7 @@ def _context(request: HttpRequest, report: Report, lines: list[ItemLines], **ext
     indicator_hints.attach(lines, plan, report.round.fy)  # e.g. the business evaluation's figure
     settings = PlanSettings.of(plan)
     editable = report.editable and may_edit(request, report)
-    _dress(lines, settings.content_statuses, extra.get("field_errors"), editable)
+    _dress(lines, settings.content_statuses, extra.get("field_errors"), editable, report.round.fy)
     return {
         "plan": plan,
         "round": report.round,

@@ -5,7 +5,10 @@ from types import SimpleNamespace
 from django.utils import translation
 
 from shinchoku.rounds.services import ContentLine
-from shinchoku.rounds.sheet_rows import Words, content_row
+from shinchoku.rounds.sheet_rows import IndicatorWords, Words, content_row
+from shinchoku.rounds.sheet_rows import indicator_actual as _indicator_actual
+from shinchoku.rounds.sheet_rows import indicator_entered as _indicator_entered
+from shinchoku.rounds.sheet_rows import indicator_head as _indicator_head
 
 STATUSES = ["実施済", "一部実施", "未実施<x>"]
 
@@ -62,3 +65,59 @@ def test_a_read_only_row_shows_the_values():
     html = _row(_line(status="", note="<b>"), editable=False)
     assert "<select" not in html and "<input" not in html
     assert "<td>―</td>\n        <td>&lt;b&gt;</td>\n      </tr>" in html
+
+
+def _indicator(direction="down", **kw):
+    ind = SimpleNamespace(name="相談<件数>", unit="件", direction=direction, key="ind-1")
+    values = {"indicator": ind, "baseline": "100件", "earlier": [(2019, "90件"), (2020, "80&件")]}
+    values.update(target="70件", final="", reporter=SimpleNamespace(name="福祉課"), actual="")
+    values.update(done="", next="", note="", error="")
+    values.update(kw)
+    return SimpleNamespace(**values)
+
+
+def _words(fy=2021):
+    with translation.override("ja"):
+        return IndicatorWords.now(fy)
+
+
+def test_an_indicator_block_names_its_unit_direction_and_facts():
+    html = _indicator_head(_indicator(), _words())
+    assert html.startswith(
+        '<legend>相談&lt;件数&gt; <small>(単位: 件)</small> <span class="tag tag-down">'
+    )
+    assert "<dd>100件</dd>" in html
+    assert "<dd>令和元年度 90件、令和2年度 80&amp;件</dd>" in html
+    assert "<dd>70件</dd>" in html and "<dd>―</dd>" in html  # no final target
+    assert '<dd class="reporter">福祉課</dd>' in html and html.endswith("</dl>")
+    plain = _indicator_head(_indicator(direction="up", earlier=[], reporter=None), _words())
+    assert "tag-down" not in plain and '<dd class="reporter">―</dd>' in plain
+    assert "令和元年度" not in plain
+
+
+def test_an_editable_actual_is_described_by_its_help_and_its_error():
+    ln = _indicator(actual='1"2')
+    html = _indicator_actual(ln, "n|ind-1", _words())
+    assert '<label for="n|ind-1|actual">' in html and '<span class="required">' in html
+    assert '<span class="help" id="n|ind-1|help">' in html
+    assert (
+        '<input type="text" id="n|ind-1|actual" name="n|ind-1|actual" value="1&quot;2" '
+        'aria-describedby="n|ind-1|help">' in html
+    )
+    assert "field-error" not in html
+    refused = _indicator_actual(_indicator(error="数字で<入力>"), "n|ind-1", _words())
+    assert 'aria-invalid="true" aria-describedby="n|ind-1|actual|error n|ind-1|help">' in refused
+    assert (
+        '<span class="field-error" id="n|ind-1|actual|error">数字で&lt;入力&gt;</span>' in refused
+    )
+
+
+def test_a_read_only_indicator_shows_only_the_texts_entered():
+    html = _indicator_entered(_indicator(actual="60件", done="a<b", note="メモ"), _words())
+    assert html.startswith('<dl class="facts"><dt>')
+    assert "<dd><strong>60件</strong></dd>" in html
+    assert '<dd class="pre">a&lt;b</dd>' in html and "<dd>メモ</dd>" in html
+    assert html.count("<dt>") == 3 and html.endswith("</dl>")
+    empty = _indicator_entered(_indicator(), _words())
+    assert "<dd><strong>―</strong></dd>" in empty and empty.count("<dt>") == 1
+    assert "&lt;" not in empty
