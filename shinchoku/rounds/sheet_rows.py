@@ -265,3 +265,8 @@ def indicator_entered(ln, words: IndicatorWords) -> SafeString:
         else mark_safe("\n        </dl>")
     )
     return mark_safe("".join(conditional_escape(p) for p in parts))
+
+
+def join_fields(*fields: str) -> SafeString:
+    """Field groups (components.field_group) one under another, as the template wrote them."""
+    return mark_safe("\n      ".join(fields))

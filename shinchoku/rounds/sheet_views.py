@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from shinchoku.components import field_group
 from shinchoku.plans.goals import by_goal, plan_nodes
 from shinchoku.reviews.sheet import sheet_opinions
 from shinchoku.rounds import indicator_hints, lastyear, ownership, services, sheet_rows
@@ -128,9 +129,15 @@ def _dress(
     errors = errors or {}
     words = sheet_rows.Words.now()
     ind_words = sheet_rows.IndicatorWords.now(fy)
+    done_year = _("What was done this year (取組状況)")
     for item in lines:
         prefix = f"i|{item.node.key}"
         item.prefix, item.error = prefix, errors.get(f"{prefix}|evaluation", "")
+        if editable:
+            item.fields = sheet_rows.join_fields(
+                field_group(f"{prefix}|done", done_year, item.done, kind="textarea", rows=3),
+                field_group(f"{prefix}|next", ind_words.next, item.next, kind="textarea", rows=3),
+            )
         for c in item.contents:
             c.prefix = f"c|{item.node.key}|{c.position}"
             c.row = sheet_rows.content_row(
@@ -150,6 +157,15 @@ def _dress(
                 continue
             if editable:
                 ln.actual_field = sheet_rows.indicator_actual(ln, ln.prefix, ind_words)
+                ln.fields = sheet_rows.join_fields(
+                    field_group(
+                        f"{ln.prefix}|done", ind_words.done, ln.done, kind="textarea", rows=2
+                    ),
+                    field_group(
+                        f"{ln.prefix}|next", ind_words.next, ln.next, kind="textarea", rows=2
+                    ),
+                    field_group(f"{ln.prefix}|note", ind_words.note, ln.note),
+                )
             else:
                 ln.entered = sheet_rows.indicator_entered(ln, ind_words)
 
