@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.template.defaultfilters import linebreaksbr
+from django.utils.formats import localize
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
@@ -62,56 +63,39 @@ def content_row(
     c, *, prefix: str, label: str, error: str, statuses: list[str], editable: bool, words: Words
 ) -> SafeString:
     """One content's row: No. and text, the phase planned this year, status and note."""
+    esc = conditional_escape
     planned = c.planned
-    head = format_html(
-        '<tr{}>\n        <th scope="row"><span class="row-no">{}</span> {}</th>\n'
-        '        <td class="{}">{}</td>\n',
-        "" if planned else mark_safe(' class="not-planned"'),
-        label,
-        linebreaksbr(c.content.text),
-        "phase" if planned else "no-phase",
-        planned if planned else words.not_planned,
+    label = esc(label)
+    phase = "phase" if planned else "no-phase"
+    row = "<tr>" if planned else '<tr class="not-planned">'
+    head = (
+        f"{row}\n"
+        f'        <th scope="row"><span class="row-no">{label}</span> '
+        f"{linebreaksbr(c.content.text)}</th>\n"
+        f'        <td class="{phase}">'
+        f"{esc(planned) if planned else words.not_planned}</td>\n"
     )
     if not editable:
-        return format_html(
-            "{}        <td>{}</td>\n        <td>{}</td>\n      </tr>", head, c.status or "―", c.note
+        return mark_safe(
+            f"{head}        <td>{esc(c.status or '―')}</td>\n"
+            f"        <td>{esc(c.note)}</td>\n      </tr>"
         )
-    field = f"{prefix}|status"
-    invalid = (
-        format_html(' aria-invalid="true" aria-describedby="{}|error"', field) if error else ""
-    )
-    message = (
-        format_html('<span class="field-error" id="{}|error">{}</span>', field, error)
-        if error
-        else ""
-    )
-    status = format_html(
-        '<td><label class="visually-hidden" for="{}">{}: {}</label>\n'
-        '          <select id="{}" name="{}"{}><option value="">{}</option>{}</select>\n'
-        "          {}\n          </td>",
-        field,
-        words.status,
-        label,
-        field,
-        field,
-        invalid,
-        words.choose if planned else words.not_needed,
-        status_options(statuses, c.status),
-        message,
-    )
-    note = f"{prefix}|note"
-    return format_html(
-        "{}        {}\n"
-        '        <td><label class="visually-hidden" for="{}">{}: {}</label>'
-        '<input type="text" id="{}" name="{}" value="{}"></td>\n      </tr>',
-        head,
-        status,
-        note,
-        words.note,
-        label,
-        note,
-        note,
-        c.note,
+    field = esc(f"{prefix}|status")
+    if error:
+        invalid = f' aria-invalid="true" aria-describedby="{field}|error"'
+        message = f'<span class="field-error" id="{field}|error">{esc(error)}</span>'
+    else:
+        invalid = message = ""
+    note = esc(f"{prefix}|note")
+    return mark_safe(
+        f"{head}        "
+        f'<td><label class="visually-hidden" for="{field}">{words.status}: {label}</label>\n'
+        f'          <select id="{field}" name="{field}"{invalid}><option value="">'
+        f"{words.choose if planned else words.not_needed}</option>"
+        f"{status_options(statuses, c.status)}</select>\n"
+        f"          {message}\n          </td>\n"
+        f'        <td><label class="visually-hidden" for="{note}">{words.note}: {label}</label>'
+        f'<input type="text" id="{note}" name="{note}" value="{esc(c.note)}"></td>\n      </tr>'
     )
 
 
@@ -270,3 +254,23 @@ def indicator_entered(ln, words: IndicatorWords) -> SafeString:
 def join_fields(*fields: str) -> SafeString:
     """Field groups (components.field_group) one under another, as the template wrote them."""
     return mark_safe("\n      ".join(fields))
+
+
+def _text(value) -> str:
+    """A value as the template printed it (localized, escaped)."""
+    return conditional_escape(localize(value))
+
+
+def scale_radios(scale: list[dict], name: str, chosen, invalid: bool) -> SafeString:
+    """An item's self-evaluation: a radio per grade of the plan's scale, the stored one checked."""
+    field = conditional_escape(name)
+    marked = ' aria-invalid="true"' if invalid else ""
+    return mark_safe(
+        "".join(
+            f'<label><input type="radio" name="{field}" value="{_text(s.get("code", ""))}"'
+            f"{' checked' if s.get('code', '') == chosen else ''}{marked}> "
+            f"<strong>{_text(s.get('code', ''))} {_text(s.get('name', ''))}</strong> "
+            f"<small>{_text(s.get('definition', ''))}</small></label>"
+            for s in scale
+        )
+    )

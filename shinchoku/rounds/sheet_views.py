@@ -123,6 +123,7 @@ def _dress(
     errors: dict[str, str] | None,
     editable: bool,
     fy: int,
+    scale: list[dict],
 ) -> None:
     """What each row of the page shows, computed once here so the template only loops (issue
     16): field names, the refused field's message, and each content's row (sheet_rows)."""
@@ -134,6 +135,9 @@ def _dress(
         prefix = f"i|{item.node.key}"
         item.prefix, item.error = prefix, errors.get(f"{prefix}|evaluation", "")
         if editable:
+            item.scale = sheet_rows.scale_radios(
+                scale, f"{prefix}|evaluation", item.evaluation, bool(item.error)
+            )
             item.fields = sheet_rows.join_fields(
                 field_group(f"{prefix}|done", done_year, item.done, kind="textarea", rows=3),
                 field_group(f"{prefix}|next", ind_words.next, item.next, kind="textarea", rows=3),
@@ -175,7 +179,14 @@ def _context(request: HttpRequest, report: Report, lines: list[ItemLines], **ext
     indicator_hints.attach(lines, plan, report.round.fy)  # e.g. the business evaluation's figure
     settings = PlanSettings.of(plan)
     editable = report.editable and may_edit(request, report)
-    _dress(lines, settings.content_statuses, extra.get("field_errors"), editable, report.round.fy)
+    _dress(
+        lines,
+        settings.content_statuses,
+        extra.get("field_errors"),
+        editable,
+        report.round.fy,
+        settings.evaluation_scale,
+    )
     return {
         "plan": plan,
         "round": report.round,

@@ -5,7 +5,7 @@ from types import SimpleNamespace
 from django.utils import translation
 
 from shinchoku.rounds.services import ContentLine
-from shinchoku.rounds.sheet_rows import IndicatorWords, Words, content_row
+from shinchoku.rounds.sheet_rows import IndicatorWords, Words, content_row, scale_radios
 from shinchoku.rounds.sheet_rows import indicator_actual as _indicator_actual
 from shinchoku.rounds.sheet_rows import indicator_entered as _indicator_entered
 from shinchoku.rounds.sheet_rows import indicator_head as _indicator_head
@@ -121,3 +121,19 @@ def test_a_read_only_indicator_shows_only_the_texts_entered():
     empty = _indicator_entered(_indicator(), _words())
     assert "<dd><strong>―</strong></dd>" in empty and empty.count("<dt>") == 1
     assert "&lt;" not in empty
+
+
+def test_the_self_evaluation_checks_the_stored_grade_and_marks_a_refusal():
+    scale = [
+        {"code": "A", "name": "順調", "definition": "計画<どおり>"},
+        {"code": "B", "name": "遅れ", "definition": ""},
+    ]
+    html = scale_radios(scale, "i|item-1|evaluation", "B", False)
+    assert html == (
+        '<label><input type="radio" name="i|item-1|evaluation" value="A"> '
+        "<strong>A 順調</strong> <small>計画&lt;どおり&gt;</small></label>"
+        '<label><input type="radio" name="i|item-1|evaluation" value="B" checked> '
+        "<strong>B 遅れ</strong> <small></small></label>"
+    )
+    refused = scale_radios(scale, "i|item-1|evaluation", "", True)
+    assert refused.count(' aria-invalid="true">') == 2 and " checked" not in refused
