@@ -274,3 +274,47 @@ def scale_radios(scale: list[dict], name: str, chosen, invalid: bool) -> SafeStr
             for s in scale
         )
     )
+
+
+def last_year_block(line, prefix: str, own: str, editable: bool) -> SafeString:
+    """Last year's approved texts of an item or indicator (once rounds/_last_year.html), read
+    only: each department's 取組状況 and 今後の展開, headed by the department when there are
+    several or it is another one (`own` is this sheet's department), and on an editable sheet
+    the button that copies them into the empty fields named by prefix (JS in app.js; without
+    JS the form's 「前年度の内容を空欄に写す」 button does it on the server)."""
+    texts = line.last_year
+    if not texts:
+        return mark_safe("")
+    esc = conditional_escape
+    field = esc(prefix)
+    done, next_ = (
+        esc(gettext("What was done (取組状況)")),
+        esc(gettext("What comes next (今後の展開)")),
+    )
+    title = gettext("Last year (%(fy)s)") % {"fy": esc(wareki.fy_short(int(line.last_fy)))}
+    parts = [
+        f'\n<div class="last-year" role="group" aria-labelledby="{field}|last">\n'
+        f'  <p class="last-year-title" id="{field}|last">{title}</p>\n'
+    ]
+    for t in texts:
+        dept = (
+            f'<p class="last-year-dept">{esc(t.department)}</p>'
+            if t.department and (len(texts) > 1 or t.department != own)
+            else ""
+        )
+        parts.append(
+            f'  {dept}\n  <dl class="facts">\n'
+            f'    <dt>{done}</dt><dd class="pre">{esc(t.done or "―")}</dd>\n'
+            f'    <dt>{next_}</dt><dd class="pre">{esc(t.next or "―")}</dd>\n  </dl>\n'
+        )
+    if editable:
+        confirm = esc(gettext("This field already has text. Replace it with last year’s text?"))
+        copy = esc(gettext("Copy last year's text"))
+        parts.append(
+            '  <p class="last-year-copy"><button type="button" class="small" hidden '
+            f'data-copy-last="{field}" data-done="{esc(line.last_done)}" '
+            f'data-next="{esc(line.last_next)}" data-confirm="{confirm}">'
+            f"{copy}</button></p>\n"
+        )
+    parts.append("</div>\n")
+    return mark_safe("".join(parts))

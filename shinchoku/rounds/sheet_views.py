@@ -124,6 +124,7 @@ def _dress(
     editable: bool,
     fy: int,
     scale: list[dict],
+    own: str,
 ) -> None:
     """What each row of the page shows, computed once here so the template only loops (issue
     16): field names, the refused field's message, and each content's row (sheet_rows)."""
@@ -134,6 +135,7 @@ def _dress(
     for item in lines:
         prefix = f"i|{item.node.key}"
         item.prefix, item.error = prefix, errors.get(f"{prefix}|evaluation", "")
+        item.last_block = _last_block(item, prefix, own, editable)
         if editable:
             item.scale = sheet_rows.scale_radios(
                 scale, f"{prefix}|evaluation", item.evaluation, bool(item.error)
@@ -159,6 +161,7 @@ def _dress(
             ln.head = sheet_rows.indicator_head(ln, ind_words)
             if ln.readonly:
                 continue
+            ln.last_block = _last_block(ln, ln.prefix, own, editable)
             if editable:
                 ln.actual_field = sheet_rows.indicator_actual(ln, ln.prefix, ind_words)
                 ln.fields = sheet_rows.join_fields(
@@ -174,6 +177,13 @@ def _dress(
                 ln.entered = sheet_rows.indicator_entered(ln, ind_words)
 
 
+def _last_block(line, prefix: str, own: str, editable: bool) -> str:
+    """Last year's texts of the line (sheet_rows.last_year_block), when it has them."""
+    if not getattr(line, "last_year", None):
+        return ""
+    return sheet_rows.last_year_block(line, prefix, own, editable)
+
+
 def _context(request: HttpRequest, report: Report, lines: list[ItemLines], **extra) -> dict:
     plan = report.round.plan
     indicator_hints.attach(lines, plan, report.round.fy)  # e.g. the business evaluation's figure
@@ -186,6 +196,7 @@ def _context(request: HttpRequest, report: Report, lines: list[ItemLines], **ext
         editable,
         report.round.fy,
         settings.evaluation_scale,
+        report.department.name,
     )
     return {
         "plan": plan,

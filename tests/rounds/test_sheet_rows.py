@@ -4,8 +4,15 @@ from types import SimpleNamespace
 
 from django.utils import translation
 
+from shinchoku.rounds.lastyear import LastText
 from shinchoku.rounds.services import ContentLine
-from shinchoku.rounds.sheet_rows import IndicatorWords, Words, content_row, scale_radios
+from shinchoku.rounds.sheet_rows import (
+    IndicatorWords,
+    Words,
+    content_row,
+    last_year_block,
+    scale_radios,
+)
 from shinchoku.rounds.sheet_rows import indicator_actual as _indicator_actual
 from shinchoku.rounds.sheet_rows import indicator_entered as _indicator_entered
 from shinchoku.rounds.sheet_rows import indicator_head as _indicator_head
@@ -137,3 +144,24 @@ def test_the_self_evaluation_checks_the_stored_grade_and_marks_a_refusal():
     )
     refused = scale_radios(scale, "i|item-1|evaluation", "", True)
     assert refused.count(' aria-invalid="true">') == 2 and " checked" not in refused
+
+
+def test_last_years_texts_name_other_departments_and_offer_the_copy():
+    texts = [LastText("福祉課", "相談<対応>", ""), LastText("子育て課", "", "継続")]
+    line = SimpleNamespace(last_year=texts, last_fy=2020, last_done="相談<対応>", last_next="継続")
+    with translation.override("ja"):
+        html = last_year_block(line, "n|ind-1", "福祉課", True)
+        alone = last_year_block(
+            SimpleNamespace(last_year=texts[:1], last_fy=2020, last_done="", last_next=""),
+            "i|item-1",
+            "福祉課",
+            False,
+        )
+    assert '<div class="last-year" role="group" aria-labelledby="n|ind-1|last">' in html
+    assert '<p class="last-year-title" id="n|ind-1|last">前年度（令和2年度）の内容</p>' in html
+    assert html.count('<p class="last-year-dept">') == 2  # several departments: each named
+    assert '<dd class="pre">相談&lt;対応&gt;</dd>' in html and '<dd class="pre">―</dd>' in html
+    assert 'data-copy-last="n|ind-1" data-done="相談&lt;対応&gt;" data-next="継続"' in html
+    assert "last-year-dept" not in alone  # only this department's own texts
+    assert "data-copy-last" not in alone  # a read-only sheet copies nothing
+    assert last_year_block(SimpleNamespace(last_year=[]), "i|x", "", True) == ""
