@@ -13,9 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.template.defaultfilters import linebreaksbr
+from django.utils.formats import localize
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
+
+from shinchoku.core import wareki
 
 
 @dataclass(frozen=True)
@@ -60,54 +63,258 @@ def content_row(
     c, *, prefix: str, label: str, error: str, statuses: list[str], editable: bool, words: Words
 ) -> SafeString:
     """One content's row: No. and text, the phase planned this year, status and note."""
+    esc = conditional_escape
     planned = c.planned
-    head = format_html(
-        '<tr{}>\n        <th scope="row"><span class="row-no">{}</span> {}</th>\n'
-        '        <td class="{}">{}</td>\n',
-        "" if planned else mark_safe(' class="not-planned"'),
-        label,
-        linebreaksbr(c.content.text),
-        "phase" if planned else "no-phase",
-        planned if planned else words.not_planned,
+    label = esc(label)
+    phase = "phase" if planned else "no-phase"
+    row = "<tr>" if planned else '<tr class="not-planned">'
+    head = (
+        f"{row}\n"
+        f'        <th scope="row"><span class="row-no">{label}</span> '
+        f"{linebreaksbr(c.content.text)}</th>\n"
+        f'        <td class="{phase}">'
+        f"{esc(planned) if planned else words.not_planned}</td>\n"
     )
     if not editable:
-        return format_html(
-            "{}        <td>{}</td>\n        <td>{}</td>\n      </tr>", head, c.status or "―", c.note
+        return mark_safe(
+            f"{head}        <td>{esc(c.status or '―')}</td>\n"
+            f"        <td>{esc(c.note)}</td>\n      </tr>"
         )
-    field = f"{prefix}|status"
-    invalid = (
-        format_html(' aria-invalid="true" aria-describedby="{}|error"', field) if error else ""
+    field = esc(f"{prefix}|status")
+    if error:
+        invalid = f' aria-invalid="true" aria-describedby="{field}|error"'
+        message = f'<span class="field-error" id="{field}|error">{esc(error)}</span>'
+    else:
+        invalid = message = ""
+    note = esc(f"{prefix}|note")
+    return mark_safe(
+        f"{head}        "
+        f'<td><label class="visually-hidden" for="{field}">{words.status}: {label}</label>\n'
+        f'          <select id="{field}" name="{field}"{invalid}><option value="">'
+        f"{words.choose if planned else words.not_needed}</option>"
+        f"{status_options(statuses, c.status)}</select>\n"
+        f"          {message}\n          </td>\n"
+        f'        <td><label class="visually-hidden" for="{note}">{words.note}: {label}</label>'
+        f'<input type="text" id="{note}" name="{note}" value="{esc(c.note)}"></td>\n      </tr>'
     )
-    message = (
-        format_html('<span class="field-error" id="{}|error">{}</span>', field, error)
-        if error
+
+
+@dataclass(frozen=True)
+class IndicatorWords:
+    """The words of every indicator block, translated once per page (the round's year in some)."""
+
+    unit: str
+    lower: str
+    baseline: str
+    earlier: str
+    target_for: str
+    final: str
+    reported_by: str
+    actual_for: str
+    required: str
+    actual_help: str
+    actual_short: str
+    done: str
+    next: str
+    note: str
+
+    @classmethod
+    def now(cls, fy: int) -> IndicatorWords:
+        short, label = wareki.fy_short(int(fy)), wareki.fy_label(int(fy))
+        return cls(
+            *(
+                conditional_escape(w)
+                for w in (
+                    gettext("unit"),
+                    gettext("lower is better"),
+                    gettext("Baseline"),
+                    gettext("Earlier actuals"),
+                    gettext("Target for %(fy)s") % {"fy": short},
+                    gettext("Final target"),
+                    gettext("Reported by"),
+                    gettext("Actual for %(fy)s") % {"fy": label},
+                    gettext("required"),
+                    gettext(
+                        "A number with its unit (e.g. 1,234件; 千円 and 万円 are converted; a "
+                        "number alone is read in the indicator's unit), or words when the target "
+                        "is in words."
+                    ),
+                    gettext("Actual for %(fy)s") % {"fy": short},
+                    gettext("What was done (取組状況)"),
+                    gettext("What comes next (今後の展開)"),
+                    gettext("Note"),
+                )
+            )
+        )
+
+
+def indicator_head(ln, words: IndicatorWords) -> SafeString:
+    """An indicator block's legend (name, unit, direction) and its facts: baseline, earlier
+    actuals, this year's and the final target, the reporting department."""
+    ind = ln.indicator
+    unit = format_html(" <small>({}: {})</small>", words.unit, ind.unit) if ind.unit else ""
+    down = (
+        format_html(' <span class="tag tag-down">{}</span>', words.lower)
+        if ind.direction == "down"
         else ""
     )
-    status = format_html(
-        '<td><label class="visually-hidden" for="{}">{}: {}</label>\n'
-        '          <select id="{}" name="{}"{}><option value="">{}</option>{}</select>\n'
-        "          {}\n          </td>",
-        field,
-        words.status,
-        label,
-        field,
-        field,
-        invalid,
-        words.choose if planned else words.not_needed,
-        status_options(statuses, c.status),
+    earlier = ""
+    if ln.earlier:
+        earlier = format_html(
+            "<dt>{}</dt><dd>{}</dd>",
+            words.earlier,
+            mark_safe(
+                "、".join(
+                    f"{conditional_escape(wareki.fy_short(int(fy)))} {conditional_escape(text)}"
+                    for fy, text in ln.earlier
+                )
+            ),
+        )
+    reporter = getattr(ln.reporter, "name", "") if ln.reporter is not None else ""
+    return format_html(
+        "<legend>{}{}{}</legend>\n"
+        '      <dl class="facts">\n'
+        "        <dt>{}</dt><dd>{}</dd>\n"
+        "        {}\n"
+        "        <dt>{}</dt><dd>{}</dd>\n"
+        "        <dt>{}</dt><dd>{}</dd>\n"
+        '        <dt>{}</dt><dd class="reporter">{}</dd>\n'
+        "      </dl>",
+        ind.name,
+        unit,
+        down,
+        words.baseline,
+        ln.baseline or "―",
+        earlier,
+        words.target_for,
+        ln.target or "―",
+        words.final,
+        ln.final or "―",
+        words.reported_by,
+        reporter or "―",
+    )
+
+
+def indicator_actual(ln, prefix: str, words: IndicatorWords) -> SafeString:
+    """An editable indicator's actual: label, help, the field (marked when refused)."""
+    if ln.error:
+        described = format_html(
+            ' aria-invalid="true" aria-describedby="{}|actual|error {}|help"', prefix, prefix
+        )
+        message = format_html(
+            '<span class="field-error" id="{}|actual|error">{}</span>', prefix, ln.error
+        )
+    else:
+        described, message = format_html(' aria-describedby="{}|help"', prefix), ""
+    return format_html(
+        '<div class="field"><label for="{}|actual">{} <span class="required">{}</span></label>\n'
+        '        <span class="help" id="{}|help">{}</span>\n'
+        '        <input type="text" id="{}|actual" name="{}|actual" value="{}"{}>\n'
+        "        {}</div>",
+        prefix,
+        words.actual_for,
+        words.required,
+        prefix,
+        words.actual_help,
+        prefix,
+        prefix,
+        ln.actual,
+        described,
         message,
     )
-    note = f"{prefix}|note"
-    return format_html(
-        "{}        {}\n"
-        '        <td><label class="visually-hidden" for="{}">{}: {}</label>'
-        '<input type="text" id="{}" name="{}" value="{}"></td>\n      </tr>',
-        head,
-        status,
-        note,
-        words.note,
-        label,
-        note,
-        note,
-        c.note,
+
+
+def indicator_entered(ln, words: IndicatorWords) -> SafeString:
+    """A read-only sheet's indicator: the actual and the texts entered."""
+    parts = [
+        format_html(
+            '<dl class="facts"><dt>{}</dt><dd><strong>{}</strong></dd>',
+            words.actual_short,
+            ln.actual or "―",
+        )
+    ]
+    parts.append(
+        format_html('\n        <dt>{}</dt><dd class="pre">{}</dd>', words.done, ln.done)
+        if ln.done
+        else mark_safe("\n        ")
     )
+    parts.append(
+        format_html('\n        <dt>{}</dt><dd class="pre">{}</dd>', words.next, ln.next)
+        if ln.next
+        else mark_safe("\n        ")
+    )
+    parts.append(
+        format_html("\n        <dt>{}</dt><dd>{}</dd></dl>", words.note, ln.note)
+        if ln.note
+        else mark_safe("\n        </dl>")
+    )
+    return mark_safe("".join(conditional_escape(p) for p in parts))
+
+
+def join_fields(*fields: str) -> SafeString:
+    """Field groups (components.field_group) one under another, as the template wrote them."""
+    return mark_safe("\n      ".join(fields))
+
+
+def _text(value) -> str:
+    """A value as the template printed it (localized, escaped)."""
+    return conditional_escape(localize(value))
+
+
+def scale_radios(scale: list[dict], name: str, chosen, invalid: bool) -> SafeString:
+    """An item's self-evaluation: a radio per grade of the plan's scale, the stored one checked."""
+    field = conditional_escape(name)
+    marked = ' aria-invalid="true"' if invalid else ""
+    return mark_safe(
+        "".join(
+            f'<label><input type="radio" name="{field}" value="{_text(s.get("code", ""))}"'
+            f"{' checked' if s.get('code', '') == chosen else ''}{marked}> "
+            f"<strong>{_text(s.get('code', ''))} {_text(s.get('name', ''))}</strong> "
+            f"<small>{_text(s.get('definition', ''))}</small></label>"
+            for s in scale
+        )
+    )
+
+
+def last_year_block(line, prefix: str, own: str, editable: bool) -> SafeString:
+    """Last year's approved texts of an item or indicator (once rounds/_last_year.html), read
+    only: each department's 取組状況 and 今後の展開, headed by the department when there are
+    several or it is another one (`own` is this sheet's department), and on an editable sheet
+    the button that copies them into the empty fields named by prefix (JS in app.js; without
+    JS the form's 「前年度の内容を空欄に写す」 button does it on the server)."""
+    texts = line.last_year
+    if not texts:
+        return mark_safe("")
+    esc = conditional_escape
+    field = esc(prefix)
+    done, next_ = (
+        esc(gettext("What was done (取組状況)")),
+        esc(gettext("What comes next (今後の展開)")),
+    )
+    title = gettext("Last year (%(fy)s)") % {"fy": esc(wareki.fy_short(int(line.last_fy)))}
+    parts = [
+        f'\n<div class="last-year" role="group" aria-labelledby="{field}|last">\n'
+        f'  <p class="last-year-title" id="{field}|last">{title}</p>\n'
+    ]
+    for t in texts:
+        dept = (
+            f'<p class="last-year-dept">{esc(t.department)}</p>'
+            if t.department and (len(texts) > 1 or t.department != own)
+            else ""
+        )
+        parts.append(
+            f'  {dept}\n  <dl class="facts">\n'
+            f'    <dt>{done}</dt><dd class="pre">{esc(t.done or "―")}</dd>\n'
+            f'    <dt>{next_}</dt><dd class="pre">{esc(t.next or "―")}</dd>\n  </dl>\n'
+        )
+    if editable:
+        confirm = esc(gettext("This field already has text. Replace it with last year’s text?"))
+        copy = esc(gettext("Copy last year's text"))
+        parts.append(
+            '  <p class="last-year-copy"><button type="button" class="small" hidden '
+            f'data-copy-last="{field}" data-done="{esc(line.last_done)}" '
+            f'data-next="{esc(line.last_next)}" data-confirm="{confirm}">'
+            f"{copy}</button></p>\n"
+        )
+    parts.append("</div>\n")
+    return mark_safe("".join(parts))

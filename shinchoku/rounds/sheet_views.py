@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from shinchoku.components import field_group
 from shinchoku.plans.goals import by_goal, plan_nodes
 from shinchoku.reviews.sheet import sheet_opinions
 from shinchoku.rounds import indicator_hints, lastyear, ownership, services, sheet_rows
@@ -117,15 +118,32 @@ def _toc(plan, lines: list[ItemLines], by_id: dict | None = None) -> dict:
 
 
 def _dress(
-    lines: list[ItemLines], statuses: list[str], errors: dict[str, str] | None, editable: bool
+    lines: list[ItemLines],
+    statuses: list[str],
+    errors: dict[str, str] | None,
+    editable: bool,
+    fy: int,
+    scale: list[dict],
+    own: str,
 ) -> None:
     """What each row of the page shows, computed once here so the template only loops (issue
     16): field names, the refused field's message, and each content's row (sheet_rows)."""
     errors = errors or {}
     words = sheet_rows.Words.now()
+    ind_words = sheet_rows.IndicatorWords.now(fy)
+    done_year = _("What was done this year (取組状況)")
     for item in lines:
         prefix = f"i|{item.node.key}"
         item.prefix, item.error = prefix, errors.get(f"{prefix}|evaluation", "")
+        item.last_block = _last_block(item, prefix, own, editable)
+        if editable:
+            item.scale = sheet_rows.scale_radios(
+                scale, f"{prefix}|evaluation", item.evaluation, bool(item.error)
+            )
+            item.fields = sheet_rows.join_fields(
+                field_group(f"{prefix}|done", done_year, item.done, kind="textarea", rows=3),
+                field_group(f"{prefix}|next", ind_words.next, item.next, kind="textarea", rows=3),
+            )
         for c in item.contents:
             c.prefix = f"c|{item.node.key}|{c.position}"
             c.row = sheet_rows.content_row(
@@ -140,6 +158,30 @@ def _dress(
         for ln in item.indicators:
             ln.prefix = f"n|{ln.indicator.key}"
             ln.error = errors.get(f"{ln.prefix}|actual", "")
+            ln.head = sheet_rows.indicator_head(ln, ind_words)
+            if ln.readonly:
+                continue
+            ln.last_block = _last_block(ln, ln.prefix, own, editable)
+            if editable:
+                ln.actual_field = sheet_rows.indicator_actual(ln, ln.prefix, ind_words)
+                ln.fields = sheet_rows.join_fields(
+                    field_group(
+                        f"{ln.prefix}|done", ind_words.done, ln.done, kind="textarea", rows=2
+                    ),
+                    field_group(
+                        f"{ln.prefix}|next", ind_words.next, ln.next, kind="textarea", rows=2
+                    ),
+                    field_group(f"{ln.prefix}|note", ind_words.note, ln.note),
+                )
+            else:
+                ln.entered = sheet_rows.indicator_entered(ln, ind_words)
+
+
+def _last_block(line, prefix: str, own: str, editable: bool) -> str:
+    """Last year's texts of the line (sheet_rows.last_year_block), when it has them."""
+    if not getattr(line, "last_year", None):
+        return ""
+    return sheet_rows.last_year_block(line, prefix, own, editable)
 
 
 def _context(request: HttpRequest, report: Report, lines: list[ItemLines], **extra) -> dict:
@@ -147,7 +189,15 @@ def _context(request: HttpRequest, report: Report, lines: list[ItemLines], **ext
     indicator_hints.attach(lines, plan, report.round.fy)  # e.g. the business evaluation's figure
     settings = PlanSettings.of(plan)
     editable = report.editable and may_edit(request, report)
-    _dress(lines, settings.content_statuses, extra.get("field_errors"), editable)
+    _dress(
+        lines,
+        settings.content_statuses,
+        extra.get("field_errors"),
+        editable,
+        report.round.fy,
+        settings.evaluation_scale,
+        report.department.name,
+    )
     return {
         "plan": plan,
         "round": report.round,
