@@ -228,10 +228,14 @@ def admin_client_council(db):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts with an empty cache: a rolled-back test's plan versions start again."""
+    """Each test starts with an empty cache: a rolled-back test's plan versions start again,
+    and its ids are given out again (SQLite), so the plans remembered for parent rows go too."""
     from django.core.cache import cache
 
+    from shinchoku.plans.cache_version import forget_parents
+
     cache.clear()
+    forget_parents()
     yield
 
 

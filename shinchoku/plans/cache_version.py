@@ -89,6 +89,12 @@ _parent_plan: dict[tuple[str, int], int] = {}
 _PARENT_MEMO_LIMIT = 50_000
 
 
+def forget_parents() -> None:
+    """Drop the remembered plans of parent rows: for a database whose rows were rolled back or
+    replaced under this process (a test's rollback lets SQLite give an id out again)."""
+    _parent_plan.clear()
+
+
 def _plans_of_parents(model, rest: tuple[str, ...], values: set, using: str) -> set[int]:
     label = model._meta.label
     found = {v: _parent_plan.get((label, v)) for v in values}
