@@ -701,6 +701,29 @@ def _as_entered(lines: list[ItemLines]) -> SheetInput:
     return now
 
 
+def prepare(
+    report: Report, data: SheetInput, lines: list[ItemLines], *, checked: bool = False
+) -> tuple[SheetInput, dict[tuple[str, int], str]]:
+    """Ready `data` to be written over `lines` (save, and the Excel upload's save_bulk).
+
+    Refuses input `check` refuses (unless the caller has `checked` it), strips the actuals and
+    drops the lines another department reports (indicator owner, issue 12: the browser and
+    Excel paths refuse such input with a message before they get here). Returns what the sheet
+    holds now, keyed like the input, and each content's text by (node key, position).
+    """
+    problems = [] if checked else check(report, data, lines)
+    if problems:
+        raise RoundError("\n".join(f"{where}: {message}" for where, message in problems))
+    for v in data.indicators.values():
+        if "actual" in v:
+            v["actual"] = v["actual"].strip()
+    readonly = {ln.indicator.key for item in lines for ln in item.indicators if ln.readonly}
+    if readonly:
+        data.indicators = {k: v for k, v in data.indicators.items() if k not in readonly}
+    texts = {(item.node.key, c.position): c.content.text for item in lines for c in item.contents}
+    return _as_entered(lines), texts
+
+
 def _changed(new: dict, old: dict, keys: tuple[str, ...]) -> dict[str, str] | None:
     """The full row when any field differs from what is stored, else None."""
     row = {k: new.get(k, "") for k in keys}
@@ -723,19 +746,7 @@ def save(
     safe: when the version still matches, nobody has saved since the lines were read.
     """
     lines = sheet(report) if lines is None else lines
-    problems = [] if checked else check(report, data, lines)  # save_draft has checked it
-    if problems:
-        raise RoundError("\n".join(f"{where}: {message}" for where, message in problems))
-    for v in data.indicators.values():
-        if "actual" in v:
-            v["actual"] = v["actual"].strip()
-    # Indicator owner (issue 12): a line another department reports is never written from this
-    # sheet; the browser and Excel paths refuse such input with a message before they get here.
-    readonly = {ln.indicator.key for item in lines for ln in item.indicators if ln.readonly}
-    if readonly:
-        data.indicators = {k: v for k, v in data.indicators.items() if k not in readonly}
-    now = _as_entered(lines)
-    texts = {(item.node.key, c.position): c.content.text for item in lines for c in item.contents}
+    now, texts = prepare(report, data, lines, checked=checked)  # save_draft has checked it
     user_label = user_name(user)
     with transaction.atomic():
         # The version check and the next version in one statement (issue 16): a save that

@@ -436,23 +436,6 @@ _TABLES = (
 )
 
 
-def _as_entered(lines: list[services.ItemLines]) -> dict[str, dict[Any, dict[str, str]]]:
-    """What the sheet holds now, keyed like the input (as services.save reads it)."""
-    now: dict[str, dict[Any, dict[str, str]]] = {"items": {}, "contents": {}, "indicators": {}}
-    for item in lines:
-        now["items"][item.node.key] = {f: getattr(item, f) for f in services.ITEM_FIELDS}
-        for c in item.contents:
-            now["contents"][(item.node.key, c.position)] = {
-                f: getattr(c, f) for f in services.CONTENT_FIELDS
-            }
-        for ln in item.indicators:
-            if not ln.readonly:  # indicator owner (issue 12)
-                now["indicators"][ln.indicator.key] = {
-                    f: getattr(ln, f) for f in services.INDICATOR_FIELDS
-                }
-    return now
-
-
 def save_bulk(
     report: Report,
     data: services.SheetInput,
@@ -473,17 +456,7 @@ def save_bulk(
     """
     if hasattr(report, "plan_has_numbers"):  # the settings were read with the lock (apply_parsed)
         with_settings(report.round.plan, report.plan_has_numbers)
-    problems = services.check(report, data, lines)
-    if problems:
-        raise services.RoundError("\n".join(f"{where}: {message}" for where, message in problems))
-    for v in data.indicators.values():
-        if "actual" in v:
-            v["actual"] = v["actual"].strip()
-    readonly = {ln.indicator.key for item in lines for ln in item.indicators if ln.readonly}
-    if readonly:
-        data.indicators = {k: v for k, v in data.indicators.items() if k not in readonly}
-    now = _as_entered(lines)
-    texts = {(item.node.key, c.position): c.content.text for item in lines for c in item.contents}
+    now, texts = services.prepare(report, data, lines)
     user_label = user_name(user)
     with transaction.atomic(savepoint=False):
         saved_at = services.claim_version(report, version, user_label)
@@ -491,7 +464,7 @@ def save_bulk(
             # changed fields → rows, in the order of the input (as services.save writes them)
             groups: dict[tuple[str, ...], list[Any]] = {}
             for key, values in getattr(data, name).items():
-                old = now[name].get(key, {})
+                old = getattr(now, name).get(key, {})
                 row = {f: values.get(f, "") for f in fields}
                 if row == {f: old.get(f, "") for f in fields}:
                     continue

@@ -375,7 +375,7 @@ def test_an_upload_reads_the_rows_its_file_names_as_the_whole_sheet_has_them(rep
     merges and saves from them is what the whole sheet holds, for every sheet, with and
     without entries stored."""
     from shinchoku.rounds.models import PlanSettings
-    from shinchoku.rounds.sheet_xlsx_apply import _as_entered, _names, _stored, named_keys
+    from shinchoku.rounds.sheet_xlsx_apply import _names, _stored, named_keys
 
     someone = login_client("保存者", role="admin").user
     stored = 0
@@ -402,14 +402,14 @@ def test_an_upload_reads_the_rows_its_file_names_as_the_whole_sheet_has_them(rep
         def seen(lines, named=named, cells=cells):
             fields = {(c.kind, c.key, c.field) for c in cells}
             rows = {(c.kind, c.key) for c in cells}
-            entered = _as_entered(lines)
+            entered = services._as_entered(lines)
             by_node = {i.node.key: i for i in lines if i.node.key in named.nodes}
             return (
                 {k: v for k, v in _stored(lines).items() if k in fields},
                 {k: v for k, v in _names(lines).items() if k in rows},
-                {k: v for k, v in entered["items"].items() if k in named.nodes},
-                {k: v for k, v in entered["contents"].items() if k[0] in named.nodes},
-                {k: v for k, v in entered["indicators"].items() if k in named.indicators},
+                {k: v for k, v in entered.items.items() if k in named.nodes},
+                {k: v for k, v in entered.contents.items() if k[0] in named.nodes},
+                {k: v for k, v in entered.indicators.items() if k in named.indicators},
                 {
                     k: (
                         [(c.position, c.content.text) for c in i.contents],
