@@ -81,6 +81,8 @@ def _fix_cell(reason: str = "") -> str:
 
 
 class _CellFault(Exception):
+    """A cell (or row) of a sheet that cannot be read; also raised by rounds.xlsx_cells."""
+
     def __init__(self, cell: str, reason: str = "", value: str = ""):
         super().__init__(cell)
         self.cell = cell
@@ -90,6 +92,29 @@ class _CellFault(Exception):
     def message(self) -> str:
         text = _fix_cell(self.reason)
         return text % {"value": self.value} if self.reason else text
+
+
+def check_cell_address(ref: str | None, column: int, row: int) -> None:
+    """Refuse a cell whose address (its r attribute) is not a valid one; column counts from 0."""
+    if ref is not None and REF.fullmatch(ref) is None:
+        raise _CellFault(
+            f"{get_column_letter(column + 1)}{row}"
+            if 0 <= column < MAX_COLUMNS
+            else _row_label(row),
+            "address",
+            ref[:20],
+        )
+
+
+def unreadable_cell(ref: str | None, column: int, row: int) -> _CellFault:
+    """The fault of a cell whose value could not be read (column counts from 0)."""
+    return _CellFault((ref or f"{get_column_letter(min(column + 1, 16384))}{row}").upper())
+
+
+def check_row_number(number: str | None, row: int) -> None:
+    """Refuse a row whose number (its r attribute) is not a valid one; row is the one before."""
+    if number is not None and not (number.isdigit() and 0 < len(number) <= 7):
+        raise _CellFault(_row_label(row + 1), "row", number[:20])
 
 
 class _Parser(WorkSheetParser):
@@ -102,31 +127,19 @@ class _Parser(WorkSheetParser):
 
     def parse_cell(self, element: Any) -> dict:
         ref = element.get("r")
-        if ref is not None:
-            match = REF.fullmatch(ref)
-            if match is None:
-                raise _CellFault(
-                    f"{get_column_letter(self.col_counter + 1)}{self.row_counter}"
-                    if 0 <= self.col_counter < MAX_COLUMNS
-                    else _row_label(self.row_counter),
-                    "address",
-                    ref[:20],
-                )
+        check_cell_address(ref, self.col_counter, self.row_counter)
         try:
             cell = super().parse_cell(element)
         except _CellFault:
             raise
         except Exception:
-            column = get_column_letter(min(self.col_counter + 1, 16384))
-            raise _CellFault((ref or f"{column}{self.row_counter}").upper()) from None
+            raise unreadable_cell(ref, self.col_counter, self.row_counter) from None
         if self.formulas is not None and element.find(FORMULA_TAG) is not None:
             self.formulas[(cell["row"], cell["column"])] = element.findtext(FORMULA_TAG) or ""
         return cell
 
     def parse_row(self, row: Any) -> tuple[int, list[dict]]:
-        number = row.get("r")
-        if number is not None and not (number.isdigit() and 0 < len(number) <= 7):
-            raise _CellFault(_row_label(self.row_counter + 1), "row", number[:20])
+        check_row_number(row.get("r"), self.row_counter)
         return super().parse_row(row)
 
 

@@ -53,8 +53,13 @@ from shinchoku.plans.xlsx_guard import (
     CANNOT_OPEN,
     REF,
     WorkbookFault,
+    _CellFault,
     _prescan,
+    _row_label,
     _too_many_cells,
+    check_cell_address,
+    check_row_number,
+    unreadable_cell,
 )
 from shinchoku.plans.xlsx_safety import (
     MAX_CELLS,
@@ -449,24 +454,6 @@ class CellBook:
                 source.close()
 
 
-def _row_label(row: int) -> str:
-    return gettext("row %(row)s") % {"row": row}
-
-
-class _CellFault(Exception):
-    """As xlsx_guard._CellFault: a cell (or row) that cannot be read."""
-
-    def __init__(self, cell: str, reason: str = "", value: str = ""):
-        super().__init__(cell)
-        self.cell, self.reason, self.value = cell, reason, value
-
-    def message(self) -> str:
-        from shinchoku.plans.xlsx_guard import _fix_cell
-
-        text = _fix_cell(self.reason)
-        return text % {"value": self.value} if self.reason else text
-
-
 _COLUMNS: dict[str, int] = {}
 
 
@@ -613,8 +600,7 @@ class _SheetParser:
 
     def _row(self) -> None:
         number = self.row_attrs.get("r")
-        if number is not None and not (number.isdigit() and 0 < len(number) <= 7):
-            raise _CellFault(_row_label(self.row_counter + 1), "row", number[:20])
+        check_row_number(number, self.row_counter)
         if number is not None:
             try:
                 self.row_counter = int(number)
@@ -648,23 +634,13 @@ class _SheetParser:
         self, attrs: dict[str, str], v: str | None, f: str | None, inline: str | None
     ) -> tuple[int, int, Any, Any]:
         ref = attrs.get("r")
-        if ref is not None:
-            match = REF.fullmatch(ref)
-            if match is None:
-                raise _CellFault(
-                    f"{get_column_letter(self.col_counter + 1)}{self.row_counter}"
-                    if 0 <= self.col_counter < MAX_COLUMNS
-                    else _row_label(self.row_counter),
-                    "address",
-                    ref[:20],
-                )
+        check_cell_address(ref, self.col_counter, self.row_counter)
         try:
             return self._convert(attrs, ref, v, f, inline)
         except _CellFault:
             raise
         except Exception:
-            column = get_column_letter(min(self.col_counter + 1, 16384))
-            raise _CellFault((ref or f"{column}{self.row_counter}").upper()) from None
+            raise unreadable_cell(ref, self.col_counter, self.row_counter) from None
 
     def _convert(
         self, attrs: dict[str, str], ref: str | None, v: str | None, f: str | None, inline: Any
