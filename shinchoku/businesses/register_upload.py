@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import CharField, F, Value
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
@@ -135,10 +135,7 @@ def plan_register(organization: Organization, raw: dict) -> RegisterPlan:
     def problem(column: int, number: int, message: str) -> None:
         problems.append(CellProblem(SHEET, f"{get_column_letter(column)}{number}", message))
 
-    departments = {d.name: d for d in Department.objects.filter(organization=organization)}
-    kinds = set(
-        BusinessKind.objects.filter(organization=organization).values_list("name", flat=True)
-    )
+    departments, kinds, saved_rate = _names(organization)
     by_text, written = node_refs(organization)
     existing = {
         b.code: b
@@ -184,7 +181,7 @@ def plan_register(organization: Organization, raw: dict) -> RegisterPlan:
             seen[code] = f"A{n}"
         if not name:
             problem(2, n, _("Enter the business name."))
-        department = departments.get(dept)
+        department = departments.get(dept)  # its id
         if not dept:
             problem(3, n, _("Enter the department in charge, as in the list of departments."))
         elif department is None:
@@ -235,7 +232,7 @@ def plan_register(organization: Organization, raw: dict) -> RegisterPlan:
                     n,
                     code,
                     name,
-                    department.pk,
+                    department,
                     kind,
                     purpose,
                     target,
@@ -254,12 +251,12 @@ def plan_register(organization: Organization, raw: dict) -> RegisterPlan:
         except ValueError as exc:
             problems.append(CellProblem(SETTINGS_SHEET, rate["cell"], str(exc)))
         else:
-            before = RegisterSettings.of(organization).staff_rate
+            before = RegisterSettings.rate_of(organization, saved_rate)
             if value != before:
                 plan.rate, plan.rate_before = value, before
     if problems:
         return plan
-    dept_names = {d.pk: d.name for d in departments.values()}
+    dept_names = {pk: name for name, pk in departments.items()}
     labels = _labels()
     in_file: set[int] = set()
     for place, row in enumerate(rows, 1):
@@ -284,6 +281,32 @@ def plan_register(organization: Organization, raw: dict) -> RegisterPlan:
                 Change("ended", business.code, business.name, business.pk, business.version)
             )
     return plan
+
+
+def _names(organization: Organization) -> tuple[dict[str, int], set[str], Decimal | None]:
+    """The names a file may use: the departments' (name → id) and the kinds of business, with
+    the register's saved staff rate (RegisterSettings.rate_column; None when none is saved yet):
+    one query for all three (issue 16)."""
+    rate = RegisterSettings.rate_column(organization.pk)
+
+    def rows(model, tag: str):
+        return (
+            model.objects.filter(organization=organization)
+            .order_by()
+            .annotate(tag=Value(tag, output_field=CharField()), rate=rate)
+            .values_list("tag", "pk", "name", "rate")
+        )
+
+    departments: dict[str, int] = {}
+    kinds: set[str] = set()
+    saved: Decimal | None = None
+    for tag, pk, name, rate_read in rows(Department, "d").union(rows(BusinessKind, "k"), all=True):
+        saved = rate_read  # the same on every row
+        if tag == "d":
+            departments[name] = pk
+        else:
+            kinds.add(name)
+    return departments, kinds, saved
 
 
 def _labels() -> dict[str, str]:

@@ -45,7 +45,11 @@ def fingerprint(plan: Plan | None) -> str:
     """A hash of the plan's whole document: equal when nothing in the plan changed."""
     if plan is None:
         return ""
-    return hashlib.sha256(dumps(export_plan(plan)).encode()).hexdigest()
+    return _digest(export_plan(plan))
+
+
+def _digest(doc: dict) -> str:
+    return hashlib.sha256(dumps(doc).encode()).hexdigest()
 
 
 def node_key_of(change: Change) -> str:
@@ -84,13 +88,16 @@ def prepare(doc: dict[str, Any], organization: Organization | None) -> Prepared:
             )
     # A tree past the size limits is refused before the comparison walks it.
     problems.extend(str(p) for p in size_problems(doc))
+    # The plan is read once (issue 16): its fingerprint is that of the document compared. A
+    # refused document compares nothing and needs none (it is never applied).
     old = export_plan(existing) if existing is not None and not problems else None
+    digest = _digest(old) if old is not None else ""
     changes = diff_documents(old, doc) if not problems else []
     return Prepared(
         doc=doc,
         exists=existing is not None,
         changes=changes,
-        fingerprint=fingerprint(existing) if existing is not None else "",
+        fingerprint=digest,
         problems=problems,
     )
 

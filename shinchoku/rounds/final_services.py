@@ -24,9 +24,9 @@ from shinchoku.notify import events as notify_events
 from shinchoku.plans.models import Node, Plan
 from shinchoku.rounds import services
 from shinchoku.rounds.final import final_departments, final_items
-from shinchoku.rounds.final_history import ItemHistory, histories
+from shinchoku.rounds.final_history import ItemHistory, histories, history_entries
 from shinchoku.rounds.models import ItemEntry, PlanSettings, Report, Round
-from shinchoku.rounds.services import Problem, RoundError, field_name
+from shinchoku.rounds.services import Problem, RoundError, bands_of, field_name
 
 FINAL_FIELDS = ("followup", "issues", "final_status")
 FIELD_LABELS = {"followup": "その後の取組", "issues": "評価・課題", "final_status": "状況"}
@@ -108,13 +108,24 @@ class FinalLine:
     final_status: str = ""
 
 
+def settings_of(report: Report) -> PlanSettings:
+    """The plan's settings (状況 list, bands), read once for the sheet's request (issue 16)."""
+    found = report.__dict__.get("_plan_settings")
+    if found is None:
+        found = report.__dict__["_plan_settings"] = PlanSettings.of(report.round.plan)
+    return found
+
+
 def final_sheet(report: Report) -> list[FinalLine]:
-    """The department's items with their history and entries (a fixed number of queries)."""
+    """The department's items with their history and entries (a fixed number of queries: the
+    items, the entries of the sheet and of the approved yearly sheets, the plan's settings, and
+    the indicators with their values and the opinions of final_history)."""
     plan = report.round.plan
-    dept_id = report.department_id
-    items = [i for i in final_items(plan) if any(d.pk == dept_id for d in i.departments)]
-    found = histories(plan, [i.node.key for i in items])
-    entries = {e.node_key: e for e in report.items.all()}
+    items = [i for i in final_items(plan, report.department) if i.departments]
+    keys = [i.node.key for i in items]
+    earlier, own = history_entries(plan, keys, report)
+    found = histories(plan, keys, entries=earlier, bands=bands_of(plan, settings_of(report)))
+    entries = {e.node_key: e for e in own}
     out = []
     for i in items:
         e = entries.get(i.node.key)
@@ -143,7 +154,7 @@ def read_post(post, lines: list[FinalLine]) -> dict[str, dict[str, str]]:
 
 def check(report: Report, data: dict[str, dict[str, str]], lines: list[FinalLine]) -> list[Problem]:
     """Problems of the input (where, message in Japanese, form field)."""
-    statuses = PlanSettings.of(report.round.plan).final_statuses
+    statuses = settings_of(report).final_statuses
     nodes = {ln.node.key: ln.node for ln in lines}
     problems: list[Problem] = []
     for key, value in data.items():

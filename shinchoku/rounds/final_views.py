@@ -34,7 +34,7 @@ from shinchoku.rounds.access import (
 )
 from shinchoku.rounds.final import final_round_of
 from shinchoku.rounds.final_services import FinalLine
-from shinchoku.rounds.models import PlanSettings, Report, Round
+from shinchoku.rounds.models import Report, Round
 from shinchoku.rounds.services import RoundConflict, RoundError
 from shinchoku.rounds.sheet_views import saved
 from shinchoku.rounds.views import NO_VERSION, _counts, board_context, run_step
@@ -158,7 +158,7 @@ def _context(request: HttpRequest, report: Report, lines: list[FinalLine], **ext
         "round": report.round,
         "report": report,
         "lines": lines,
-        "statuses": PlanSettings.of(plan).final_statuses,
+        "statuses": final_services.settings_of(report).final_statuses,
         "editable": editable,
         "may_edit": editable,
         "may_approve": may_approve(request, report),
