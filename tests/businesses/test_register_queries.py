@@ -11,7 +11,7 @@ from django.urls import reverse
 from shinchoku.businesses.models import Business, BusinessNode, BusinessYear
 from shinchoku.orgs.models import Department
 from shinchoku.plans.models import BusinessKind, Node
-from tests.businesses.register_setup import load_register
+from tests.businesses.register_setup import download, edited, load_register, upload
 from tests.conftest import COUNCIL, login_client
 from tests.plans.test_query_counts import ITEM_PAGE
 from tests.query_counts import ACTION, SIZES, sized
@@ -22,6 +22,12 @@ from tests.query_counts import ACTION, SIZES, sized
 REGISTER_LIST = 6
 # The same frame; the business with the staff rate, its years, items and evaluations.
 BUSINESS_PAGE = 6
+# An upload of the register (the preview): session and user (2); the upload's audit record (1,
+# with its savepoint and release in a test's transaction: 3); the departments' and kinds' names
+# with the saved staff rate (1); the organization's items (1); the businesses with their
+# department and kind, their years and items (3); the expired uploads removed and this one
+# kept to confirm (2).
+REGISTER_UPLOAD = 12
 
 
 def grow_register(organization) -> None:
@@ -86,3 +92,15 @@ def test_the_item_page_with_its_businesses_reads_the_pinned_number(size, django_
     with django_assert_num_queries(ITEM_PAGE):
         response = client.get(url)
     assert size[0].name in response.content.decode()
+
+
+def test_a_register_upload_is_previewed_in_a_fixed_number_of_queries(
+    size, django_assert_num_queries
+):
+    client = login_client("reg-admin", role="admin")
+    data = edited(download(client), {("事務事業", "B3"): "改めた事業名"})
+    upload(client, data)  # per-process caches filled once
+    with django_assert_num_queries(REGISTER_UPLOAD):
+        response = upload(client, data)
+    assert response.status_code == 200
+    assert response.context["pending"] is not None and "改めた事業名" in response.content.decode()
