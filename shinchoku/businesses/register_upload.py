@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import CharField, F, Max, Value
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
@@ -135,10 +135,7 @@ def plan_register(organization: Organization, raw: dict) -> RegisterPlan:
     def problem(column: int, number: int, message: str) -> None:
         problems.append(CellProblem(SHEET, f"{get_column_letter(column)}{number}", message))
 
-    departments = {d.name: d for d in Department.objects.filter(organization=organization)}
-    kinds = set(
-        BusinessKind.objects.filter(organization=organization).values_list("name", flat=True)
-    )
+    departments, kinds, saved_rate = _names(organization)
     by_text, written = node_refs(organization)
     existing = {
         b.code: b
@@ -184,7 +181,7 @@ def plan_register(organization: Organization, raw: dict) -> RegisterPlan:
             seen[code] = f"A{n}"
         if not name:
             problem(2, n, _("Enter the business name."))
-        department = departments.get(dept)
+        department = departments.get(dept)  # its id
         if not dept:
             problem(3, n, _("Enter the department in charge, as in the list of departments."))
         elif department is None:
@@ -235,7 +232,7 @@ def plan_register(organization: Organization, raw: dict) -> RegisterPlan:
                     n,
                     code,
                     name,
-                    department.pk,
+                    department,
                     kind,
                     purpose,
                     target,
@@ -254,12 +251,12 @@ def plan_register(organization: Organization, raw: dict) -> RegisterPlan:
         except ValueError as exc:
             problems.append(CellProblem(SETTINGS_SHEET, rate["cell"], str(exc)))
         else:
-            before = RegisterSettings.of(organization).staff_rate
+            before = RegisterSettings.rate_of(organization, saved_rate)
             if value != before:
                 plan.rate, plan.rate_before = value, before
     if problems:
         return plan
-    dept_names = {d.pk: d.name for d in departments.values()}
+    dept_names = {pk: name for name, pk in departments.items()}
     labels = _labels()
     in_file: set[int] = set()
     for place, row in enumerate(rows, 1):
@@ -284,6 +281,32 @@ def plan_register(organization: Organization, raw: dict) -> RegisterPlan:
                 Change("ended", business.code, business.name, business.pk, business.version)
             )
     return plan
+
+
+def _names(organization: Organization) -> tuple[dict[str, int], set[str], Decimal | None]:
+    """The names a file may use: the departments' (name → id) and the kinds of business, with
+    the register's saved staff rate (RegisterSettings.rate_column; None when none is saved yet):
+    one query for all three (issue 16)."""
+    rate = RegisterSettings.rate_column(organization.pk)
+
+    def rows(model, tag: str):
+        return (
+            model.objects.filter(organization=organization)
+            .order_by()
+            .annotate(tag=Value(tag, output_field=CharField()), rate=rate)
+            .values_list("tag", "pk", "name", "rate")
+        )
+
+    departments: dict[str, int] = {}
+    kinds: set[str] = set()
+    saved: Decimal | None = None
+    for tag, pk, name, rate_read in rows(Department, "d").union(rows(BusinessKind, "k"), all=True):
+        saved = rate_read  # the same on every row
+        if tag == "d":
+            departments[name] = pk
+        else:
+            kinds.add(name)
+    return departments, kinds, saved
 
 
 def _labels() -> dict[str, str]:
@@ -341,42 +364,74 @@ def _differences(
 
 @transaction.atomic
 def apply_register(organization: Organization, plan: RegisterPlan) -> None:
-    """Write the plan, all or nothing (a business changed since the plan was made: StaleVersion)."""
-    departments = {d.pk: d for d in Department.objects.filter(organization=organization)}
-    kinds = {k.name: k for k in BusinessKind.objects.filter(organization=organization)}
-    for name in plan.new_kinds:
-        kinds[name], _created = BusinessKind.objects.get_or_create(
-            organization=organization, name=name
+    """Write the plan, all or nothing (a business changed since the plan was made: StaleVersion).
+
+    One statement per table and kind of write, whatever the number of businesses (issue 16):
+    the versions checked and raised together, the new businesses inserted together, the changed
+    ones updated together, their items and years replaced, changed and removed together.
+    """
+    if plan.new_kinds:
+        BusinessKind.objects.bulk_create(
+            [BusinessKind(organization=organization, name=name) for name in plan.new_kinds],
+            ignore_conflicts=True,
         )
-    last = Business.objects.filter(organization=organization).order_by("-order").first()
-    next_order = (last.order if last else 0) + 1
-    for change in plan.changes:
-        if change.kind == "ended":
-            _bump(change)
-            Business.objects.filter(pk=change.business_id).update(active=False)
-            continue
+    kinds = {k.name: k for k in BusinessKind.objects.filter(organization=organization)}
+    _bump([c for c in plan.changes if c.kind != "added"])
+    ended = [c.business_id for c in plan.changes if c.kind == "ended"]
+    if ended:
+        Business.objects.filter(pk__in=ended).update(active=False)
+    written = [c for c in plan.changes if c.kind != "ended"]
+    stored = Business.objects.in_bulk([c.business_id for c in written if c.kind == "changed"])
+    last = Business.objects.filter(organization=organization).aggregate(last=Max("order"))["last"]
+    next_order = (last or 0) + 1
+    added: list[Business] = []
+    changed: list[Business] = []
+    rows: list[tuple[Business, Row]] = []
+    for change in written:
         row = change.row
         if change.kind == "added":
             business = Business(organization=organization, code=row.code, order=next_order)
             next_order += 1
+            added.append(business)
         else:
-            _bump(change)
-            business = Business.objects.get(pk=change.business_id)
+            business = stored[change.business_id]
+            changed.append(business)
         business.name = row.name
-        business.department = departments[row.department_id]
+        business.department_id = row.department_id
         business.kind = kinds[row.kind] if row.kind else None
         business.purpose, business.target = row.purpose, row.target
         business.output_name, business.output_unit = row.output_name, row.output_unit
         business.active = True
-        business.save()
-        BusinessNode.objects.filter(business=business).delete()
-        BusinessNode.objects.bulk_create(
-            BusinessNode(business=business, node_id=node_id, order=i)
-            for i, node_id in enumerate(row.nodes, 1)
-        )
-        _write_years(business, row)
-    for business_id, place in plan.order.items():
-        Business.objects.filter(pk=business_id).exclude(order=place).update(order=place)
+        rows.append((business, row))
+    if added:
+        Business.objects.bulk_create(added)
+        if any(b.pk is None for b in added):  # a database that returns no ids on insert
+            ids = dict(
+                Business.objects.filter(
+                    organization=organization, code__in=[b.code for b in added]
+                ).values_list("code", "pk")
+            )
+            for b in added:
+                b.pk = ids[b.code]
+    if changed:
+        Business.objects.bulk_update(changed, BUSINESS_FIELDS)
+        BusinessNode.objects.filter(business__in=changed).delete()
+    BusinessNode.objects.bulk_create(
+        BusinessNode(business=business, node_id=node_id, order=i)
+        for business, row in rows
+        for i, node_id in enumerate(row.nodes, 1)
+    )
+    _write_years(rows, changed)
+    order = plan.order
+    moved = [
+        b
+        for b in Business.objects.filter(pk__in=order).only("pk", "order")
+        if b.order != order[b.pk]
+    ]
+    for b in moved:
+        b.order = order[b.pk]
+    if moved:
+        Business.objects.bulk_update(moved, ["order"])
     if plan.rate is not None:
         settings = RegisterSettings.of(organization)
         RegisterSettings.objects.filter(pk=settings.pk).update(
@@ -384,27 +439,64 @@ def apply_register(organization: Organization, plan: RegisterPlan) -> None:
         )
 
 
-def _bump(change: Change) -> None:
-    if not Business.objects.filter(pk=change.business_id, version=change.version).update(
-        version=F("version") + 1
-    ):
+# What a row of the file sets on a business (apply_register).
+BUSINESS_FIELDS = [
+    "name",
+    "department",
+    "kind",
+    "purpose",
+    "target",
+    "output_name",
+    "output_unit",
+    "active",
+]
+
+
+def _bump(changes: list[Change]) -> None:
+    """Raise the versions of the businesses the plan changes (two statements, whatever their
+    number); StaleVersion when any of them was changed since the plan was made."""
+    if not changes:
+        return
+    ids = [c.business_id for c in changes]
+    now = dict(Business.objects.select_for_update().filter(pk__in=ids).values_list("pk", "version"))
+    if any(now.get(c.business_id) != c.version for c in changes):
         raise services.StaleVersion(services.stale_message())
+    Business.objects.filter(pk__in=ids).update(version=F("version") + 1)
 
 
-def _write_years(business: Business, row: Row) -> None:
-    stored = {y.fiscal_year: y for y in BusinessYear.objects.filter(business=business)}
-    for fy, values in row.years.items():
-        figures = {f: (Decimal(values[f]) if values.get(f) is not None else None) for f in FIELDS}
-        year = stored.get(fy)
-        if year is None:
-            if any(v is not None for v in figures.values()):
-                BusinessYear.objects.create(business=business, fiscal_year=fy, **figures)
-            continue
-        if all(getattr(year, f) == v for f, v in figures.items()):
-            continue
-        for f, v in figures.items():
-            setattr(year, f, v)
-        if any(v is not None for v in figures.values()) or year.direction:
-            year.save()
-        else:
-            year.delete()
+def _write_years(rows: list[tuple[Business, Row]], changed: list[Business]) -> None:
+    stored = (
+        {
+            (y.business_id, y.fiscal_year): y
+            for y in BusinessYear.objects.filter(business__in=changed)
+        }
+        if changed
+        else {}
+    )
+    new: list[BusinessYear] = []
+    updated: list[BusinessYear] = []
+    removed: list[int] = []
+    for business, row in rows:
+        for fy, values in row.years.items():
+            figures = {
+                f: (Decimal(values[f]) if values.get(f) is not None else None) for f in FIELDS
+            }
+            year = stored.get((business.pk, fy))
+            if year is None:
+                if any(v is not None for v in figures.values()):
+                    new.append(BusinessYear(business=business, fiscal_year=fy, **figures))
+                continue
+            if all(getattr(year, f) == v for f, v in figures.items()):
+                continue
+            for f, v in figures.items():
+                setattr(year, f, v)
+            if any(v is not None for v in figures.values()) or year.direction:
+                updated.append(year)
+            else:
+                removed.append(year.pk)
+    if new:
+        BusinessYear.objects.bulk_create(new)
+    if updated:
+        BusinessYear.objects.bulk_update(updated, list(FIELDS))
+    if removed:
+        BusinessYear.objects.filter(pk__in=removed).delete()

@@ -11,11 +11,14 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import cache
 from django.db import transaction
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 
 from shinchoku.orgs.models import Organization
 from shinchoku.plans import history
+from shinchoku.plans.cache_version import version_read
 from shinchoku.plans.diff import Change, diff_documents
 from shinchoku.plans.interchange import dumps, export_plan, load_documents, size_problems
 from shinchoku.plans.models import ChangeRecord, Plan
@@ -45,7 +48,28 @@ def fingerprint(plan: Plan | None) -> str:
     """A hash of the plan's whole document: equal when nothing in the plan changed."""
     if plan is None:
         return ""
-    return hashlib.sha256(dumps(export_plan(plan)).encode()).hexdigest()
+    return _digest(export_plan(plan))
+
+
+def stored_document(plan: Plan) -> dict:
+    """The plan's document as stored (export_plan), kept in Django's cache under the plan's
+    cache version (issue 16): downloading a plan's workbook and uploading it back, or confirming
+    a preview, read the plan once. Every write to what the document holds raises the version in
+    its own transaction (plans.cache_version), so a changed plan's copy is never found again.
+
+    `plan` is read with its version as `cache_v` (visible_plan(versioned=True), or prepare).
+    """
+    version_read()
+    key = f"shinchoku:plan-document:{plan.pk}:v{plan.cache_v}"
+    found = cache.get(key)
+    if found is None:
+        found = export_plan(plan)
+        cache.set(key, found)
+    return found
+
+
+def _digest(doc: dict) -> str:
+    return hashlib.sha256(dumps(doc).encode()).hexdigest()
 
 
 def node_key_of(change: Change) -> str:
@@ -57,7 +81,12 @@ def prepare(doc: dict[str, Any], organization: Organization | None) -> Prepared:
     """Check that the document may be loaded for `organization` (None: any, the federation)."""
     problems: list[str] = []
     slug = doc.get("plan", {}).get("slug", "")
-    existing = Plan.objects.select_related("organization").filter(slug=slug).first()
+    existing = (
+        Plan.objects.select_related("organization")
+        .annotate(cache_v=Coalesce("cache_version__version", 0))
+        .filter(slug=slug)
+        .first()
+    )
     if organization is not None:
         org_doc = doc.get("organization", {})
         if org_doc.get("slug") != organization.slug:
@@ -84,13 +113,16 @@ def prepare(doc: dict[str, Any], organization: Organization | None) -> Prepared:
             )
     # A tree past the size limits is refused before the comparison walks it.
     problems.extend(str(p) for p in size_problems(doc))
-    old = export_plan(existing) if existing is not None and not problems else None
+    # The plan is read once (issue 16): its fingerprint is that of the document compared. A
+    # refused document compares nothing and needs none (it is never applied).
+    old = stored_document(existing) if existing is not None and not problems else None
+    digest = _digest(old) if old is not None else ""
     changes = diff_documents(old, doc) if not problems else []
     return Prepared(
         doc=doc,
         exists=existing is not None,
         changes=changes,
-        fingerprint=fingerprint(existing) if existing is not None else "",
+        fingerprint=digest,
         problems=problems,
     )
 

@@ -32,7 +32,7 @@ from shinchoku.downloads import set_download_name
 from shinchoku.plans import services
 from shinchoku.plans.access import visible_plan
 from shinchoku.plans.diff import summary
-from shinchoku.plans.interchange import InvalidDocument, export_plan, known_plans
+from shinchoku.plans.interchange import InvalidDocument, known_plans
 from shinchoku.plans.models import ChangeRecord, PendingUpload
 from shinchoku.plans.workbook import blank_workbook, read_workbook, write_workbook
 
@@ -124,9 +124,11 @@ def workbook_template(request: HttpRequest) -> HttpResponse:
 @require_safe
 def plan_workbook(request: HttpRequest, slug: str) -> HttpResponse:
     """Any plan the user may read, as a workbook in the same format."""
-    plan = visible_plan(request, slug)
+    plan = visible_plan(request, slug, versioned=True)
     name = download_name(plan.title, "計画ワークブック", ext="xlsx")
-    return _xlsx(write_workbook(export_plan(plan)), name, fallback=plan.slug)
+    # The document kept under the plan's version: the upload of the edited workbook compares
+    # with it without reading the plan again (services.stored_document).
+    return _xlsx(write_workbook(services.stored_document(plan)), name, fallback=plan.slug)
 
 
 @require_http_methods(["POST"])

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db.models import Q
 from django.utils.translation import gettext
 
-from shinchoku.core.achievement import judge
+from shinchoku.core.achievement import Bands, judge
 from shinchoku.core.wareki import fy_label
 from shinchoku.plans.models import Indicator, IndicatorValue, Plan
 from shinchoku.rounds.models import ItemEntry, Report, Round
@@ -67,28 +68,52 @@ class ItemHistory:
         return not (self.texts or self.indicators or self.opinions)
 
 
-def histories(plan: Plan, node_keys: list[str]) -> dict[str, ItemHistory]:
-    """Node key → its history (four queries, whatever the number of items)."""
-    out: dict[str, ItemHistory] = {k: ItemHistory() for k in node_keys}
-    if not node_keys:
-        return out
-    entries = (
-        ItemEntry.objects.filter(
-            report__round__plan=plan,
-            report__round__kind=Round.Kind.YEARLY,
-            report__status=Report.Status.APPROVED,
-            node_key__in=node_keys,
-        )
+def history_entries(
+    plan: Plan, node_keys: list[str], report: Report | None = None
+) -> tuple[list[ItemEntry], list[ItemEntry]]:
+    """The items' entries on approved yearly sheets, oldest first, and (with `report`) every
+    entry of that sheet: one query for both (issue 16, as the yearly sheet reads last year's)."""
+    approved = Q(
+        report__round__plan=plan,
+        report__round__kind=Round.Kind.YEARLY,
+        report__status=Report.Status.APPROVED,
+        node_key__in=node_keys,
+    )
+    if report is None and not node_keys:
+        return [], []
+    rows = (
+        ItemEntry.objects.filter(approved | Q(report=report) if report is not None else approved)
         .select_related("report__round", "report__department")
         .order_by("report__round__fy", "report__department__order", "report__department_id")
     )
+    earlier: list[ItemEntry] = []
+    own: list[ItemEntry] = []
+    for e in rows:
+        (own if report is not None and e.report_id == report.pk else earlier).append(e)
+    return earlier, own
+
+
+def histories(
+    plan: Plan,
+    node_keys: list[str],
+    *,
+    entries: list[ItemEntry] | None = None,
+    bands: Bands | None = None,
+) -> dict[str, ItemHistory]:
+    """Node key → its history (four queries, whatever the number of items; three when the
+    `entries` of history_entries and the plan's `bands` are given)."""
+    out: dict[str, ItemHistory] = {k: ItemHistory() for k in node_keys}
+    if not node_keys:
+        return out
+    if entries is None:
+        entries, _own = history_entries(plan, node_keys)
     for e in entries:
         if e.done or e.next:
             fy = e.report.round.fy
             out[e.node_key].texts.append(
                 YearText(fy, fy_label(fy), e.report.department.name, e.done, e.next)
             )
-    bands = bands_of(plan)
+    bands = bands_of(plan) if bands is None else bands
     names: dict[str, tuple[str, str]] = {}  # indicator key → (node key, name)
     for ind in (
         Indicator.objects.filter(node__plan=plan, node__key__in=node_keys)
@@ -149,8 +174,6 @@ def _attach_opinions(
     plan: Plan, out: dict[str, ItemHistory], names: dict[str, tuple[str, str]]
 ) -> None:
     """The committee's opinions on each item or its indicators, with their answers."""
-    from django.db.models import Q
-
     from shinchoku.reviews.models import Opinion
 
     opinions = (

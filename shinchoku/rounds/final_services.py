@@ -21,12 +21,13 @@ from shinchoku.core.final import may_start
 from shinchoku.core.lineage import EvaluationLevels
 from shinchoku.core.wareki import fiscal_year, fy_label
 from shinchoku.notify import events as notify_events
+from shinchoku.plans.history import user_name
 from shinchoku.plans.models import Node, Plan
 from shinchoku.rounds import services
 from shinchoku.rounds.final import final_departments, final_items
-from shinchoku.rounds.final_history import ItemHistory, histories
+from shinchoku.rounds.final_history import ItemHistory, histories, history_entries
 from shinchoku.rounds.models import ItemEntry, PlanSettings, Report, Round
-from shinchoku.rounds.services import Problem, RoundError, field_name
+from shinchoku.rounds.services import Problem, RoundError, bands_of, field_name
 
 FINAL_FIELDS = ("followup", "issues", "final_status")
 FIELD_LABELS = {"followup": "その後の取組", "issues": "評価・課題", "final_status": "状況"}
@@ -108,13 +109,30 @@ class FinalLine:
     final_status: str = ""
 
 
-def final_sheet(report: Report) -> list[FinalLine]:
-    """The department's items with their history and entries (a fixed number of queries)."""
+def settings_of(report: Report) -> PlanSettings:
+    """The plan's settings (状況 list, bands), read once for the sheet's request (issue 16)."""
+    found = report.__dict__.get("_plan_settings")
+    if found is None:
+        found = report.__dict__["_plan_settings"] = PlanSettings.of(report.round.plan)
+    return found
+
+
+def final_sheet(report: Report, *, history: bool = True) -> list[FinalLine]:
+    """The department's items with their history and entries (a fixed number of queries: the
+    items, the entries of the sheet and of the approved yearly sheets, the plan's settings, and
+    the indicators with their values and the opinions of final_history).
+
+    `history=False` (a save, which shows no page): the items and the sheet's entries only.
+    """
     plan = report.round.plan
-    dept_id = report.department_id
-    items = [i for i in final_items(plan) if any(d.pk == dept_id for d in i.departments)]
-    found = histories(plan, [i.node.key for i in items])
-    entries = {e.node_key: e for e in report.items.all()}
+    items = [i for i in final_items(plan, report.department) if i.departments]
+    keys = [i.node.key for i in items]
+    if history:
+        earlier, own = history_entries(plan, keys, report)
+        found = histories(plan, keys, entries=earlier, bands=bands_of(plan, settings_of(report)))
+    else:
+        own, found = list(report.items.all()), {k: ItemHistory() for k in keys}
+    entries = {e.node_key: e for e in own}
     out = []
     for i in items:
         e = entries.get(i.node.key)
@@ -143,7 +161,7 @@ def read_post(post, lines: list[FinalLine]) -> dict[str, dict[str, str]]:
 
 def check(report: Report, data: dict[str, dict[str, str]], lines: list[FinalLine]) -> list[Problem]:
     """Problems of the input (where, message in Japanese, form field)."""
-    statuses = PlanSettings.of(report.round.plan).final_statuses
+    statuses = settings_of(report).final_statuses
     nodes = {ln.node.key: ln.node for ln in lines}
     problems: list[Problem] = []
     for key, value in data.items():
@@ -175,27 +193,44 @@ def save(
     user: Any,
     lines: list[FinalLine] | None = None,
 ) -> Report:
-    """Store a draft of the final sheet; nothing is stored when any field is refused."""
+    """Store a draft of the final sheet; nothing is stored when any field is refused.
+
+    The changed rows are written by one statement (an insert that updates the rows that exist,
+    as the uploaded yearly sheet's save_bulk), not one per row (issue 16): a whole sheet typed
+    or uploaded at once costs the same as one field.
+    """
     lines = final_sheet(report) if lines is None else lines
     problems = check(report, data, lines)
     if problems:
         raise RoundError("\n".join(f"{where}: {message}" for where, message in problems))
     now = stored(lines)
+    user_label = user_name(user)
     with transaction.atomic():
-        locked = services.lock_for_save(report, version)
+        # The version check and the next version in one statement (as the yearly sheet's save).
+        saved_at = services.claim_version(report, version, user_label)
+        changed = []
         for key, value in data.items():
             row = {f: value.get(f, "") for f in FINAL_FIELDS}
             if row != now.get(key):
-                ItemEntry.objects.update_or_create(report=locked, node_key=key, defaults=row)
-        services.mark_saved(locked, user)
-    report.refresh_from_db()
+                changed.append(ItemEntry(report=report, node_key=key, **row))
+        if changed:
+            ItemEntry.objects.of_plan(report.round.plan_id).bulk_create(
+                changed,
+                update_conflicts=True,
+                unique_fields=["report", "node_key"],
+                update_fields=list(FINAL_FIELDS),
+            )
+    report.version = version + 1
+    report.status = Report.Status.DRAFT
+    report.updated_by = user_label
+    report.updated = saved_at
     return report
 
 
 def missing(report: Report, lines: list[FinalLine] | None = None) -> list[str]:
     """What must still be filled before the final sheet can be submitted."""
     out = []
-    for ln in final_sheet(report) if lines is None else lines:
+    for ln in final_sheet(report, history=False) if lines is None else lines:
         for f in FINAL_FIELDS:
             if not getattr(ln, f).strip():
                 out.append(gettext(MISSING[f]) % {"item": ln.node})

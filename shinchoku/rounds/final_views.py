@@ -34,7 +34,7 @@ from shinchoku.rounds.access import (
 )
 from shinchoku.rounds.final import final_round_of
 from shinchoku.rounds.final_services import FinalLine
-from shinchoku.rounds.models import PlanSettings, Report, Round
+from shinchoku.rounds.models import Report, Round
 from shinchoku.rounds.services import RoundConflict, RoundError
 from shinchoku.rounds.sheet_views import saved
 from shinchoku.rounds.views import NO_VERSION, _counts, board_context, run_step
@@ -158,7 +158,7 @@ def _context(request: HttpRequest, report: Report, lines: list[FinalLine], **ext
         "round": report.round,
         "report": report,
         "lines": lines,
-        "statuses": PlanSettings.of(plan).final_statuses,
+        "statuses": final_services.settings_of(report).final_statuses,
         "editable": editable,
         "may_edit": editable,
         "may_approve": may_approve(request, report),
@@ -189,7 +189,8 @@ def final_sheet(request: HttpRequest, slug: str, dept: int) -> HttpResponse:
 def _save(request: HttpRequest, report: Report, *, then_submit: bool = False) -> HttpResponse:
     if not may_edit(request, report):
         return HttpResponse(status=403)
-    lines = final_services.final_sheet(report)
+    # The lines without their history: a save that succeeds shows no page (issue 16).
+    lines = final_services.final_sheet(report, history=False)
     data = final_services.read_post(request.POST, lines)
     htmx = bool(getattr(request, "htmx", False)) and not then_submit
     version = _posted_version(request)
@@ -210,6 +211,7 @@ def _save(request: HttpRequest, report: Report, *, then_submit: bool = False) ->
         context = {"report": report, "error": error, "conflict": status == 409, "diffs": []}
         if htmx:
             return render(request, "rounds/_save_status.html", context, status=status)
+        lines = final_services.final_sheet(report)  # the page: with the history
         _apply(lines, data)
         page = _context(request, report, lines, error=error, conflict=status == 409)
         page["version"] = report.version if status == 409 else request.POST.get("version", "")

@@ -11,7 +11,7 @@ from django.urls import reverse
 from shinchoku.businesses.models import Business, BusinessNode, BusinessYear
 from shinchoku.orgs.models import Department
 from shinchoku.plans.models import BusinessKind, Node
-from tests.businesses.register_setup import load_register
+from tests.businesses.register_setup import download, edited, load_register, upload
 from tests.conftest import COUNCIL, login_client
 from tests.plans.test_query_counts import ITEM_PAGE
 from tests.query_counts import ACTION, SIZES, sized
@@ -22,6 +22,21 @@ from tests.query_counts import ACTION, SIZES, sized
 REGISTER_LIST = 6
 # The same frame; the business with the staff rate, its years, items and evaluations.
 BUSINESS_PAGE = 6
+# An upload of the register (the preview): session and user (2); the upload's audit record (1,
+# with its savepoint and release in a test's transaction: 3); the departments' and kinds' names
+# with the saved staff rate (1); the organization's items (1); the businesses with their
+# department and kind, their years and items (3); the expired uploads removed and this one
+# kept to confirm (2).
+REGISTER_UPLOAD = 12
+# Applying one with every kind of change (below): one statement per table and kind of write,
+# whatever the number of businesses (issue 16; it was several per business: 266 and 606).
+# Session and user (2); the pending upload (1); the changes made again as the preview made them
+# (5); in the transaction (its savepoint and release in a test: 2), the kinds (1), the versions
+# checked and raised (2), the ended marked (1), the changed read (1), the last place (1), the
+# added inserted (1), the changed updated (1), their items replaced (4, with the plans whose
+# version the change raises), the years read, updated and inserted (3), the places read and
+# updated (2); the upload removed (1) and the audit record (3).
+REGISTER_APPLY = 31
 
 
 def grow_register(organization) -> None:
@@ -86,3 +101,54 @@ def test_the_item_page_with_its_businesses_reads_the_pinned_number(size, django_
     with django_assert_num_queries(ITEM_PAGE):
         response = client.get(url)
     assert size[0].name in response.content.decode()
+
+
+def test_a_register_upload_is_previewed_in_a_fixed_number_of_queries(
+    size, django_assert_num_queries
+):
+    client = login_client("reg-admin", role="admin")
+    data = edited(download(client), {("事務事業", "B3"): "改めた事業名"})
+    upload(client, data)  # per-process caches filled once
+    with django_assert_num_queries(REGISTER_UPLOAD):
+        response = upload(client, data)
+    assert response.status_code == 200
+    assert response.context["pending"] is not None and "改めた事業名" in response.content.decode()
+
+
+def test_a_register_with_every_business_changed_is_applied_in_a_fixed_number_of_queries(
+    size, django_assert_num_queries
+):
+    """Every kind of write at once: every business renamed with a budget, the first moved to the
+    end, one ended and one added."""
+    import io
+
+    from openpyxl import load_workbook
+
+    client = login_client("reg-admin", role="admin")
+    wb = load_workbook(io.BytesIO(download(client)))
+    ws = wb["事務事業"]
+    budget = next(c.column for c in ws[2] if "予算" in str(c.value or ""))
+    for row in ws.iter_rows(min_row=3):
+        if row[0].value:
+            row[1].value = f"{row[1].value}（改）"
+            row[budget - 1].value = 1234
+    first = [c.value for c in ws[3]]
+    ws.delete_rows(3, 2)  # the first moves to the end, the second ends
+    ws.append(first)
+    added = ["新-1", "新しい事業", first[2]] + [None] * (budget - 4) + [99]
+    ws.append(added)
+    out = io.BytesIO()
+    wb.save(out)
+    response = upload(client, out.getvalue())
+    assert response.status_code == 200, response.context["problems"]
+    plan = response.context["plan"]
+    assert (len(plan.added), len(plan.ended)) == (1, 1)
+    token = response.context["pending"].token
+    url = reverse("businesses:register_apply", args=[COUNCIL, token])
+    with django_assert_num_queries(REGISTER_APPLY):
+        assert client.post(url).status_code == 302
+    active = Business.objects.filter(organization__slug=COUNCIL, active=True)
+    assert active.count() == len(plan.changed) + 1
+    assert all(b.name.endswith("（改）") for b in active.exclude(code="新-1"))
+    assert list(active.order_by("order").values_list("code", flat=True))[-2:] == [first[0], "新-1"]
+    assert BusinessYear.objects.get(business__code="新-1").budget == Decimal(99)

@@ -27,3 +27,24 @@ def test_the_item_page_reads_a_fixed_number_of_queries(plan, django_assert_num_q
     client.get(url)  # per-process caches filled once
     with django_assert_num_queries(ITEM_PAGE):
         assert client.get(url).status_code == 200
+
+
+# Session and user (2); the plan with the item, its ancestors and its children (1), its 担当課
+# (1); its contents, their schedules and linked goals (3); its indicators and their values (2);
+# its kinds of business, SDGs and sections (3). Its parent, a heading with children and
+# neither contents nor indicators, reads no schedules, goals or values (9).
+NODE_EDITOR = {"item": 12, "its parent": 9}
+
+
+@pytest.mark.parametrize("which", ["item", "its parent"])
+def test_the_node_editor_reads_a_fixed_number_of_queries(plan, which, django_assert_num_queries):
+    client = login_client("editor", role="admin")
+    node = item_of(plan)
+    if which == "its parent":
+        node = node.parent
+    url = reverse("plans:edit_node", args=[ACTION, node.key])
+    client.get(url)  # per-process caches filled once
+    with django_assert_num_queries(NODE_EDITOR[which]):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert node.title in response.content.decode()
