@@ -16,14 +16,32 @@ plan has neighbours, one read of their versions.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Q
+from django.db.models import Q, Subquery
 from django.utils.translation import get_language
 
 from shinchoku.core.node_names import node_name
-from shinchoku.plans.models import ContentGoal, Node, Plan, PlanRelation
+from shinchoku.evaluations.succession import successors
+from shinchoku.plans import links, rows
+from shinchoku.plans.models import (
+    Content,
+    ContentGoal,
+    Indicator,
+    IndicatorValue,
+    LinkAcceptance,
+    Node,
+    NodeDepartment,
+    NodeKind,
+    Plan,
+    PlanRelation,
+    ProgressNote,
+    ScheduleSpan,
+    Section,
+)
+from shinchoku.plans.rows import Part, prefetched
 
 NEIGHBOURS = "shinchoku:item-neighbours:{plan}:{version}"
 PARTS = "shinchoku:item:{plan}:{version}:{others}:{key}:{language}"
@@ -96,6 +114,9 @@ def item_parts(plan: Plan, key: str, build: Callable[[], dict[str, Any] | None])
         parts = build()
         if parts is None:
             return None
+        lineage = parts.pop("lineage", None)
+        if lineage is not None:  # read with the parts: node_lineage finds it beside them
+            cache.set(cache_key + ":lineage", lineage)
         cache.set(cache_key, {**parts, "node": bare(parts["node"])})
     return {**parts, "cache_key": cache_key}
 
@@ -103,3 +124,153 @@ def item_parts(plan: Plan, key: str, build: Callable[[], dict[str, Any] | None])
 def crumbs(ancestors: list[Node]) -> list[tuple[str, str]]:
     """(key, name) of each ancestor, top first, for the breadcrumbs."""
     return [(a.key, node_name(a.label, a.title)) for a in ancestors]
+
+
+@dataclass
+class ItemRows:
+    """What the item page shows of the plan and its neighbours, read in one query (rows.read)."""
+
+    outline: list[Node]  # every node of the plan, by seq
+    node: Node  # with its facts, sections, contents (goals, schedule) and indicators prefetched
+    served_by: list[Content]  # contents of other plans serving it, with node__plan, goals, schedule
+    plans_by_slug: dict[str, Plan]  # plans named by goal links that found no goal
+    accepted: set[tuple[int, int]]  # (linked plan, linking plan) of accepted links
+    lineage: dict  # evaluations' node_lineage_rows, read here
+
+
+def read_item(plan: Plan, key: str) -> ItemRows | None:
+    """The item page's rows of node `key` (None: no such node), in one query."""
+    found = rows.read_compiled("item", _item_parts, plan.pk, plan.organization_id, key)
+    return _assemble(plan, key, *found)
+
+
+def _item_parts(plan_id: int, organization_id: int, key: str) -> list[Part]:
+    """The querysets of read_item, for the plan and node given (stand-ins: rows.read_compiled)."""
+    plan = Plan(pk=plan_id, organization_id=organization_id)
+    at = {"node__plan": plan, "node__key": key}
+    in_content = {"content__node__plan": plan, "content__node__key": key}
+    in_indicator = {"indicator__node__plan": plan, "indicator__node__key": key}
+    node_id = Subquery(Node.objects.filter(plan=plan, key=key).values("pk")[:1])
+    serving = links.serving_contents(plan, node_id, Content.objects.all())
+    serving_ids = serving.values("pk")
+    goal = ("node", "node__plan")
+    previous = PlanRelation.objects.filter(plan=plan, type=PlanRelation.Type.PREVIOUS)
+    successor_ids = successors(plan).values("pk")
+    Sdgs = Node.sdgs.through
+    return [
+        Part(Node.objects.filter(plan=plan), order=("seq", "pk")),
+        Part(NodeDepartment.objects.filter(**at), ("department",), ("order", "pk")),
+        Part(NodeKind.objects.filter(**at), ("kind",), ("order", "pk")),
+        Part(Sdgs.objects.filter(**at), ("sdggoal",), ("sdggoal_id",)),
+        Part(Section.objects.filter(**at), order=("order", "pk")),
+        Part(Content.objects.filter(**at), ("shared",), ("order", "pk")),
+        Part(ContentGoal.objects.filter(**in_content), goal, ("content_id", "order", "pk")),
+        Part(ScheduleSpan.objects.filter(**in_content), order=("content_id", "order", "pk")),
+        Part(Indicator.objects.filter(**at), ("department",), ("order", "pk")),
+        Part(IndicatorValue.objects.filter(**in_indicator), order=("fy", "pk")),
+        Part(ProgressNote.objects.filter(**in_indicator), order=("fy", "pk")),
+        Part(serving, ("shared", *goal), ("node__plan__title", "node__seq", "order", "pk")),
+        Part(ContentGoal.objects.filter(content__in=serving_ids), goal, ("order", "pk")),
+        Part(ScheduleSpan.objects.filter(content__in=serving_ids), order=("order", "pk")),
+        Part(
+            Plan.objects.filter(
+                slug__in=ContentGoal.objects.filter(
+                    Q(**in_content) | Q(content__in=serving_ids), node__isnull=True
+                ).values("plan_slug")
+            )
+        ),
+        Part(
+            LinkAcceptance.objects.filter(decision=links.ACCEPTED).filter(
+                Q(from_plan=plan) | Q(from_plan__in=serving.values("node__plan_id"))
+            )
+        ),
+        Part(previous, ("other", "other__organization"), ("order", "pk")),
+        Part(
+            Node.objects.filter(
+                plan_id=Subquery(previous.order_by("order").values("other_id")[:1]),
+                key=Subquery(Node.objects.filter(plan=plan, key=key).values("continues_key")[:1]),
+            ),
+            order=("seq", "pk"),
+        ),
+        Part(Plan.objects.filter(pk__in=successor_ids), ("organization",), ("first_fy", "pk")),
+        Part(
+            Node.objects.filter(plan__in=successor_ids, continues_key=key),
+            order=("plan_id", "seq", "pk"),
+        ),
+    ]
+
+
+def _assemble(
+    plan: Plan,
+    key: str,
+    outline,
+    depts,
+    kinds,
+    sdgs,
+    sections,
+    contents,
+    goals,
+    spans,
+    indicators,
+    values,
+    notes,
+    served,
+    served_goals,
+    served_spans,
+    dangling,
+    accepted,
+    relations,
+    old,
+    later_plans,
+    later_nodes,
+) -> ItemRows | None:
+    """The rows of `_item_parts` put together as prefetch_related and select_related would."""
+    node = next((n for n in outline if n.key == key), None)
+    if node is None:
+        return None
+    plan_field = Node._meta.get_field("plan")
+    for n in outline:
+        plan_field.set_cached_value(n, plan)
+    prefetched(node, "nodedepartment_set", depts)
+    prefetched(node, "nodekind_set", kinds)
+    prefetched(node, "sdgs", [s.sdggoal for s in sdgs])
+    prefetched(node, "sections", sections)
+    prefetched(node, "contents", contents)
+    prefetched(node, "indicators", indicators)
+    _children(contents, "contentgoal_set", goals, "content")
+    _children(contents, "schedule", spans, "content")
+    _children(indicators, "values", values, "indicator")
+    _children(indicators, "reports", notes, "indicator")
+    _children(served, "contentgoal_set", served_goals, "content")
+    _children(served, "schedule", served_spans, "content")
+    for c in contents:
+        c._meta.get_field("node").set_cached_value(c, node)
+    rel = relations[0] if relations and node.continues_key else None
+    previous_plan = rel.other if rel is not None else None
+    lineage = {
+        "previous": previous_plan,
+        "old_node": old[0] if old and previous_plan is not None else None,
+        "later": [(p, [n for n in later_nodes if n.plan_id == p.pk]) for p in later_plans],
+    }
+    return ItemRows(
+        outline=outline,
+        node=node,
+        served_by=served,
+        plans_by_slug={p.slug: p for p in dangling},
+        accepted={(a.plan_id, a.from_plan_id) for a in accepted},
+        lineage=lineage,
+    )
+
+
+def _children(parents: list, name: str, children: list, back: str) -> None:
+    """Each parent's `name` prefetched with its children, and each child's `back` set to it."""
+    by_parent: dict[int, list] = {p.pk: [] for p in parents}
+    attname = f"{back}_id"
+    for child in children:
+        found = by_parent.get(getattr(child, attname))
+        if found is not None:
+            found.append(child)
+    for p in parents:
+        prefetched(p, name, by_parent[p.pk])
+        for child in by_parent[p.pk]:
+            child._meta.get_field(back).set_cached_value(child, p)

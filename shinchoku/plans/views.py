@@ -15,7 +15,6 @@ from django.db.models import (
     ExpressionWrapper,
     Prefetch,
     Q,
-    prefetch_related_objects,
 )
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -268,17 +267,12 @@ def node_detail(request: HttpRequest, slug: str, key: str) -> HttpResponse:
 
 def _item_parts(plan: Plan, key: str) -> dict | None:
     """Read and render the item page's parts that do not depend on the reader."""
-    # Every node in full, once (issue 16): the outline, and the node shown with its prefetches.
-    outline = list(Node.objects.filter(plan=plan).order_by("seq"))
-    by_key = {n.key: n for n in outline}
-    if key not in by_key:
+    # Every row in one query (issue 16): the outline, the node with what it shows, the
+    # contents serving it, and the lineage (kept for node_lineage beside the parts).
+    found = item_page.read_item(plan, key)
+    if found is None:
         return None
-    node = by_key[key]
-    prefetch_related_objects(
-        [node],
-        *node_page_prefetches(),
-        Prefetch("indicators", queryset=_indicators_queryset().order_by("order")),
-    )
+    outline, node = found.outline, found.node
     by_id = {n.id: n for n in outline}
     ancestors = []
     parent_id = node.parent_id
@@ -295,13 +289,10 @@ def _item_parts(plan: Plan, key: str) -> dict | None:
     children = subtree(node.id)  # every level below, so a 4-level plan reads from its goal
     fys = plan.fiscal_years
     contents, content_fys = _entries(node.contents.all(), fys)
-    links.mark_goal_refs(node.contents.all(), plan.organization_id, plan)
-    served_by = list(
-        links.serving_contents(plan, node, contents_queryset())
-        .select_related("node__plan")
-        .order_by("node__plan__title", "node__seq", "order")
-    )
-    links.mark_goal_refs(served_by, plan.organization_id, None)
+    refs = {"plans_by_slug": found.plans_by_slug, "accepted": found.accepted}
+    links.mark_goal_refs(node.contents.all(), plan.organization_id, plan, **refs)
+    served_by = found.served_by
+    links.mark_goal_refs(served_by, plan.organization_id, None, **refs)
     served_entries, served_fys = _entries(served_by, _span_years(served_by))
     context = {
         "plan": plan,
@@ -318,6 +309,7 @@ def _item_parts(plan: Plan, key: str) -> dict | None:
     }
     return {
         "node": node,
+        "lineage": found.lineage,
         "crumbs": item_page.crumbs(ancestors),
         "level_heading": level_heading(plan.level_name(node.level), node.label),
         "body": render_to_string("plans/_node_body.html", context),
