@@ -20,12 +20,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Q, Subquery
+from django.db.models import F, Q, QuerySet, Subquery
+from django.http import Http404, HttpRequest
 from django.utils.translation import get_language
 
+from shinchoku.accounts.permissions import require
 from shinchoku.core.node_names import node_name
 from shinchoku.evaluations.succession import successors
 from shinchoku.plans import links, rows
+from shinchoku.plans.access import HAS_NUMBERS, may_see, with_settings
+from shinchoku.plans.cache_version import version_read
 from shinchoku.plans.models import (
     Content,
     ContentGoal,
@@ -90,12 +94,66 @@ def neighbour_versions(plan: Plan) -> str:
     return ".".join(f"{pk}v{version or 0}" for pk, version in rows) or "none"
 
 
+# Rows other apps show beside the item, read with the plan (issue 16): name → a function of the
+# plan's ids and organization ids (querysets of one row, by slug) and the node's key giving a
+# Part. Registered at start-up (AppConfig.ready), before the first page; the rows found are the
+# page's `item_rows[name]`, for every reader alike (a tag decides who sees them).
+ITEM_ROWS: dict[str, Callable[[QuerySet, QuerySet, str], Part]] = {}
+
+
+def item_plan(request: HttpRequest, slug: str, key: str) -> tuple[Plan, str, dict[str, list]]:
+    """access.visible_plan(request, slug, versioned=True) in one query with the cache versions
+    of the plan's neighbours (as part of a cache key) and the ITEM_ROWS of node `key`."""
+    require(request, request.user.is_authenticated)
+    version_read()
+    found = rows.read_compiled("item-plan", _plan_parts, slug, key)
+    plan = found[0][0] if found[0] else None
+    if plan is None or not may_see(request.user, plan):
+        raise Http404("no such plan")
+    plan.cache_v = plan.cache_v or 0
+    with_settings(plan, bool(plan.has_numbers))
+    others = ".".join(f"{p.pk}v{p.v or 0}" for p in found[1]) or "-"
+    return plan, others, dict(zip(ITEM_ROWS, found[2:], strict=True))
+
+
+def _plan_parts(slug: str, key: str) -> list[Part]:
+    the_plan = Plan.objects.filter(slug=slug)
+    plan_ids = the_plan.values("pk")
+    # Its neighbours: the plans it relates to or that relate to it, those on either side of its
+    # contents' goal links, and the plans of the slugs its links name without a goal.
+    mine = {"content__node__plan__slug": slug}
+    neighbours = Plan.objects.filter(
+        Q(pk__in=PlanRelation.objects.filter(plan__in=plan_ids).values("other_id"))
+        | Q(pk__in=PlanRelation.objects.filter(other__in=plan_ids).values("plan_id"))
+        | Q(pk__in=ContentGoal.objects.filter(**mine, node__isnull=False).values("node__plan_id"))
+        | Q(
+            pk__in=ContentGoal.objects.filter(node__plan__in=plan_ids).values(
+                "content__node__plan_id"
+            )
+        )
+        | Q(slug__in=ContentGoal.objects.filter(**mine, node__isnull=True).values("plan_slug"))
+    ).exclude(slug=slug)
+    version = {"v": F("cache_version__version")}
+    org_ids = the_plan.values("organization_id")
+    return [
+        Part(
+            the_plan,
+            ("organization", "progress_settings"),
+            extra={"cache_v": F("cache_version__version"), "has_numbers": HAS_NUMBERS},
+        ),
+        Part(neighbours, extra=version),
+        *(make(plan_ids, org_ids, key) for make in ITEM_ROWS.values()),
+    ]
+
+
 def bare(node: Node) -> Node:
     """The node's own fields only (no prefetched rows), to keep in the cache."""
     return Node(**{f.attname: getattr(node, f.attname) for f in Node._meta.concrete_fields})
 
 
-def item_parts(plan: Plan, key: str, build: Callable[[], dict[str, Any] | None]) -> dict | None:
+def item_parts(
+    plan: Plan, key: str, build: Callable[[], dict[str, Any] | None], others: str | None = None
+) -> dict | None:
     """The reader-independent parts of the item page of `key`, from the cache or from `build`
     (None: no such node; not cached, so a node made later shows).
 
@@ -105,7 +163,7 @@ def item_parts(plan: Plan, key: str, build: Callable[[], dict[str, Any] | None])
     cache_key = PARTS.format(
         plan=plan.pk,
         version=plan.cache_v,
-        others=neighbour_versions(plan),
+        others=neighbour_versions(plan) if others is None else others,
         key=key,
         language=get_language(),
     )

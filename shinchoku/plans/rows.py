@@ -19,7 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, models
-from django.db.models import CharField, F, IntegerField, Value, Window
+from django.db.models import CharField, F, Func, IntegerField, Value, Window
 from django.db.models.functions import Cast, JSONObject, RowNumber
 from django.utils import timezone
 
@@ -29,6 +29,7 @@ class Part:
     queryset: models.QuerySet
     related: Sequence[str] = ()  # forward foreign keys to follow: "department", "node__plan"
     order: Sequence[str] = ("pk",)
+    extra: dict[str, Any] | None = None  # annotations, set as attributes (values as JSON has them)
 
 
 def _model_at(model: type[models.Model], path: str) -> type[models.Model]:
@@ -37,14 +38,16 @@ def _model_at(model: type[models.Model], path: str) -> type[models.Model]:
     return model
 
 
-def _columns(model: type[models.Model], related: Sequence[str]) -> dict[str, Any]:
-    columns: dict[str, Any] = {}
+def _columns(model: type[models.Model], related: Sequence[str], extra=None) -> dict[str, Any]:
+    columns: dict[str, Any] = {f"={name}": expr for name, expr in (extra or {}).items()}
     for path in ("", *related):
         prefix = f"{path}__" if path else ""
         for f in _model_at(model, path)._meta.concrete_fields:
             expr: Any = F(prefix + f.attname)
             if isinstance(f, models.DecimalField):
                 expr = Cast(expr, CharField())
+            elif isinstance(f, models.JSONField) and connection.vendor == "sqlite":
+                expr = Func(expr, function="JSON")  # embedded as JSON, not as its text
             columns[prefix + f.attname] = expr
     return columns
 
@@ -53,7 +56,7 @@ def _value(field: models.Field, value: Any) -> Any:
     if value is None:
         return None
     if isinstance(field, models.JSONField):
-        return json.loads(value) if connection.vendor == "sqlite" else value
+        return value
     if isinstance(field, models.DecimalField):
         found = Decimal(str(value))
         return found.quantize(Decimal(1).scaleb(-field.decimal_places))
@@ -74,9 +77,11 @@ def _instance(model: type[models.Model], row: dict, prefix: str) -> models.Model
     return model.from_db(connection.alias, [f.attname for f in fields], values)
 
 
-def build(model: type[models.Model], row: dict, related: Sequence[str]) -> models.Model:
+def build(model: type[models.Model], row: dict, related: Sequence[str], extra=()) -> models.Model:
     """An instance of `model` from a row of `read`, its related rows cached on it."""
     obj = _instance(model, row, "")
+    for name in extra or ():
+        setattr(obj, name, row.get(f"={name}"))
     made: dict[str, models.Model | None] = {"": obj}
     for path in sorted(related, key=lambda p: p.count("__")):
         parent_path, _, name = path.rpartition("__")
@@ -97,7 +102,7 @@ def _union(parts: Sequence[Part]) -> models.QuerySet:
             .annotate(
                 _part=Value(i, output_field=IntegerField()),
                 _n=Window(RowNumber(), order_by=[_order(o) for o in part.order]),
-                _row=JSONObject(**_columns(model, part.related)),
+                _row=JSONObject(**_columns(model, part.related, part.extra)),
             )
             .values_list("_part", "_n", "_row")
         )
@@ -109,9 +114,9 @@ def _instances(parts: Sequence[tuple], fetched) -> list[list[models.Model]]:
     for i, n, row in fetched:
         found[i].append((n, json.loads(row) if isinstance(row, str) else row))
     out = []
-    for (model, related), rows in zip(parts, found, strict=True):
+    for (model, related, extra), rows in zip(parts, found, strict=True):
         rows.sort(key=lambda r: r[0])
-        out.append([build(model, row, related) for _n, row in rows])
+        out.append([build(model, row, related, extra) for _n, row in rows])
     return out
 
 
@@ -120,7 +125,11 @@ def read(parts: Sequence[Part]) -> list[list[models.Model]]:
     with connection.cursor() as cursor:
         cursor.execute(*_union(parts).query.sql_with_params())
         fetched = cursor.fetchall()
-    return _instances([(p.queryset.model, p.related) for p in parts], fetched)
+    return _instances([_shape(p) for p in parts], fetched)
+
+
+def _shape(part: Part) -> tuple:
+    return (part.queryset.model, part.related, tuple(part.extra or ()))
 
 
 # The SQL of each reader, made once per process and database: building and compiling a union
@@ -147,7 +156,7 @@ def read_compiled(name: str, make: Callable[..., Sequence[Part]], *args: int | s
             for p in params
         ]
         found = (sql, [(p, slot) for p, slot in zip(params, slots, strict=True)], parts)
-        found = (sql, found[1], [(p.queryset.model, p.related) for p in parts])
+        found = (sql, found[1], [_shape(p) for p in parts])
         _compiled[key] = found
     sql, params, shapes = found
     values = [args[slot] if slot is not None else p for p, slot in params]

@@ -249,8 +249,8 @@ def node_detail(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     What every reader sees alike comes from the cache until the plan or a neighbour changes
     (plans.item_page); the lineage, progress and businesses are the reader's, read per request.
     """
-    plan = visible_plan(request, slug, versioned=True)
-    parts = item_parts(plan, key, lambda: _item_parts(plan, key))
+    plan, others, rows = item_page.item_plan(request, slug, key)
+    parts = item_parts(plan, key, lambda: _item_parts(plan, key), others)
     if parts is None:
         raise Http404("no such node")
     context = {
@@ -261,6 +261,7 @@ def node_detail(request: HttpRequest, slug: str, key: str) -> HttpResponse:
         "level_heading": parts["level_heading"],
         "body": mark_safe(parts["body"]),
         "below": mark_safe(parts["below"]),
+        "item_rows": rows,
     }
     return render(request, "plans/node_detail.html", context)
 
