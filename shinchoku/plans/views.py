@@ -19,7 +19,8 @@ from django.db.models import (
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from shinchoku.accounts.permissions import (
@@ -30,7 +31,7 @@ from shinchoku.accounts.permissions import (
     require,
     visible_organizations,
 )
-from shinchoku.core.figures import indicator_unit
+from shinchoku.core.figures import in_unit_html, indicator_unit
 from shinchoku.core.node_names import level_heading
 from shinchoku.orgs.filters import filter_form, filter_plans, labels, page_of, prefecture_labels
 from shinchoku.orgs.models import Department
@@ -219,6 +220,28 @@ class IndicatorRow:
         texts = [self.baseline.text] if self.baseline else []
         texts += [v.text for _fy, t, a in self.cells for v in (t, a) if v is not None]
         return indicator_unit(self.indicator.unit, texts)
+
+    @cached_property
+    def baseline_html(self) -> str:
+        """The baseline in the row's unit, as HTML (core.figures.in_unit_html)."""
+        return self._html(self.baseline)
+
+    @cached_property
+    def cells_shown(self) -> list[tuple]:
+        """(fy, target, actual, target HTML, actual HTML) per FY: the figures formatted once
+        here, not by a filter per cell in the template (issue 16)."""
+        return [(fy, t, a, self._html(t), self._html(a)) for fy, t, a in self.cells]
+
+    def _html(self, value: IndicatorValue | None) -> SafeString | str:
+        return value_html(value, self.unit)
+
+
+def value_html(value: IndicatorValue | None, unit: str) -> SafeString | str:
+    """A value in its indicator's unit as HTML, as the `in_unit` filter shows it: formatted in
+    Python (core.figures.in_unit_html, memoized), for tables that would call it per cell."""
+    if value is None:
+        return ""
+    return mark_safe(in_unit_html(value.text, unit, gettext("as reported: %(text)s")))
 
 
 def _indicator_years(indicators: list[Indicator], fys: list[int]) -> list[int]:
