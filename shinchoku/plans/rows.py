@@ -11,6 +11,7 @@ between). The instances are complete (no deferred field): reading any field cost
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -68,13 +69,26 @@ def _value(field: models.Field, value: Any) -> Any:
     return field.to_python(value)
 
 
+# Fields whose JSON value is already what the model holds (ints, texts): no conversion.
+_AS_IS = (models.IntegerField, models.CharField, models.TextField, models.ForeignKey)
+
+
+@functools.cache
+def _shape_of(model: type[models.Model], prefix: str) -> tuple:
+    """(pk key, [(key, field or None when taken as is)]) of the model's fields in a row."""
+    fields = [
+        (prefix + f.attname, None if isinstance(f, _AS_IS) else f)
+        for f in model._meta.concrete_fields
+    ]
+    return prefix + model._meta.pk.attname, fields
+
+
 def _instance(model: type[models.Model], row: dict, prefix: str) -> models.Model | None:
-    fields = model._meta.concrete_fields
-    pk = row.get(prefix + model._meta.pk.attname)
-    if pk is None:
+    pk_key, fields = _shape_of(model, prefix)
+    if row.get(pk_key) is None:
         return None
-    values = [_value(f, row.get(prefix + f.attname)) for f in fields]
-    return model.from_db(connection.alias, [f.attname for f in fields], values)
+    values = [row.get(key) if f is None else _value(f, row.get(key)) for key, f in fields]
+    return model.from_db(connection.alias, None, values)
 
 
 def build(model: type[models.Model], row: dict, related: Sequence[str], extra=()) -> models.Model:
