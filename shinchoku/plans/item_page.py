@@ -9,8 +9,10 @@ of its contents' goal links — the goal names, the serving contents), the node 
 Nothing in these parts depends on who reads them: the reader's parts (the lineage links, the
 yearly progress with its drafts, the businesses) are rendered per request by their own tags.
 
-A hit costs no query besides the plan's own read (which brings its version along) and, when the
-plan has neighbours, one read of their versions.
+A hit costs no query besides the plan's own read (`item_plan`: the plan with its version, its
+neighbours' versions and the ITEM_ROWS other apps show beside the item, one query). A miss reads
+every row of the parts and of the lineage in one query more (`read_item`, a UNION ALL of JSON
+rows: plans.rows), whatever the plan's size (issue 16).
 """
 
 from __future__ import annotations
