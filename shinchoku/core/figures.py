@@ -17,6 +17,7 @@ conversion happens when it is read. Plain Python, no Django.
 from __future__ import annotations
 
 import functools
+import html
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -119,3 +120,21 @@ def indicator_unit(unit: str, texts: Iterable[str | None]) -> str:
         if value.is_numeric() and value.unit:
             return value.unit
     return ""
+
+
+@functools.lru_cache(maxsize=16384)  # once per text, unit and language, not per cell (issue 16)
+def in_unit_html(text: str | None, unit: str, as_reported: str) -> str:
+    """HTML of a value in the indicator's unit, with the figure as reported where it differs:
+    3,310千円<small class="reported">（報告: 3,310,000円）</small>; "" for no value.
+
+    `as_reported` is the caller's translation of "as reported: %(text)s". The same HTML as the
+    `in_unit` template filter (plans/templatetags/figures.py), escaped alike.
+    """
+    if text is None or not str(text).strip():
+        return ""
+    f = figure(str(text), unit or "")
+    shown = html.escape(f.shown)
+    if not f.differs:
+        return shown
+    reported = html.escape(as_reported % {"text": f.text})
+    return f'{shown}<small class="reported">（{reported}）</small>'

@@ -100,7 +100,14 @@ def _plans_by_slug(slugs: set[str]) -> dict[str, Plan]:
     return {p.slug: p for p in Plan.objects.filter(slug__in=slugs)}
 
 
-def mark_goal_refs(contents: Iterable[Content], viewer_org_id: int | None, plan: Plan | None):
+def mark_goal_refs(
+    contents: Iterable[Content],
+    viewer_org_id: int | None,
+    plan: Plan | None,
+    *,
+    plans_by_slug: dict[str, Plan] | None = None,
+    accepted: set[tuple[int, int]] | None = None,
+):
     """Set `ref_state` on each content's prefetched goal links, for _goal_ref.html.
 
     "link": a goal of the viewer's organization (a link to its page); "text": a goal of another
@@ -108,6 +115,8 @@ def mark_goal_refs(contents: Iterable[Content], viewer_org_id: int | None, plan:
     reference names is gone; "pending": another organization's goal not accepted (or no such
     plan): only the slug and key the linking side wrote, which tells nothing about the other side.
     `plan` is the plan of every content, or None when each content's node__plan is loaded.
+    `plans_by_slug` (the plans the links without a goal name, or more) and `accepted` (the
+    accepted links out of the contents' plans, or more): when the page has read them already.
     """
     contents = list(contents)
     rows = []
@@ -116,14 +125,19 @@ def mark_goal_refs(contents: Iterable[Content], viewer_org_id: int | None, plan:
         rows.extend((owner, cg) for cg in c.contentgoal_set.all())
     if not rows:
         return
-    dangling = _plans_by_slug({cg.plan_slug for _owner, cg in rows if cg.node_id is None})
+    slugs = {cg.plan_slug for _owner, cg in rows if cg.node_id is None}
+    if plans_by_slug is None:
+        dangling = _plans_by_slug(slugs)
+    else:
+        dangling = {s: plans_by_slug[s] for s in slugs if s in plans_by_slug}
     foreign = {
         owner.id
         for owner, cg in rows
         if (cg.node.plan if cg.node_id else dangling.get(cg.plan_slug, owner)).organization_id
         != owner.organization_id
     }
-    accepted = _accepted_pairs(foreign)
+    if accepted is None:
+        accepted = _accepted_pairs(foreign)
     for owner, cg in rows:
         target = cg.node.plan if cg.node_id else dangling.get(cg.plan_slug)
         trusted = target is not None and (

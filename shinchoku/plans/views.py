@@ -15,12 +15,12 @@ from django.db.models import (
     ExpressionWrapper,
     Prefetch,
     Q,
-    prefetch_related_objects,
 )
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from shinchoku.accounts.permissions import (
@@ -31,7 +31,7 @@ from shinchoku.accounts.permissions import (
     require,
     visible_organizations,
 )
-from shinchoku.core.figures import indicator_unit
+from shinchoku.core.figures import in_unit_html, indicator_unit
 from shinchoku.core.node_names import level_heading
 from shinchoku.orgs.filters import filter_form, filter_plans, labels, page_of, prefecture_labels
 from shinchoku.orgs.models import Department
@@ -221,6 +221,28 @@ class IndicatorRow:
         texts += [v.text for _fy, t, a in self.cells for v in (t, a) if v is not None]
         return indicator_unit(self.indicator.unit, texts)
 
+    @cached_property
+    def baseline_html(self) -> str:
+        """The baseline in the row's unit, as HTML (core.figures.in_unit_html)."""
+        return self._html(self.baseline)
+
+    @cached_property
+    def cells_shown(self) -> list[tuple]:
+        """(fy, target, actual, target HTML, actual HTML) per FY: the figures formatted once
+        here, not by a filter per cell in the template (issue 16)."""
+        return [(fy, t, a, self._html(t), self._html(a)) for fy, t, a in self.cells]
+
+    def _html(self, value: IndicatorValue | None) -> SafeString | str:
+        return value_html(value, self.unit)
+
+
+def value_html(value: IndicatorValue | None, unit: str) -> SafeString | str:
+    """A value in its indicator's unit as HTML, as the `in_unit` filter shows it: formatted in
+    Python (core.figures.in_unit_html, memoized), for tables that would call it per cell."""
+    if value is None:
+        return ""
+    return mark_safe(in_unit_html(value.text, unit, gettext("as reported: %(text)s")))
+
 
 def _indicator_years(indicators: list[Indicator], fys: list[int]) -> list[int]:
     """Return the plan's FYs plus any earlier or later FY that has a target or an actual."""
@@ -250,8 +272,8 @@ def node_detail(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     What every reader sees alike comes from the cache until the plan or a neighbour changes
     (plans.item_page); the lineage, progress and businesses are the reader's, read per request.
     """
-    plan = visible_plan(request, slug, versioned=True)
-    parts = item_parts(plan, key, lambda: _item_parts(plan, key))
+    plan, others, rows = item_page.item_plan(request, slug, key)
+    parts = item_parts(plan, key, lambda: _item_parts(plan, key), others)
     if parts is None:
         raise Http404("no such node")
     context = {
@@ -262,23 +284,19 @@ def node_detail(request: HttpRequest, slug: str, key: str) -> HttpResponse:
         "level_heading": parts["level_heading"],
         "body": mark_safe(parts["body"]),
         "below": mark_safe(parts["below"]),
+        "item_rows": rows,
     }
     return render(request, "plans/node_detail.html", context)
 
 
 def _item_parts(plan: Plan, key: str) -> dict | None:
     """Read and render the item page's parts that do not depend on the reader."""
-    # Every node in full, once (issue 16): the outline, and the node shown with its prefetches.
-    outline = list(Node.objects.filter(plan=plan).order_by("seq"))
-    by_key = {n.key: n for n in outline}
-    if key not in by_key:
+    # Every row in one query (issue 16): the outline, the node with what it shows, the
+    # contents serving it, and the lineage (kept for node_lineage beside the parts).
+    found = item_page.read_item(plan, key)
+    if found is None:
         return None
-    node = by_key[key]
-    prefetch_related_objects(
-        [node],
-        *node_page_prefetches(),
-        Prefetch("indicators", queryset=_indicators_queryset().order_by("order")),
-    )
+    outline, node = found.outline, found.node
     by_id = {n.id: n for n in outline}
     ancestors = []
     parent_id = node.parent_id
@@ -295,13 +313,10 @@ def _item_parts(plan: Plan, key: str) -> dict | None:
     children = subtree(node.id)  # every level below, so a 4-level plan reads from its goal
     fys = plan.fiscal_years
     contents, content_fys = _entries(node.contents.all(), fys)
-    links.mark_goal_refs(node.contents.all(), plan.organization_id, plan)
-    served_by = list(
-        links.serving_contents(plan, node, contents_queryset())
-        .select_related("node__plan")
-        .order_by("node__plan__title", "node__seq", "order")
-    )
-    links.mark_goal_refs(served_by, plan.organization_id, None)
+    refs = {"plans_by_slug": found.plans_by_slug, "accepted": found.accepted}
+    links.mark_goal_refs(node.contents.all(), plan.organization_id, plan, **refs)
+    served_by = found.served_by
+    links.mark_goal_refs(served_by, plan.organization_id, None, **refs)
     served_entries, served_fys = _entries(served_by, _span_years(served_by))
     context = {
         "plan": plan,
@@ -318,6 +333,7 @@ def _item_parts(plan: Plan, key: str) -> dict | None:
     }
     return {
         "node": node,
+        "lineage": found.lineage,
         "crumbs": item_page.crumbs(ancestors),
         "level_heading": level_heading(plan.level_name(node.level), node.label),
         "body": render_to_string("plans/_node_body.html", context),

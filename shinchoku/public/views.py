@@ -19,7 +19,7 @@ from shinchoku.orgs.filters import filter_form, filter_plans, page_of
 from shinchoku.plans import links
 from shinchoku.plans.models import IndicatorValue, Node
 from shinchoku.plans.schedule import Row, grid
-from shinchoku.plans.views import node_page_prefetches
+from shinchoku.plans.views import node_page_prefetches, value_html
 from shinchoku.public import data, no_figures
 from shinchoku.public.data import PublicIndicator, PublicPlan
 from shinchoku.public.summary import summary_available
@@ -44,17 +44,21 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @dataclass
 class ValueCell:
-    """One FY of an indicator row: its target and its published actual."""
+    """One FY of an indicator row: its target and its published actual, and both as HTML in
+    the indicator's unit (formatted here once, not by a filter per cell: issue 16)."""
 
     fy: int
     target: IndicatorValue | None
     actual: IndicatorValue | None
+    target_html: str = ""
+    actual_html: str = ""
 
 
 @dataclass
 class IndicatorRow:
     item: PublicIndicator
     cells: list[ValueCell]
+    baseline_html: str = ""
 
 
 def _years(plan_fys: list[int], indicators: list[PublicIndicator]) -> list[int]:
@@ -67,12 +71,17 @@ def _years(plan_fys: list[int], indicators: list[PublicIndicator]) -> list[int]:
 
 
 def _rows(indicators: list[PublicIndicator], years: list[int]) -> list[IndicatorRow]:
-    return [
-        IndicatorRow(
-            i, [ValueCell(fy, i.any.targets.get(fy), i.any.actuals.get(fy)) for fy in years]
-        )
-        for i in indicators
-    ]
+    rows = []
+    for i in indicators:
+        unit = i.any.unit
+        cells = []
+        for fy in years:
+            target, actual = i.any.targets.get(fy), i.any.actuals.get(fy)
+            cells.append(
+                ValueCell(fy, target, actual, value_html(target, unit), value_html(actual, unit))
+            )
+        rows.append(IndicatorRow(i, cells, value_html(i.any.baseline, unit)))
+    return rows
 
 
 def _fy_choices(public: PublicPlan) -> list[tuple[int, str]]:
@@ -314,14 +323,18 @@ def indicator_page(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     outline, _by_key = _outline(plan)
     node = next(n for n in outline if n.id == item.indicator.node_id)
     years = _years(plan.fiscal_years, [item])
+    unit = item.any.unit
     rows = []
     for f in years:
         judged = item.by_fy.get(f)
+        target, actual = item.any.targets.get(f), item.any.actuals.get(f)
         rows.append(
             {
                 "fy": f,
-                "target": item.any.targets.get(f),
-                "actual": item.any.actuals.get(f),
+                "target": target,
+                "actual": actual,
+                "target_html": value_html(target, unit),
+                "actual_html": value_html(actual, unit),
                 "published": f in fys,
                 "judgement": judged.judgement if judged else None,
                 "band_class": data.band_class(judged.judgement.band, bands.names) if judged else "",
@@ -337,6 +350,7 @@ def indicator_page(request: HttpRequest, slug: str, key: str) -> HttpResponse:
         "node": node,
         "ancestors": [*_ancestors(node, outline), node],
         "rows": rows,
+        "baseline_html": value_html(item.any.baseline, unit),
         "chart": svg,
         "notes": [r for r in reversed(rows) if r["note"]],
     }
