@@ -47,6 +47,7 @@ from shinchoku.rounds.models import (
     Round,
     RoundEvent,
 )
+from shinchoku.rounds.prepared import Prepared
 from shinchoku.rounds.reasons import reason_text
 
 
@@ -164,18 +165,36 @@ def departments_of(plan: Plan) -> list[Department]:
     return list(Department.objects.filter(id__in=ids).order_by("order", "id"))
 
 
-def _own_and_last(model, report: Report, last: Q) -> tuple[list, list]:
-    """The sheet's entries of `model`, and last year's approved ones (lastyear.ORDER)."""
-    rows = (
-        model.objects.filter(Q(report=report) | last)
-        .select_related("report__department")
-        # Of the report only its department's name (last year's texts are headed by it).
-        .only(
-            *(f.name for f in model._meta.concrete_fields),
-            "report__department__name",
+def _own_and_last_query(model):
+    """The entries of a sheet of `model` and last year's approved ones (lastyear.ORDER), of
+    the values (report id, plan id, FY − 1)."""
+
+    def make(report_id: int, plan_id: int, last_fy: int):
+        return (
+            model.objects.filter(
+                Q(report_id=report_id) | lastyear.approved_entries(plan_id, last_fy)
+            )
+            .select_related("report__department")
+            # Of the report only its department's name (last year's texts are headed by it).
+            .only(
+                *(f.name for f in model._meta.concrete_fields),
+                "report__department__name",
+            )
+            .order_by(*lastyear.ORDER)
         )
-        .order_by(*lastyear.ORDER)
-    )
+
+    return Prepared(make, int, int, int)
+
+
+_OWN_AND_LAST = {model: _own_and_last_query(model) for model in (ItemEntry, IndicatorEntry)}
+_CONTENT_ENTRIES = Prepared(
+    lambda report_id: ContentEntry.objects.filter(report_id=report_id).order_by("pk"), int
+)
+
+
+def _own_and_last(model, report: Report) -> tuple[list, list]:
+    """The sheet's entries of `model`, and last year's approved ones (lastyear.ORDER)."""
+    rows = _OWN_AND_LAST[model].objects(report.pk, report.round.plan_id, report.round.fy - 1)
     own, others = [], []
     for e in rows:
         (own if e.report_id == report.pk else others).append(e)
@@ -220,23 +239,26 @@ def sheet(
         items_q = items_q.filter(node_key__in=item_keys) if item_keys else []
         contents_q = contents_q.filter(node_key__in=content_keys) if content_keys else []
         indicators_q = report.indicators.filter(indicator_key__in=only.indicators)
-    nodes = list(nodes_q.order_by("seq"))
-    # issue 16: the contents, indicators and 担当課 of these nodes in three queries, kept in
-    # plain lists (a prefetch builds a queryset per node, content and indicator: most of the
-    # sheet's time).
     # A partial save that posts no content field reads no content (has_contents says whether
     # an item is on the sheet for its contents).
     with_contents = content_keys is None or bool(content_keys)
     # One that posts no indicator field reads no indicator and no 担当課 link (the annotations
     # above say whether an item is on the sheet).
     with_indicators = only is None or bool(only.indicators)
-    rows = _node_rows(
-        plan,
-        fy,
-        None if only is None else [n.pk for n in nodes],
-        contents=with_contents,
-        indicators=with_indicators,
-    )
+    if only is None:
+        # issue 16: the whole sheet in queries compiled once (rounds/prepared.py).
+        nodes, rows = _whole_plan(plan.pk, fy, dept.pk)
+    else:
+        nodes = list(nodes_q.order_by("seq"))
+        # issue 16: the contents, indicators and 担当課 of these nodes in three queries, kept
+        # in plain lists (a prefetch builds a queryset per node, content and indicator).
+        rows = _node_rows(
+            plan,
+            fy,
+            [n.pk for n in nodes],
+            contents=with_contents,
+            indicators=with_indicators,
+        )
     # issue 12 (a round for any plan): a leaf item of the department is on its sheet even
     # without contents and indicators (its status is the self-evaluation, with its texts).
     if only is None:
@@ -247,11 +269,12 @@ def sheet(
         parents = {n.pk for n in nodes if n.has_children}
     last_items: list[ItemEntry] = []
     last_indicators: list[IndicatorEntry] = []
-    if last_year:
-        # Last year's approved entries with the sheet's own: one query for each kind.
-        last = lastyear.approved_entries(report.round)
-        items_q, last_items = _own_and_last(ItemEntry, report, last)
-        indicators_q, last_indicators = _own_and_last(IndicatorEntry, report, last)
+    if only is None:
+        # Last year's approved entries with the sheet's own: one query for each kind (issue
+        # 16: compiled once; without last year's texts they are left aside).
+        items_q, last_items = _own_and_last(ItemEntry, report)
+        indicators_q, last_indicators = _own_and_last(IndicatorEntry, report)
+        contents_q = _CONTENT_ENTRIES.objects(report.pk)
     items_e = {e.node_key: e for e in items_q} if only is None or only.nodes else {}
     contents_e = (
         {(e.node_key, e.position): e for e in contents_q} if only is None or only.nodes else {}
@@ -311,7 +334,13 @@ def sheet(
             out.append(lines)
     # --- last year beside this year (issue 12, part 7): a fixed number of queries.
     if last_year:
-        lastyear.attach(report, out, item_entries=last_items, indicator_entries=last_indicators)
+        lastyear.attach(
+            report,
+            out,
+            item_entries=last_items,
+            indicator_entries=last_indicators,
+            notes=rows.notes,
+        )
     # --- end of last year
     return out
 
@@ -323,6 +352,102 @@ class _NodeRows:
     contents: dict[int, list[tuple[Content, str]]]  # (content, its phases planned for the FY)
     indicators: dict[int, list[tuple[Indicator, list[_Value]]]]
     links: dict[int, list[NodeDepartment]]  # 担当課, in the document's order
+    # The plan's ProgressNote of FY − 1 (done, next) by indicator key (the whole sheet only).
+    notes: dict[str, tuple[str, str]] | None = None
+
+
+def _fields(model) -> list[str]:
+    return [f.attname for f in model._meta.concrete_fields]
+
+
+def _nodes_query(plan_id: int):
+    """The plan's nodes, one row per node and 担当課 (none: one row without)."""
+    return (
+        Node.objects.filter(plan_id=plan_id)
+        .order_by("seq", "pk", "nodedepartment__order", "nodedepartment__id")
+        .values_list(
+            *_fields(Node),
+            *(f"nodedepartment__{name}" for name in _fields(NodeDepartment)),
+            *(f"nodedepartment__department__{name}" for name in _fields(Department)),
+        )
+    )
+
+
+def _planned(fy: int) -> FilteredRelation:
+    """A content's spans planned for the FY."""
+    return FilteredRelation(
+        "schedule", condition=Q(schedule__from_fy__lte=fy, schedule__to_fy__gte=fy)
+    )
+
+
+def _contents_query(plan_id: int, fy: int, department_id: int):
+    """The plan's contents of the items the department is 担当課 of, with their spans of the
+    FY (one row per content and span; none: one row without a span)."""
+    return (
+        Content.objects.filter(node__plan_id=plan_id)
+        .filter(
+            Exists(
+                NodeDepartment.objects.filter(
+                    node_id=OuterRef("node_id"), department_id=department_id
+                )
+            )
+        )
+        .select_related("shared")
+        .annotate(fy_span=_planned(fy))
+        .annotate(span_id=F("fy_span__id"), span_phase=F("fy_span__phase"))
+        .order_by("node_id", "order", "pk", "fy_span__order", "fy_span__id")
+    )
+
+
+def _indicators_query(plan_id: int, last_fy: int):
+    """The plan's indicators with their 担当部署 and values (one row per indicator and value)
+    and the plan's ProgressNote of FY − 1 (last year's texts fall back on it)."""
+    note = FilteredRelation("reports", condition=Q(reports__fy=last_fy))
+    return (
+        Indicator.objects.filter(node__plan_id=plan_id)
+        .annotate(last_note=note)
+        .order_by("node_id", "order", "pk", "values__role", "values__fy")
+        .values_list(
+            *_INDICATOR_COLUMNS,
+            "last_note__done",
+            "last_note__next",
+        )
+    )
+
+
+_INDICATOR_COLUMNS = (
+    *_fields(Indicator),
+    *(f"department__{name}" for name in _fields(Department)),
+    "values__id",
+    "values__role",
+    "values__fy",
+    "values__text",
+)
+_NODES = Prepared(_nodes_query, int)
+_CONTENTS = Prepared(_contents_query, int, int, int)
+_INDICATORS = Prepared(_indicators_query, int, int)
+
+
+def _whole_plan(plan_id: int, fy: int, department_id: int) -> tuple[list[Node], _NodeRows]:
+    """The plan's nodes and their rows for the whole sheet (contents of the department's items
+    only), in three queries compiled once (issue 16)."""
+    out = _NodeRows({}, {}, {}, {})
+    node_names, link_names, dept_names = _fields(Node), _fields(NodeDepartment), _fields(Department)
+    n, m = len(node_names), len(link_names)
+    nodes: list[Node] = []
+    db = "default"
+    last = None
+    for row in _NODES.rows(plan_id):
+        if last is None or row[0] != last.pk:
+            last = Node.from_db(db, node_names, row[:n])
+            nodes.append(last)
+        if row[n] is not None:
+            link = NodeDepartment.from_db(db, link_names, row[n : n + m])
+            link.department = Department.from_db(db, dept_names, row[n + m :])
+            out.links.setdefault(last.pk, []).append(link)
+    _content_rows(out, _CONTENTS.objects(plan_id, fy, department_id))
+    _indicator_rows(out, _INDICATORS.rows(plan_id, fy - 1), db, notes=True)
+    return nodes, out
 
 
 def _node_rows(
@@ -355,16 +480,17 @@ def _node_rows(
 
 def _contents(out: _NodeRows, where: dict, fy: int) -> None:
     # One row per content and span planned for the FY (none: one row without a span).
-    planned = FilteredRelation(
-        "schedule", condition=Q(schedule__from_fy__lte=fy, schedule__to_fy__gte=fy)
-    )
     contents = (
         Content.objects.filter(**where)
         .select_related("shared")
-        .annotate(fy_span=planned)
+        .annotate(fy_span=_planned(fy))
         .annotate(span_id=F("fy_span__id"), span_phase=F("fy_span__phase"))
         .order_by("node_id", "order", "pk", "fy_span__order", "fy_span__id")
     )
+    _content_rows(out, contents)
+
+
+def _content_rows(out: _NodeRows, contents) -> None:
     phases: dict[int, list[str]] = {}
     for c in contents:
         if c.pk not in phases:
@@ -387,22 +513,19 @@ class _Value(NamedTuple):
 def _indicators(out: _NodeRows, where: dict) -> None:
     # One row per indicator and value (none: one row without a value), read as tuples: an
     # Indicator (and its 担当部署) is built once, not once per value.
-    ind_names = [f.attname for f in Indicator._meta.concrete_fields]
-    dept_names = [f.attname for f in Department._meta.concrete_fields]
-    n, m = len(ind_names), len(dept_names)
     rows = (
         Indicator.objects.filter(**where)
         .order_by("node_id", "order", "pk", "values__role", "values__fy")
-        .values_list(
-            *ind_names,
-            *(f"department__{name}" for name in dept_names),
-            "values__id",
-            "values__role",
-            "values__fy",
-            "values__text",
-        )
+        .values_list(*_INDICATOR_COLUMNS)
     )
-    db = rows.db
+    _indicator_rows(out, rows, rows.db)
+
+
+def _indicator_rows(out: _NodeRows, rows, db: str, *, notes: bool = False) -> None:
+    ind_names, dept_names = _fields(Indicator), _fields(Department)
+    n, m = len(ind_names), len(dept_names)
+    if notes:
+        out.notes = {}
     seen: dict[int, list[_Value]] = {}
     for row in rows:
         values = seen.get(row[0])
@@ -412,8 +535,10 @@ def _indicators(out: _NodeRows, where: dict) -> None:
                 ind.department = Department.from_db(db, dept_names, row[n : n + m])
             values = seen[ind.pk] = []
             out.indicators.setdefault(ind.node_id, []).append((ind, values))
+            if notes and (row[-2] is not None or row[-1] is not None):
+                out.notes[ind.key] = (row[-2] or "", row[-1] or "")
         if row[n + m] is not None:
-            values.append(_Value(*row[n + m + 1 :]))
+            values.append(_Value(*row[n + m + 1 : n + m + 4]))
 
 
 def _first(links: list[NodeDepartment]) -> Department | None:
