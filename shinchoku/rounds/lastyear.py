@@ -88,8 +88,9 @@ def last_year(
 ) -> LastYear | None:
     """The previous FY's approved texts of the round's plan; None without a round for FY − 1.
 
-    The entries of FY − 1's approved sheets are read here unless given (`approved_entries`),
-    and so are the plan's ProgressNote of FY − 1 (`notes`: (done, next) by indicator key).
+    The entries of FY − 1's approved sheets are read here unless given (`approved_entries`;
+    an entry given has its sheet's department's name as `department`), and so are the plan's
+    ProgressNote of FY − 1 (`notes`: (done, next) by indicator key).
     """
     # Read with the sheet by rounds/access.report_for (has_previous), else looked up here.
     known = round_.__dict__.get("previous_exists")
@@ -121,11 +122,11 @@ def last_year(
     items: dict[str, list[LastText]] = defaultdict(list)
     for e in item_entries:
         if e.done.strip() or e.next.strip():
-            items[e.node_key].append(LastText(e.report.department.name, e.done, e.next))
+            items[e.node_key].append(LastText(_department(e), e.done, e.next))
     indicators: dict[str, list[LastText]] = defaultdict(list)
     for e in indicator_entries:
         if e.done.strip() or e.next.strip():
-            indicators[e.indicator_key].append(LastText(e.report.department.name, e.done, e.next))
+            indicators[e.indicator_key].append(LastText(_department(e), e.done, e.next))
     if notes is None:
         found = ProgressNote.objects.filter(indicator__node__plan_id=round_.plan_id, fy=prev_fy)
         notes = {
@@ -136,6 +137,14 @@ def last_year(
         if key not in indicators and (done.strip() or next_.strip()):
             indicators[key].append(LastText("", done, next_))
     return LastYear(prev_fy, dict(items), dict(indicators))
+
+
+def _department(entry: Any) -> str:
+    """The name of the department of an entry's sheet: a row read by services.sheet carries it,
+    a model instance reaches it through its report."""
+    if isinstance(entry, (ItemEntry, IndicatorEntry)):
+        return entry.report.department.name
+    return entry.department
 
 
 def shown(texts: list[LastText], field: str) -> str:

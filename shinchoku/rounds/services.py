@@ -165,38 +165,70 @@ def departments_of(plan: Plan) -> list[Department]:
     return list(Department.objects.filter(id__in=ids).order_by("order", "id"))
 
 
-def _own_and_last_query(model):
+class _ItemRow(NamedTuple):
+    """An ItemEntry as the sheet reads it (issue 16: a row, not a model instance)."""
+
+    report_id: int
+    node_key: str
+    done: str
+    next: str
+    evaluation: str
+    department: str  # its sheet's department (last year's texts are headed by it)
+
+
+class _IndicatorRow(NamedTuple):
+    report_id: int
+    indicator_key: str
+    actual: str
+    note: str
+    done: str
+    next: str
+    department: str
+
+
+class _ContentRow(NamedTuple):
+    node_key: str
+    position: int
+    status: str
+    note: str
+
+
+def _own_and_last_query(row: type[NamedTuple], model):
     """The entries of a sheet of `model` and last year's approved ones (lastyear.ORDER), of
-    the values (report id, plan id, FY − 1)."""
+    the values (report id, plan id, FY − 1), as `row`s."""
 
     def make(report_id: int, plan_id: int, last_fy: int):
         return (
             model.objects.filter(
                 Q(report_id=report_id) | lastyear.approved_entries(plan_id, last_fy)
             )
-            .select_related("report__department")
-            # Of the report only its department's name (last year's texts are headed by it).
-            .only(
-                *(f.name for f in model._meta.concrete_fields),
-                "report__department__name",
-            )
             .order_by(*lastyear.ORDER)
+            .values_list(*row._fields[:-1], "report__department__name")
         )
 
     return Prepared(make, int, int, int)
 
 
-_OWN_AND_LAST = {model: _own_and_last_query(model) for model in (ItemEntry, IndicatorEntry)}
+_OWN_AND_LAST = {
+    ItemEntry: (_ItemRow, _own_and_last_query(_ItemRow, ItemEntry)),
+    IndicatorEntry: (_IndicatorRow, _own_and_last_query(_IndicatorRow, IndicatorEntry)),
+}
 _CONTENT_ENTRIES = Prepared(
-    lambda report_id: ContentEntry.objects.filter(report_id=report_id).order_by("pk"), int
+    lambda report_id: (
+        ContentEntry.objects.filter(report_id=report_id)
+        .order_by("pk")
+        .values_list(*_ContentRow._fields)
+    ),
+    int,
 )
 
 
 def _own_and_last(model, report: Report) -> tuple[list, list]:
     """The sheet's entries of `model`, and last year's approved ones (lastyear.ORDER)."""
-    rows = _OWN_AND_LAST[model].objects(report.pk, report.round.plan_id, report.round.fy - 1)
+    row, query = _OWN_AND_LAST[model]
     own, others = [], []
-    for e in rows:
+    for e in query.rows(report.pk, report.round.plan_id, report.round.fy - 1):
+        e = row(*e)
         (own if e.report_id == report.pk else others).append(e)
     return own, others
 
@@ -274,7 +306,7 @@ def sheet(
         # 16: compiled once; without last year's texts they are left aside).
         items_q, last_items = _own_and_last(ItemEntry, report)
         indicators_q, last_indicators = _own_and_last(IndicatorEntry, report)
-        contents_q = _CONTENT_ENTRIES.objects(report.pk)
+        contents_q = [_ContentRow(*e) for e in _CONTENT_ENTRIES.rows(report.pk)]
     items_e = {e.node_key: e for e in items_q} if only is None or only.nodes else {}
     contents_e = (
         {(e.node_key, e.position): e for e in contents_q} if only is None or only.nodes else {}
