@@ -143,3 +143,26 @@ class Prepared:
     def forget(self) -> None:
         """Compile again on next use (a test that changes the database's settings)."""
         self._compiled.clear()
+
+
+# Queries whose shape depends on the number of values (an `IN` list): compiled once per shape.
+_SHAPES: dict[tuple, Prepared] = {}
+MAX_VALUES = 24  # past this, the ORM builds the query each time (a shape kept per size)
+
+
+def run(
+    key: tuple,
+    make: Callable[..., Any],
+    kinds: Sequence[type],
+    values: Sequence[Any],
+    *,
+    rows: bool = False,
+) -> list:
+    """`make(*values)` compiled once per `key`, which names the query and its shape (the length
+    of each list among the values): its model instances, or with `rows` its rows."""
+    if len(values) > MAX_VALUES:
+        return list(make(*values))
+    prepared = _SHAPES.get(key)
+    if prepared is None:
+        prepared = _SHAPES.setdefault(key, Prepared(make, *kinds))
+    return prepared.rows(*values) if rows else prepared.objects(*values)

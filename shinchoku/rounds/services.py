@@ -36,7 +36,7 @@ from shinchoku.plans.models import (
     Plan,
     ProgressNote,
 )
-from shinchoku.rounds import lastyear, ownership
+from shinchoku.rounds import lastyear, ownership, prepared
 from shinchoku.rounds.labels import content_where
 from shinchoku.rounds.models import (
     ContentEntry,
@@ -233,6 +233,55 @@ def _own_and_last(model, report: Report) -> tuple[list, list]:
     return own, others
 
 
+def _partial_nodes(plan_id: int, department_id: int, only: SheetKeys) -> list[Node]:
+    """The nodes a partial post names (by item or indicator key), with whether each has
+    children, contents and indicators (one the department reports itself among them), and
+    whether the department is its 担当課: a save reads only the kinds of rows it posts."""
+    node_keys, indicator_keys = sorted(only.nodes), sorted(only.indicators)
+    n, m = len(node_keys), len(indicator_keys)
+    if not n and not m:
+        return []
+
+    def make(plan_id: int, department_id: int, *keys: str):
+        indicators = Indicator.objects.filter(node_id=OuterRef("pk"))
+        return (
+            Node.objects.filter(plan_id=plan_id)
+            .filter(Q(key__in=keys[:n]) | Q(indicators__key__in=keys[n:]))
+            .distinct()
+            .annotate(
+                has_children=Exists(Node.objects.filter(parent_id=OuterRef("pk"))),
+                has_contents=Exists(Content.objects.filter(node_id=OuterRef("pk"))),
+                has_indicators=Exists(indicators),
+                reports_indicator=Exists(indicators.filter(department_id=department_id)),
+                is_responsible=Exists(
+                    NodeDepartment.objects.filter(
+                        node_id=OuterRef("pk"), department_id=department_id
+                    )
+                ),
+            )
+            .order_by("seq")
+        )
+
+    kinds = (int, int, *(str,) * (n + m))
+    values = (plan_id, department_id, *node_keys, *indicator_keys)
+    return prepared.run(("sheet-nodes", n, m), make, kinds, values)
+
+
+def _entries(model, key_field: str, report_id: int, keys: frozenset[str] | None) -> list:
+    """The sheet's entries of `model` whose `key_field` is one of `keys`."""
+    if not keys:
+        return []
+    keys = sorted(keys)
+
+    def make(report_id: int, *keys: str):
+        return model.objects.filter(report_id=report_id, **{f"{key_field}__in": keys}).order_by(
+            "pk"
+        )
+
+    kinds = (int, *(str,) * len(keys))
+    return prepared.run((model.__name__, len(keys)), make, kinds, (report_id, *keys))
+
+
 def sheet(
     report: Report, *, only: SheetKeys | None = None, last_year: bool = True
 ) -> list[ItemLines]:
@@ -246,31 +295,16 @@ def sheet(
     last_year = last_year and only is None
     plan, fy = report.round.plan, report.round.fy
     dept = report.department
-    nodes_q = Node.objects.filter(plan=plan)
-    items_q, contents_q, indicators_q = report.items.all(), report.contents.all(), None
+    items_q, contents_q, indicators_q = [], [], []
     content_keys: frozenset[str] | None = None
     if only is not None:
-        nodes_q = nodes_q.filter(
-            Q(key__in=only.nodes) | Q(indicators__key__in=only.indicators)
-        ).distinct()
-        # Whether a node has children, contents and indicators (one the department reports
-        # itself among them), and whether the department is its 担当課, in the same query: a
-        # save reads only the kinds of rows it posts (the full sheet reads them all).
-        indicators = Indicator.objects.filter(node_id=OuterRef("pk"))
-        nodes_q = nodes_q.annotate(
-            has_children=Exists(Node.objects.filter(parent_id=OuterRef("pk"))),
-            has_contents=Exists(Content.objects.filter(node_id=OuterRef("pk"))),
-            has_indicators=Exists(indicators),
-            reports_indicator=Exists(indicators.filter(department_id=dept.pk)),
-            is_responsible=Exists(
-                NodeDepartment.objects.filter(node_id=OuterRef("pk"), department_id=dept.pk)
-            ),
-        )
+        # issue 16: each query compiled once for its shape (rounds/prepared.run).
+        nodes = _partial_nodes(plan.pk, dept.pk, only)
         item_keys = only.nodes if only.items is None else only.items
         content_keys = only.nodes if only.contents is None else only.contents
-        items_q = items_q.filter(node_key__in=item_keys) if item_keys else []
-        contents_q = contents_q.filter(node_key__in=content_keys) if content_keys else []
-        indicators_q = report.indicators.filter(indicator_key__in=only.indicators)
+        items_q = _entries(ItemEntry, "node_key", report.pk, item_keys)
+        contents_q = _entries(ContentEntry, "node_key", report.pk, content_keys)
+        indicators_q = _entries(IndicatorEntry, "indicator_key", report.pk, only.indicators)
     # A partial save that posts no content field reads no content (has_contents says whether
     # an item is on the sheet for its contents).
     with_contents = content_keys is None or bool(content_keys)
@@ -281,15 +315,10 @@ def sheet(
         # issue 16: the whole sheet in queries compiled once (rounds/prepared.py).
         nodes, rows = _whole_plan(plan.pk, fy, dept.pk)
     else:
-        nodes = list(nodes_q.order_by("seq"))
         # issue 16: the contents, indicators and 担当課 of these nodes in three queries, kept
         # in plain lists (a prefetch builds a queryset per node, content and indicator).
         rows = _node_rows(
-            plan,
-            fy,
-            [n.pk for n in nodes],
-            contents=with_contents,
-            indicators=with_indicators,
+            fy, [n.pk for n in nodes], contents=with_contents, indicators=with_indicators
         )
     # issue 12 (a round for any plan): a leaf item of the department is on its sheet even
     # without contents and indicators (its status is the self-evaluation, with its texts).
@@ -311,8 +340,6 @@ def sheet(
     contents_e = (
         {(e.node_key, e.position): e for e in contents_q} if only is None or only.nodes else {}
     )
-    if indicators_q is None:
-        indicators_q = report.indicators.all()
     indicators_e = (
         {e.indicator_key: e for e in indicators_q} if only is None or only.indicators else {}
     )
@@ -483,43 +510,61 @@ def _whole_plan(plan_id: int, fy: int, department_id: int) -> tuple[list[Node], 
 
 
 def _node_rows(
-    plan: Plan,
     fy: int,
-    node_ids: list[int] | None,
+    node_ids: list[int],
     *,
     contents: bool = True,
     indicators: bool = True,
 ) -> _NodeRows:
     """The contents (with this FY's phases; none unless `contents`), indicators (with their
-    values) and 担当課 (neither unless `indicators`) of the plan's nodes, or of `node_ids`: a
-    query for each, each row joined to what it needs."""
-    where = {"node__plan": plan} if node_ids is None else {"node_id__in": node_ids}
+    values) and 担当課 (neither unless `indicators`) of `node_ids`: a query for each, each row
+    joined to what it needs, compiled once for the number of nodes (rounds/prepared.run)."""
     out = _NodeRows({}, {}, {})
+    if not node_ids:
+        return out
+    n = len(node_ids)
     if contents:
-        _contents(out, where, fy)
+        found = prepared.run(
+            ("sheet-contents", n), _contents_of, (int, *(int,) * n), (fy, *node_ids)
+        )
+        _content_rows(out, found)
     if not indicators:
         return out
-    _indicators(out, where)
-    links = (
-        NodeDepartment.objects.filter(**where)
-        .select_related("department")
-        .order_by("node_id", "order", "id")
-    )
+    found = prepared.run(("sheet-indicators", n), _indicators_of, (int,) * n, node_ids, rows=True)
+    _indicator_rows(out, found, "default")
+    links = prepared.run(("sheet-links", n), _links_of, (int,) * n, node_ids)
     for nd in links:
         out.links.setdefault(nd.node_id, []).append(nd)
     return out
 
 
-def _contents(out: _NodeRows, where: dict, fy: int) -> None:
+def _contents_of(fy: int, *node_ids: int):
     # One row per content and span planned for the FY (none: one row without a span).
-    contents = (
-        Content.objects.filter(**where)
+    return (
+        Content.objects.filter(node_id__in=node_ids)
         .select_related("shared")
         .annotate(fy_span=_planned(fy))
         .annotate(span_id=F("fy_span__id"), span_phase=F("fy_span__phase"))
         .order_by("node_id", "order", "pk", "fy_span__order", "fy_span__id")
     )
-    _content_rows(out, contents)
+
+
+def _indicators_of(*node_ids: int):
+    # One row per indicator and value (none: one row without a value), read as tuples: an
+    # Indicator (and its 担当部署) is built once, not once per value.
+    return (
+        Indicator.objects.filter(node_id__in=node_ids)
+        .order_by("node_id", "order", "pk", "values__role", "values__fy")
+        .values_list(*_INDICATOR_COLUMNS)
+    )
+
+
+def _links_of(*node_ids: int):
+    return (
+        NodeDepartment.objects.filter(node_id__in=node_ids)
+        .select_related("department")
+        .order_by("node_id", "order", "id")
+    )
 
 
 def _content_rows(out: _NodeRows, contents) -> None:
@@ -540,17 +585,6 @@ class _Value(NamedTuple):
     role: str
     fy: int
     text: str
-
-
-def _indicators(out: _NodeRows, where: dict) -> None:
-    # One row per indicator and value (none: one row without a value), read as tuples: an
-    # Indicator (and its 担当部署) is built once, not once per value.
-    rows = (
-        Indicator.objects.filter(**where)
-        .order_by("node_id", "order", "pk", "values__role", "values__fy")
-        .values_list(*_INDICATOR_COLUMNS)
-    )
-    _indicator_rows(out, rows, rows.db)
 
 
 def _indicator_rows(out: _NodeRows, rows, db: str, *, notes: bool = False) -> None:
