@@ -410,7 +410,7 @@ class _NodeRows:
 
     contents: dict[int, list[tuple[Content, str]]]  # (content, its phases planned for the FY)
     indicators: dict[int, list[tuple[Indicator, list[_Value]]]]
-    links: dict[int, list[NodeDepartment]]  # 担当課, in the document's order
+    links: dict[int, list[Any]]  # 担当課 (NodeDepartment or _Link), in the document's order
     # The plan's ProgressNote of FY − 1 (done, next) by indicator key (the whole sheet only).
     notes: dict[str, tuple[str, str]] | None = None
 
@@ -487,6 +487,13 @@ _CONTENTS = Prepared(_contents_query, int, int, int)
 _INDICATORS = Prepared(_indicators_query, int, int)
 
 
+class _Link(NamedTuple):
+    """A 担当課 of a node as the sheet uses it (a NodeDepartment's fields)."""
+
+    department_id: int
+    department: Department
+
+
 def _whole_plan(plan_id: int, fy: int, department_id: int) -> tuple[list[Node], _NodeRows]:
     """The plan's nodes and their rows for the whole sheet (contents of the department's items
     only), in three queries compiled once (issue 16)."""
@@ -496,14 +503,18 @@ def _whole_plan(plan_id: int, fy: int, department_id: int) -> tuple[list[Node], 
     nodes: list[Node] = []
     db = "default"
     last = None
+    departments: dict[int, Department] = {}  # a few departments, linked to many nodes
+    at = link_names.index("department_id")
     for row in _NODES.rows(plan_id):
         if last is None or row[0] != last.pk:
             last = Node.from_db(db, node_names, row[:n])
             nodes.append(last)
         if row[n] is not None:
-            link = NodeDepartment.from_db(db, link_names, row[n : n + m])
-            link.department = Department.from_db(db, dept_names, row[n + m :])
-            out.links.setdefault(last.pk, []).append(link)
+            dept_id = row[n + at]
+            dept = departments.get(dept_id)
+            if dept is None:
+                dept = departments[dept_id] = Department.from_db(db, dept_names, row[n + m :])
+            out.links.setdefault(last.pk, []).append(_Link(dept_id, dept))
     _content_rows(out, _CONTENTS.objects(plan_id, fy, department_id))
     _indicator_rows(out, _INDICATORS.rows(plan_id, fy - 1), db, notes=True)
     return nodes, out
@@ -607,7 +618,7 @@ def _indicator_rows(out: _NodeRows, rows, db: str, *, notes: bool = False) -> No
             values.append(_Value(*row[n + m + 1 : n + m + 4]))
 
 
-def _first(links: list[NodeDepartment]) -> Department | None:
+def _first(links: list) -> Department | None:
     """The item's first 担当課 (plans.reporting.first_department, from loaded links)."""
     return links[0].department if links else None
 
@@ -1110,16 +1121,19 @@ def missing(report: Report, lines: list[ItemLines] | None = None) -> list[str]:
     A content with nothing planned for the FY (対象外) needs no status (issue 12 part 3).
     """
     out = []
+    # Each message translated once (issue 16: a sheet may miss fifty fields).
+    status_of, actual_of = gettext("Status of %(where)s"), gettext("Actual of %(name)s")
+    evaluation_of = gettext("Self-evaluation of %(item)s")
     for item in sheet(report) if lines is None else lines:
         for c in item.contents:
             if not c.status and c.planned:
                 where = content_where(item.node, c.content, c.position)
-                out.append(gettext("Status of %(where)s") % {"where": where})
+                out.append(status_of % {"where": where})
         for ln in item.indicators:
             if not ln.actual and not ln.readonly:
-                out.append(gettext("Actual of %(name)s") % {"name": ln.indicator.name})
+                out.append(actual_of % {"name": ln.indicator.name})
         if not item.evaluation:
-            out.append(gettext("Self-evaluation of %(item)s") % {"item": item.node})
+            out.append(evaluation_of % {"item": item.node})
     return out
 
 

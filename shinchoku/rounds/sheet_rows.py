@@ -16,8 +16,8 @@ from html import escape as _html_escape
 
 from django.template.defaultfilters import linebreaksbr
 from django.utils.formats import localize
-from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language, gettext
 
 from shinchoku.core import wareki
 
@@ -32,7 +32,7 @@ def conditional_escape(value) -> str:
 
 def format_html(template: str, *args) -> SafeString:
     """django.utils.html.format_html with the escape above."""
-    return mark_safe(template.format(*(conditional_escape(a) for a in args)))
+    return SafeString(template.format(*(conditional_escape(a) for a in args)))
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,10 @@ class Words:
 
     @classmethod
     def now(cls) -> Words:
+        return _words(cls, get_language())
+
+    @classmethod
+    def _make(cls) -> Words:
         return cls(
             *(
                 conditional_escape(gettext(w))
@@ -61,6 +65,13 @@ class Words:
         )
 
 
+@lru_cache(maxsize=64)
+def _words(kind: type, language: str | None, *args):
+    """A page's words (Words, IndicatorWords, SectionWords), translated once per language (and
+    year) in the process: the same for every page (issue 16)."""
+    return kind._make(*args)
+
+
 def status_options(statuses: list[str], chosen: str) -> SafeString:
     """The plan's statuses as options after the empty one, the stored one selected."""
     return _options(tuple(statuses), chosen)
@@ -68,7 +79,7 @@ def status_options(statuses: list[str], chosen: str) -> SafeString:
 
 @lru_cache(maxsize=256)
 def _options(statuses: tuple[str, ...], chosen: str) -> SafeString:
-    return mark_safe(
+    return SafeString(
         "".join(
             f"<option selected>{conditional_escape(s)}</option>"
             if s == chosen
@@ -95,7 +106,7 @@ def content_row(
         f"{esc(planned) if planned else words.not_planned}</td>\n"
     )
     if not editable:
-        return mark_safe(
+        return SafeString(
             f"{head}        <td>{esc(c.status or '―')}</td>\n"
             f"        <td>{esc(c.note)}</td>\n      </tr>"
         )
@@ -106,7 +117,7 @@ def content_row(
     else:
         invalid = message = ""
     note = esc(f"{prefix}|note")
-    return mark_safe(
+    return SafeString(
         f"{head}        "
         f'<td><label class="visually-hidden" for="{field}">{words.status}: {label}</label>\n'
         f'          <select id="{field}" name="{field}"{invalid}><option value="">'
@@ -139,6 +150,10 @@ class IndicatorWords:
 
     @classmethod
     def now(cls, fy: int) -> IndicatorWords:
+        return _words(cls, get_language(), int(fy))
+
+    @classmethod
+    def _make(cls, fy: int) -> IndicatorWords:
         short, label = wareki.fy_short(int(fy)), wareki.fy_label(int(fy))
         return cls(
             *(
@@ -182,7 +197,7 @@ def indicator_head(ln, words: IndicatorWords) -> SafeString:
         earlier = format_html(
             "<dt>{}</dt><dd>{}</dd>",
             words.earlier,
-            mark_safe(
+            SafeString(
                 "、".join(
                     f"{conditional_escape(wareki.fy_short(int(fy)))} {conditional_escape(text)}"
                     for fy, text in ln.earlier
@@ -255,19 +270,19 @@ def indicator_entered(ln, words: IndicatorWords) -> SafeString:
     parts.append(
         format_html('\n        <dt>{}</dt><dd class="pre">{}</dd>', words.done, ln.done)
         if ln.done
-        else mark_safe("\n        ")
+        else SafeString("\n        ")
     )
     parts.append(
         format_html('\n        <dt>{}</dt><dd class="pre">{}</dd>', words.next, ln.next)
         if ln.next
-        else mark_safe("\n        ")
+        else SafeString("\n        ")
     )
     parts.append(
         format_html("\n        <dt>{}</dt><dd>{}</dd></dl>", words.note, ln.note)
         if ln.note
-        else mark_safe("\n        </dl>")
+        else SafeString("\n        </dl>")
     )
-    return mark_safe("".join(conditional_escape(p) for p in parts))
+    return SafeString("".join(conditional_escape(p) for p in parts))
 
 
 def textarea(name: str, label: str, value: str, rows: int) -> SafeString:
@@ -275,7 +290,7 @@ def textarea(name: str, label: str, value: str, rows: int) -> SafeString:
     and label, written here (tests/rounds/test_sheet_rows.py compares the two)."""
     name, label = conditional_escape(name), conditional_escape(label)
     shown = conditional_escape(value) if value else ""
-    return mark_safe(
+    return SafeString(
         f'<div class="field">\n  <label for="{name}">{label}</label>\n'
         f'  <textarea name="{name}" cols="40" rows="{rows}" id="{name}">\n{shown}</textarea>\n'
         "</div>"
@@ -286,7 +301,7 @@ def text_input(name: str, label: str, value: str) -> SafeString:
     """components.field_group(name, label, value) for a str value and label, written here."""
     name, label = conditional_escape(name), conditional_escape(label)
     shown = f' value="{conditional_escape(value)}"' if value else ""
-    return mark_safe(
+    return SafeString(
         f'<div class="field">\n  <label for="{name}">{label}</label>\n'
         f'  <input type="text" name="{name}"{shown} id="{name}">\n</div>'
     )
@@ -294,7 +309,7 @@ def text_input(name: str, label: str, value: str) -> SafeString:
 
 def join_fields(*fields: str) -> SafeString:
     """Field groups (components.field_group) one under another, as the template wrote them."""
-    return mark_safe("\n      ".join(fields))
+    return SafeString("\n      ".join(fields))
 
 
 def _text(value) -> str:
@@ -306,7 +321,7 @@ def scale_radios(scale: list[dict], name: str, chosen, invalid: bool) -> SafeStr
     """An item's self-evaluation: a radio per grade of the plan's scale, the stored one checked."""
     field = conditional_escape(name)
     marked = ' aria-invalid="true"' if invalid else ""
-    return mark_safe(
+    return SafeString(
         "".join(
             f'<label><input type="radio" name="{field}" value="{_text(s.get("code", ""))}"'
             f"{' checked' if s.get('code', '') == chosen else ''}{marked}> "
@@ -314,6 +329,19 @@ def scale_radios(scale: list[dict], name: str, chosen, invalid: bool) -> SafeStr
             f"<small>{_text(s.get('definition', ''))}</small></label>"
             for s in scale
         )
+    )
+
+
+@lru_cache(maxsize=64)
+def _last_words(language: str | None, fy: int) -> tuple[str, ...]:
+    """The words of last year's blocks, translated once per language and year (issue 16)."""
+    esc = conditional_escape
+    return (
+        esc(gettext("What was done (取組状況)")),
+        esc(gettext("What comes next (今後の展開)")),
+        gettext("Last year (%(fy)s)") % {"fy": esc(wareki.fy_short(fy))},
+        esc(gettext("This field already has text. Replace it with last year’s text?")),
+        esc(gettext("Copy last year's text")),
     )
 
 
@@ -325,14 +353,10 @@ def last_year_block(line, prefix: str, own: str, editable: bool) -> SafeString:
     JS the form's 「前年度の内容を空欄に写す」 button does it on the server)."""
     texts = line.last_year
     if not texts:
-        return mark_safe("")
+        return SafeString("")
     esc = conditional_escape
     field = esc(prefix)
-    done, next_ = (
-        esc(gettext("What was done (取組状況)")),
-        esc(gettext("What comes next (今後の展開)")),
-    )
-    title = gettext("Last year (%(fy)s)") % {"fy": esc(wareki.fy_short(int(line.last_fy)))}
+    done, next_, title, confirm, copy = _last_words(get_language(), int(line.last_fy))
     parts = [
         f'\n<div class="last-year" role="group" aria-labelledby="{field}|last">\n'
         f'  <p class="last-year-title" id="{field}|last">{title}</p>\n'
@@ -349,8 +373,6 @@ def last_year_block(line, prefix: str, own: str, editable: bool) -> SafeString:
             f'    <dt>{next_}</dt><dd class="pre">{esc(t.next or "―")}</dd>\n  </dl>\n'
         )
     if editable:
-        confirm = esc(gettext("This field already has text. Replace it with last year’s text?"))
-        copy = esc(gettext("Copy last year's text"))
         parts.append(
             '  <p class="last-year-copy"><button type="button" class="small" hidden '
             f'data-copy-last="{field}" data-done="{esc(line.last_done)}" '
@@ -358,7 +380,7 @@ def last_year_block(line, prefix: str, own: str, editable: bool) -> SafeString:
             f"{copy}</button></p>\n"
         )
     parts.append("</div>\n")
-    return mark_safe("".join(parts))
+    return SafeString("".join(parts))
 
 
 # --- an item's whole section (issue 16): once the loop body of rounds/sheet.html -----------
@@ -386,6 +408,10 @@ class SectionWords:
 
     @classmethod
     def now(cls, fy: int) -> SectionWords:
+        return _words(cls, get_language(), int(fy))
+
+    @classmethod
+    def _make(cls, fy: int) -> SectionWords:
         esc = conditional_escape
         return cls(
             gettext("Contents and their status in %(fy)s") % {"fy": esc(wareki.fy_label(fy))},
@@ -486,7 +512,7 @@ def item_section(item, page: Section) -> SafeString:
             f"{'' if item.evaluation else '―'}</dd>\n    </dl>\n    "
         )
     out.append(f'\n    <p class="to-top"><a href="#main">{w.to_top}</a></p>\n\n  </section>\n  ')
-    return mark_safe("".join(out))
+    return SafeString("".join(out))
 
 
 def _indicator_block(ln, page: Section) -> str:
@@ -545,3 +571,24 @@ class _Grade:
 
     def __init__(self, grade) -> None:
         self.code, self.name = _get(grade, "code"), _get(grade, "name")
+
+
+def toc_list(toc) -> SafeString:
+    """The sheet's in-page contents (rounds/_sheet_toc.html's list): each goal with its items
+    linked to their sections."""
+    parts = ["<ol>"]
+    for g in toc:
+        goal = f"{_text(g.goal.label)} {_text(g.goal.title)}" if g.goal else ""
+        rows = "".join(
+            f'<li><a href="#item-{conditional_escape(item.node.key)}">{_text(item.node.label)} '
+            f"{_text(item.node.title)}</a></li>"
+            for item in g.rows
+        )
+        parts.append(f"<li>{goal}\n  <ul>{rows}</ul></li>")
+    parts.append("</ol>")
+    return SafeString("".join(parts))
+
+
+def list_items(texts: list[str]) -> SafeString:
+    """Texts as the items of a list (<li>…</li> each)."""
+    return SafeString("".join(f"<li>{conditional_escape(t)}</li>" for t in texts))

@@ -113,10 +113,8 @@ def _toc(plan, lines: list[ItemLines], by_id: dict | None = None) -> dict:
     """The sheet's items under their goals, for its in-page contents (issue 15)."""
     by_id = plan_nodes(plan) if by_id is None else by_id
     top = min((n.level for n in by_id.values()), default=1)
-    return {
-        "toc": by_goal(lines, lambda item: item.node, by_id),
-        "goal_level": plan.level_name(top),
-    }
+    toc = by_goal(lines, lambda item: item.node, by_id)
+    return {"toc": toc, "toc_list": sheet_rows.toc_list(toc), "goal_level": plan.level_name(top)}
 
 
 def _dress(
@@ -208,6 +206,7 @@ def _context(request: HttpRequest, report: Report, lines: list[ItemLines], **ext
     settings = PlanSettings.of(plan)
     editable = report.editable and may_edit(request, report)
     opinions = sheet_opinions(report, lines)  # issue 13: committee opinions, on the lines too
+    missing = services.missing(report, lines) if editable else []
     _dress(
         lines,
         settings.content_statuses,
@@ -229,7 +228,8 @@ def _context(request: HttpRequest, report: Report, lines: list[ItemLines], **ext
         "editable": editable,
         "may_edit": editable,
         "may_approve": may_approve(request, report),
-        "missing": services.missing(report, lines) if editable else [],
+        "missing": missing,
+        "missing_items": sheet_rows.list_items(missing),
         "version": report.version,
         "copy_last_year": lastyear.offered(lines),  # issue 12 part 7
         "open_opinions": opinions,
