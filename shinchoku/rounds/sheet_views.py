@@ -9,6 +9,7 @@ other person's values shown and the user's own input kept in the form.
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import lru_cache
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -17,10 +18,11 @@ from django.shortcuts import redirect, render
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.http import RFC3986_SUBDELIMS
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from shinchoku.components import field_group
 from shinchoku.plans.goals import by_goal, plan_nodes
 from shinchoku.reviews.sheet import sheet_opinions
 from shinchoku.rounds import indicator_hints, lastyear, ownership, services, sheet_rows
@@ -200,6 +202,20 @@ def _section(plan, fy: int, editable: bool, scale: list[dict]) -> sheet_rows.Sec
     )
 
 
+@lru_cache(maxsize=256)
+def _upload_field(language: str | None, report_id: int) -> str:
+    """The upload form's file field (rounds/_sheet_xlsx.html), drawn once per language and sheet
+    (issue 16: a file field is drawn through a form and three templates)."""
+    return field_group(
+        "file",
+        _("Filled sheet (.xlsx)"),
+        kind="file",
+        id=f"sheet-file-{report_id:d}",
+        required=True,
+        accept=".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
 def _context(request: HttpRequest, report: Report, lines: list[ItemLines], **extra) -> dict:
     plan = report.round.plan
     indicator_hints.attach(lines, plan, report.round.fy)  # e.g. the business evaluation's figure
@@ -229,6 +245,7 @@ def _context(request: HttpRequest, report: Report, lines: list[ItemLines], **ext
         "may_edit": editable,
         "may_approve": may_approve(request, report),
         "missing": missing,
+        "upload_field": _upload_field(get_language(), report.pk) if editable else "",
         "missing_items": sheet_rows.list_items(missing),
         "version": report.version,
         "copy_last_year": lastyear.offered(lines),  # issue 12 part 7
