@@ -79,6 +79,35 @@ def test_the_sheet_reads_a_fixed_number_of_queries(plan, django_assert_num_queri
         assert client.get(url).status_code == 200
 
 
+def _staff(report: Report, name: str):
+    """A 部署担当 of the sheet's department (the user benchmarks/pages.py measures with)."""
+    return login_client(
+        name,
+        role="staff",
+        org_slug=report.round.plan.organization.slug,
+        departments=(report.department.name,),
+    )
+
+
+def test_the_sheet_of_a_departments_staff_reads_their_departments_too(
+    plan, django_assert_num_queries
+):
+    """A 部署担当 (not a superuser) opens their sheet: one more query, the departments of their
+    membership (accounts.permissions.can_report); benchmarks/pages.py counts this one."""
+    report = _sheet(plan)
+    client = _staff(report, "sheet-staff")
+    url = _url(report)
+    client.get(url)
+    with django_assert_num_queries(SHEET + 1):
+        assert client.get(url).status_code == 200
+    _item_field, note_field = _fields(report)
+    assert _save(client, report, report.version, **{note_field: "一"}).status_code == 200
+    report.refresh_from_db()
+    with django_assert_num_queries(DRAFT_SAVE + 1):
+        response = _save(client, report, report.version, **{note_field: "担当の保存"})
+    assert response.status_code == 200
+
+
 def test_a_draft_save_reads_and_writes_a_fixed_number_of_queries(plan, django_assert_num_queries):
     client = login_client("writer", superuser=True)
     report = _sheet(plan)
