@@ -26,6 +26,8 @@ _INT_BASE = 32_651  # within every integer field's range, small ones too (else n
 
 def _stand_in(kind: type, n: int) -> Any:
     if kind is int:
+        if _INT_BASE + n > 32_767:
+            raise ValueError("too many values for a prepared query")
         return _INT_BASE + n
     if kind is str:
         return f"\x1eprepared-{n}\x1e"
@@ -104,7 +106,6 @@ class Prepared:
         self._lock = threading.Lock()
 
     def _for(self, flat: bool) -> _Compiled:
-        qs = None
         alias = "default"
         compiled = self._compiled.get(alias)
         if compiled is None:
@@ -112,6 +113,8 @@ class Prepared:
                 stand_ins = [_stand_in(k, n) for n, k in enumerate(self.kinds)]
                 qs = self.make(*stand_ins)
                 compiled = self._compiled[alias] = _Compiled(qs, stand_ins, flat)
+        if compiled.flat != flat:
+            raise TypeError("a prepared query gives either rows or objects, not both")
         return compiled
 
     def rows(self, *values: Any) -> list:
@@ -139,10 +142,6 @@ class Prepared:
     def first(self, *values: Any):
         found = self.objects(*values)
         return found[0] if found else None
-
-    def forget(self) -> None:
-        """Compile again on next use (a test that changes the database's settings)."""
-        self._compiled.clear()
 
 
 # Queries whose shape depends on the number of values (an `IN` list): compiled once per shape.
