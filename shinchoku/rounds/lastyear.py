@@ -5,8 +5,9 @@ department (a shared item shows each department's texts with its name). An indic
 approved entry that says something falls back on the plan's ProgressNote of FY − 1 (written at
 approval). Without a round for FY − 1 nothing is attached, so the sheet shows no empty boxes.
 
-`attach` runs a fixed number of queries whatever the size of the sheet (at most four; two when
-the sheet read last year's entries with its own, as services.sheet does).
+`attach` runs a fixed number of queries whatever the size of the sheet (at most four; none when
+the sheet read last year's entries with its own and the ProgressNote with its indicators, as
+services.sheet does).
 """
 
 from __future__ import annotations

@@ -8,7 +8,9 @@ request's values through the same compiled SQL and the same field converters, bu
 instances (with their select_related objects and annotations) or rows as the ORM would.
 
 Only the values passed to the function may vary: a queryset whose shape depends on them (an
-`IN` list of varying length, a filter added or not) must not be prepared.
+`IN` list of varying length, a filter added or not) is not one prepared query; `run` keeps one
+per shape (the caller names it). Only SQL text is kept, never a row: nothing read can be stale.
+tests/rounds/test_sheet_page_writers.py compares a prepared query with the ORM's.
 """
 
 from __future__ import annotations
