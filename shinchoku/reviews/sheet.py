@@ -15,22 +15,30 @@ from shinchoku.reviews.listing import OpinionRow, rows
 from shinchoku.reviews.models import Opinion
 from shinchoku.reviews.targets import Targets
 from shinchoku.reviews.xlsx import header, put, title
+from shinchoku.rounds.prepared import Prepared
 
 OPEN = (Opinion.Status.OPEN, Opinion.Status.IN_PROGRESS)
 SHEET_NAME = "委員会の意見"
+
+
+def _open_query(plan_id: int, fy: int, department_id: int):
+    return (
+        Opinion.objects.filter(
+            plan_id=plan_id, fy__lt=fy, department_id=department_id, status__in=OPEN
+        )
+        .select_related("department")
+        .order_by("fy", "number")
+    )
+
+
+_OPEN = Prepared(_open_query, int, int, int)  # compiled once (issue 16: the sheet page)
 
 
 def open_opinions(report: Any) -> list[Opinion]:
     plan, fy = report.round.plan, report.round.fy
     if plan.is_draft or plan.is_external:
         return []
-    return list(
-        Opinion.objects.filter(
-            plan=plan, fy__lt=fy, department_id=report.department_id, status__in=OPEN
-        )
-        .select_related("department")
-        .order_by("fy", "number")
-    )
+    return _OPEN.objects(plan.pk, fy, report.department_id)
 
 
 def sheet_opinions(report: Any, lines: list[Any]) -> list[OpinionRow]:

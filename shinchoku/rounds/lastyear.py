@@ -5,8 +5,9 @@ department (a shared item shows each department's texts with its name). An indic
 approved entry that says something falls back on the plan's ProgressNote of FY − 1 (written at
 approval). Without a round for FY − 1 nothing is attached, so the sheet shows no empty boxes.
 
-`attach` runs a fixed number of queries whatever the size of the sheet (at most four; two when
-the sheet read last year's entries with its own, as services.sheet does).
+`attach` runs a fixed number of queries whatever the size of the sheet (at most four; none when
+the sheet read last year's entries with its own and the ProgressNote with its indicators, as
+services.sheet does).
 """
 
 from __future__ import annotations
@@ -65,15 +66,15 @@ def has_previous(round_field: str = "round") -> Exists:
 ORDER = ("report__department__order", "report__department_id")
 
 
-def approved_entries(round_: Round) -> Q:
-    """Entries of the approved sheets of the round's plan's yearly round of FY − 1.
+def approved_entries(plan_id: int, last_fy: int) -> Q:
+    """Entries of the approved sheets of the plan's yearly round of `last_fy` (FY − 1).
 
     services.sheet reads them with the sheet's own entries, in the same query (`ORDER`, with
     `report__department`), and passes them to `attach`.
     """
     return Q(
-        report__round__plan_id=round_.plan_id,
-        report__round__fy=round_.fy - 1,
+        report__round__plan_id=plan_id,
+        report__round__fy=last_fy,
         report__round__kind=Round.Kind.YEARLY,
         report__status=Report.Status.APPROVED,
     )
@@ -84,10 +85,13 @@ def last_year(
     *,
     item_entries: Iterable[ItemEntry] | None = None,
     indicator_entries: Iterable[IndicatorEntry] | None = None,
+    notes: dict[str, tuple[str, str]] | None = None,
 ) -> LastYear | None:
     """The previous FY's approved texts of the round's plan; None without a round for FY − 1.
 
-    The entries of FY − 1's approved sheets are read here unless given (`approved_entries`).
+    The entries of FY − 1's approved sheets are read here unless given (`approved_entries`;
+    an entry given has its sheet's department's name as `department`), and so are the plan's
+    ProgressNote of FY − 1 (`notes`: (done, next) by indicator key).
     """
     # Read with the sheet by rounds/access.report_for (has_previous), else looked up here.
     known = round_.__dict__.get("previous_exists")
@@ -119,16 +123,29 @@ def last_year(
     items: dict[str, list[LastText]] = defaultdict(list)
     for e in item_entries:
         if e.done.strip() or e.next.strip():
-            items[e.node_key].append(LastText(e.report.department.name, e.done, e.next))
+            items[e.node_key].append(LastText(_department(e), e.done, e.next))
     indicators: dict[str, list[LastText]] = defaultdict(list)
     for e in indicator_entries:
         if e.done.strip() or e.next.strip():
-            indicators[e.indicator_key].append(LastText(e.report.department.name, e.done, e.next))
-    notes = ProgressNote.objects.filter(indicator__node__plan_id=round_.plan_id, fy=prev_fy)
-    for key, done, next_ in notes.values_list("indicator__key", "done", "next"):
+            indicators[e.indicator_key].append(LastText(_department(e), e.done, e.next))
+    if notes is None:
+        found = ProgressNote.objects.filter(indicator__node__plan_id=round_.plan_id, fy=prev_fy)
+        notes = {
+            key: (done, next_)
+            for key, done, next_ in found.values_list("indicator__key", "done", "next")
+        }
+    for key, (done, next_) in notes.items():
         if key not in indicators and (done.strip() or next_.strip()):
             indicators[key].append(LastText("", done, next_))
     return LastYear(prev_fy, dict(items), dict(indicators))
+
+
+def _department(entry: Any) -> str:
+    """The name of the department of an entry's sheet: a row read by services.sheet carries it,
+    a model instance reaches it through its report."""
+    if isinstance(entry, (ItemEntry, IndicatorEntry)):
+        return entry.report.department.name
+    return entry.department
 
 
 def shown(texts: list[LastText], field: str) -> str:
@@ -163,9 +180,15 @@ def attach(
     *,
     item_entries: Iterable[ItemEntry] | None = None,
     indicator_entries: Iterable[IndicatorEntry] | None = None,
+    notes: dict[str, tuple[str, str]] | None = None,
 ) -> None:
     """Put last year's texts on the lines: `last_fy`, `last_year`, `last_done`, `last_next`."""
-    found = last_year(report.round, item_entries=item_entries, indicator_entries=indicator_entries)
+    found = last_year(
+        report.round,
+        item_entries=item_entries,
+        indicator_entries=indicator_entries,
+        notes=notes,
+    )
     if found is None:
         return
     department = report.department.name

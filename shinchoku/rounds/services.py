@@ -36,7 +36,7 @@ from shinchoku.plans.models import (
     Plan,
     ProgressNote,
 )
-from shinchoku.rounds import lastyear, ownership
+from shinchoku.rounds import lastyear, ownership, prepared
 from shinchoku.rounds.labels import content_where
 from shinchoku.rounds.models import (
     ContentEntry,
@@ -47,6 +47,7 @@ from shinchoku.rounds.models import (
     Round,
     RoundEvent,
 )
+from shinchoku.rounds.prepared import Prepared
 from shinchoku.rounds.reasons import reason_text
 
 
@@ -164,22 +165,121 @@ def departments_of(plan: Plan) -> list[Department]:
     return list(Department.objects.filter(id__in=ids).order_by("order", "id"))
 
 
-def _own_and_last(model, report: Report, last: Q) -> tuple[list, list]:
-    """The sheet's entries of `model`, and last year's approved ones (lastyear.ORDER)."""
-    rows = (
-        model.objects.filter(Q(report=report) | last)
-        .select_related("report__department")
-        # Of the report only its department's name (last year's texts are headed by it).
-        .only(
-            *(f.name for f in model._meta.concrete_fields),
-            "report__department__name",
+class _ItemRow(NamedTuple):
+    """An ItemEntry as the sheet reads it (issue 16: a row, not a model instance)."""
+
+    report_id: int
+    node_key: str
+    done: str
+    next: str
+    evaluation: str
+    department: str  # its sheet's department (last year's texts are headed by it)
+
+
+class _IndicatorRow(NamedTuple):
+    report_id: int
+    indicator_key: str
+    actual: str
+    note: str
+    done: str
+    next: str
+    department: str
+
+
+class _ContentRow(NamedTuple):
+    node_key: str
+    position: int
+    status: str
+    note: str
+
+
+def _own_and_last_query(row: type[NamedTuple], model):
+    """The entries of a sheet of `model` and last year's approved ones (lastyear.ORDER), of
+    the values (report id, plan id, FY − 1), as `row`s."""
+
+    def make(report_id: int, plan_id: int, last_fy: int):
+        return (
+            model.objects.filter(
+                Q(report_id=report_id) | lastyear.approved_entries(plan_id, last_fy)
+            )
+            .order_by(*lastyear.ORDER)
+            .values_list(*row._fields[:-1], "report__department__name")
         )
-        .order_by(*lastyear.ORDER)
-    )
+
+    return Prepared(make, int, int, int)
+
+
+_OWN_AND_LAST = {
+    ItemEntry: (_ItemRow, _own_and_last_query(_ItemRow, ItemEntry)),
+    IndicatorEntry: (_IndicatorRow, _own_and_last_query(_IndicatorRow, IndicatorEntry)),
+}
+_CONTENT_ENTRIES = Prepared(
+    lambda report_id: (
+        ContentEntry.objects.filter(report_id=report_id)
+        .order_by("pk")
+        .values_list(*_ContentRow._fields)
+    ),
+    int,
+)
+
+
+def _own_and_last(model, report: Report) -> tuple[list, list]:
+    """The sheet's entries of `model`, and last year's approved ones (lastyear.ORDER)."""
+    row, query = _OWN_AND_LAST[model]
     own, others = [], []
-    for e in rows:
+    for e in query.rows(report.pk, report.round.plan_id, report.round.fy - 1):
+        e = row(*e)
         (own if e.report_id == report.pk else others).append(e)
     return own, others
+
+
+def _partial_nodes(plan_id: int, department_id: int, only: SheetKeys) -> list[Node]:
+    """The nodes a partial post names (by item or indicator key), with whether each has
+    children, contents and indicators (one the department reports itself among them), and
+    whether the department is its 担当課: a save reads only the kinds of rows it posts."""
+    node_keys, indicator_keys = sorted(only.nodes), sorted(only.indicators)
+    n, m = len(node_keys), len(indicator_keys)
+    if not n and not m:
+        return []
+
+    def make(plan_id: int, department_id: int, *keys: str):
+        indicators = Indicator.objects.filter(node_id=OuterRef("pk"))
+        return (
+            Node.objects.filter(plan_id=plan_id)
+            .filter(Q(key__in=keys[:n]) | Q(indicators__key__in=keys[n:]))
+            .distinct()
+            .annotate(
+                has_children=Exists(Node.objects.filter(parent_id=OuterRef("pk"))),
+                has_contents=Exists(Content.objects.filter(node_id=OuterRef("pk"))),
+                has_indicators=Exists(indicators),
+                reports_indicator=Exists(indicators.filter(department_id=department_id)),
+                is_responsible=Exists(
+                    NodeDepartment.objects.filter(
+                        node_id=OuterRef("pk"), department_id=department_id
+                    )
+                ),
+            )
+            .order_by("seq")
+        )
+
+    kinds = (int, int, *(str,) * (n + m))
+    values = (plan_id, department_id, *node_keys, *indicator_keys)
+    return prepared.run(("sheet-nodes", n, m), make, kinds, values)
+
+
+def _entries(model, key_field: str, report_id: int, keys: frozenset[str] | None) -> list:
+    """The sheet's entries of `model` whose `key_field` is one of `keys`."""
+    if not keys:
+        return []
+    keys = sorted(keys)
+
+    def make(report_id: int, *keys: str):
+        return model.objects.filter(report_id=report_id, **{f"{key_field}__in": keys}).order_by(
+            "pk"
+        )
+
+    kinds = (int, *(str,) * len(keys))
+    return prepared.run((model.__name__, len(keys)), make, kinds, (report_id, *keys))
 
 
 def sheet(
@@ -195,48 +295,31 @@ def sheet(
     last_year = last_year and only is None
     plan, fy = report.round.plan, report.round.fy
     dept = report.department
-    nodes_q = Node.objects.filter(plan=plan)
-    items_q, contents_q, indicators_q = report.items.all(), report.contents.all(), None
+    items_q, contents_q, indicators_q = [], [], []
     content_keys: frozenset[str] | None = None
     if only is not None:
-        nodes_q = nodes_q.filter(
-            Q(key__in=only.nodes) | Q(indicators__key__in=only.indicators)
-        ).distinct()
-        # Whether a node has children, contents and indicators (one the department reports
-        # itself among them), and whether the department is its 担当課, in the same query: a
-        # save reads only the kinds of rows it posts (the full sheet reads them all).
-        indicators = Indicator.objects.filter(node_id=OuterRef("pk"))
-        nodes_q = nodes_q.annotate(
-            has_children=Exists(Node.objects.filter(parent_id=OuterRef("pk"))),
-            has_contents=Exists(Content.objects.filter(node_id=OuterRef("pk"))),
-            has_indicators=Exists(indicators),
-            reports_indicator=Exists(indicators.filter(department_id=dept.pk)),
-            is_responsible=Exists(
-                NodeDepartment.objects.filter(node_id=OuterRef("pk"), department_id=dept.pk)
-            ),
-        )
+        # issue 16: each query compiled once for its shape (rounds/prepared.run).
+        nodes = _partial_nodes(plan.pk, dept.pk, only)
         item_keys = only.nodes if only.items is None else only.items
         content_keys = only.nodes if only.contents is None else only.contents
-        items_q = items_q.filter(node_key__in=item_keys) if item_keys else []
-        contents_q = contents_q.filter(node_key__in=content_keys) if content_keys else []
-        indicators_q = report.indicators.filter(indicator_key__in=only.indicators)
-    nodes = list(nodes_q.order_by("seq"))
-    # issue 16: the contents, indicators and 担当課 of these nodes in three queries, kept in
-    # plain lists (a prefetch builds a queryset per node, content and indicator: most of the
-    # sheet's time).
+        items_q = _entries(ItemEntry, "node_key", report.pk, item_keys)
+        contents_q = _entries(ContentEntry, "node_key", report.pk, content_keys)
+        indicators_q = _entries(IndicatorEntry, "indicator_key", report.pk, only.indicators)
     # A partial save that posts no content field reads no content (has_contents says whether
     # an item is on the sheet for its contents).
     with_contents = content_keys is None or bool(content_keys)
     # One that posts no indicator field reads no indicator and no 担当課 link (the annotations
     # above say whether an item is on the sheet).
     with_indicators = only is None or bool(only.indicators)
-    rows = _node_rows(
-        plan,
-        fy,
-        None if only is None else [n.pk for n in nodes],
-        contents=with_contents,
-        indicators=with_indicators,
-    )
+    if only is None:
+        # issue 16: the whole sheet in queries compiled once (rounds/prepared.py).
+        nodes, rows = _whole_plan(plan.pk, fy, dept.pk)
+    else:
+        # issue 16: the contents, indicators and 担当課 of these nodes in three queries, kept
+        # in plain lists (a prefetch builds a queryset per node, content and indicator).
+        rows = _node_rows(
+            fy, [n.pk for n in nodes], contents=with_contents, indicators=with_indicators
+        )
     # issue 12 (a round for any plan): a leaf item of the department is on its sheet even
     # without contents and indicators (its status is the self-evaluation, with its texts).
     if only is None:
@@ -247,17 +330,16 @@ def sheet(
         parents = {n.pk for n in nodes if n.has_children}
     last_items: list[ItemEntry] = []
     last_indicators: list[IndicatorEntry] = []
-    if last_year:
-        # Last year's approved entries with the sheet's own: one query for each kind.
-        last = lastyear.approved_entries(report.round)
-        items_q, last_items = _own_and_last(ItemEntry, report, last)
-        indicators_q, last_indicators = _own_and_last(IndicatorEntry, report, last)
+    if only is None:
+        # Last year's approved entries with the sheet's own: one query for each kind (issue
+        # 16: compiled once; without last year's texts they are left aside).
+        items_q, last_items = _own_and_last(ItemEntry, report)
+        indicators_q, last_indicators = _own_and_last(IndicatorEntry, report)
+        contents_q = [_ContentRow(*e) for e in _CONTENT_ENTRIES.rows(report.pk)]
     items_e = {e.node_key: e for e in items_q} if only is None or only.nodes else {}
     contents_e = (
         {(e.node_key, e.position): e for e in contents_q} if only is None or only.nodes else {}
     )
-    if indicators_q is None:
-        indicators_q = report.indicators.all()
     indicators_e = (
         {e.indicator_key: e for e in indicators_q} if only is None or only.indicators else {}
     )
@@ -311,7 +393,13 @@ def sheet(
             out.append(lines)
     # --- last year beside this year (issue 12, part 7): a fixed number of queries.
     if last_year:
-        lastyear.attach(report, out, item_entries=last_items, indicator_entries=last_indicators)
+        lastyear.attach(
+            report,
+            out,
+            item_entries=last_items,
+            indicator_entries=last_indicators,
+            notes=rows.notes,
+        )
     # --- end of last year
     return out
 
@@ -322,49 +410,175 @@ class _NodeRows:
 
     contents: dict[int, list[tuple[Content, str]]]  # (content, its phases planned for the FY)
     indicators: dict[int, list[tuple[Indicator, list[_Value]]]]
-    links: dict[int, list[NodeDepartment]]  # 担当課, in the document's order
+    links: dict[int, list[Any]]  # 担当課 (NodeDepartment or _Link), in the document's order
+    # The plan's ProgressNote of FY − 1 (done, next) by indicator key (the whole sheet only).
+    notes: dict[str, tuple[str, str]] | None = None
+
+
+def _fields(model) -> list[str]:
+    return [f.attname for f in model._meta.concrete_fields]
+
+
+def _nodes_query(plan_id: int):
+    """The plan's nodes, one row per node and 担当課 (none: one row without)."""
+    return (
+        Node.objects.filter(plan_id=plan_id)
+        .order_by("seq", "pk", "nodedepartment__order", "nodedepartment__id")
+        .values_list(
+            *_fields(Node),
+            *(f"nodedepartment__{name}" for name in _fields(NodeDepartment)),
+            *(f"nodedepartment__department__{name}" for name in _fields(Department)),
+        )
+    )
+
+
+def _planned(fy: int) -> FilteredRelation:
+    """A content's spans planned for the FY."""
+    return FilteredRelation(
+        "schedule", condition=Q(schedule__from_fy__lte=fy, schedule__to_fy__gte=fy)
+    )
+
+
+def _contents_query(plan_id: int, fy: int, department_id: int):
+    """The plan's contents of the items the department is 担当課 of, with their spans of the
+    FY (one row per content and span; none: one row without a span)."""
+    return (
+        Content.objects.filter(node__plan_id=plan_id)
+        .filter(
+            Exists(
+                NodeDepartment.objects.filter(
+                    node_id=OuterRef("node_id"), department_id=department_id
+                )
+            )
+        )
+        .select_related("shared")
+        .annotate(fy_span=_planned(fy))
+        .annotate(span_id=F("fy_span__id"), span_phase=F("fy_span__phase"))
+        .order_by("node_id", "order", "pk", "fy_span__order", "fy_span__id")
+    )
+
+
+def _indicators_query(plan_id: int, last_fy: int):
+    """The plan's indicators with their 担当部署 and values (one row per indicator and value)
+    and the plan's ProgressNote of FY − 1 (last year's texts fall back on it)."""
+    note = FilteredRelation("reports", condition=Q(reports__fy=last_fy))
+    return (
+        Indicator.objects.filter(node__plan_id=plan_id)
+        .annotate(last_note=note)
+        .order_by("node_id", "order", "pk", "values__role", "values__fy")
+        .values_list(
+            *_INDICATOR_COLUMNS,
+            "last_note__done",
+            "last_note__next",
+        )
+    )
+
+
+_INDICATOR_COLUMNS = (
+    *_fields(Indicator),
+    *(f"department__{name}" for name in _fields(Department)),
+    "values__id",
+    "values__role",
+    "values__fy",
+    "values__text",
+)
+_NODES = Prepared(_nodes_query, int)
+_CONTENTS = Prepared(_contents_query, int, int, int)
+_INDICATORS = Prepared(_indicators_query, int, int)
+
+
+class _Link(NamedTuple):
+    """A 担当課 of a node as the sheet uses it (a NodeDepartment's fields)."""
+
+    department_id: int
+    department: Department
+
+
+def _whole_plan(plan_id: int, fy: int, department_id: int) -> tuple[list[Node], _NodeRows]:
+    """The plan's nodes and their rows for the whole sheet (contents of the department's items
+    only), in three queries compiled once (issue 16)."""
+    out = _NodeRows({}, {}, {}, {})
+    node_names, link_names, dept_names = _fields(Node), _fields(NodeDepartment), _fields(Department)
+    n, m = len(node_names), len(link_names)
+    nodes: list[Node] = []
+    db = "default"
+    last = None
+    departments: dict[int, Department] = {}  # a few departments, linked to many nodes
+    at = link_names.index("department_id")
+    for row in _NODES.rows(plan_id):
+        if last is None or row[0] != last.pk:
+            last = Node.from_db(db, node_names, row[:n])
+            nodes.append(last)
+        if row[n] is not None:
+            dept_id = row[n + at]
+            dept = departments.get(dept_id)
+            if dept is None:
+                dept = departments[dept_id] = Department.from_db(db, dept_names, row[n + m :])
+            out.links.setdefault(last.pk, []).append(_Link(dept_id, dept))
+    _content_rows(out, _CONTENTS.objects(plan_id, fy, department_id))
+    _indicator_rows(out, _INDICATORS.rows(plan_id, fy - 1), db, notes=True)
+    return nodes, out
 
 
 def _node_rows(
-    plan: Plan,
     fy: int,
-    node_ids: list[int] | None,
+    node_ids: list[int],
     *,
     contents: bool = True,
     indicators: bool = True,
 ) -> _NodeRows:
     """The contents (with this FY's phases; none unless `contents`), indicators (with their
-    values) and 担当課 (neither unless `indicators`) of the plan's nodes, or of `node_ids`: a
-    query for each, each row joined to what it needs."""
-    where = {"node__plan": plan} if node_ids is None else {"node_id__in": node_ids}
+    values) and 担当課 (neither unless `indicators`) of `node_ids`: a query for each, each row
+    joined to what it needs, compiled once for the number of nodes (rounds/prepared.run)."""
     out = _NodeRows({}, {}, {})
+    if not node_ids:
+        return out
+    n = len(node_ids)
     if contents:
-        _contents(out, where, fy)
+        found = prepared.run(
+            ("sheet-contents", n), _contents_of, (int, *(int,) * n), (fy, *node_ids)
+        )
+        _content_rows(out, found)
     if not indicators:
         return out
-    _indicators(out, where)
-    links = (
-        NodeDepartment.objects.filter(**where)
-        .select_related("department")
-        .order_by("node_id", "order", "id")
-    )
+    found = prepared.run(("sheet-indicators", n), _indicators_of, (int,) * n, node_ids, rows=True)
+    _indicator_rows(out, found, "default")
+    links = prepared.run(("sheet-links", n), _links_of, (int,) * n, node_ids)
     for nd in links:
         out.links.setdefault(nd.node_id, []).append(nd)
     return out
 
 
-def _contents(out: _NodeRows, where: dict, fy: int) -> None:
+def _contents_of(fy: int, *node_ids: int):
     # One row per content and span planned for the FY (none: one row without a span).
-    planned = FilteredRelation(
-        "schedule", condition=Q(schedule__from_fy__lte=fy, schedule__to_fy__gte=fy)
-    )
-    contents = (
-        Content.objects.filter(**where)
+    return (
+        Content.objects.filter(node_id__in=node_ids)
         .select_related("shared")
-        .annotate(fy_span=planned)
+        .annotate(fy_span=_planned(fy))
         .annotate(span_id=F("fy_span__id"), span_phase=F("fy_span__phase"))
         .order_by("node_id", "order", "pk", "fy_span__order", "fy_span__id")
     )
+
+
+def _indicators_of(*node_ids: int):
+    # One row per indicator and value (none: one row without a value), read as tuples: an
+    # Indicator (and its 担当部署) is built once, not once per value.
+    return (
+        Indicator.objects.filter(node_id__in=node_ids)
+        .order_by("node_id", "order", "pk", "values__role", "values__fy")
+        .values_list(*_INDICATOR_COLUMNS)
+    )
+
+
+def _links_of(*node_ids: int):
+    return (
+        NodeDepartment.objects.filter(node_id__in=node_ids)
+        .select_related("department")
+        .order_by("node_id", "order", "id")
+    )
+
+
+def _content_rows(out: _NodeRows, contents) -> None:
     phases: dict[int, list[str]] = {}
     for c in contents:
         if c.pk not in phases:
@@ -384,25 +598,11 @@ class _Value(NamedTuple):
     text: str
 
 
-def _indicators(out: _NodeRows, where: dict) -> None:
-    # One row per indicator and value (none: one row without a value), read as tuples: an
-    # Indicator (and its 担当部署) is built once, not once per value.
-    ind_names = [f.attname for f in Indicator._meta.concrete_fields]
-    dept_names = [f.attname for f in Department._meta.concrete_fields]
+def _indicator_rows(out: _NodeRows, rows, db: str, *, notes: bool = False) -> None:
+    ind_names, dept_names = _fields(Indicator), _fields(Department)
     n, m = len(ind_names), len(dept_names)
-    rows = (
-        Indicator.objects.filter(**where)
-        .order_by("node_id", "order", "pk", "values__role", "values__fy")
-        .values_list(
-            *ind_names,
-            *(f"department__{name}" for name in dept_names),
-            "values__id",
-            "values__role",
-            "values__fy",
-            "values__text",
-        )
-    )
-    db = rows.db
+    if notes:
+        out.notes = {}
     seen: dict[int, list[_Value]] = {}
     for row in rows:
         values = seen.get(row[0])
@@ -412,11 +612,13 @@ def _indicators(out: _NodeRows, where: dict) -> None:
                 ind.department = Department.from_db(db, dept_names, row[n : n + m])
             values = seen[ind.pk] = []
             out.indicators.setdefault(ind.node_id, []).append((ind, values))
+            if notes and (row[-2] is not None or row[-1] is not None):
+                out.notes[ind.key] = (row[-2] or "", row[-1] or "")
         if row[n + m] is not None:
-            values.append(_Value(*row[n + m + 1 :]))
+            values.append(_Value(*row[n + m + 1 : n + m + 4]))
 
 
-def _first(links: list[NodeDepartment]) -> Department | None:
+def _first(links: list) -> Department | None:
     """The item's first 担当課 (plans.reporting.first_department, from loaded links)."""
     return links[0].department if links else None
 
@@ -919,16 +1121,19 @@ def missing(report: Report, lines: list[ItemLines] | None = None) -> list[str]:
     A content with nothing planned for the FY (対象外) needs no status (issue 12 part 3).
     """
     out = []
+    # Each message translated once (issue 16: a sheet may miss fifty fields).
+    status_of, actual_of = gettext("Status of %(where)s"), gettext("Actual of %(name)s")
+    evaluation_of = gettext("Self-evaluation of %(item)s")
     for item in sheet(report) if lines is None else lines:
         for c in item.contents:
             if not c.status and c.planned:
                 where = content_where(item.node, c.content, c.position)
-                out.append(gettext("Status of %(where)s") % {"where": where})
+                out.append(status_of % {"where": where})
         for ln in item.indicators:
             if not ln.actual and not ln.readonly:
-                out.append(gettext("Actual of %(name)s") % {"name": ln.indicator.name})
+                out.append(actual_of % {"name": ln.indicator.name})
         if not item.evaluation:
-            out.append(gettext("Self-evaluation of %(item)s") % {"item": item.node})
+            out.append(evaluation_of % {"item": item.node})
     return out
 
 

@@ -9,13 +9,17 @@ other person's values shown and the user's own input kept in the form.
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import lru_cache
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import get_template
 from django.urls import reverse
+from django.utils.http import RFC3986_SUBDELIMS
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from shinchoku.components import field_group
@@ -111,10 +115,8 @@ def _toc(plan, lines: list[ItemLines], by_id: dict | None = None) -> dict:
     """The sheet's items under their goals, for its in-page contents (issue 15)."""
     by_id = plan_nodes(plan) if by_id is None else by_id
     top = min((n.level for n in by_id.values()), default=1)
-    return {
-        "toc": by_goal(lines, lambda item: item.node, by_id),
-        "goal_level": plan.level_name(top),
-    }
+    toc = by_goal(lines, lambda item: item.node, by_id)
+    return {"toc": toc, "toc_list": sheet_rows.toc_list(toc), "goal_level": plan.level_name(top)}
 
 
 def _dress(
@@ -125,9 +127,11 @@ def _dress(
     fy: int,
     scale: list[dict],
     own: str,
+    section: sheet_rows.Section | None = None,
 ) -> None:
     """What each row of the page shows, computed once here so the template only loops (issue
-    16): field names, the refused field's message, and each content's row (sheet_rows)."""
+    16): field names, the refused field's message, each content's row and each item's whole
+    section (sheet_rows)."""
     errors = errors or {}
     words = sheet_rows.Words.now()
     ind_words = sheet_rows.IndicatorWords.now(fy)
@@ -141,8 +145,8 @@ def _dress(
                 scale, f"{prefix}|evaluation", item.evaluation, bool(item.error)
             )
             item.fields = sheet_rows.join_fields(
-                field_group(f"{prefix}|done", done_year, item.done, kind="textarea", rows=3),
-                field_group(f"{prefix}|next", ind_words.next, item.next, kind="textarea", rows=3),
+                sheet_rows.textarea(f"{prefix}|done", done_year, item.done, 3),
+                sheet_rows.textarea(f"{prefix}|next", ind_words.next, item.next, 3),
             )
         for c in item.contents:
             c.prefix = f"c|{item.node.key}|{c.position}"
@@ -165,16 +169,14 @@ def _dress(
             if editable:
                 ln.actual_field = sheet_rows.indicator_actual(ln, ln.prefix, ind_words)
                 ln.fields = sheet_rows.join_fields(
-                    field_group(
-                        f"{ln.prefix}|done", ind_words.done, ln.done, kind="textarea", rows=2
-                    ),
-                    field_group(
-                        f"{ln.prefix}|next", ind_words.next, ln.next, kind="textarea", rows=2
-                    ),
-                    field_group(f"{ln.prefix}|note", ind_words.note, ln.note),
+                    sheet_rows.textarea(f"{ln.prefix}|done", ind_words.done, ln.done, 2),
+                    sheet_rows.textarea(f"{ln.prefix}|next", ind_words.next, ln.next, 2),
+                    sheet_rows.text_input(f"{ln.prefix}|note", ind_words.note, ln.note),
                 )
             else:
                 ln.entered = sheet_rows.indicator_entered(ln, ind_words)
+        if section is not None:
+            item.html = sheet_rows.item_section(item, section)
 
 
 def _last_block(line, prefix: str, own: str, editable: bool) -> str:
@@ -184,11 +186,43 @@ def _last_block(line, prefix: str, own: str, editable: bool) -> str:
     return sheet_rows.last_year_block(line, prefix, own, editable)
 
 
+def _section(plan, fy: int, editable: bool, scale: list[dict]) -> sheet_rows.Section:
+    """What the sections of a sheet page share (sheet_rows.item_section)."""
+    opinions = get_template("reviews/_sheet_opinions.html")
+    # The item page's URL of a node key: reversed once, the key quoted as reverse() quotes it.
+    marker = "0sheet-node-key0"
+    url = reverse("plans:node", args=[plan.slug, marker])
+    head, tail = url.split(marker)
+    return sheet_rows.Section(
+        sheet_rows.SectionWords.now(int(fy)),
+        editable,
+        scale,
+        lambda key: f"{head}{quote(key, safe=RFC3986_SUBDELIMS + '/~:@')}{tail}",
+        lambda rows: opinions.render({"opinions": rows, "heading": False, "plan": plan}),
+    )
+
+
+@lru_cache(maxsize=256)
+def _upload_field(language: str | None, report_id: int) -> str:
+    """The upload form's file field (rounds/_sheet_xlsx.html), drawn once per language and sheet
+    (issue 16: a file field is drawn through a form and three templates)."""
+    return field_group(
+        "file",
+        _("Filled sheet (.xlsx)"),
+        kind="file",
+        id=f"sheet-file-{report_id:d}",
+        required=True,
+        accept=".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
 def _context(request: HttpRequest, report: Report, lines: list[ItemLines], **extra) -> dict:
     plan = report.round.plan
     indicator_hints.attach(lines, plan, report.round.fy)  # e.g. the business evaluation's figure
     settings = PlanSettings.of(plan)
     editable = report.editable and may_edit(request, report)
+    opinions = sheet_opinions(report, lines)  # issue 13: committee opinions, on the lines too
+    missing = services.missing(report, lines) if editable else []
     _dress(
         lines,
         settings.content_statuses,
@@ -197,6 +231,7 @@ def _context(request: HttpRequest, report: Report, lines: list[ItemLines], **ext
         report.round.fy,
         settings.evaluation_scale,
         report.department.name,
+        _section(plan, report.round.fy, editable, settings.evaluation_scale),
     )
     return {
         "plan": plan,
@@ -209,10 +244,12 @@ def _context(request: HttpRequest, report: Report, lines: list[ItemLines], **ext
         "editable": editable,
         "may_edit": editable,
         "may_approve": may_approve(request, report),
-        "missing": services.missing(report, lines) if editable else [],
+        "missing": missing,
+        "upload_field": _upload_field(get_language(), report.pk) if editable else "",
+        "missing_items": sheet_rows.list_items(missing),
         "version": report.version,
         "copy_last_year": lastyear.offered(lines),  # issue 12 part 7
-        "open_opinions": sheet_opinions(report, lines),  # issue 13: committee opinions
+        "open_opinions": opinions,
         # Indicator owner (issue 12): actuals whose approval needs the approver's choice.
         "approval_conflicts": (
             ownership.conflicts(report)
