@@ -149,9 +149,89 @@ def layout(html: str):
         return cls(string=html, base_url=HERE.as_uri(), url_fetcher=fetcher).render()
 
 
+@contextmanager
+def _whole_svg_texts():
+    """WeasyPrint 70 lays out and draws an SVG <text> one letter at a time (for per-letter
+    positions, which the charts never use): a sixth of the report's time. While this is on, a
+    <text> with one x and one y, anchored at its start (print_svg makes them so) and nothing
+    per letter, is laid out once and drawn as one line; any other goes to WeasyPrint's own.
+    Only for the version it was written against (the installed one is pinned)."""
+    import weasyprint
+    from weasyprint.svg import TAGS
+    from weasyprint.svg import text as svg_text
+
+    if weasyprint.__version__ != "70.0":
+        yield
+        return
+    own = TAGS["text"]
+    TAGS["text"] = functools.partial(_whole_text, own)
+    try:
+        yield
+    finally:
+        TAGS["text"] = own
+    del svg_text
+
+
+_PER_LETTER = ("dx", "dy", "rotate", "textLength", "letter-spacing", "lengthAdjust")
+
+
+def _whole_text(own, svg, node, font_size):
+    from math import inf
+
+    from weasyprint.css.properties import INITIAL_VALUES
+    from weasyprint.draw.text import draw_first_line
+    from weasyprint.matrix import Matrix
+    from weasyprint.svg.text import Style, TextBox
+    from weasyprint.text.line_break import split_first_line
+
+    a = node.attrib
+    x, y = a.get("x", ""), a.get("y", "")
+    simple = (
+        node.text
+        and node.text.strip() == node.text
+        and re.fullmatch(r"-?[\d.]+", x)
+        and re.fullmatch(r"-?[\d.]+", y)
+        and node.get("text-anchor", "start") == "start"
+        and not any(k in a for k in _PER_LETTER)
+        and not any(node.get(k) for k in ("dominant-baseline", "alignment-baseline"))
+        and node.get("direction", "ltr") == "ltr"
+        and not len(node._etree_node)
+    )
+    if not simple:
+        return own(svg, node, font_size)
+    style = Style()
+    style.update(INITIAL_VALUES)
+    style.font_config = svg.font_config
+    style["font_family"] = [
+        f.strip("\"'") for f in node.get("font-family", "sans-serif").split(",")
+    ]
+    style["font_style"] = node.get("font-style", "normal")
+    weight = node.get("font-weight", 400)
+    style["font_weight"] = {"normal": 400, "bold": 700}.get(weight, weight)
+    try:
+        style["font_weight"] = int(style["font_weight"])
+    except ValueError:
+        style["font_weight"] = 400
+    style["font_size"] = font_size
+    layout, _, _, width, height, baseline = split_first_line(node.text, style, svg.context, inf, 0)
+    x, y = float(x), float(y)
+    node.text_bounding_box = (x, y - baseline, width, height)
+    svg.cursor_position = x + width, y
+    svg.stream.push_state()
+    fill, stroke = svg.set_graphical_state(node, font_size)
+    svg.stream.begin_text()
+    layout.reactivate(style)
+    svg.fill_stroke(fill, stroke, text=True)
+    box = TextBox(layout, style)
+    box.baseline = baseline
+    draw_first_line(svg.stream, box, "none", "none", Matrix(a=1, d=-1, e=x, f=y))
+    svg.stream.end_text()
+    svg.stream.pop_state()
+
+
 def write(document) -> bytes:
     """The laid-out document as PDF bytes."""
-    with _no_gc():
+    with _no_gc(), _whole_svg_texts():
         return document.write_pdf()
 
 
