@@ -34,6 +34,15 @@ def failure_message(language: str, *, interrupted: bool) -> str:
         )
 
 
+def committee_memo_key(plan, fy: int) -> str:
+    """Where the committee report's (content key, file name) are remembered, under the plan's
+    current version and the active language: read the key before the report, so that a change
+    committed meanwhile leaves the pair under a version no longer asked for."""
+    from shinchoku.rounds import page_cache
+
+    return page_cache.key("committee-pdf", plan, fy)
+
+
 def active_job(user, plan, kind: str, fy: int | None) -> ReportJob | None:
     """The user's queued or running job for this report, if any."""
     return (

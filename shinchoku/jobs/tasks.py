@@ -64,17 +64,24 @@ def render_report(job_id: int) -> int:
 
 def _read_committee(job) -> tuple[str, str, str] | None:
     """The committee report of the job's plan and year, read now in the job's language: its
-    HTML, content key and file name; None when that year has no report."""
+    HTML, content key and file name (remembered for the members' clicks, as reports.views.pdf_start
+    does); None when that year has no report."""
+    from django.core.cache import cache
     from django.utils.translation import override
 
+    from shinchoku.jobs.report_jobs import committee_memo_key
     from shinchoku.reports.pdf import report_html_and_key
     from shinchoku.reports.report import ReportError, committee_report, filename
 
     try:
         with override(job.language):
+            memo_key = committee_memo_key(job.plan, job.fy)
             report = committee_report(job.plan, job.fy)
             html, key = report_html_and_key(report)
-            return html, key, filename(report, "pdf")
+            name = filename(report, "pdf")
+            # The member's click on this report now finds its content key without reading it.
+            cache.set(memo_key, (key, name))
+            return html, key, name
     except ReportError:
         return None
 

@@ -132,13 +132,14 @@ def pdf_start(request: HttpRequest, slug: str, fy: int) -> HttpResponse:
 
     A user has one active job per report: a second click shows the one already under way.
     """
+    from shinchoku.jobs.report_jobs import committee_memo_key
     from shinchoku.reports.pdf import report_html_and_key
 
     plan = plan_for(request, slug)
     # What the report's content key and file name are while the plan's version stays: a click
     # on an unchanged report finds its PDF, or queues the job, without building the report; the
     # worker then reads it (jobs.tasks.render_report) (issue 16: ≤ 12 queries, ≤ 30 ms).
-    memo_key = page_cache.key("committee-pdf", plan, fy)
+    memo_key = committee_memo_key(plan, fy)
     memo = cache.get(memo_key)
     html = ""
     if memo is None:
