@@ -37,7 +37,7 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 
 from shinchoku.plans.models import Plan  # noqa: E402
-from shinchoku.reports.pdf import layout, report_html  # noqa: E402
+from shinchoku.reports.pdf import layout, report_html, write  # noqa: E402
 from shinchoku.reports.report import committee_report  # noqa: E402
 from shinchoku.reports.xlsx import report_xlsx  # noqa: E402
 
@@ -99,7 +99,7 @@ def main() -> None:
         t_html, html = best(lambda r=report: report_html(r), args.runs)
         t_layout, document = best(lambda h=html: layout(h), args.runs)
         cpu = CPU[0]
-        t_write, pdf = best(lambda d=document: d.write_pdf(), args.runs)
+        t_write, pdf = best(lambda d=document: write(d), args.runs)
         cpu += CPU[0]
         t_pdf = t_layout + t_write
         t_xlsx, xlsx = best(lambda r=report: report_xlsx(r), args.runs)

@@ -1,8 +1,10 @@
 """Starting a PDF report job: one active job per user and report, its task in the same transaction.
 
 The view renders the HTML (the database reads, the draft scoping and the language happen in the
-request); `start_report_job` stores it with the job and enqueues `render_report` in one
-transaction, so there is never a job without its task nor a task without its job.
+request), or, for the committee report (the same for every member), leaves it to the worker
+(tasks.render_report reads the report in the job's language); `start_report_job` stores it with
+the job and enqueues `render_report` in one transaction, so there is never a job without its
+task nor a task without its job.
 """
 
 from __future__ import annotations
@@ -30,6 +32,15 @@ def failure_message(language: str, *, interrupted: bool) -> str:
             "The PDF could not be prepared. Please try again; if it fails again, "
             "tell the administrator."
         )
+
+
+def committee_memo_key(plan, fy: int) -> str:
+    """Where the committee report's (content key, file name) are remembered, under the plan's
+    current version and the active language: read the key before the report, so that a change
+    committed meanwhile leaves the pair under a version no longer asked for."""
+    from shinchoku.rounds import page_cache
+
+    return page_cache.key("committee-pdf", plan, fy)
 
 
 def active_job(user, plan, kind: str, fy: int | None) -> ReportJob | None:
@@ -87,7 +98,8 @@ def start_report_job(
 ) -> tuple[ReportJob, bool]:
     """Queue the PDF of `html`; return (job, created): the user's active job if there is one.
 
-    `html` may be a function that makes it: it is then called only when a layout is needed.
+    `html` may be a function that makes it: it is then called only when a layout is needed;
+    "" for a committee report: the worker reads the report (tasks.render_report).
 
     With a `content_key` (the report is the same for every reader: what it shows has not changed
     since a finished job with that key), the job is done at once with that job's PDF: an approved

@@ -22,41 +22,88 @@ def send_email(to: list[str], subject: str, body: str) -> int:
 
 @task(queue_name="reports")
 def render_report(job_id: int) -> int:
-    """Lay out a ReportJob's HTML as PDF and keep the bytes with the job; return its size."""
+    """Lay out a ReportJob's HTML as PDF and keep the bytes with the job; return its size.
+
+    A committee report's job queued without HTML (reports.views.pdf_start: the report is the
+    same for every member) reads the report here first, and takes the PDF of a finished job of
+    the same content if there is one."""
     from shinchoku.jobs.housekeeping import beat
+    from shinchoku.jobs.models import ReportJob
+    from shinchoku.jobs.report_jobs import failure_message, made_before
 
     beat()
     job = _start(job_id)
     if job is None:
         return 0  # removed, or already finished (a re-run of a task that had finished)
+    if not job.html and job.kind == ReportJob.Kind.COMMITTEE:
+        read = _read_committee(job)
+        if read is None:  # no report (any more) for that year
+            ReportJob.objects.filter(pk=job.pk, state=ReportJob.State.RUNNING).update(
+                state=ReportJob.State.FAILED,
+                message=failure_message(job.language, interrupted=False),
+                finished=timezone.now(),
+            )
+            return 0
+        html, key, name = read
+        earlier = made_before(job.plan_id, job.kind, job.fy, key)
+        if earlier is not None:
+            ReportJob.objects.filter(pk=job.pk, state=ReportJob.State.RUNNING).update(
+                state=ReportJob.State.DONE,
+                pdf=earlier["pdf"],
+                size=earlier["size"],
+                content_key=key,
+                filename=name,
+                message="",
+                finished=timezone.now(),
+            )
+            return earlier["size"]
+        ReportJob.objects.filter(pk=job.pk).update(html=html, content_key=key, filename=name)
+        job.html = html
     return _lay_out(job, render_report)
+
+
+def _read_committee(job) -> tuple[str, str, str] | None:
+    """The committee report of the job's plan and year, read now in the job's language: its
+    HTML, content key and file name (remembered for the members' clicks, as reports.views.pdf_start
+    does); None when that year has no report."""
+    from django.core.cache import cache
+    from django.utils.translation import override
+
+    from shinchoku.jobs.report_jobs import committee_memo_key
+    from shinchoku.reports.pdf import report_html_and_key
+    from shinchoku.reports.report import ReportError, committee_report, filename
+
+    try:
+        with override(job.language):
+            memo_key = committee_memo_key(job.plan, job.fy)
+            report = committee_report(job.plan, job.fy)
+            html, key = report_html_and_key(report)
+            name = filename(report, "pdf")
+            # The member's click on this report now finds its content key without reading it.
+            cache.set(memo_key, (key, name))
+            return html, key, name
+    except ReportError:
+        return None
 
 
 @task(queue_name="reports")
 def prerender_report(job_id: int) -> int:
     """A pre-render (jobs.prerender): read the committee report now and lay it out, unless a
     PDF of the same content is already made or being made; return the PDF's size (0 if not)."""
-    from django.utils.translation import override
-
     from shinchoku.jobs.housekeeping import beat
     from shinchoku.jobs.models import ReportJob
     from shinchoku.jobs.report_jobs import made_before
-    from shinchoku.reports.pdf import report_html_and_key
-    from shinchoku.reports.report import ReportError, committee_report, filename
 
     beat()
     job = _start(job_id)
     if job is None:
         return 0
     # Read after the job left the queue: a change committed from now on queues another one.
-    try:
-        with override(job.language):
-            report = committee_report(job.plan, job.fy)
-            html, key = report_html_and_key(report)
-            name = filename(report, "pdf")
-    except ReportError:  # no report (any more) for that year
+    read = _read_committee(job)
+    if read is None:  # no report (any more) for that year
         ReportJob.objects.filter(pk=job.pk).delete()
         return 0
+    html, key, name = read
     same = ReportJob.objects.filter(
         plan=job.plan_id, kind=job.kind, fy=job.fy, content_key=key, state__in=ReportJob.ACTIVE
     ).exclude(pk=job.pk)

@@ -5,24 +5,32 @@ headers repeat on every page, and every page carries the plan, the FY and "page 
 
 Laying it out is the slow part (issue 16: ≤ 2 s). The report's charts go to WeasyPrint as images
 (`charts_as_images`): the same SVG, drawn the same, but parsed by the SVG reader instead of
-becoming hundreds of HTML elements that the CSS cascade and the box builder walk one by one.
+becoming hundreds of HTML elements that the CSS cascade and the box builder walk one by one, and
+made cheaper to draw (`print_svg`). The page's print rules are `print/report.css` and its
+user-agent sheet `print/ua.css` (only what the report uses), every table has fixed columns, and
+the cyclic garbage collector waits while WeasyPrint works (see README "Committee report PDF").
 """
 
 from __future__ import annotations
 
 import base64
+import functools
+import gc
 import hashlib
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.template.loader import render_to_string
 
 from shinchoku.core.css import css_escape
+from shinchoku.reports.print_svg import print_svg
 from shinchoku.reports.report import CommitteeReport
-from shinchoku.stylesheet import app_css_section
 
 HERE = Path(__file__).resolve().parent
 FONT_PATH = HERE / "fonts" / "ipaexg.ttf"
+PRINT_CSS = HERE / "print" / "report.css"  # the report's print rules (not app.css: see its head)
+PRINT_UA_CSS = HERE / "print" / "ua.css"
 
 
 _SVG = re.compile(r"<svg\b[^>]*>.*?</svg>", re.S)
@@ -33,7 +41,7 @@ SVG_DATA = "data:image/svg+xml;base64,"
 def _svg_image(match: re.Match) -> str:
     svg = match.group(0)
     attrs = dict(_ATTR.findall(svg[: svg.index(">")]))
-    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    data = base64.b64encode(print_svg(svg).encode("utf-8")).decode("ascii")
     # The label is already escaped for an attribute (charts.py escapes every text).
     return (
         f'<img class="chart" src="{SVG_DATA}{data}" width="{attrs.get("width", "")}" '
@@ -42,7 +50,8 @@ def _svg_image(match: re.Match) -> str:
 
 
 def charts_as_images(html: str) -> str:
-    """Every inline <svg> chart of the HTML as an <img> of the same SVG (a data: URL)."""
+    """Every inline <svg> chart of the HTML as an <img> of the same SVG (a data: URL), drawn
+    with less work for WeasyPrint (`print_svg`)."""
     return _SVG.sub(_svg_image, html)
 
 
@@ -52,7 +61,7 @@ def _html(report: CommitteeReport) -> str:
         {
             "report": report,
             "font_url": FONT_PATH.as_uri(),
-            "css": app_css_section("report"),
+            "css": PRINT_CSS.read_text(encoding="utf-8"),
             "header_left": f"{report.plan.title} {report.fy_label} 進捗状況",
             "header_right": f"作成 {report.generated_text}",
         },
@@ -87,8 +96,34 @@ def report_html(report: CommitteeReport) -> str:
     return charts_as_images(_html(report))
 
 
+# A page's HTML that opts in (<html … data-ua="print">) is laid out with `print/ua.css` as its
+# user-agent stylesheet instead of WeasyPrint's full HTML5 one (issue 16).
+LEAN_UA_MARK = 'data-ua="print"'
+
+
+@contextmanager
+def _no_gc():
+    """The cyclic garbage collector off while WeasyPrint works: a layout makes hundreds of
+    thousands of objects, and each collection of the oldest generation walked all of them again
+    (a sixth of the time). What the layout leaves is freed when the collector is back on."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@functools.cache
+def _print_ua():
+    import weasyprint
+
+    return weasyprint.CSS(string=PRINT_UA_CSS.read_text(encoding="utf-8"))
+
+
 def layout(html: str):
-    """Lay out the HTML into pages (a weasyprint Document: count its pages, then write it).
+    """Lay out the HTML into pages (a weasyprint Document: count its pages, then `write` it).
 
     Only files under this app are fetched (no network, no other files), and the charts' SVG
     images written into the HTML (data: URLs).
@@ -101,13 +136,108 @@ def layout(html: str):
                 raise ValueError(f"refused to fetch {url}")
             return super().fetch(url, headers)
 
+    cls = weasyprint.HTML
+    if LEAN_UA_MARK in html[:500]:
+
+        class PrintHTML(weasyprint.HTML):
+            def _ua_stylesheets(self, forms=False):
+                return [_print_ua()]
+
+        cls = PrintHTML
     fetcher = AppFiles(allowed_protocols=["file", "data"], fail_on_errors=True)
-    return weasyprint.HTML(string=html, base_url=HERE.as_uri(), url_fetcher=fetcher).render()
+    with _no_gc():
+        return cls(string=html, base_url=HERE.as_uri(), url_fetcher=fetcher).render()
+
+
+@contextmanager
+def _whole_svg_texts():
+    """WeasyPrint 70 lays out and draws an SVG <text> one letter at a time (for per-letter
+    positions, which the charts never use): a sixth of the report's time. While this is on, a
+    <text> with one x and one y, anchored at its start (print_svg makes them so) and nothing
+    per letter, is laid out once and drawn as one line; any other goes to WeasyPrint's own.
+    Only for the version it was written against (the installed one is pinned)."""
+    import weasyprint
+    from weasyprint.svg import TAGS
+    from weasyprint.svg import text as svg_text
+
+    if weasyprint.__version__ != "70.0":
+        yield
+        return
+    own = TAGS["text"]
+    TAGS["text"] = functools.partial(_whole_text, own)
+    try:
+        yield
+    finally:
+        TAGS["text"] = own
+    del svg_text
+
+
+_PER_LETTER = ("dx", "dy", "rotate", "textLength", "letter-spacing", "lengthAdjust")
+
+
+def _whole_text(own, svg, node, font_size):
+    from math import inf
+
+    from weasyprint.css.properties import INITIAL_VALUES
+    from weasyprint.draw.text import draw_first_line
+    from weasyprint.matrix import Matrix
+    from weasyprint.svg.text import Style, TextBox
+    from weasyprint.text.line_break import split_first_line
+
+    a = node.attrib
+    x, y = a.get("x", ""), a.get("y", "")
+    simple = (
+        node.text
+        and node.text.strip() == node.text
+        and re.fullmatch(r"-?[\d.]+", x)
+        and re.fullmatch(r"-?[\d.]+", y)
+        and node.get("text-anchor", "start") == "start"
+        and not any(k in a for k in _PER_LETTER)
+        and not any(node.get(k) for k in ("dominant-baseline", "alignment-baseline"))
+        and node.get("direction", "ltr") == "ltr"
+        and not len(node._etree_node)
+    )
+    if not simple:
+        return own(svg, node, font_size)
+    style = Style()
+    style.update(INITIAL_VALUES)
+    style.font_config = svg.font_config
+    style["font_family"] = [
+        f.strip("\"'") for f in node.get("font-family", "sans-serif").split(",")
+    ]
+    style["font_style"] = node.get("font-style", "normal")
+    weight = node.get("font-weight", 400)
+    style["font_weight"] = {"normal": 400, "bold": 700}.get(weight, weight)
+    try:
+        style["font_weight"] = int(style["font_weight"])
+    except ValueError:
+        style["font_weight"] = 400
+    style["font_size"] = font_size
+    layout, _, _, width, height, baseline = split_first_line(node.text, style, svg.context, inf, 0)
+    x, y = float(x), float(y)
+    node.text_bounding_box = (x, y - baseline, width, height)
+    svg.cursor_position = x + width, y
+    svg.stream.push_state()
+    fill, stroke = svg.set_graphical_state(node, font_size)
+    svg.stream.begin_text()
+    layout.reactivate(style)
+    svg.fill_stroke(fill, stroke, text=True)
+    box = TextBox(layout, style)
+    box.baseline = baseline
+    draw_first_line(svg.stream, box, "none", "none", Matrix(a=1, d=-1, e=x, f=y))
+    svg.stream.end_text()
+    svg.stream.pop_state()
+
+
+def write(document) -> bytes:
+    """The laid-out document as PDF bytes."""
+    with _no_gc(), _whole_svg_texts():
+        return document.write_pdf()
 
 
 def html_to_pdf(html: str) -> bytes:
     """The HTML as PDF bytes."""
-    return layout(html).write_pdf()
+    return write(layout(html))
 
 
 def report_pdf(report: CommitteeReport) -> bytes:

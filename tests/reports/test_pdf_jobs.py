@@ -329,9 +329,42 @@ def test_a_click_on_an_unchanged_report_builds_no_report(viewer):
     theirs = ReportJob.objects.get(token=response["Location"].rstrip("/").rsplit("/", 1)[1])
     made = ReportJob.objects.get(token=first["Location"].rstrip("/").rsplit("/", 1)[1])
     assert theirs.state == "done" and bytes(theirs.pdf) == bytes(made.pdf)
-    # Nothing made yet for the remembered content (the PDF pruned): the click builds it.
+    # Nothing made yet for the remembered content (the PDF pruned): the click queues the job
+    # without building the report either; the worker reads it and lays it out.
     ReportJob.objects.all().delete()
     again = other.post(PDF)
-    assert "reports/report_pdf.html" in [t.name for t in again.templates]
+    assert "reports/report_pdf.html" not in [t.name for t in again.templates]
     job = ReportJob.objects.get(token=again["Location"].rstrip("/").rsplit("/", 1)[1])
-    assert job.state == "queued" and "<html" in job.html
+    assert job.state == "queued" and job.html == ""
+    assert run_pending(queues=["reports"]) == 1
+    job.refresh_from_db()
+    assert job.state == "done" and job.content_key == made.content_key
+    assert job.filename == made.filename and job.pdf[:5] == b"%PDF-"
+    assert "第4期西東京市地域福祉計画" in pdf_text(bytes(job.pdf))
+
+
+def test_a_job_queued_without_html_takes_a_pdf_of_the_same_content_made_meanwhile(viewer):
+    first = viewer.post(PDF)  # builds the HTML (nothing remembered yet), remembers the key
+    run_pending(queues=["reports"])
+    made = ReportJob.objects.get(token=first["Location"].rstrip("/").rsplit("/", 1)[1])
+    other = login_client("委員4", role="viewer", org_slug=CITY_ORG)
+    # A member's job queued while no PDF was there (as if made before the first finished).
+    made_pdf = bytes(made.pdf)
+    ReportJob.objects.filter(pk=made.pk).update(pdf=None, state="failed")
+    response = other.post(PDF)
+    job = ReportJob.objects.get(token=response["Location"].rstrip("/").rsplit("/", 1)[1])
+    assert job.state == "queued" and job.html == ""
+    ReportJob.objects.filter(pk=made.pk).update(pdf=made_pdf, state="done")
+    tasks = DBTaskResult.objects.filter(task_path__endswith="render_report").count()
+    run_pending(queues=["reports"])
+    job.refresh_from_db()
+    assert job.state == "done" and bytes(job.pdf) == made_pdf  # not laid out again
+    assert DBTaskResult.objects.filter(task_path__endswith="render_report").count() == tasks
+
+
+def pdf_text(data: bytes) -> str:
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    return "".join(page.extract_text() or "" for page in PdfReader(BytesIO(data)).pages)

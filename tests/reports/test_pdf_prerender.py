@@ -66,6 +66,8 @@ def test_a_prerender_is_laid_out_and_a_members_click_takes_it_at_once():
     before = renders()
     viewer = login_client("委員", role="viewer", org_slug=CITY_ORG)
     response = viewer.post(reverse("reports:pdf", args=[CITY, 2019]))
+    # The pre-render remembered the report's content key: the click does not read the report.
+    assert "reports/report_pdf.html" not in [t.name for t in response.templates]
     mine = ReportJob.objects.get(user=viewer.user)
     assert response["Location"].endswith(f"/{mine.token}/")
     assert mine.state == "done" and bytes(mine.pdf) == bytes(job.pdf)
