@@ -28,7 +28,6 @@ NOT_YET = "not reduced yet (issue 16)"
 # the cache under its version, the per-request base cut to two queries).
 OVER_LIMIT: dict[str, tuple[int, str]] = {
     "rounds:final_sheet": (15, f"{NOT_YET}: the final sheet, beside the sheet's"),
-    "businesses:policies": (13, f"{NOT_YET}: plan_progress's reads beside the businesses'"),
     "businesses:register_upload": (
         20,
         f"{NOT_YET}: an upload of the register compares every row with the stored businesses",
