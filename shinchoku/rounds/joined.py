@@ -37,6 +37,7 @@ class Slicer:
             pk = names.index(model._meta.pk.attname)
             self.parts.append((model, start, start + len(names), names, pk))
             start += len(names)
+        self.seen: list[dict[Any, models.Model]] = [{} for _ in self.parts]
 
     def names(self, *paths: str) -> list[str]:
         """The `values_list` names of the models, each along its path ("" for the first)."""
@@ -46,11 +47,21 @@ class Slicer:
         return out
 
     def cut(self, row: Sequence[Any]) -> list[models.Model | None]:
-        """The row's instances, in the models' order (None where a LEFT JOIN found none)."""
+        """The row's instances, in the models' order (None where a LEFT JOIN found none).
+
+        A row seen before (the same primary key, repeated by the join) is the same instance,
+        built once.
+        """
         out: list[models.Model | None] = []
-        for model, start, end, names, pk in self.parts:
-            values = row[start:end]
-            out.append(None if values[pk] is None else model.from_db(self.using, names, values))
+        for (model, start, end, names, pk), seen in zip(self.parts, self.seen, strict=True):
+            key = row[start + pk]
+            if key is None:
+                out.append(None)
+            elif key in seen:
+                out.append(seen[key])
+            else:
+                seen[key] = model.from_db(self.using, names, row[start:end])
+                out.append(seen[key])
         return out
 
 
