@@ -4,9 +4,6 @@ The pages are those of tests/test_every_page_language.py (one case per named URL
 objects, as the role that opens it), each requested once to warm up and once counted, in a
 transaction rolled back after it. The count includes what every signed-in page pays before the
 view: the session and the user (with the membership and the unread count, one query).
-
-Pages that are still over the limit while they are being reduced are listed in OVER_LIMIT with
-their count now; such a page may not grow past it.
 """
 
 from __future__ import annotations
@@ -22,14 +19,6 @@ from tests.test_every_page_language import CASES, FORM_DATA, POST_ONLY, QUERY, b
 
 LIMIT = 12
 LIMITS = {"plans:node": 8}  # the item page
-NOT_YET = "not reduced yet (issue 16)"
-# URL name → (the most queries it makes now, why it may). The item page, the sheet, the progress
-# view, the committee report and the dashboard came under the limit (their plan's data kept in
-# the cache under its version, the per-request base cut to two queries); so did the final
-# sheet, the node editor and the two uploads' previews (the plan workbook's, the register's).
-OVER_LIMIT: dict[str, tuple[int, str]] = {
-    "businesses:policies": (13, f"{NOT_YET}: plan_progress's reads beside the businesses'"),
-}
 
 
 def test_every_page_reads_in_a_few_queries(db) -> None:
@@ -60,7 +49,7 @@ def test_every_page_reads_in_a_few_queries(db) -> None:
     over = {
         name: f"{n} queries ({where})"
         for name, (n, where) in counts.items()
-        if n > LIMITS.get(name, LIMIT) and n > OVER_LIMIT.get(name, (0, ""))[0]
+        if n > LIMITS.get(name, LIMIT)
     }
     assert over == {}, "pages over the limit:\n" + "\n".join(
         f"  {name}: {said}" for name, said in sorted(over.items())

@@ -259,6 +259,7 @@ def convert(number: Decimal, from_unit: str, to_unit: str) -> Decimal:
     raise IncompatibleUnits(incompatible(ACTUAL, from_unit, INDICATOR, to_unit))
 
 
+@functools.lru_cache(maxsize=16384)  # pure: a frozen value and a unit, judged per cell (issue 16)
 def to_unit(value: Value, unit: str) -> Value | None:
     """The value written in `unit` (an indicator's unit), or None when it cannot be.
 

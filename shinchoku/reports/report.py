@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from functools import cached_property
 
 from django.utils import timezone
 from django.utils.html import format_html
@@ -21,6 +22,7 @@ from shinchoku.core.evaluations import UNRATED
 from shinchoku.core.forecast import AT_RISK, OFF_TRACK, ON_TRACK
 from shinchoku.core.wareki import fy_label, fy_short, moment_label
 from shinchoku.plans.models import IndicatorValue, Plan
+from shinchoku.reports.templatetags.report_cells import cell
 from shinchoku.reviews.listing import OpinionRow
 from shinchoku.reviews.report import previous_opinions
 from shinchoku.rounds.forecasts import IndicatorForecast, at_risk_in, judgement_label
@@ -96,6 +98,28 @@ class Row:
     @property
     def final_fy(self) -> int | None:
         return max(self.ip.targets) if self.ip.targets else None
+
+    # -- the table's figure cells in the indicator's unit, each formatted once (issue 16) --
+
+    @cached_property
+    def baseline_cell(self) -> str:
+        return cell(self.ip.baseline, self.ip.unit)
+
+    @cached_property
+    def earlier_cells(self) -> list[str]:
+        return [cell(v, self.ip.unit) for v in self.earlier]
+
+    @cached_property
+    def actual_cell(self) -> str:
+        return cell(self.ip.actual, self.ip.unit)
+
+    @cached_property
+    def target_cell(self) -> str:
+        return cell(self.ip.target, self.ip.unit)
+
+    @cached_property
+    def final_cell(self) -> str:
+        return cell(self.ip.final, self.ip.unit)
 
 
 @dataclass

@@ -76,7 +76,7 @@ def committee(request: HttpRequest, slug: str, fy: int) -> HttpResponse:
     its body and the FY list are kept in the cache under the plan's version and the language
     (rounds.page_cache) until the plan, a round or an opinion changes.
     """
-    plan = plan_for(request, slug)
+    plan = page_cache.plan_for(request, slug)  # with its cache version: one query
     stored = page_cache.kept(
         page_cache.key("committee", plan, fy), lambda: _committee(request, plan, fy)
     )

@@ -19,10 +19,12 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db.models import F
+from django.http import HttpRequest
 from django.utils.translation import get_language
 
 from shinchoku.accounts.permissions import DraftScope
 from shinchoku.plans import cache_version
+from shinchoku.plans.access import visible_plan
 from shinchoku.plans.models import Plan
 
 MISSING = object()
@@ -42,6 +44,13 @@ def plan_version(plan: Plan) -> int:
     else:
         cache_version.version_read()
     return plan.cached_version
+
+
+def plan_for(request: HttpRequest, slug: str) -> Plan:
+    """`rounds.access.plan_for`, with the plan's cache version read in the same query."""
+    plan = visible_plan(request, slug, versioned=True)
+    plan.cached_version = plan.cache_v
+    return plan
 
 
 def with_versions(plans: Any) -> Any:

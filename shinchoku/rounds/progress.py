@@ -13,17 +13,29 @@ its status is given (`withheld`). The default scope sees no draft, for the commi
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from shinchoku.accounts.permissions import APPROVED_ONLY, DraftScope
+from shinchoku.core import signed
 from shinchoku.core.achievement import Bands, Judgement, Tally, by_group, flagged, judge, roll_up
 from shinchoku.core.evaluations import Counts, count_by, evaluation_counts, status_counts
 from shinchoku.core.figures import Figure, figure, indicator_unit
 from shinchoku.core.forecast import DEFAULT_THRESHOLDS, Thresholds
 from shinchoku.core.tree import top_of
+from shinchoku.orgs.models import Department
 from shinchoku.plans.models import Indicator, IndicatorValue, Node, Plan, ProgressNote
-from shinchoku.rounds.models import ContentEntry, ItemEntry, PlanSettings, Report, Round
+from shinchoku.plans.templatetags.figures import in_unit
+from shinchoku.rounds.joined import Slicer, prefetched
+from shinchoku.rounds.models import (
+    ContentEntry,
+    IndicatorEntry,
+    ItemEntry,
+    PlanSettings,
+    Report,
+    Round,
+)
 from shinchoku.rounds.services import bands_of
 
 ROLE = IndicatorValue.Role
@@ -103,6 +115,46 @@ class IndicatorProgress:
     @property
     def baseline_figure(self) -> Figure | None:
         return self.figure(self.baseline)
+
+    # -- ready texts for the pages' cells, each formatted once, in Python (issue 16) --
+
+    @cached_property
+    def baseline_shown(self) -> str:
+        """The baseline in the indicator's unit (HTML: the figure as reported beside it where it
+        was reported in another unit); empty without one. So are the others."""
+        return shown(self.baseline, self.unit)
+
+    @cached_property
+    def target_shown(self) -> str:
+        return shown(self.target, self.unit)
+
+    @cached_property
+    def final_shown(self) -> str:
+        return shown(self.final, self.unit)
+
+    @cached_property
+    def actual_shown(self) -> str:
+        return shown(self.actual, self.unit)
+
+    @cached_property
+    def rate_text(self) -> str:
+        """The achievement rate: 80.0%, △120.0%; empty when it cannot be judged."""
+        return signed.percent(self.judgement.rate)
+
+    @cached_property
+    def progress_text(self) -> str:
+        """The progress from the baseline toward the final target, as `rate_text`."""
+        return signed.percent(self.judgement.progress)
+
+    def pending_shown(self, entries: Iterable[IndicatorEntry]) -> list[tuple[IndicatorEntry, str]]:
+        """Unapproved sheets' entries that give an actual, each with it in the unit."""
+        return [(e, shown(e.actual, self.unit)) for e in entries if e.actual]
+
+
+def shown(value: IndicatorValue | str | None, unit: str) -> str:
+    """A value for a cell: in the indicator's unit, with the figure as reported beside it where
+    that differs (core.figures; the same HTML as the `in_unit` filter); empty for none."""
+    return in_unit(value, unit)
 
 
 def unit_of(
@@ -269,14 +321,9 @@ def plan_progress(plan: Plan, fy: int, *, drafts: DraftScope = APPROVED_ONLY) ->
     """
     settings = PlanSettings.of(plan)
     bands = bands_of(plan, settings)
-    nodes = list(Node.objects.filter(plan=plan).prefetch_related("departments").order_by("seq"))
+    nodes = _nodes(plan)
     by_id = {n.id: n for n in nodes}
-    found = list(
-        Indicator.objects.filter(node__plan=plan)
-        .select_related("department")
-        .prefetch_related("values", "reports")
-        .order_by("node__seq", "order")
-    )
+    found = _indicators(plan)
     for i in found:
         i.node = by_id[i.node_id]  # with its departments, read above
     indicators = [indicator_progress(i, fy, bands) for i in found]
@@ -287,19 +334,7 @@ def plan_progress(plan: Plan, fy: int, *, drafts: DraftScope = APPROVED_ONLY) ->
     for i in indicators:
         total.add(i.judgement.band)
 
-    # The round's sheets with the round (issue 16: one query); a round without sheets is
-    # looked up on its own.
-    reports = list(
-        Report.objects.filter(
-            round__plan=plan, round__fy=fy, round__kind=Round.Kind.YEARLY
-        ).select_related("department", "round")
-    )
-    if reports:
-        round_ = reports[0].round
-        for r in reports:
-            r.round = round_
-    else:
-        round_ = Round.objects.filter(plan=plan, fy=fy, kind=Round.Kind.YEARLY).first()
+    round_, reports, entries = _round(plan, fy)
     evaluations = evaluation_counts(settings.evaluation_scale)
     scale_labels = dict(evaluations.labels)
     contents: list[ContentProgress] = []
@@ -314,13 +349,11 @@ def plan_progress(plan: Plan, fy: int, *, drafts: DraftScope = APPROVED_ONLY) ->
                 withheld.append(r)
         by_key = {n.key: n for n in nodes}
         flagging = flagged_statuses(settings)
-        for e in ContentEntry.objects.filter(report__in=status_of).order_by(
-            "report__department__order", "node_key", "position"
-        ):
+        for e in entries:  # in the departments' order, then by item and position
+            r = status_of.get(e.report_id)
             node = by_key.get(e.node_key)
-            if node is None or not e.status:
+            if r is None or node is None or not e.status:
                 continue
-            r = status_of[e.report_id]
             contents.append(
                 ContentProgress(
                     node,
@@ -330,11 +363,11 @@ def plan_progress(plan: Plan, fy: int, *, drafts: DraftScope = APPROVED_ONLY) ->
                     flagged(e.status, flagging),
                 )
             )
-        for e in ItemEntry.objects.filter(report__in=status_of):
+        for e in ItemEntry.objects.filter(report__round=round_):
+            r = status_of.get(e.report_id)
             node = by_key.get(e.node_key)
-            if node is None:
+            if r is None or node is None:
                 continue
-            r = status_of[e.report_id]
             items.append(
                 ItemProgress(
                     node,
@@ -385,6 +418,96 @@ def plan_progress(plan: Plan, fy: int, *, drafts: DraftScope = APPROVED_ONLY) ->
         statuses=_status_totals(settings, contents, by_goal, goal_of),
         thresholds=settings.forecast_thresholds,
     )
+
+
+# --- the reads: five queries whatever the plan's size (issue 16) ---------------------------
+
+
+def _nodes(plan: Plan) -> list[Node]:
+    """The plan's nodes in document order, each with its departments (`node.departments.all()`
+    reads nothing), in one query: the nodes LEFT JOIN their departments."""
+    slicer = Slicer(Node, Department)
+    rows = (
+        Node.objects.filter(plan=plan)
+        .order_by("seq", "departments__organization_id", "departments__order", "departments__id")
+        .values_list(*slicer.names("", "departments"))
+    )
+    nodes: dict[int, Node] = {}
+    departments: dict[int, list[Department]] = {}
+    for row in rows:
+        node, department = slicer.cut(row)
+        assert node is not None
+        node = nodes.setdefault(node.pk, node)
+        found = departments.setdefault(node.pk, [])
+        if department is not None:
+            found.append(department)
+    for node in nodes.values():
+        prefetched(node, "departments", departments[node.pk])
+    return list(nodes.values())
+
+
+def _indicators(plan: Plan) -> list[Indicator]:
+    """The plan's indicators in document order with their department, values and notes
+    (`values.all()` and `reports.all()` read nothing): two queries, the indicators LEFT JOIN
+    their department and notes, and their values."""
+    slicer = Slicer(Indicator, Department, ProgressNote)
+    rows = (
+        Indicator.objects.filter(node__plan=plan)
+        .order_by("node__seq", "order", "id", "reports__fy")
+        .values_list(*slicer.names("", "department", "reports"))
+    )
+    found: dict[int, Indicator] = {}
+    notes: dict[int, list[ProgressNote]] = {}
+    for row in rows:
+        indicator, department, note = slicer.cut(row)
+        assert indicator is not None
+        if indicator.pk not in found:
+            indicator.department = department  # type: ignore[assignment]
+            found[indicator.pk] = indicator
+            notes[indicator.pk] = []
+        if note is not None:
+            notes[indicator.pk].append(note)
+    values: dict[int, list[IndicatorValue]] = {pk: [] for pk in found}
+    for v in IndicatorValue.objects.filter(indicator__node__plan=plan).order_by(
+        "indicator_id", "role", "fy"
+    ):
+        values.setdefault(v.indicator_id, []).append(v)
+    for pk, indicator in found.items():
+        prefetched(indicator, "values", values[pk])
+        prefetched(indicator, "reports", notes[pk])
+    return list(found.values())
+
+
+def _round(plan: Plan, fy: int) -> tuple[Round | None, list[Report], list[ContentEntry]]:
+    """The FY's yearly round, its sheets (with their department and round) in the departments'
+    order, and their content entries: one query, the round LEFT JOIN its sheets LEFT JOIN their
+    content entries."""
+    slicer = Slicer(Round, Report, Department, ContentEntry)
+    rows = (
+        Round.objects.filter(plan=plan, fy=fy, kind=Round.Kind.YEARLY)
+        .order_by(
+            "reports__department__order",
+            "reports__department_id",
+            "reports__contents__node_key",
+            "reports__contents__position",
+        )
+        .values_list(*slicer.names("", "reports", "reports__department", "reports__contents"))
+    )
+    round_: Round | None = None
+    reports: dict[int, Report] = {}
+    entries: list[ContentEntry] = []
+    for row in rows:
+        found, report, department, entry = slicer.cut(row)
+        round_ = round_ or found
+        if report is None:
+            continue
+        if report.pk not in reports:
+            report.department = department  # type: ignore[assignment]
+            report.round = round_  # type: ignore[assignment]
+            reports[report.pk] = report
+        if entry is not None:
+            entries.append(entry)
+    return round_, list(reports.values()), entries
 
 
 # --- plans without figures (issue 12) ------------------------------------------------------

@@ -31,7 +31,7 @@ from shinchoku.accounts.permissions import (
 )
 from shinchoku.core import wareki
 from shinchoku.core.years import pick_fy
-from shinchoku.plans.access import may_see
+from shinchoku.plans.access import HAS_NUMBERS, may_see, with_settings
 from shinchoku.plans.models import Indicator, IndicatorValue, Node, Plan
 from shinchoku.rounds import page_cache
 from shinchoku.rounds.access import plan_for
@@ -110,7 +110,7 @@ def overview(request: HttpRequest, slug: str, fy: int) -> HttpResponse:
     Below the FY picker the page is rendered from the plan's data only, and kept in the cache
     under the plan's version, the language and the drafts the reader may see (page_cache).
     """
-    plan = plan_for(request, slug)
+    plan = page_cache.plan_for(request, slug)  # with its cache version: one query
     with_values, with_data = page_cache.kept(
         page_cache.key("picker", plan), lambda: picker_years(plan)
     )
@@ -172,6 +172,11 @@ class YearRow:
     progress: IndicatorProgress
     pending: list[IndicatorEntry]  # unapproved entries the user may read
     withheld: list[Report]  # unapproved sheets the user may not read: their status only
+
+    @cached_property
+    def pending_actuals(self) -> list[tuple[IndicatorEntry, str]]:
+        """The pending entries with an actual, each with it in the indicator's unit."""
+        return self.progress.pending_shown(self.pending)
 
 
 @require_safe
@@ -323,10 +328,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         if org is None:
             raise Http404("no such organization")
         organizations = [org]
+    # Each plan with its cache version and its progress settings (PlanSettings.of reads
+    # nothing more for a board made now).
     plans = [
-        p
+        with_settings(p, p.has_numbers)
         for p in page_cache.with_versions(Plan.objects.filter(organization__in=organizations))
-        .select_related("organization")
+        .select_related("organization", "progress_settings")
+        .annotate(has_numbers=HAS_NUMBERS)
         .order_by("organization__name", "-first_fy", "title")
         if may_see(request.user, p)  # drafts: 管理者 and approvers only
     ]
@@ -364,21 +372,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "board", plan, round_.fy, page_cache.scope_key(drafts), today.isoformat()
         )
     stored = page_cache.kept_many(keys)
-    missing = [b for b in boards if b.plan.pk not in stored]
-    reports: dict[int, list[Report]] = {}
-    if missing:
-        for rep in (
-            Report.objects.filter(round__in=[b.round for b in missing])
-            .select_related("department")
-            .order_by("department__order", "department__id")
-        ):
-            reports.setdefault(rep.round_id, []).append(rep)
     made = []
     for b in boards:
         if b.plan.pk in stored:
             sheets, b.body = stored[b.plan.pk]
         else:
-            sheets = reports.get(b.round.id, [])
+            sheets = b.pp.reports  # read with the board's progress, in the departments' order
         b.departments = [
             DeptStatus(rep, b.round.is_open and b.days_left < 0 and rep.status not in DONE)
             for rep in sheets

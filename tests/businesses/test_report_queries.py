@@ -20,9 +20,10 @@ pytestmark = pytest.mark.django_db
 # menu: 6); the round with the cost of a person-year, the evaluations with their FY's figures,
 # the rotation's slots with what is done.
 REPORT_PAGE = 5
-# The frame and the plan (7); the picker's years; plan_progress (rounds.progress, 7 here); the
+# The frame and the plan; the picker's years; plan_progress (rounds.progress: five queries at
+# most, the indicators' three tables in two, the round with its sheets and contents in one); the
 # businesses linked with their figures, latest evaluations and the person-year cost.
-POLICY_PAGE = 12
+POLICY_PAGE = 9
 
 
 def more_businesses(round_, n: int = 12) -> None:

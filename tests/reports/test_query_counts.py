@@ -10,9 +10,10 @@ from tests.conftest import login_client
 from tests.query_counts import ACTION, SIZES, rounds_rolled_back, sized
 
 # The page keeps the report's body in the cache under the plan's version (rounds/page_cache.py):
-# a second request reads the plan and its version; the first after a change reads the report.
-COMMITTEE_REPORT = 4
-COMMITTEE_REPORT_MADE = 14
+# a second request reads the plan with its version; the first after a change reads the report:
+# plan_progress's five queries, the previous FY's opinions and the FYs with a report.
+COMMITTEE_REPORT = 3
+COMMITTEE_REPORT_MADE = 10
 
 
 @pytest.fixture(scope="module")

@@ -29,13 +29,17 @@ SHEET = 10  # last year's approved entries are read with the sheet's own (rounds
 # transaction by the first save, so not repeated).
 DRAFT_SAVE = 11  # a save of indicator fields reads no content (SheetKeys.contents)
 # The progress view and the dashboard keep what they render from the plan's data in the cache
-# under its version (rounds/page_cache.py): a second request reads the plan and its version.
-PROGRESS = 4
+# under its version (rounds/page_cache.py): a second request reads the plan with its version
+# (the dashboard: the plans with theirs, and the rounds).
+PROGRESS = 3
 DASHBOARD = 4
-# Not yet kept (the first request after a change): the early warning forecasts from the
-# indicators plan_progress read; each board's plan_progress and its early warning (issue 17).
-PROGRESS_MADE = 13
-DASHBOARD_MADE = 16
+# Not yet kept (the first request after a change): plan_progress reads in five queries (the
+# nodes with their departments, the indicators with their notes, their values, the round with
+# its sheets and their contents, the item entries); the early warning forecasts from what it
+# read. The progress view adds its FY picker; the dashboard its plans, rounds and FYs with data
+# (two), and each board's sheets come with its progress.
+PROGRESS_MADE = 9
+DASHBOARD_MADE = 11
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 
 from django import template
 from django.core.cache import cache
@@ -67,6 +68,11 @@ class IndicatorYear:
     progress: rp.IndicatorProgress
     pending: list[IndicatorEntry] = field(default_factory=list)  # unapproved sheets' actuals
     withheld: list[Report] = field(default_factory=list)  # unapproved sheets not for this reader
+
+    @cached_property
+    def pending_actuals(self) -> list[tuple[IndicatorEntry, str]]:
+        """The pending entries with an actual, each with it in the indicator's unit."""
+        return self.progress.pending_shown(self.pending)
 
 
 @dataclass

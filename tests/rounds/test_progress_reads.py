@@ -1,0 +1,92 @@
+"""Issue 16: plan_progress reads the plan's progress in five queries, and what it read is whole.
+
+The nodes come with their departments, the indicators with their department, values and notes,
+the round with its sheets (their department and round) and content entries, each read through a
+LEFT JOIN (rounds/joined.py): the relations then read nothing, and hold what the ORM's own
+reads give.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from shinchoku.accounts.permissions import DraftScope
+from shinchoku.plans.access import with_settings
+from shinchoku.plans.models import Indicator, Node, Plan
+from shinchoku.rounds.models import Report, Round
+from shinchoku.rounds.progress import plan_progress
+from tests.query_counts import SIZES, rounds_rolled_back, sized
+
+READS = 5  # without a round for the FY, four: no item entries are looked for
+
+
+@pytest.fixture(scope="module")
+def rounds(django_db_setup, django_db_blocker):
+    """The action plan's FY2020 round approved and published, and its FY2021 round open."""
+    with rounds_rolled_back(django_db_blocker, "reads-runner", opened=2021):
+        yield
+
+
+@pytest.fixture(params=SIZES)
+def plan(request, rounds, db) -> Plan:
+    return sized(request.param)
+
+
+@pytest.mark.parametrize("fy", [2020, 2021, 2023])  # approved, open, no round yet
+def test_plan_progress_reads_five_queries_and_its_relations_none(
+    plan, fy, django_assert_num_queries
+):
+    # The pages read the plan with its settings (plans.access.with_settings).
+    plan = with_settings(Plan.objects.select_related("progress_settings").get(pk=plan.pk), True)
+    with django_assert_num_queries(READS if fy != 2023 else READS - 1):  # no item entries
+        pp = plan_progress(plan, fy, drafts=DraftScope(every=True))
+    with django_assert_num_queries(0):
+        for node in pp.nodes:
+            [d.name for d in node.departments.all()]
+        for ip in pp.indicators:
+            [v.text for v in ip.indicator.values.all()]
+            [n.done for n in ip.indicator.reports.all()]
+            assert ip.department_name is not None
+        for r in pp.reports:
+            assert r.department.name and r.round.fy == fy
+        [p.departments for p in pp.projects]
+
+
+def test_what_plan_progress_read_is_what_the_orm_reads(plan):
+    pp = plan_progress(plan, 2021, drafts=DraftScope(every=True))
+    nodes = Node.objects.filter(plan=plan).prefetch_related("departments").order_by("seq")
+    assert [(n.pk, n.key, n.title) for n in pp.nodes] == [(n.pk, n.key, n.title) for n in nodes]
+    by_id = {n.pk: n for n in nodes}
+    for node in pp.nodes:
+        expected = [d.pk for d in by_id[node.pk].departments.all()]
+        assert [d.pk for d in node.departments.all()] == expected
+    indicators = (
+        Indicator.objects.filter(node__plan=plan)
+        .select_related("department")
+        .prefetch_related("values", "reports")
+        .order_by("node__seq", "order")
+    )
+    assert [ip.indicator.pk for ip in pp.indicators] == [i.pk for i in indicators]
+    for ip, i in zip(pp.indicators, indicators, strict=True):
+        assert ip.indicator.department == i.department
+        assert [(v.pk, v.role, v.fy, v.text, v.number, v.estimate) for v in i.values.all()] == [
+            (v.pk, v.role, v.fy, v.text, v.number, v.estimate) for v in ip.indicator.values.all()
+        ]
+        assert [(n.pk, n.fy, n.done, n.next) for n in i.reports.all()] == [
+            (n.pk, n.fy, n.done, n.next) for n in ip.indicator.reports.all()
+        ]
+    round_ = Round.objects.get(plan=plan, fy=2021, kind="yearly")
+    assert pp.round == round_ and pp.round.deadline == round_.deadline
+    sheets = Report.objects.filter(round=round_).select_related("department")
+    assert [(r.pk, r.status, r.department.name) for r in pp.reports] == [
+        (r.pk, r.status, r.department.name) for r in sheets
+    ]
+    entries = {
+        (e.report_id, e.node_key, e.position, e.status)
+        for r in sheets
+        for e in r.contents.all()
+        if e.status
+    }
+    assert {
+        (c.entry.report_id, c.node.key, c.entry.position, c.entry.status) for c in pp.contents
+    } == entries
