@@ -4,14 +4,13 @@
 related tables together (a plan's nodes with their departments, its indicators with their
 notes, a round with its sheets and their contents), one LEFT JOIN read as `values_list` rows
 gives the same instances: `columns` names every concrete field of a model along a path,
-`instance` builds the model from its slice of a row (None where the LEFT JOIN found nothing),
-and `prefetched` hands a list to a relation as if `prefetch_related` had read it, so that
-`obj.relation.all()` reads nothing.
+`instance` builds the model from its slice of a row (None where the LEFT JOIN found nothing);
+`plans.rows.prefetched` hands a list to a relation as if `prefetch_related` had read it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from django.db import models
@@ -63,11 +62,3 @@ class Slicer:
                 seen[key] = model.from_db(self.using, names, row[start:end])
                 out.append(seen[key])
         return out
-
-
-def prefetched(obj: models.Model, relation: str, rows: Iterable[models.Model]) -> None:
-    """Give `obj.<relation>.all()` these rows, read elsewhere (as prefetch_related does)."""
-    qs = getattr(obj, relation).all()  # lazy: reads nothing
-    qs._result_cache = list(rows)
-    qs._prefetch_done = True
-    obj.__dict__.setdefault("_prefetched_objects_cache", {})[relation] = qs

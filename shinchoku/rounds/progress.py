@@ -26,8 +26,9 @@ from shinchoku.core.forecast import DEFAULT_THRESHOLDS, Thresholds
 from shinchoku.core.tree import top_of
 from shinchoku.orgs.models import Department
 from shinchoku.plans.models import Indicator, IndicatorValue, Node, Plan, ProgressNote
+from shinchoku.plans.rows import prefetched
 from shinchoku.plans.templatetags.figures import in_unit
-from shinchoku.rounds.joined import Slicer, prefetched
+from shinchoku.rounds.joined import Slicer
 from shinchoku.rounds.models import (
     ContentEntry,
     IndicatorEntry,
