@@ -20,7 +20,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_safe
 
 from shinchoku.accounts.permissions import (
@@ -35,7 +35,7 @@ from shinchoku.core.figures import in_unit_html, indicator_unit
 from shinchoku.core.node_names import level_heading
 from shinchoku.orgs.filters import filter_form, filter_plans, labels, page_of, prefecture_labels
 from shinchoku.orgs.models import Department
-from shinchoku.plans import item_page, links
+from shinchoku.plans import item_page, item_rows, links
 from shinchoku.plans.access import visible_plan
 from shinchoku.plans.goals import by_goal, plan_nodes
 from shinchoku.plans.history import loads_snapshot
@@ -331,6 +331,21 @@ def _item_parts(plan: Plan, key: str) -> dict | None:
         "served_by": served_entries,
         "served_fys": served_fys,
     }
+    # The repeated rows in Python once (plans.item_rows), as the templates would print them.
+    context["contents_table"] = mark_safe(
+        item_rows.content_table(
+            contents, gettext("Contents and their phase per fiscal year"), False, content_fys, plan
+        )
+    )
+    if n := len(served_entries):
+        served_caption = ngettext(
+            "%(n)s content serves this goal", "%(n)s contents serve this goal", n
+        ) % {"n": n}
+        context["served_table"] = mark_safe(
+            item_rows.content_table(served_entries, served_caption, True, served_fys, plan)
+        )
+    if children:
+        context["subtree"] = mark_safe(item_rows.subtree(children, plan))
     return {
         "node": node,
         "lineage": found.lineage,

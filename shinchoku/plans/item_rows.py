@@ -1,0 +1,159 @@
+"""The item page's repeated rows written in Python once (issue 16).
+
+The contents table (each content with its schedule cells and goal links) and the levels below
+the node are the bulk of the item page's rendering when its cache misses; written here with
+escape, they print exactly what plans/_content_table.html, _goal_ref.html and _subtree.html
+print, at a fraction of the template engine's cost. Words are translated once per table.
+"""
+
+from __future__ import annotations
+
+from django.template.defaultfilters import linebreaksbr
+from django.urls import reverse
+from django.utils.html import conditional_escape
+from django.utils.translation import gettext
+
+from shinchoku.core import wareki
+from shinchoku.plans.models import Plan
+from shinchoku.plans.templatetags.shinchoku import shown_label, tag_class
+
+
+def _e(value) -> str:
+    """What `{{ value }}` prints (None as "None", like the template)."""
+    return conditional_escape(value)
+
+
+def _node_url(slug: str, key: str) -> str:
+    return _e(reverse("plans:node", args=[slug, key]))
+
+
+def _goal_ref(cg, words: dict[str, str]) -> str:
+    """plans/_goal_ref.html."""
+    state = getattr(cg, "ref_state", None)
+    if state == "link":
+        node = cg.node
+        return (
+            f'<a href="{_node_url(node.plan.slug, node.key)}" title="{_e(node.title)}">'
+            f"{_e(node.label or node.title)}</a>"
+        )
+    if state == "text":
+        node = cg.node
+        return (
+            f'<span title="{_e(node.title)}">{_e(node.plan.title)} '
+            f"{_e(node.label or node.title)}</span>"
+        )
+    if state == "missing":
+        return (
+            f'<span class="ref-missing">{_e(cg.plan_slug)}:{_e(cg.node_key)}'
+            f"（{words['missing']}）</span>"
+        )
+    return (
+        f'<span class="ref-pending">{_e(cg.plan_slug)}:{_e(cg.node_key)}'
+        f"（{words['pending']}）</span>"
+    )
+
+
+def content_table(
+    entries: list[dict], caption: str, show_item: bool, fys: list[int], plan: Plan
+) -> str:
+    """plans/_content_table.html of `entries` ({"content", "rows"}), as its include prints it."""
+    item_th = f'<th scope="col">{_e(gettext("Item"))}</th>' if show_item else ""
+    words = {
+        "no": _e(gettext("No.")),
+        "content": _e(gettext("Content")),
+        "goals": _e(gettext("Goals served")),
+        "shared_title": _e(gettext("Shared content")),
+        "shared": _e(gettext("shared")),
+        "again": _e(gettext("listed again")),
+        "no_schedule": _e(gettext("No schedule")),
+        "missing": _e(gettext("the linked goal is not found")),
+        "pending": _e(gettext("shown once the other organization accepts the link")),
+    }
+    out = [
+        '<div class="table-wrap"><table class="data schedule">\n'
+        f"  <caption>{_e(caption)}</caption>\n"
+        "  <thead><tr>\n"
+        f'    <th scope="col">{words["no"]}</th>\n'
+        f"    {item_th}\n"
+        f'    <th scope="col">{words["content"]}</th>\n'
+        f'    <th scope="col">{words["goals"]}</th>\n'
+        "    "
+    ]
+    for fy in fys:
+        out.append(
+            f'<th scope="col" class="fy">{_e(wareki.fy_short(fy))}<br>'
+            f"<small>({_e(wareki.fy_western(fy))})</small></th>"
+        )
+    out.append("\n  </tr></thead>\n  <tbody>")
+    no_schedule = f'<td colspan="{len(fys)}" class="no-phase">{words["no_schedule"]}</td>'
+    for entry in entries:
+        c = entry["content"]
+        rows = entry["rows"]
+        span = len(rows)
+        out.append("\n    ")
+        for i, row in enumerate(rows):
+            out.append("<tr>\n      ")
+            if i == 0:
+                shared = (
+                    f'<span class="shared" title="{words["shared_title"]}">{words["shared"]}</span>'
+                    if c.shared
+                    else ""
+                )
+                out.append(
+                    f'\n      <th scope="row" rowspan="{span}">{_e(c.label)}{shared}</th>\n      '
+                )
+                if show_item:
+                    node = c.node
+                    name = f"{_e(node.label)} {_e(node.title)}"
+                    if node.plan.organization_id == plan.organization_id:
+                        name = f'<a href="{_node_url(node.plan.slug, node.key)}">{name}</a>'
+                    out.append(
+                        f'<td rowspan="{span}">{name}<br><small>{_e(node.plan.title)}</small></td>'
+                    )
+                tag = c.effective_tag
+                tag_html = f'<span class="tag {_e(tag_class(tag))}">{_e(tag)}</span>' if tag else ""
+                again = f'<span class="tag tag-repost">{words["again"]}</span>' if c.repost else ""
+                goals = c.contentgoal_set.all()
+                refs = "、".join(_goal_ref(cg, words) for cg in goals) or (
+                    '<span class="none">―</span>'
+                )
+                out.append(
+                    f'\n      <td rowspan="{span}">{linebreaksbr(c.text, autoescape=True)}\n'
+                    f"        {tag_html}\n"
+                    f"        {again}</td>\n"
+                    f'      <td rowspan="{span}">{refs}</td>\n      '
+                )
+            out.append("\n      ")
+            if row.cells:
+                track = f"<small>{_e(row.track)}</small><br>" if row.track else ""
+                for cell in row.cells:
+                    if cell.phase:
+                        out.append(
+                            f'<td colspan="{cell.colspan}" class="phase">{track}'
+                            f"{_e(cell.phase)}</td>"
+                        )
+                    else:
+                        out.append(f'<td colspan="{cell.colspan}" class="no-phase"></td>')
+                out.append("\n      ")
+            elif fys:
+                out.append(no_schedule)
+            out.append("\n    </tr>")
+        out.append("\n  ")
+    out.append("</tbody>\n</table></div>\n")
+    return "".join(out)
+
+
+def subtree(items: list[dict], plan: Plan) -> str:
+    """plans/_subtree.html of `items` ({"node", "children"}), as its include prints it."""
+    out = ['<ul class="tree">']
+    for t in items:
+        node = t["node"]
+        number = shown_label(node.label)
+        label = f'<span class="label">{_e(number)}</span> ' if number else ""
+        below = subtree(t["children"], plan) if t["children"] else ""
+        out.append(
+            f'\n  <li><a href="{_node_url(plan.slug, node.key)}">{label}{_e(node.title)}</a>\n'
+            f"    {below}</li>"
+        )
+    out.append("\n</ul>\n")
+    return "".join(out)
