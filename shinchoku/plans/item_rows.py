@@ -15,7 +15,8 @@ from django.utils.translation import gettext
 
 from shinchoku.core import wareki
 from shinchoku.plans.models import Plan
-from shinchoku.plans.templatetags.shinchoku import shown_label, tag_class
+from shinchoku.plans.templatetags.shinchoku import shown_label, tag_class, wareki_date
+from shinchoku.plans.templatetags.tableframe import LONG_ROWS
 
 
 def _e(value) -> str:
@@ -157,3 +158,89 @@ def subtree(items: list[dict], plan: Plan) -> str:
         )
     out.append("\n</ul>\n")
     return "".join(out)
+
+
+def indicator_table(rows: list, years: list[int], caption: str, plan: Plan) -> str:
+    """plans/_indicator_table.html of the item's `rows` (views.IndicatorRow), without the item
+    column, as its include prints it."""
+    words = {
+        "down": _e(gettext("lower is better")),
+        "target": _e(gettext("Target")),
+        "final": _e(gettext("final")),
+        "actual": _e(gettext("Actual")),
+        "none": _e(gettext("none")),
+    }
+    out = [
+        '<table class="data indicators">\n'
+        f"  <caption>{_e(caption)}</caption>\n"
+        "  <thead><tr>\n"
+        f'    <th scope="col" class="col-name">{_e(gettext("Indicator"))}</th>\n'
+        "    \n"
+        f'    <th scope="col" class="col-base">{_e(gettext("Baseline"))}</th>\n'
+        "    "
+    ]
+    for fy in years:
+        out.append(
+            f'<th scope="col" class="fy">{_e(wareki.fy_short(fy))}<br>'
+            f"<small>({_e(wareki.fy_western(fy))})</small></th>"
+        )
+    out.append("\n  </tr></thead>\n  <tbody>")
+    for r in rows:
+        ind = r.indicator
+        label = f'<span class="row-no">{_e(ind.label)}</span> ' if ind.label else ""
+        url = _e(reverse("rounds:indicator", args=[plan.slug, ind.key]))
+        dept = f"<br><small>{_e(ind.department.name)}</small>" if ind.department else ""
+        down = (
+            f'<span class="tag tag-down">{words["down"]}</span>' if ind.direction == "down" else ""
+        )
+        notes = (
+            f'<br><small class="note">{linebreaksbr(ind.notes, autoescape=True)}</small>'
+            if ind.notes
+            else ""
+        )
+        b = r.baseline
+        if b:
+            when = _e(b.label) if b.label else _e(wareki.fy_label(int(b.fy)))
+            if b.as_of:
+                when += "・" + gettext("as of %(d)s") % {"d": _e(wareki_date(b.as_of))}
+            base = f'<span class="value">{_e(r.baseline_html)}</span><br><small>{when}</small>'
+        else:
+            base = '<span class="none">―</span>'
+        out.append(
+            f'<tr>\n    <th scope="row">{label}<a href="{url}">{_e(ind.name)}</a>{dept}\n'
+            f"      {down}\n"
+            f"      {notes}</th>\n"
+            "    \n"
+            f"    <td>{base}</td>\n    "
+        )
+        for _fy, target, actual, target_html, actual_html in r.cells_shown:
+            out.append('<td class="fy-cell">\n      ')
+            if target:
+                text = " text-value" if target.kind == "text" else ""
+                final = (
+                    f' <small class="final">{words["final"]}</small>' if target == r.final else ""
+                )
+                out.append(
+                    f'<span class="target"><small>{words["target"]}</small> '
+                    f'<span class="value{text}">{_e(target_html)}</span>{final}</span>'
+                )
+            out.append("\n      ")
+            if actual:
+                note = f" <small>({_e(actual.note)})</small>" if actual.note else ""
+                out.append(
+                    f'<span class="actual"><small>{words["actual"]}</small> '
+                    f'<span class="value">{_e(actual_html)}</span>{note}</span>'
+                )
+            out.append("\n      ")
+            if not target and not actual:
+                out.append(f'<span class="none" aria-label="{words["none"]}">―</span>')
+            out.append("\n    </td>")
+        out.append("\n  </tr>")
+    out.append("</tbody>\n</table>")
+    classes = (
+        "table-frame table-frame-long stick-1" if len(rows) > LONG_ROWS else "table-frame stick-1"
+    )
+    return (
+        f'<div class="{classes}" tabindex="0" role="region" aria-label="{_e(caption)}">'
+        f"{''.join(out)}</div>\n"
+    )

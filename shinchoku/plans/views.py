@@ -337,6 +337,15 @@ def _item_parts(plan: Plan, key: str) -> dict | None:
             contents, gettext("Contents and their phase per fiscal year"), False, content_fys, plan
         )
     )
+    if context["indicator_rows"]:
+        context["indicator_table"] = mark_safe(
+            item_rows.indicator_table(
+                context["indicator_rows"],
+                years,
+                gettext("Baseline and targets per fiscal year"),
+                plan,
+            )
+        )
     if n := len(served_entries):
         served_caption = ngettext(
             "%(n)s content serves this goal", "%(n)s contents serve this goal", n
