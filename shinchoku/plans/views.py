@@ -35,7 +35,7 @@ from shinchoku.core.figures import in_unit_html, indicator_unit
 from shinchoku.core.node_names import level_heading
 from shinchoku.orgs.filters import filter_form, filter_plans, labels, page_of, prefecture_labels
 from shinchoku.orgs.models import Department
-from shinchoku.plans import item_page, item_rows, links
+from shinchoku.plans import item_html, item_page, links
 from shinchoku.plans.access import visible_plan
 from shinchoku.plans.goals import by_goal, plan_nodes
 from shinchoku.plans.history import loads_snapshot
@@ -331,15 +331,15 @@ def _item_parts(plan: Plan, key: str) -> dict | None:
         "served_by": served_entries,
         "served_fys": served_fys,
     }
-    # The repeated rows in Python once (plans.item_rows), as the templates would print them.
+    # The repeated rows in Python once (plans.item_html), as the templates would print them.
     context["contents_table"] = mark_safe(
-        item_rows.content_table(
+        item_html.content_table(
             contents, gettext("Contents and their phase per fiscal year"), False, content_fys, plan
         )
     )
     if context["indicator_rows"]:
         context["indicator_table"] = mark_safe(
-            item_rows.indicator_table(
+            item_html.indicator_table(
                 context["indicator_rows"],
                 years,
                 gettext("Baseline and targets per fiscal year"),
@@ -351,10 +351,10 @@ def _item_parts(plan: Plan, key: str) -> dict | None:
             "%(n)s content serves this goal", "%(n)s contents serve this goal", n
         ) % {"n": n}
         context["served_table"] = mark_safe(
-            item_rows.content_table(served_entries, served_caption, True, served_fys, plan)
+            item_html.content_table(served_entries, served_caption, True, served_fys, plan)
         )
     if children:
-        context["subtree"] = mark_safe(item_rows.subtree(children, plan))
+        context["subtree"] = mark_safe(item_html.subtree(children, plan))
     return {
         "node": node,
         "lineage": found.lineage,
