@@ -8,8 +8,11 @@ print, at a fraction of the template engine's cost. Words are translated once pe
 
 from __future__ import annotations
 
+import functools
+import re
+
 from django.template.defaultfilters import linebreaksbr
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.html import conditional_escape
 from django.utils.translation import gettext
 
@@ -24,7 +27,22 @@ def _e(value) -> str:
     return conditional_escape(value)
 
 
+PLAIN = re.compile(r"[A-Za-z0-9_.~-]+")  # what reverse() leaves as it is in a path
+
+
+@functools.lru_cache(maxsize=256)
+def _node_url_parts(prefix: str, slug: str) -> tuple[str, str]:
+    """plans:node of the plan `slug` around its key, reversed once per script prefix (the
+    urls change only on a restart)."""
+    head, _, tail = reverse("plans:node", args=[slug, "KEY"]).rpartition("KEY")
+    return head, tail
+
+
 def _node_url(slug: str, key: str) -> str:
+    """{% url 'plans:node' slug key %}, reversed once per plan for plain keys."""
+    if PLAIN.fullmatch(key) and PLAIN.fullmatch(slug):
+        head, tail = _node_url_parts(get_script_prefix(), slug)
+        return _e(f"{head}{key}{tail}")
     return _e(reverse("plans:node", args=[slug, key]))
 
 
