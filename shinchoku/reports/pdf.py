@@ -55,6 +55,25 @@ def charts_as_images(html: str) -> str:
     return _SVG.sub(_svg_image, html)
 
 
+# A cell whose only content is one span of a class: the class on the cell instead (one inline box
+# fewer per cell to build and lay out; ≈ 600 of the action plan's 1,400 cells). Drawn the same:
+# `.none` has no rule of its own and `.nb` (no wrapping) applies to the cell's whole text alike.
+_LONE_SPAN = re.compile(
+    r'<td( class="(?:val|val strong)")?><span class="(none|nb)">([^<]*)</span></td>'
+)
+
+
+def _lone_span(match: re.Match) -> str:
+    cls = match.group(1)
+    cls = f"{cls[8:-1]} {match.group(2)}" if cls else match.group(2)
+    return f'<td class="{cls}">{match.group(3)}</td>'
+
+
+def lean_cells(html: str) -> str:
+    """The cells' lone spans folded into the cells (see `_LONE_SPAN`)."""
+    return _LONE_SPAN.sub(_lone_span, html)
+
+
 def _html(report: CommitteeReport) -> str:
     return render_to_string(
         "reports/report_pdf.html",
@@ -88,12 +107,12 @@ def report_html_and_key(report: CommitteeReport) -> tuple[str, str]:
     """The standalone HTML that becomes the PDF (reads nothing from the database) and its
     `content_key`."""
     html = _html(report)
-    return charts_as_images(html), content_key(report, html)
+    return lean_cells(charts_as_images(html)), content_key(report, html)
 
 
 def report_html(report: CommitteeReport) -> str:
     """The standalone HTML that becomes the PDF (reads nothing from the database)."""
-    return charts_as_images(_html(report))
+    return lean_cells(charts_as_images(_html(report)))
 
 
 # A page's HTML that opts in (<html … data-ua="print">) is laid out with `print/ua.css` as its
