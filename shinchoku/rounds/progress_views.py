@@ -30,6 +30,7 @@ from shinchoku.accounts.permissions import (
     visible_organizations,
 )
 from shinchoku.core import wareki
+from shinchoku.core.keyed_urls import KeyedUrls
 from shinchoku.core.years import pick_fy
 from shinchoku.plans.access import HAS_NUMBERS, may_see, with_settings
 from shinchoku.plans.models import Indicator, IndicatorValue, Node, Plan
@@ -156,8 +157,17 @@ def _overview_body(request: HttpRequest, plan: Plan, fy: int, drafts: DraftScope
         "project_level": project_level(plan, pp),
         # Early warning: indicators whose final target looks out of reach, as of this FY.
         "at_risk": at_risk_in(pp) if pp.has_figures else [],
+        **row_urls(plan),
     }
     return render_to_string("rounds/progress/_overview_body.html", context, request=request)
+
+
+def row_urls(plan: Plan) -> dict[str, KeyedUrls]:
+    """The URLs of the rows' nodes and indicators, each pattern reversed once (keyed_url)."""
+    return {
+        "node_urls": KeyedUrls("plans:node", plan.slug),
+        "indicator_urls": KeyedUrls("rounds:indicator", plan.slug),
+    }
 
 
 def project_level(plan: Plan, pp: PlanProgress) -> str:
@@ -415,4 +425,5 @@ def _board_body(request: HttpRequest, board: PlanBoard) -> str:
     """One plan's board below its FY select (rounds/progress/_dashboard_board.html)."""
     pp = board.pp
     context = {"b": board, "pp": pp, "band_names": pp.band_names, "plan": board.plan}
+    context.update(row_urls(board.plan))
     return render_to_string("rounds/progress/_dashboard_board.html", context, request=request)

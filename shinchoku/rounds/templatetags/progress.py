@@ -24,14 +24,34 @@ from django.utils.translation import get_language
 from shinchoku.accounts.permissions import APPROVED_ONLY, DraftScope, draft_scope
 from shinchoku.core import signed
 from shinchoku.core.achievement import flagged
+from shinchoku.core.keyed_urls import KeyedUrls
 from shinchoku.plans.models import Indicator, IndicatorValue, Node, Plan
 from shinchoku.rounds import progress as rp
 from shinchoku.rounds.item_rows import item_entries
 from shinchoku.rounds.models import IndicatorEntry, PlanSettings, Report
+from shinchoku.rounds.reasons import reason_text
 from shinchoku.rounds.services import bands_of
 
 register = template.Library()
 APPROVED = Report.Status.APPROVED
+
+
+@register.simple_tag
+def band_cell(j, band_names) -> str:
+    """What `{% include "rounds/progress/_band.html" %}` renders (its closing newline too), in
+    Python: one call per table row instead of an included template (issue 16)."""
+    html = format_html(
+        '<span class="band {}">{}</span>', rp.band_class(j.band, list(band_names)), j.band
+    )
+    if j.note:
+        html += format_html('<br><small class="reason">{}</small>', reason_text(j.note))
+    return mark_safe(html + "\n")
+
+
+@register.filter
+def keyed_url(urls: KeyedUrls, key: object) -> str:
+    """`{{ node_urls|keyed_url:node.key }}`: the URL of one row, the pattern reversed once."""
+    return urls.url(key)
 
 
 @register.filter
