@@ -46,7 +46,8 @@ def test_app_css_is_drawn_on_the_tokens():
 
 
 def test_no_template_links_another_stylesheet_and_no_page_styles_itself():
-    """Only the tokens and app.css are linked, by the two base templates; no <style> but in PDFs."""
+    """Only the tokens and app.css are linked, by the two base templates; no <style> but in PDFs;
+    no other stylesheet but the report PDF's print sheets."""
     linked, styled = {}, []
     for path in ROOT.rglob("*.html"):
         text = path.read_text(encoding="utf-8")
@@ -64,7 +65,13 @@ def test_no_template_links_another_stylesheet_and_no_page_styles_itself():
     css_files = sorted(
         p.relative_to(ROOT).as_posix() for p in ROOT.rglob("*.css") if "vendor" not in p.parts
     )
-    assert css_files == ["static/shinchoku/app.css"]
+    # Besides app.css, only the committee report PDF's own print sheets (read by reports/pdf.py
+    # for WeasyPrint, linked by no page: their rules must not reach the screen; issue 16).
+    assert css_files == [
+        "reports/print/report.css",
+        "reports/print/ua.css",
+        "static/shinchoku/app.css",
+    ]
 
 
 def test_the_tokens_come_before_app_css_on_signed_in_and_public_pages(db):
