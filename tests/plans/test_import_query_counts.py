@@ -24,8 +24,7 @@ from shinchoku.plans.models import ChangeRecord, Content, Indicator, Node, Plan
 NEW_PLAN = {"postgresql": 43, "sqlite": 50}
 # The same file again with --replace: the stored plan exported once for the comparison (its
 # fingerprint is that of the compared document: services.prepare; one query, issue 16), its rows
-# read back to be
-# matched (an unchanged row is not written).
+# read back to be matched (an unchanged row is not written).
 SAME_AGAIN = {"postgresql": 41, "sqlite": 41}
 
 
