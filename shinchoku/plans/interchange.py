@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -15,12 +16,12 @@ from typing import Any
 
 import jsonschema
 from django.db import transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.utils.translation import gettext
 
 from shinchoku.core.schema_check import Check, Unsupported, compile_schema
-from shinchoku.orgs.models import Organization
-from shinchoku.plans import lineage_format
+from shinchoku.orgs.models import Department, Organization
+from shinchoku.plans import lineage_format, rows
 from shinchoku.plans.limits import MAX_NODE_DEPTH, MAX_NODES
 from shinchoku.plans.loading import EVALUATION_FIELDS, forget_own_links, load_plan, walk
 from shinchoku.plans.models import (
@@ -33,10 +34,14 @@ from shinchoku.plans.models import (
     NodeKind,
     Plan,
     PlanRelation,
+    PreviousEvaluation,
     ProgressNote,
     ScheduleSpan,
     Section,
+    SharedContent,
+    WelfareIssue,
 )
+from shinchoku.plans.rows import Part
 
 FORMAT = "shinchoku-plan"
 VERSION = 1
@@ -58,82 +63,82 @@ def dumps(doc: dict) -> str:
 
 
 def export_plan(plan: Plan) -> dict:
-    """Return the interchange document of a plan, in a fixed number of queries."""
-    nodes = list(
-        Node.objects.filter(plan=plan)
-        .order_by("seq")
-        .prefetch_related(
-            Prefetch(
-                "nodedepartment_set",
-                queryset=NodeDepartment.objects.select_related("department").order_by("order"),
-            ),
-            Prefetch("nodekind_set", queryset=NodeKind.objects.select_related("kind")),
-            "sdgs",
-            Prefetch("sections", queryset=Section.objects.order_by("order")),
-            Prefetch(
-                "contents",
-                queryset=Content.objects.select_related("shared")
-                .order_by("order")
-                .prefetch_related(
-                    Prefetch(
-                        "contentgoal_set",
-                        queryset=ContentGoal.objects.order_by("order"),
-                    ),
-                    Prefetch("schedule", queryset=ScheduleSpan.objects.order_by("order")),
-                ),
-            ),
-            Prefetch(
-                "indicators",
-                queryset=Indicator.objects.select_related("department")
-                .order_by("order")
-                .prefetch_related(
-                    Prefetch("values", queryset=IndicatorValue.objects.order_by("fy")),
-                    Prefetch("reports", queryset=ProgressNote.objects.order_by("fy")),
-                ),
-            ),
-        )
-    )
-    children: dict[int | None, list[Node]] = defaultdict(list)
-    for node in nodes:
-        children[node.parent_id].append(node)
+    """Return the interchange document of a plan, in one query (issue 16: rows.read_compiled)."""
+    (
+        orgs,
+        nodes,
+        node_depts,
+        node_kinds,
+        node_sdgs,
+        node_sections,
+        contents,
+        goals,
+        spans,
+        indicators,
+        values,
+        notes,
+        relations,
+        plan_sections,
+        welfare_issues,
+        shared_contents,
+        evaluations,
+        departments,
+    ) = rows.read_compiled("export", _export_parts, plan.pk, plan.organization_id)
+    organization = orgs[0]
+    depts_of = _grouped(node_depts, "node_id")
+    kinds_of = _grouped(node_kinds, "node_id")
+    sdgs_of = _grouped(node_sdgs, "node_id")
+    sections_of = _grouped(node_sections, "node_id")
+    contents_of = _grouped(contents, "node_id")
+    goals_of = _grouped(goals, "content_id")
+    spans_of = _grouped(spans, "content_id")
+    indicators_of = _grouped(indicators, "node_id")
+    values_of = _grouped(values, "indicator_id")
+    notes_of = _grouped(notes, "indicator_id")
+    children = _grouped(nodes, "parent_id")
 
     used_departments: set[int] = set()
 
     def node_doc(node: Node) -> dict:
-        for nd in node.nodedepartment_set.all():
+        node_departments = depts_of.get(node.id, ())
+        for nd in node_departments:
             used_departments.add(nd.department_id)
-        indicators = []
-        for ind in node.indicators.all():
+        indicator_docs = []
+        for ind in indicators_of.get(node.id, ()):
             if ind.department_id:
                 used_departments.add(ind.department_id)
-            indicators.append(_indicator_doc(ind))
+            indicator_docs.append(
+                _indicator_doc(ind, values_of.get(ind.id, ()), notes_of.get(ind.id, ()))
+            )
         return {
             "key": node.key,
             "level": node.level,
             "label": node.label,
             "title": node.title,
             "subtitle": node.subtitle,
-            "sections": [_section_doc(s) for s in node.sections.all()],
-            "departments": [nd.department.name for nd in node.nodedepartment_set.all()],
-            "kinds": [nk.kind.name for nk in sorted(node.nodekind_set.all(), key=_order)],
-            "sdgs": sorted(goal.number for goal in node.sdgs.all()),
-            "contents": [_content_doc(c) for c in node.contents.all()],
-            "indicators": indicators,
-            "children": [node_doc(child) for child in children[node.id]],
+            "sections": [_section_doc(s) for s in sections_of.get(node.id, ())],
+            "departments": [nd.department.name for nd in node_departments],
+            "kinds": [nk.kind.name for nk in sorted(kinds_of.get(node.id, ()), key=_order)],
+            "sdgs": sorted(s.sdggoal.number for s in sdgs_of.get(node.id, ())),
+            "contents": [
+                _content_doc(c, goals_of.get(c.id, ()), spans_of.get(c.id, ()))
+                for c in contents_of.get(node.id, ())
+            ],
+            "indicators": indicator_docs,
+            "children": [node_doc(child) for child in children.get(node.id, ())],
             **lineage_format.node_fields(node),  # issue 13: optional lineage
         }
 
-    tree = [node_doc(node) for node in children[None]]
-    departments = _departments_doc(plan.organization, used_departments)
+    tree = [node_doc(node) for node in children.get(None, ())]
     return {
         "format": FORMAT,
         "version": VERSION,
         "organization": {
-            "slug": plan.organization.slug,
-            "name": plan.organization.name,
-            "kind": plan.organization.kind,
+            "slug": organization.slug,
+            "name": organization.name,
+            "kind": organization.kind,
         },
-        "departments": departments,
+        "departments": _departments_doc(departments, used_departments),
         "plan": {
             "slug": plan.slug,
             "title": plan.title,
@@ -145,35 +150,68 @@ def export_plan(plan: Plan) -> dict:
             "philosophy": plan.philosophy,
             "level_names": list(plan.level_names),
             **lineage_format.plan_fields(plan),  # issue 13: optional status (draft)
-            "relations": [
-                {"type": r.type, "plan": r.other_slug} for r in plan.relations.order_by("order")
-            ],
-            "sections": [
-                _section_doc(s) for s in plan.sections.filter(node=None).order_by("order")
-            ],
+            "relations": [{"type": r.type, "plan": r.other_slug} for r in relations],
+            "sections": [_section_doc(s) for s in plan_sections],
             "welfare_issues": [
                 {"number": w.number, "title": w.title, "voices": list(w.voices)}
-                for w in plan.welfare_issues.order_by("number")
+                for w in welfare_issues
             ],
             "shared_contents": [
                 {"key": s.key, "label": s.label, "text": s.text, "tag": s.tag}
-                for s in plan.shared_contents.order_by("order")
+                for s in shared_contents
             ],
             "previous_evaluations": [
                 {f: getattr(e, f) for f in EVALUATION_FIELDS} | lineage_format.evaluation_fields(e)
-                for e in plan.previous_evaluations.order_by("order", "id")
+                for e in evaluations
             ],
             "nodes": tree,
         },
     }
 
 
+def _export_parts(plan_id: int, organization_id: int) -> list[Part]:
+    """The querysets export_plan reads as one (stand-ins: rows.read_compiled). Each part is in
+    the order the document lists its rows (grouped by parent in `_grouped`, which keeps it)."""
+    in_plan = {"node__plan_id": plan_id}
+    in_content = {"content__node__plan_id": plan_id}
+    in_indicator = {"indicator__node__plan_id": plan_id}
+    Sdgs = Node.sdgs.through
+    return [
+        Part(Organization.objects.filter(pk=organization_id)),
+        Part(Node.objects.filter(plan_id=plan_id), order=("seq", "pk")),
+        Part(NodeDepartment.objects.filter(**in_plan), ("department",), ("order", "pk")),
+        Part(NodeKind.objects.filter(**in_plan), ("kind",), ("order", "pk")),
+        Part(Sdgs.objects.filter(**in_plan), ("sdggoal",), ("pk",)),
+        Part(Section.objects.filter(**in_plan), order=("order", "pk")),
+        Part(Content.objects.filter(**in_plan), ("shared",), ("order", "pk")),
+        Part(ContentGoal.objects.filter(**in_content), order=("order", "pk")),
+        Part(ScheduleSpan.objects.filter(**in_content), order=("order", "pk")),
+        Part(Indicator.objects.filter(**in_plan), ("department",), ("order", "pk")),
+        Part(IndicatorValue.objects.filter(**in_indicator), order=("fy", "pk")),
+        Part(ProgressNote.objects.filter(**in_indicator), order=("fy", "pk")),
+        Part(PlanRelation.objects.filter(plan_id=plan_id), order=("order", "pk")),
+        Part(Section.objects.filter(plan_id=plan_id, node=None), order=("order", "pk")),
+        Part(WelfareIssue.objects.filter(plan_id=plan_id), order=("number", "pk")),
+        Part(SharedContent.objects.filter(plan_id=plan_id), order=("order", "pk")),
+        Part(PreviousEvaluation.objects.filter(plan_id=plan_id), order=("order", "pk")),
+        Part(Department.objects.filter(organization_id=organization_id), order=("order", "pk")),
+    ]
+
+
+def _grouped(items: list, attname: str) -> dict[Any, list]:
+    """The items by the value of one field, each group in the items' order."""
+    out: dict[Any, list] = defaultdict(list)
+    for item in items:
+        out[getattr(item, attname)].append(item)
+    return out
+
+
 def _order(row: Any) -> int:
     return row.order
 
 
-def _departments_doc(org: Organization, used: set[int]) -> list[dict]:
-    by_id = {d.id: d for d in org.departments.order_by("order", "id")}
+def _departments_doc(departments: list[Department], used: set[int]) -> list[dict]:
+    by_id = {d.id: d for d in departments}
     wanted = set()
     for dept_id in used:
         current = by_id.get(dept_id)
@@ -191,7 +229,7 @@ def _section_doc(section: Section) -> dict:
     return {"heading": section.heading, "style": section.style, "body": list(section.body)}
 
 
-def _content_doc(content: Content) -> dict:
+def _content_doc(content: Content, goals: Iterable[ContentGoal], spans: Iterable) -> dict:
     return {
         "label": content.label,
         "text": content.text,
@@ -199,20 +237,16 @@ def _content_doc(content: Content) -> dict:
         "repost": content.repost,
         "shared": content.shared.key if content.shared_id else None,
         # As written: a goal since deleted stays a reference by slug and key.
-        "goals": [
-            {"plan": cg.plan_slug, "node": cg.node_key} for cg in content.contentgoal_set.all()
-        ],
+        "goals": [{"plan": cg.plan_slug, "node": cg.node_key} for cg in goals],
         "schedule": [
-            {"track": s.track, "from": s.from_fy, "to": s.to_fy, "phase": s.phase}
-            for s in content.schedule.all()
+            {"track": s.track, "from": s.from_fy, "to": s.to_fy, "phase": s.phase} for s in spans
         ],
         "note": content.note,
         **lineage_format.content_fields(content),
     }
 
 
-def _indicator_doc(ind: Indicator) -> dict:
-    values = list(ind.values.all())
+def _indicator_doc(ind: Indicator, values: Sequence[IndicatorValue], notes: Iterable) -> dict:
     baseline = next((v for v in values if v.role == IndicatorValue.Role.BASELINE), None)
     return {
         "key": ind.key,
@@ -238,7 +272,7 @@ def _indicator_doc(ind: Indicator) -> dict:
             for v in values
             if v.role == IndicatorValue.Role.ACTUAL
         ],
-        "reports": [{"fy": r.fy, "done": r.done, "next": r.next} for r in ind.reports.all()],
+        "reports": [{"fy": r.fy, "done": r.done, "next": r.next} for r in notes],
         "notes": ind.notes,
         **lineage_format.indicator_fields(ind),
     }
@@ -651,10 +685,14 @@ def _known_plans(
         )
     else:
         plans = Plan.objects.all()
-    org_of = dict(plans.values_list("slug", "organization__slug"))
-    known: dict[str, set[str]] = {slug: set() for slug in org_of}
-    for slug, key in Node.objects.filter(plan__in=plans).values_list("plan__slug", "key"):
-        known[slug].add(key)
+    # One query (issue 16): each plan with each of its node keys (None for a plan without one).
+    org_of: dict[str, str] = {}
+    known: dict[str, set[str]] = {}
+    for slug, org_slug, key in plans.values_list("slug", "organization__slug", "nodes__key"):
+        org_of[slug] = org_slug
+        keys = known.setdefault(slug, set())
+        if key is not None:
+            keys.add(key)
     return KnownPlans(known, org_of=org_of)
 
 

@@ -14,16 +14,16 @@ from tests.conftest import CITY_ORG, login_client
 from tests.query_counts import ACTION, SIZES, sized
 
 # Session and user (2); the upload's audit record (1, with its savepoint and release in a test's
-# transaction: 3); the organization's plans with their node keys, and the plans it may name
-# (4, interchange.known_plans); the plan of that ID with its cache version (1); the expired
-# uploads removed and the new one stored (2). The stored plan's document is kept in the cache
-# under the plan's version (services.stored_document): the first upload after a change reads it
-# (export_plan, 17 more), the next ones and the confirmation do not, nor an upload of a
-# workbook downloaded since the change.
-PREVIEW = 12
-PREVIEW_FIRST = PREVIEW + 17
+# transaction: 3); the organization's plans with their node keys (1, interchange.known_plans), and
+# the plans it may name (2, outside.referable_plans); the plan of that ID with its cache version
+# (1); the expired uploads removed and the new one stored (2). The stored plan's document is kept
+# in the cache under the plan's version (services.stored_document): the first upload after a
+# change reads it (export_plan, one query: rows.read_compiled), the next ones and the
+# confirmation do not, nor an upload of a workbook downloaded since the change.
+PREVIEW = 11
+PREVIEW_FIRST = PREVIEW + 1
 # The same without the comparison: the plan belongs to another organization.
-REFUSED = 10
+REFUSED = 9
 
 
 @pytest.fixture(params=SIZES)
