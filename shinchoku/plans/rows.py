@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, models
 from django.db.models import CharField, F, Func, IntegerField, Value, Window
 from django.db.models.functions import Cast, JSONObject, RowNumber
@@ -154,21 +155,30 @@ _compiled: dict[tuple, tuple[str, list, list]] = {}
 def read_compiled(name: str, make: Callable[..., Sequence[Part]], *args: int | str):
     """`read(make(*args))`, with the SQL compiled once for every `args`.
 
-    `make` is called with stand-ins for `args` (negative ids, odd texts); each parameter of its
-    SQL that equals a stand-in takes the real value. Its SQL must depend on nothing else.
+    `make` is called with stand-ins for `args` (unlikely numbers, odd texts); each parameter of
+    its SQL that equals a stand-in takes the real value. Its SQL must depend on nothing else.
+    The stand-in numbers are positive and small enough for every integer field (a filter on a
+    positive field with a negative number compiles to nothing, and the part would be left out).
     """
     key = (name, connection.alias, connection.vendor)
     found = _compiled.get(key)
     if found is None:
         stand_ins = [
-            -900_001 - i if isinstance(a, int) else f"~stand-in {i}~" for i, a in enumerate(args)
+            32_001 + i if isinstance(a, int) else f"~stand-in {i}~" for i, a in enumerate(args)
         ]
         parts = make(*stand_ins)
+        for i, part in enumerate(parts):
+            try:
+                part.queryset.query.sql_with_params()
+            except EmptyResultSet as e:
+                raise ValueError(
+                    f"{name}: part {i} reads nothing with stand-ins {stand_ins}"
+                ) from e
         sql, params = _union(parts).query.sql_with_params()
-        slots = [
-            next((j for j, s in enumerate(stand_ins) if type(s) is type(p) and s == p), None)
-            for p in params
-        ]
+        slots = [next((j for j, s in enumerate(stand_ins) if _same(s, p)), None) for p in params]
+        missing = set(range(len(args))) - set(slots)
+        if missing:
+            raise ValueError(f"{name}: arguments {sorted(missing)} are not parameters of its SQL")
         found = (sql, [(p, slot) for p, slot in zip(params, slots, strict=True)], parts)
         found = (sql, found[1], [_shape(p) for p in parts])
         _compiled[key] = found
@@ -178,6 +188,13 @@ def read_compiled(name: str, make: Callable[..., Sequence[Part]], *args: int | s
         cursor.execute(sql, values)
         fetched = cursor.fetchall()
     return _instances(shapes, fetched)
+
+
+def _same(stand_in: int | str, param: Any) -> bool:
+    """A parameter is the stand-in (psycopg may wrap a small number: Int2(32001))."""
+    if isinstance(stand_in, int):
+        return isinstance(param, int) and not isinstance(param, bool) and param == stand_in
+    return isinstance(param, str) and param == stand_in
 
 
 def _order(name: str):
