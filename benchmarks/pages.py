@@ -9,6 +9,8 @@ who opens it (部署担当, 管理者, the operator, or nobody for the public pa
 median CPU time of this process over `--runs` requests after `--warmup` untimed ones
 (time.process_time: the view, templates, ORM and driver; not the database server's own CPU on
 PostgreSQL), the median wall time, the queries of one further request, and the response size.
+A page marked "(miss)" is requested right after its plan's cache version is raised (as every
+autosave raises it): the first request after a change, which renders from the plan's data.
 The committee report PDF is the request that queues it (its HTML rendered) plus the worker's
 render (WeasyPrint) timed on its own. A last table sets the sizes side by side and marks the
 pages whose queries or CPU grow with the data.

@@ -21,7 +21,9 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, models
-from django.db.models import CharField, F, Func, IntegerField, Value, Window
+from django.db.models import CharField, F, Func, IntegerField, Value, Window, signals
+from django.db.models.base import ModelState
+from django.db.models.fields.related_descriptors import ManyToManyDescriptor
 from django.db.models.functions import Cast, JSONObject, RowNumber
 from django.utils import timezone
 
@@ -76,32 +78,65 @@ _AS_IS = (models.IntegerField, models.CharField, models.TextField, models.Foreig
 
 @functools.cache
 def _shape_of(model: type[models.Model], prefix: str) -> tuple:
-    """(pk key, [(key, field or None when taken as is)]) of the model's fields in a row."""
+    """(pk key, [(key, field or None when taken as is)], attnames) of the model's fields."""
     fields = [
         (prefix + f.attname, None if isinstance(f, _AS_IS) else f)
         for f in model._meta.concrete_fields
     ]
-    return prefix + model._meta.pk.attname, fields
+    names = tuple(f.attname for f in model._meta.concrete_fields)
+    return prefix + model._meta.pk.attname, fields, names
 
 
-def _instance(model: type[models.Model], row: dict, prefix: str) -> models.Model | None:
-    pk_key, fields = _shape_of(model, prefix)
+def _instance(model: type[models.Model], row: dict, prefix: str, alias: str) -> models.Model | None:
+    pk_key, fields, names = _shape_of(model, prefix)
     if row.get(pk_key) is None:
         return None
     values = [row.get(key) if f is None else _value(f, row.get(key)) for key, f in fields]
-    return model.from_db(connection.alias, None, values)
+    if _plain(model):
+        return _loaded(model, alias, names, values)
+    return model.from_db(alias, None, values)
 
 
-def build(model: type[models.Model], row: dict, related: Sequence[str], extra=()) -> models.Model:
+@functools.cache
+def _plain(model: type[models.Model]) -> bool:
+    """Whether an instance is its fields' values and nothing more: no __init__ or from_db of
+    its own and nothing listening to its making (pre_init / post_init)."""
+    return (
+        model.__init__ is models.Model.__init__
+        and model.from_db.__func__ is models.Model.from_db.__func__  # type: ignore[attr-defined]
+        and not signals.pre_init.has_listeners(model)
+        and not signals.post_init.has_listeners(model)
+    )
+
+
+def _loaded(model: type[models.Model], alias: str, names: Sequence[str], values: list) -> Any:
+    """What `model.from_db(alias, None, values)` makes, without `Model.__init__`'s per-field
+    work (a quarter of a joined read's CPU): every field is set, none deferred."""
+    obj = model.__new__(model)
+    state = ModelState()
+    state.adding = False
+    state.db = alias
+    obj._state = state
+    obj.__dict__.update(zip(names, values, strict=True))
+    return obj
+
+
+def build(
+    model: type[models.Model], row: dict, related: Sequence[str], extra=(), alias: str = "default"
+) -> models.Model:
     """An instance of `model` from a row of `read`, its related rows cached on it."""
-    obj = _instance(model, row, "")
+    obj = _instance(model, row, "", alias)
     for name in extra or ():
         setattr(obj, name, row.get(f"={name}"))
     made: dict[str, models.Model | None] = {"": obj}
     for path in sorted(related, key=lambda p: p.count("__")):
         parent_path, _, name = path.rpartition("__")
         parent = made.get(parent_path)
-        rel = _instance(_model_at(model, path), row, path + "__") if parent is not None else None
+        rel = (
+            _instance(_model_at(model, path), row, path + "__", alias)
+            if parent is not None
+            else None
+        )
         made[path] = rel
         if parent is not None:
             parent._meta.get_field(name).set_cached_value(parent, rel)
@@ -125,13 +160,14 @@ def _union(parts: Sequence[Part]) -> models.QuerySet:
 
 
 def _instances(parts: Sequence[tuple], fetched) -> list[list[models.Model]]:
+    alias = connection.alias
     found: list[list[tuple[int, dict]]] = [[] for _ in parts]
     for i, n, row in fetched:
         found[i].append((n, json.loads(row) if isinstance(row, str) else row))
     out = []
     for (model, related, extra), rows in zip(parts, found, strict=True):
         rows.sort(key=lambda r: r[0])
-        out.append([build(model, row, related, extra) for _n, row in rows])
+        out.append([build(model, row, related, extra, alias) for _n, row in rows])
     return out
 
 
@@ -179,8 +215,10 @@ def read_compiled(name: str, make: Callable[..., Sequence[Part]], *args: int | s
         missing = set(range(len(args))) - set(slots)
         if missing:
             raise ValueError(f"{name}: arguments {sorted(missing)} are not parameters of its SQL")
-        found = (sql, [(p, slot) for p, slot in zip(params, slots, strict=True)], parts)
-        found = (sql, found[1], [_shape(p) for p in parts])
+        pairs = [(p, slot) for p, slot in zip(params, slots, strict=True)]
+        if connection.vendor == "postgresql":
+            sql, pairs = _constants_inlined(sql, pairs)
+        found = (sql, pairs, [_shape(p) for p in parts])
         _compiled[key] = found
     sql, params, shapes = found
     values = [args[slot] if slot is not None else p for p, slot in params]
@@ -197,13 +235,60 @@ def _same(stand_in: int | str, param: Any) -> bool:
     return isinstance(param, str) and param == stand_in
 
 
+def _constants_inlined(sql: str, pairs: list[tuple[Any, int | None]]) -> tuple[str, list]:
+    """The SQL with its constant parameters (column names of the JSON rows, part numbers)
+    written in as literals, only the arguments left as parameters.
+
+    psycopg binds parameters on the client for Django and splits a query of more than 4 KB
+    anew at each execution (its cache keeps shorter ones): a union's hundred-odd constants
+    cost more than running it. Literals are quoted by the driver (`compose_sql`), their "%"
+    doubled as the SQL's own are.
+    """
+    pieces = sql.split("%s")
+    if len(pieces) != len(pairs) + 1:  # a literal "%s" in the SQL: leave it as it is
+        return sql, pairs
+    out = [pieces[0]]
+    kept = []
+    for (param, slot), rest in zip(pairs, pieces[1:], strict=True):
+        if slot is None:
+            out.append(connection.ops.compose_sql("%s", [param]).replace("%", "%%"))
+        else:
+            out.append("%s")
+            kept.append((param, slot))
+        out.append(rest)
+    return "".join(out), kept
+
+
 def _order(name: str):
     return F(name[1:]).desc() if name.startswith("-") else F(name).asc()
 
 
 def prefetched(obj: models.Model, name: str, items: list[models.Model]) -> None:
     """Set what `obj.<name>.all()` returns without a query, as prefetch_related would."""
-    qs = getattr(obj, name).get_queryset()
+    descriptor = getattr(type(obj), name)
+    forward_m2m = isinstance(descriptor, ManyToManyDescriptor) and not descriptor.reverse
+    qs = _Ready(model=descriptor.rel.model if forward_m2m else descriptor.rel.related_model)
     qs._result_cache = items
     qs._prefetch_done = True
+    qs._owner, qs._name = obj, name
     obj.__dict__.setdefault("_prefetched_objects_cache", {})[name] = qs
+
+
+class _Ready(models.QuerySet):
+    """A relation's rows as `prefetched` set them: read as they are; anything chained on them
+    (filter, order_by, all) is asked of the relation itself, as with prefetch_related.
+
+    Made without the relation's manager (its making is most of a prefetch's CPU, issue 16).
+    """
+
+    _owner: models.Model
+    _name: str
+
+    def _chain(self):
+        cache = self._owner._prefetched_objects_cache
+        mine = cache.pop(self._name)
+        try:
+            real = getattr(self._owner, self._name).get_queryset()
+        finally:
+            cache[self._name] = mine
+        return real._chain()

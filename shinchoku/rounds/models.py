@@ -129,12 +129,21 @@ class PlanSettings(models.Model):
         if row is None:
             return cls(plan=plan)
         try:
-            found = row.progress_settings
+            stored = row.progress_settings
         except cls.DoesNotExist:
-            found = cls(plan=plan)
-            if not row.has_numbers:
-                found.evaluation_scale = [dict(s) for s in NO_NUMBERS_SCALE]
-        found.plan_has_indicators = bool(row.has_numbers)
+            stored = None
+        return cls.made(plan, stored, bool(row.has_numbers))
+
+    @classmethod
+    def made(cls, plan: Plan, stored: PlanSettings | None, has_numbers: bool) -> PlanSettings:
+        """`of` from what was read: the stored settings (None: none stored) and whether the
+        plan has an indicator."""
+        found = stored or cls(plan=plan)
+        if stored is not None:
+            stored.plan = plan  # reading `settings.plan` costs no query
+        elif not has_numbers:
+            found.evaluation_scale = [dict(s) for s in NO_NUMBERS_SCALE]
+        found.plan_has_indicators = has_numbers
         return found
 
     # Read by `of` along with the settings: whether the plan has an indicator (figures to judge).

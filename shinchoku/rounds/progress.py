@@ -1,6 +1,6 @@
 """Progress of a plan for a fiscal year: judged indicators, bands per goal and department.
 
-One function, `plan_progress`, reads everything in a fixed number of queries; the progress views,
+One function, `plan_progress`, reads everything in one query; the progress views,
 the committee report, the dashboard and the public pages all read from it, so that they agree.
 
 Actuals come from the plan's indicator values: a round's actuals reach them only when the
@@ -25,10 +25,16 @@ from shinchoku.core.figures import Figure, figure, indicator_unit
 from shinchoku.core.forecast import DEFAULT_THRESHOLDS, Thresholds
 from shinchoku.core.tree import top_of
 from shinchoku.orgs.models import Department
-from shinchoku.plans.models import Indicator, IndicatorValue, Node, Plan, ProgressNote
-from shinchoku.plans.rows import prefetched
+from shinchoku.plans.models import (
+    Indicator,
+    IndicatorValue,
+    Node,
+    NodeDepartment,
+    Plan,
+    ProgressNote,
+)
+from shinchoku.plans.rows import Part, prefetched, read_compiled
 from shinchoku.plans.templatetags.figures import in_unit
-from shinchoku.rounds.joined import Slicer
 from shinchoku.rounds.models import (
     ContentEntry,
     IndicatorEntry,
@@ -320,14 +326,11 @@ def plan_progress(plan: Plan, fy: int, *, drafts: DraftScope = APPROVED_ONLY) ->
 
     Unapproved sheets' statuses and texts are read only for the departments `drafts` covers.
     """
-    settings = PlanSettings.of(plan)
+    read = _read(plan, fy)
+    settings = read.settings
     bands = bands_of(plan, settings)
-    nodes = _nodes(plan)
-    by_id = {n.id: n for n in nodes}
-    found = _indicators(plan)
-    for i in found:
-        i.node = by_id[i.node_id]  # with its departments, read above
-    indicators = [indicator_progress(i, fy, bands) for i in found]
+    nodes = read.nodes
+    indicators = [indicator_progress(i, fy, bands) for i in read.indicators]
     parents = {n.id: n.parent_id for n in nodes}
     tallies = roll_up(parents, ((i.indicator.node_id, i.judgement.band) for i in indicators), bands)
     departments = by_group(((i.department_name, i.judgement.band) for i in indicators), bands)
@@ -335,7 +338,7 @@ def plan_progress(plan: Plan, fy: int, *, drafts: DraftScope = APPROVED_ONLY) ->
     for i in indicators:
         total.add(i.judgement.band)
 
-    round_, reports, entries = _round(plan, fy)
+    round_, reports, entries = read.round, read.reports, read.contents
     evaluations = evaluation_counts(settings.evaluation_scale)
     scale_labels = dict(evaluations.labels)
     contents: list[ContentProgress] = []
@@ -364,7 +367,7 @@ def plan_progress(plan: Plan, fy: int, *, drafts: DraftScope = APPROVED_ONLY) ->
                     flagged(e.status, flagging),
                 )
             )
-        for e in ItemEntry.objects.filter(report__round=round_):
+        for e in read.items:
             r = status_of.get(e.report_id)
             node = by_key.get(e.node_key)
             if r is None or node is None:
@@ -421,94 +424,90 @@ def plan_progress(plan: Plan, fy: int, *, drafts: DraftScope = APPROVED_ONLY) ->
     )
 
 
-# --- the reads: five queries whatever the plan's size (issue 16) ---------------------------
+# --- the read: one query whatever the plan's size (issue 16) -------------------------------
 
 
-def _nodes(plan: Plan) -> list[Node]:
-    """The plan's nodes in document order, each with its departments (`node.departments.all()`
-    reads nothing), in one query: the nodes LEFT JOIN their departments."""
-    slicer = Slicer(Node, Department)
-    rows = (
-        Node.objects.filter(plan=plan)
-        .order_by("seq", "departments__organization_id", "departments__order", "departments__id")
-        .values_list(*slicer.names("", "departments"))
+def _parts(plan_id: int, fy: int) -> list[Part]:
+    """Everything `plan_progress` reads, as the parts of one `plans.rows` read."""
+    yearly = Round.Kind.YEARLY
+    of_round = {"round__plan_id": plan_id, "round__fy": fy, "round__kind": yearly}
+    of_sheets = {f"report__{k}": v for k, v in of_round.items()}
+    return [
+        Part(PlanSettings.objects.filter(plan_id=plan_id)),
+        Part(Node.objects.filter(plan_id=plan_id), order=("seq",)),
+        Part(
+            NodeDepartment.objects.filter(node__plan_id=plan_id),
+            related=("department",),
+            order=("node__seq", "department__organization_id", "department__order", "department"),
+        ),
+        Part(
+            Indicator.objects.filter(node__plan_id=plan_id),
+            related=("department",),
+            order=("node__seq", "order", "id"),
+        ),
+        Part(
+            ProgressNote.objects.filter(indicator__node__plan_id=plan_id),
+            order=("indicator_id", "fy"),
+        ),
+        Part(
+            IndicatorValue.objects.filter(indicator__node__plan_id=plan_id),
+            order=("indicator_id", "role", "fy"),
+        ),
+        Part(Round.objects.filter(plan_id=plan_id, fy=fy, kind=yearly)),
+        Part(
+            Report.objects.filter(**of_round),
+            related=("department",),
+            order=("department__order", "department"),
+        ),
+        Part(
+            ContentEntry.objects.filter(**of_sheets),
+            order=("report__department__order", "report__department", "node_key", "position"),
+        ),
+        Part(ItemEntry.objects.filter(**of_sheets)),
+    ]
+
+
+@dataclass
+class _Read:
+    settings: PlanSettings
+    nodes: list[Node]
+    indicators: list[Indicator]
+    round: Round | None
+    reports: list[Report]
+    contents: list[ContentEntry]
+    items: list[ItemEntry]
+
+
+def _read(plan: Plan, fy: int) -> _Read:
+    """The plan's settings; its nodes in document order, each with its departments
+    (`node.departments.all()` reads nothing); its indicators in document order with their
+    department, node, values and notes (`values.all()`, `reports.all()`); the FY's yearly
+    round, its sheets (with their department and round) in the departments' order, and their
+    content and item entries. One query (`plans.rows.read_compiled`)."""
+    (stored, nodes, links, indicators, notes, values, rounds, reports, contents, items) = (
+        read_compiled("plan_progress", _parts, plan.pk, fy)
     )
-    nodes: dict[int, Node] = {}
-    departments: dict[int, list[Department]] = {}
-    for row in rows:
-        node, department = slicer.cut(row)
-        assert node is not None
-        node = nodes.setdefault(node.pk, node)
-        found = departments.setdefault(node.pk, [])
-        if department is not None:
-            found.append(department)
-    for node in nodes.values():
+    settings = PlanSettings.made(plan, stored[0] if stored else None, bool(indicators))
+    departments: dict[int, list[Department]] = {n.pk: [] for n in nodes}
+    for link in links:
+        departments[link.node_id].append(link.department)
+    for node in nodes:
         prefetched(node, "departments", departments[node.pk])
-    return list(nodes.values())
-
-
-def _indicators(plan: Plan) -> list[Indicator]:
-    """The plan's indicators in document order with their department, values and notes
-    (`values.all()` and `reports.all()` read nothing): two queries, the indicators LEFT JOIN
-    their department and notes, and their values."""
-    slicer = Slicer(Indicator, Department, ProgressNote)
-    rows = (
-        Indicator.objects.filter(node__plan=plan)
-        .order_by("node__seq", "order", "id", "reports__fy")
-        .values_list(*slicer.names("", "department", "reports"))
-    )
-    found: dict[int, Indicator] = {}
-    notes: dict[int, list[ProgressNote]] = {}
-    for row in rows:
-        indicator, department, note = slicer.cut(row)
-        assert indicator is not None
-        if indicator.pk not in found:
-            indicator.department = department  # type: ignore[assignment]
-            found[indicator.pk] = indicator
-            notes[indicator.pk] = []
-        if note is not None:
-            notes[indicator.pk].append(note)
-    values: dict[int, list[IndicatorValue]] = {pk: [] for pk in found}
-    for v in IndicatorValue.objects.filter(indicator__node__plan=plan).order_by(
-        "indicator_id", "role", "fy"
-    ):
-        values.setdefault(v.indicator_id, []).append(v)
-    for pk, indicator in found.items():
-        prefetched(indicator, "values", values[pk])
-        prefetched(indicator, "reports", notes[pk])
-    return list(found.values())
-
-
-def _round(plan: Plan, fy: int) -> tuple[Round | None, list[Report], list[ContentEntry]]:
-    """The FY's yearly round, its sheets (with their department and round) in the departments'
-    order, and their content entries: one query, the round LEFT JOIN its sheets LEFT JOIN their
-    content entries."""
-    slicer = Slicer(Round, Report, Department, ContentEntry)
-    rows = (
-        Round.objects.filter(plan=plan, fy=fy, kind=Round.Kind.YEARLY)
-        .order_by(
-            "reports__department__order",
-            "reports__department_id",
-            "reports__contents__node_key",
-            "reports__contents__position",
-        )
-        .values_list(*slicer.names("", "reports", "reports__department", "reports__contents"))
-    )
-    round_: Round | None = None
-    reports: dict[int, Report] = {}
-    entries: list[ContentEntry] = []
-    for row in rows:
-        found, report, department, entry = slicer.cut(row)
-        round_ = round_ or found
-        if report is None:
-            continue
-        if report.pk not in reports:
-            report.department = department  # type: ignore[assignment]
-            report.round = round_  # type: ignore[assignment]
-            reports[report.pk] = report
-        if entry is not None:
-            entries.append(entry)
-    return round_, list(reports.values()), entries
+    by_id = {n.pk: n for n in nodes}
+    notes_of: dict[int, list[ProgressNote]] = {i.pk: [] for i in indicators}
+    for note in notes:
+        notes_of[note.indicator_id].append(note)
+    values_of: dict[int, list[IndicatorValue]] = {i.pk: [] for i in indicators}
+    for value in values:
+        values_of[value.indicator_id].append(value)
+    for i in indicators:
+        i.node = by_id[i.node_id]  # with its departments
+        prefetched(i, "values", values_of[i.pk])
+        prefetched(i, "reports", notes_of[i.pk])
+    round_ = rounds[0] if rounds else None
+    for r in reports:
+        r.round = round_  # type: ignore[assignment]
+    return _Read(settings, nodes, indicators, round_, reports, contents, items)
 
 
 # --- plans without figures (issue 12) ------------------------------------------------------

@@ -11,9 +11,9 @@ from tests.query_counts import ACTION, SIZES, rounds_rolled_back, sized
 
 # The page keeps the report's body in the cache under the plan's version (rounds/page_cache.py):
 # a second request reads the plan with its version; the first after a change reads the report:
-# plan_progress's five queries, the previous FY's opinions and the FYs with a report.
+# plan_progress's one query, the previous FY's opinions and the FYs with a report.
 COMMITTEE_REPORT = 3
-COMMITTEE_REPORT_MADE = 10
+COMMITTEE_REPORT_MADE = 6
 
 
 @pytest.fixture(scope="module")
