@@ -26,8 +26,7 @@ def _figure(svg: str, table: str, caption: str, css: str) -> SafeString:
 def indicator_chart(ip, table: bool = True, forecast=None) -> SafeString:
     """The indicator's chart (baseline, actuals, targets; the forecast when given, dashed) with
     its data table: `{% indicator_chart ip False forecast %}`."""
-    svg = charts.indicator_chart_svg(ip, forecast)
-    data = charts.indicator_chart_table(ip, forecast) if table else ""
+    svg, data = charts.indicator_chart_parts(ip, forecast, table)
     return _figure(svg, data, ip.indicator.name, "indicator-chart")
 
 
