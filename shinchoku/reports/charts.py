@@ -212,11 +212,14 @@ def _points(ip: IndicatorProgress) -> tuple[list[Point], str]:
         values.append(("baseline", ip.baseline))
     values += [("actual", v) for _fy, v in sorted(ip.actuals.items())]
     values += [("target", v) for _fy, v in sorted(ip.targets.items())]
-    points = []
-    for role, v in values:
-        f = figure(v.text, unit)
-        points.append(Point(role, v.fy, f.label, f.number, bool(v.estimate)))
-    return points, unit
+    return [Point(role, v.fy, *_shown(v.text, unit), bool(v.estimate)) for role, v in values], unit
+
+
+@functools.lru_cache(maxsize=16384)
+def _shown(text: str, unit: str) -> tuple[str, Decimal | None]:
+    """A value's label and figure in the indicator's unit (core.figures), once per text."""
+    f = figure(text, unit)
+    return f.label, f.number
 
 
 def _years(points: list[Point], fy: int, line: ForecastLine | None = None) -> list[int]:

@@ -10,6 +10,9 @@ through `{% goal_sections report %}`. Words are translated once per report.
 
 from __future__ import annotations
 
+import html
+import re
+
 from django.template.defaultfilters import linebreaksbr
 from django.template.loader import get_template
 from django.utils.html import conditional_escape
@@ -25,11 +28,18 @@ NONE = "―"  # what `|default:"―"` prints for an empty value
 
 def _e(value) -> str:
     """What `{{ value }}` prints (None as "None", like the template)."""
+    if type(value) is str:  # a plain text: django's escape without its lazy-text check
+        return html.escape(value)
     return conditional_escape(value)
+
+
+NEWLINES = re.compile(r"\r\n|\r")  # django.utils.text.normalize_newlines
 
 
 def _br(value) -> str:
     """`{{ value|linebreaksbr }}`."""
+    if type(value) is str:
+        return html.escape(NEWLINES.sub("\n", value)).replace("\n", "<br>")
     return linebreaksbr(value, autoescape=not isinstance(value, SafeData))
 
 
