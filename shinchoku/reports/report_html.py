@@ -28,8 +28,11 @@ NONE = "―"  # what `|default:"―"` prints for an empty value
 
 def _e(value) -> str:
     """What `{{ value }}` prints (None as "None", like the template)."""
-    if type(value) is str:  # a plain text: django's escape without its lazy-text check
+    kind = type(value)
+    if kind is str:  # a plain text: django's escape without its lazy-text check
         return html.escape(value)
+    if kind is SafeString or kind is int:
+        return str(value)
     return conditional_escape(value)
 
 
