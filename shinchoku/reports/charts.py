@@ -62,6 +62,7 @@ def _uid() -> str:
     return f"sc{next(_ids)}"
 
 
+@functools.lru_cache(maxsize=4096)  # charts of the same years share most coordinates
 def _num(d: Decimal | float | int) -> str:
     """A coordinate: at most two decimals, no exponent."""
     return f"{float(d):.2f}".rstrip("0").rstrip(".")
@@ -94,7 +95,7 @@ def _nice_max(high: Decimal) -> tuple[Decimal, Decimal]:
 
 
 def _svg_open(uid: str, width: int, height: int, title: str, desc: str) -> str:
-    t, d = escape(title), escape(desc)
+    t, d = _esc(str(title)), _esc(str(desc))
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
         f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" '

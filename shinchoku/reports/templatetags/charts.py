@@ -6,18 +6,20 @@ beside it; `shinchoku.reports.charts` holds the drawing and documents the API.
 
 from __future__ import annotations
 
+import html
+
 from django import template
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from shinchoku.reports import charts
 
 register = template.Library()
+_esc = html.escape  # what django.utils.html.escape prints for a text
 
 
 def _figure(svg: str, table: str, caption: str, css: str) -> SafeString:
     return mark_safe(
-        f'<figure class="chart-figure {css}"><figcaption>{escape(caption)}</figcaption>'
+        f'<figure class="chart-figure {css}"><figcaption>{_esc(str(caption))}</figcaption>'
         f'<div class="chart-body">{svg}{table}</div></figure>'
     )
 
