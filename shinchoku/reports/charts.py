@@ -204,7 +204,10 @@ def forecast_line(forecast) -> ForecastLine | None:
     )
 
 
-def _points(ip: IndicatorProgress) -> tuple[list[Point], str]:
+Points = tuple[Point, ...]
+
+
+def _points(ip: IndicatorProgress) -> tuple[Points, str]:
     """Every value of the indicator, with figures in one unit (the indicator's: core.figures);
     a figure reported in another unit is labelled with the figure as reported beside it."""
     unit = ip.unit
@@ -213,7 +216,9 @@ def _points(ip: IndicatorProgress) -> tuple[list[Point], str]:
         values.append(("baseline", ip.baseline))
     values += [("actual", v) for _fy, v in sorted(ip.actuals.items())]
     values += [("target", v) for _fy, v in sorted(ip.targets.items())]
-    return [Point(role, v.fy, *_shown(v.text, unit), bool(v.estimate)) for role, v in values], unit
+    return tuple(
+        Point(role, v.fy, *_shown(v.text, unit), bool(v.estimate)) for role, v in values
+    ), unit
 
 
 @functools.lru_cache(maxsize=16384)
@@ -223,7 +228,7 @@ def _shown(text: str, unit: str) -> tuple[str, Decimal | None]:
     return f.label, f.number
 
 
-def _years(points: list[Point], fy: int, line: ForecastLine | None = None) -> list[int]:
+def _years(points: Points, fy: int, line: ForecastLine | None = None) -> list[int]:
     fys = [p.fy for p in points] + [fy] + ([line.final_fy] if line else [])
     return list(range(min(fys), max(fys) + 1))
 
@@ -355,7 +360,7 @@ def _forecast_desc(line: ForecastLine, w: dict[str, str] | None = None) -> str:
     }
 
 
-def _indicator_desc(points: list[Point], w: dict[str, str]) -> str:
+def _indicator_desc(points: Points, w: dict[str, str]) -> str:
     parts = []
     estimate = w["estimate"]
     for role in ("baseline", "actual", "target"):
@@ -374,15 +379,13 @@ def indicator_chart_svg(ip: IndicatorProgress, forecast=None) -> SafeString:
     """The indicator's baseline, actuals and targets over the fiscal years, as an SVG chart;
     with `forecast` (an IndicatorForecast), its linear trend to the final FY, dashed."""
     points, unit = _points(ip)
-    return _indicator_svg(ip, points, unit, forecast_line(forecast))
+    return _chart_svg(ip, points, unit, forecast_line(forecast))
 
 
 def _indicator_svg(
-    ip: IndicatorProgress, points: list[Point], unit: str, line: ForecastLine | None
-) -> SafeString:
-    uid = _uid()
+    uid: str, name: str, fy: int, points: Points, unit: str, line: ForecastLine | None
+) -> str:
     w = _words(get_language())
-    name = ip.indicator.name
     title = w["over_years"] % {"name": name}
     title += (w["unit_title"] % {"unit": unit}) if unit else ""
     left, top = LEFT, TOP
@@ -401,7 +404,7 @@ def _indicator_svg(
             + _esc(w["unit"] % {"unit": unit})
             + "</text>"
         )
-    years = _years(points, ip.fy, line)
+    years = _years(points, fy, line)
     first = years[0]
     cw = plot_w / len(years)
 
@@ -423,7 +426,7 @@ def _indicator_svg(
 
     # Grid and axis, and the years.
     out.append(grid)
-    out.append(_year_axis(first, years[-1], ip.fy))
+    out.append(_year_axis(first, years[-1], fy))
     # Bars: baseline and actuals.
     bar_w = min(cw * 0.5, 40)
     bar_width = _num(bar_w)
@@ -508,7 +511,7 @@ def _indicator_svg(
         at = forecast_label or (x1 - 9, forecast_y + 4, "end")
         out.append(_forecast_marks(line, cx(line.latest_fy), y(line.latest), x1, forecast_y, at, w))
     out.append("</svg>")
-    return mark_safe("".join(out))
+    return "".join(out)
 
 
 def _forecast_marks(
@@ -548,14 +551,12 @@ def _table_head(first: int, last: int) -> str:
 def indicator_chart_table(ip: IndicatorProgress, forecast=None) -> SafeString:
     """The values behind `indicator_chart_svg`, as a small table (years across)."""
     points, _unit = _points(ip)
-    return _indicator_table(ip, points, forecast_line(forecast))
+    return _chart_table(ip, points, forecast_line(forecast))
 
 
-def _indicator_table(
-    ip: IndicatorProgress, points: list[Point], line: ForecastLine | None
-) -> SafeString:
+def _indicator_table(name: str, fy: int, points: Points, line: ForecastLine | None) -> str:
     w = _words(get_language())
-    years = _years(points, ip.fy, line)
+    years = _years(points, fy, line)
     head = _table_head(years[0], years[-1])
     estimate = f"<small>{w['estimate']}</small>"
     none = '<td><span class="none">―</span></td>'
@@ -581,12 +582,52 @@ def _indicator_table(
             for fy in years
         )
         rows.append(f'<tr><th scope="row">{w["forecast"]}</th>{cells}</tr>')
-    caption = _esc(w["values_of"] % {"name": ip.indicator.name})
-    return mark_safe(
+    caption = _esc(w["values_of"] % {"name": name})
+    return (
         f'<table class="chart-data"><caption>{caption}</caption>'
         f'<thead><tr><th scope="col">{w["series"]}</th>{head}</tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table>"
     )
+
+
+# A chart is a pure function of its indicator's name, unit, values, FY and forecast and of the
+# language: drawn once (UID in place of its id) and kept, so that a report made again after a
+# change elsewhere in the plan looks up the charts that did not change (issue 16).
+@functools.lru_cache(maxsize=1024)
+def _kept_svg(
+    name: str, fy: int, points: Points, unit: str, line: ForecastLine | None, language
+) -> str:
+    return _indicator_svg(UID, name, fy, points, unit, line)
+
+
+@functools.lru_cache(maxsize=1024)
+def _kept_table(name: str, fy: int, points: Points, line: ForecastLine | None, language) -> str:
+    return _indicator_table(name, fy, points, line)
+
+
+def _keepable(name: str, unit: str, points: Points, line: ForecastLine | None) -> bool:
+    """No text of the chart holds UID (which stands for the chart's id in a kept drawing)."""
+    texts = [name, unit, *(p.text for p in points)]
+    if line:
+        texts += [line.text, line.target_text, line.judgement]
+    return not any(UID in t for t in texts)
+
+
+def _chart_svg(
+    ip: IndicatorProgress, points: Points, unit: str, line: ForecastLine | None
+) -> SafeString:
+    uid = _uid()
+    name, fy = ip.indicator.name, ip.fy
+    if not _keepable(name, unit, points, line):
+        return mark_safe(_indicator_svg(uid, name, fy, points, unit, line))
+    return mark_safe(_kept_svg(name, fy, points, unit, line, get_language()).replace(UID, uid))
+
+
+def _chart_table(ip: IndicatorProgress, points: Points, line: ForecastLine | None) -> SafeString:
+    name, fy = ip.indicator.name, ip.fy
+    if not _keepable(name, "", points, line):
+        return mark_safe(_indicator_table(name, fy, points, line))
+    return mark_safe(_kept_table(name, fy, points, line, get_language()))
 
 
 def indicator_chart_parts(
@@ -595,8 +636,8 @@ def indicator_chart_parts(
     """`indicator_chart_svg` and (with `table`) `indicator_chart_table`, reading the values once."""
     points, unit = _points(ip)
     line = forecast_line(forecast)
-    svg = _indicator_svg(ip, points, unit, line)
-    return svg, _indicator_table(ip, points, line) if table else ""
+    svg = _chart_svg(ip, points, unit, line)
+    return svg, _chart_table(ip, points, line) if table else ""
 
 
 # --------------------------------------------------------------------------- band charts
