@@ -99,3 +99,21 @@ def test_a_plan_without_indicators_prints_as_the_template_printed_it():
     make_round(plan)
     html = same(plan, NO_FIGURES_FY)
     assert "<svg" in html and "goal-table" not in html
+
+
+def test_the_kept_figure_cells_are_the_cells_of_each_value():
+    from shinchoku.reports.report import _cell
+    from shinchoku.reports.templatetags.report_cells import cell
+
+    plan = Plan.objects.get(slug=ACTION)
+    approve_round(plan, 2020)
+    report = committee_report(plan, 2020)
+    values = [
+        (v, row.ip.unit)
+        for g in report.goals
+        for row in g.rows
+        for v in (row.ip.baseline, row.ip.actual, row.ip.final, *row.earlier)
+    ]
+    assert len(values) > 40
+    for v, unit in [*values, *values, (None, "人")]:  # the second time from the cells kept
+        assert _cell(v, unit) == cell(v, unit)
