@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -53,6 +54,7 @@ def era_year_text(n: int) -> str:
     return "元" if n == 1 else str(n)
 
 
+@functools.lru_cache(maxsize=256)  # a report writes a few years hundreds of times (issue 16)
 def fy_short(fy: int) -> str:
     """令和元年度."""
     name, year = fy_era(fy)

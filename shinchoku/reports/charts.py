@@ -19,6 +19,8 @@ relies on colour alone. The labels are Japanese: the charts belong to the Japane
 
 from __future__ import annotations
 
+import functools
+import html
 import itertools
 from dataclasses import dataclass
 from decimal import Decimal
@@ -26,7 +28,7 @@ from typing import TYPE_CHECKING
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import get_language, gettext, gettext_lazy
 
 from shinchoku.core.figures import figure
 from shinchoku.core.wareki import era_year_text, fy_era, fy_short
@@ -35,6 +37,7 @@ if TYPE_CHECKING:
     from shinchoku.rounds.progress import IndicatorProgress
 
 _ids = itertools.count(1)
+_esc = html.escape  # what django.utils.html.escape prints for a text
 FONT = "'IPAexGothic', 'Hiragino Sans', 'Yu Gothic', 'Noto Sans CJK JP', sans-serif"
 INK = "#1a1a1a"
 MUTED = "#4d4d4d"  # 8.5:1 on white
@@ -59,6 +62,7 @@ def _uid() -> str:
     return f"sc{next(_ids)}"
 
 
+@functools.lru_cache(maxsize=4096)  # charts of the same years share most coordinates
 def _num(d: Decimal | float | int) -> str:
     """A coordinate: at most two decimals, no exponent."""
     return f"{float(d):.2f}".rstrip("0").rstrip(".")
@@ -91,7 +95,7 @@ def _nice_max(high: Decimal) -> tuple[Decimal, Decimal]:
 
 
 def _svg_open(uid: str, width: int, height: int, title: str, desc: str) -> str:
-    t, d = escape(title), escape(desc)
+    t, d = _esc(str(title)), _esc(str(desc))
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
         f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
@@ -200,7 +204,10 @@ def forecast_line(forecast) -> ForecastLine | None:
     )
 
 
-def _points(ip: IndicatorProgress) -> tuple[list[Point], str]:
+Points = tuple[Point, ...]
+
+
+def _points(ip: IndicatorProgress) -> tuple[Points, str]:
     """Every value of the indicator, with figures in one unit (the indicator's: core.figures);
     a figure reported in another unit is labelled with the figure as reported beside it."""
     unit = ip.unit
@@ -209,68 +216,62 @@ def _points(ip: IndicatorProgress) -> tuple[list[Point], str]:
         values.append(("baseline", ip.baseline))
     values += [("actual", v) for _fy, v in sorted(ip.actuals.items())]
     values += [("target", v) for _fy, v in sorted(ip.targets.items())]
-    points = []
-    for role, v in values:
-        f = figure(v.text, unit)
-        points.append(Point(role, v.fy, f.label, f.number, bool(v.estimate)))
-    return points, unit
+    return tuple(
+        Point(role, v.fy, *_shown(v.text, unit), bool(v.estimate)) for role, v in values
+    ), unit
 
 
-def _years(points: list[Point], fy: int, line: ForecastLine | None = None) -> list[int]:
+@functools.lru_cache(maxsize=16384)
+def _shown(text: str, unit: str) -> tuple[str, Decimal | None]:
+    """A value's label and figure in the indicator's unit (core.figures), once per text."""
+    f = figure(text, unit)
+    return f.label, f.number
+
+
+def _years(points: Points, fy: int, line: ForecastLine | None = None) -> list[int]:
     fys = [p.fy for p in points] + [fy] + ([line.final_fy] if line else [])
     return list(range(min(fys), max(fys) + 1))
 
 
-def _forecast_desc(line: ForecastLine) -> str:
-    return gettext(
-        "%(forecast)s: %(fy)s %(value)s (trend of the actuals up to %(latest)s, %(judgement)s); "
-        "final target %(target)s."
-    ) % {
-        "forecast": ROLE_NAMES["forecast"],
-        "fy": fy_short(line.final_fy),
-        "value": line.text,
-        "judgement": line.judgement,
-        "latest": fy_short(line.latest_fy),
-        "target": line.target_text,
+# The indicator chart's fixed parts are made once (per language, per year span, per scale) and
+# its per-chart parts with plain `html.escape` (what django's `escape` prints, without its lazy
+# text check): a report draws one chart per indicator (issue 16). UID stands for the chart's id.
+UID = "\x00"
+WIDTH, HEIGHT = 520, 250
+LEFT, RIGHT, TOP, BOTTOM = 64, 16, 34, 44
+PLOT_W, PLOT_H = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+
+
+@functools.lru_cache(maxsize=64)
+def _fy_text(fy: int) -> str:
+    """fy_short, escaped."""
+    return _esc(fy_short(fy))
+
+
+@functools.lru_cache(maxsize=16)
+def _words(language: str | None) -> dict[str, str]:
+    """The indicator chart's words in the active language (the key), and its legends."""
+    w = {role: str(name) for role, name in ROLE_NAMES.items()}
+    w |= {f"{role}_html": _esc(name) for role, name in list(w.items())}
+    w |= {
+        "estimate": gettext("(estimate)"),
+        "no_values": gettext("No values."),
+        "over_years": gettext("%(name)s over the years"),
+        "unit_title": gettext("(unit: %(unit)s)"),
+        "unit": gettext("unit: %(unit)s"),
+        "no_numbers": gettext("No numeric values: no chart can be drawn."),
+        "final_target": _esc(gettext("Final target")),
+        "forecast_desc": gettext(
+            "%(forecast)s: %(fy)s %(value)s (trend of the actuals up to %(latest)s, "
+            "%(judgement)s); final target %(target)s."
+        ),
+        "values_of": gettext("Values of %(name)s"),
+        "series": gettext("Series"),
     }
-
-
-def _indicator_desc(ip: IndicatorProgress, points: list[Point]) -> str:
-    parts = []
-    for role in ("baseline", "actual", "target"):
-        mine = [p for p in points if p.role == role]
-        if mine:
-            texts = "、".join(
-                f"{fy_short(p.fy)} {p.text}{gettext('(estimate)') if p.estimate else ''}"
-                for p in mine
-            )
-            parts.append(f"{ROLE_NAMES[role]}: {texts}")
-    if not parts:
-        return gettext("No values.")
-    return "。".join(parts) + "。"
-
-
-def indicator_chart_svg(ip: IndicatorProgress, forecast=None) -> SafeString:
-    """The indicator's baseline, actuals and targets over the fiscal years, as an SVG chart;
-    with `forecast` (an IndicatorForecast), its linear trend to the final FY, dashed."""
-    uid = _uid()
-    points, unit = _points(ip)
-    line = forecast_line(forecast)
-    name = ip.indicator.name
-    title = gettext("%(name)s over the years") % {"name": name}
-    title += (gettext("(unit: %(unit)s)") % {"unit": unit}) if unit else ""
-    width, height = 520, 250
-    left, right, top, bottom = 64, 16, 34, 44
-    plot_w, plot_h = width - left - right, height - top - bottom
-    desc = _indicator_desc(ip, points) + (_forecast_desc(line) if line else "")
-    out = [_svg_open(uid, width, height, title, desc), _patterns(uid)]
-    numeric = [p for p in points if p.number is not None]
-    # Legend: a mark and a word for each series.
-    lx = left
-    legend = [
+    marks = [
         (
             "baseline",
-            f'<rect width="14" height="10" fill="url(#{uid}-hatch)" stroke="{BASELINE}"/>',
+            f'<rect width="14" height="10" fill="url(#{UID}-hatch)" stroke="{BASELINE}"/>',
         ),
         ("actual", f'<rect width="14" height="10" fill="{ACTUAL}"/>'),
         (
@@ -278,40 +279,48 @@ def indicator_chart_svg(ip: IndicatorProgress, forecast=None) -> SafeString:
             f'<path d="M0 5H14" stroke="{TARGET}" stroke-dasharray="3 2" stroke-width="1.5"/>'
             f'<path d="M7 0L12 5L7 10L2 5Z" fill="#ffffff" stroke="{TARGET}" stroke-width="1.5"/>',
         ),
+        (
+            "forecast",
+            f'<path d="M0 5H14" stroke="{FORECAST}" stroke-dasharray="4 2" stroke-width="2"/>'
+            f'<circle cx="11" cy="5" r="3" fill="#ffffff" stroke="{FORECAST}" '
+            'stroke-width="1.5"/>',
+        ),
     ]
-    if line:
-        legend.append(
-            (
-                "forecast",
-                f'<path d="M0 5H14" stroke="{FORECAST}" stroke-dasharray="4 2" stroke-width="2"/>'
-                f'<circle cx="11" cy="5" r="3" fill="#ffffff" stroke="{FORECAST}" '
-                'stroke-width="1.5"/>',
-            )
-        )
-    for role, mark in legend:
-        out.append(f'<g transform="translate({lx},8)">{mark}')
-        out.append(f'<text x="18" y="9" fill="{INK}">{ROLE_NAMES[role]}</text></g>')
-        lx += 74
-    if unit:
-        out.append(
-            f'<text x="{width - right}" y="17" text-anchor="end" fill="{MUTED}">'
-            + escape(gettext("unit: %(unit)s") % {"unit": unit})
-            + "</text>"
-        )
-    years = _years(points, ip.fy, line)
-    cw = plot_w / len(years)
+    for n in (3, 4):  # without and with the forecast
+        out = []
+        for i, (role, mark) in enumerate(marks[:n]):
+            out.append(f'<g transform="translate({LEFT + 74 * i},8)">{mark}')
+            out.append(f'<text x="18" y="9" fill="{INK}">{w[role]}</text></g>')
+        w[f"legend{n}"] = "".join(out)
+    return w
 
-    def cx(fy: int) -> float:
-        return left + cw * (years.index(fy) + 0.5)
 
-    if not numeric:
+@functools.lru_cache(maxsize=1)
+def _patterns_template() -> str:
+    return _patterns(UID)
+
+
+@functools.lru_cache(maxsize=256)
+def _year_axis(first: int, last: int, fy: int) -> str:
+    """The labels under the years first…last (fy in bold)."""
+    cw = PLOT_W / (last - first + 1)
+    out = []
+    for i, year in enumerate(range(first, last + 1)):
+        era, western = _fy_axis(year)
+        weight = ' font-weight="bold"' if year == fy else ""
+        x = _num(LEFT + cw * (i + 0.5))
         out.append(
-            f'<text x="{left + plot_w / 2}" y="{top + plot_h / 2}" text-anchor="middle" '
-            f'fill="{MUTED}">{gettext("No numeric values: no chart can be drawn.")}</text>'
+            f'<text x="{x}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle" '
+            f'fill="{INK}"{weight}>{_esc(era)}</text>'
+            f'<text x="{x}" y="{HEIGHT - BOTTOM + 30}" text-anchor="middle" '
+            f'fill="{MUTED}" font-size="10"{weight}>({western})</text>'
         )
-    extent = [p.number for p in numeric] + ([line.value] if line else [])
-    low = min([Decimal(0), *extent])  # type: ignore[misc]
-    high = max([Decimal(0), *extent])  # type: ignore[misc]
+    return "".join(out)
+
+
+@functools.lru_cache(maxsize=256)
+def _scale(high: Decimal, low: Decimal) -> tuple[Decimal, Decimal, str]:
+    """(top value, span, grid and zero axis) of a chart whose values lie in low…high."""
     top_value, step = _nice_max(high * Decimal("1.1"))  # headroom for the labels
     bottom_value = Decimal(0)
     if low < 0:
@@ -320,79 +329,155 @@ def indicator_chart_svg(ip: IndicatorProgress, forecast=None) -> SafeString:
     span = top_value - bottom_value or Decimal(1)
 
     def y(v: Decimal) -> float:
-        return top + plot_h * float((top_value - v) / span)
+        return TOP + PLOT_H * float((top_value - v) / span)
 
-    # Grid and axis.
+    out = []
     tick = bottom_value
     while tick <= top_value:
         out.append(
-            f'<line x1="{left}" x2="{left + plot_w}" y1="{_num(y(tick))}" y2="{_num(y(tick))}" '
+            f'<line x1="{LEFT}" x2="{LEFT + PLOT_W}" y1="{_num(y(tick))}" y2="{_num(y(tick))}" '
             f'stroke="#d0d0d0" stroke-width="0.6"/>'
-            f'<text x="{left - 6}" y="{_num(y(tick) + 4)}" text-anchor="end" fill="{MUTED}" '
+            f'<text x="{LEFT - 6}" y="{_num(y(tick) + 4)}" text-anchor="end" fill="{MUTED}" '
             f'font-size="10">{_figure(tick)}</text>'
         )
         tick += step
     out.append(
-        f'<line x1="{left}" x2="{left + plot_w}" y1="{_num(y(Decimal(0)))}" '
+        f'<line x1="{LEFT}" x2="{LEFT + PLOT_W}" y1="{_num(y(Decimal(0)))}" '
         f'y2="{_num(y(Decimal(0)))}" stroke="{INK}" stroke-width="1"/>'
     )
-    for fy in years:
-        era, western = _fy_axis(fy)
-        weight = ' font-weight="bold"' if fy == ip.fy else ""
+    return top_value, span, "".join(out)
+
+
+def _forecast_desc(line: ForecastLine, w: dict[str, str] | None = None) -> str:
+    w = w or _words(get_language())
+    return w["forecast_desc"] % {
+        "forecast": w["forecast"],
+        "fy": fy_short(line.final_fy),
+        "value": line.text,
+        "judgement": line.judgement,
+        "latest": fy_short(line.latest_fy),
+        "target": line.target_text,
+    }
+
+
+def _indicator_desc(points: Points, w: dict[str, str]) -> str:
+    parts = []
+    estimate = w["estimate"]
+    for role in ("baseline", "actual", "target"):
+        mine = [p for p in points if p.role == role]
+        if mine:
+            texts = "、".join(
+                f"{fy_short(p.fy)} {p.text}{estimate if p.estimate else ''}" for p in mine
+            )
+            parts.append(f"{w[role]}: {texts}")
+    if not parts:
+        return w["no_values"]
+    return "。".join(parts) + "。"
+
+
+def indicator_chart_svg(ip: IndicatorProgress, forecast=None) -> SafeString:
+    """The indicator's baseline, actuals and targets over the fiscal years, as an SVG chart;
+    with `forecast` (an IndicatorForecast), its linear trend to the final FY, dashed."""
+    points, unit = _points(ip)
+    return _chart_svg(ip, points, unit, forecast_line(forecast))
+
+
+def _indicator_svg(
+    uid: str, name: str, fy: int, points: Points, unit: str, line: ForecastLine | None
+) -> str:
+    w = _words(get_language())
+    title = w["over_years"] % {"name": name}
+    title += (w["unit_title"] % {"unit": unit}) if unit else ""
+    left, top = LEFT, TOP
+    plot_w, plot_h = PLOT_W, PLOT_H
+    desc = _indicator_desc(points, w) + (_forecast_desc(line, w) if line else "")
+    out = [
+        _svg_open(uid, WIDTH, HEIGHT, title, desc),
+        _patterns_template().replace(UID, uid),
+        # Legend: a mark and a word for each series.
+        w["legend4" if line else "legend3"].replace(UID, uid),
+    ]
+    numeric = [p for p in points if p.number is not None]
+    if unit:
         out.append(
-            f'<text x="{_num(cx(fy))}" y="{height - bottom + 16}" text-anchor="middle" '
-            f'fill="{INK}"{weight}>{escape(era)}</text>'
-            f'<text x="{_num(cx(fy))}" y="{height - bottom + 30}" text-anchor="middle" '
-            f'fill="{MUTED}" font-size="10"{weight}>({western})</text>'
+            f'<text x="{WIDTH - RIGHT}" y="17" text-anchor="end" fill="{MUTED}">'
+            + _esc(w["unit"] % {"unit": unit})
+            + "</text>"
         )
+    years = _years(points, fy, line)
+    first = years[0]
+    cw = plot_w / len(years)
+
+    def cx(fy: int) -> float:
+        return left + cw * (fy - first + 0.5)
+
+    if not numeric:
+        out.append(
+            f'<text x="{left + plot_w / 2}" y="{top + plot_h / 2}" text-anchor="middle" '
+            f'fill="{MUTED}">{w["no_numbers"]}</text>'
+        )
+    extent = [p.number for p in numeric] + ([line.value] if line else [])
+    low = min([Decimal(0), *extent])  # type: ignore[misc]
+    high = max([Decimal(0), *extent])  # type: ignore[misc]
+    top_value, span, grid = _scale(high, low)
+
+    def y(v: Decimal) -> float:
+        return top + plot_h * float((top_value - v) / span)
+
+    # Grid and axis, and the years.
+    out.append(grid)
+    out.append(_year_axis(first, years[-1], fy))
     # Bars: baseline and actuals.
     bar_w = min(cw * 0.5, 40)
+    bar_width = _num(bar_w)
+    zero = y(Decimal(0))
     bar_tops: dict[int, float] = {}
+    hatch = f"url(#{uid}-hatch)"
     for p in numeric:
         if p.role == "target":
             continue
         assert p.number is not None
-        y0, y1 = y(Decimal(0)), y(p.number)
-        x = cx(p.fy) - bar_w / 2
-        fill = f"url(#{uid}-hatch)" if p.role == "baseline" else ACTUAL
-        stroke = f' stroke="{BASELINE}"' if p.role == "baseline" else ""
+        y1 = y(p.number)
+        x = cx(p.fy)
+        baseline = p.role == "baseline"
+        fill = hatch if baseline else ACTUAL
+        stroke = f' stroke="{BASELINE}"' if baseline else ""
+        bar_top = min(zero, y1)
         out.append(
-            f'<rect x="{_num(x)}" y="{_num(min(y0, y1))}" width="{_num(bar_w)}" '
-            f'height="{_num(max(abs(y0 - y1), 0.5))}" fill="{fill}"{stroke}>'
-            f"<title>{escape(ROLE_NAMES[p.role])} {escape(fy_short(p.fy))} {escape(p.text)}"
+            f'<rect x="{_num(x - bar_w / 2)}" y="{_num(bar_top)}" width="{bar_width}" '
+            f'height="{_num(max(abs(zero - y1), 0.5))}" fill="{fill}"{stroke}>'
+            f"<title>{w[p.role + '_html']} {_fy_text(p.fy)} {_esc(p.text)}"
             "</title></rect>"
+            f'<text x="{_num(x)}" y="{_num(bar_top - 4)}" text-anchor="middle" '
+            f'fill="{INK}" font-size="10">{_esc(_figure(p.number))}</text>'
         )
-        bar_tops[p.fy] = min(y0, y1)
-        out.append(
-            f'<text x="{_num(cx(p.fy))}" y="{_num(min(y0, y1) - 4)}" text-anchor="middle" '
-            f'fill="{INK}" font-size="10">{escape(_figure(p.number))}</text>'
-        )
+        bar_tops[p.fy] = bar_top
     # Targets: diamonds joined by a dashed line.
-    targets = [p for p in numeric if p.role == "target"]
+    targets = [(p, cx(p.fy), y(p.number)) for p in numeric if p.role == "target"]  # type: ignore[arg-type]
     if len(targets) > 1:
         path = " ".join(
-            f"{'M' if i == 0 else 'L'}{_num(cx(p.fy))} {_num(y(p.number))}"  # type: ignore[arg-type]
-            for i, p in enumerate(targets)
+            f"{'M' if i == 0 else 'L'}{_num(tx)} {_num(ty)}"
+            for i, (_p, tx, ty) in enumerate(targets)
         )
         out.append(
             f'<path d="{path}" fill="none" stroke="{TARGET}" stroke-width="1.5" '
             'stroke-dasharray="4 3"/>'
         )
-    final_fy = max((p.fy for p in targets), default=None)
+    final_fy = max((p.fy for p, _x, _y in targets), default=None)
     bottom_y = top + plot_h
     forecast_y = y(line.value) if line else None
     forecast_label = None  # (x, y, anchor) of the forecast's figure
-    for p in targets:
+    target_word = w["target"]
+    for p, tx, ty in targets:
         assert p.number is not None
-        tx, ty = cx(p.fy), y(p.number)
         out.append(
             f'<path d="M{_num(tx)} {_num(ty - 6)}L{_num(tx + 6)} {_num(ty)}L{_num(tx)} '
             f'{_num(ty + 6)}L{_num(tx - 6)} {_num(ty)}Z" fill="#ffffff" stroke="{TARGET}" '
-            f'stroke-width="1.8"><title>{ROLE_NAMES["target"]} {escape(fy_short(p.fy))} '
-            f"{escape(p.text)}</title>"
+            f'stroke-width="1.8"><title>{target_word} {_fy_text(p.fy)} '
+            f"{_esc(p.text)}</title>"
             "</path>"
         )
-        label = escape(_figure(p.number))
+        label = _esc(_figure(p.number))
         bar_top = bar_tops.get(p.fy)
         if line and forecast_y is not None and p.fy == final_fy:
             # The final target the forecast is judged against, named 最終目標; its labels go
@@ -403,7 +488,7 @@ def indicator_chart_svg(ip: IndicatorProgress, forecast=None) -> SafeString:
                 f'<text x="{_num(tx)}" y="{_num(value_y)}" text-anchor="middle" '
                 f'fill="{TARGET}" font-size="10" font-weight="bold">{label}</text>'
                 f'<text x="{_num(tx)}" y="{_num(name_y)}" text-anchor="middle" '
-                f'fill="{TARGET}" font-size="10">{escape(gettext("Final target"))}</text>'
+                f'fill="{TARGET}" font-size="10">{w["final_target"]}</text>'
             )
             if below:
                 forecast_label = (tx, forecast_y - 9, "middle")
@@ -424,17 +509,24 @@ def indicator_chart_svg(ip: IndicatorProgress, forecast=None) -> SafeString:
     if line and forecast_y is not None:
         x1 = cx(line.final_fy)
         at = forecast_label or (x1 - 9, forecast_y + 4, "end")
-        out.append(_forecast_marks(line, cx(line.latest_fy), y(line.latest), x1, forecast_y, at))
+        out.append(_forecast_marks(line, cx(line.latest_fy), y(line.latest), x1, forecast_y, at, w))
     out.append("</svg>")
-    return mark_safe("".join(out))
+    return "".join(out)
 
 
 def _forecast_marks(
-    line: ForecastLine, x0: float, y0: float, x1: float, y1: float, at: tuple[float, float, str]
+    line: ForecastLine,
+    x0: float,
+    y0: float,
+    x1: float,
+    y1: float,
+    at: tuple[float, float, str],
+    w: dict[str, str] | None = None,
 ) -> str:
     """The dashed forecast line, its end circle and its figure (at `at`: x, y, anchor)."""
-    tip = escape(f"{ROLE_NAMES['forecast']} {fy_short(line.final_fy)} {line.text}")
-    label = escape(_figure(line.value))
+    w = w or _words(get_language())
+    tip = _esc(f"{w['forecast']} {fy_short(line.final_fy)} {line.text}")
+    label = _esc(_figure(line.value))
     lx, ly, anchor = at
     return (
         f'<path class="forecast-line" d="M{_num(x0)} {_num(y0)}L{_num(x1)} {_num(y1)}" '
@@ -448,45 +540,104 @@ def _forecast_marks(
     )
 
 
+@functools.lru_cache(maxsize=256)
+def _table_head(first: int, last: int) -> str:
+    return "".join(
+        f'<th scope="col">{_fy_text(fy)}<br><small>({fy})</small></th>'
+        for fy in range(first, last + 1)
+    )
+
+
 def indicator_chart_table(ip: IndicatorProgress, forecast=None) -> SafeString:
     """The values behind `indicator_chart_svg`, as a small table (years across)."""
     points, _unit = _points(ip)
-    line = forecast_line(forecast)
-    years = _years(points, ip.fy, line)
-    head = "".join(
-        f'<th scope="col">{escape(fy_short(fy))}<br><small>({fy})</small></th>' for fy in years
-    )
+    return _chart_table(ip, points, forecast_line(forecast))
+
+
+def _indicator_table(name: str, fy: int, points: Points, line: ForecastLine | None) -> str:
+    w = _words(get_language())
+    years = _years(points, fy, line)
+    head = _table_head(years[0], years[-1])
+    estimate = f"<small>{w['estimate']}</small>"
+    none = '<td><span class="none">―</span></td>'
     rows = []
     for role in ("baseline", "actual", "target"):
         mine = {p.fy: p for p in points if p.role == role}
         if not mine:
             continue
         cells = "".join(
-            "<td>"
-            + (
-                escape(mine[fy].text)
-                + (f"<small>{gettext('(estimate)')}</small>" if mine[fy].estimate else "")
-                if fy in mine
-                else '<span class="none">―</span>'
+            (
+                f"<td>{_esc(p.text)}{estimate if p.estimate else ''}</td>"
+                if (p := mine.get(fy)) is not None
+                else none
             )
-            + "</td>"
             for fy in years
         )
-        rows.append(f'<tr><th scope="row">{ROLE_NAMES[role]}</th>{cells}</tr>')
+        rows.append(f'<tr><th scope="row">{w[role]}</th>{cells}</tr>')
     if line:
         cells = "".join(
-            f"<td>{escape(line.text)}<small>（{escape(line.judgement)}）</small></td>"
+            f"<td>{_esc(line.text)}<small>（{_esc(line.judgement)}）</small></td>"
             if fy == line.final_fy
-            else '<td><span class="none">―</span></td>'
+            else none
             for fy in years
         )
-        rows.append(f'<tr><th scope="row">{ROLE_NAMES["forecast"]}</th>{cells}</tr>')
-    caption = escape(gettext("Values of %(name)s") % {"name": ip.indicator.name})
-    return mark_safe(
+        rows.append(f'<tr><th scope="row">{w["forecast"]}</th>{cells}</tr>')
+    caption = _esc(w["values_of"] % {"name": name})
+    return (
         f'<table class="chart-data"><caption>{caption}</caption>'
-        f'<thead><tr><th scope="col">{gettext("Series")}</th>{head}</tr></thead>'
+        f'<thead><tr><th scope="col">{w["series"]}</th>{head}</tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table>"
     )
+
+
+# A chart is a pure function of its indicator's name, unit, values, FY and forecast and of the
+# language: drawn once (UID in place of its id) and kept, so that a report made again after a
+# change elsewhere in the plan looks up the charts that did not change (issue 16).
+@functools.lru_cache(maxsize=1024)
+def _kept_svg(
+    name: str, fy: int, points: Points, unit: str, line: ForecastLine | None, language
+) -> str:
+    return _indicator_svg(UID, name, fy, points, unit, line)
+
+
+@functools.lru_cache(maxsize=1024)
+def _kept_table(name: str, fy: int, points: Points, line: ForecastLine | None, language) -> str:
+    return _indicator_table(name, fy, points, line)
+
+
+def _keepable(name: str, unit: str, points: Points, line: ForecastLine | None) -> bool:
+    """No text of the chart holds UID (which stands for the chart's id in a kept drawing)."""
+    texts = [name, unit, *(p.text for p in points)]
+    if line:
+        texts += [line.text, line.target_text, line.judgement]
+    return not any(UID in t for t in texts)
+
+
+def _chart_svg(
+    ip: IndicatorProgress, points: Points, unit: str, line: ForecastLine | None
+) -> SafeString:
+    uid = _uid()
+    name, fy = ip.indicator.name, ip.fy
+    if not _keepable(name, unit, points, line):
+        return mark_safe(_indicator_svg(uid, name, fy, points, unit, line))
+    return mark_safe(_kept_svg(name, fy, points, unit, line, get_language()).replace(UID, uid))
+
+
+def _chart_table(ip: IndicatorProgress, points: Points, line: ForecastLine | None) -> SafeString:
+    name, fy = ip.indicator.name, ip.fy
+    if not _keepable(name, "", points, line):
+        return mark_safe(_indicator_table(name, fy, points, line))
+    return mark_safe(_kept_table(name, fy, points, line, get_language()))
+
+
+def indicator_chart_parts(
+    ip: IndicatorProgress, forecast=None, table: bool = True
+) -> tuple[SafeString, SafeString | str]:
+    """`indicator_chart_svg` and (with `table`) `indicator_chart_table`, reading the values once."""
+    points, unit = _points(ip)
+    line = forecast_line(forecast)
+    svg = _chart_svg(ip, points, unit, line)
+    return svg, _chart_table(ip, points, line) if table else ""
 
 
 # --------------------------------------------------------------------------- band charts

@@ -8,6 +8,7 @@ the progress pages, and a draft never reaches the committee. Rates and bands are
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -103,23 +104,33 @@ class Row:
 
     @cached_property
     def baseline_cell(self) -> str:
-        return cell(self.ip.baseline, self.ip.unit)
+        return _cell(self.ip.baseline, self.ip.unit)
 
     @cached_property
     def earlier_cells(self) -> list[str]:
-        return [cell(v, self.ip.unit) for v in self.earlier]
+        return [_cell(v, self.ip.unit) for v in self.earlier]
 
     @cached_property
     def actual_cell(self) -> str:
-        return cell(self.ip.actual, self.ip.unit)
+        return _cell(self.ip.actual, self.ip.unit)
 
     @cached_property
     def target_cell(self) -> str:
-        return cell(self.ip.target, self.ip.unit)
+        return _cell(self.ip.target, self.ip.unit)
 
     @cached_property
     def final_cell(self) -> str:
-        return cell(self.ip.final, self.ip.unit)
+        return _cell(self.ip.final, self.ip.unit)
+
+
+def _cell(value: IndicatorValue | None, unit: str) -> str:
+    """`report_cells.cell` of a value, made once per text and unit (a pure function of them)."""
+    return "―" if value is None else _text_cell(str(value.text), unit)
+
+
+@functools.lru_cache(maxsize=16384)
+def _text_cell(text: str, unit: str) -> str:
+    return cell(text, unit)
 
 
 @dataclass

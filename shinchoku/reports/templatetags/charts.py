@@ -6,18 +6,20 @@ beside it; `shinchoku.reports.charts` holds the drawing and documents the API.
 
 from __future__ import annotations
 
+import html
+
 from django import template
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from shinchoku.reports import charts
 
 register = template.Library()
+_esc = html.escape  # what django.utils.html.escape prints for a text
 
 
 def _figure(svg: str, table: str, caption: str, css: str) -> SafeString:
     return mark_safe(
-        f'<figure class="chart-figure {css}"><figcaption>{escape(caption)}</figcaption>'
+        f'<figure class="chart-figure {css}"><figcaption>{_esc(str(caption))}</figcaption>'
         f'<div class="chart-body">{svg}{table}</div></figure>'
     )
 
@@ -26,8 +28,7 @@ def _figure(svg: str, table: str, caption: str, css: str) -> SafeString:
 def indicator_chart(ip, table: bool = True, forecast=None) -> SafeString:
     """The indicator's chart (baseline, actuals, targets; the forecast when given, dashed) with
     its data table: `{% indicator_chart ip False forecast %}`."""
-    svg = charts.indicator_chart_svg(ip, forecast)
-    data = charts.indicator_chart_table(ip, forecast) if table else ""
+    svg, data = charts.indicator_chart_parts(ip, forecast, table)
     return _figure(svg, data, ip.indicator.name, "indicator-chart")
 
 
