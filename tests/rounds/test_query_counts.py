@@ -22,7 +22,7 @@ from tests.query_counts import ACTION, SIZES, item_of, rounds_rolled_back, sheet
 SHEET = 10  # last year's approved entries are read with the sheet's own (rounds/lastyear.py);
 # the nodes with their 担当課, each content with its phases for the FY, each indicator with its
 # values and last year's ProgressNote (one query each). A 部署担当 (not a superuser, as here)
-# adds one: the departments of their membership.
+# adds none: the ids of their membership's departments come with the user (accounts.backends).
 # In a test the save's transaction is a savepoint: SAVEPOINT and RELEASE (BEGIN when served).
 # The save names the sheet's plan, so its cache version (plans/cache_version.py) is raised
 # without looking the plan up: one UPDATE per save (here already raised in the test's
