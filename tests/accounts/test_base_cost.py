@@ -114,3 +114,23 @@ def test_the_ids_read_with_the_user_give_way_to_a_change_of_the_same_membership(
     )[0]
     member.departments.set([other])  # in the same request: the ids read before no longer hold
     assert department_ids(user) == {other.pk}
+
+
+@pytest.mark.django_db
+def test_the_frame_drawn_once_per_language_still_follows_the_role_and_the_language():
+    """base.html's language-only parts are kept per process (accounts/templatetags/page_frame):
+    the 管理者's menu never shows to a 部署担当, nor one language's words in the other."""
+    from django.conf import settings
+
+    admin = login_client("frame-admin", role="admin")
+    staff = login_client("frame-staff", role="staff", departments=("福祉支援課",))
+    url, audit = reverse("accounts:password_change"), reverse("audit:list")
+    for _ in range(2):
+        for language, menu in (("ja", "メニュー"), ("en", "Menu")):
+            for client, admin_links in ((admin, True), (staff, False)):
+                client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+                page = client.get(url).content.decode()
+                assert f"<summary>{menu}</summary>" in page
+                assert f'lang="{language}"' in page
+                assert f'<option value="{language}" selected>' in page
+                assert (audit in page) is admin_links
