@@ -21,6 +21,7 @@ class LoginRequired(Exception):
 
 
 _CACHE = "_shinchoku_membership"
+_DEPARTMENT_IDS = "_shinchoku_department_ids"  # (the prefetch they hold for, the ids)
 
 
 def membership(user: Any) -> Membership | None:
@@ -38,18 +39,42 @@ def membership(user: Any) -> Membership | None:
     return getattr(user, _CACHE)
 
 
-def remember_membership(user: Any, found: Membership | None) -> None:
+def remember_membership(
+    user: Any, found: Membership | None, department_ids: frozenset[int] | None = None
+) -> None:
     """The user's membership (with its organization), read along with the user.
 
-    Its departments are read once, when a check first asks for them: the manager's prefetch
+    Its departments are read once, when a page first asks for them: the manager's prefetch
     cache holds a query that is evaluated on first use and kept (an add or set clears it).
+    `department_ids`, read with the user too, answer the department checks without a query
+    for as long as that prefetch cache stands.
     """
     if found is not None and "departments" not in getattr(found, "_prefetched_objects_cache", {}):
+        # The filter is built when the query is first run, as related managers defer theirs:
+        # most pages never run it.
+        lazy = Department.objects.all()
+        lazy._defer_next_filter = True
+        lazy = lazy.filter(members=found)
         found._prefetched_objects_cache = {
             **getattr(found, "_prefetched_objects_cache", {}),
-            "departments": Department.objects.filter(members=found),
+            "departments": lazy,
         }
+        if department_ids is not None:
+            setattr(found, _DEPARTMENT_IDS, (lazy, department_ids))
     setattr(user, _CACHE, found)
+
+
+def department_ids(user: Any) -> frozenset[int]:
+    """The ids of the departments the user works in (none without a membership)."""
+    member = membership(user)
+    if member is None:
+        return frozenset()
+    known = getattr(member, _DEPARTMENT_IDS, None)
+    # Read with the user, unless the membership's departments were changed since (that clears
+    # the prefetch cache the ids were stored with).
+    if known is not None and member._prefetched_objects_cache.get("departments") is known[0]:
+        return known[1]
+    return frozenset(d.pk for d in member.departments.all())
 
 
 def membership_known(user: Any) -> bool:
@@ -90,7 +115,7 @@ def _covers(user: Any, department: Department | None) -> bool:
     """The user works in the department, or in the 課 above it."""
     if department is None:
         return True
-    mine = {d.pk for d in membership(user).departments.all()}
+    mine = department_ids(user)
     return department.pk in mine or (
         department.parent_id is not None and department.parent_id in mine
     )
@@ -149,7 +174,7 @@ def draft_scope(user: Any, organization: Organization) -> DraftScope:
     if role == Role.ADMIN:
         return DraftScope(every=True)
     if role in (Role.STAFF, Role.APPROVER):
-        return DraftScope(departments=frozenset(d.pk for d in membership(user).departments.all()))
+        return DraftScope(departments=department_ids(user))
     return APPROVED_ONLY
 
 

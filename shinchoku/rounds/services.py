@@ -9,7 +9,7 @@ nothing typed is lost silently.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from django.db import IntegrityError, transaction
@@ -24,6 +24,7 @@ from shinchoku.jobs import prerender
 from shinchoku.notify import events as notify_events
 from shinchoku.orgs.models import Department
 from shinchoku.plans import history
+from shinchoku.plans.cache_version import bump as bump_cache_version
 from shinchoku.plans.editing import lock_plan
 from shinchoku.plans.history import user_name
 from shinchoku.plans.models import (
@@ -47,7 +48,7 @@ from shinchoku.rounds.models import (
     Round,
     RoundEvent,
 )
-from shinchoku.rounds.prepared import Prepared
+from shinchoku.rounds.prepared import Prepared, PreparedUpdate
 from shinchoku.rounds.reasons import reason_text
 
 
@@ -999,19 +1000,34 @@ def claim_version(report: Report, version: int, user_label: str):
     # A round cannot close while a sheet is editable (close needs every sheet approved).
     # The sheet's plan is known: its cache version is raised without looking it up (one raise
     # per save, plans.cache_version).
-    plan_id = report.round.plan_id
-    claimed = report.round.is_open and Report.objects.of_plan(plan_id).filter(
-        pk=report.pk, version=version, status__in=EDITABLE
-    ).update(
-        version=F("version") + 1,
-        status=Report.Status.DRAFT,
-        updated_by=user_label,
-        updated=at,
-    )
+    # The statement is compiled once per process (issue 16); it raises the plan's cache version
+    # first, as Report.objects.of_plan(plan_id).update(…) does.
+    claimed = False
+    if report.round.is_open:
+        with transaction.atomic(savepoint=False):
+            bump_cache_version([report.round.plan_id])
+            claimed = _CLAIM.run(report.pk, version, user_label, at)
     if not claimed:
         lock_for_save(report, version)  # says why: not editable, or saved by someone else
         raise RoundConflict("開いた後に保存されています。もう一度入力してください。")
     return at
+
+
+_CLAIM = PreparedUpdate(
+    lambda pk, version, user_label, at: (
+        Report.objects.filter(pk=pk, version=version, status__in=EDITABLE),
+        {
+            "version": F("version") + 1,
+            "status": Report.Status.DRAFT,
+            "updated_by": user_label,
+            "updated": at,
+        },
+    ),
+    int,
+    int,
+    str,
+    datetime,
+)
 
 
 def _write(model, report: Report, key: dict, row: dict, old: dict) -> None:

@@ -14,19 +14,20 @@ from shinchoku.rounds.services import field_name
 from tests.conftest import login_client
 from tests.query_counts import ACTION, SIZES, item_of, rounds_rolled_back, sized
 
-# Session and user (2); the plan, the final round and the sheet (3, rounds.access) and the
-# user's departments (1); the plan's nodes, each with whether the department is its 担当課 (1);
-# the sheet's entries with the items' entries on approved yearly sheets (1); the plan's settings
-# (1: its 状況 list and bands); the items' indicators, their values and the opinions (3).
-FINAL_SHEET = 12
-# A save of the whole sheet, every item changed: the plan, round, sheet, the user's departments,
-# the items and the sheet's entries, the settings (for the 状況 list) as the page reads them
-# (9: no history, a save shows no page); the savepoint and release of the save's transaction in
-# a test (2, BEGIN and COMMIT when served); the version checked and raised in one statement (1)
-# and the changed entries written by one (1), whatever their number (it was four per entry).
+# Session and user (2, with the ids of the user's departments: accounts.backends); the plan,
+# the final round and the sheet (3, rounds.access); the plan's nodes, each with whether the
+# department is its 担当課 (1); the sheet's entries with the items' entries on approved yearly
+# sheets (1); the plan's settings (1: its 状況 list and bands); the items' indicators, their
+# values and the opinions (3).
+FINAL_SHEET = 11
+# A save of the whole sheet, every item changed: the plan, round, sheet, the items and the
+# sheet's entries, the settings (for the 状況 list) as the page reads them (8: no history, a
+# save shows no page); the savepoint and release of the save's transaction in a test (2, BEGIN
+# and COMMIT when served); the version checked and raised in one statement (1) and the changed
+# entries written by one (1), whatever their number (it was four per entry).
 # The plan's cache version is raised once per save (plans.cache_version), here already raised
 # in the test's transaction by the first save.
-FINAL_SAVE = 13
+FINAL_SAVE = 12
 
 
 @pytest.fixture(scope="module")

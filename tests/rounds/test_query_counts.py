@@ -22,7 +22,7 @@ from tests.query_counts import ACTION, SIZES, item_of, rounds_rolled_back, sheet
 SHEET = 10  # last year's approved entries are read with the sheet's own (rounds/lastyear.py);
 # the nodes with their 担当課, each content with its phases for the FY, each indicator with its
 # values and last year's ProgressNote (one query each). A 部署担当 (not a superuser, as here)
-# adds one: the departments of their membership.
+# adds none: the ids of their membership's departments come with the user (accounts.backends).
 # In a test the save's transaction is a savepoint: SAVEPOINT and RELEASE (BEGIN when served).
 # The save names the sheet's plan, so its cache version (plans/cache_version.py) is raised
 # without looking the plan up: one UPDATE per save (here already raised in the test's
@@ -93,21 +93,21 @@ def _staff(report: Report, name: str):
     )
 
 
-def test_the_sheet_of_a_departments_staff_reads_their_departments_too(
+def test_the_sheet_of_a_departments_staff_costs_what_the_operators_does(
     plan, django_assert_num_queries
 ):
-    """A 部署担当 (not a superuser) opens their sheet: one more query, the departments of their
-    membership (accounts.permissions.can_report); benchmarks/pages.py counts this one."""
+    """A 部署担当 (not a superuser) opens their sheet: the ids of their membership's departments
+    come with the user (accounts.backends), no more query; benchmarks/pages.py counts this one."""
     report = _sheet(plan)
     client = _staff(report, "sheet-staff")
     url = _url(report)
     client.get(url)
-    with django_assert_num_queries(SHEET + 1):
+    with django_assert_num_queries(SHEET):
         assert client.get(url).status_code == 200
     _item_field, note_field = _fields(report)
     assert _save(client, report, report.version, **{note_field: "一"}).status_code == 200
     report.refresh_from_db()
-    with django_assert_num_queries(DRAFT_SAVE + 1):
+    with django_assert_num_queries(DRAFT_SAVE):
         response = _save(client, report, report.version, **{note_field: "担当の保存"})
     assert response.status_code == 200
 
