@@ -89,7 +89,10 @@ class IndicatorProgress:
     def department_name(self) -> str:
         if self.indicator.department_id:
             return self.indicator.department.name
-        return "、".join(d.name for d in self.indicator.node.departments.all())
+        node = self.indicator.node
+        # The prefetched departments as they are, without a queryset made to hand them over.
+        found = getattr(node, "_prefetched_objects_cache", {}).get("departments")
+        return "、".join(d.name for d in (node.departments.all() if found is None else found))
 
     # -- one unit per indicator: every figure is shown in `unit` (see core.figures) --
 
