@@ -257,20 +257,17 @@ def withheld_list(reports) -> str:
 def project_rows(projects, pp, project_level, node_urls: KeyedUrls) -> str:
     """rounds/progress/_project_rows.html of the 事業 `projects` (ProjectProgress), as its
     include prints it."""
-    words = {
-        w: _e(gettext(w))
-        for w in (
-            "Department",
-            "Self-evaluation",
-            "What was done",
-            "What comes next",
-            "Contents",
-            "not approved",
-            "not evaluated",
-            "Sheet not yet approved:",
-            "Not reported on any sheet.",
-            "No progress round for this year.",
-        )
+    words = {  # each msgid written out, for makemessages
+        "Department": _e(gettext("Department")),
+        "Self-evaluation": _e(gettext("Self-evaluation")),
+        "What was done": _e(gettext("What was done")),
+        "What comes next": _e(gettext("What comes next")),
+        "Contents": _e(gettext("Contents")),
+        "not approved": _e(gettext("not approved")),
+        "not evaluated": _e(gettext("not evaluated")),
+        "Sheet not yet approved:": _e(gettext("Sheet not yet approved:")),
+        "Not reported on any sheet.": _e(gettext("Not reported on any sheet.")),
+        "No progress round for this year.": _e(gettext("No progress round for this year.")),
     }
     out = [
         '<div class="table-wrap"><table class="data projects-table">\n'

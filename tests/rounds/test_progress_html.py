@@ -2,12 +2,13 @@
 
 Their repeated rows are written in Python (rounds.progress_html, issue 16). The templates as
 they were before (tests/rounds/oracle_templates: _overview_body.html, _no_figures.html,
-_dashboard_board.html, with the unchanged partials they include: _indicator_rows.html,
-_project_rows.html, _bar.html, _status.html, _withheld.html) are rendered here on the same
-context and compared byte for byte, on both plan shapes (the demo action and city plans with
-indicators, the fixture council's plan without), in both languages, for a reader who sees the
-drafts and one who does not, with the cases the demo lacks: names with HTML characters, an
-indicator where lower is better, sheets overdue, final targets at risk.
+_dashboard_board.html and the partials only they included, _indicator_rows.html,
+_project_rows.html, _bar.html; with the app's _status.html, _withheld.html, _band.html) are
+rendered here on the same context and compared byte for byte, on both plan shapes (the demo
+action and city plans with indicators, the fixture council's plan without), in both
+languages, for a reader who sees the drafts and one who does not, with the cases the demo
+lacks: names with HTML characters, an indicator where lower is better, sheets overdue, final
+targets at risk.
 """
 
 from __future__ import annotations
