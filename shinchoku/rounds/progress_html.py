@@ -14,6 +14,7 @@ from html import escape
 
 from django.template.defaultfilters import truncatechars
 from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
 from shinchoku.core import wareki
@@ -31,6 +32,8 @@ def _e(value) -> str:
     without its lazy-string wrapper for the plain strings and numbers of the rows."""
     if type(value) is str or type(value) is int:
         return escape(str(value))
+    if type(value) is SafeString:
+        return value
     return conditional_escape(value)
 
 
