@@ -129,6 +129,18 @@ def forecast_of(
     unit = unit_of(indicator, baseline, targets, actuals)
     if thresholds is None:
         thresholds = thresholds_of(indicator.plan)
+    return _forecast(indicator, unit, targets, actuals, thresholds, last_fy)
+
+
+def _forecast(
+    indicator: Indicator,
+    unit: str,
+    targets: dict[int, IndicatorValue],
+    actuals: dict[int, IndicatorValue],
+    thresholds: Thresholds,
+    last_fy: int | None,
+) -> IndicatorForecast:
+    """forecast_of, from the indicator's values sorted out and its unit."""
     final_fy = max(targets) if targets else (last_fy or indicator.plan.last_fy)
     final = targets[final_fy].parsed if targets else None
     result = core.forecast(
@@ -178,10 +190,14 @@ def at_risk_in(pp: PlanProgress) -> list[IndicatorForecast]:
     Judged with the plan's thresholds, which `plan_progress` read with its settings.
     """
     last_fy = pp.plan.last_fy
-    return _worst_first(
-        [
-            forecast_of(ip.indicator, pp.thresholds, last_fy=last_fy, up_to_fy=pp.fy)
-            for ip in pp.indicators
-            if ip.indicator.direction != Indicator.Direction.NONE
-        ]
-    )
+    forecasts = []
+    for ip in pp.indicators:  # their values already sorted out (forecast_of with up_to_fy)
+        if ip.indicator.direction == Indicator.Direction.NONE:
+            continue
+        actuals = {fy: v for fy, v in ip.actuals.items() if fy <= pp.fy}
+        if len(actuals) == len(ip.actuals):
+            unit = ip.unit  # the same values: the same unit
+        else:
+            unit = unit_of(ip.indicator, ip.baseline, ip.targets, actuals)
+        forecasts.append(_forecast(ip.indicator, unit, ip.targets, actuals, pp.thresholds, last_fy))
+    return _worst_first(forecasts)

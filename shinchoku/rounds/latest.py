@@ -7,14 +7,63 @@ of these rather than on a newer round nobody has reported in yet (`core.years.pi
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
-from django.db.models import CharField, Value
+from django.db import connection
+from django.db.models import CharField, QuerySet, Value
 
 from shinchoku.plans.models import IndicatorValue, Plan
 from shinchoku.rounds.models import Report, Round
 
 REPORTED = (Report.Status.SUBMITTED, Report.Status.APPROVED)
+
+
+# The SQL of each read below, compiled once per process, database and number of plans: building
+# and compiling the querysets costs more than running them (issue 16).
+_compiled: dict[tuple, tuple[str, list[tuple[object, int | None]]]] = {}
+STAND_IN = 32_001  # the first plan id stand-in: positive and small enough for every id field
+
+
+def _rows(name: str, make: Callable[..., QuerySet], ids: list[int]) -> list[tuple]:
+    """The rows of `make(*ids)`, its SQL compiled once with stand-ins for the plan ids."""
+    key = (name, len(ids), connection.alias, connection.vendor)
+    found = _compiled.get(key)
+    if found is None:
+        stand_ins = [STAND_IN + i for i in range(len(ids))]
+        sql, params = make(*stand_ins).query.sql_with_params()
+        slots = [
+            stand_ins.index(p)
+            if isinstance(p, int) and not isinstance(p, bool) and p in stand_ins
+            else None
+            for p in params
+        ]
+        if set(slots) - {None} != set(range(len(ids))):
+            raise ValueError(f"{name}: the plan ids are not all parameters of its SQL")
+        found = _compiled[key] = (sql, list(zip(params, slots, strict=True)))
+    sql, params = found
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [p if slot is None else ids[slot] for p, slot in params])
+        return cursor.fetchall()
+
+
+def _sheets_with_data(*ids: int) -> QuerySet:
+    return (
+        Report.objects.filter(
+            round__plan_id__in=ids, round__kind=Round.Kind.YEARLY, status__in=REPORTED
+        )
+        .order_by()  # the default ordering's columns would join DISTINCT
+        .values_list("round__plan_id", "round__fy")
+        .distinct()
+    )
+
+
+def _actual_fys(*ids: int) -> QuerySet:
+    return (
+        IndicatorValue.objects.filter(indicator__plan_id__in=ids, role=IndicatorValue.Role.ACTUAL)
+        .order_by()
+        .values_list("indicator__plan_id", "fy")
+        .distinct()
+    )
 
 
 def fys_with_data(plans: Iterable[Plan]) -> dict[int, set[int]]:
@@ -24,21 +73,11 @@ def fys_with_data(plans: Iterable[Plan]) -> dict[int, set[int]]:
     """
     ids = [p.pk for p in plans]
     out: dict[int, set[int]] = defaultdict(set)
-    for plan_id, fy in (
-        Report.objects.filter(
-            round__plan_id__in=ids, round__kind=Round.Kind.YEARLY, status__in=REPORTED
-        )
-        .order_by()  # the default ordering's columns would join DISTINCT
-        .values_list("round__plan_id", "round__fy")
-        .distinct()
-    ):
+    if not ids:  # an empty IN compiles to no SQL: nothing to read
+        return out
+    for plan_id, fy in _rows("sheets-with-data", _sheets_with_data, ids):
         out[plan_id].add(fy)
-    for plan_id, fy in (
-        IndicatorValue.objects.filter(indicator__plan_id__in=ids, role=IndicatorValue.Role.ACTUAL)
-        .order_by()
-        .values_list("indicator__plan_id", "fy")
-        .distinct()
-    ):
+    for plan_id, fy in _rows("actual-fys", _actual_fys, ids):
         out[plan_id].add(fy)
     return out
 
@@ -50,26 +89,34 @@ def picker_years(plan: Plan) -> tuple[list[int], set[int]]:
     submitted or approved yearly sheet or an actual: one UNION, each row marked with its kind.
     """
 
-    def mark(kind: str) -> Value:
-        return Value(kind, output_field=CharField())
-
-    actuals = (
-        IndicatorValue.objects.filter(indicator__plan=plan, role=IndicatorValue.Role.ACTUAL)
-        .order_by()
-        .values_list("fy", mark("actual"))
-    )
-    rounds = (
-        Round.objects.filter(plan=plan, kind=Round.Kind.YEARLY)
-        .order_by()
-        .values_list("fy", mark("round"))
-    )
-    reported = (
-        Report.objects.filter(round__plan=plan, round__kind=Round.Kind.YEARLY, status__in=REPORTED)
-        .order_by()
-        .values_list("round__fy", mark("sheet"))
-    )
-    rows = set(actuals.union(rounds, reported))
+    rows = set(_rows("picker", _picker_rows, [plan.pk]))
     with_values = sorted(
         {fy for fy, kind in rows if kind != "sheet" and plan.first_fy <= fy <= plan.last_fy}
     )
     return with_values, {fy for fy, kind in rows if kind != "round"}
+
+
+def _picker_rows(plan_id: int) -> QuerySet:
+    """(fy, kind) of the plan's actuals, yearly rounds and submitted or approved sheets."""
+
+    def mark(kind: str) -> Value:
+        return Value(kind, output_field=CharField())
+
+    actuals = (
+        IndicatorValue.objects.filter(indicator__plan_id=plan_id, role=IndicatorValue.Role.ACTUAL)
+        .order_by()
+        .values_list("fy", mark("actual"))
+    )
+    rounds = (
+        Round.objects.filter(plan_id=plan_id, kind=Round.Kind.YEARLY)
+        .order_by()
+        .values_list("fy", mark("round"))
+    )
+    reported = (
+        Report.objects.filter(
+            round__plan_id=plan_id, round__kind=Round.Kind.YEARLY, status__in=REPORTED
+        )
+        .order_by()
+        .values_list("round__fy", mark("sheet"))
+    )
+    return actuals.union(rounds, reported)

@@ -13,9 +13,12 @@ its status is given (`withheld`). The default scope sees no draft, for the commi
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
+
+from django.utils.translation import get_language
 
 from shinchoku.accounts.permissions import APPROVED_ONLY, DraftScope
 from shinchoku.core import signed
@@ -92,7 +95,10 @@ class IndicatorProgress:
     def department_name(self) -> str:
         if self.indicator.department_id:
             return self.indicator.department.name
-        return "、".join(d.name for d in self.indicator.node.departments.all())
+        node = self.indicator.node
+        # The prefetched departments as they are, without a queryset made to hand them over.
+        found = getattr(node, "_prefetched_objects_cache", {}).get("departments")
+        return "、".join(d.name for d in (node.departments.all() if found is None else found))
 
     # -- one unit per indicator: every figure is shown in `unit` (see core.figures) --
 
@@ -161,7 +167,16 @@ class IndicatorProgress:
 def shown(value: IndicatorValue | str | None, unit: str) -> str:
     """A value for a cell: in the indicator's unit, with the figure as reported beside it where
     that differs (core.figures; the same HTML as the `in_unit` filter); empty for none."""
-    return in_unit(value, unit)
+    text = getattr(value, "text", value)
+    if text is None or not isinstance(text, str):
+        return in_unit(value, unit)
+    return _shown(text, unit, get_language())
+
+
+@functools.lru_cache(maxsize=4096)
+def _shown(text: str, unit: str, language: str | None) -> str:
+    """`in_unit` of a text, formatted once per language (its words are translated)."""
+    return in_unit(text, unit)
 
 
 def unit_of(

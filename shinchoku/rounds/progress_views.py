@@ -137,10 +137,16 @@ def overview(request: HttpRequest, slug: str, fy: int) -> HttpResponse:
 
 def _overview_body(request: HttpRequest, plan: Plan, fy: int, drafts: DraftScope) -> str:
     """The progress view below its FY picker (rounds/progress/_overview_body.html)."""
+    context = overview_body_context(plan, fy, drafts)
+    return render_to_string("rounds/progress/_overview_body.html", context, request=request)
+
+
+def overview_body_context(plan: Plan, fy: int, drafts: DraftScope) -> dict:
+    """What _overview_body.html shows of the plan's progress in the FY, judged for `drafts`."""
     pp = plan_progress(plan, fy, drafts=drafts)
     reports = pp.reports  # in the departments' order (Report.Meta.ordering)
     top_level = min((n.level for n in pp.nodes), default=1)
-    context = {
+    return {
         "plan": plan,
         "fy": fy,
         "pp": pp,
@@ -159,7 +165,6 @@ def _overview_body(request: HttpRequest, plan: Plan, fy: int, drafts: DraftScope
         "at_risk": at_risk_in(pp) if pp.has_figures else [],
         **row_urls(plan),
     }
-    return render_to_string("rounds/progress/_overview_body.html", context, request=request)
 
 
 def row_urls(plan: Plan) -> dict[str, KeyedUrls]:
@@ -423,7 +428,17 @@ def _fys_with_data(plans: list[Plan]) -> dict[int, set[int]]:
 
 def _board_body(request: HttpRequest, board: PlanBoard) -> str:
     """One plan's board below its FY select (rounds/progress/_dashboard_board.html)."""
-    pp = board.pp
-    context = {"b": board, "pp": pp, "band_names": pp.band_names, "plan": board.plan}
-    context.update(row_urls(board.plan))
+    context = board_context(board)
     return render_to_string("rounds/progress/_dashboard_board.html", context, request=request)
+
+
+def board_context(board: PlanBoard) -> dict:
+    """What _dashboard_board.html shows of one plan's board."""
+    pp = board.pp
+    return {
+        "b": board,
+        "pp": pp,
+        "band_names": pp.band_names,
+        "plan": board.plan,
+        **row_urls(board.plan),
+    }

@@ -62,18 +62,25 @@ def test_at_risk_lists_only_warnings_worst_first():
     assert sorted(r.indicator.pk for r in warned) == sorted(all_warned)
 
 
-@pytest.mark.parametrize("fy", [2019, 2023])
+@pytest.mark.parametrize("fy, later", [(2019, False), (2023, False), (2019, True)])
 def test_at_risk_in_what_plan_progress_read_is_at_risk_without_a_query(
-    fy, django_assert_num_queries
+    fy, later, django_assert_num_queries
 ):
     plan = Plan.objects.get(slug=CITY)
+    if later:  # an actual after the FY, in another unit than the indicator's: left out
+        for indicator in Indicator.objects.filter(plan=plan).exclude(direction="none"):
+            value = IndicatorValue(indicator=indicator, role="actual", fy=2020, text="3千人")
+            value.apply_parse()
+            value.save()
     progress = plan_progress(plan, fy)
     with django_assert_num_queries(0):
         among = at_risk_in(progress)
-        rows = [(r.indicator.pk, r.judgement, r.linear_text, r.target_text) for r in among]
+        rows = [(r.indicator.pk, r.unit, r.forecast, r.linear_text, r.target_text) for r in among]
     expected = at_risk(plan, up_to_fy=fy)
     assert expected, "the city's demo has indicators off their final target's track"
-    assert rows == [(r.indicator.pk, r.judgement, r.linear_text, r.target_text) for r in expected]
+    assert rows == [
+        (r.indicator.pk, r.unit, r.forecast, r.linear_text, r.target_text) for r in expected
+    ]
 
 
 def test_an_indicator_with_one_actual_says_why_it_has_no_forecast():

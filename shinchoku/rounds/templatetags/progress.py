@@ -8,6 +8,7 @@ others see those sheets' statuses.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -38,12 +39,18 @@ APPROVED = Report.Status.APPROVED
 @register.simple_tag
 def band_cell(j, band_names) -> str:
     """What `{% include "rounds/progress/_band.html" %}` renders (its closing newline too), in
-    Python: one call per table row instead of an included template (issue 16)."""
+    Python: one call per table row instead of an included template (issue 16), and written
+    once per band, reason, bands and language."""
+    return _band_cell(j.band, j.note, tuple(band_names), get_language())
+
+
+@functools.lru_cache(maxsize=1024)
+def _band_cell(band: str, note, band_names: tuple[str, ...], language: str | None) -> str:
     html = format_html(
-        '<span class="band {}">{}</span>', rp.band_class(j.band, list(band_names)), j.band
+        '<span class="band {}">{}</span>', rp.band_class(band, list(band_names)), band
     )
-    if j.note:
-        html += format_html('<br><small class="reason">{}</small>', reason_text(j.note))
+    if note:
+        html += format_html('<br><small class="reason">{}</small>', reason_text(note))
     return mark_safe(html + "\n")
 
 
