@@ -13,19 +13,13 @@ import re
 
 from django.template.defaultfilters import linebreaksbr
 from django.urls import get_script_prefix, reverse
-from django.utils.html import conditional_escape
 from django.utils.translation import gettext
 
 from shinchoku.core import wareki
+from shinchoku.html_out import LONG_ROWS, frame
+from shinchoku.html_out import e as _e
 from shinchoku.plans.models import Plan
 from shinchoku.plans.templatetags.shinchoku import shown_label, tag_class, wareki_date
-from shinchoku.plans.templatetags.tableframe import LONG_ROWS
-
-
-def _e(value) -> str:
-    """What `{{ value }}` prints (None as "None", like the template)."""
-    return conditional_escape(value)
-
 
 PLAIN = re.compile(r"[A-Za-z0-9_.~-]+")  # what reverse() leaves as it is in a path
 
@@ -255,10 +249,4 @@ def indicator_table(rows: list, years: list[int], caption: str, plan: Plan) -> s
             out.append("\n    </td>")
         out.append("\n  </tr>")
     out.append("</tbody>\n</table>")
-    classes = (
-        "table-frame table-frame-long stick-1" if len(rows) > LONG_ROWS else "table-frame stick-1"
-    )
-    return (
-        f'<div class="{classes}" tabindex="0" role="region" aria-label="{_e(caption)}">'
-        f"{''.join(out)}</div>\n"
-    )
+    return frame(_e(caption), "".join(out), long=len(rows) > LONG_ROWS) + "\n"

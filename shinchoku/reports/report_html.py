@@ -15,26 +15,14 @@ import re
 
 from django.template.defaultfilters import linebreaksbr
 from django.template.loader import get_template
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData, SafeString, mark_safe
 from django.utils.translation import gettext
 
 from shinchoku.core.wareki import fy_short
-from shinchoku.plans.templatetags.tableframe import LONG_ROWS
+from shinchoku.html_out import LONG_ROWS, frame
+from shinchoku.html_out import e as _e
+from shinchoku.html_out import or_dash as _or_none
 from shinchoku.reports.templatetags.charts import indicator_chart
-
-NONE = "―"  # what `|default:"―"` prints for an empty value
-
-
-def _e(value) -> str:
-    """What `{{ value }}` prints (None as "None", like the template)."""
-    kind = type(value)
-    if kind is str:  # a plain text: django's escape without its lazy-text check
-        return html.escape(value)
-    if kind is SafeString or kind is int:
-        return str(value)
-    return conditional_escape(value)
-
 
 NEWLINES = re.compile(r"\r\n|\r")  # django.utils.text.normalize_newlines
 
@@ -46,19 +34,9 @@ def _br(value) -> str:
     return linebreaksbr(value, autoescape=not isinstance(value, SafeData))
 
 
-def _or_none(value) -> str:
-    """`{{ value|default:"―" }}`."""
-    return _e(value) if value else NONE
-
-
 def _frame(label: str, rows, stick: int, table: str) -> str:
     """`{% tableframe label long=rows stick=N %}` around a table (label already escaped)."""
-    classes = "table-frame"
-    if len(rows) > LONG_ROWS:
-        classes += " table-frame-long"
-    if stick:
-        classes += f" stick-{stick}"
-    return f'<div class="{classes}" tabindex="0" role="region" aria-label="{label}">{table}</div>'
+    return frame(label, table, long=len(rows) > LONG_ROWS, stick=stick)
 
 
 def _words(report) -> dict[str, str]:

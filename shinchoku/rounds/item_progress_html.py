@@ -10,18 +10,15 @@ both plan shapes, in both languages), with words translated once per call.
 from __future__ import annotations
 
 from django.urls import reverse
-from django.utils.html import conditional_escape
 from django.utils.translation import gettext
 
 from shinchoku.core.keyed_urls import KeyedUrls
+from shinchoku.html_out import e as _e
+from shinchoku.html_out import frame
 from shinchoku.plans.models import Plan
 from shinchoku.plans.templatetags.shinchoku import fy_label, fy_short
+from shinchoku.rounds.progress_html import status, withheld
 from shinchoku.rounds.templatetags.progress import ItemYear, band_cell
-
-
-def _e(value) -> str:
-    """What `{{ value }}` prints."""
-    return conditional_escape(value)
 
 
 def _words() -> dict[str, str]:
@@ -47,39 +44,8 @@ def _words() -> dict[str, str]:
         "note": "Note",
         "evaluation": "Self-evaluation",
         "withheld": "Sheets not yet approved (their contents are shown once approved):",
-        "withheld_title": (
-            "Until approval, only the department, its approvers and the administrators see the "
-            "figures and texts."
-        ),
-        "attention": "needs attention",
     }
     return {k: _e(gettext(v)) for k, v in words.items()}
-
-
-def _frame(label: str, table: str) -> str:
-    """`{% tableframe label %}` around a table (stick=1, not long)."""
-    return (
-        f'<div class="table-frame stick-1" tabindex="0" role="region" aria-label="{label}">'
-        f"{table}</div>"
-    )
-
-
-def _withheld(report, w: dict[str, str]) -> str:
-    """rounds/progress/_withheld.html."""
-    return (
-        f'<span class="withheld" title="{w["withheld_title"]}">{_e(report.department.name)}・'
-        f"{_e(report.get_status_display())}</span>\n"
-    )
-
-
-def _status(status: str, flagged: bool, w: dict[str, str]) -> str:
-    """rounds/progress/_status.html."""
-    if flagged:
-        return (
-            f'<strong class="status flagged"><span aria-hidden="true">⚠</span> {_e(status)}'
-            f'<span class="visually-hidden"> ({w["attention"]})</span></strong>\n'
-        )
-    return f'<span class="status">{_e(status)}</span>\n'
 
 
 def _pending_texts(pending, field: str, w: dict[str, str]) -> str:
@@ -137,7 +103,7 @@ def _indicator_table(y: ItemYear, label: str, band_names, urls: KeyedUrls, w) ->
             f"{_e(e.report.get_status_display())})</small></span>"
             for e, shown in row.pending_actuals
         )
-        withheld = "".join(f"<br>{_withheld(r, w)}" for r in row.withheld)
+        hidden = "".join(f"<br>{withheld(r)}" for r in row.withheld)
         url = _e(urls.url(indicator.key))
         out.append(
             "<tr>\n"
@@ -147,7 +113,7 @@ def _indicator_table(y: ItemYear, label: str, band_names, urls: KeyedUrls, w) ->
             f'        <td class="num">{target}</td>\n'
             f'        <td class="num">{actual}\n'
             f"          {pending}\n"
-            f"          {withheld}</td>\n"
+            f"          {hidden}</td>\n"
             f'        <td class="num">{_e(ip.rate_text or "―")}</td>\n'
             f'        <td class="judgement">{band_cell(ip.judgement, band_names)}</td>\n'
             f'        <td class="num">{_e(ip.progress_text or "―")}</td>\n'
@@ -163,7 +129,7 @@ def _indicator_table(y: ItemYear, label: str, band_names, urls: KeyedUrls, w) ->
             )
         out.append("\n      </tr>")
     out.append("</tbody>\n    </table>")
-    return _frame(label, "".join(out))
+    return frame(label, "".join(out))
 
 
 def _contents_table(y: ItemYear, label: str, w: dict[str, str]) -> str:
@@ -189,12 +155,12 @@ def _contents_table(y: ItemYear, label: str, w: dict[str, str]) -> str:
             f"<tr{row_class}>\n"
             f'        <th scope="row">{_e(entry.text or entry.position)}</th>\n'
             f"        <td>{_e(c['department'])}{unapproved}</td>\n"
-            f"        <td>{_status(entry.status, flagged, w)}</td>\n"
+            f"        <td>{status(entry.status, flagged)}</td>\n"
             f'        <td class="pre">{_e(entry.note)}</td>\n'
             "      </tr>"
         )
     out.append("</tbody>\n    </table>")
-    return _frame(label, "".join(out))
+    return frame(label, "".join(out))
 
 
 def _item_report(it: dict, w: dict[str, str]) -> str:
@@ -245,7 +211,7 @@ def years_html(plan: Plan, years: list[ItemYear], band_names) -> str:
         out.extend(_item_report(it, w) for it in y.items)
         out.append("\n    ")
         if y.withheld:
-            sheets = "、".join(_withheld(r, w) for r in y.withheld.values())
+            sheets = "、".join(withheld(r) for r in y.withheld.values())
             out.append(f'<p class="help withheld-sheets">{w["withheld"]} {sheets}</p>')
         out.append("\n  </section>\n  ")
     out.append("\n</section>\n\n")

@@ -10,36 +10,17 @@ templates on the same rows and compares byte for byte); words are translated onc
 
 from __future__ import annotations
 
-from html import escape
-
 from django.template.defaultfilters import truncatechars
-from django.utils.html import conditional_escape
-from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
 from shinchoku.core import wareki
 from shinchoku.core.keyed_urls import KeyedUrls
+from shinchoku.html_out import DASH, LONG_ROWS, frame_open
+from shinchoku.html_out import e as _e
+from shinchoku.html_out import or_dash as _or_dash
 from shinchoku.plans.templatetags.shinchoku import wareki_date
-from shinchoku.plans.templatetags.tableframe import LONG_ROWS
 from shinchoku.rounds.progress import band_class
 from shinchoku.rounds.templatetags.progress import band_cell, evaluation_class
-
-DASH = "―"
-
-
-def _e(value) -> str:
-    """What `{{ value }}` prints (None as "None", like the template): conditional_escape,
-    without its lazy-string wrapper for the plain strings and numbers of the rows."""
-    if type(value) is str or type(value) is int:
-        return escape(str(value))
-    if type(value) is SafeString:
-        return value
-    return conditional_escape(value)
-
-
-def _or_dash(value) -> str:
-    """`{{ value|default:"―" }}`."""
-    return _e(value) if value else DASH
 
 
 def _counts(rows) -> str:
@@ -155,15 +136,11 @@ def indicator_rows(
         label = gettext("Indicators of %(goal)s") % {"goal": _e(group.title)}
     else:
         label = _e(gettext("Indicators off track"))
-    frame = (
-        "table-frame table-frame-long stick-1" if len(rows) > LONG_ROWS else "table-frame stick-1"
-    )
     down = _e(gettext("lower is better"))
     final_word = _e(gettext("final"))
     group_id = group.id if group else ""
     out = [
-        f'<div class="{frame}" tabindex="0" role="region" aria-label="{label}">'
-        '<table class="data progress-table">\n'
+        frame_open(label, long=len(rows) > LONG_ROWS) + '<table class="data progress-table">\n'
         "  <thead><tr>\n"
         f'    <th scope="col">{_e(gettext("Indicator"))}</th>'
         f'<th scope="col">{_e(gettext("Department"))}</th>\n'

@@ -12,10 +12,12 @@ sideways; `class="…"` adds the page's own class. The CSS is in app.css, block 
 from __future__ import annotations
 
 from django import template
-from django.utils.html import format_html
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+
+from shinchoku.html_out import LONG_ROWS, frame
 
 register = template.Library()
-LONG_ROWS = 10
 
 
 def _is_long(value) -> bool:
@@ -38,19 +40,12 @@ class TableFrameNode(template.Node):
         self.stick = stick
 
     def render(self, context) -> str:
-        classes = ["table-frame"]
-        if self.long is not None and _is_long(self.long.resolve(context)):
-            classes.append("table-frame-long")
+        long = self.long is not None and _is_long(self.long.resolve(context))
         stick = int(self.stick.resolve(context) or 0) if self.stick is not None else 1
-        if stick:
-            classes.append(f"stick-{int(stick)}")
-        if self.extra is not None:
-            classes.append(str(self.extra.resolve(context)))
-        return format_html(
-            '<div class="{}" tabindex="0" role="region" aria-label="{}">{}</div>',
-            " ".join(classes),
-            self.label.resolve(context),
-            self.nodelist.render(context),
+        extra = str(self.extra.resolve(context)) if self.extra is not None else ""
+        label = conditional_escape(self.label.resolve(context))
+        return mark_safe(
+            frame(label, self.nodelist.render(context), long=long, stick=stick, extra=extra)
         )
 
 
