@@ -20,10 +20,10 @@ pytestmark = pytest.mark.django_db
 # menu: 6); the round with the cost of a person-year, the evaluations with their FY's figures,
 # the rotation's slots with what is done.
 REPORT_PAGE = 5
-# The frame and the plan; the picker's years; plan_progress (rounds.progress: five queries at
-# most, the indicators' three tables in two, the round with its sheets and contents in one); the
-# businesses linked with their figures, latest evaluations and the person-year cost.
-POLICY_PAGE = 9
+# The frame and the plan; the picker's years; plan_progress (rounds.progress: one query, every
+# table it reads in one UNION ALL); the businesses linked with their figures, latest evaluations
+# and the person-year cost.
+POLICY_PAGE = 6
 
 
 def more_businesses(round_, n: int = 12) -> None:
