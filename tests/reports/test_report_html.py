@@ -1,8 +1,9 @@
 """The committee report's goal sections written in Python (reports.report_html) print what the
 template printed.
 
-tests/reports/oracle/_report_body.html is reports/_report_body.html as it was before its loop over
-the goals became `{% goal_sections report %}` (issue 16). Both are rendered here on the same
+reports/_report_body.html as it was before its loop over the goals became `{% goal_sections
+report %}` (issue 16) is rebuilt from today's file and the old loop (tests/reports/oracle_hunks.txt,
+tests/template_oracle.py). Both are rendered here on the same
 report and compared byte for byte, in Japanese and English, on both plan shapes (the demo plans
 with indicators, the fixture council's plan without) and with the cases the demo lacks: notes
 with line breaks and markup, an indicator where smaller is better, a baseline that is an
@@ -25,19 +26,21 @@ from shinchoku.reports.report import committee_report
 from shinchoku.rounds.models import ContentEntry, ItemEntry
 from tests.rounds.no_figures import FY as NO_FIGURES_FY
 from tests.rounds.no_figures import load_plan, make_round
+from tests.template_oracle import APP, old_text, read_hunks
 
 from .approved_rounds import approve_round
 from .conftest import ACTION, CITY
 
 pytestmark = pytest.mark.django_db
-ORACLE = Path(__file__).parent / "oracle" / "_report_body.html"
+BODY = APP / "reports" / "templates" / "reports" / "_report_body.html"
+HUNKS = read_hunks(Path(__file__).parent / "oracle_hunks.txt")
 
 
 def bodies(plan: Plan, fy: int) -> tuple[str, str]:
     """(the old template's body, the body as it is printed now) of the plan's report."""
     report = committee_report(plan, fy)
     context = {"plan": plan, "report": report}
-    oracle = engines["django"].from_string(ORACLE.read_text(encoding="utf-8"))
+    oracle = engines["django"].from_string(old_text(BODY, HUNKS["reports/_report_body.html"]))
     charts._ids = itertools.count(1)  # the charts' ids count up per process
     old = oracle.render(context)
     charts._ids = itertools.count(1)

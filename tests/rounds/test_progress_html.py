@@ -1,9 +1,10 @@
 """The progress view's body and the dashboard's board print what their old templates printed.
 
 Their repeated rows are written in Python (rounds.progress_html, issue 16). The templates as
-they were before (tests/rounds/oracle_templates: _overview_body.html, _no_figures.html,
-_dashboard_board.html and the partials only they included, _indicator_rows.html,
-_project_rows.html, _bar.html; with the app's _status.html, _withheld.html, _band.html) are
+they were before (_overview_body.html, _no_figures.html, _dashboard_board.html rebuilt from
+today's files and the old loops, tests/rounds/oracle_templates/hunks.txt; the partials only
+they included, _indicator_rows.html, _project_rows.html, _bar.html, in
+tests/rounds/oracle_templates; with the app's _status.html, _withheld.html, _band.html) are
 rendered here on the same context and compared byte for byte, on both plan shapes (the demo
 action and city plans with indicators, the fixture council's plan without), in both
 languages, for a reader who sees the drafts and one who does not, with the cases the demo
@@ -18,7 +19,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.template.backends.django import DjangoTemplates
 from django.test import RequestFactory
 from django.utils import translation
@@ -36,6 +36,7 @@ from tests.conftest import CITY_ORG, login_client
 from tests.evaluations.scene import actuals
 from tests.rounds import no_figures
 from tests.rounds.test_progress_views import ACTION, CITY, action_round, city_round  # noqa: F401
+from tests.template_oracle import APP, engine, old_text, read_hunks
 
 pytestmark = pytest.mark.django_db
 
@@ -46,16 +47,11 @@ BOARD = "rounds/progress/_dashboard_board.html"
 
 
 def oracle() -> DjangoTemplates:
-    """The project's template engine with the old templates in front of the app's."""
-    (options,) = [dict(t) for t in settings.TEMPLATES]
-    return DjangoTemplates(
-        {
-            "NAME": "oracle",
-            "DIRS": [ORACLE_DIR, *options["DIRS"]],
-            "APP_DIRS": True,
-            "OPTIONS": dict(options["OPTIONS"]),
-        }
-    )
+    """The project's template engine with the old templates in front of the app's: the three
+    rebuilt from today's files (tests/template_oracle.py), the partials only they included."""
+    hunks = read_hunks(ORACLE_DIR / "hunks.txt")
+    old = {name: old_text(APP / "rounds" / "templates" / name, h) for name, h in hunks.items()}
+    return engine(old, [ORACLE_DIR])
 
 
 def same_ids(html: str) -> str:
