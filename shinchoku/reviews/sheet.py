@@ -11,11 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from shinchoku.core.wareki import fy_short
+from shinchoku.prepared import Prepared
 from shinchoku.reviews.listing import OpinionRow, rows
 from shinchoku.reviews.models import Opinion
 from shinchoku.reviews.targets import Targets
 from shinchoku.reviews.xlsx import header, put, title
-from shinchoku.rounds.prepared import Prepared
 
 OPEN = (Opinion.Status.OPEN, Opinion.Status.IN_PROGRESS)
 SHEET_NAME = "委員会の意見"

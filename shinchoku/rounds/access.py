@@ -13,9 +13,9 @@ from django.http import Http404, HttpRequest
 from shinchoku.accounts.permissions import can_approve, can_report, require
 from shinchoku.plans.access import may_see, visible_plan, with_settings
 from shinchoku.plans.models import Indicator, Plan
+from shinchoku.prepared import Prepared
 from shinchoku.rounds.lastyear import has_previous
 from shinchoku.rounds.models import Report, Round
-from shinchoku.rounds.prepared import Prepared
 
 # Whether the sheet's plan has an indicator, read with the sheet (see plans/access.with_settings).
 PLAN_HAS_NUMBERS = Exists(Indicator.objects.filter(node__plan=OuterRef("round__plan")))

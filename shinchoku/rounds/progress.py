@@ -13,18 +13,18 @@ its status is given (`withheld`). The default scope sees no draft, for the commi
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.utils.translation import get_language
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 from shinchoku.accounts.permissions import APPROVED_ONLY, DraftScope
 from shinchoku.core import signed
 from shinchoku.core.achievement import Bands, Judgement, Tally, by_group, flagged, judge, roll_up
 from shinchoku.core.evaluations import Counts, count_by, evaluation_counts, status_counts
-from shinchoku.core.figures import Figure, figure, indicator_unit
+from shinchoku.core.figures import Figure, figure, in_unit_html, indicator_unit
 from shinchoku.core.forecast import DEFAULT_THRESHOLDS, Thresholds
 from shinchoku.core.tree import top_of
 from shinchoku.orgs.models import Department
@@ -95,10 +95,7 @@ class IndicatorProgress:
     def department_name(self) -> str:
         if self.indicator.department_id:
             return self.indicator.department.name
-        node = self.indicator.node
-        # The prefetched departments as they are, without a queryset made to hand them over.
-        found = getattr(node, "_prefetched_objects_cache", {}).get("departments")
-        return "、".join(d.name for d in (node.departments.all() if found is None else found))
+        return "、".join(d.name for d in self.indicator.node.departments.all())
 
     # -- one unit per indicator: every figure is shown in `unit` (see core.figures) --
 
@@ -166,17 +163,12 @@ class IndicatorProgress:
 
 def shown(value: IndicatorValue | str | None, unit: str) -> str:
     """A value for a cell: in the indicator's unit, with the figure as reported beside it where
-    that differs (core.figures; the same HTML as the `in_unit` filter); empty for none."""
+    that differs (core.figures.in_unit_html, memoized; the same HTML as the `in_unit` filter);
+    empty for none."""
     text = getattr(value, "text", value)
     if text is None or not isinstance(text, str):
         return in_unit(value, unit)
-    return _shown(text, unit, get_language())
-
-
-@functools.lru_cache(maxsize=4096)
-def _shown(text: str, unit: str, language: str | None) -> str:
-    """`in_unit` of a text, formatted once per language (its words are translated)."""
-    return in_unit(text, unit)
+    return mark_safe(in_unit_html(text, unit, gettext("as reported: %(text)s")))
 
 
 def unit_of(

@@ -33,6 +33,7 @@ from shinchoku.plans.models import (
     Plan,
     ProgressNote,
 )
+from shinchoku.prepared import PreparedUpdate
 from shinchoku.rounds import ownership
 from shinchoku.rounds.labels import content_where
 from shinchoku.rounds.models import (
@@ -44,7 +45,6 @@ from shinchoku.rounds.models import (
     Round,
     RoundEvent,
 )
-from shinchoku.rounds.prepared import PreparedUpdate
 from shinchoku.rounds.reasons import reason_text
 from shinchoku.rounds.sheet_lines import ContentLine as ContentLine
 from shinchoku.rounds.sheet_lines import IndicatorLine as IndicatorLine

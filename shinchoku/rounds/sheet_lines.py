@@ -3,7 +3,7 @@
 The items a department reports on in a round, each with its contents (and their schedule for
 the FY), its indicators (with last year's figures and this year's entries) and the entries
 already saved; read in a fixed number of queries, their SQL compiled once per process
-(rounds.prepared). Split from rounds/services.py, which keeps the round's rules and re-exports
+(shinchoku.prepared). Split from rounds/services.py, which keeps the round's rules and re-exports
 these names.
 """
 
@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 from django.db.models import Exists, F, FilteredRelation, OuterRef, Q
 
+from shinchoku import prepared
 from shinchoku.core.wareki import fy_label
 from shinchoku.orgs.models import Department
 from shinchoku.plans.models import (
@@ -24,14 +25,14 @@ from shinchoku.plans.models import (
     NodeDepartment,
     Plan,
 )
-from shinchoku.rounds import lastyear, prepared
+from shinchoku.prepared import Prepared
+from shinchoku.rounds import lastyear
 from shinchoku.rounds.models import (
     ContentEntry,
     IndicatorEntry,
     ItemEntry,
     Report,
 )
-from shinchoku.rounds.prepared import Prepared
 
 
 @dataclass
@@ -256,7 +257,7 @@ def sheet(
     items_q, contents_q, indicators_q = [], [], []
     content_keys: frozenset[str] | None = None
     if only is not None:
-        # issue 16: each query compiled once for its shape (rounds/prepared.run).
+        # issue 16: each query compiled once for its shape (shinchoku/prepared.run).
         nodes = _partial_nodes(plan.pk, dept.pk, only)
         item_keys = only.nodes if only.items is None else only.items
         content_keys = only.nodes if only.contents is None else only.contents
@@ -270,7 +271,7 @@ def sheet(
     # above say whether an item is on the sheet).
     with_indicators = only is None or bool(only.indicators)
     if only is None:
-        # issue 16: the whole sheet in queries compiled once (rounds/prepared.py).
+        # issue 16: the whole sheet in queries compiled once (shinchoku/prepared.py).
         nodes, rows = _whole_plan(plan.pk, fy, dept.pk)
     else:
         # issue 16: the contents, indicators and 担当課 of these nodes in three queries, kept
@@ -487,7 +488,7 @@ def _node_rows(
 ) -> _NodeRows:
     """The contents (with this FY's phases; none unless `contents`), indicators (with their
     values) and 担当課 (neither unless `indicators`) of `node_ids`: a query for each, each row
-    joined to what it needs, compiled once for the number of nodes (rounds/prepared.run)."""
+    joined to what it needs, compiled once for the number of nodes (shinchoku/prepared.run)."""
     out = _NodeRows({}, {}, {})
     if not node_ids:
         return out

@@ -1,5 +1,5 @@
 """The sheet's fields and escapes written in rounds/sheet_rows.py (issue 16) give byte for byte
-what Django and the components give; rounds/prepared.py runs a compiled query as the ORM does."""
+what Django and the components give; shinchoku/prepared.py runs a compiled query as the ORM does."""
 
 import itertools
 
@@ -10,8 +10,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 
 from shinchoku.components import field_group
+from shinchoku.prepared import Prepared
 from shinchoku.rounds import sheet_rows
-from shinchoku.rounds.prepared import Prepared
 
 NAMES = ["n|ind-1|done", "i|a<b>&\"c'|next", "c|x|1|note"]
 LABELS = ["備考", "What <b>was</b> done & why", mark_safe("取組状況 &amp; 今後")]
