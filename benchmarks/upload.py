@@ -10,7 +10,7 @@ every content's 状況, every indicator's 実績), and uploads it with `apply_up
 behind the upload page. The fill is done before the clock starts: what is timed is the upload
 (reading the file, checking, the three-way merge and the save in one transaction). Prints the
 rate (sheets/s), CPU per sheet and the queries of one upload, then the CPU of reading a file alone
-with the lean reader (rounds/xlsx_cells, what uploads use) and with openpyxl (as before issue 16).
+with the lean reader (plans/xlsx_cells, what uploads use) and with openpyxl (as before issue 16).
 Each sheet is uploaded once: run again with a larger --councils (or --fresh) for more.
 
 `--processes N` uploads from N processes at once, as N web workers would on deadline day (use

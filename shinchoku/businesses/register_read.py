@@ -24,6 +24,7 @@ from shinchoku.businesses.register_xlsx import (
 )
 from shinchoku.core.values import normalise_digits
 from shinchoku.plans.workbook import CellProblem
+from shinchoku.plans.xlsx_cells import opened_cells
 from shinchoku.plans.xlsx_guard import WorkbookFault, opened
 from shinchoku.rounds.sheet_xlsx_read import formula_problem
 
@@ -39,13 +40,16 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def read_register(data: bytes) -> tuple[dict, list[CellProblem]]:
+def read_register(data: bytes, *, lean: bool = True) -> tuple[dict, list[CellProblem]]:
     """The workbook's cells as text: {"fys": [[column, fy, field]…], "rows": [{"number", "cells",
-    "years": {column: text}}…], "rate": text}, or the problems that stop it being read."""
+    "years": {column: text}}…], "rate": text}, or the problems that stop it being read.
+
+    Read by the lean cell reader (xlsx_cells, issue 16); `lean=False` reads it with openpyxl, as
+    before (the tests compare both)."""
     problems: list[CellProblem] = []
     raw: dict = {"fys": [], "rows": [], "rate": None}
     try:
-        with opened(data) as wb:
+        with (opened_cells if lean else opened)(data) as wb:
             if SHEET not in wb.sheetnames:
                 return raw, [
                     CellProblem(

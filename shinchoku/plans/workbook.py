@@ -40,6 +40,7 @@ from shinchoku.plans.vocabulary import (
     TAGS,
     YES,
 )
+from shinchoku.plans.xlsx_cells import opened_cells
 from shinchoku.plans.xlsx_guard import GuardedWorkbook, WorkbookFault, opened
 from shinchoku.plans.xlsx_print import fit_row_heights
 from shinchoku.plans.xlsx_safety import MAX_ROWS, no_formulas, writable
@@ -677,15 +678,19 @@ class _Reader:
         return fy
 
 
-def read_workbook(data: bytes, known_plans: dict[str, set[str]] | None = None) -> WorkbookResult:
+def read_workbook(
+    data: bytes, known_plans: dict[str, set[str]] | None = None, *, lean: bool = True
+) -> WorkbookResult:
     """Read a workbook into a plan document; every problem comes back with its sheet and cell.
 
     known_plans maps the slugs of plans a workbook may link to (relations, goals) to their node
-    keys; the caller builds it from the database. Never raises on a bad file.
+    keys; the caller builds it from the database. Never raises on a bad file. Read by the lean
+    cell reader (xlsx_cells, issue 16); `lean=False` reads it with openpyxl, as before (the tests
+    compare both).
     """
     reader: _Reader | None = None
     try:
-        with opened(data) as book:
+        with (opened_cells if lean else opened)(data) as book:
             reader = _Reader(book, {} if known_plans is None else known_plans)
             doc = _read(reader)
     except WorkbookFault as fault:
@@ -709,7 +714,7 @@ def workbook_plan_keys(data: bytes) -> tuple[str, set[str]] | None:
     against the others' keys. None when the workbook cannot be read (read_workbook says why).
     """
     try:
-        with opened(data) as book:
+        with opened_cells(data) as book:
             reader = _Reader(book, {})
             head = reader.read_plan()
             nodes = reader.sheet(S_NODES)

@@ -81,7 +81,7 @@ def _fix_cell(reason: str = "") -> str:
 
 
 class _CellFault(Exception):
-    """A cell (or row) of a sheet that cannot be read; also raised by rounds.xlsx_cells."""
+    """A cell (or row) of a sheet that cannot be read; also raised by plans.xlsx_cells."""
 
     def __init__(self, cell: str, reason: str = "", value: str = ""):
         super().__init__(cell)

@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import column_index_from_string
 
 from shinchoku.plans.workbook import CANNOT_READ, CellProblem, cell_text
+from shinchoku.plans.xlsx_cells import opened_cells
 from shinchoku.plans.xlsx_guard import GuardedWorkbook, WorkbookFault, opened
 from shinchoku.plans.xlsx_safety import MAX_COLUMNS, MAX_ROWS
 from shinchoku.rounds.sheet_xlsx_layout import (
@@ -34,7 +35,6 @@ from shinchoku.rounds.sheet_xlsx_layout import (
     S_IDS,
     norm,
 )
-from shinchoku.rounds.xlsx_cells import opened_cells
 
 log = logging.getLogger(__name__)
 

@@ -35,6 +35,7 @@ from shinchoku.core.roster import (
 )
 from shinchoku.orgs.models import Department, Organization
 from shinchoku.plans.workbook import CellProblem
+from shinchoku.plans.xlsx_cells import opened_cells
 from shinchoku.plans.xlsx_guard import WorkbookFault, opened
 from shinchoku.staff import services
 
@@ -164,10 +165,13 @@ def _text(values: dict[int, tuple[Any, str]], column: int) -> str:
     return str(value).strip()
 
 
-def read_rows(data: bytes) -> tuple[list[dict], list[CellProblem]]:
-    """The raw text of every filled row, or the problems that stop the file being read."""
+def read_rows(data: bytes, *, lean: bool = True) -> tuple[list[dict], list[CellProblem]]:
+    """The raw text of every filled row, or the problems that stop the file being read.
+
+    Read by the lean cell reader (xlsx_cells, issue 16); `lean=False` reads it with openpyxl, as
+    before (the tests compare both)."""
     try:
-        with opened(data) as wb:
+        with (opened_cells if lean else opened)(data) as wb:
             if SHEET not in wb.sheetnames:
                 return [], [
                     CellProblem(

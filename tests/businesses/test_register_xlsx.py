@@ -275,3 +275,28 @@ def test_a_previewed_register_is_never_taken_for_a_plan_workbook(admin):
     confirm = admin.post(reverse("plans:workbook_confirm", args=[pending.token]))
     assert confirm.status_code == 404
     assert apply(admin, response).status_code == 302  # still the register's own
+
+
+def test_the_lean_reader_reads_every_register_as_openpyxl_did(admin):
+    """Uploads read through plans/xlsx_cells.py (issue 16): the same rows, rate and problems as
+    openpyxl for the register as downloaded, with values of every type and as hostile files."""
+    from shinchoku.businesses.register_read import read_register
+    from shinchoku.plans.xlsx_guard import CANNOT_OPEN
+    from tests import hostile_files as hc
+
+    data = download(admin)
+    raw, problems = read_register(data)
+    assert problems == [] and raw["rows"] and raw["fys"] and raw["rate"]
+    parts = hc.sheet_parts(data)
+    kinds = [
+        ("register:as-downloaded", data),
+        *hc.not_workbooks(),
+        *hc.part_damage(data, "register"),
+        *hc.zip_tricks(data, "register"),
+        *hc.macros(data, "register"),
+        *hc.cell_tricks(data, [SHEET, SETTINGS_SHEET], "register"),
+        *hc.huge(data, SHEET, "register"),
+        *hc.wrong_types(data, {SHEET: list("ABCDEFGHIJKLM"), SETTINGS_SHEET: ["B"]}, 3, "register"),
+    ]
+    unread = {part for name, part in parts.items() if name not in (SHEET, SETTINGS_SHEET)}
+    assert hc.lean_differences(kinds, read_register, unread, str(CANNOT_OPEN)) == []

@@ -1,4 +1,4 @@
-"""The lean sheet reader (rounds/xlsx_cells, issue 16) reads every sheet as openpyxl reads it.
+"""The lean sheet reader (plans/xlsx_cells, issue 16) reads every sheet as openpyxl reads it.
 
 Department sheets of every plan shape (the demo action plan, the city plan, and the four-level
 fixture council of tests/fixtures/other_shape_plan.xlsx, each department) are
@@ -36,11 +36,11 @@ from openpyxl.cell.text import InlineFont
 from shinchoku.orgs.models import Organization
 from shinchoku.plans.models import PendingUpload, Plan
 from shinchoku.plans.workbook import CellProblem
+from shinchoku.plans.xlsx_cells import opened_cells
 from shinchoku.plans.xlsx_guard import CANNOT_OPEN, WorkbookFault, opened
 from shinchoku.rounds import services
 from shinchoku.rounds.models import Report
 from shinchoku.rounds.sheet_xlsx import DATA_SHEETS, S_IDS, read_sheet, write_sheet
-from shinchoku.rounds.xlsx_cells import opened_cells
 from tests import hostile_files as hc
 from tests.conftest import login_client
 

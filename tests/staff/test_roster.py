@@ -289,3 +289,28 @@ def test_hostile_files_are_refused_without_a_server_error(admin, caplog):
     assert snapshot() == before
     assert refused > len(kinds) // 2
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+def test_the_lean_reader_reads_every_staff_list_as_openpyxl_did(admin):
+    """Uploads read through plans/xlsx_cells.py (issue 16): the same rows and problems as
+    openpyxl for the staff list as downloaded, with values of every type and as hostile files."""
+    from shinchoku.plans.xlsx_guard import CANNOT_OPEN
+    from shinchoku.staff.roster import read_rows
+    from tests import hostile_files as hc
+
+    data = admin.get(reverse("staff:roster_download", args=[COUNCIL])).content
+    raw, problems = read_rows(data)
+    assert problems == [] and raw
+    parts = hc.sheet_parts(data)
+    kinds = [
+        ("roster:as-downloaded", data),
+        *hc.not_workbooks(),
+        *hc.part_damage(data, "roster"),
+        *hc.zip_tricks(data, "roster"),
+        *hc.macros(data, "roster"),
+        *hc.cell_tricks(data, [SHEET], "roster"),
+        *hc.huge(data, SHEET, "roster"),
+        *hc.wrong_types(data, {SHEET: list("ABCDEF")}, 2, "roster"),
+    ]
+    unread = {part for name, part in parts.items() if name != SHEET}
+    assert hc.lean_differences(kinds, read_rows, unread, str(CANNOT_OPEN)) == []

@@ -414,6 +414,8 @@ class CellBook:
                     sheet.parser.Parse(chunk, not chunk)
                 except _CellFault as exc:
                     failure = WorkbookFault(exc.message(), name, exc.cell)
+                except _Refused:  # entity declarations: refused whole, as defusedxml refuses them
+                    failure = WorkbookFault(CANNOT_OPEN)
                 except Exception:
                     failure = sheet.broken(name)
                 for number, parsed in sheet.done:
