@@ -20,6 +20,17 @@ from xml.sax.saxutils import escape as xml_escape
 
 Kind = tuple[str, bytes]
 
+# Every column a council may fill, per sheet of the plan workbook.
+PLAN_COLUMNS = {
+    "部署": ["A", "B"],
+    "体系": list("ABCDEFGHI"),
+    "実施内容": list("ABCDEFGHIJK"),
+    "指標": list("ABCDEFGHIJKLMNOP"),
+    "実績": list("ABCD"),
+    "取組報告": list("ABCD"),
+    "計画": ["B"],
+}
+
 # --------------------------------------------------------------------------- zip helpers
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -672,6 +672,22 @@ def known_plans(organization: Organization | None = None) -> KnownPlans:
     return known
 
 
+def known_for_import(in_run: dict[str, set[str]]) -> Callable[[str], KnownPlans]:
+    """For `shinchoku import`: given a workbook's organization slug, the plans it may link to.
+
+    Those are what `load_documents` checks its links against: that organization's plans in the
+    database and the plans of the same run (`in_run`: slug → node keys), read once the workbook
+    has said whose it is (issue 16: not every node of every plan, which grew with the councils).
+    """
+
+    def known(organization_slug: str) -> KnownPlans:
+        found = _known_plans(organization_slugs={organization_slug}, plan_slugs=set(in_run))
+        found.update(in_run)
+        return found
+
+    return known
+
+
 def _known_plans(
     organization: Organization | None = None,
     organization_slugs: set[str] | None = None,
@@ -703,7 +719,8 @@ def _link(doc: dict, by_slug: dict[str, Plan]) -> None:
     and left unresolved otherwise; references from other plans that name this plan resolve now.
     """
     plan = by_slug[doc["plan"]["slug"]]
-    others = {slug: pid for slug, pid in Plan.objects.values_list("slug", "id")}
+    named = {rel["plan"] for rel in doc["plan"]["relations"]}
+    others = dict(Plan.objects.filter(slug__in=named).values_list("slug", "id")) if named else {}
     for i, rel in enumerate(doc["plan"]["relations"]):
         PlanRelation.objects.create(
             plan=plan,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models, transaction
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from shinchoku.core.node_names import node_name
@@ -126,6 +127,12 @@ class PlanRelation(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["plan", "other_slug", "type"], name="unique_plan_relation"
+            )
+        ]
+        # A plan loaded after the plans naming it finds their references without a scan.
+        indexes = [
+            models.Index(
+                fields=["other_slug"], condition=Q(other=None), name="relation_waiting_slug"
             )
         ]
 
@@ -410,6 +417,10 @@ class ContentGoal(models.Model):
             models.UniqueConstraint(
                 fields=["content", "plan_slug", "node_key"], name="unique_content_goal"
             )
+        ]
+        # A plan loaded after the contents serving its goals finds them without a scan.
+        indexes = [
+            models.Index(fields=["plan_slug"], condition=Q(node=None), name="goal_waiting_slug")
         ]
 
 

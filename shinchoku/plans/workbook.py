@@ -15,7 +15,7 @@ import datetime as dt
 import io
 import logging
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -557,9 +557,10 @@ class _Sheet:
 
 
 class _Reader:
-    def __init__(self, book: GuardedWorkbook, known_plans: dict[str, set[str]]):
+    def __init__(self, book: GuardedWorkbook, known_plans: KnownSource):
         self.book = book
-        self.known = known_plans
+        self.known: dict[str, set[str]] = {} if callable(known_plans) else known_plans
+        self.known_for = known_plans if callable(known_plans) else None
         self.problems: list[CellProblem] = []
         self.where: dict[str, tuple[str, str]] = {}  # document path → (sheet, cell)
 
@@ -678,15 +679,20 @@ class _Reader:
         return fy
 
 
+# The plans a workbook may link to: plan slug → node keys, or a function giving them for the
+# organization slug the workbook declares (called once, when its 計画 sheet has been read).
+KnownSource = dict[str, set[str]] | Callable[[str], dict[str, set[str]]]
+
+
 def read_workbook(
-    data: bytes, known_plans: dict[str, set[str]] | None = None, *, lean: bool = True
+    data: bytes, known_plans: KnownSource | None = None, *, lean: bool = True
 ) -> WorkbookResult:
     """Read a workbook into a plan document; every problem comes back with its sheet and cell.
 
     known_plans maps the slugs of plans a workbook may link to (relations, goals) to their node
-    keys; the caller builds it from the database. Never raises on a bad file. Read by the lean
-    cell reader (xlsx_cells, issue 16); `lean=False` reads it with openpyxl, as before (the tests
-    compare both).
+    keys, or gives them for the workbook's organization; the caller builds it from the database.
+    Never raises on a bad file. Read by the lean cell reader (xlsx_cells, issue 16); `lean=False`
+    reads it with openpyxl, as before (the tests compare both).
     """
     reader: _Reader | None = None
     try:
@@ -701,7 +707,7 @@ def read_workbook(
         return WorkbookResult(None, [CellProblem("", "", CANNOT_READ)])
     if reader.problems or doc is None:
         return WorkbookResult(None, reader.problems)
-    for problem in validate(doc, known_plans or {}):
+    for problem in validate(doc, reader.known):
         sheet, cell = _locate(reader.where, problem.where)
         reader.add(sheet, cell, problem.message)
     return WorkbookResult(None if reader.problems else doc, reader.problems)
@@ -770,6 +776,8 @@ def _body(value: str) -> list[str]:
 
 def _read(r: _Reader) -> dict[str, Any] | None:
     head = r.read_plan()
+    if head is not None and r.known_for is not None:
+        r.known = r.known_for(head["org_slug"][0])
     sheets = {name: r.sheet(name) for name in COLUMNS}
     if head is None or any(s is None for s in sheets.values()):
         return None

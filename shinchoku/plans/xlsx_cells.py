@@ -30,7 +30,6 @@ from contextlib import contextmanager, suppress
 from typing import Any
 from xml.parsers import expat
 
-from django.utils.translation import gettext
 from openpyxl.styles.numbers import (
     BUILTIN_FORMATS,
     BUILTIN_FORMATS_MAX_SIZE,
@@ -38,7 +37,6 @@ from openpyxl.styles.numbers import (
     is_date_format,
     is_timedelta_format,
 )
-from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import column_index_from_string
 from openpyxl.utils.datetime import (
     CALENDAR_MAC_1904,
@@ -57,9 +55,12 @@ from shinchoku.plans.xlsx_guard import (
     _prescan,
     _row_label,
     _too_many_cells,
+    broken_near,
     check_cell_address,
     check_row_number,
+    outside_range,
     unreadable_cell,
+    unreadable_sheet,
 )
 from shinchoku.plans.xlsx_safety import (
     MAX_CELLS,
@@ -394,14 +395,7 @@ class CellBook:
                 raise KeyError(name)
             source = self._archive.open(part)
         except Exception:
-            raise WorkbookFault(
-                gettext(
-                    "The sheet “%(sheet)s” cannot be read (the file is broken). Open it in "
-                    "Excel and save it again as “.xlsx”."
-                )
-                % {"sheet": name},
-                name,
-            ) from None
+            raise unreadable_sheet(name) from None
         sheet = _SheetParser(self, self.formulas.setdefault(name, {}))
         number_format = self._styles.number_format
         cells = 0
@@ -429,20 +423,7 @@ class CellBook:
                         if value is None or value == "":
                             continue
                         if column > max_columns or row > max_rows:
-                            where = f"{get_column_letter(min(column, 16384))}{row}"
-                            raise WorkbookFault(
-                                gettext(
-                                    "A value is outside the range that can be filled in "
-                                    "(%(rows)s rows, columns up to %(column)s). Delete that "
-                                    "value."
-                                )
-                                % {
-                                    "rows": f"{max_rows:,}",
-                                    "column": get_column_letter(max_columns),
-                                },
-                                name,
-                                where,
-                            )
+                            raise outside_range(name, column, row, max_rows, max_columns)
                         values[column] = (value, number_format(style_id))
                     if values:
                         yield number, values
@@ -498,18 +479,7 @@ class _SheetParser:
 
     def broken(self, name: str) -> WorkbookFault:
         """A fault of the XML itself, near the last row read (as GuardedWorkbook.rows says it)."""
-        near = self.row_counter + 1
-        if self.row_counter:
-            message = gettext(
-                "The sheet cannot be read near row %(row)s (the file is broken, or was changed by "
-                "software other than Excel). Open it in Excel and save it again as “.xlsx”."
-            ) % {"row": near}
-            return WorkbookFault(message, name, gettext("near row %(row)s") % {"row": near})
-        message = gettext(
-            "Part of the sheet cannot be read (the file is broken, or was changed by software "
-            "other than Excel). Open it in Excel and save it again as “.xlsx”."
-        )
-        return WorkbookFault(message, name, "")
+        return broken_near(name, self.row_counter)
 
     # --- expat callbacks
 

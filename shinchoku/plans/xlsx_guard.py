@@ -143,6 +143,49 @@ class _Parser(WorkSheetParser):
         return super().parse_row(row)
 
 
+def unreadable_sheet(name: str) -> WorkbookFault:
+    """A sheet whose part cannot be opened."""
+    return WorkbookFault(
+        gettext(
+            "The sheet “%(sheet)s” cannot be read (the file is broken). Open it in Excel and save "
+            "it again as “.xlsx”."
+        )
+        % {"sheet": name},
+        name,
+    )
+
+
+def broken_near(name: str, row_counter: int) -> WorkbookFault:
+    """A fault of a sheet's XML itself, after row_counter rows were read (0: none)."""
+    near = row_counter + 1
+    if row_counter:
+        message = gettext(
+            "The sheet cannot be read near row %(row)s (the file is broken, or was changed by "
+            "software other than Excel). Open it in Excel and save it again as “.xlsx”."
+        ) % {"row": near}
+        return WorkbookFault(message, name, gettext("near row %(row)s") % {"row": near})
+    message = gettext(
+        "Part of the sheet cannot be read (the file is broken, or was changed by software other "
+        "than Excel). Open it in Excel and save it again as “.xlsx”."
+    )
+    return WorkbookFault(message, name, "")
+
+
+def outside_range(
+    name: str, column: int, row: int, max_rows: int, max_columns: int
+) -> WorkbookFault:
+    """A value in a cell past the rows or columns a sheet may fill."""
+    return WorkbookFault(
+        gettext(
+            "A value is outside the range that can be filled in (%(rows)s rows, columns up to "
+            "%(column)s). Delete that value."
+        )
+        % {"rows": f"{max_rows:,}", "column": get_column_letter(max_columns)},
+        name,
+        f"{get_column_letter(min(column, 16384))}{row}",
+    )
+
+
 def upload_problem(upload: Any, max_bytes: int) -> str:
     """Why an uploaded file (Django's UploadedFile, or None) is refused before it is read; ""."""
     if upload is None:
@@ -295,14 +338,7 @@ class GuardedWorkbook:
             ws = self._wb[name]
             source = ws._get_source()
         except Exception:
-            raise WorkbookFault(
-                gettext(
-                    "The sheet “%(sheet)s” cannot be read (the file is broken). Open it in "
-                    "Excel and save it again as “.xlsx”."
-                )
-                % {"sheet": name},
-                name,
-            ) from None
+            raise unreadable_sheet(name) from None
         cells = 0
         try:
             parser = _Parser(
@@ -325,22 +361,7 @@ class GuardedWorkbook:
                 except WorkbookFault:
                     raise
                 except Exception:
-                    near = parser.row_counter + 1
-                    if parser.row_counter:
-                        where = gettext("near row %(row)s") % {"row": near}
-                        message = gettext(
-                            "The sheet cannot be read near row %(row)s (the file is broken, or "
-                            "was changed by software other than Excel). Open it in Excel and "
-                            "save it again as “.xlsx”."
-                        ) % {"row": near}
-                    else:
-                        where = ""
-                        message = gettext(
-                            "Part of the sheet cannot be read (the file is broken, or was changed "
-                            "by software other than Excel). Open it in Excel and save it again "
-                            "as “.xlsx”."
-                        )
-                    raise WorkbookFault(message, name, where) from None
+                    raise broken_near(name, parser.row_counter) from None
                 if max_row is not None and number > max_row:
                     return
                 cells += max(1, len(parsed))  # empty rows are work too
@@ -353,16 +374,7 @@ class GuardedWorkbook:
                         continue
                     column = cell["column"]
                     if column > max_columns or cell["row"] > max_rows:
-                        where = f"{get_column_letter(min(column, 16384))}{cell['row']}"
-                        raise WorkbookFault(
-                            gettext(
-                                "A value is outside the range that can be filled in (%(rows)s "
-                                "rows, columns up to %(column)s). Delete that value."
-                            )
-                            % {"rows": f"{max_rows:,}", "column": get_column_letter(max_columns)},
-                            name,
-                            where,
-                        )
+                        raise outside_range(name, column, cell["row"], max_rows, max_columns)
                     values[column] = (value, self._number_format(cell["style_id"]))
                 if values:
                     yield number, values

@@ -17,7 +17,12 @@ from typing import Any
 from django.http import Http404, HttpRequest
 
 from shinchoku.accounts.models import Role
-from shinchoku.accounts.permissions import can_edit_structure, is_federation, membership
+from shinchoku.accounts.permissions import (
+    can_edit_structure,
+    department_ids,
+    is_federation,
+    membership,
+)
 from shinchoku.plans.access import visible_plan
 from shinchoku.plans.models import Plan
 from shinchoku.reviews.models import Opinion
@@ -85,7 +90,7 @@ def may_edit(user: Any, opinion: Opinion) -> bool:
 
 
 def _covers(user: Any, department: Any) -> bool:
-    mine = {d.pk for d in membership(user).departments.all()}
+    mine = department_ids(user)
     return department.pk in mine or (
         department.parent_id is not None and department.parent_id in mine
     )

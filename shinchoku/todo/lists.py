@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shinchoku.accounts.models import Role
-from shinchoku.accounts.permissions import is_federation, membership
+from shinchoku.accounts.permissions import department_ids, is_federation, membership
 from shinchoku.businesses.models import BusinessEvaluation, EvaluationRound, Stage
 from shinchoku.core import todo as core
 from shinchoku.jobs.models import ReportJob
@@ -233,8 +233,8 @@ def todo_for(user: Any, today: date) -> Todo:
     todo = Todo(today=today)
     operator = is_federation(user)
     member = membership(user)
+    mine = sorted(department_ids(user))
     if member is not None:
-        mine = [d.pk for d in member.departments.all()]
         todo.reports_for = bool(mine) and member.role in (Role.STAFF, Role.APPROVER, Role.ADMIN)
         todo.approves = bool(mine) and member.role == Role.APPROVER
         todo.reads = member.role == Role.VIEWER
@@ -250,16 +250,15 @@ def todo_for(user: Any, today: date) -> Todo:
         _rounds(todo, org)
         _opinions(todo, org)
     if member is not None:
-        _evaluations(todo, member)
+        _evaluations(todo, member, mine)
     _jobs(todo, user)
     return todo
 
 
-def _evaluations(todo: Todo, member: Any) -> None:
+def _evaluations(todo: Todo, member: Any, mine: list[int]) -> None:
     """The evaluation sheets at the user's stage in the organization's open rounds (one query):
     自己評価 for 部署担当 and 課長評価 for 承認者 of their departments (or 係 under their 課), the
     総合評価 for the 管理者."""
-    mine = [d.pk for d in member.departments.all()]
     covered = Q(business__department_id__in=mine) | Q(business__department__parent_id__in=mine)
     if member.role == Role.ADMIN:
         waiting = Q(stage=Stage.DIRECTOR)

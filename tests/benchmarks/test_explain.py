@@ -41,6 +41,6 @@ def test_every_query_of_every_page_can_use_an_index():
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
             )
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "every query of every page can use an index" in done.stdout
-    for page in ("item page", "sheet", "public goal", "federation dashboard"):
+    assert "every query of every page and of an import can use an index" in done.stdout
+    for page in ("item page", "sheet", "public goal", "federation dashboard", "import"):
         assert page in done.stdout

@@ -145,3 +145,31 @@ def test_workbooks_that_link_to_each_other_load_together(empty_db, tmp_path):
     for doc in docs:
         stored = export_plan(Plan.objects.get(slug=doc["plan"]["slug"]))
         assert dumps(stored) == dumps(doc)
+
+
+def test_a_workbooks_links_are_checked_against_its_own_organizations_plans(db, tmp_path):
+    """As load_documents and the upload check them (issue 16: the command no longer reads every
+    node of every plan): a goal of the council's own plan must exist; a link into another
+    organization's plan is a reference, accepted whether or not that goal exists."""
+    from shinchoku.plans.loading import walk
+    from shinchoku.plans.models import ContentGoal
+
+    own = tmp_path / "own.xlsx"
+    own.write_bytes(write_workbook(plan_doc(slug="own-plan", org_slug="cli-council")))
+    run("import", str(own))
+
+    def linking(plan: str) -> str:
+        doc = plan_doc(slug="linking-plan", org_slug="cli-council")
+        content = next(c for n in walk(doc["plan"]["nodes"]) for c in n["contents"])
+        content["goals"] = [{"plan": plan, "node": "NO-SUCH-KEY"}]
+        path = tmp_path / f"linking-{plan}.xlsx"
+        path.write_bytes(write_workbook(doc))
+        return str(path)
+
+    message, printed = failing("import", linking("own-plan"))
+    assert "何も読み込みませんでした" in message
+    assert "NO-SUCH-KEY" in printed and "own-plan" in printed
+    assert not Plan.objects.filter(slug="linking-plan").exists()
+    run("import", linking(CITY_PLAN))  # another organization's plan: a reference
+    goal = ContentGoal.objects.get(content__node__plan__slug="linking-plan", plan_slug=CITY_PLAN)
+    assert (goal.plan_slug, goal.node_key, goal.node_id) == (CITY_PLAN, "NO-SUCH-KEY", None)

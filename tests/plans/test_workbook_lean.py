@@ -32,16 +32,6 @@ from tests.rounds.test_xlsx_cells import libreoffice_all
 pytestmark = pytest.mark.django_db
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "other_shape_plan.xlsx"
 DEMO = ("nishitokyo-action-plan-2019", "nishitokyo-chiiki-fukushi-4", "nishitokyo-katsudo-4")
-# Every column a council may fill, per sheet of the plan workbook.
-COLUMNS = {
-    "部署": ["A", "B"],
-    "体系": list("ABCDEFGHI"),
-    "実施内容": list("ABCDEFGHIJK"),
-    "指標": list("ABCDEFGHIJKLMNOP"),
-    "実績": list("ABCD"),
-    "取組報告": list("ABCD"),
-    "計画": ["B"],
-}
 
 
 @pytest.fixture(scope="module")
@@ -81,11 +71,11 @@ def test_values_of_every_type_in_every_column_read_the_same(workbooks):
     kinds = 0
     for name, data in workbooks.items():
         sheets = hc.sheet_parts(data)
-        columns = {s: c for s, c in COLUMNS.items() if s in sheets}
+        columns = {s: c for s, c in hc.PLAN_COLUMNS.items() if s in sheets}
         for kind, file in hc.wrong_types(data, columns, 2, name):
             same(file, {}, kind)
             kinds += 1
-    assert kinds >= 4 * len(COLUMNS) * len(hc.WRONG_TYPES)
+    assert kinds >= 4 * len(hc.PLAN_COLUMNS) * len(hc.WRONG_TYPES)
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")

@@ -36,15 +36,6 @@ CITY_PLAN = "nishitokyo-chiiki-fukushi-4"
 ACTION = "nishitokyo-action-plan-2019"
 FY = 2020
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
-PLAN_COLUMNS = {
-    "部署": ["A", "B"],
-    "体系": list("ABCDEFGHI"),
-    "実施内容": list("ABCDEFGHIJK"),
-    "指標": list("ABCDEFGHIJKLMNOP"),
-    "実績": list("ABCD"),
-    "取組報告": list("ABCD"),
-    "計画": ["B"],
-}
 
 
 @pytest.fixture
@@ -252,7 +243,7 @@ def corpus(plan_wb: bytes, sheet: bytes, world: dict) -> list[hc.Kind]:
         kinds += hc.zip_tricks(data, prefix)
     kinds += hc.cell_tricks(plan_wb, ["計画", "体系", "指標", "実績"], "plan")
     kinds += hc.cell_tricks(sheet, [S_IDS, S_CONTENTS, S_INDICATORS, S_ITEMS], "sheet")
-    kinds += hc.wrong_types(plan_wb, PLAN_COLUMNS, 2, "plan")
+    kinds += hc.wrong_types(plan_wb, hc.PLAN_COLUMNS, 2, "plan")
     for name in columns:
         kinds += hc.wrong_types(sheet, {name: columns[name]}, first_rows[name], "sheet")
     kinds += hc.huge(plan_wb, "実績", "plan")

@@ -19,7 +19,7 @@ from shinchoku.plans.diff import summary
 from shinchoku.plans.interchange import (
     InvalidDocument,
     PlanExists,
-    known_plans,
+    known_for_import,
     load_documents,
     schema_problems,
 )
@@ -107,18 +107,20 @@ class Command(BaseCommand):
 
     def _read_all(self, paths: list[Path], json_docs: dict[Path, dict]) -> list[tuple[Path, dict]]:
         """Every document in file order; a workbook's problems are all printed, then refused."""
-        known = known_plans()
+        in_run: dict[str, set[str]] = {}
         for doc in json_docs.values():
             plan = doc.get("plan") if isinstance(doc, dict) else None
             if isinstance(plan, dict) and isinstance(plan.get("slug"), str):
-                keys = known.setdefault(plan["slug"], set())
+                keys = in_run.setdefault(plan["slug"], set())
                 keys.update(_node_keys(plan.get("nodes")))
         workbooks = {p: read_bytes(p, MAX_XLSX_BYTES) for p in paths if p not in json_docs}
         # Workbooks loaded together may link to each other; one alone declares its keys itself.
         for data in workbooks.values() if len(paths) > 1 else ():
             declared = workbook_plan_keys(data)
             if declared is not None:
-                known.setdefault(declared[0], set()).update(declared[1])
+                in_run.setdefault(declared[0], set()).update(declared[1])
+        # Each workbook's links are checked against its organization's plans and this run's.
+        known = known_for_import(in_run)
         docs, problems = [], 0
         for path in paths:
             if path in json_docs:
