@@ -9,41 +9,19 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 
-from django.db import connection
 from django.db.models import CharField, QuerySet, Value
 
+from shinchoku import prepared
 from shinchoku.plans.models import IndicatorValue, Plan
 from shinchoku.rounds.models import Report, Round
 
 REPORTED = (Report.Status.SUBMITTED, Report.Status.APPROVED)
 
 
-# The SQL of each read below, compiled once per process, database and number of plans: building
-# and compiling the querysets costs more than running them (issue 16).
-_compiled: dict[tuple, tuple[str, list[tuple[object, int | None]]]] = {}
-STAND_IN = 32_001  # the first plan id stand-in: positive and small enough for every id field
-
-
 def _rows(name: str, make: Callable[..., QuerySet], ids: list[int]) -> list[tuple]:
-    """The rows of `make(*ids)`, its SQL compiled once with stand-ins for the plan ids."""
-    key = (name, len(ids), connection.alias, connection.vendor)
-    found = _compiled.get(key)
-    if found is None:
-        stand_ins = [STAND_IN + i for i in range(len(ids))]
-        sql, params = make(*stand_ins).query.sql_with_params()
-        slots = [
-            stand_ins.index(p)
-            if isinstance(p, int) and not isinstance(p, bool) and p in stand_ins
-            else None
-            for p in params
-        ]
-        if set(slots) - {None} != set(range(len(ids))):
-            raise ValueError(f"{name}: the plan ids are not all parameters of its SQL")
-        found = _compiled[key] = (sql, list(zip(params, slots, strict=True)))
-    sql, params = found
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [p if slot is None else ids[slot] for p, slot in params])
-        return cursor.fetchall()
+    """The rows of `make(*ids)`, its SQL compiled once per number of plans (shinchoku.prepared:
+    building and compiling these querysets costs more than running them, issue 16)."""
+    return prepared.run(("latest", name, len(ids)), make, [int] * len(ids), ids, rows=True)
 
 
 def _sheets_with_data(*ids: int) -> QuerySet:
